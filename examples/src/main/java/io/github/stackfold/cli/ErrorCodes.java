@@ -1,0 +1,18 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.StackfoldException;
+
+/**
+ * Exit codes for the library's exception types beyond bad input: one place that knows the
+ * subclasses of perf-runner and the other modules, so the commands need not.
+ */
+final class ErrorCodes {
+    private ErrorCodes() {
+    }
+
+    static int of(StackfoldException e) {
+        // perf-runner's exceptions are mapped here as they are added (missing tool, not permitted,
+        // no target); anything else the library reports on purpose is treated as bad input.
+        return ExitCodes.BAD_INPUT;
+    }
+}

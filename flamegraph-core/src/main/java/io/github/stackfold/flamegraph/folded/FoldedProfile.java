@@ -1,0 +1,287 @@
+package io.github.stackfold.flamegraph.folded;
+
+import io.github.stackfold.flamegraph.BadInputException;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Folded stacks with weights: the contract between every stage (collapse, render, diff, analyze),
+ * as in FlameGraph, inferno and async-profiler. One line per distinct stack, root frame first, frames
+ * joined by {@code ;}, then one space and the weight:
+ *
+ * <pre>
+ * java;start_thread;thread_native_entry;JavaThread::run 42
+ * swapper;secondary_startup_64;cpu_startup_entry;do_idle_[k] 7
+ * </pre>
+ *
+ * <p><b>Raw strings.</b> Frame names are bytes from the profiled machine and need not be valid
+ * UTF-8. To keep every byte (folded output must be byte-identical to the reference tools), the
+ * strings held here are <em>raw</em>: one {@code char} per byte (ISO-8859-1). Use {@link #decode} to
+ * show a name to a person and {@link #encode} to turn Java text into a raw string. Sorting raw
+ * strings with {@link String#compareTo} is byte order, the order {@code sort} gives in Perl.
+ *
+ * <p>Instances are immutable and thread-safe; stacks are kept sorted.
+ */
+public final class FoldedProfile {
+    private static final FoldedProfile EMPTY = new FoldedProfile(new String[0], new long[0]);
+
+    private final String[] stacks;
+    private final long[] counts;
+    private final long total;
+
+    private FoldedProfile(String[] sortedStacks, long[] counts) {
+        this.stacks = sortedStacks;
+        this.counts = counts;
+        long t = 0;
+        for (long c : counts) {
+            t += c;
+        }
+        this.total = t;
+    }
+
+    /** A profile with no stacks. */
+    public static FoldedProfile empty() {
+        return EMPTY;
+    }
+
+    /** A profile from raw stacks and weights (weights of equal stacks are added). */
+    public static FoldedProfile of(Map<String, Long> weights) {
+        Builder b = builder();
+        weights.forEach(b::add);
+        return b.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Number of distinct stacks. */
+    public int size() {
+        return stacks.length;
+    }
+
+    public boolean isEmpty() {
+        return stacks.length == 0;
+    }
+
+    /** The i-th stack in byte order, as a raw string. */
+    public String stack(int i) {
+        return stacks[i];
+    }
+
+    /** The weight of the i-th stack. */
+    public long count(int i) {
+        return counts[i];
+    }
+
+    /** The sum of all weights. */
+    public long total() {
+        return total;
+    }
+
+    /** The weight of one raw stack, 0 when absent. */
+    public long count(String stack) {
+        int i = Arrays.binarySearch(stacks, stack);
+        return i >= 0 ? counts[i] : 0;
+    }
+
+    /** Visits every stack in byte order. */
+    public void forEach(StackVisitor visitor) {
+        for (int i = 0; i < stacks.length; i++) {
+            visitor.visit(stacks[i], counts[i]);
+        }
+    }
+
+    /** An unmodifiable map view, in byte order of the stacks. */
+    public Map<String, Long> asMap() {
+        Map<String, Long> m = new LinkedHashMap<>(stacks.length * 2);
+        for (int i = 0; i < stacks.length; i++) {
+            m.put(stacks[i], counts[i]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    /** This profile and another merged: equal stacks add up. */
+    public FoldedProfile merge(FoldedProfile other) {
+        if (other.isEmpty()) {
+            return this;
+        }
+        if (isEmpty()) {
+            return other;
+        }
+        Builder b = builder();
+        forEach(b::add);
+        other.forEach(b::add);
+        return b.build();
+    }
+
+    /**
+     * Writes the folded text, one {@code stack weight\n} line per stack in byte order. The stream is
+     * flushed, not closed.
+     */
+    public void write(OutputStream out) throws IOException {
+        OutputStream o = out instanceof BufferedOutputStream ? out : new BufferedOutputStream(out, 1 << 16);
+        StringBuilder sb = new StringBuilder(256);
+        for (int i = 0; i < stacks.length; i++) {
+            sb.setLength(0);
+            sb.append(stacks[i]).append(' ').append(counts[i]).append('\n');
+            o.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        }
+        o.flush();
+    }
+
+    /** The folded text as a raw string (see {@link #write}). */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < stacks.length; i++) {
+            sb.append(stacks[i]).append(' ').append(counts[i]).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads folded text. A line is {@code STACK COUNT} where the count is a non-negative integer after
+     * the last space (several spaces or tabs before it are allowed, as flamegraph.pl allows). Blank
+     * lines are skipped. A line without a count is not fatal: it is passed to {@code onBadLine} as a
+     * {@link BadInputException} naming source and line, and reading goes on.
+     */
+    public static FoldedProfile read(InputStream in, String source, Consumer<BadInputException> onBadLine)
+            throws IOException {
+        Builder b = builder();
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1 << 16);
+        String line;
+        long lineNo = 0;
+        long offset = 0;
+        while ((line = r.readLine()) != null) {
+            lineNo++;
+            long lineOffset = offset;
+            offset += line.length() + 1;
+            if (line.isBlank()) {
+                continue;
+            }
+            int end = line.length();
+            while (end > 0 && Character.isWhitespace(line.charAt(end - 1))) {
+                end--;
+            }
+            int sp = end;
+            while (sp > 0 && line.charAt(sp - 1) >= '0' && line.charAt(sp - 1) <= '9') {
+                sp--;
+            }
+            int stackEnd = sp;
+            while (stackEnd > 0 && (line.charAt(stackEnd - 1) == ' ' || line.charAt(stackEnd - 1) == '\t')) {
+                stackEnd--;
+            }
+            if (sp == end || stackEnd == sp || end - sp > 18) {
+                onBadLine.accept(new BadInputException(source, lineNo, lineOffset,
+                        "expected a folded stack line 'frame;frame;... COUNT' with an integer count"));
+                continue;
+            }
+            b.add(line.substring(0, stackEnd), Long.parseLong(line, sp, end, 10));
+        }
+        return b.build();
+    }
+
+    /** Reads folded text, rejecting the first malformed line with a {@link BadInputException}. */
+    public static FoldedProfile read(InputStream in, String source) throws IOException {
+        return read(in, source, e -> {
+            throw e;
+        });
+    }
+
+    /** The frames of a raw stack, root first. */
+    public static List<String> frames(String stack) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < stack.length(); i++) {
+            if (stack.charAt(i) == ';') {
+                out.add(stack.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(stack.substring(start));
+        return out;
+    }
+
+    /** A raw string (one char per byte) shown as text: its bytes decoded as UTF-8, bad bytes replaced. */
+    public static String decode(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            if (raw.charAt(i) >= 0x80) {
+                return new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+            }
+        }
+        return raw;
+    }
+
+    /** Java text as a raw string: its UTF-8 bytes, one char each. */
+    public static String encode(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return text;
+    }
+
+    /** Receives one stack and its weight. */
+    @FunctionalInterface
+    public interface StackVisitor {
+        void visit(String stack, long count);
+    }
+
+    /** Accumulates weights per raw stack; not thread-safe. */
+    public static final class Builder {
+        private final HashMap<String, long[]> weights = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** Adds weight to a raw stack. */
+        public Builder add(String stack, long count) {
+            long[] w = weights.get(stack);
+            if (w == null) {
+                weights.put(stack, new long[] {count});
+            } else {
+                w[0] += count;
+            }
+            return this;
+        }
+
+        /** Adds every stack of a profile. */
+        public Builder addAll(FoldedProfile profile) {
+            profile.forEach(this::add);
+            return this;
+        }
+
+        public int size() {
+            return weights.size();
+        }
+
+        public FoldedProfile build() {
+            if (weights.isEmpty()) {
+                return EMPTY;
+            }
+            String[] keys = weights.keySet().toArray(new String[0]);
+            Arrays.sort(keys);
+            long[] counts = new long[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                counts[i] = weights.get(keys[i])[0];
+            }
+            return new FoldedProfile(keys, counts);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * perf script parsing, stack collapsing, the folded format, SVG rendering, differential profiles and
+ * analysis. Only API packages are exported; {@code ...internal} packages are not.
+ */
+module io.github.stackfold.flamegraph {
+    requires org.apache.commons.compress;
+
+    exports io.github.stackfold.flamegraph;
+    exports io.github.stackfold.flamegraph.folded;
+}

@@ -1,0 +1,7 @@
+/** Finds a process, records it with perf (locally, through nsenter, or through kubectl exec) and collapses the output. */
+module io.github.stackfold.perf {
+    requires transitive io.github.stackfold.flamegraph;
+    requires org.apache.commons.exec;
+
+    // exports io.github.stackfold.perf; (added with the first class of the package)
+}
