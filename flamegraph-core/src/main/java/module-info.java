@@ -6,5 +6,6 @@ module io.github.stackfold.flamegraph {
     requires org.apache.commons.compress;
 
     exports io.github.stackfold.flamegraph;
+    exports io.github.stackfold.flamegraph.collapse;
     exports io.github.stackfold.flamegraph.folded;
 }

@@ -1,0 +1,57 @@
+package io.github.stackfold.flamegraph.folded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.stackfold.flamegraph.BadInputException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class FoldedProfileTest {
+
+    private static FoldedProfile read(byte[] text, List<BadInputException> bad) throws Exception {
+        return FoldedProfile.read(new ByteArrayInputStream(text), "t.folded", bad::add);
+    }
+
+    @Test
+    void mergesEqualStacksAndSortsInByteOrder() throws Exception {
+        List<BadInputException> bad = new ArrayList<>();
+        FoldedProfile p = read("b;c 2\na;b 1\nb;c 3\n\u00e9;x 1\nZ 4\n".getBytes(StandardCharsets.UTF_8), bad);
+        assertThat(bad).isEmpty();
+        assertThat(p.size()).isEqualTo(4);
+        assertThat(p.total()).isEqualTo(11);
+        assertThat(p.count("b;c")).isEqualTo(5);
+        assertThat(p.stack(0)).isEqualTo("Z");
+        assertThat(FoldedProfile.decode(p.stack(3))).isEqualTo("\u00e9;x");
+    }
+
+    @Test
+    void keepsInvalidUtf8BytesThroughReadAndWrite() throws Exception {
+        byte[] in = {'a', ';', (byte) 0xff, (byte) 0xc3, ' ', '7', '\n'};
+        FoldedProfile p = read(in, new ArrayList<>());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.write(out);
+        assertThat(out.toByteArray()).isEqualTo(in);
+    }
+
+    @Test
+    void reportsLinesWithoutACountWithTheirLineNumberAndGoesOn() throws Exception {
+        List<BadInputException> bad = new ArrayList<>();
+        FoldedProfile p = read("a;b 1\nnot a count\nc 2\n".getBytes(StandardCharsets.UTF_8), bad);
+        assertThat(p.total()).isEqualTo(3);
+        assertThat(bad).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(2);
+            assertThat(e.getMessage()).startsWith("t.folded:2: ");
+        });
+        assertThatThrownBy(() -> FoldedProfile.read(
+                new ByteArrayInputStream("x\n".getBytes(StandardCharsets.UTF_8)), "s", e -> {
+                    throw e;
+                })).isInstanceOf(BadInputException.class).hasMessageStartingWith("s:1: ");
+    }
+}
