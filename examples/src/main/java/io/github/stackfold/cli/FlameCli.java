@@ -4,9 +4,16 @@ import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.StackfoldException;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 
@@ -29,23 +36,69 @@ public final class FlameCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final InputStream stdin;
+    private final OutputStream stdout;
+    private final PrintWriter stderr;
+
+    FlameCli(InputStream stdin, OutputStream stdout, PrintWriter stderr) {
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /**
+     * Standard input for a subcommand ({@code @ParentCommand FlameCli flame; flame.stdin()}): the real
+     * one, or what a test passed to {@link #run}.
+     */
+    public InputStream stdin() {
+        return stdin;
+    }
+
+    /** Standard output as bytes (folded stacks and SVG are written as bytes, unbuffered: wrap it). */
+    public OutputStream stdout() {
+        return stdout;
+    }
+
+    /** Standard error, for warnings and one-line errors. */
+    public PrintWriter stderr() {
+        return stderr;
+    }
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        OutputStream out = new FileOutputStream(FileDescriptor.out);
+        int code = run(args, new FileInputStream(FileDescriptor.in), out, System.err);
+        System.exit(code);
     }
 
-    /** Runs the command line in this process (as the tests do) and returns its exit code. */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(out, err);
-        return cl.execute(args);
+    /**
+     * Runs the command line in this process (as the tests do) and returns its exit code. Nothing is
+     * closed; {@code out} is flushed.
+     */
+    public static int run(String[] args, InputStream in, OutputStream out, OutputStream err) {
+        PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter);
+        int code = cl.execute(args);
+        outWriter.flush();
+        errWriter.flush();
+        try {
+            out.flush();
+        } catch (IOException e) {
+            if (!isBrokenPipe(e)) {
+                errWriter.println("flame: cannot write standard output: " + e.getMessage());
+                return ExitCodes.IO_ERROR;
+            }
+        }
+        return code;
     }
 
-    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new FlameCli());
+    static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(root);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
