@@ -4,8 +4,10 @@
  */
 module io.github.stackfold.flamegraph {
     requires org.apache.commons.compress;
+    requires com.google.protobuf;
 
     exports io.github.stackfold.flamegraph;
     exports io.github.stackfold.flamegraph.collapse;
     exports io.github.stackfold.flamegraph.folded;
+    exports io.github.stackfold.flamegraph.pprof;
 }

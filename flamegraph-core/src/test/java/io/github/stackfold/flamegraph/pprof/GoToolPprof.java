@@ -1,0 +1,140 @@
+package io.github.stackfold.flamegraph.pprof;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The truth for the pprof tests from an independent decoder: Go's own {@code go tool pprof -raw}
+ * (Debian's golang-go), whose text is folded here by plain string handling. Nothing of
+ * {@link PprofReader} is used. Its output looks like:
+ *
+ * <pre>
+ * Samples:
+ * samples/count cpu/nanoseconds
+ *           1   10000000: 6 7 8
+ * Locations
+ *      7: 0x4ed063 M=1 golang.org/x/net/http2.typeFrameParser vendor/golang.org/x/net/http2/frame.go:141 s=0
+ *              golang.org/x/net/http2.(*Framer).ReadFrame vendor/golang.org/x/net/http2/frame.go:509 s=0
+ * Mappings
+ * </pre>
+ *
+ * Sample location ids are leaf first; the lines of a location are innermost first (profile.proto:
+ * "the last entry represents the caller into which the preceding entries were inlined").
+ */
+final class GoToolPprof {
+    private static final Pattern LOCATION = Pattern.compile("^\\s*(\\d+): 0x[0-9a-f]+(?: M=\\d+)?\\s?(.*)$");
+
+    private GoToolPprof() {
+    }
+
+    /** The go command, or null when it is not installed. */
+    static String goCommand() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "go"))) {
+                return Path.of(dir, "go").toString();
+            }
+        }
+        return Files.isExecutable(Path.of("/usr/lib/go/bin/go")) ? "/usr/lib/go/bin/go" : null;
+    }
+
+    /** {@code go tool pprof -raw FILE}, run with a timeout. */
+    static String raw(String go, Path profile) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("pprof-raw", ".txt");
+        try {
+            Process p = new ProcessBuilder(go, "tool", "pprof", "-raw", profile.toString())
+                    .redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IOException("go tool pprof -raw did not finish in 120 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException("go tool pprof -raw exited with " + p.exitValue());
+            }
+            return Files.readString(out, StandardCharsets.ISO_8859_1);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /**
+     * Folds {@code -raw} text: root first, inlined lines outermost first, weighted by the value in
+     * column {@code valueColumn} of the samples table (0 = the first sample type).
+     */
+    static Map<String, Long> fold(String raw, int valueColumn) {
+        List<long[]> values = new ArrayList<>();
+        List<long[]> stacks = new ArrayList<>();
+        Map<Long, List<String>> lines = new HashMap<>();
+        String section = "";
+        long current = -1;
+        for (String line : raw.split("\n")) {
+            if (line.startsWith("Samples:") || line.startsWith("Locations") || line.startsWith("Mappings")) {
+                section = line.substring(0, 3);
+                continue;
+            }
+            if (section.equals("Sam") && line.contains(":")) {
+                int colon = line.indexOf(':');
+                String[] v = line.substring(0, colon).trim().split("\\s+");
+                String ids = line.substring(colon + 1).trim();
+                long[] vs = new long[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    vs[i] = Long.parseLong(v[i]);
+                }
+                String[] id = ids.isEmpty() ? new String[0] : ids.split("\\s+");
+                long[] is = new long[id.length];
+                for (int i = 0; i < id.length; i++) {
+                    is[i] = Long.parseLong(id[i]);
+                }
+                values.add(vs);
+                stacks.add(is);
+            } else if (section.equals("Loc")) {
+                Matcher m = LOCATION.matcher(line);
+                String fn;
+                if (m.matches()) {
+                    current = Long.parseLong(m.group(1));
+                    lines.put(current, new ArrayList<>());
+                    fn = m.group(2);
+                } else {
+                    fn = line.strip();
+                }
+                if (!fn.isEmpty()) {
+                    // "NAME FILE:LINE s=START": drop the start line, then the file:line
+                    fn = fn.replaceFirst(" s=\\d+$", "");
+                    fn = fn.substring(0, fn.lastIndexOf(' '));
+                    lines.get(current).add(fn);
+                }
+            }
+        }
+        Map<String, Long> folded = new TreeMap<>();
+        for (int s = 0; s < stacks.size(); s++) {
+            StringBuilder sb = new StringBuilder();
+            long[] ids = stacks.get(s);
+            for (int j = ids.length - 1; j >= 0; j--) {
+                List<String> fns = lines.get(ids[j]);
+                for (int k = fns.size() - 1; k >= 0; k--) {
+                    if (sb.length() > 0) {
+                        sb.append(';');
+                    }
+                    sb.append(fns.get(k));
+                }
+            }
+            long w = values.get(s)[valueColumn];
+            if (w != 0) {
+                folded.merge(sb.toString(), w, Long::sum);
+            }
+        }
+        return folded;
+    }
+}
