@@ -3,5 +3,5 @@ module io.github.stackfold.perf {
     requires transitive io.github.stackfold.flamegraph;
     requires org.apache.commons.exec;
 
-    // exports io.github.stackfold.perf; (added with the first class of the package)
+    exports io.github.stackfold.perf;
 }

@@ -1,0 +1,454 @@
+package io.github.stackfold.perf.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecuteResultHandler;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteStreamHandler;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.Watchdog;
+
+/**
+ * One child process run with commons-exec from an argument list (never a shell string), always under
+ * a timeout. On timeout, on {@link #close()} before it ended, and at JVM shutdown the whole process
+ * tree is ended (SIGTERM, then SIGKILL after two seconds), so that a perf started through nsenter or a
+ * wrapper script is not left behind when only its parent would have been killed.
+ *
+ * <p>Standard input is closed at once. Standard error is read line by line on a thread and handed to a
+ * consumer. Standard output is either collected (small outputs of helper commands) or handed out as a
+ * stream to be read on the caller's thread (perf script into the collapser), never buffered whole.
+ */
+public final class Child implements AutoCloseable {
+    private static final Set<Child> LIVE = ConcurrentHashMap.newKeySet();
+    private static final int MAX_COLLECTED = 16 << 20;
+    private static final int MAX_STDERR_LINES = 200;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Child c : LIVE) {
+                c.killTree();
+            }
+        }, "stackfold-child-reaper"));
+    }
+
+    /** How a child ended. */
+    public record Result(int exitCode, boolean timedOut, byte[] stdout, List<String> stderr) {
+        /** Collected standard output as raw text (one char per byte). */
+        public String stdoutText() {
+            return new String(stdout, StandardCharsets.ISO_8859_1);
+        }
+
+        /** The stderr lines joined by {@code " / "}, for messages. */
+        public String stderrText() {
+            return String.join(" / ", stderr);
+        }
+    }
+
+    /** The program could not be started at all (typically: not installed). */
+    public static final class LaunchException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String program;
+
+        LaunchException(String program, Throwable cause) {
+            super("cannot run " + program + ": " + rootMessage(cause), cause);
+            this.program = program;
+        }
+
+        public String program() {
+            return program;
+        }
+
+        /** True when the program does not exist (rather than, say, not being executable). */
+        public boolean notFound() {
+            String m = getMessage();
+            return m.contains("error=2,") || m.contains("No such file");
+        }
+    }
+
+    private final List<String> argv;
+    private final boolean streamStdout;
+    private final Consumer<String> stderrConsumer;
+    private final DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
+    private final CountDownLatch launched = new CountDownLatch(1);
+    private final CountDownLatch stdoutDone = new CountDownLatch(1);
+    private final List<String> stderrLines = Collections.synchronizedList(new ArrayList<>());
+    private final ByteArrayOutputStream collected = new ByteArrayOutputStream();
+    private final long deadlineNanos;
+    private volatile Process process;
+    private volatile InputStream stdout;
+    private volatile boolean timedOut;
+    private Thread errPump;
+    private Thread outPump;
+
+    private Child(List<String> argv, Duration timeout, boolean streamStdout, Consumer<String> stderrConsumer) {
+        this.argv = List.copyOf(argv);
+        this.streamStdout = streamStdout;
+        this.stderrConsumer = stderrConsumer;
+        this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    }
+
+    /**
+     * Starts {@code argv}. With {@code streamStdout}, {@link #stdout()} must be read to its end or
+     * closed. Each stderr line goes to {@code stderrLine} (on another thread) as it arrives.
+     *
+     * @throws LaunchException when the program cannot be started
+     */
+    @SuppressWarnings("deprecation")
+    public static Child start(List<String> argv, Duration timeout, boolean streamStdout, Consumer<String> stderrLine)
+            throws LaunchException {
+        Child c = new Child(argv, timeout, streamStdout, stderrLine == null ? l -> { } : stderrLine);
+        CommandLine cl = new CommandLine(argv.get(0));
+        for (int i = 1; i < argv.size(); i++) {
+            cl.addArgument(argv.get(i), false);
+        }
+        DefaultExecutor ex = new DefaultExecutor() {
+            @Override
+            protected Process launch(CommandLine command, Map<String, String> env, File dir) throws IOException {
+                Process p = super.launch(command, env, dir);
+                c.process = p;
+                LIVE.add(c);
+                return p;
+            }
+        };
+        ex.setExitValues(null);
+        ex.setStreamHandler(c.new Streams());
+        ex.setWatchdog(new ExecuteWatchdog(Math.max(1, timeout.toMillis())) {
+            @Override
+            public synchronized void timeoutOccured(Watchdog w) {
+                c.timedOut = true;
+                c.killTree();
+                super.timeoutOccured(w);
+            }
+        });
+        try {
+            ex.execute(cl, c.handler);
+        } catch (IOException e) {
+            throw new LaunchException(argv.get(0), e);
+        }
+        // wait until the streams are set up or the launch failed
+        while (true) {
+            try {
+                if (c.launched.await(50, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                c.close();
+                throw new LaunchException(argv.get(0), e);
+            }
+            if (c.handler.hasResult()) {
+                ExecuteException failure = c.handler.getException();
+                if (c.process == null && failure != null) {
+                    throw new LaunchException(argv.get(0), failure.getCause() != null ? failure.getCause() : failure);
+                }
+                break;
+            }
+        }
+        return c;
+    }
+
+    /** Runs {@code argv} to its end, collecting its output (at most 16 MiB of stdout). */
+    public static Result run(List<String> argv, Duration timeout) throws LaunchException {
+        try (Child c = start(argv, timeout, false, null)) {
+            return c.waitFor();
+        }
+    }
+
+    /** The program's standard output (only when started with {@code streamStdout}). */
+    public InputStream stdout() {
+        if (!streamStdout) {
+            throw new IllegalStateException("stdout is collected, not streamed");
+        }
+        InputStream s = stdout;
+        return s != null ? s : InputStream.nullInputStream();
+    }
+
+    /** Waits for the end (the timeout ends the child at the latest) and returns how it ended. */
+    public Result waitFor() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                handler.waitFor();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        joinPumps();
+        LIVE.remove(this);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        int code = handler.getExitValue();
+        List<String> err;
+        synchronized (stderrLines) {
+            err = List.copyOf(stderrLines);
+        }
+        return new Result(code, timedOut, collected.toByteArray(), err);
+    }
+
+    public boolean isAlive() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** The PIDs (in this machine's view) of the child and its descendants. */
+    public List<ProcessHandle> tree() {
+        Process p = process;
+        if (p == null) {
+            return List.of();
+        }
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(p.toHandle());
+        p.toHandle().descendants().forEach(all::add);
+        return all;
+    }
+
+    /**
+     * Sends SIGINT to every process in this child's tree whose program is named {@code program}
+     * (perf record then stops and writes its data). Returns how many were signalled.
+     */
+    public int interrupt(String program) {
+        List<String> pids = new ArrayList<>();
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (ProcessHandle h : tree()) {
+            String cmd = h.info().command().orElse("");
+            String base = cmd.substring(cmd.lastIndexOf('/') + 1);
+            if (base.equals(program) && h.isAlive()) {
+                pids.add(Long.toString(h.pid()));
+                handles.add(h);
+            }
+        }
+        if (pids.isEmpty()) {
+            return 0;
+        }
+        List<String> kill = new ArrayList<>(List.of("kill", "-s", "INT"));
+        kill.addAll(pids);
+        try {
+            Result r = run(kill, Duration.ofSeconds(5));
+            if (r.exitCode() == 0) {
+                return pids.size();
+            }
+        } catch (LaunchException e) {
+            // no kill(1): fall through to SIGTERM, which perf record handles the same way
+        }
+        handles.forEach(ProcessHandle::destroy);
+        return pids.size();
+    }
+
+    /** Ends the whole tree if it is still running, then waits for the pumps. */
+    @Override
+    public void close() {
+        if (isAlive()) {
+            killTree();
+        }
+        InputStream s = stdout;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // the process is gone; nothing more to read
+            }
+        }
+        if (process != null || handler.hasResult()) {
+            waitFor();
+        }
+        LIVE.remove(this);
+    }
+
+    /** SIGTERM to the tree (children first), SIGKILL to what is left after two seconds. */
+    void killTree() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        List<ProcessHandle> all = new ArrayList<>();
+        p.toHandle().descendants().forEach(all::add);
+        all.add(p.toHandle());
+        for (ProcessHandle h : all) {
+            h.destroy();
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ProcessHandle h : all) {
+            long left = until - System.nanoTime();
+            try {
+                h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                h.destroyForcibly();
+            } catch (InterruptedException e) {
+                h.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void joinPumps() {
+        join(errPump);
+        join(outPump);
+    }
+
+    private void join(Thread t) {
+        if (t == null) {
+            return;
+        }
+        long left = Math.max(deadlineNanos - System.nanoTime(), TimeUnit.SECONDS.toNanos(5));
+        try {
+            t.join(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return String.valueOf(c.getMessage());
+    }
+
+    private final class Streams implements ExecuteStreamHandler {
+        @Override
+        public void setProcessInputStream(OutputStream os) throws IOException {
+            os.close();
+        }
+
+        @Override
+        public void setProcessErrorStream(InputStream is) {
+            errPump = new Thread(() -> pumpLines(is), "stderr " + argv.get(0));
+            errPump.setDaemon(true);
+        }
+
+        @Override
+        public void setProcessOutputStream(InputStream is) {
+            if (streamStdout) {
+                stdout = new FilterInputStream(is) {
+                    @Override
+                    public int read() throws IOException {
+                        int b = super.read();
+                        if (b < 0) {
+                            stdoutDone.countDown();
+                        }
+                        return b;
+                    }
+
+                    @Override
+                    public int read(byte[] buf, int off, int len) throws IOException {
+                        int n = super.read(buf, off, len);
+                        if (n < 0) {
+                            stdoutDone.countDown();
+                        }
+                        return n;
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        stdoutDone.countDown();
+                        super.close();
+                    }
+                };
+            } else {
+                outPump = new Thread(() -> collect(is), "stdout " + argv.get(0));
+                outPump.setDaemon(true);
+            }
+        }
+
+        @Override
+        public void start() {
+            if (errPump != null) {
+                errPump.start();
+            }
+            if (outPump != null) {
+                outPump.start();
+            }
+            launched.countDown();
+        }
+
+        @Override
+        public void stop() {
+            // commons-exec closes the process streams after this returns: the stream handed out
+            // must be read to its end (or closed) first, or the last bytes perf wrote would be lost
+            if (streamStdout) {
+                long left = deadlineNanos - System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                try {
+                    stdoutDone.await(Math.max(left, 1), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            joinPumps();
+        }
+    }
+
+    private void pumpLines(InputStream is) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = is.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        emit(line);
+                    } else if (line.size() < 64 * 1024) {
+                        line.write(buf[i]);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // stream closed because the process ended
+        }
+        if (line.size() > 0) {
+            emit(line);
+        }
+    }
+
+    private void emit(ByteArrayOutputStream line) {
+        String s = line.toString(StandardCharsets.UTF_8);
+        if (s.endsWith("\r")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        line.reset();
+        synchronized (stderrLines) {
+            if (stderrLines.size() < MAX_STDERR_LINES) {
+                stderrLines.add(s);
+            }
+        }
+        stderrConsumer.accept(s);
+    }
+
+    private void collect(InputStream is) {
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = is.read(buf)) > 0) {
+                synchronized (collected) {
+                    if (collected.size() + n <= MAX_COLLECTED) {
+                        collected.write(buf, 0, n);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // stream closed because the process ended
+        }
+    }
+}
