@@ -9,5 +9,6 @@ module io.github.stackfold.flamegraph {
     exports io.github.stackfold.flamegraph;
     exports io.github.stackfold.flamegraph.collapse;
     exports io.github.stackfold.flamegraph.folded;
+    exports io.github.stackfold.flamegraph.io;
     exports io.github.stackfold.flamegraph.pprof;
 }

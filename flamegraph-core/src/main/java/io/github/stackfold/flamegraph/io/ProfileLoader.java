@@ -1,0 +1,280 @@
+package io.github.stackfold.flamegraph.io;
+
+import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.pprof.PprofOptions;
+import io.github.stackfold.flamegraph.pprof.PprofReader;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.apache.commons.compress.compressors.CompressorException;
+import org.apache.commons.compress.compressors.CompressorStreamFactory;
+
+/**
+ * Opens any profile a command is given and returns its folded stacks, telling the format by content,
+ * never by file name:
+ *
+ * <ol>
+ * <li>compressed input ({@code .gz}, {@code .xz}, {@code .bz2}, {@code .zst} by magic number) is
+ *   decompressed first;
+ * <li>a pprof {@code profile.proto} (binary; see {@link PprofReader#looksLikeProfile}) is read by
+ *   {@link PprofReader} with the loader's {@link PprofOptions};
+ * <li>text whose first lines (up to 64, {@code #} comments and blank lines skipped) mostly have the
+ *   folded shape {@code frame;frame;... 42} is read as folded stacks;
+ * <li>any other text is {@code perf script} output, collapsed by the loader's {@link PerfScriptCollapser}.
+ *   A line starting with white space decides this at once: perf indents its stack lines and folded
+ *   stacks never start with a blank.
+ * </ol>
+ *
+ * <p>Empty input and binary input that is no pprof profile are a {@link BadInputException} naming the
+ * source. The loader reads a profile whole only for pprof (small); folded and perf text are streamed.
+ * Instances are immutable and thread-safe when their collapser and bad-line handler are.
+ */
+public final class ProfileLoader {
+    /** How far the format is sniffed. */
+    static final int HEAD = 64 * 1024;
+    private static final int MAX_LINES = 64;
+    private static final Set<String> COMPRESSIONS = Set.of(CompressorStreamFactory.GZIP,
+            CompressorStreamFactory.XZ, CompressorStreamFactory.BZIP2, CompressorStreamFactory.ZSTANDARD);
+
+    /** The formats the loader tells apart. */
+    public enum Format {
+        /** pprof {@code profile.proto}, raw (gzip is undone before sniffing). */
+        PPROF,
+        /** Folded stacks, one {@code stack count} per line. */
+        FOLDED,
+        /** {@code perf script} text. */
+        PERF_SCRIPT,
+        /** Nothing but white space. */
+        EMPTY,
+        /** Binary data that is not a pprof profile. */
+        OTHER_BINARY
+    }
+
+    /** Collapses {@code perf script} text into folded stacks (the collapser of {@code flame collapse}). */
+    @FunctionalInterface
+    public interface PerfScriptCollapser {
+        FoldedProfile collapse(InputStream in, String source) throws IOException;
+    }
+
+    private final PprofReader pprof;
+    private final PerfScriptCollapser perf;
+    private final Consumer<BadInputException> onBadLine;
+
+    private ProfileLoader(Builder b) {
+        this.pprof = PprofReader.create(b.pprof);
+        this.perf = b.perf;
+        this.onBadLine = b.onBadLine;
+    }
+
+    /** A loader with the defaults (see {@link Builder}). */
+    public static ProfileLoader create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Loads a file. */
+    public FoldedProfile load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return load(in, file.toString());
+        }
+    }
+
+    /** Loads a stream (standard input, say), which is read to its end but not closed. */
+    public FoldedProfile load(InputStream in, String source) throws IOException {
+        Objects.requireNonNull(source, "source");
+        BufferedInputStream data = decompressed(in, source);
+        byte[] head = peek(data);
+        Format format = detect(head, head.length);
+        switch (format) {
+            case PPROF:
+                return pprof.read(data, source).folded();
+            case FOLDED:
+                return FoldedProfile.read(data, source, onBadLine);
+            case PERF_SCRIPT:
+                return perf.collapse(data, source);
+            case EMPTY:
+                throw new BadInputException(source,
+                        "empty input: expected a pprof profile, folded stacks or perf script output");
+            default:
+                throw new BadInputException(source, binaryHint(head));
+        }
+    }
+
+    /**
+     * The format of (decompressed) data from its first bytes; 64 kB are plenty. Compressed data is
+     * {@link Format#OTHER_BINARY} here: {@link #load} decompresses before it looks.
+     */
+    public static Format detect(byte[] head, int length) {
+        if (PprofReader.looksLikeProfile(head, length)) {
+            return Format.PPROF;
+        }
+        if (isBinary(head, length)) {
+            return Format.OTHER_BINARY;
+        }
+        int lines = 0;
+        int folded = 0;
+        int partial = -1;
+        int i = 0;
+        while (i < length && lines < MAX_LINES) {
+            int eol = i;
+            while (eol < length && head[eol] != '\n') {
+                eol++;
+            }
+            boolean complete = eol < length;
+            int end = eol;
+            while (end > i && (head[end - 1] == '\r' || head[end - 1] == ' ' || head[end - 1] == '\t')) {
+                end--;
+            }
+            if (end > i && head[i] != '#') {
+                if (head[i] == ' ' || head[i] == '\t') {
+                    return Format.PERF_SCRIPT;
+                }
+                if (complete) {
+                    if (isFoldedLine(head, i, end)) {
+                        folded++;
+                    }
+                    lines++;
+                } else {
+                    partial = i;
+                }
+            }
+            i = eol + 1;
+        }
+        if (lines > 0) {
+            // a malformed line or two do not make folded text perf text (they are reported as such)
+            return folded * 2 > lines ? Format.FOLDED : Format.PERF_SCRIPT;
+        }
+        if (partial >= 0) {
+            // one line longer than the head (or no final newline): a deep folded stack, or perf text
+            return isFoldedLine(head, partial, trimEnd(head, partial, length)) || length == HEAD
+                    ? Format.FOLDED : Format.PERF_SCRIPT;
+        }
+        return Format.EMPTY;
+    }
+
+    private static int trimEnd(byte[] b, int from, int end) {
+        while (end > from && (b[end - 1] == '\r' || b[end - 1] == ' ' || b[end - 1] == '\t')) {
+            end--;
+        }
+        return end;
+    }
+
+    /** {@code STACK COUNT}: a count of 1 to 18 digits after white space, something before it. */
+    private static boolean isFoldedLine(byte[] b, int from, int end) {
+        int d = end;
+        while (d > from && b[d - 1] >= '0' && b[d - 1] <= '9') {
+            d--;
+        }
+        int digits = end - d;
+        if (digits == 0 || digits > 18 || d == from || (b[d - 1] != ' ' && b[d - 1] != '\t')) {
+            return false;
+        }
+        int stackEnd = d;
+        while (stackEnd > from && (b[stackEnd - 1] == ' ' || b[stackEnd - 1] == '\t')) {
+            stackEnd--;
+        }
+        return stackEnd > from;
+    }
+
+    private static boolean isBinary(byte[] b, int length) {
+        for (int i = 0; i < length; i++) {
+            int c = b[i] & 0xff;
+            if (c == 0 || (c < 0x09) || (c > 0x0d && c < 0x20 && c != 0x1b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String binaryHint(byte[] head) {
+        String start = new String(head, 0, Math.min(8, head.length), StandardCharsets.ISO_8859_1);
+        if (start.startsWith("PERFILE")) {
+            return "this is a perf.data file: turn it into text with 'perf script -i FILE' first";
+        }
+        if (start.startsWith("\u007fELF")) {
+            return "this is an executable (ELF), not a profile";
+        }
+        return "binary data that is not a pprof profile: expected a pprof profile, folded stacks or perf script output";
+    }
+
+    private static BufferedInputStream decompressed(InputStream in, String source) throws IOException {
+        BufferedInputStream b = new BufferedInputStream(in, HEAD);
+        String kind;
+        try {
+            kind = CompressorStreamFactory.detect(b);
+        } catch (CompressorException e) {
+            return b; // not compressed
+        }
+        if (!COMPRESSIONS.contains(kind)) {
+            return b;
+        }
+        try {
+            return new BufferedInputStream(
+                    new CompressorStreamFactory(true).createCompressorInputStream(kind, b, true), HEAD);
+        } catch (CompressorException e) {
+            throw new BadInputException(source, "cannot decompress " + kind + " data: " + e.getMessage());
+        } catch (LinkageError e) {
+            throw new StackfoldException(source + ": " + kind + " input needs a library that is missing ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private static byte[] peek(BufferedInputStream in) throws IOException {
+        in.mark(HEAD);
+        byte[] head = in.readNBytes(HEAD);
+        in.reset();
+        return head;
+    }
+
+    /** Builds a {@link ProfileLoader}. */
+    public static final class Builder {
+        private PprofOptions pprof = PprofOptions.defaults();
+        private PerfScriptCollapser perf = (in, source) -> {
+            throw new StackfoldException(source + ": this is perf script text, and no perf collapser was given");
+        };
+        private Consumer<BadInputException> onBadLine = e -> {
+            throw e;
+        };
+
+        private Builder() {
+        }
+
+        /** How pprof profiles are read; default {@link PprofOptions#defaults()} (CPU nanoseconds). */
+        public Builder pprof(PprofOptions options) {
+            this.pprof = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** How {@code perf script} text is collapsed. */
+        public Builder perfScript(PerfScriptCollapser collapser) {
+            this.perf = Objects.requireNonNull(collapser, "collapser");
+            return this;
+        }
+
+        /**
+         * Receives each malformed line of folded input; default: the first one is thrown. (perf text
+         * reports its bad lines through its collapser.)
+         */
+        public Builder onBadLine(Consumer<BadInputException> handler) {
+            this.onBadLine = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        public ProfileLoader build() {
+            return new ProfileLoader(this);
+        }
+    }
+}
