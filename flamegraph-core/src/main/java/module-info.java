@@ -5,8 +5,14 @@
 module io.github.stackfold.flamegraph {
     requires org.apache.commons.compress;
     requires com.google.protobuf;
+    requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    requires static org.assertj.core;
 
     exports io.github.stackfold.flamegraph;
+    exports io.github.stackfold.flamegraph.analyze;
+    exports io.github.stackfold.flamegraph.assertions;
     exports io.github.stackfold.flamegraph.collapse;
     exports io.github.stackfold.flamegraph.folded;
     exports io.github.stackfold.flamegraph.io;

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
         description = "perf and pprof profiles into folded stacks, flame graphs and answers.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AnalyzeCommand.class,
         })
 public final class FlameCli implements Runnable {
 

@@ -1,0 +1,272 @@
+package io.github.stackfold.flamegraph.analyze;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What {@link Analyzer} found in one profile: the answers to "what is hot" and "where does the CPU
+ * go". Every share is a fraction of the profile's total weight (0..1). Names are text (the raw bytes
+ * of the profile decoded as UTF-8) with vendor prefixes removed when the rules say so.
+ *
+ * <p>The lists hold the top N the analyzer was asked for; {@link #selfShare} and
+ * {@link #inclusiveShare} answer for any function. {@link #toJson} and {@link #toText} render the
+ * report; the library never prints it.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Report {
+    private final String rules;
+    private final long total;
+    private final long samples;
+    private final List<CategoryShare> categories;
+    private final double unclassified;
+    private final List<FunctionShare> topSelf;
+    private final List<FunctionShare> topInclusive;
+    private final List<PathShare> hotPaths;
+    private final List<ApiCallShare> apiCalls;
+    private final double apiCallsTotal;
+    private final Map<String, Long> selfWeights;
+    private final Map<String, Long> inclusiveWeights;
+
+    Report(String rules, long total, long samples, List<CategoryShare> categories, double unclassified,
+            List<FunctionShare> topSelf, List<FunctionShare> topInclusive, List<PathShare> hotPaths,
+            List<ApiCallShare> apiCalls, double apiCallsTotal, Map<String, Long> selfWeights,
+            Map<String, Long> inclusiveWeights) {
+        this.rules = rules;
+        this.total = total;
+        this.samples = samples;
+        this.categories = List.copyOf(categories);
+        this.unclassified = unclassified;
+        this.topSelf = List.copyOf(topSelf);
+        this.topInclusive = List.copyOf(topInclusive);
+        this.hotPaths = List.copyOf(hotPaths);
+        this.apiCalls = List.copyOf(apiCalls);
+        this.apiCallsTotal = apiCallsTotal;
+        this.selfWeights = Collections.unmodifiableMap(selfWeights);
+        this.inclusiveWeights = Collections.unmodifiableMap(inclusiveWeights);
+    }
+
+    /** The name of the rule set used. */
+    public String rules() {
+        return rules;
+    }
+
+    /** The total weight (samples for perf and folded input, nanoseconds for a pprof CPU profile). */
+    public long total() {
+        return total;
+    }
+
+    /** The number of samples (equal to {@link #total()} when the input had no separate count). */
+    public long samples() {
+        return samples;
+    }
+
+    /** Every category of the rules, in rule order. */
+    public List<CategoryShare> categories() {
+        return categories;
+    }
+
+    /** The category named so, if the rules have it. */
+    public Optional<CategoryShare> category(String name) {
+        return categories.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** The share of samples without any counting classified frame (the rest of the exclusive shares). */
+    public double unclassified() {
+        return unclassified;
+    }
+
+    /** The top functions by self share (the share of samples they are the leaf of), heaviest first. */
+    public List<FunctionShare> topSelf() {
+        return topSelf;
+    }
+
+    /** The top functions by inclusive share (samples with them anywhere on the stack), heaviest first. */
+    public List<FunctionShare> topInclusive() {
+        return topInclusive;
+    }
+
+    /** The heaviest whole stacks (root first, frames joined by {@code ;}), equal stacks merged. */
+    public List<PathShare> hotPaths() {
+        return hotPaths;
+    }
+
+    /** Cost per API verb and resource, heaviest first. */
+    public List<ApiCallShare> apiCalls() {
+        return apiCalls;
+    }
+
+    /** The share of samples inside any API call handler. */
+    public double apiCallsTotal() {
+        return apiCallsTotal;
+    }
+
+    /** A function's self share, 0 when it never is a leaf. */
+    public double selfShare(String function) {
+        return share(selfWeights.getOrDefault(function, 0L));
+    }
+
+    /** A function's inclusive share (each sample counted once however often it recurses), 0 when absent. */
+    public double inclusiveShare(String function) {
+        return share(inclusiveWeights.getOrDefault(function, 0L));
+    }
+
+    /** Every function name that appears in the profile. */
+    public Set<String> functions() {
+        return inclusiveWeights.keySet();
+    }
+
+    private double share(long weight) {
+        return total == 0 ? 0 : (double) weight / total;
+    }
+
+    /**
+     * The report as JSON: {@code rules}, {@code total}, {@code samples}, {@code categories}
+     * ({@code name}, {@code exclusive}, {@code inclusive}), {@code unclassified}, {@code topSelf} and
+     * {@code topInclusive} ({@code name}, {@code share}), {@code hotPaths} ({@code stack},
+     * {@code share}), {@code apiCallsTotal} and {@code apiCalls} ({@code verb}, {@code resource},
+     * {@code share}). Shares are fractions of 1.
+     */
+    public void writeJson(OutputStream out) throws IOException {
+        try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("rules", rules);
+            g.writeNumberField("total", total);
+            g.writeNumberField("samples", samples);
+            g.writeArrayFieldStart("categories");
+            for (CategoryShare c : categories) {
+                g.writeStartObject();
+                g.writeStringField("name", c.name());
+                g.writeNumberField("exclusive", c.exclusive());
+                g.writeNumberField("inclusive", c.inclusive());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("unclassified", unclassified);
+            writeFunctions(g, "topSelf", topSelf);
+            writeFunctions(g, "topInclusive", topInclusive);
+            g.writeArrayFieldStart("hotPaths");
+            for (PathShare p : hotPaths) {
+                g.writeStartObject();
+                g.writeStringField("stack", p.stack());
+                g.writeNumberField("share", p.share());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("apiCallsTotal", apiCallsTotal);
+            g.writeArrayFieldStart("apiCalls");
+            for (ApiCallShare a : apiCalls) {
+                g.writeStartObject();
+                g.writeStringField("verb", a.verb());
+                g.writeStringField("resource", a.resource());
+                g.writeNumberField("share", a.share());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        out.write('\n');
+        out.flush();
+    }
+
+    private static void writeFunctions(JsonGenerator g, String field, List<FunctionShare> list) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (FunctionShare f : list) {
+            g.writeStartObject();
+            g.writeStringField("name", f.name());
+            g.writeNumberField("share", f.share());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** {@link #writeJson} as a string. */
+    public String toJson() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            writeJson(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A short report for a person: the same content as the JSON, shares in percent. */
+    public String toText() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "total weight %d, %d samples, rules %s%n", total, samples, rules));
+        sb.append(String.format(Locale.ROOT, "%nCPU by category          exclusive  inclusive%n"));
+        for (CategoryShare c : categories) {
+            sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));
+        }
+        sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
+        sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
+        for (FunctionShare f : topSelf) {
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), f.name()));
+        }
+        sb.append(String.format(Locale.ROOT, "%nTop %d functions by inclusive share%n", topInclusive.size()));
+        for (FunctionShare f : topInclusive) {
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), f.name()));
+        }
+        sb.append(String.format(Locale.ROOT, "%nHottest paths (leaf first)%n"));
+        for (PathShare p : hotPaths) {
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(p.stack())));
+        }
+        sb.append(String.format(Locale.ROOT, "%nAPI calls (%s of all samples inside an API handler)%n", pct(apiCallsTotal).trim()));
+        if (apiCalls.isEmpty()) {
+            sb.append("  none seen in the stacks\n");
+        }
+        for (ApiCallShare a : apiCalls) {
+            sb.append(String.format(Locale.ROOT, "  %7s  %-16s %s%n", pct(a.share()), a.verb(), a.resource()));
+        }
+        return sb.toString();
+    }
+
+    /** Percent with one decimal, e.g. {@code 12.5%}. */
+    static String pct(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+
+    /** A stack shown leaf first, at most 6 frames, the rest elided. */
+    static String shortPath(String stack) {
+        List<String> frames = new ArrayList<>(List.of(stack.split(";", -1)));
+        Collections.reverse(frames);
+        int keep = 6;
+        if (frames.size() <= keep) {
+            return String.join(" <- ", frames);
+        }
+        return String.join(" <- ", frames.subList(0, keep)) + " <- ... (" + (frames.size() - keep) + " more)";
+    }
+
+    /** A category's exclusive and inclusive share. */
+    public record CategoryShare(String name, double exclusive, double inclusive) {
+    }
+
+    /** A function and its share. */
+    public record FunctionShare(String name, double share) {
+    }
+
+    /** A whole stack (root first, frames joined by {@code ;}) and its share. */
+    public record PathShare(String stack, double share) {
+    }
+
+    /** An API verb, the resource (or {@code "?"} when no frame names it) and the share. */
+    public record ApiCallShare(String verb, String resource, double share) {
+    }
+}
