@@ -1,11 +1,15 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.pprof.PprofOptions;
+import io.github.stackfold.flamegraph.pprof.PprofProfile;
+import io.github.stackfold.flamegraph.pprof.PprofReader;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,17 +23,31 @@ final class CliProfiles {
     record Loaded(String name, FoldedProfile profile, long samples) {
     }
 
+    /** Folded stacks or a pprof profile (told apart by content), from a file or standard input ("-"). */
     static Loaded load(String arg, FlameCli flame) throws IOException {
+        byte[] data;
+        String name = arg.equals("-") ? "<stdin>" : arg;
         if (arg.equals("-")) {
-            return new Loaded("<stdin>", FoldedProfile.read(flame.stdin(), "<stdin>"), -1);
+            data = flame.stdin().readAllBytes();
+        } else {
+            Path p = Path.of(arg);
+            if (!Files.exists(p)) {
+                throw new NoSuchFileException(arg);
+            }
+            data = Files.readAllBytes(p);
         }
-        Path p = Path.of(arg);
-        if (!Files.exists(p)) {
-            throw new NoSuchFileException(arg);
+        if (PprofReader.isGzip(data, data.length) || PprofReader.looksLikeProfile(data, data.length)) {
+            PprofProfile weights = PprofReader.create().read(data, name);
+            long samples = -1;
+            try {
+                samples = PprofReader.create(PprofOptions.builder().sampleType("samples").build())
+                        .read(data, name).folded().total();
+            } catch (StackfoldException noCountType) {
+                // a profile without a samples/count type: the weights are all we know
+            }
+            return new Loaded(name, weights.folded(), samples);
         }
-        try (InputStream in = Files.newInputStream(p)) {
-            return new Loaded(arg, FoldedProfile.read(in, arg), -1);
-        }
+        return new Loaded(name, FoldedProfile.read(new ByteArrayInputStream(data), name), -1);
     }
 
     /** The default rules, a built-in set by name, or a rule file. */
