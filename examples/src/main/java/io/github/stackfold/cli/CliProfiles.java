@@ -4,12 +4,13 @@ import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
-import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,31 +24,50 @@ final class CliProfiles {
     record Loaded(String name, FoldedProfile profile, long samples) {
     }
 
-    /** Folded stacks or a pprof profile (told apart by content), from a file or standard input ("-"). */
+    /**
+     * Any profile {@link ProfileLoader} reads (pprof, folded, perf script; compressed or not), from a
+     * file or standard input ("-"). For a pprof profile the sample count is read too: its weights are
+     * CPU nanoseconds.
+     */
     static Loaded load(String arg, FlameCli flame) throws IOException {
-        byte[] data;
-        String name = arg.equals("-") ? "<stdin>" : arg;
+        ProfileLoader loader = loader();
         if (arg.equals("-")) {
-            data = flame.stdin().readAllBytes();
-        } else {
-            Path p = Path.of(arg);
-            if (!Files.exists(p)) {
-                throw new NoSuchFileException(arg);
-            }
-            data = Files.readAllBytes(p);
+            byte[] data = flame.stdin().readAllBytes();
+            FoldedProfile folded = loader.load(new ByteArrayInputStream(data), "<stdin>");
+            return new Loaded("<stdin>", folded, pprofSamples(data, "<stdin>"));
         }
-        if (PprofReader.isGzip(data, data.length) || PprofReader.looksLikeProfile(data, data.length)) {
-            PprofProfile weights = PprofReader.create().read(data, name);
-            long samples = -1;
-            try {
-                samples = PprofReader.create(PprofOptions.builder().sampleType("samples").build())
-                        .read(data, name).folded().total();
-            } catch (StackfoldException noCountType) {
-                // a profile without a samples/count type: the weights are all we know
-            }
-            return new Loaded(name, weights.folded(), samples);
+        Path p = Path.of(arg);
+        if (!Files.exists(p)) {
+            throw new NoSuchFileException(arg);
         }
-        return new Loaded(name, FoldedProfile.read(new ByteArrayInputStream(data), name), -1);
+        FoldedProfile folded = loader.load(p);
+        byte[] head = new byte[64];
+        int n;
+        try (InputStream in = Files.newInputStream(p)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        long samples = -1;
+        if (PprofReader.isGzip(head, n) || PprofReader.looksLikeProfile(head, n)) {
+            samples = pprofSamples(Files.readAllBytes(p), arg);
+        }
+        return new Loaded(arg, folded, samples);
+    }
+
+    static ProfileLoader loader() {
+        return ProfileLoader.create();
+    }
+
+    /** The number of samples of a pprof profile (its samples/count type), -1 when it is none or has none. */
+    private static long pprofSamples(byte[] data, String name) {
+        if (!PprofReader.isGzip(data, data.length) && !PprofReader.looksLikeProfile(data, data.length)) {
+            return -1;
+        }
+        try {
+            return PprofReader.create(PprofOptions.builder().sampleType("samples").build()).read(data, name)
+                    .folded().total();
+        } catch (StackfoldException notPprofOrNoCount) {
+            return -1;
+        }
     }
 
     /** The default rules, a built-in set by name, or a rule file. */

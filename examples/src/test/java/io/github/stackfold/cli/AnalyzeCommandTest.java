@@ -73,10 +73,10 @@ class AnalyzeCommandTest {
     @Test
     void badFoldedLineIsOneLineNamingFileAndLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.folded");
-        Files.writeString(f, "main;f 3\nthis line has no count\n");
+        Files.writeString(f, "main;f 3\nmain;g 1\nmain;h 2\nmain;this line has no count\nmain;i 1\n");
         Run r = flame("", "analyze", f.toString());
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err().strip()).startsWith("flame: " + f + ":2: expected a folded stack line").doesNotContain("\n")
+        assertThat(r.err().strip()).startsWith("flame: " + f + ":4: expected a folded stack line").doesNotContain("\n")
                 .doesNotContain("\tat ");
     }
 
@@ -97,8 +97,11 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    void emptyProfileIsNoSamples() {
+    void emptyInputAndZeroWeightsAreBadInput() {
         Run r = flame("", "analyze", "-");
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("flame: <stdin>: empty input");
+        r = flame("main;f 0\nmain;g 0\n", "analyze", "-");
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).contains("no samples");
     }
