@@ -1,0 +1,90 @@
+package io.github.stackfold.lab;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The child processes the lab's commands start (demo server, etcd, kubectl load loops, jcmd): each is
+ * registered here and ended, with its descendants, by {@link #end} in a {@code finally} or, if the
+ * JVM is going down first, by a shutdown hook. Nothing started here outlives the command.
+ */
+final class Children {
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process p : LIVE) {
+                end(p, 500);
+            }
+        }, "stackfold-lab-reaper"));
+    }
+
+    private Children() {
+    }
+
+    /** Starts {@code command} and registers it. */
+    static Process start(ProcessBuilder pb) throws IOException {
+        Process p = pb.start();
+        LIVE.add(p);
+        return p;
+    }
+
+    /** Starts {@code command} with stdin, stdout and stderr discarded / closed. */
+    static Process startQuiet(List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = start(pb);
+        p.getOutputStream().close();
+        return p;
+    }
+
+    /**
+     * Ends {@code p} and its descendants: SIGTERM, then SIGKILL after {@code graceMillis}; waits for
+     * them to be gone.
+     */
+    static void end(Process p, long graceMillis) {
+        if (p == null) {
+            return;
+        }
+        List<ProcessHandle> tree = p.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        p.destroy();
+        try {
+            if (!p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(2, TimeUnit.SECONDS);
+            }
+            for (ProcessHandle h : tree) {
+                if (h.isAlive()) {
+                    h.destroyForcibly();
+                }
+                h.onExit().get(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            tree.forEach(ProcessHandle::destroyForcibly);
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+        } finally {
+            LIVE.remove(p);
+        }
+    }
+
+    /**
+     * Runs a short command to its end within {@code timeoutMillis} (killed after it), output discarded;
+     * returns its exit code, or -1 on timeout.
+     */
+    static int run(List<String> command, long timeoutMillis) throws IOException, InterruptedException {
+        Process p = startQuiet(command);
+        try {
+            return p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS) ? p.exitValue() : -1;
+        } finally {
+            end(p, 200);
+        }
+    }
+}
