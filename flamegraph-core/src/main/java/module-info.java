@@ -9,6 +9,9 @@ module io.github.stackfold.flamegraph {
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires static org.assertj.core;
+    // read by commons-compress for .xz and .zst input
+    requires org.tukaani.xz;
+    requires com.github.luben.zstd_jni;
 
     exports io.github.stackfold.flamegraph;
     exports io.github.stackfold.flamegraph.analyze;
@@ -16,5 +19,6 @@ module io.github.stackfold.flamegraph {
     exports io.github.stackfold.flamegraph.collapse;
     exports io.github.stackfold.flamegraph.folded;
     exports io.github.stackfold.flamegraph.io;
+    exports io.github.stackfold.flamegraph.parse;
     exports io.github.stackfold.flamegraph.pprof;
 }

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
+            CollapseCommand.class,
         })
 public final class FlameCli implements Runnable {
 

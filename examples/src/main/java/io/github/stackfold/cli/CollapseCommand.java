@@ -1,0 +1,202 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.collapse.CollapseListener;
+import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.CollapseStats;
+import io.github.stackfold.flamegraph.collapse.PerfCollapser;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.Inputs;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code flame collapse}: perf script text to folded stacks, as stackcollapse-perf.pl does. Only
+ * translates flags into {@link CollapseOptions} and reports what the library's listener hears.
+ */
+@Command(name = "collapse",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Folds 'perf script' output into folded stacks (frame;frame;... count), byte-identical to",
+            "FlameGraph's stackcollapse-perf.pl with the same flags. Files may be gzip, xz, bzip2 or zstd",
+            "compressed (recognised by content); several files are merged; '-' is standard input."
+        },
+        footer = {
+            "",
+            "Exit codes: 0 ok (unrecognised lines are skipped and counted), 2 not perf script text,",
+            "6 a file could not be read or written, 64 wrong command line."
+        })
+public class CollapseCommand implements Callable<Integer> {
+    /** How many unrecognised lines are shown on stderr before only counting them. */
+    static final int SHOWN_BAD_LINES = 5;
+
+    @ParentCommand
+    FlameCli flame;
+
+    @Option(names = "--pid", description = "include the PID with the process name (comm-PID)")
+    boolean pid;
+
+    @Option(names = "--tid", description = "include PID and TID with the process name (comm-PID/TID)")
+    boolean tid;
+
+    @Option(names = "--kernel", description = "annotate kernel functions with _[k]")
+    boolean kernel;
+
+    @Option(names = "--jit", description = "annotate JIT functions (/tmp/perf-PID.map) with _[j]")
+    boolean jit;
+
+    @Option(names = "--all", description = "all annotations (--kernel --jit)")
+    boolean all;
+
+    @Option(names = "--addrs", description = "include raw addresses where symbols cannot be found")
+    boolean addrs;
+
+    @Option(names = "--event-filter", paramLabel = "EVENT",
+            description = "keep only samples of this event (default: the first event type in the input)")
+    String eventFilter;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "threads folding one input (default: the number of cores, ${DEFAULT-VALUE} here)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write here instead of standard output")
+    Path output;
+
+    @Parameters(paramLabel = "FILE", arity = "0..*",
+            description = "perf script output, maybe compressed; '-' or none: standard input")
+    List<String> files = new ArrayList<>();
+
+    /**
+     * The library options for the flags. Options added later (such as symbolizing stripped Go frames)
+     * extend the builder here.
+     */
+    protected CollapseOptions.Builder options(CollapseListener listener) {
+        if (threads < 1) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, "--threads must be at least 1, not " + threads);
+        }
+        return CollapseOptions.builder()
+                .pid(pid)
+                .tid(tid)
+                .kernel(kernel)
+                .jit(jit)
+                .all(all)
+                .addrs(addrs)
+                .eventFilter(eventFilter == null ? null : FoldedProfile.encode(eventFilter))
+                .threads(threads)
+                .maxBadLineReports(SHOWN_BAD_LINES)
+                .listener(listener);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = flame.stderr();
+        Reporter reporter = new Reporter(err);
+        PerfCollapser collapser = PerfCollapser.create(options(reporter).build());
+        PerfCollapser.Session session = collapser.session();
+        List<String> inputs = files.isEmpty() ? List.of("-") : files;
+        for (String name : inputs) {
+            Path path = Path.of(name);
+            String source = Inputs.sourceName(path);
+            try (InputStream in = Inputs.open(path, flame.stdin())) {
+                session.add(in, source);
+            } catch (BadInputException e) {
+                throw e;
+            } catch (IOException e) {
+                if (FlameCli.isBrokenPipe(e)) {
+                    throw e;
+                }
+                throw new IOException(source + ": " + describe(e), e);
+            }
+        }
+        FoldedProfile profile = session.finish();
+        write(profile);
+        reporter.summary();
+        return ExitCodes.OK;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private void write(FoldedProfile profile) throws IOException {
+        if (output == null) {
+            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
+            profile.write(out);
+            return;
+        }
+        Path dir = output.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, ".flame-collapse", ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                profile.write(out);
+            }
+            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Shows the first bad lines, then a count; names the events the default filter dropped. */
+    static final class Reporter implements CollapseListener {
+        private final PrintWriter err;
+        private CollapseStats stats;
+
+        Reporter(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void badLine(BadInputException problem) {
+            err.println("flame: warning: " + problem.getMessage());
+        }
+
+        @Override
+        public void finished(CollapseStats stats) {
+            this.stats = stats;
+        }
+
+        void summary() {
+            if (stats == null) {
+                return;
+            }
+            if (stats.badLines() > 0) {
+                err.println("flame: warning: " + stats.badLines() + " unrecognized line"
+                        + (stats.badLines() == 1 ? "" : "s") + " skipped"
+                        + (stats.badLines() > SHOWN_BAD_LINES ? " (first " + SHOWN_BAD_LINES + " shown)" : ""));
+            }
+            if (!stats.droppedEvents().isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                for (Map.Entry<String, Long> e : stats.droppedEvents().entrySet()) {
+                    sb.append(sb.length() == 0 ? "" : ", ").append(FoldedProfile.decode(e.getKey()))
+                            .append(" (").append(e.getValue()).append(')');
+                }
+                err.println("flame: warning: kept only samples of event '" + FoldedProfile.decode(stats.keptEvent())
+                        + "'" + (stats.eventDefaulted() ? " (the first event in the input; choose with --event-filter)" : "")
+                        + "; dropped " + stats.droppedSamples() + " of other events: " + sb);
+            }
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.github.stackfold.flamegraph.collapse;
+
+import java.util.Objects;
+
+/**
+ * How {@link PerfCollapser} folds {@code perf script} output. Immutable; made by {@link #builder()}.
+ * The flags mean what the flags of the same name of FlameGraph's {@code stackcollapse-perf.pl} mean,
+ * and with the same flags the output is byte-identical to that script's.
+ *
+ * <table>
+ * <caption>Options and their defaults</caption>
+ * <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@link Builder#pid}</td><td>false</td><td>process name becomes {@code comm-PID} ({@code comm-?}
+ *     when perf printed no pid)</td></tr>
+ * <tr><td>{@link Builder#tid}</td><td>false</td><td>process name becomes {@code comm-PID/TID}; wins over pid</td></tr>
+ * <tr><td>{@link Builder#kernel}</td><td>false</td><td>append {@code _[k]} to kernel frames (module
+ *     {@code [...]} or {@code ...vmlinux})</td></tr>
+ * <tr><td>{@link Builder#jit}</td><td>false</td><td>append {@code _[j]} to frames from {@code /tmp/perf-PID.map}</td></tr>
+ * <tr><td>{@link Builder#all}</td><td>false</td><td>both kernel and jit</td></tr>
+ * <tr><td>{@link Builder#addrs}</td><td>false</td><td>unknown frames become {@code [module <addr>]}
+ *     instead of {@code [module]}</td></tr>
+ * <tr><td>{@link Builder#eventFilter}</td><td>null: the first event type in the input</td><td>keep only
+ *     samples of this event (e.g. {@code cycles}); others are dropped and counted</td></tr>
+ * <tr><td>{@link Builder#threads}</td><td>number of cores</td><td>threads folding one input in parallel
+ *     (same output as 1)</td></tr>
+ * <tr><td>{@link Builder#symbolizer}</td><td>null: none</td><td>names {@code [unknown]} frames that have
+ *     a module (see {@link FrameSymbolizer})</td></tr>
+ * <tr><td>{@link Builder#listener}</td><td>{@link CollapseListener#IGNORE}</td><td>receives bad lines
+ *     and the final {@link CollapseStats}</td></tr>
+ * <tr><td>{@link Builder#maxBadLineReports}</td><td>10</td><td>bad lines passed to the listener one by
+ *     one; all are counted</td></tr>
+ * <tr><td>{@link Builder#chunkBytes}</td><td>4 MiB</td><td>size of the pieces an input is split into
+ *     for parallel folding</td></tr>
+ * </table>
+ */
+public final class CollapseOptions {
+    private final boolean pid;
+    private final boolean tid;
+    private final boolean kernel;
+    private final boolean jit;
+    private final boolean addrs;
+    private final String eventFilter;
+    private final int threads;
+    private final FrameSymbolizer symbolizer;
+    private final CollapseListener listener;
+    private final int maxBadLineReports;
+    private final int chunkBytes;
+
+    private CollapseOptions(Builder b) {
+        this.pid = b.pid;
+        this.tid = b.tid;
+        this.kernel = b.kernel || b.all;
+        this.jit = b.jit || b.all;
+        this.addrs = b.addrs;
+        this.eventFilter = b.eventFilter == null || b.eventFilter.isEmpty() ? null : b.eventFilter;
+        this.threads = b.threads;
+        this.symbolizer = b.symbolizer;
+        this.listener = b.listener;
+        this.maxBadLineReports = b.maxBadLineReports;
+        this.chunkBytes = b.chunkBytes;
+    }
+
+    /** Options with every default. */
+    public static CollapseOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.pid = pid;
+        b.tid = tid;
+        b.kernel = kernel;
+        b.jit = jit;
+        b.addrs = addrs;
+        b.eventFilter = eventFilter;
+        b.threads = threads;
+        b.symbolizer = symbolizer;
+        b.listener = listener;
+        b.maxBadLineReports = maxBadLineReports;
+        b.chunkBytes = chunkBytes;
+        return b;
+    }
+
+    public boolean pid() {
+        return pid;
+    }
+
+    public boolean tid() {
+        return tid;
+    }
+
+    /** Whether kernel frames get {@code _[k]} (set by kernel or all). */
+    public boolean kernel() {
+        return kernel;
+    }
+
+    /** Whether JIT frames get {@code _[j]} (set by jit or all). */
+    public boolean jit() {
+        return jit;
+    }
+
+    public boolean addrs() {
+        return addrs;
+    }
+
+    /** The event to keep as a raw string, or {@code null} for "the first event in the input". */
+    public String eventFilter() {
+        return eventFilter;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** The symbolizer, or {@code null}. */
+    public FrameSymbolizer symbolizer() {
+        return symbolizer;
+    }
+
+    public CollapseListener listener() {
+        return listener;
+    }
+
+    public int maxBadLineReports() {
+        return maxBadLineReports;
+    }
+
+    public int chunkBytes() {
+        return chunkBytes;
+    }
+
+    /** Makes {@link CollapseOptions}; every setter documents its default. */
+    public static final class Builder {
+        private boolean pid;
+        private boolean tid;
+        private boolean kernel;
+        private boolean jit;
+        private boolean all;
+        private boolean addrs;
+        private String eventFilter;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private FrameSymbolizer symbolizer;
+        private CollapseListener listener = CollapseListener.IGNORE;
+        private int maxBadLineReports = 10;
+        private int chunkBytes = 4 << 20;
+
+        private Builder() {
+        }
+
+        /** Include the process id in the process name ({@code --pid}). Default false. */
+        public Builder pid(boolean pid) {
+            this.pid = pid;
+            return this;
+        }
+
+        /** Include process and thread id in the process name ({@code --tid}). Default false. */
+        public Builder tid(boolean tid) {
+            this.tid = tid;
+            return this;
+        }
+
+        /** Annotate kernel frames with {@code _[k]} ({@code --kernel}). Default false. */
+        public Builder kernel(boolean kernel) {
+            this.kernel = kernel;
+            return this;
+        }
+
+        /** Annotate JIT frames ({@code /tmp/perf-PID.map}) with {@code _[j]} ({@code --jit}). Default false. */
+        public Builder jit(boolean jit) {
+            this.jit = jit;
+            return this;
+        }
+
+        /** All annotations: kernel and jit ({@code --all}). Default false. */
+        public Builder all(boolean all) {
+            this.all = all;
+            return this;
+        }
+
+        /** Keep the address of frames with no symbol: {@code [module <addr>]} ({@code --addrs}). Default false. */
+        public Builder addrs(boolean addrs) {
+            this.addrs = addrs;
+            return this;
+        }
+
+        /**
+         * Keep only samples of this event, as perf names it (e.g. {@code cycles}, {@code cpu-clock:uhH}),
+         * as a raw string ({@code --event-filter}). Default {@code null}: the first event type seen.
+         */
+        public Builder eventFilter(String eventFilter) {
+            this.eventFilter = eventFilter;
+            return this;
+        }
+
+        /** Threads folding one input ({@code --threads}); 1 folds on the calling thread. Default: cores. */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1: " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Names {@code [unknown]} frames that have a module. Default {@code null}: none. */
+        public Builder symbolizer(FrameSymbolizer symbolizer) {
+            this.symbolizer = symbolizer;
+            return this;
+        }
+
+        /** Receives bad lines and the final statistics. Default: {@link CollapseListener#IGNORE}. */
+        public Builder listener(CollapseListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** How many bad lines are passed to the listener one by one (all are counted). Default 10. */
+        public Builder maxBadLineReports(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxBadLineReports must not be negative: " + max);
+            }
+            this.maxBadLineReports = max;
+            return this;
+        }
+
+        /** Size of the pieces one input is split into for parallel folding. Default 4 MiB. */
+        public Builder chunkBytes(int chunkBytes) {
+            if (chunkBytes < 1) {
+                throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);
+            }
+            this.chunkBytes = chunkBytes;
+            return this;
+        }
+
+        public CollapseOptions build() {
+            return new CollapseOptions(this);
+        }
+    }
+}

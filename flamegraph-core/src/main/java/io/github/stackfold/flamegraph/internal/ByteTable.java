@@ -1,0 +1,99 @@
+package io.github.stackfold.flamegraph.internal;
+
+import java.util.Arrays;
+
+/**
+ * An open-addressing map from byte strings to non-negative ints, keys kept in one arena: interns
+ * stack-line texts and process names without a String or an object per entry. Not thread-safe.
+ */
+public final class ByteTable {
+    private byte[] arena = new byte[1 << 16];
+    private int arenaSize;
+    private int[] keyOffset = new int[1024];
+    private int[] keyLength = new int[1024];
+    private int[] hashes = new int[1024];
+    private int[] values = new int[1024];
+    private int size;
+    private int[] slots = new int[2048]; // entry index + 1, 0 = empty
+    private int mask = slots.length - 1;
+
+    public static int hash(byte[] b, int off, int len) {
+        int h = 0x9747b28c ^ len;
+        int i = off;
+        int end = off + len;
+        for (; i + 3 < end; i += 4) {
+            int k = (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+            h = Integer.rotateLeft(h ^ (k * 0xcc9e2d51), 13) * 5 + 0xe6546b64;
+        }
+        for (; i < end; i++) {
+            h = (h ^ (b[i] & 0xff)) * 0x01000193;
+        }
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return h;
+    }
+
+    /** The value for the key, or -1. */
+    public int get(byte[] b, int off, int len, int hash) {
+        int i = hash & mask;
+        while (true) {
+            int slot = slots[i];
+            if (slot == 0) {
+                return -1;
+            }
+            int entry = slot - 1;
+            if (hashes[entry] == hash && keyLength[entry] == len
+                    && Arrays.equals(arena, keyOffset[entry], keyOffset[entry] + len, b, off, off + len)) {
+                return values[entry];
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** Adds a key that is not present. */
+    public void put(byte[] b, int off, int len, int hash, int value) {
+        if (size >= values.length) {
+            int n = values.length * 2;
+            keyOffset = Arrays.copyOf(keyOffset, n);
+            keyLength = Arrays.copyOf(keyLength, n);
+            hashes = Arrays.copyOf(hashes, n);
+            values = Arrays.copyOf(values, n);
+        }
+        if (arenaSize + len > arena.length) {
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaSize + len));
+        }
+        System.arraycopy(b, off, arena, arenaSize, len);
+        int entry = size++;
+        keyOffset[entry] = arenaSize;
+        keyLength[entry] = len;
+        hashes[entry] = hash;
+        values[entry] = value;
+        arenaSize += len;
+        if (size * 2 > slots.length) {
+            rehash();
+        } else {
+            insertSlot(entry);
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    private void insertSlot(int entry) {
+        int i = hashes[entry] & mask;
+        while (slots[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = entry + 1;
+    }
+
+    private void rehash() {
+        slots = new int[slots.length * 2];
+        mask = slots.length - 1;
+        for (int e = 0; e < size; e++) {
+            insertSlot(e);
+        }
+    }
+}

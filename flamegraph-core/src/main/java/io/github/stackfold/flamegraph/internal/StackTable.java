@@ -1,0 +1,90 @@
+package io.github.stackfold.flamegraph.internal;
+
+import java.util.Arrays;
+
+/**
+ * Weights per distinct stack, a stack being a sequence of interned frame ids; the ids live in one
+ * int arena. Memory grows with distinct stacks only. Not thread-safe.
+ */
+public final class StackTable {
+    private int[] arena = new int[1 << 14];
+    private int arenaSize;
+    private int[] seqOffset = new int[1024];
+    private int[] seqLength = new int[1024];
+    private int[] hashes = new int[1024];
+    private long[] weights = new long[1024];
+    private int size;
+    private int[] slots = new int[2048];
+    private int mask = slots.length - 1;
+
+    /** Adds {@code weight} to the stack {@code ids[0, len)}. */
+    public void add(int[] ids, int len, long weight) {
+        int h = 0x2545f491 ^ len;
+        for (int k = 0; k < len; k++) {
+            h = (h ^ ids[k]) * 0x01000193;
+            h = Integer.rotateLeft(h, 11);
+        }
+        h ^= h >>> 15;
+        h *= 0x2c1b3c6d;
+        h ^= h >>> 12;
+        int i = h & mask;
+        while (true) {
+            int slot = slots[i];
+            if (slot == 0) {
+                break;
+            }
+            int e = slot - 1;
+            if (hashes[e] == h && seqLength[e] == len
+                    && Arrays.equals(arena, seqOffset[e], seqOffset[e] + len, ids, 0, len)) {
+                weights[e] += weight;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        if (size >= weights.length) {
+            int n = weights.length * 2;
+            seqOffset = Arrays.copyOf(seqOffset, n);
+            seqLength = Arrays.copyOf(seqLength, n);
+            hashes = Arrays.copyOf(hashes, n);
+            weights = Arrays.copyOf(weights, n);
+        }
+        if (arenaSize + len > arena.length) {
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaSize + len));
+        }
+        System.arraycopy(ids, 0, arena, arenaSize, len);
+        int e = size++;
+        seqOffset[e] = arenaSize;
+        seqLength[e] = len;
+        hashes[e] = h;
+        weights[e] = weight;
+        arenaSize += len;
+        if (size * 2 > slots.length) {
+            slots = new int[slots.length * 2];
+            mask = slots.length - 1;
+            for (int x = 0; x < size; x++) {
+                int j = hashes[x] & mask;
+                while (slots[j] != 0) {
+                    j = (j + 1) & mask;
+                }
+                slots[j] = x + 1;
+            }
+        } else {
+            slots[i] = e + 1;
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Receives each stack. */
+    public interface Visitor {
+        void visit(int[] arena, int offset, int length, long weight);
+    }
+
+    public void forEach(Visitor v) {
+        for (int e = 0; e < size; e++) {
+            v.visit(arena, seqOffset[e], seqLength[e], weights[e]);
+        }
+    }
+}

@@ -1,0 +1,491 @@
+package io.github.stackfold.flamegraph.parse;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A pull parser over the text {@code perf script} prints: {@link #next()} moves to the next line and
+ * says what kind it is; the accessors then give zero-copy {@link ByteView}s of its fields, valid until
+ * the next call. It works on bytes (names need not be valid UTF-8), never holds more than one line
+ * plus a read buffer, and tracks the 1-based line number and the byte offset of each line.
+ *
+ * <p>Lines are classified exactly as FlameGraph's {@code stackcollapse-perf.pl} classifies them (the
+ * reference the {@code collapse} package is byte-identical to), in this order. A line is the bytes
+ * up to, not including, {@code \n}; a final line without {@code \n} counts. "Blank" below means one
+ * of space, tab, {@code \n}, vertical tab, form feed, carriage return.
+ *
+ * <h2>{@link Kind#COMMENT}: a line starting with {@code #}</h2>
+ * The header of {@code perf script --header}:
+ * <pre>
+ * # ========
+ * # captured on: Thu Jul  9 17:14:37 2015
+ * # cmdline : /usr/bin/perf record -F 99 -a -g -- sleep 30
+ * </pre>
+ *
+ * <h2>{@link Kind#END_OF_SAMPLE}: an empty line</h2>
+ * Ends the sample that the event line above it started. Only an empty line does: a line of spaces or
+ * a {@code \r} is {@link Kind#UNRECOGNIZED}, and a sample at the end of the input that no empty line
+ * ends is left open.
+ *
+ * <h2>{@link Kind#EVENT}: the line that starts a sample</h2>
+ * It starts with a non-blank byte; the command name is the shortest prefix of at least two bytes that
+ * is followed by blanks, a number, optionally {@code /} and a second number, and a blank. Every shape
+ * {@code perf script} prints for its default and {@code -F} field sets qualifies:
+ * <pre>
+ * java 25607 4794564.109216: 1 cycles:                          (comm, tid, time, period, event)
+ * java 12688 [002] 6544038.708352: 10309278 cpu-clock:         (with the cpu)
+ * java 24636/25607 [000] 4794564.109216: 1 cycles:             (pid/tid, from -F comm,pid,tid,...)
+ * iperf 27409/28744 [000] 441995.133575: cpu-clock:            (no period: older perf)
+ * swapper     0 [012] 2281339.604067:   20834821 cycles:       (padded)
+ * V8 WorkerThread 24636/25607 [000] 94564.109216: 100 cycles:  (a command name with spaces)
+ * inline-counter 26037  8801.193547:     250000 cpu-clock:uhH:  (event with modifiers and ':')
+ * perf 47118 [011] 51499.088689:          1 page-faults:
+ * kworker/0:1 123 [000] 10.000001: sched:sched_switch: prev_comm=kworker/0:1 prev_pid=123 ...  (tracepoint)
+ * java 19983 cycles:                                           (comm, tid, event only)
+ * </pre>
+ * {@link #comm()} is the command name with its spaces; {@link #pid()} the first number and
+ * {@link #tid()} the second when there is a {@code /} pair (perf's default output prints one number,
+ * the thread id, which then is {@code pid()}). Whether a period and an event name are known is a
+ * second test on the whole line: it ends with a token that ends in {@code :} (then blanks), preceded
+ * by blanks, optionally by a number (the period) and more blanks, and a {@code :}. When that holds,
+ * {@link #event()} is that last token without its final {@code :} ({@code cpu-clock:uhH} above) and
+ * {@link #period()} the number if there is one. A tracepoint line with arguments after the event name,
+ * or {@code java 19983 cycles:} (no {@code :} before the event), has no known event: {@link #hasEvent()}
+ * is false. A task that exited prints a command such as {@code :-1}, and a command name may contain
+ * digits and spaces; both are taken as the rules above say, quirks included (for example
+ * {@code :-1 -1 [000] 1.0: 1 cycles:} has the command {@code :-1}).
+ *
+ * <h2>{@link Kind#FRAME}: a stack line</h2>
+ * Optional blanks, an address (letters, digits, {@code _}), optional blanks, the symbol, one space,
+ * and the module in parentheses. When several {@code " ("} could start the module, the last one whose
+ * parentheses close within the same blank-free run wins; the module ends at the last {@code )} of that
+ * run, and anything after it is ignored:
+ * <pre>
+ *         ffffffff8103ce3b native_safe_halt ([kernel.kallsyms])             (kernel)
+ *     7fffb84c9afc cpu_startup_entry+0x800047c022ec ([kernel.kallsyms])     (symbol+offset, Linux 4.8+)
+ *         7d8 ipv4_conntrack_local+0x7f8f80b8 ([nf_conntrack_ipv4])         (kernel module, [k]-style)
+ *           8c3453 tcp_sendmsg (/lib/modules/4.3.0-rc1-virtual/build/vmlinux)
+ *             7f6d213c2750 [unknown] (/usr/lib64/libkmod.so.2.3.6)          (unknown symbol, known module)
+ *             7ffc71ee9580 [unknown] ([unknown])                           (nothing known)
+ *     7f722d142778 Ljava/io/PrintStream;::print (/tmp/perf-19982.map)       (JIT, perf-PID.map)
+ *     7f89cc467bf0 Ljava/io/PrintStream;::println-&gt;Ljava/io/PrintStream;::write+0x0 (/tmp/perf-10487.map)  (inline frames joined by -&gt;)
+ *       4b5d8e net/http.(*conn).serve+0x4ee (/usr/local/bin/server)        (Go method)
+ *       562039122f0f &lt;std::collections::HashMap&lt;K,V&gt; as Trace&gt;::trace+0xbf (/target/debug/app)  (Rust)
+ *       401b97 std::function&lt;void ()&gt;::operator()() const+0x32 (/opt/app) (C++)
+ * ffffffff8103d0ca native_write_msr_safe ([kernel.kallsyms])                (not indented: still a frame)
+ * </pre>
+ * With {@code perf script -F+srcline} a source line follows some frames
+ * ({@code   uniform_int_dist.h:300}, {@code   libc-2.33.so[27b25]}); it has no module in parentheses
+ * and is {@link Kind#UNRECOGNIZED}, as the reference treats it.
+ *
+ * <h2>{@link Kind#UNRECOGNIZED}</h2>
+ * Anything else, e.g. {@code THIS_IS_A_WEIRD_LINE}: the caller decides (the collapser counts and
+ * reports it and goes on).
+ *
+ * <p>Not thread-safe. {@link #close()} closes the stream it was given.
+ */
+public final class PerfScriptParser implements Closeable {
+
+    /** What the current line is. */
+    public enum Kind {
+        /** A line starting with {@code #}. */
+        COMMENT,
+        /** An empty line: the end of a sample. */
+        END_OF_SAMPLE,
+        /** A sample's first line: command, ids, and maybe period and event name. */
+        EVENT,
+        /** A stack line: address, symbol, module. Leaf first, as perf prints them. */
+        FRAME,
+        /** A line of no known shape. */
+        UNRECOGNIZED,
+        /** The end of the input; there is no current line. */
+        END
+    }
+
+    private static final int MIN_BUFFER = 1 << 16;
+
+    private final InputStream in;
+    private final String source;
+    private byte[] buf;
+    private int pos;
+    private int limit;
+    private boolean eof;
+    private long bufBase;
+
+    private int lineStart;
+    private int lineEnd;
+    private long lineNumber;
+    private long lineOffset;
+    private Kind kind;
+
+    private final ByteView line = new ByteView();
+    private final ByteView comm = new ByteView();
+    private final ByteView pid = new ByteView();
+    private final ByteView tid = new ByteView();
+    private final ByteView period = new ByteView();
+    private final ByteView event = new ByteView();
+    private final ByteView address = new ByteView();
+    private final ByteView symbol = new ByteView();
+    private final ByteView module = new ByteView();
+    private boolean hasTid;
+    private boolean hasEvent;
+    private boolean hasPeriod;
+
+    private PerfScriptParser(InputStream in, String source, byte[] buf, int pos, int limit, boolean eof,
+            long firstLineNumber, long firstOffset) {
+        this.in = in;
+        this.source = Objects.requireNonNull(source, "source");
+        this.buf = buf;
+        this.pos = pos;
+        this.limit = limit;
+        this.eof = eof;
+        this.lineNumber = firstLineNumber - 1;
+        this.bufBase = firstOffset - pos;
+    }
+
+    /** A parser reading {@code in} (already decompressed; see {@code io.Inputs}) named {@code source}. */
+    public static PerfScriptParser of(InputStream in, String source) {
+        return new PerfScriptParser(Objects.requireNonNull(in, "in"), source, new byte[MIN_BUFFER], 0, 0, false,
+                1, 0);
+    }
+
+    /**
+     * A parser over {@code buf[off, off + len)}, which it does not copy, whose first line is line
+     * {@code firstLineNumber} of {@code source} and starts at byte {@code firstOffset} of it (used to
+     * parse one chunk of a larger input).
+     */
+    public static PerfScriptParser of(byte[] buf, int off, int len, String source, long firstLineNumber,
+            long firstOffset) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        return new PerfScriptParser(null, source, buf, off, off + len, true, firstLineNumber, firstOffset);
+    }
+
+    /** The name the input was given (a file name or {@code <stdin>}). */
+    public String source() {
+        return source;
+    }
+
+    /** Moves to the next line and classifies it; {@link Kind#END} when the input is exhausted. */
+    public Kind next() throws IOException {
+        if (!readLine()) {
+            kind = Kind.END;
+            line.clear();
+            return kind;
+        }
+        kind = classify(buf, lineStart, lineEnd);
+        return kind;
+    }
+
+    /** The kind {@link #next()} last returned ({@code null} before the first call). */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** 1-based number of the current line. */
+    public long lineNumber() {
+        return lineNumber;
+    }
+
+    /** 0-based byte offset of the current line's first byte in the input. */
+    public long lineOffset() {
+        return lineOffset;
+    }
+
+    /** The whole current line, without its {@code \n}. */
+    public ByteView line() {
+        return line;
+    }
+
+    /** {@link Kind#EVENT}: the command name as printed (spaces kept). */
+    public ByteView comm() {
+        return comm;
+    }
+
+    /** {@link Kind#EVENT}: the first number after the command (the thread id when perf printed only one). */
+    public ByteView pid() {
+        return pid;
+    }
+
+    /** {@link Kind#EVENT}: whether perf printed {@code pid/tid}. */
+    public boolean hasTid() {
+        return hasTid;
+    }
+
+    /** {@link Kind#EVENT}: the number after {@code /}; empty when {@link #hasTid()} is false. */
+    public ByteView tid() {
+        return tid;
+    }
+
+    /** {@link Kind#EVENT}: whether the line ends with a recognisable {@code : [period] event:}. */
+    public boolean hasEvent() {
+        return hasEvent;
+    }
+
+    /** {@link Kind#EVENT}: the event name without its final {@code :}, e.g. {@code cpu-clock:uhH}. */
+    public ByteView event() {
+        return event;
+    }
+
+    /** {@link Kind#EVENT}: whether a period precedes the event name. */
+    public boolean hasPeriod() {
+        return hasPeriod;
+    }
+
+    /** {@link Kind#EVENT}: the period's digits; empty when {@link #hasPeriod()} is false. */
+    public ByteView period() {
+        return period;
+    }
+
+    /** {@link Kind#FRAME}: the address as printed (hex for real perf output). */
+    public ByteView address() {
+        return address;
+    }
+
+    /** {@link Kind#FRAME}: the symbol as printed, with any {@code +0x} offset and {@code ->} inline chain. */
+    public ByteView symbol() {
+        return symbol;
+    }
+
+    /** {@link Kind#FRAME}: the module between the parentheses, e.g. {@code [kernel.kallsyms]}. */
+    public ByteView module() {
+        return module;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (in != null) {
+            in.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // reading lines
+
+    private boolean readLine() throws IOException {
+        int nl = indexOfNewline(buf, pos, limit);
+        while (nl < 0 && !eof) {
+            int scanned = limit - pos;
+            fill();
+            nl = indexOfNewline(buf, pos + scanned, limit);
+        }
+        if (nl < 0) {
+            if (pos >= limit) {
+                return false;
+            }
+            nl = limit; // last line without \n
+        }
+        lineStart = pos;
+        lineEnd = nl;
+        lineNumber++;
+        lineOffset = bufBase + pos;
+        pos = nl < limit ? nl + 1 : limit;
+        line.set(buf, lineStart, lineEnd - lineStart);
+        return true;
+    }
+
+    private static int indexOfNewline(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Keeps the unread part, making room (compacting or growing), and reads more. */
+    private void fill() throws IOException {
+        int remaining = limit - pos;
+        if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, remaining);
+            bufBase += pos;
+            pos = 0;
+            limit = remaining;
+        }
+        if (limit == buf.length) {
+            buf = Arrays.copyOf(buf, buf.length * 2);
+        }
+        int n = in.read(buf, limit, buf.length - limit);
+        if (n < 0) {
+            eof = true;
+        } else {
+            limit += n;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // classifying a line (see the class comment; the rules mirror stackcollapse-perf.pl's, quirks included)
+
+    private Kind classify(byte[] b, int s, int e) {
+        if (e == s) {
+            return Kind.END_OF_SAMPLE;
+        }
+        if (b[s] == '#') {
+            return Kind.COMMENT;
+        }
+        if (matchEvent(b, s, e)) {
+            return Kind.EVENT;
+        }
+        if (matchFrame(b, s, e)) {
+            return Kind.FRAME;
+        }
+        return Kind.UNRECOGNIZED;
+    }
+
+    static boolean isBlank(byte c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isWord(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
+    private boolean matchEvent(byte[] b, int s, int e) {
+        if (e - s < 3 || isBlank(b[s])) {
+            return false;
+        }
+        // the command is the shortest prefix (>= 2 bytes) followed by: blanks, digits, '/'*, digits*, a blank
+        for (int i = s + 2; i < e; i++) {
+            if (!isBlank(b[i]) || (i - 1 >= s + 2 && isBlank(b[i - 1]))) {
+                continue; // only the first blank of a run can succeed where a later one would
+            }
+            int j = i;
+            while (j < e && isBlank(b[j])) {
+                j++;
+            }
+            int k = j;
+            while (k < e && isDigit(b[k])) {
+                k++;
+            }
+            if (k == j) {
+                continue;
+            }
+            int m = k;
+            while (m < e && b[m] == '/') {
+                m++;
+            }
+            int n = m;
+            while (n < e && isDigit(b[n])) {
+                n++;
+            }
+            if (n >= e || !isBlank(b[n])) {
+                continue;
+            }
+            comm.set(b, s, i - s);
+            pid.set(b, j, k - j);
+            hasTid = n > m;
+            tid.set(b, m, n - m);
+            matchPeriodAndEvent(b, s, e);
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code ... : [period] event:} at the end of the line. */
+    private void matchPeriodAndEvent(byte[] b, int s, int e) {
+        hasEvent = false;
+        hasPeriod = false;
+        event.set(b, s, 0);
+        period.set(b, s, 0);
+        int t = e;
+        while (t > s && isBlank(b[t - 1])) {
+            t--;
+        }
+        if (t - s < 2 || b[t - 1] != ':') {
+            return;
+        }
+        int tok = t - 1;
+        while (tok > s && !isBlank(b[tok - 1])) {
+            tok--;
+        }
+        if (tok >= t - 1 || tok == s) {
+            return; // an empty event name, or no blank before it
+        }
+        int w = tok;
+        while (w > s && isBlank(b[w - 1])) {
+            w--;
+        }
+        int d = w;
+        while (d > s && isDigit(b[d - 1])) {
+            d--;
+        }
+        int v = d;
+        if (d < w) {
+            while (v > s && isBlank(b[v - 1])) {
+                v--;
+            }
+        }
+        if (v == s || b[v - 1] != ':') {
+            return;
+        }
+        hasEvent = true;
+        event.set(b, tok, t - 1 - tok);
+        hasPeriod = d < w;
+        period.set(b, d, w - d);
+    }
+
+    private boolean matchFrame(byte[] b, int s, int e) {
+        int a = s;
+        while (a < e && isBlank(b[a])) {
+            a++;
+        }
+        int wMax = a;
+        while (wMax < e && isWord(b[wMax])) {
+            wMax++;
+        }
+        if (wMax == a) {
+            return false;
+        }
+        // the module: the last " (" whose blank-free run holds a ')'; it ends at that run's last ')'
+        int q = e - 2;
+        int modEnd = -1;
+        for (; q >= a + 2; q--) {
+            if (b[q] == ' ' && b[q + 1] == '(') {
+                int r = q + 2;
+                int lastParen = -1;
+                while (r < e && !isBlank(b[r])) {
+                    if (b[r] == ')') {
+                        lastParen = r;
+                    }
+                    r++;
+                }
+                if (lastParen >= 0) {
+                    modEnd = lastParen;
+                    break;
+                }
+            }
+        }
+        if (modEnd < 0) {
+            return false;
+        }
+        int fMax = wMax;
+        while (fMax < e && isBlank(b[fMax])) {
+            fMax++;
+        }
+        int wEnd;
+        int f;
+        if (q >= fMax + 1) {
+            wEnd = wMax;
+            f = fMax;
+        } else if (q - 1 >= wMax) {
+            wEnd = wMax;
+            f = Math.min(fMax, q - 1);
+        } else {
+            wEnd = Math.min(wMax - 1, q - 1);
+            if (wEnd < a + 1) {
+                return false;
+            }
+            f = wEnd;
+        }
+        address.set(b, a, wEnd - a);
+        symbol.set(b, f, q - f);
+        module.set(b, q + 2, modEnd - (q + 2));
+        return true;
+    }
+}
