@@ -295,7 +295,7 @@ public final class PerfCollapser {
         }
 
         private static String excerpt(String raw) {
-            String text = FoldedProfile.decode(raw);
+            String text = FoldedProfile.decode(raw).strip();
             StringBuilder sb = new StringBuilder("'");
             for (int i = 0; i < text.length() && i < 100; i++) {
                 char c = text.charAt(i);
