@@ -21,4 +21,6 @@ module io.github.stackfold.flamegraph {
     exports io.github.stackfold.flamegraph.io;
     exports io.github.stackfold.flamegraph.parse;
     exports io.github.stackfold.flamegraph.pprof;
+    exports io.github.stackfold.flamegraph.render;
+    exports io.github.stackfold.flamegraph.diff;
 }

@@ -32,6 +32,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
             CollapseCommand.class,
+            FlameGraphCommand.class,
+            DiffCommand.class,
         })
 public final class FlameCli implements Runnable {
 

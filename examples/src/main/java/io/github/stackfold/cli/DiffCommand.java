@@ -1,0 +1,81 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.diff.DiffOptions;
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code flame diff}: two folded profiles into difffolded.pl's two-count format, the input of a
+ * differential flame graph ({@code flame diff before after | flame flamegraph > diff.svg}).
+ */
+@Command(name = "diff",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {"Compares two folded profiles: writes 'stack BEFORE AFTER' lines (difffolded.pl's format),",
+            "sorted by stack. Render them with 'flame flamegraph' (red grew, blue shrank)."})
+final class DiffCommand implements Callable<Integer> {
+    @ParentCommand
+    FlameCli flame;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-n", "--normalize"}, description = "scale the first profile's counts to the second's total")
+    boolean normalize;
+
+    @Option(names = {"-s", "--strip-hex"}, description = "strip hex addresses (0x1234 becomes 0x...)")
+    boolean stripHex;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write to FILE instead of standard output")
+    Path output;
+
+    @Parameters(index = "0", paramLabel = "BEFORE", description = "the first folded profile (- for standard input)")
+    String before;
+
+    @Parameters(index = "1", paramLabel = "AFTER", description = "the second folded profile (- for standard input)")
+    String after;
+
+    @Override
+    public Integer call() throws IOException {
+        if (before.equals("-") && after.equals("-")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "only one of BEFORE and AFTER can be standard input");
+        }
+        FoldedProfile first = readInput(before);
+        FoldedProfile second = readInput(after);
+        DiffProfile diff = DiffProfile.of(first, second,
+                DiffOptions.builder().normalize(normalize).stripHex(stripHex).build());
+        if (output == null) {
+            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
+            diff.write(out);
+        } else {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
+                diff.write(out);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Opens one input ("-" is standard input). The one place that knows the input format. */
+    FoldedProfile readInput(String file) throws IOException {
+        if (file.equals("-")) {
+            return FoldedProfile.read(flame.stdin(), "<stdin>");
+        }
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            return FoldedProfile.read(in, file);
+        }
+    }
+}

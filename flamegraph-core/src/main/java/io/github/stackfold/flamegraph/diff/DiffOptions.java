@@ -1,0 +1,57 @@
+package io.github.stackfold.flamegraph.diff;
+
+/**
+ * How two profiles are compared, difffolded.pl's options. Immutable; made by {@link #builder()}.
+ */
+public final class DiffOptions {
+    private final boolean normalize;
+    private final boolean stripHex;
+
+    private DiffOptions(Builder b) {
+        this.normalize = b.normalize;
+        this.stripHex = b.stripHex;
+    }
+
+    /** No normalisation, addresses kept. */
+    public static DiffOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code -n}: scale the first profile's counts to the second's total; default off. */
+    public boolean normalize() {
+        return normalize;
+    }
+
+    /** {@code -s}: replace hex numbers {@code 0x...} in stacks by {@code 0x...}; default off. */
+    public boolean stripHex() {
+        return stripHex;
+    }
+
+    public static final class Builder {
+        private boolean normalize;
+        private boolean stripHex;
+
+        private Builder() {
+        }
+
+        /** {@code -n}: scale the first profile's counts to the second's total (default off). */
+        public Builder normalize(boolean normalize) {
+            this.normalize = normalize;
+            return this;
+        }
+
+        /** {@code -s}: strip hex addresses so stacks that differ only in addresses match (default off). */
+        public Builder stripHex(boolean stripHex) {
+            this.stripHex = stripHex;
+            return this;
+        }
+
+        public DiffOptions build() {
+            return new DiffOptions(this);
+        }
+    }
+}

@@ -1,0 +1,454 @@
+package io.github.stackfold.flamegraph.render;
+
+import java.nio.charset.Charset;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything that shapes a flame graph, with flamegraph.pl's option names and defaults. Immutable;
+ * made by {@link #builder()}. Each builder method documents its default and the flamegraph.pl
+ * option it stands for.
+ */
+public final class FlameGraphOptions {
+    private final String title;
+    private final String subtitle;
+    private final int width;
+    private final int frameHeight;
+    private final double minWidth;
+    private final boolean minWidthPercent;
+    private final String fontType;
+    private final double fontSize;
+    private final double fontWidth;
+    private final String countName;
+    private final String nameType;
+    private final Palette palette;
+    private final ColorMode colorMode;
+    private final Background background;
+    private final Map<String, String> paletteMap;
+    private final boolean reverse;
+    private final boolean inverted;
+    private final boolean flameChart;
+    private final boolean negate;
+    private final double factor;
+    private final String notes;
+    private final double total;
+    private final Map<String, Map<String, String>> nameAttributes;
+    private final String encoding;
+    private final String searchColor;
+
+    private FlameGraphOptions(Builder b) {
+        this.title = b.title;
+        this.subtitle = b.subtitle;
+        this.width = b.width;
+        this.frameHeight = b.frameHeight;
+        this.minWidth = b.minWidth;
+        this.minWidthPercent = b.minWidthPercent;
+        this.fontType = b.fontType;
+        this.fontSize = b.fontSize;
+        this.fontWidth = b.fontWidth;
+        this.countName = b.countName;
+        this.nameType = b.nameType;
+        this.palette = b.palette;
+        this.colorMode = b.colorMode;
+        this.background = b.background;
+        this.paletteMap = b.paletteMap == null ? null : Collections.unmodifiableMap(new HashMap<>(b.paletteMap));
+        this.reverse = b.reverse;
+        this.inverted = b.inverted;
+        this.flameChart = b.flameChart;
+        this.negate = b.negate;
+        this.factor = b.factor;
+        this.notes = b.notes;
+        this.total = b.total;
+        Map<String, Map<String, String>> attrs = new HashMap<>();
+        b.nameAttributes.forEach((k, v) -> attrs.put(k, Collections.unmodifiableMap(new HashMap<>(v))));
+        this.nameAttributes = Collections.unmodifiableMap(attrs);
+        this.encoding = b.encoding;
+        this.searchColor = b.searchColor;
+    }
+
+    /** The defaults of flamegraph.pl. */
+    public static FlameGraphOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to change a few. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.title = title;
+        b.subtitle = subtitle;
+        b.width = width;
+        b.frameHeight = frameHeight;
+        b.minWidth = minWidth;
+        b.minWidthPercent = minWidthPercent;
+        b.fontType = fontType;
+        b.fontSize = fontSize;
+        b.fontWidth = fontWidth;
+        b.countName = countName;
+        b.nameType = nameType;
+        b.palette = palette;
+        b.colorMode = colorMode;
+        b.background = background;
+        b.paletteMap = paletteMap;
+        b.reverse = reverse;
+        b.inverted = inverted;
+        b.flameChart = flameChart;
+        b.negate = negate;
+        b.factor = factor;
+        b.notes = notes;
+        b.total = total;
+        b.nameAttributes = new HashMap<>(nameAttributes);
+        b.encoding = encoding;
+        b.searchColor = searchColor;
+        return b;
+    }
+
+    /** The title: the one set, else "Flame Chart", "Icicle Graph" or "Flame Graph". */
+    public String title() {
+        if (title != null) {
+            return title;
+        }
+        return flameChart ? "Flame Chart" : inverted ? "Icicle Graph" : "Flame Graph";
+    }
+
+    public String subtitle() {
+        return subtitle;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int frameHeight() {
+        return frameHeight;
+    }
+
+    public double minWidth() {
+        return minWidth;
+    }
+
+    public boolean minWidthPercent() {
+        return minWidthPercent;
+    }
+
+    public String fontType() {
+        return fontType;
+    }
+
+    public double fontSize() {
+        return fontSize;
+    }
+
+    public double fontWidth() {
+        return fontWidth;
+    }
+
+    public String countName() {
+        return countName;
+    }
+
+    public String nameType() {
+        return nameType;
+    }
+
+    public Palette palette() {
+        return palette;
+    }
+
+    public ColorMode colorMode() {
+        return colorMode;
+    }
+
+    /** The background: the one set, else the palette's default. */
+    public Background background() {
+        return background != null ? background : palette.defaultBackground();
+    }
+
+    /** The consistent palette (raw name to colour) to use and extend, or null when not used. */
+    public Map<String, String> paletteMap() {
+        return paletteMap;
+    }
+
+    public boolean reverse() {
+        return reverse;
+    }
+
+    public boolean inverted() {
+        return inverted;
+    }
+
+    public boolean flameChart() {
+        return flameChart;
+    }
+
+    public boolean negate() {
+        return negate;
+    }
+
+    public double factor() {
+        return factor;
+    }
+
+    public String notes() {
+        return notes;
+    }
+
+    /** The total the widths are relative to, or 0 for the sum of the counts. */
+    public double total() {
+        return total;
+    }
+
+    /** Per raw frame name, extra attributes of its frames (see {@link Builder#nameAttributes}). */
+    public Map<String, Map<String, String>> nameAttributes() {
+        return nameAttributes;
+    }
+
+    /** The declared XML encoding, or null for UTF-8 without a declaration attribute. */
+    public String encoding() {
+        return encoding;
+    }
+
+    public String searchColor() {
+        return searchColor;
+    }
+
+    /** Builds {@link FlameGraphOptions}; every setter names its flamegraph.pl option and default. */
+    public static final class Builder {
+        private String title;
+        private String subtitle = "";
+        private int width = 1200;
+        private int frameHeight = 16;
+        private double minWidth = 0.1;
+        private boolean minWidthPercent;
+        private String fontType = "Verdana";
+        private double fontSize = 12;
+        private double fontWidth = 0.59;
+        private String countName = "samples";
+        private String nameType = "Function:";
+        private Palette palette = Palette.HOT;
+        private ColorMode colorMode = ColorMode.SEEDED;
+        private Background background;
+        private Map<String, String> paletteMap;
+        private boolean reverse;
+        private boolean inverted;
+        private boolean flameChart;
+        private boolean negate;
+        private double factor = 1;
+        private String notes = "";
+        private double total;
+        private Map<String, Map<String, String>> nameAttributes = new HashMap<>();
+        private String encoding;
+        private String searchColor = "rgb(230,0,230)";
+
+        private Builder() {
+        }
+
+        /** {@code --title}: default "Flame Graph" ("Icicle Graph" inverted, "Flame Chart" for a flame chart). */
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        /** {@code --subtitle}: a second title line; default none. */
+        public Builder subtitle(String subtitle) {
+            this.subtitle = Objects.requireNonNull(subtitle);
+            return this;
+        }
+
+        /** {@code --width}: image width in pixels; default 1200. */
+        public Builder width(int width) {
+            if (width <= 20) {
+                throw new IllegalArgumentException("width must be more than 20 pixels: " + width);
+            }
+            this.width = width;
+            return this;
+        }
+
+        /** {@code --height}: height of each frame in pixels; default 16. */
+        public Builder frameHeight(int height) {
+            if (height <= 0) {
+                throw new IllegalArgumentException("frame height must be positive: " + height);
+            }
+            this.frameHeight = height;
+            return this;
+        }
+
+        /** {@code --minwidth}: omit frames narrower than this many pixels; default 0.1. */
+        public Builder minWidth(double pixels) {
+            this.minWidth = requireNonNegative(pixels, "minwidth");
+            this.minWidthPercent = false;
+            return this;
+        }
+
+        /** {@code --minwidth N%}: omit frames below this percentage of the total. */
+        public Builder minWidthPercent(double percent) {
+            this.minWidth = requireNonNegative(percent, "minwidth");
+            this.minWidthPercent = true;
+            return this;
+        }
+
+        /** {@code --minwidth} as flamegraph.pl parses it: {@code 0.5} (pixels) or {@code 0.5%}. */
+        public Builder minWidth(String spec) {
+            String s = spec.trim();
+            if (!s.matches("[0-9.]+%?") || s.replace("%", "").replace(".", "").isEmpty()) {
+                throw new IllegalArgumentException("invalid minwidth '" + spec + "' (expected pixels such as 0.1, or a percentage such as 0.5%)");
+            }
+            boolean pct = s.endsWith("%");
+            String num = pct ? s.substring(0, s.length() - 1) : s;
+            double v;
+            try {
+                v = Double.parseDouble(num);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid minwidth '" + spec + "' (expected a number, optionally followed by %)");
+            }
+            return pct ? minWidthPercent(v) : minWidth(v);
+        }
+
+        /** {@code --fonttype}: font family; default "Verdana". */
+        public Builder fontType(String fontType) {
+            this.fontType = Objects.requireNonNull(fontType);
+            return this;
+        }
+
+        /** {@code --fontsize}: font size in pixels; default 12. */
+        public Builder fontSize(double size) {
+            if (!(size > 0)) {
+                throw new IllegalArgumentException("font size must be positive: " + size);
+            }
+            this.fontSize = size;
+            return this;
+        }
+
+        /** {@code --fontwidth}: average character width relative to the font size; default 0.59. */
+        public Builder fontWidth(double width) {
+            if (!(width > 0)) {
+                throw new IllegalArgumentException("font width must be positive: " + width);
+            }
+            this.fontWidth = width;
+            return this;
+        }
+
+        /** {@code --countname}: what the counts are; default "samples". */
+        public Builder countName(String countName) {
+            this.countName = Objects.requireNonNull(countName);
+            return this;
+        }
+
+        /** {@code --nametype}: what the names are, shown before a hovered frame; default "Function:". */
+        public Builder nameType(String nameType) {
+            this.nameType = Objects.requireNonNull(nameType);
+            return this;
+        }
+
+        /** {@code --colors}: the palette; default {@link Palette#HOT}. */
+        public Builder palette(Palette palette) {
+            this.palette = Objects.requireNonNull(palette);
+            return this;
+        }
+
+        /** {@code --hash} / {@code --random}: default {@link ColorMode#SEEDED} (stable per name). */
+        public Builder colorMode(ColorMode mode) {
+            this.colorMode = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /** {@code --bgcolors}: default chosen by the palette (yellow; green for mem; blue for io, wakeup, chain; grey for flat palettes). */
+        public Builder background(Background background) {
+            this.background = background;
+            return this;
+        }
+
+        /**
+         * {@code --cp}: a consistent palette, raw frame name to colour ({@code rgb(r,g,b)}); names in
+         * it keep their colour, new names are added to the renderer's result. Default none.
+         */
+        public Builder paletteMap(Map<String, String> paletteMap) {
+            this.paletteMap = paletteMap;
+            return this;
+        }
+
+        /** {@code --reverse}: reverse each stack (the leaf functions at the bottom); default off. */
+        public Builder reverse(boolean reverse) {
+            this.reverse = reverse;
+            return this;
+        }
+
+        /** {@code --inverted}: an icicle graph (root at the top); default off. */
+        public Builder inverted(boolean inverted) {
+            this.inverted = inverted;
+            return this;
+        }
+
+        /** {@code --flamechart}: keep input order, do not sort (x axis is time); default off. */
+        public Builder flameChart(boolean flameChart) {
+            this.flameChart = flameChart;
+            return this;
+        }
+
+        /** {@code --negate}: swap the differential hues (red shrank, blue grew); default off. */
+        public Builder negate(boolean negate) {
+            this.negate = negate;
+            return this;
+        }
+
+        /** {@code --factor}: multiply counts by this in the frame details; default 1. */
+        public Builder factor(double factor) {
+            this.factor = factor;
+            return this;
+        }
+
+        /** {@code --notes}: text put in a comment in the SVG; default none. */
+        public Builder notes(String notes) {
+            this.notes = Objects.requireNonNull(notes);
+            return this;
+        }
+
+        /** {@code --total}: the total widths are relative to, when larger than the sum of counts; default 0 (the sum). */
+        public Builder total(double total) {
+            this.total = requireNonNegative(total, "total");
+            return this;
+        }
+
+        /**
+         * {@code --nameattr}: extra attributes for the frames of a raw name. {@code title} replaces the
+         * frame's tooltip, {@code href} (with {@code target}, default {@code _top}) makes it a link,
+         * {@code id} and {@code class} are set on the frame; event-handler attributes ({@code on*})
+         * and {@code javascript:} links are never written. Default none.
+         */
+        public Builder nameAttributes(Map<String, Map<String, String>> attributes) {
+            this.nameAttributes = new HashMap<>(attributes);
+            return this;
+        }
+
+        /** {@code --encoding}: the XML encoding to declare and write; default UTF-8 (not declared). */
+        public Builder encoding(String encoding) {
+            if (encoding != null && !Charset.isSupported(encoding)) {
+                throw new IllegalArgumentException("unsupported encoding '" + encoding + "'");
+            }
+            this.encoding = encoding;
+            return this;
+        }
+
+        /** The fill of frames matching a search; default {@code rgb(230,0,230)}. */
+        public Builder searchColor(String color) {
+            this.searchColor = Objects.requireNonNull(color);
+            return this;
+        }
+
+        public FlameGraphOptions build() {
+            return new FlameGraphOptions(this);
+        }
+
+        private static double requireNonNegative(double v, String what) {
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException(what + " must be a non-negative number: " + v);
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,466 @@
+package io.github.stackfold.flamegraph.render;
+
+import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes a flame graph as one self-contained, well-formed SVG: the frames laid out as flamegraph.pl
+ * lays them out (same positions, labels and colours), plus this project's own script and style for
+ * zoom, search and details (resources {@code flamegraph.js} and {@code flamegraph.css}, streamed in).
+ *
+ * <p>Built once from {@link FlameGraphOptions}; thread-safe (except with {@link ColorMode#RANDOM}
+ * colours) and reusable. Never prints, never exits. Frame names are text from the profiled machine:
+ * they are always escaped, never interpreted.
+ */
+public final class FlameGraphRenderer {
+    private static final int XPAD = 10;
+    private static final int FRAME_PAD = 1;
+    private static final String SCRIPT = "flamegraph.js";
+    private static final String STYLE = "flamegraph.css";
+
+    private final FlameGraphOptions options;
+
+    private FlameGraphRenderer(FlameGraphOptions options) {
+        this.options = options;
+    }
+
+    public static FlameGraphRenderer of(FlameGraphOptions options) {
+        return new FlameGraphRenderer(options);
+    }
+
+    public FlameGraphOptions options() {
+        return options;
+    }
+
+    /**
+     * Renders folded lines. With no samples, writes an SVG that says so, then throws
+     * {@link NoSamplesException}. The stream is flushed, not closed.
+     */
+    public RenderResult render(FoldedSamples samples, OutputStream out) throws IOException {
+        FrameLayout layout = FrameLayout.of(samples, options);
+        RenderResult r = render(layout, out);
+        return new RenderResult(r.framesDrawn(), r.framesOmitted(), r.total(), r.totalIgnored(),
+                samples.ignoredLines(), samples.firstIgnoredLine(), r.paletteMap());
+    }
+
+    /** Renders a folded profile (see {@link #render(FoldedSamples, OutputStream)}). */
+    public RenderResult render(FoldedProfile profile, OutputStream out) throws IOException {
+        return render(FoldedSamples.of(profile), out);
+    }
+
+    /** Renders a laid-out graph (see {@link #render(FoldedSamples, OutputStream)}). */
+    public RenderResult render(FrameLayout layout, OutputStream out) throws IOException {
+        Charset cs = options.encoding() == null ? StandardCharsets.UTF_8 : Charset.forName(options.encoding());
+        CharsetEncoder enc = cs.equals(StandardCharsets.UTF_8) ? null : cs.newEncoder();
+        Writer w = new OutputStreamWriter(out, cs);
+        try {
+            if (!(layout.total() > 0)) {
+                writeNoSamples(w, enc);
+                w.flush();
+                throw new NoSamplesException("no stack counts found (no valid input lines)");
+            }
+            RenderResult r = new Svg(layout, w, enc).write();
+            w.flush();
+            return r;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void writeNoSamples(Writer w, CharsetEncoder enc) throws IOException {
+        FlameGraphOptions o = options;
+        StringBuilder sb = new StringBuilder(512);
+        xmlHeader(sb);
+        double h = o.fontSize() * 5;
+        sb.append("<svg version=\"1.1\" width=\"").append(o.width()).append("\" height=\"");
+        Fmt.perl(sb, h);
+        sb.append("\" viewBox=\"0 0 ").append(o.width()).append(' ');
+        Fmt.perl(sb, h);
+        sb.append("\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+        sb.append("<text x=\"").append(o.width() / 2).append("\" y=\"");
+        Fmt.perl(sb, o.fontSize() * 2);
+        sb.append("\" text-anchor=\"middle\" font-family=\"");
+        Xml.escape(sb, cssSafe(o.fontType()), true, enc);
+        sb.append("\" font-size=\"");
+        Fmt.perl(sb, o.fontSize() + 2);
+        sb.append("\">ERROR: No valid input provided: no stack counts found.</text>\n</svg>\n");
+        w.append(sb);
+    }
+
+    private void xmlHeader(StringBuilder sb) {
+        sb.append("<?xml version=\"1.0\"");
+        if (options.encoding() != null) {
+            sb.append(" encoding=\"").append(options.encoding().replaceAll("[^A-Za-z0-9._-]", "")).append('"');
+        }
+        sb.append(" standalone=\"no\"?>\n");
+    }
+
+    private static String cssSafe(String s) {
+        return s.replaceAll("[^\\p{L}\\p{N} ,_'.-]", "");
+    }
+
+    /** One rendering: state that lives while one SVG is written. */
+    private final class Svg {
+        private final FlameGraphOptions o = options;
+        private final FrameLayout layout;
+        private final Writer w;
+        private final CharsetEncoder enc;
+        private final StringBuilder sb = new StringBuilder(1 << 16);
+        private final FrameColors colors;
+        private final String[] text;        // decoded name per name id
+        private final String[] titleName;   // escaped, annotation stripped, per name id (lazy)
+        private final String[] fill;        // colour per name id (lazy; not for RANDOM)
+        private final Map<String, String> paletteMap;
+
+        Svg(FrameLayout layout, Writer w, CharsetEncoder enc) {
+            this.layout = layout;
+            this.w = w;
+            this.enc = enc;
+            this.colors = FrameColors.of(o.palette(), o.colorMode());
+            int names = layout.nameCount();
+            this.text = new String[names];
+            this.titleName = new String[names];
+            this.fill = new String[names];
+            this.paletteMap = o.paletteMap() == null ? null : new TreeMap<>(o.paletteMap());
+        }
+
+        RenderResult write() throws IOException {
+            double time = layout.total();
+            double timemax = time;
+            boolean totalIgnored = false;
+            if (o.total() > 0) {
+                if (o.total() < time) {
+                    totalIgnored = o.total() / time > 0.02;
+                } else {
+                    timemax = o.total();
+                }
+            }
+            double fs = o.fontSize();
+            int fh = o.frameHeight();
+            int width = o.width();
+            double ypad1 = fs * 3;
+            double ypad2 = fs * 2 + 10;
+            double ypad3 = fs * 2;
+            double widthPerTime = (width - 2.0 * XPAD) / timemax;
+            double minWidthTime = o.minWidthPercent() ? timemax * o.minWidth() / 100 : o.minWidth() / widthPerTime;
+
+            int n = layout.size();
+            boolean[] keep = new boolean[n];
+            int depthMax = 0;
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                if (layout.end(i) - layout.start(i) >= minWidthTime) {
+                    keep[i] = true;
+                    kept++;
+                    depthMax = Math.max(depthMax, layout.depth(i));
+                }
+            }
+            double height = (depthMax + 1.0) * fh + ypad1 + ypad2;
+            if (!o.subtitle().isEmpty()) {
+                height += ypad3;
+            }
+
+            header(width, height, fs);
+            double factorTotal = timemax * o.factor();
+            double charWidth = fs * o.fontWidth();
+            boolean inverted = o.inverted();
+            sb.append("<g id=\"frames\">\n");
+            for (int i = 0; i < n; i++) {
+                if (!keep[i]) {
+                    continue;
+                }
+                int depth = layout.depth(i);
+                int id = layout.nameId(i);
+                boolean root = depth == 0 && id == 0;
+                double stime = layout.start(i);
+                double etime = root ? timemax : layout.end(i);
+                double x1 = XPAD + stime * widthPerTime;
+                double x2 = XPAD + etime * widthPerTime;
+                double y1;
+                double y2;
+                if (inverted) {
+                    y1 = ypad1 + depth * fh;
+                    y2 = ypad1 + (depth + 1) * fh - FRAME_PAD;
+                } else {
+                    y1 = height - ypad2 - (depth + 1) * fh + FRAME_PAD;
+                    y2 = height - ypad2 - depth * fh;
+                }
+                Map<String, String> attrs = o.nameAttributes().isEmpty() ? null : o.nameAttributes().get(layout.nameOf(id));
+                String href = attrs == null ? null : safeHref(attrs.get("href"));
+                sb.append(href != null ? "<a" : "<g");
+                if (attrs != null) {
+                    frameAttributes(attrs, href);
+                }
+                sb.append("><title>");
+                String customTitle = attrs == null ? null : attrs.get("title");
+                if (customTitle != null && !customTitle.isEmpty()) {
+                    Xml.escape(sb, customTitle, false, enc);
+                } else {
+                    info(i, id, root, etime - stime, factorTotal);
+                }
+                sb.append("</title><rect x=\"");
+                long k1 = Fmt.scaledRound(x1, 1);
+                long k2 = Fmt.scaledRound(x2, 1);
+                Fmt.scaled(sb, k1, 1);
+                sb.append("\" y=\"");
+                Fmt.perl(sb, y1);
+                sb.append("\" width=\"");
+                Fmt.fixed(sb, k2 / 10.0 - k1 / 10.0, 1);
+                sb.append("\" height=\"");
+                Fmt.fixed(sb, y2 - y1, 1);
+                sb.append("\" fill=\"").append(color(i, id)).append("\" rx=\"2\" ry=\"2\"/>\n<text x=\"");
+                Fmt.fixed(sb, x1 + 3, 2);
+                sb.append("\" y=\"");
+                Fmt.perl(sb, 3 + (y1 + y2) / 2);
+                sb.append("\">");
+                if (!root) {
+                    label(id, (int) ((x2 - x1) / charWidth));
+                }
+                sb.append("</text>").append(href != null ? "</a>\n" : "</g>\n");
+                if (sb.length() > (1 << 15)) {
+                    flush();
+                }
+            }
+            sb.append("</g>\n<script type=\"text/ecmascript\"><![CDATA[\n");
+            flush();
+            resource(SCRIPT);
+            sb.append("]]></script>\n</svg>\n");
+            flush();
+            return new RenderResult(kept, n - kept, time, totalIgnored, 0, null, paletteMap);
+        }
+
+        private void header(int width, double height, double fs) throws IOException {
+            xmlHeader(sb);
+            sb.append("<svg version=\"1.1\" width=\"").append(width).append("\" height=\"");
+            Fmt.perl(sb, height);
+            sb.append("\" viewBox=\"0 0 ").append(width).append(' ');
+            Fmt.perl(sb, height);
+            sb.append("\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+            attr("data-nametype", o.nameType());
+            attr("data-countname", o.countName());
+            sb.append(" data-fontsize=\"");
+            Fmt.perl(sb, fs);
+            sb.append("\" data-fontwidth=\"");
+            Fmt.perl(sb, o.fontWidth());
+            sb.append("\" data-xpad=\"").append(XPAD).append('"');
+            sb.append(" data-inverted=\"").append(o.inverted()).append('"');
+            attr("data-searchcolor", o.searchColor());
+            sb.append(">\n<!-- Flame graph rendered by stackfold (flame flamegraph); frame layout and colours follow FlameGraph's flamegraph.pl. -->\n");
+            sb.append("<!-- NOTES: ").append(Xml.comment(o.notes())).append(" -->\n");
+            Background bg = o.background();
+            sb.append("<defs>\n\t<linearGradient id=\"background\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">\n");
+            sb.append("\t\t<stop stop-color=\"").append(bg.top()).append("\" offset=\"5%\"/>\n");
+            sb.append("\t\t<stop stop-color=\"").append(bg.bottom()).append("\" offset=\"95%\"/>\n");
+            sb.append("\t</linearGradient>\n</defs>\n<style type=\"text/css\"><![CDATA[\n");
+            sb.append("text { font-family: ");
+            String font = cssSafe(o.fontType());
+            Xml.escape(sb, font.isEmpty() ? "Verdana" : font, false, enc);
+            sb.append(", sans-serif; font-size: ");
+            Fmt.perl(sb, fs);
+            sb.append("px; fill: rgb(0,0,0); }\n#title { text-anchor: middle; font-size: ");
+            Fmt.perl(sb, fs + 5);
+            sb.append("px; }\n");
+            flush();
+            resource(STYLE);
+            sb.append("]]></style>\n");
+            sb.append("<rect x=\"0.0\" y=\"0\" width=\"").append(width).append(".0\" height=\"");
+            Fmt.fixed(sb, height, 1);
+            sb.append("\" fill=\"url(#background)\"/>\n");
+            int mid = width / 2;
+            textElement("title", mid, fs * 2, o.title(), null);
+            if (!o.subtitle().isEmpty()) {
+                textElement("subtitle", mid, fs * 4, o.subtitle(), null);
+            }
+            textElement("details", XPAD, height - ypad2Of(fs) / 2, " ", null);
+            textElement("unzoom", XPAD, fs * 2, "Reset Zoom", "hide");
+            textElement("search", width - XPAD - 100, fs * 2, "Search", null);
+            textElement("ignorecase", width - XPAD - 16, fs * 2, "ic", null);
+            textElement("matched", width - XPAD - 100, height - ypad2Of(fs) / 2, " ", null);
+        }
+
+        private double ypad2Of(double fs) {
+            return fs * 2 + 10;
+        }
+
+        private void textElement(String id, double x, double y, String content, String cls) {
+            sb.append("<text id=\"").append(id).append("\" x=\"");
+            Fmt.fixed(sb, x, 2);
+            sb.append("\" y=\"");
+            Fmt.perl(sb, y);
+            sb.append('"');
+            if (cls != null) {
+                sb.append(" class=\"").append(cls).append('"');
+            }
+            sb.append('>');
+            Xml.escape(sb, content, false, enc);
+            sb.append("</text>\n");
+        }
+
+        private void attr(String name, String value) {
+            sb.append(' ').append(name).append("=\"");
+            Xml.escape(sb, value, true, enc);
+            sb.append('"');
+        }
+
+        private void frameAttributes(Map<String, String> attrs, String href) {
+            for (Map.Entry<String, String> e : new TreeMap<>(attrs).entrySet()) {
+                String k = e.getKey();
+                if (k.equals("title") || k.equals("href") || k.equals("target") || k.equals("g_extra") || k.equals("a_extra")
+                        || !k.matches("[A-Za-z_][-A-Za-z0-9_.]*") || k.regionMatches(true, 0, "on", 0, 2)
+                        || k.equalsIgnoreCase("style")) {
+                    continue;
+                }
+                attr(k, e.getValue());
+            }
+            if (href != null) {
+                attr("xlink:href", href);
+                String target = attrs.get("target");
+                attr("target", target == null || target.isEmpty() ? "_top" : target);
+            }
+        }
+
+        private String safeHref(String href) {
+            if (href == null || href.isEmpty()) {
+                return null;
+            }
+            String h = href.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("[\\s\\x00-\\x1f]", "");
+            if (h.startsWith("javascript:") || h.startsWith("data:") || h.startsWith("vbscript:")) {
+                return null;
+            }
+            return href;
+        }
+
+        /** The tooltip: "name (1,234 samples, 12.34%)", with "; +1.23%" in differential graphs. */
+        private void info(int i, int id, boolean root, double width, double factorTotal) {
+            String samples = Fmt.fixed(width * o.factor(), 0);
+            if (root) {
+                sb.append("all (");
+                Fmt.commas(sb, samples);
+                sb.append(' ');
+                Xml.escape(sb, o.countName(), false, enc);
+                sb.append(", 100%)");
+                return;
+            }
+            sb.append(titleName(id)).append(" (");
+            Fmt.commas(sb, samples);
+            sb.append(' ');
+            Xml.escape(sb, o.countName(), false, enc);
+            sb.append(", ");
+            Fmt.fixed(sb, 100 * Double.parseDouble(samples) / factorTotal, 2);
+            double delta = layout.delta(i);
+            if (Double.isNaN(delta)) {
+                sb.append("%)");
+                return;
+            }
+            double d = o.negate() ? -delta : delta;
+            sb.append("%; ");
+            if (d > 0) {
+                sb.append('+');
+            }
+            Fmt.fixed(sb, 100 * d / factorTotal, 2);
+            sb.append("%)");
+        }
+
+        private String color(int i, int id) {
+            String raw = layout.nameOf(id);
+            if (raw.equals("--")) {
+                return FrameColors.SEPARATOR;
+            }
+            if (raw.equals("-")) {
+                return FrameColors.LIGHT_SEPARATOR;
+            }
+            double delta = layout.delta(i);
+            if (!Double.isNaN(delta)) {
+                return FrameColors.differential(delta, layout.maxDelta(), o.negate());
+            }
+            if (paletteMap != null) {
+                return paletteMap.computeIfAbsent(raw, k -> colors.color(text(id)));
+            }
+            if (o.colorMode() == ColorMode.RANDOM) {
+                return colors.color(text(id));
+            }
+            String f = fill[id];
+            if (f == null) {
+                f = colors.color(text(id));
+                fill[id] = f;
+            }
+            return f;
+        }
+
+        private String text(int id) {
+            String t = text[id];
+            if (t == null) {
+                t = FoldedProfile.decode(layout.nameOf(id));
+                text[id] = t;
+            }
+            return t;
+        }
+
+        private String titleName(int id) {
+            String t = titleName[id];
+            if (t == null) {
+                StringBuilder b = new StringBuilder();
+                Xml.escape(b, stripAnnotation(text(id)), true, enc);
+                t = b.toString();
+                titleName[id] = t;
+            }
+            return t;
+        }
+
+        private void label(int id, int chars) {
+            if (chars < 3) {
+                return;
+            }
+            String name = stripAnnotation(text(id));
+            int len = name.codePointCount(0, name.length());
+            if (chars < len) {
+                int end = name.offsetByCodePoints(0, chars - 2);
+                Xml.escape(sb, name.substring(0, end), false, enc);
+                sb.append("..");
+            } else {
+                Xml.escape(sb, name, false, enc);
+            }
+        }
+
+        private void resource(String name) throws IOException {
+            try (InputStream in = FlameGraphRenderer.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + name + " (a packaging bug)");
+                }
+                Reader r = new InputStreamReader(in, StandardCharsets.UTF_8);
+                r.transferTo(w);
+            }
+        }
+
+        private void flush() throws IOException {
+            w.append(sb);
+            sb.setLength(0);
+        }
+    }
+
+    /** The name without a trailing annotation {@code _[k]}, {@code _[w]}, {@code _[i]} or {@code _[j]}. */
+    static String stripAnnotation(String name) {
+        int n = name.length();
+        if (n >= 4 && name.charAt(n - 4) == '_' && name.charAt(n - 3) == '[' && name.charAt(n - 1) == ']') {
+            char c = name.charAt(n - 2);
+            if (c == 'k' || c == 'w' || c == 'i' || c == 'j') {
+                return name.substring(0, n - 4);
+            }
+        }
+        return name;
+    }
+}

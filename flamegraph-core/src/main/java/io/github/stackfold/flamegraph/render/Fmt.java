@@ -1,0 +1,113 @@
+package io.github.stackfold.flamegraph.render;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+
+/**
+ * Numbers printed as flamegraph.pl prints them, so positions and percentages agree to the digit:
+ * C's {@code %.Nf} (round half to even on the exact binary value) and Perl's default number
+ * stringification ({@code %.15g}).
+ */
+final class Fmt {
+    private static final double[] POW10 = {1, 10, 100, 1000, 10000};
+
+    private Fmt() {
+    }
+
+    /** Appends {@code v} as C's {@code printf("%.<decimals>f", v)}. */
+    static void fixed(StringBuilder sb, double v, int decimals) {
+        if (v >= 0 && v < 1e9) {
+            double s = v * POW10[decimals];
+            double fl = Math.floor(s);
+            double frac = s - fl;
+            if (Math.abs(frac - 0.5) > 1e-6) {
+                long r = (long) fl + (frac > 0.5 ? 1 : 0);
+                appendScaled(sb, r, decimals);
+                return;
+            }
+        }
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            sb.append(Double.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
+            return;
+        }
+        String s = new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).toPlainString();
+        if (v < 0 && s.charAt(0) != '-') {
+            sb.append('-');
+        }
+        sb.append(s);
+    }
+
+    static String fixed(double v, int decimals) {
+        StringBuilder sb = new StringBuilder(16);
+        fixed(sb, v, decimals);
+        return sb.toString();
+    }
+
+    private static void appendScaled(StringBuilder sb, long r, int decimals) {
+        if (decimals == 0) {
+            sb.append(r);
+            return;
+        }
+        long p = (long) POW10[decimals];
+        sb.append(r / p).append('.');
+        long f = r % p;
+        for (long q = p / 10; q > 1 && f < q; q /= 10) {
+            sb.append('0');
+        }
+        sb.append(f);
+    }
+
+    /** {@code v >= 0} rounded as {@code %.<decimals>f} rounds it, times 10^decimals. */
+    static long scaledRound(double v, int decimals) {
+        if (v >= 0 && v < 1e9) {
+            double s = v * POW10[decimals];
+            double fl = Math.floor(s);
+            double frac = s - fl;
+            if (Math.abs(frac - 0.5) > 1e-6) {
+                return (long) fl + (frac > 0.5 ? 1 : 0);
+            }
+        }
+        return new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).unscaledValue().longValue();
+    }
+
+    /** Appends a value from {@link #scaledRound} with its decimal point. */
+    static void scaled(StringBuilder sb, long r, int decimals) {
+        if (r < 0) {
+            sb.append('-');
+            r = -r;
+        }
+        appendScaled(sb, r, decimals);
+    }
+
+    /** Appends {@code v} as Perl stringifies a number ({@code %.15g}). */
+    static void perl(StringBuilder sb, double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            sb.append((long) v);
+            return;
+        }
+        BigDecimal bd = new BigDecimal(v).round(new MathContext(15, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        int exp = bd.precision() - bd.scale() - 1;
+        if (exp < -4 || exp >= 15) {
+            sb.append(String.format("%.14e", v)); // rare: not reached by graph coordinates
+        } else {
+            sb.append(bd.toPlainString());
+        }
+    }
+
+    /** An integer string with thousands separators: {@code 1234567} becomes {@code 1,234,567}. */
+    static void commas(StringBuilder sb, String digits) {
+        int start = 0;
+        if (digits.startsWith("-") || digits.startsWith("+")) {
+            sb.append(digits.charAt(0));
+            start = 1;
+        }
+        int len = digits.length() - start;
+        for (int i = 0; i < len; i++) {
+            if (i > 0 && (len - i) % 3 == 0) {
+                sb.append(',');
+            }
+            sb.append(digits.charAt(start + i));
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package io.github.stackfold.flamegraph.render;
+
+import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Folded stacks as flamegraph.pl reads them, in input order: what the renderer draws. Unlike
+ * {@link FoldedProfile} (integer weights, merged and sorted), lines are kept as they came (a flame
+ * chart needs their order), counts may be fractional, and a line may carry two counts (a
+ * differential profile, as written by {@code flame diff} / difffolded.pl):
+ *
+ * <pre>
+ * main;parse;read 42                 one count
+ * main;parse;read 0.25               a fractional count
+ * main;parse;read 30 42              two counts: before, after (drawn with "after" widths)
+ * </pre>
+ *
+ * <p>A line is {@code STACK WS COUNT} where COUNT is {@code \d+(\.\d*)?} after the last whitespace;
+ * a second count is found the same way at the end of STACK. Lines that do not match (including
+ * blank lines) are ignored and counted, as flamegraph.pl does ("Ignored N lines with invalid
+ * format"). A trailing carriage return is dropped. Stacks are raw strings (one char per byte).
+ *
+ * <p>Instances are immutable.
+ */
+public final class FoldedSamples {
+    private final String[] stacks;
+    private final double[] counts;
+    private final double[] counts2;
+    private final long ignoredLines;
+    private final String firstIgnored;
+
+    private FoldedSamples(String[] stacks, double[] counts, double[] counts2, long ignoredLines, String firstIgnored) {
+        this.stacks = stacks;
+        this.counts = counts;
+        this.counts2 = counts2;
+        this.ignoredLines = ignoredLines;
+        this.firstIgnored = firstIgnored;
+    }
+
+    /** The stacks of a folded profile, one count each, in its (sorted) order. */
+    public static FoldedSamples of(FoldedProfile profile) {
+        Builder b = builder();
+        profile.forEach(b::add);
+        return b.build();
+    }
+
+    /** The stacks of a differential profile: two counts each (before, after). */
+    public static FoldedSamples of(DiffProfile diff) {
+        Builder b = builder();
+        for (int i = 0; i < diff.size(); i++) {
+            b.add(diff.stack(i), diff.before(i), diff.after(i));
+        }
+        return b.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Number of lines (stacks in input order; a stack may repeat). */
+    public int size() {
+        return stacks.length;
+    }
+
+    public boolean isEmpty() {
+        return stacks.length == 0;
+    }
+
+    /** The i-th stack, raw. */
+    public String stack(int i) {
+        return stacks[i];
+    }
+
+    /** The i-th (first) count. */
+    public double count(int i) {
+        return counts[i];
+    }
+
+    /** Whether the i-th line has a second count. */
+    public boolean hasSecondCount(int i) {
+        return counts2 != null && !Double.isNaN(counts2[i]);
+    }
+
+    /** The i-th second count, NaN when the line has one count. */
+    public double secondCount(int i) {
+        return counts2 == null ? Double.NaN : counts2[i];
+    }
+
+    /** Whether any line has two counts (the graph is differential). */
+    public boolean isDifferential() {
+        return counts2 != null;
+    }
+
+    /** Lines that were not folded stack lines (blank lines included). */
+    public long ignoredLines() {
+        return ignoredLines;
+    }
+
+    /** "source:line" of the first ignored line, or null when none was. */
+    public String firstIgnoredLine() {
+        return firstIgnored;
+    }
+
+    /** These lines followed by another's (several inputs are concatenated, as flamegraph.pl does). */
+    public FoldedSamples concat(FoldedSamples other) {
+        if (other.isEmpty() && other.ignoredLines == 0) {
+            return this;
+        }
+        Builder b = builder();
+        b.addAll(this);
+        b.addAll(other);
+        return b.build();
+    }
+
+    /**
+     * Reads folded text (see the class comment). Ignored lines are counted; each is also passed to
+     * {@code onIgnored} (which may throw it to make reading strict).
+     */
+    public static FoldedSamples read(InputStream in, String source, Consumer<BadInputException> onIgnored)
+            throws IOException {
+        Builder b = builder();
+        b.readFrom(in, source, onIgnored);
+        return b.build();
+    }
+
+    /** Reads folded text, counting lines that are not folded stacks. */
+    public static FoldedSamples read(InputStream in, String source) throws IOException {
+        return read(in, source, e -> { });
+    }
+
+    /** Collects lines; not thread-safe. */
+    public static final class Builder {
+        private String[] stacks = new String[256];
+        private double[] counts = new double[256];
+        private double[] counts2;
+        private int n;
+        private long ignored;
+        private String firstIgnored;
+
+        private Builder() {
+        }
+
+        /** Adds a line with one count. */
+        public Builder add(String rawStack, double count) {
+            ensure();
+            stacks[n] = rawStack;
+            counts[n] = count;
+            if (counts2 != null) {
+                counts2[n] = Double.NaN;
+            }
+            n++;
+            return this;
+        }
+
+        /** Adds a line with two counts (before, after). */
+        public Builder add(String rawStack, double before, double after) {
+            ensure();
+            if (counts2 == null) {
+                counts2 = new double[counts.length];
+                Arrays.fill(counts2, 0, n, Double.NaN);
+            }
+            stacks[n] = rawStack;
+            counts[n] = before;
+            counts2[n] = after;
+            n++;
+            return this;
+        }
+
+        /** Adds every line of another set, and its count of ignored lines. */
+        public Builder addAll(FoldedSamples s) {
+            for (int i = 0; i < s.size(); i++) {
+                if (s.hasSecondCount(i)) {
+                    add(s.stack(i), s.count(i), s.secondCount(i));
+                } else {
+                    add(s.stack(i), s.count(i));
+                }
+            }
+            if (firstIgnored == null) {
+                firstIgnored = s.firstIgnored;
+            }
+            ignored += s.ignoredLines;
+            return this;
+        }
+
+        /** Reads folded text and adds its lines (see {@link FoldedSamples#read}). */
+        public Builder readFrom(InputStream in, String source, Consumer<BadInputException> onIgnored)
+                throws IOException {
+            byte[] buf = new byte[1 << 16];
+            int len = 0;
+            long lineNo = 0;
+            long offset = 0;
+            while (true) {
+                int r = in.read(buf, len, buf.length - len);
+                if (r < 0) {
+                    break;
+                }
+                len += r;
+                int start = 0;
+                for (int i = start; i < len; i++) {
+                    if (buf[i] == '\n') {
+                        lineNo++;
+                        line(buf, start, i, source, lineNo, offset, onIgnored);
+                        offset += i + 1 - start;
+                        start = i + 1;
+                    }
+                }
+                if (start > 0) {
+                    System.arraycopy(buf, start, buf, 0, len - start);
+                    len -= start;
+                } else if (len == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+            }
+            if (len > 0) {
+                lineNo++;
+                line(buf, 0, len, source, lineNo, offset, onIgnored);
+            }
+            return this;
+        }
+
+        private void line(byte[] b, int from, int to, String source, long lineNo, long offset,
+                Consumer<BadInputException> onIgnored) {
+            if (to > from && b[to - 1] == '\r') {
+                to--;
+            }
+            int num = numberStart(b, from, to);
+            if (num < 0) {
+                ignore(source, lineNo, offset, onIgnored);
+                return;
+            }
+            double c = parse(b, num, to);
+            int stackEnd = num - 1; // the whitespace before the count
+            int num2 = numberStart(b, from, stackEnd);
+            String stack;
+            if (num2 >= 0) {
+                stack = new String(b, from, num2 - 1 - from, StandardCharsets.ISO_8859_1);
+                add(stack, parse(b, num2, stackEnd), c);
+            } else {
+                stack = new String(b, from, stackEnd - from, StandardCharsets.ISO_8859_1);
+                add(stack, c);
+            }
+        }
+
+        private void ignore(String source, long lineNo, long offset, Consumer<BadInputException> onIgnored) {
+            ignored++;
+            if (firstIgnored == null) {
+                firstIgnored = source + ":" + lineNo;
+            }
+            onIgnored.accept(new BadInputException(source, lineNo, offset,
+                    "expected a folded stack line 'frame;frame;... COUNT' (COUNT a number, optionally a second one)"));
+        }
+
+        /**
+         * Start of a count {@code \d+(\.\d*)?} that ends at {@code to} and follows a whitespace byte
+         * (after the last whitespace of the range), or -1.
+         */
+        private static int numberStart(byte[] b, int from, int to) {
+            int ws = to - 1;
+            while (ws >= from && !isSpace(b[ws])) {
+                ws--;
+            }
+            if (ws < from) {
+                return -1;
+            }
+            int s = ws + 1;
+            if (s >= to) {
+                return -1;
+            }
+            int i = s;
+            int digits = 0;
+            while (i < to && b[i] >= '0' && b[i] <= '9') {
+                i++;
+                digits++;
+            }
+            if (digits == 0) {
+                return -1;
+            }
+            if (i < to && b[i] == '.') {
+                i++;
+                while (i < to && b[i] >= '0' && b[i] <= '9') {
+                    i++;
+                }
+            }
+            return i == to ? s : -1;
+        }
+
+        private static boolean isSpace(byte c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
+        }
+
+        private static double parse(byte[] b, int from, int to) {
+            if (to - from <= 15) {
+                long v = 0;
+                int i = from;
+                for (; i < to && b[i] != '.'; i++) {
+                    v = v * 10 + (b[i] - '0');
+                }
+                if (i == to) {
+                    return v;
+                }
+            }
+            return Double.parseDouble(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
+        }
+
+        private void ensure() {
+            if (n == stacks.length) {
+                int cap = stacks.length * 2;
+                stacks = Arrays.copyOf(stacks, cap);
+                counts = Arrays.copyOf(counts, cap);
+                if (counts2 != null) {
+                    counts2 = Arrays.copyOf(counts2, cap);
+                }
+            } else if (counts2 != null && counts2.length < stacks.length) {
+                counts2 = Arrays.copyOf(counts2, stacks.length);
+            }
+        }
+
+        public FoldedSamples build() {
+            double[] c2 = counts2 == null ? null : Arrays.copyOf(counts2, n);
+            return new FoldedSamples(Arrays.copyOf(stacks, n), Arrays.copyOf(counts, n), c2, ignored, firstIgnored);
+        }
+    }
+}

@@ -1,0 +1,459 @@
+package io.github.stackfold.flamegraph.render;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The merged frame tree of a flame graph with each frame's position, in sample units (not pixels),
+ * so that other outputs (SVG, HTML canvas, JSON) can draw the same graph.
+ *
+ * <p>Frames are merged exactly as flamegraph.pl merges them: lines are sorted by stack (or kept in
+ * input order for a flame chart), and a frame continues from one line to the next only while the
+ * frames below it are the same. Frame {@code i} spans {@code [start(i), end(i))} on the x axis at
+ * {@code depth(i)} (0 is the root frame "all", whose name is the empty string); {@code parent(i)} is
+ * the frame below it. In a differential graph {@code delta(i)} is the change of the samples that
+ * end in that frame (after - before); otherwise it is NaN.
+ *
+ * <p>Frames are not pruned here: a renderer drops those narrower than its minimum width.
+ * Instances are immutable.
+ */
+public final class FrameLayout {
+    /** How lines are ordered before merging. */
+    public enum Order {
+        /** Sorted by stack: a flame graph (equal stacks merge, the x axis is alphabetical). */
+        SORTED,
+        /** Input order: a flame chart (the x axis is time, when the input is in time order). */
+        INPUT
+    }
+
+    private final String[] names;
+    private final int[] nameIds;
+    private final int[] depths;
+    private final int[] parents;
+    private final double[] starts;
+    private final double[] ends;
+    private final double[] deltas;
+    private final int size;
+    private final double total;
+    private final double maxDelta;
+    private final boolean differential;
+    private final int maxDepth;
+
+    private FrameLayout(Builder b) {
+        this.names = Arrays.copyOf(b.interner.names, b.interner.count);
+        this.nameIds = Arrays.copyOf(b.nameIds, b.n);
+        this.depths = Arrays.copyOf(b.depths, b.n);
+        this.parents = Arrays.copyOf(b.parents, b.n);
+        this.starts = Arrays.copyOf(b.starts, b.n);
+        this.ends = Arrays.copyOf(b.ends, b.n);
+        this.deltas = Arrays.copyOf(b.deltas, b.n);
+        this.size = b.n;
+        this.total = b.time;
+        this.maxDelta = b.maxDelta;
+        this.differential = b.differential;
+        int md = 0;
+        for (int i = 0; i < size; i++) {
+            md = Math.max(md, depths[i]);
+        }
+        this.maxDepth = md;
+    }
+
+    /**
+     * Merges lines into frames.
+     *
+     * @param samples the lines
+     * @param order sorted (flame graph) or input order (flame chart)
+     * @param reverse reverse each stack first (leaf at the bottom), flamegraph.pl's --reverse
+     * @param chainWakers append a {@code --} frame to each stack and mark the frames after a
+     *     {@code --} separator as wakers ({@code _[w]}), as flamegraph.pl does for {@code --colors chain}
+     */
+    public static FrameLayout of(FoldedSamples samples, Order order, boolean reverse, boolean chainWakers) {
+        int n = samples.size();
+        String[] stacks = new String[n];
+        for (int i = 0; i < n; i++) {
+            stacks[i] = reverse ? reverseStack(samples.stack(i)) : samples.stack(i);
+        }
+        int[] idx = order(stacks, order);
+        Builder b = new Builder();
+        for (int k = 0; k < n; k++) {
+            int i = idx == null ? k : idx[k];
+            String s = chainWakers ? markWakers(stacks[i]) : stacks[i];
+            if (samples.hasSecondCount(i)) {
+                b.flow(s, samples.secondCount(i), samples.secondCount(i) - samples.count(i), true);
+            } else {
+                b.flow(s, samples.count(i), 0, false);
+            }
+        }
+        b.finish();
+        return new FrameLayout(b);
+    }
+
+    /** Merges lines as {@link #of(FoldedSamples, Order, boolean, boolean)} with the options' layout settings. */
+    public static FrameLayout of(FoldedSamples samples, FlameGraphOptions options) {
+        return of(samples, options.flameChart() ? Order.INPUT : Order.SORTED, options.reverse(),
+                options.palette() == Palette.CHAIN);
+    }
+
+    /** Number of frames (the root included, when there are samples). */
+    public int size() {
+        return size;
+    }
+
+    /** The raw name (one char per byte) of frame i; the root's is empty. */
+    public String name(int i) {
+        return names[nameIds[i]];
+    }
+
+    /** An id of frame i's name, equal for equal names (an index into {@link #names()}). */
+    public int nameId(int i) {
+        return nameIds[i];
+    }
+
+    /** The distinct raw names, indexed by {@link #nameId}. */
+    public String[] names() {
+        return names.clone();
+    }
+
+    /** Number of distinct names. */
+    public int nameCount() {
+        return names.length;
+    }
+
+    /** The raw name with the given id. */
+    public String nameOf(int nameId) {
+        return names[nameId];
+    }
+
+    public int depth(int i) {
+        return depths[i];
+    }
+
+    /** The frame below frame i, or -1 for the root. */
+    public int parent(int i) {
+        return parents[i];
+    }
+
+    /** Left edge of frame i in samples from the left of the graph. */
+    public double start(int i) {
+        return starts[i];
+    }
+
+    /** Right edge of frame i in samples. */
+    public double end(int i) {
+        return ends[i];
+    }
+
+    /** The change of the samples ending in frame i (differential graphs), or NaN. */
+    public double delta(int i) {
+        return deltas[i];
+    }
+
+    /** Total samples (of the second count in a differential graph). */
+    public double total() {
+        return total;
+    }
+
+    /** The largest absolute change of one line, at least 1 (the scale of differential colours). */
+    public double maxDelta() {
+        return maxDelta;
+    }
+
+    /** Whether any line had two counts. */
+    public boolean isDifferential() {
+        return differential;
+    }
+
+    /** The largest depth of any frame (0 when only the root exists). */
+    public int maxDepth() {
+        return maxDepth;
+    }
+
+    /** A stack with its frames in reverse order (trailing empty frames dropped, as Perl's split does). */
+    static String reverseStack(String stack) {
+        int end = stack.length();
+        while (end > 0 && stack.charAt(end - 1) == ';') {
+            end--;
+        }
+        StringBuilder sb = new StringBuilder(end);
+        int to = end;
+        for (int i = end - 1; i >= -1; i--) {
+            if (i < 0 || stack.charAt(i) == ';') {
+                if (sb.length() > 0 || to < end) {
+                    sb.append(';');
+                }
+                sb.append(stack, i + 1, to);
+                to = i;
+            }
+        }
+        return end == 0 ? "" : sb.toString();
+    }
+
+    /** flamegraph.pl's chain-graph rewrite: {@code a;--;b;c} becomes {@code a;--;b_[w];c_[w];--}. */
+    static String markWakers(String stack) {
+        String[] parts = stack.split(";--;");
+        StringBuilder sb = new StringBuilder(stack.length() + 16);
+        if (parts.length > 0) {
+            sb.append(parts[0]);
+        }
+        sb.append(";--;");
+        for (int p = 1; p < parts.length; p++) {
+            if (p > 1) {
+                sb.append(";--;");
+            }
+            sb.append(parts[p].replace(";", "_[w];")).append("_[w]");
+        }
+        return sb.toString();
+    }
+
+    private static int[] order(String[] stacks, Order order) {
+        if (order == Order.INPUT) {
+            return null;
+        }
+        boolean sorted = true;
+        for (int i = 1; i < stacks.length && sorted; i++) {
+            sorted = stacks[i - 1].compareTo(stacks[i]) <= 0;
+        }
+        if (sorted) {
+            return null;
+        }
+        Integer[] boxed = new Integer[stacks.length];
+        for (int i = 0; i < boxed.length; i++) {
+            boxed[i] = i;
+        }
+        Arrays.sort(boxed, (a, b) -> stacks[a].compareTo(stacks[b]));
+        int[] idx = new int[boxed.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = boxed[i];
+        }
+        return idx;
+    }
+
+    /** Interns frame names given as ranges of a string, without allocating for names seen before. */
+    static final class Interner {
+        String[] names = new String[1024];
+        int count;
+        private int[] table = new int[4096]; // name id + 1, 0 = empty
+        private int[] hashes = new int[1024];
+
+        Interner() {
+            intern("", 0, 0); // id 0: the root
+        }
+
+        int intern(String s, int from, int to) {
+            int h = 0;
+            for (int i = from; i < to; i++) {
+                h = 31 * h + s.charAt(i);
+            }
+            h ^= h >>> 16;
+            int mask = table.length - 1;
+            int len = to - from;
+            for (int slot = h & mask; ; slot = (slot + 1) & mask) {
+                int e = table[slot];
+                if (e == 0) {
+                    break;
+                }
+                String name = names[e - 1];
+                if (hashes[e - 1] == h && name.length() == len && s.regionMatches(from, name, 0, len)) {
+                    return e - 1;
+                }
+            }
+            if (count == names.length) {
+                names = Arrays.copyOf(names, count * 2);
+                hashes = Arrays.copyOf(hashes, count * 2);
+            }
+            int id = count++;
+            names[id] = s.substring(from, to);
+            hashes[id] = h;
+            if (count * 2 > table.length) {
+                rehash();
+            } else {
+                put(h, id);
+            }
+            return id;
+        }
+
+        private void put(int h, int id) {
+            int mask = table.length - 1;
+            int slot = h & mask;
+            while (table[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = id + 1;
+        }
+
+        private void rehash() {
+            table = new int[table.length * 2];
+            for (int id = 0; id < count; id++) {
+                put(hashes[id], id);
+            }
+        }
+    }
+
+    /** flamegraph.pl's flow(): merges each line with the previous one. */
+    private static final class Builder {
+        final Interner interner = new Interner();
+        int[] nameIds = new int[1024];
+        int[] depths = new int[1024];
+        int[] parents = new int[1024];
+        double[] starts = new double[1024];
+        double[] ends = new double[1024];
+        double[] deltas = new double[1024];
+        int n;
+        double time;
+        double maxDelta = 1;
+        boolean differential;
+
+        private int[] prev = new int[64];
+        private int prevLen;
+        private int[] cur = new int[64];
+        private int[] open = new int[64];
+        // frames closed at closedTime: a frame closing at the same time, depth and name as one closed
+        // by an earlier line (possible after zero counts) replaces it, as in flamegraph.pl's %Node
+        private int[] closed = new int[64];
+        private int closedCount;
+        private int closedBeforeThisLine;
+        private double closedTime = Double.NaN;
+        private Map<Integer, Integer> replaced;
+
+        void flow(String stack, double count, double delta, boolean hasDelta) {
+            int len = split(stack);
+            int same = 0;
+            while (same < prevLen && same < len && prev[same] == cur[same]) {
+                same++;
+            }
+            closedBeforeThisLine = closedCount;
+            for (int i = prevLen - 1; i >= same; i--) {
+                close(i);
+            }
+            if (hasDelta) {
+                differential = true;
+                maxDelta = Math.max(maxDelta, Math.abs(delta));
+            }
+            for (int i = same; i < len; i++) {
+                openFrame(i, cur[i], hasDelta ? (i == len - 1 ? delta : 0) : Double.NaN);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+            prevLen = len;
+            time += count;
+        }
+
+        void finish() {
+            closedBeforeThisLine = closedCount;
+            for (int i = prevLen - 1; i >= 0; i--) {
+                close(i);
+            }
+            prevLen = 0;
+            if (replaced != null) {
+                compact();
+            }
+        }
+
+        /** Splits a stack into cur[] (cur[0] is the root), dropping trailing empty frames like Perl. */
+        private int split(String s) {
+            int end = s.length();
+            while (end > 0 && s.charAt(end - 1) == ';') {
+                end--;
+            }
+            int len = 1;
+            cur[0] = 0;
+            if (end == 0) {
+                return len;
+            }
+            int from = 0;
+            for (int i = 0; i <= end; i++) {
+                if (i == end || s.charAt(i) == ';') {
+                    if (len == cur.length) {
+                        grow(len * 2);
+                    }
+                    cur[len++] = interner.intern(s, from, i);
+                    from = i + 1;
+                }
+            }
+            return len;
+        }
+
+        private void grow(int cap) {
+            cur = Arrays.copyOf(cur, cap);
+            prev = Arrays.copyOf(prev, cap);
+            open = Arrays.copyOf(open, cap);
+        }
+
+        private void openFrame(int depth, int nameId, double delta) {
+            if (n == nameIds.length) {
+                int cap = n * 2;
+                nameIds = Arrays.copyOf(nameIds, cap);
+                depths = Arrays.copyOf(depths, cap);
+                parents = Arrays.copyOf(parents, cap);
+                starts = Arrays.copyOf(starts, cap);
+                ends = Arrays.copyOf(ends, cap);
+                deltas = Arrays.copyOf(deltas, cap);
+            }
+            nameIds[n] = nameId;
+            depths[n] = depth;
+            parents[n] = depth == 0 ? -1 : open[depth - 1];
+            starts[n] = time;
+            ends[n] = Double.NaN;
+            deltas[n] = delta;
+            open[depth] = n;
+            n++;
+        }
+
+        private void close(int depth) {
+            int f = open[depth];
+            ends[f] = time;
+            if (time != closedTime) {
+                closedTime = time;
+                closedCount = 0;
+                closedBeforeThisLine = 0;
+            }
+            for (int k = 0; k < closedBeforeThisLine; k++) {
+                int g = closed[k];
+                if (depths[g] == depth && nameIds[g] == nameIds[f]) {
+                    starts[g] = starts[f];
+                    if (!Double.isNaN(deltas[f])) {
+                        deltas[g] = deltas[f];
+                    }
+                    ends[f] = Double.NaN; // dead: merged into g
+                    if (replaced == null) {
+                        replaced = new HashMap<>();
+                    }
+                    replaced.put(f, g);
+                    return;
+                }
+            }
+            if (closedCount == closed.length) {
+                closed = Arrays.copyOf(closed, closedCount * 2);
+            }
+            closed[closedCount++] = f;
+        }
+
+        private void compact() {
+            int[] newIndex = new int[n];
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                newIndex[i] = Double.isNaN(ends[i]) ? -1 : m++;
+            }
+            int w = 0;
+            for (int i = 0; i < n; i++) {
+                if (newIndex[i] < 0) {
+                    continue;
+                }
+                int p = parents[i];
+                while (p >= 0 && newIndex[p] < 0) {
+                    p = replaced.getOrDefault(p, -1);
+                }
+                nameIds[w] = nameIds[i];
+                depths[w] = depths[i];
+                parents[w] = p < 0 ? -1 : newIndex[p];
+                starts[w] = starts[i];
+                ends[w] = ends[i];
+                deltas[w] = deltas[i];
+                w++;
+            }
+            n = w;
+        }
+    }
+}
