@@ -23,4 +23,5 @@ module io.github.stackfold.flamegraph {
     exports io.github.stackfold.flamegraph.pprof;
     exports io.github.stackfold.flamegraph.render;
     exports io.github.stackfold.flamegraph.diff;
+    exports io.github.stackfold.flamegraph.symbolize;
 }

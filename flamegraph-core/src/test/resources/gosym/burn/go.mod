@@ -1,0 +1,3 @@
+module example.invalid/burn
+
+go 1.19
