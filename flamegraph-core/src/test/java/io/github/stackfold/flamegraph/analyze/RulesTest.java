@@ -80,7 +80,19 @@ class RulesTest {
         assertThat(name(etcd, "go.etcd.io/bbolt.(*Tx).Commit")).isEqualTo("boltdb");
         assertThat(name(etcd, "go.etcd.io/etcd/raft/v3.(*raft).Step")).isEqualTo("raft");
         assertThat(name(etcd, "syscall.Fdatasync")).isEqualTo("disk-sync");
-        assertThat(name(etcd, "syscall.Syscall")).isEqualTo("network-syscall");
+        assertThat(name(etcd, "syscall.Syscall")).isNull();
+        assertThat(name(etcd, "net.(*conn).Write")).isEqualTo("network");
+        // the syscall frames below an fsync are no category's, so the fsync is the leaf-most classified frame
+        Report r = Analyzer.create(Analyzer.Options.builder().rules(etcd).build()).analyze(AnalyzerTest.folded(
+                "go.etcd.io/bbolt.(*Tx).Commit;go.etcd.io/bbolt.fdatasync;syscall.Fdatasync;syscall.Syscall;"
+                        + "runtime/internal/syscall.Syscall6 3\n"
+                        + "google.golang.org/grpc.(*Server).processUnaryRPC;go.etcd.io/etcd/etcdserver/etcdserverpb._KV_Put_Handler;"
+                        + "github.com/grpc-ecosystem/go-grpc-prometheus.(*ServerMetrics).UnaryServerInterceptor.func1;"
+                        + "go.etcd.io/etcd/etcdserver/etcdserverpb._KV_Put_Handler.func1;go.etcd.io/etcd/etcdserver.(*EtcdServer).Put;"
+                        + "runtime.mallocgc 1\n"));
+        assertThat(r.category("disk-sync").orElseThrow().exclusive()).isEqualTo(0.75);
+        assertThat(r.category("boltdb").orElseThrow().inclusive()).isEqualTo(0.75);
+        assertThat(r.category("grpc").orElseThrow().inclusive()).isZero();
         assertThat(name(etcd, "go.etcd.io/etcd/mvcc/backend.(*batchTx).commit")).isEqualTo("mvcc");
     }
 
