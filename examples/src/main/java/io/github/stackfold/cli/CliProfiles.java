@@ -3,6 +3,8 @@ package io.github.stackfold.cli;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
@@ -53,8 +55,10 @@ final class CliProfiles {
         return new Loaded(arg, folded, samples);
     }
 
+    /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
     static ProfileLoader loader() {
-        return ProfileLoader.create();
+        PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().build());
+        return ProfileLoader.builder().perfScript(perf::collapse).build();
     }
 
     /** The number of samples of a pprof profile (its samples/count type), -1 when it is none or has none. */

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
+            CompareCommand.class,
             CollapseCommand.class,
             FlameGraphCommand.class,
             DiffCommand.class,

@@ -1,0 +1,110 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.flamegraph.analyze.Comparison;
+import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.flamegraph.diff.DiffOptions;
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
+import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
+import io.github.stackfold.flamegraph.render.FoldedSamples;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code flame compare}: two profiles (idle and under load, say) as a differential flame graph plus
+ * the category shares before and after and the functions that grew most.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = {"Compares two profiles (any format): writes DIR/compare.svg (a differential flame graph of "
+                + "AFTER, red where a stack's share grew, blue where it shrank; BEFORE is scaled to AFTER's total), "
+                + "DIR/compare.folded (the differential folded stacks) and DIR/compare.json, and prints the "
+                + "category shares before and after with their deltas and the functions whose self share grew most."})
+final class CompareCommand implements Callable<Integer> {
+    @ParentCommand
+    FlameCli flame;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "Category rules, a JSON or YAML file, or a built-in set: kube-apiserver (default), etcd, jvm.")
+    String rules;
+
+    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
+            description = "How many grown functions to list (default: ${DEFAULT-VALUE}).")
+    int top;
+
+    @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = ".",
+            description = "Where compare.svg, compare.folded and compare.json go (default: the current directory).")
+    Path outputDir;
+
+    @Option(names = "--json", description = "Print the comparison as JSON instead of the table.")
+    boolean json;
+
+    @Parameters(index = "0", paramLabel = "BEFORE", description = "The first profile (- for standard input).")
+    String before;
+
+    @Parameters(index = "1", paramLabel = "AFTER", description = "The second profile (- for standard input).")
+    String after;
+
+    @Override
+    public Integer call() throws IOException {
+        if (before.equals("-") && after.equals("-")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "only one of BEFORE and AFTER can be standard input");
+        }
+        if (top < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1, got " + top);
+        }
+        Rules r = CliProfiles.rules(rules);
+        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(r).top(top).build());
+        CliProfiles.Loaded b = CliProfiles.load(before, flame);
+        CliProfiles.Loaded a = CliProfiles.load(after, flame);
+        Comparison comparison = Comparison.of(analyzer.analyze(b.profile(), b.samples()),
+                analyzer.analyze(a.profile(), a.samples()), top);
+        // the graph compares the same names the table does: vendor prefixes removed on both sides
+        DiffProfile diff = DiffProfile.of(analyzer.normalize(b.profile()), analyzer.normalize(a.profile()),
+                DiffOptions.builder().normalize(true).build());
+
+        Files.createDirectories(outputDir);
+        Path svg = outputDir.resolve("compare.svg");
+        Path folded = outputDir.resolve("compare.folded");
+        Path jsonFile = outputDir.resolve("compare.json");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folded), 1 << 16)) {
+            diff.write(out);
+        }
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(jsonFile), 1 << 16)) {
+            comparison.writeJson(out);
+        }
+        FlameGraphOptions options = FlameGraphOptions.builder()
+                .title("Differential flame graph")
+                .subtitle(b.name() + " -> " + a.name() + " (red grew, blue shrank)")
+                .build();
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(svg), 1 << 16)) {
+            FlameGraphRenderer.of(options).render(FoldedSamples.of(diff), out);
+        }
+
+        OutputStream out = flame.stdout();
+        if (json) {
+            comparison.writeJson(out);
+        } else {
+            String head = "before " + b.name() + "\nafter  " + a.name() + "\n";
+            out.write((head + comparison.toText()).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+        flame.stderr().println("flame: wrote " + svg + ", " + folded + ", " + jsonFile);
+        return ExitCodes.OK;
+    }
+}
