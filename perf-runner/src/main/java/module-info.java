@@ -2,6 +2,8 @@
 module io.github.stackfold.perf {
     requires transitive io.github.stackfold.flamegraph;
     requires org.apache.commons.exec;
+    requires java.net.http;
 
     exports io.github.stackfold.perf;
+    exports io.github.stackfold.perf.pprof;
 }

@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
             CollapseCommand.class,
             FlameGraphCommand.class,
             DiffCommand.class,
+            PprofCommand.class,
         })
 public final class FlameCli implements Runnable {
 

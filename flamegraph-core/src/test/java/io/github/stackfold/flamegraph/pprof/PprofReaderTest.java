@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.testing.GoToolPprof;
 import io.github.stackfold.testing.Shared;
 
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package io.github.stackfold.flamegraph.pprof;
+package io.github.stackfold.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 /**
  * The truth for the pprof tests from an independent decoder: Go's own {@code go tool pprof -raw}
  * (Debian's golang-go), whose text is folded here by plain string handling. Nothing of
- * {@link PprofReader} is used. Its output looks like:
+ * stackfold's PprofReader is used. Its output looks like:
  *
  * <pre>
  * Samples:
@@ -32,14 +32,14 @@ import java.util.regex.Pattern;
  * Sample location ids are leaf first; the lines of a location are innermost first (profile.proto:
  * "the last entry represents the caller into which the preceding entries were inlined").
  */
-final class GoToolPprof {
+public final class GoToolPprof {
     private static final Pattern LOCATION = Pattern.compile("^\\s*(\\d+): 0x[0-9a-f]+(?: M=\\d+)?\\s?(.*)$");
 
     private GoToolPprof() {
     }
 
     /** The go command, or null when it is not installed. */
-    static String goCommand() {
+    public static String goCommand() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "go"))) {
                 return Path.of(dir, "go").toString();
@@ -49,7 +49,7 @@ final class GoToolPprof {
     }
 
     /** {@code go tool pprof -raw FILE}, run with a timeout. */
-    static String raw(String go, Path profile) throws IOException, InterruptedException {
+    public static String raw(String go, Path profile) throws IOException, InterruptedException {
         Path out = Files.createTempFile("pprof-raw", ".txt");
         try {
             Process p = new ProcessBuilder(go, "tool", "pprof", "-raw", profile.toString())
@@ -73,7 +73,7 @@ final class GoToolPprof {
      * Folds {@code -raw} text: root first, inlined lines outermost first, weighted by the value in
      * column {@code valueColumn} of the samples table (0 = the first sample type).
      */
-    static Map<String, Long> fold(String raw, int valueColumn) {
+    public static Map<String, Long> fold(String raw, int valueColumn) {
         List<long[]> values = new ArrayList<>();
         List<long[]> stacks = new ArrayList<>();
         Map<Long, List<String>> lines = new HashMap<>();

@@ -1,0 +1,187 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.pprof.PprofOptions;
+import io.github.stackfold.flamegraph.pprof.PprofProfile;
+import io.github.stackfold.flamegraph.pprof.PprofReader;
+import io.github.stackfold.perf.pprof.PprofFetcher;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code flame pprof}: fetch a live CPU profile from a Go server's pprof endpoint and write the results. */
+@Command(name = "pprof",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Fetch a live CPU profile from a Go server's /debug/pprof/profile (kube-apiserver serves it by"
+                + " default) and write DIR/NAME.folded and DIR/flame.svg, as 'flame record' does.",
+            "",
+            "  flame pprof --kubectl --seconds 30",
+            "  flame pprof --url https://127.0.0.1:6443/debug/pprof/profile --cacert ca.crt --cert client.crt"
+                + " --key client.key",
+        })
+final class PprofCommand implements Callable<Integer> {
+
+    @ParentCommand
+    FlameCli flame;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    static final class Source {
+        @Option(names = "--url", paramLabel = "URL",
+                description = "http(s)://HOST:PORT/debug/pprof/profile (?seconds=N is added)")
+        URI url;
+
+        @Option(names = "--kubectl",
+                description = "run 'kubectl get --raw /debug/pprof/profile?seconds=N' with the current context")
+        boolean kubectl;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "30",
+            description = "how long the server samples (default: ${DEFAULT-VALUE})")
+    int seconds;
+
+    @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = "results",
+            description = "where the results go (default: ${DEFAULT-VALUE})")
+    Path outputDir;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "file name of the folded output (default: the profiled binary, e.g. kube-apiserver)")
+    String name;
+
+    @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to trust (https)")
+    Path caCert;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "PEM client certificate (with --key)")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "PEM private key of --cert")
+    Path key;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "bearer token (visible in ps: prefer --token-file)")
+    String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the bearer token")
+    Path tokenFile;
+
+    @Option(names = "--value", paramLabel = "TYPE", defaultValue = "cpu",
+            description = "sample type used as the weight: cpu (CPU nanoseconds, default) or samples (the count)")
+    String value;
+
+    @Option(names = "--tag", paramLabel = "KEY",
+            description = "make the value of pprof label KEY a root frame (repeatable)")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--keep", description = "also keep the profile as fetched, DIR/NAME.pb.gz")
+    boolean keep;
+
+    @Override
+    public Integer call() throws Exception {
+        PprofFetcher fetcher = fetcher();
+        PprofOptions.Builder ob = PprofOptions.builder().sampleType(value);
+        tags.forEach(ob::tag);
+        PprofReader reader = PprofReader.create(ob.build());
+
+        flame.stderr().println("flame pprof: sampling " + fetcher.source() + " for " + seconds + " s ...");
+        byte[] raw = fetcher.fetch();
+        Files.createDirectories(outputDir);
+        PprofProfile profile;
+        try {
+            profile = reader.read(raw, fetcher.source());
+        } catch (StackfoldException e) {
+            if (keep) {
+                // a profile this tool cannot read is still there to look at
+                flame.stderr().println("flame pprof: kept " + write(outputDir.resolve(
+                        (name != null ? name : "pprof") + ".pb.gz"), raw));
+            }
+            throw e;
+        }
+        String base = name != null ? name : profile.binary().isEmpty() ? "pprof" : profile.binary();
+        Path kept = keep ? write(outputDir.resolve(base + ".pb.gz"), raw) : null;
+        Path folded = outputDir.resolve(base + ".folded");
+        writeFolded(folded, profile.folded());
+        Path svg = render(profile.folded(), outputDir.resolve("flame.svg"), base);
+
+        FoldedProfile f = profile.folded();
+        flame.stderr().println("flame pprof: " + f.size() + " stacks, " + describe(f.total(), profile.sampleType())
+                + " of " + profile.sampleType());
+        flame.stderr().println("flame pprof: wrote " + folded + (svg != null ? " and " + svg : "")
+                + (kept != null ? " and " + kept : ""));
+        return ExitCodes.OK;
+    }
+
+    private PprofFetcher fetcher() throws IOException {
+        PprofFetcher.Builder b = PprofFetcher.builder();
+        try {
+            b.seconds(seconds);
+            if (source.kubectl) {
+                b.kubectl();
+            } else {
+                b.url(source.url);
+            }
+            if (caCert != null) {
+                b.caCert(caCert);
+            }
+            if (cert != null || key != null) {
+                b.clientCertificate(cert, key);
+            }
+            if (token != null && tokenFile != null) {
+                throw new IllegalArgumentException("give --token or --token-file, not both");
+            }
+            if (tokenFile != null) {
+                b.token(Files.readString(tokenFile, StandardCharsets.UTF_8));
+            } else if (token != null) {
+                b.token(token);
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** The flame graph, once the renderer is in the build; null until then. */
+    private static Path render(FoldedProfile profile, Path svg, String title) {
+        return null;
+    }
+
+    private static String describe(long total, String sampleType) {
+        if (sampleType.endsWith("/nanoseconds")) {
+            return String.format(java.util.Locale.ROOT, "%.2f s", total / 1e9);
+        }
+        return Long.toString(total);
+    }
+
+    private static Path write(Path file, byte[] data) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), ".pprof", ".tmp");
+        Files.write(tmp, data);
+        return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void writeFolded(Path file, FoldedProfile profile) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), ".folded", ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            profile.write(out);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,194 @@
+package io.github.stackfold.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.testing.GoToolPprof;
+import io.github.stackfold.testing.Shared;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PprofCommandTest {
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run flame(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, err);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static FoldedProfile readFolded(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return FoldedProfile.read(in, file.toString());
+        }
+    }
+
+    @Test
+    void fetchesALiveEtcdProfileOverHttpAndWritesItsFoldedStacks() throws Exception {
+        Shared.requireThat(Files.isExecutable(LiveEtcd.ETCD), LiveEtcd.ETCD + " is missing (apt-get install etcd-server)");
+        Path out = tmp.resolve("results");
+        Run run;
+        long requests;
+        try (LiveEtcd etcd = LiveEtcd.start(tmp.resolve("etcd-data"), List.of(), HttpClient.newHttpClient())) {
+            etcd.startLoad(2, Duration.ofSeconds(30));
+            run = flame("pprof", "--url", etcd.baseUrl() + "/debug/pprof/profile", "--seconds", "3",
+                    "--output-dir", out.toString(), "--keep");
+            requests = etcd.requests();
+        }
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(requests).isPositive();
+        // the profile names its binary: Debian's /usr/bin/etcd
+        Path folded = out.resolve("etcd.folded");
+        FoldedProfile p = readFolded(folded);
+        assertThat(p.total()).isPositive();
+        // the put/range requests went through etcd's server code while the profile was taken
+        assertThat(p.asMap().keySet()).anyMatch(s -> s.contains("go.etcd.io/etcd/etcdserver"));
+        assertThat(p.asMap().keySet()).allMatch(s -> !s.isEmpty() && !s.contains(";;"));
+        assertThat(run.err()).contains("wrote " + folded);
+
+        // the same live profile, decoded by Go's own pprof: stack for stack equal
+        String go = GoToolPprof.goCommand();
+        Shared.requireThat(go != null, "go is not installed: cannot cross-check with go tool pprof -raw");
+        Path kept = out.resolve("etcd.pb.gz");
+        assertThat(kept).exists();
+        assertThat(p.asMap()).isEqualTo(GoToolPprof.fold(GoToolPprof.raw(go, kept), 1));
+    }
+
+    @Test
+    void fetchesOverHttpsWithCaAndClientCertificateAndRefusesWithoutOne() throws Exception {
+        Shared.requireThat(Files.isExecutable(LiveEtcd.ETCD), LiveEtcd.ETCD + " is missing (apt-get install etcd-server)");
+        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is missing: cannot make test certificates");
+        Path pki = Files.createDirectories(tmp.resolve("pki"));
+        Certificates.make(pki);
+        List<String> tls = List.of(
+                "--cert-file", pki.resolve("server.crt").toString(),
+                "--key-file", pki.resolve("server.key").toString(),
+                "--client-cert-auth", "--trusted-ca-file", pki.resolve("ca.crt").toString());
+        SSLContext ctx = Certificates.clientContext(pki);
+        Path out = tmp.resolve("tls-results");
+        Run ok;
+        Run noCert;
+        Run wrongCa;
+        try (LiveEtcd etcd = LiveEtcd.start(tmp.resolve("etcd-tls"), tls, HttpClient.newBuilder().sslContext(ctx).build())) {
+            etcd.startLoad(1, Duration.ofSeconds(30));
+            String url = etcd.baseUrl() + "/debug/pprof/profile";
+            ok = flame("pprof", "--url", url, "--seconds", "2", "--output-dir", out.toString(),
+                    "--cacert", pki.resolve("ca.crt").toString(),
+                    // the client key in PKCS#1 ("BEGIN RSA PRIVATE KEY"), as kubeadm and kind write it
+                    "--cert", pki.resolve("client.crt").toString(), "--key", pki.resolve("client-pkcs1.key").toString());
+            noCert = flame("pprof", "--url", url, "--seconds", "1", "--output-dir", out.toString(),
+                    "--cacert", pki.resolve("ca.crt").toString());
+            wrongCa = flame("pprof", "--url", url, "--seconds", "1", "--output-dir", out.toString(),
+                    "--cacert", pki.resolve("other-ca.crt").toString(),
+                    "--cert", pki.resolve("client.crt").toString(), "--key", pki.resolve("client.key").toString());
+        }
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(readFolded(out.resolve("etcd.folded")).total()).isPositive();
+        for (Run refused : List.of(noCert, wrongCa)) {
+            assertThat(refused.code()).as(refused.err()).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+            assertThat(refused.err()).contains("flame: https://127.0.0.1:").contains("TLS").doesNotContain("\tat ");
+        }
+        assertThat(wrongCa.err().lines().filter(l -> l.startsWith("flame: ")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerThatIsNotThereIsAOneLineError() throws Exception {
+        int port = LiveEtcd.freePort();
+        Run r = flame("pprof", "--url", "http://127.0.0.1:" + port + "/debug/pprof/profile", "--seconds", "1",
+                "--output-dir", tmp.toString());
+        assertThat(r.code()).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+        assertThat(r.err()).contains("flame: http://127.0.0.1:" + port + "/debug/pprof/profile?seconds=1: cannot connect")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void urlAndKubectlAreExclusiveAndTheUrlMustBeHttp() {
+        assertThat(flame("pprof", "--url", "http://127.0.0.1:1/debug/pprof/profile", "--kubectl").code())
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(flame("pprof").code()).isEqualTo(ExitCodes.USAGE);
+        Run ftp = flame("pprof", "--url", "ftp://127.0.0.1/debug/pprof/profile");
+        assertThat(ftp.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(ftp.err()).contains("expected an http:// or https:// URL");
+        assertThat(flame("pprof", "--kubectl", "--token", "x").code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    /** Test PKI made with openssl: a CA, a server certificate for 127.0.0.1, a client certificate, another CA. */
+    static final class Certificates {
+        static void make(Path dir) throws IOException, InterruptedException {
+            openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+                    "-keyout", "ca.key", "-out", "ca.crt");
+            openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=other-ca",
+                    "-keyout", "other-ca.key", "-out", "other-ca.crt");
+            Files.writeString(dir.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+            Files.writeString(dir.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+            for (String who : new String[] {"server", "client"}) {
+                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + who,
+                        "-keyout", who + ".key", "-out", who + ".csr");
+                openssl(dir, "x509", "-req", "-in", who + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                        "-CAcreateserial", "-days", "2", "-extfile", who + ".ext", "-out", who + ".crt");
+            }
+            openssl(dir, "rsa", "-in", "client.key", "-traditional", "-out", "client-pkcs1.key");
+            assertThat(Files.readString(dir.resolve("client-pkcs1.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+            assertThat(Files.readString(dir.resolve("client.key"))).startsWith("-----BEGIN PRIVATE KEY-----");
+        }
+
+        /** The test's own client context (for etcd's readiness check and load), through keytool-free PKCS12. */
+        static SSLContext clientContext(Path dir) throws Exception {
+            openssl(dir, "pkcs12", "-export", "-in", "client.crt", "-inkey", "client.key", "-passout", "pass:test",
+                    "-out", "client.p12");
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(dir.resolve("client.p12"))) {
+                ks.load(in, "test".toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            kmf.init(ks, "test".toCharArray());
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            try (InputStream in = Files.newInputStream(dir.resolve("ca.crt"))) {
+                trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(in));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        }
+
+        private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+            List<String> argv = new ArrayList<>(List.of("/usr/bin/openssl"));
+            argv.addAll(List.of(args));
+            Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                throw new IOException("openssl " + args[0] + " did not finish");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException("openssl " + String.join(" ", args) + " failed: "
+                        + Files.readString(dir.resolve("openssl.log")));
+            }
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package io.github.stackfold.perf.pprof;
+
+import io.github.stackfold.perf.NoTargetException;
+import io.github.stackfold.perf.NotPermittedException;
+import io.github.stackfold.perf.ToolMissingException;
+import io.github.stackfold.perf.internal.Child;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLException;
+
+/**
+ * Fetches a live CPU profile from a Go server's {@code /debug/pprof/profile} endpoint, the way
+ * kube-apiserver serves it (on by default, behind its normal authentication):
+ *
+ * <ul>
+ * <li><b>URL</b>: {@code GET http(s)://HOST:PORT/debug/pprof/profile?seconds=N} with
+ *   {@link java.net.http.HttpClient}; for the apiserver's secure port a CA bundle to trust, a client
+ *   certificate and key (PEM, as in a kubeconfig), and/or a bearer token.
+ * <li><b>kubectl</b>: {@code kubectl get --raw /debug/pprof/profile?seconds=N} with the current
+ *   context, run as an argument list (no shell), found on the {@code PATH}.
+ * </ul>
+ *
+ * The server samples for {@code seconds} before it answers, so the request waits that long; a timeout
+ * of {@code seconds} plus {@link Builder#grace(Duration)} guards it. The result is the body as served
+ * (Go gzips it); read it with {@code PprofReader}. Failures are one-line exceptions: the server not
+ * reachable or no such endpoint ({@link NoTargetException}), refused credentials or an untrusted
+ * certificate ({@link NotPermittedException}), no {@code kubectl} ({@link ToolMissingException}).
+ * Immutable; a token is never part of a message.
+ */
+public final class PprofFetcher {
+    /** The endpoint path the kubectl mode asks the apiserver for. */
+    public static final String PROFILE_PATH = "/debug/pprof/profile";
+    private static final Pattern SECONDS = Pattern.compile("(^|&)seconds=[^&]*");
+
+    private final URI url;
+    private final int seconds;
+    private final Path caCert;
+    private final Path clientCert;
+    private final Path clientKey;
+    private final String token;
+    private final List<String> kubectl;
+    private final Duration grace;
+
+    private PprofFetcher(Builder b) {
+        this.url = b.url;
+        this.seconds = b.seconds;
+        this.caCert = b.caCert;
+        this.clientCert = b.clientCert;
+        this.clientKey = b.clientKey;
+        this.token = b.token;
+        this.kubectl = b.kubectl;
+        this.grace = b.grace;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The URL actually requested, {@code seconds} included (null in kubectl mode). */
+    public URI url() {
+        return url == null ? null : withSeconds(url, seconds);
+    }
+
+    /** The kubectl command line run (empty in URL mode). */
+    public List<String> command() {
+        if (kubectl == null) {
+            return List.of();
+        }
+        List<String> c = new ArrayList<>(kubectl);
+        c.addAll(List.of("get", "--raw", PROFILE_PATH + "?seconds=" + seconds));
+        return List.copyOf(c);
+    }
+
+    /** What the profile came from, for messages and as the source name of the profile. */
+    public String source() {
+        return url != null ? url().toString() : String.join(" ", command());
+    }
+
+    public int seconds() {
+        return seconds;
+    }
+
+    /** Waits {@code seconds} (plus the server's latency) and returns the profile as served. */
+    public byte[] fetch() throws IOException {
+        return url != null ? fetchUrl() : fetchKubectl();
+    }
+
+    /**
+     * {@code url} with {@code seconds=N} in its query: added with {@code ?} or {@code &}, or replacing
+     * a {@code seconds} parameter already there.
+     */
+    public static URI withSeconds(URI url, int seconds) {
+        String q = url.getRawQuery();
+        String s = "seconds=" + seconds;
+        String query;
+        if (q == null || q.isEmpty()) {
+            query = s;
+        } else {
+            Matcher m = SECONDS.matcher(q);
+            query = m.find() ? m.replaceFirst("$1" + s) : q + "&" + s;
+        }
+        // the fragment is never sent; the raw (still escaped) path and query are kept as given
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        return URI.create(url.getScheme() + "://" + url.getRawAuthority() + path + "?" + query);
+    }
+
+    private byte[] fetchUrl() throws IOException {
+        URI target = url();
+        HttpClient.Builder cb = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL);
+        if ("https".equalsIgnoreCase(target.getScheme())) {
+            cb.sslContext(Pem.context(caCert, clientCert, clientKey));
+        }
+        HttpRequest.Builder rb = HttpRequest.newBuilder(target)
+                .timeout(Duration.ofSeconds(seconds).plus(grace))
+                .header("Accept", "application/octet-stream")
+                .GET();
+        if (token != null) {
+            rb.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<byte[]> response;
+        HttpClient client = cb.build();
+        try {
+            response = client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpConnectTimeoutException e) {
+            throw new NoTargetException(target + ": no answer to the connection within 10 s");
+        } catch (HttpTimeoutException e) {
+            throw new NoTargetException(target + ": no profile within " + seconds + " s + "
+                    + grace.toSeconds() + " s");
+        } catch (ConnectException e) {
+            throw new NoTargetException(target + ": cannot connect (connection refused: is the server up and "
+                    + "the port right?)");
+        } catch (SSLException e) {
+            throw new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
+                    + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(target + ": interrupted while waiting for the profile", e);
+        } catch (IOException e) {
+            if (hasCause(e, SSLException.class)) {
+                throw new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
+                        + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
+            }
+            throw new NoTargetException(target + ": " + rootMessage(e));
+        }
+        int status = response.statusCode();
+        if (status == 200) {
+            return response.body();
+        }
+        String body = firstLine(response.body());
+        if (status == 401 || status == 403) {
+            throw new NotPermittedException(target + ": HTTP " + status + (status == 401
+                    ? " (not authenticated: give --token, or --cert and --key)"
+                    : " (forbidden: the user may not get /debug/pprof)") + (body.isEmpty() ? "" : ": " + body));
+        }
+        throw new NoTargetException(target + ": HTTP " + status + (status == 404
+                ? " (no pprof endpoint here: is profiling on, e.g. --profiling / --enable-pprof?)" : "")
+                + (body.isEmpty() ? "" : ": " + body));
+    }
+
+    private byte[] fetchKubectl() throws IOException {
+        List<String> argv = command();
+        Child.Result r;
+        try {
+            r = Child.run(argv, Duration.ofSeconds(seconds).plus(grace));
+        } catch (Child.LaunchException e) {
+            if (e.notFound()) {
+                throw new ToolMissingException(argv.get(0), argv.get(0) + " is not installed or not on the PATH "
+                        + "(https://kubernetes.io/docs/tasks/tools/), or use --url");
+            }
+            throw new ToolMissingException(argv.get(0), e.getMessage());
+        }
+        if (r.timedOut()) {
+            throw new NoTargetException(source() + ": no profile within " + seconds + " s + "
+                    + grace.toSeconds() + " s");
+        }
+        if (r.exitCode() != 0) {
+            String err = r.stderrText();
+            String why = err.isBlank() ? "exit code " + r.exitCode() : err;
+            if (err.contains("Forbidden") || err.contains("Unauthorized") || err.contains("forbidden")) {
+                throw new NotPermittedException(source() + " failed: " + why);
+            }
+            throw new NoTargetException(source() + " failed: " + why);
+        }
+        return r.stdout();
+    }
+
+    private static String firstLine(byte[] body) {
+        String s = new String(body, 0, Math.min(body.length, 300), StandardCharsets.UTF_8).strip();
+        int nl = s.indexOf('\n');
+        return nl >= 0 ? s.substring(0, nl).strip() : s;
+    }
+
+    private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = c.getMessage();
+        return m == null ? c.getClass().getSimpleName() : m;
+    }
+
+    /** Builds a {@link PprofFetcher}. Exactly one of {@link #url(URI)} and {@link #kubectl()} is required. */
+    public static final class Builder {
+        private URI url;
+        private int seconds = 30;
+        private Path caCert;
+        private Path clientCert;
+        private Path clientKey;
+        private String token;
+        private List<String> kubectl;
+        private Duration grace = Duration.ofSeconds(60);
+
+        private Builder() {
+        }
+
+        /** {@code http(s)://HOST:PORT/debug/pprof/profile}; {@code seconds=N} is added to the query. */
+        public Builder url(URI url) {
+            Objects.requireNonNull(url, "url");
+            String scheme = url.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                    || url.getHost() == null) {
+                throw new IllegalArgumentException("expected an http:// or https:// URL with a host, got '" + url + "'");
+            }
+            this.url = url;
+            return this;
+        }
+
+        /** Fetch through {@code kubectl get --raw} with the current context. */
+        public Builder kubectl() {
+            return kubectl(List.of("kubectl"));
+        }
+
+        /** Fetch through this kubectl command (e.g. {@code kubectl --context kind-kind}). */
+        public Builder kubectl(List<String> command) {
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("the kubectl command is empty");
+            }
+            this.kubectl = List.copyOf(command);
+            return this;
+        }
+
+        /** How long the server samples; default 30. */
+        public Builder seconds(int seconds) {
+            if (seconds < 1 || seconds > 3600) {
+                throw new IllegalArgumentException("seconds must be between 1 and 3600, got " + seconds);
+            }
+            this.seconds = seconds;
+            return this;
+        }
+
+        /** PEM CA bundle to trust for https (default: the JDK's trusted CAs). */
+        public Builder caCert(Path pem) {
+            this.caCert = pem;
+            return this;
+        }
+
+        /** PEM client certificate and its private key, for servers that ask for one. */
+        public Builder clientCertificate(Path certPem, Path keyPem) {
+            if ((certPem == null) != (keyPem == null)) {
+                throw new IllegalArgumentException("a client certificate needs both --cert and --key");
+            }
+            this.clientCert = certPem;
+            this.clientKey = keyPem;
+            return this;
+        }
+
+        /** A bearer token sent as {@code Authorization: Bearer TOKEN}. */
+        public Builder token(String token) {
+            this.token = token == null || token.isBlank() ? null : token.strip();
+            return this;
+        }
+
+        /** Extra time beyond {@code seconds} before giving up; default 60 s. */
+        public Builder grace(Duration grace) {
+            this.grace = Objects.requireNonNull(grace, "grace");
+            return this;
+        }
+
+        public PprofFetcher build() {
+            if ((url == null) == (kubectl == null)) {
+                throw new IllegalArgumentException("give either a URL or kubectl");
+            }
+            if (kubectl != null && (caCert != null || clientCert != null || token != null)) {
+                throw new IllegalArgumentException("--cacert, --cert, --key and --token go with --url; "
+                        + "kubectl takes its credentials from the kubeconfig");
+            }
+            return new PprofFetcher(this);
+        }
+    }
+}
