@@ -7,6 +7,8 @@ import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
+import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -75,6 +77,22 @@ public class CollapseCommand implements Callable<Integer> {
             description = "threads folding one input (default: the number of cores, ${DEFAULT-VALUE} here)")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--symbolize", description = {"name [unknown] frames of stripped Go binaries from their",
+        ".gopclntab (the binary is the frame's module path, or see --binary/--symfs)"})
+    boolean symbolize;
+
+    @Option(names = "--binary", paramLabel = "PATH", description = {"with --symbolize: read this binary for",
+        "frames whose module has the same file name (implies --symbolize)"})
+    Path binary;
+
+    @Option(names = "--symfs", paramLabel = "DIR", description = {"with --symbolize: module paths are relative",
+        "to DIR, a copy of the target's file system (implies --symbolize)"})
+    Path symfs;
+
+    @Option(names = "--inline-go", description = {"with --symbolize: expand calls the Go compiler inlined,",
+        "marked _[i] (implies --symbolize)"})
+    boolean inlineGo;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write here instead of standard output")
     Path output;
 
@@ -100,7 +118,40 @@ public class CollapseCommand implements Callable<Integer> {
                 .eventFilter(eventFilter == null ? null : FoldedProfile.encode(eventFilter))
                 .threads(threads)
                 .maxBadLineReports(SHOWN_BAD_LINES)
+                .symbolizer(goSymbolizer())
                 .listener(listener);
+    }
+
+    /** The Go symbolizer the flags ask for, or null. */
+    private GoSymbolizer goSymbolizer() {
+        if (!symbolize && binary == null && symfs == null && !inlineGo) {
+            return null;
+        }
+        if (binary != null && symfs != null) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, "--binary and --symfs exclude each other");
+        }
+        BinaryLocator locator = BinaryLocator.modulePath();
+        if (binary != null) {
+            if (!Files.isRegularFile(binary)) {
+                throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--binary " + binary + ": no such file");
+            }
+            locator = BinaryLocator.binary(binary);
+        } else if (symfs != null) {
+            if (!Files.isDirectory(symfs)) {
+                throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--symfs " + symfs + ": no such directory");
+            }
+            locator = BinaryLocator.symfs(symfs);
+        }
+        PrintWriter err = flame.stderr();
+        return GoSymbolizer.builder()
+                .locator(locator)
+                .inline(inlineGo)
+                .listener((module, message) -> {
+                    synchronized (err) {
+                        err.println("flame: warning: " + message + "; its frames stay [unknown]");
+                    }
+                })
+                .build();
     }
 
     @Override

@@ -13,9 +13,10 @@ public interface FrameSymbolizer {
     /**
      * @param module  the module as perf printed it, e.g. {@code /usr/local/bin/kube-apiserver}
      * @param address the address as perf printed it
-     * @return the names for this frame, outermost first (more than one when inlined calls are
-     *     expanded; callers mark all but the last as inlined), or {@code null} to leave the frame as
-     *     it was
+     * @return the names for this frame (Java text), outermost first: the function whose code holds
+     *     the address, then the calls inlined into it there, if expanded (callers mark all but the
+     *     first as inlined, {@code _[i]}, as stackcollapse-perf.pl marks perf's {@code a->b}), or
+     *     {@code null} to leave the frame as it was
      */
     String[] symbolize(String module, long address);
 }

@@ -48,12 +48,9 @@ public final class FrameNamer {
                 String[] named = symbolize(address, module);
                 if (named != null) {
                     for (int i = 0; i < named.length; i++) {
+                        // like perf's a->b->c: the function itself plain, the calls inlined into it _[i]
                         String f = tidy(FoldedRaw.of(named[i]), java);
-                        if (i < named.length - 1) {
-                            out.add(markInlined(f));
-                        } else {
-                            out.add(annotate(f, module, !out.isEmpty()));
-                        }
+                        out.add(i == 0 ? annotate(f, module, !out.isEmpty()) : markInlined(f));
                     }
                     continue;
                 }

@@ -155,13 +155,30 @@ public final class GoBinary {
     /**
      * The names at a file offset as perf prints it for an unnamed frame, outermost first; {@code null}
      * when the offset is not in a loaded segment or not inside a Go function.
+     *
+     * <p>perf prints the sampled instruction for the leaf frame but return addresses for its callers,
+     * and cannot say which is which. The function is looked up at the address as printed (as perf
+     * names the frames of an unstripped binary); the inlined calls at {@code address - 1}, the call
+     * instruction of a return address, unless the address is the function's entry. For a leaf that
+     * only matters on the first byte of an inlined range.
      */
     public String[] namesAtOffset(long fileOffset, boolean inline) {
         long vaddr = elf.offsetToAddress(fileOffset);
-        return vaddr < 0 ? null : namesAtAddress(vaddr, inline);
+        if (vaddr < 0) {
+            return null;
+        }
+        int i = table.find(vaddr);
+        if (i < 0) {
+            return null;
+        }
+        if (!inline) {
+            return new String[] {table.name(i)};
+        }
+        long at = vaddr > table.entry(i) ? vaddr - 1 : vaddr;
+        return table.inlined(i, at, gofunc, elf::addressToOffset, elf.data());
     }
 
-    /** The names at a virtual address, outermost first, or {@code null}. */
+    /** The names at exactly this virtual address, outermost first, or {@code null}. */
     public String[] namesAtAddress(long vaddr, boolean inline) {
         int i = table.find(vaddr);
         if (i < 0) {

@@ -228,7 +228,7 @@ public final class GoPcLnTab {
         return lo;
     }
 
-    /** The name of function {@code i} (bytes as ISO-8859-1 chars, as perf prints them). */
+    /** The name of function {@code i} (UTF-8, as Go writes names). */
     public String name(int i) {
         int f = func(i);
         return nameAt(tab.getInt(f + (ftabEntrySize == 8 ? 4 : ptrSize)));
@@ -413,7 +413,7 @@ public final class GoPcLnTab {
             }
             byte[] b = new byte[end - start];
             tab.get(start, b);
-            return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+            return new String(b, java.nio.charset.StandardCharsets.UTF_8);
         });
     }
 
