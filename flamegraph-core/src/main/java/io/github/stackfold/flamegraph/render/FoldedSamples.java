@@ -194,6 +194,7 @@ public final class FoldedSamples {
                 throws IOException {
             byte[] buf = new byte[1 << 16];
             int len = 0;
+            int scanned = 0; // bytes of buf already searched for a newline
             long lineNo = 0;
             long offset = 0;
             while (true) {
@@ -203,7 +204,7 @@ public final class FoldedSamples {
                 }
                 len += r;
                 int start = 0;
-                for (int i = start; i < len; i++) {
+                for (int i = scanned; i < len; i++) {
                     if (buf[i] == '\n') {
                         lineNo++;
                         line(buf, start, i, source, lineNo, offset, onIgnored);
@@ -217,6 +218,7 @@ public final class FoldedSamples {
                 } else if (len == buf.length) {
                     buf = Arrays.copyOf(buf, buf.length * 2);
                 }
+                scanned = len;
             }
             if (len > 0) {
                 lineNo++;
