@@ -97,6 +97,9 @@ final class FlameGraphCommand implements Callable<Integer> {
     @Option(names = "--cp", description = "consistent palette: reuse and extend ./" + PALETTE_FILE)
     boolean consistentPalette;
 
+    @Option(names = "--palette-file", paramLabel = "FILE", description = "the consistent palette file of --cp (default ${DEFAULT-VALUE}, as flamegraph.pl)")
+    Path paletteFile = Path.of(PALETTE_FILE);
+
     @Option(names = "--reverse", description = "reverse each stack (leaf functions at the bottom)")
     boolean reverse;
 
@@ -139,7 +142,7 @@ final class FlameGraphCommand implements Callable<Integer> {
             FoldedSamples s = readInput(f);
             samples = samples == null ? s : samples.concat(s);
         }
-        Map<String, String> palette = consistentPalette ? readPalette(Path.of(PALETTE_FILE)) : null;
+        Map<String, String> palette = consistentPalette ? readPalette(paletteFile) : null;
         if (palette != null) {
             options = options.toBuilder().paletteMap(palette).build();
         }
@@ -163,7 +166,7 @@ final class FlameGraphCommand implements Callable<Integer> {
                     + result.total() + ", so it was ignored");
         }
         if (result.paletteMap() != null) {
-            writePalette(Path.of(PALETTE_FILE), result.paletteMap());
+            writePalette(paletteFile, result.paletteMap());
         }
         return ExitCodes.OK;
     }
