@@ -207,6 +207,11 @@ public final class Child implements AutoCloseable {
         return new Result(code, timedOut, collected.toByteArray(), err);
     }
 
+    /** True once the process ended (or failed to start). */
+    public boolean hasEnded() {
+        return handler.hasResult();
+    }
+
     public boolean isAlive() {
         Process p = process;
         return p != null && p.isAlive();
@@ -224,23 +229,56 @@ public final class Child implements AutoCloseable {
         return all;
     }
 
+    /** Where a program stands in this child's tree (see {@link #interrupt}). */
+    public enum State {
+        /** Not in this machine's view of the tree (it runs elsewhere, or not yet / no more). */
+        ABSENT,
+        /** Running, but has not started a child of another program yet. */
+        STARTING,
+        /** Running a child of another program (perf record: the workload runs, events are enabled). */
+        READY
+    }
+
+    /** The state of the first process named {@code program} in this child's tree. */
+    public State state(String program) {
+        State best = State.ABSENT;
+        for (ProcessHandle h : tree()) {
+            String cmd = h.info().command().orElse("");
+            if (cmd.substring(cmd.lastIndexOf('/') + 1).equals(program) && h.isAlive()) {
+                if (h.children().anyMatch(c -> !c.info().command().orElse("/" + program).endsWith("/" + program))) {
+                    return State.READY;
+                }
+                best = State.STARTING;
+            }
+        }
+        return best;
+    }
+
     /**
-     * Sends SIGINT to every process in this child's tree whose program is named {@code program}
-     * (perf record then stops and writes its data). Returns how many were signalled.
+     * Sends SIGINT to the processes in this child's tree whose program is named {@code program} and
+     * that run a child of another program. For perf record that child is the workload ({@code
+     * sleep}), which perf lets exec only once its events are enabled, long after it installed its
+     * SIGINT handler: a perf still starting up would die of the signal without writing its data (or
+     * write an empty one), so it is left alone and this returns -1 (try again soon). Returns the number signalled, 0 when there is no such process here at all.
      */
     public int interrupt(String program) {
         List<String> pids = new ArrayList<>();
         List<ProcessHandle> handles = new ArrayList<>();
+        boolean starting = false;
         for (ProcessHandle h : tree()) {
             String cmd = h.info().command().orElse("");
             String base = cmd.substring(cmd.lastIndexOf('/') + 1);
             if (base.equals(program) && h.isAlive()) {
+                if (h.children().noneMatch(c -> !c.info().command().orElse("/" + program).endsWith("/" + program))) {
+                    starting = true;
+                    continue;
+                }
                 pids.add(Long.toString(h.pid()));
                 handles.add(h);
             }
         }
         if (pids.isEmpty()) {
-            return 0;
+            return starting ? -1 : 0;
         }
         List<String> kill = new ArrayList<>(List.of("kill", "-s", "INT"));
         kill.addAll(pids);
@@ -343,10 +381,18 @@ public final class Child implements AutoCloseable {
         public void setProcessOutputStream(InputStream is) {
             if (streamStdout) {
                 stdout = new FilterInputStream(is) {
+                    // once at the end, commons-exec may close the process stream at any time:
+                    // later reads must not touch it
+                    private volatile boolean eof;
+
                     @Override
                     public int read() throws IOException {
+                        if (eof) {
+                            return -1;
+                        }
                         int b = super.read();
                         if (b < 0) {
+                            eof = true;
                             stdoutDone.countDown();
                         }
                         return b;
@@ -354,11 +400,20 @@ public final class Child implements AutoCloseable {
 
                     @Override
                     public int read(byte[] buf, int off, int len) throws IOException {
+                        if (eof) {
+                            return -1;
+                        }
                         int n = super.read(buf, off, len);
                         if (n < 0) {
+                            eof = true;
                             stdoutDone.countDown();
                         }
                         return n;
+                    }
+
+                    @Override
+                    public int available() throws IOException {
+                        return eof ? 0 : super.available();
                     }
 
                     @Override

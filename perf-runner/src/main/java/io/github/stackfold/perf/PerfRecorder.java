@@ -1,0 +1,501 @@
+package io.github.stackfold.perf;
+
+import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
+import io.github.stackfold.flamegraph.collapse.PerfCollapser;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.perf.internal.Child;
+import io.github.stackfold.perf.internal.PerfStderr;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Records a running process with perf and folds what it recorded: steps 3 and 4 of the lab in one
+ * call. On the {@link ExecTarget} it runs
+ *
+ * <pre>
+ * mktemp -d -t stackfold-perf.XXXXXXXXXX                  a private directory (0700)
+ * perf record -e cpu-clock -F 99 -g -p PID -o DIR/perf.data -- sleep 30     (perf writes it 0600)
+ * perf script -i DIR/perf.data                            stdout streamed into the collapser
+ * rm -r -f -- DIR                                         nothing is left behind
+ * </pre>
+ *
+ * The perf script text is never stored (with {@link RecordOptions#keep()} it is copied next to the
+ * results while it streams, with perf.data). perf's routine stderr chatter is dropped; its real
+ * warnings go to the {@link RecordListener}, its errors become exceptions: {@link ToolMissingException},
+ * {@link NotPermittedException}, {@link NoTargetException}, {@link NoSamplesException},
+ * {@link PerfFailedException}. Every child process runs under a timeout and is ended with its whole
+ * process tree if anything goes wrong.
+ *
+ * <p>{@link #stop()} (from a signal handler, another thread) ends the recording early: perf record
+ * gets SIGINT, writes what it has, and the profile of that is returned as usual. A recorder is made
+ * once from options and may record several times, one recording at a time. Not for: attaching to
+ * several processes at once, or system-wide recording.
+ */
+public final class PerfRecorder {
+    private static final Pattern SAFE_DIR = Pattern.compile("/[A-Za-z0-9_./-]*stackfold-perf\\.[A-Za-z0-9]+");
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final RecordOptions options;
+    private final Object lock = new Object();
+    private volatile boolean stopRequested;
+    private volatile Child recording;
+    private volatile String dataFile;
+    private volatile boolean signalled;
+    private volatile boolean perfChecked;
+
+    private PerfRecorder(RecordOptions options) {
+        this.options = options;
+    }
+
+    public static PerfRecorder create(RecordOptions options) {
+        return new PerfRecorder(options);
+    }
+
+    /** Records PID {@code pid} locally for {@code duration} with every other default and returns the folded stacks. */
+    public static FoldedProfile record(long pid, Duration duration) {
+        return create(RecordOptions.builder().pid(pid).duration(duration).build()).record().profile();
+    }
+
+    public RecordOptions options() {
+        return options;
+    }
+
+    /** Records with a listener that ignores everything. */
+    public Recording record() {
+        return record(RecordListener.IGNORE);
+    }
+
+    /**
+     * Finds the process, records it for the configured duration (or until {@link #stop()}), and folds
+     * the samples. Returns normally also when the process exited during the recording (see
+     * {@link Recording#targetExited()}) as long as some samples were recorded.
+     */
+    public Recording record(RecordListener listener) {
+        synchronized (lock) {
+            stopRequested = false;
+            signalled = false;
+            try {
+                return recordLocked(listener);
+            } finally {
+                recording = null;
+                dataFile = null;
+            }
+        }
+    }
+
+    /**
+     * Ends the current recording early: perf record gets SIGINT (once it can handle it) and writes
+     * what it has. Safe to call from any thread, a signal handler included; a no-op when nothing is
+     * being recorded.
+     */
+    public void stop() {
+        stopRequested = true;
+        Child c = recording;
+        if (c != null) {
+            signal(c);
+        }
+    }
+
+    /**
+     * Writes {@code OUTPUT_DIR/NAME.folded} for a recording (creating the directory) and returns the
+     * files written.
+     */
+    public List<Path> writeResults(Recording r) throws IOException {
+        Path dir = options.outputDir();
+        Files.createDirectories(dir);
+        Path folded = dir.resolve(r.name() + ".folded");
+        try (OutputStream out = Files.newOutputStream(folded)) {
+            r.profile().write(out);
+        }
+        return List.of(folded);
+    }
+
+    private Recording recordLocked(RecordListener listener) {
+        ExecTarget t = options.target();
+        if (!perfChecked) {
+            checkPerf(t);
+            perfChecked = true;
+        }
+        ProcessFinder finder = ProcessFinder.forTarget(t, options.procRoot(), options.commandTimeout());
+        FoundProcess p;
+        try {
+            p = options.pid() > 0 ? finder.byPid(options.pid()) : finder.find(options.processName());
+        } catch (UncheckedIOException e) {
+            throw new PerfFailedException("cannot read the process list through " + t + ": " + e.getCause().getMessage());
+        }
+        String name = fileName(options.pid() > 0 ? p.comm() : options.processName());
+        String kptr = readSetting(t, "kptr_restrict");
+        String dir = makeTempDir(t);
+        try {
+            String data = dir + "/perf.data";
+            long started = System.nanoTime();
+            Duration recorded;
+            PerfStderr recErr = new PerfStderr(listener::warning);
+            Child rec = startRecord(t, p, data, recErr);
+            try {
+                dataFile = data;
+                recording = rec;
+                listener.started(p, data);
+                recorded = await(rec, started, listener);
+            } finally {
+                recording = null;
+                rec.close();
+            }
+            Child.Result rr = rec.waitFor();
+            checkRecord(t, p, rr, recErr);
+            boolean exited = !stopRequested && !alive(finder, p);
+            if (recErr.kernelSymbolsHidden() || "2".equals(kptr)) {
+                listener.warning("kernel symbols are hidden: kernel.kptr_restrict is " + (kptr == null ? "set" : kptr)
+                        + ", so kernel frames show as [unknown] (sysctl -w kernel.kptr_restrict=0 to see them)");
+            }
+            if (recErr.samples() == 0) {
+                throw noSamples(p, recorded, exited);
+            }
+            List<Path> kept = new ArrayList<>();
+            FoldedProfile profile = script(t, p, data, name, listener, kept);
+            if (profile.isEmpty()) {
+                throw noSamples(p, recorded, exited);
+            }
+            if (options.keep()) {
+                kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
+            }
+            return new Recording(p, name, profile, recorded, stopRequested, exited, kept);
+        } finally {
+            removeTempDir(t, dir);
+        }
+    }
+
+    private Child startRecord(ExecTarget t, FoundProcess p, String data, PerfStderr recErr) {
+        List<String> argv = new ArrayList<>(List.of(options.perfCommand(), "record", "-e", options.event(),
+                "-F", Integer.toString(options.frequency())));
+        argv.addAll(options.callGraph().perfArguments());
+        argv.addAll(List.of("-p", Long.toString(p.targetPid()), "-o", data, "--", "sleep", seconds(options.duration())));
+        // its own session: a terminal's Ctrl-C reaches only us, and we pass it on to perf once perf
+        // can handle it (a perf still starting would die of it without writing anything)
+        List<String> cmd = new ArrayList<>(List.of("setsid", "--wait"));
+        cmd.addAll(t.command(argv));
+        Duration limit = options.duration().plus(Duration.ofMinutes(1));
+        try {
+            return Child.start(cmd, limit, false, recErr);
+        } catch (Child.LaunchException e) {
+            if (e.program().equals("setsid")) {
+                try {
+                    return Child.start(t.command(argv), limit, false, recErr);
+                } catch (Child.LaunchException e2) {
+                    throw missing(t, e2);
+                }
+            }
+            throw missing(t, e);
+        }
+    }
+
+    /**
+     * Polls until perf record ends, reporting progress and passing on a stop request. Returns how
+     * long perf sampled: from the moment its workload ran (events enabled) when that can be seen from
+     * here, otherwise from its launch.
+     */
+    private Duration await(Child rec, long launched, RecordListener listener) {
+        Duration total = options.duration();
+        long sampling = -1;
+        while (!rec.hasEnded()) {
+            if (stopRequested) {
+                signal(rec);
+            }
+            long now = System.nanoTime();
+            if (sampling < 0) {
+                Child.State s = rec.state("perf");
+                if (s == Child.State.READY
+                        || s == Child.State.ABSENT && now - launched > TimeUnit.SECONDS.toNanos(5)) {
+                    sampling = s == Child.State.READY ? now : launched;
+                }
+            }
+            Duration elapsed = sampling < 0 ? Duration.ZERO : Duration.ofNanos(now - sampling);
+            listener.progress(elapsed.compareTo(total) > 0 ? total : elapsed, total);
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                // an interrupted caller wants out: stop perf as if asked, keep what was recorded
+                stopRequested = true;
+                Thread.currentThread().interrupt();
+                signal(rec);
+            }
+        }
+        return Duration.ofNanos(System.nanoTime() - (sampling < 0 ? launched : sampling));
+    }
+
+    private void signal(Child rec) {
+        if (rec.hasEnded() || signalled) {
+            return; // one SIGINT is enough: perf record then ends by itself
+        }
+        int n = rec.interrupt("perf");
+        if (n > 0) {
+            signalled = true;
+            return;
+        }
+        if (n < 0 || options.target().via() != ExecTarget.Via.KUBECTL) {
+            return; // perf is still starting (the polling loop asks again), or already gone
+        }
+        // perf runs in a pod, not on this machine: signal it there by its unique data file
+        String data = dataFile;
+        if (data == null) {
+            return;
+        }
+        signalled = true;
+        String pattern = "^[^ ]*perf record .*-o " + data.replace(".", "\\.") + " ";
+        try {
+            Child.run(options.target().command("pkill", "-INT", "-f", pattern), options.commandTimeout());
+        } catch (Child.LaunchException e) {
+            // kubectl vanished; the timeout still ends the recording
+        }
+    }
+
+    private void checkRecord(ExecTarget t, FoundProcess p, Child.Result rr, PerfStderr err) {
+        if (rr.timedOut()) {
+            throw new PerfFailedException("perf record did not end within " + seconds(options.duration())
+                    + "s plus one minute and was stopped");
+        }
+        if (err.perfMissing() || rr.exitCode() == 127 && !err.wrote()) {
+            throw perfMissing(t);
+        }
+        if (err.notPermitted() && !err.wrote()) {
+            throw notPermitted(t, p, err.paranoid());
+        }
+        if (err.noSuchProcess() && !err.wrote()) {
+            throw new NoTargetException("PID " + p.targetPid() + " (" + p.comm() + ") exited before perf could attach to it");
+        }
+        if (!err.wrote()) {
+            throw new PerfFailedException("perf record failed (exit " + rr.exitCode() + "): "
+                    + err.firstError(rr.stderr().isEmpty() ? "no message" : String.join(" / ", rr.stderr())));
+        }
+    }
+
+    private FoldedProfile script(ExecTarget t, FoundProcess p, String data, String name, RecordListener listener,
+            List<Path> kept) {
+        FrameSymbolizer sym = options.symbolizer() == null ? null : options.symbolizer().apply(p);
+        CollapseOptions co = sym == null ? options.collapse() : options.collapse().toBuilder().symbolizer(sym).build();
+        PerfStderr err = new PerfStderr(listener::warning);
+        Child sc;
+        try {
+            sc = Child.start(t.command(options.perfCommand(), "script", "-i", data), options.scriptTimeout(), true, err);
+        } catch (Child.LaunchException e) {
+            throw missing(t, e);
+        }
+        FoldedProfile profile;
+        try (sc) {
+            InputStream in = sc.stdout();
+            OutputStream copy = null;
+            try {
+                if (options.keep()) {
+                    Path text = options.outputDir().resolve(name + ".perf.txt");
+                    Files.createDirectories(options.outputDir());
+                    copy = Files.newOutputStream(text);
+                    kept.add(text);
+                    in = tee(in, copy);
+                }
+                profile = PerfCollapser.create(co).collapse(in, "perf script of PID " + p.targetPid());
+                in.transferTo(OutputStream.nullOutputStream());
+            } finally {
+                in.close();
+                if (copy != null) {
+                    copy.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Child.Result r = sc.waitFor();
+        if (r.timedOut()) {
+            throw new PerfFailedException("perf script did not end within " + options.scriptTimeout() + " and was stopped");
+        }
+        if (r.exitCode() != 0) {
+            throw new PerfFailedException("perf script failed (exit " + r.exitCode() + "): "
+                    + err.firstError(String.join(" / ", r.stderr())));
+        }
+        return profile;
+    }
+
+    private static InputStream tee(InputStream in, OutputStream copy) {
+        return new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    copy.write(b);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    copy.write(b, off, n);
+                }
+                return n;
+            }
+        };
+    }
+
+    private Path copyBack(ExecTarget t, String data, Path local) {
+        try {
+            Files.createDirectories(local.getParent() == null ? Path.of(".") : local.getParent());
+            Path tmp = Files.createTempFile(local.toAbsolutePath().getParent(), ".perf", ".data",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (Child c = Child.start(t.command("cat", data), options.scriptTimeout(), true, null)) {
+                try (InputStream in = c.stdout(); OutputStream o = Files.newOutputStream(tmp)) {
+                    in.transferTo(o); // into the 0600 file: Files.copy would recreate it 0644
+                }
+                Child.Result r = c.waitFor();
+                if (r.exitCode() != 0) {
+                    Files.deleteIfExists(tmp);
+                    throw new PerfFailedException("cannot copy " + data + " from " + t + ": " + r.stderrText());
+                }
+            }
+            Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return local;
+        } catch (Child.LaunchException e) {
+            throw missing(t, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code perf --version} on the target: tells a missing perf (or launcher) apart from the rest. */
+    private void checkPerf(ExecTarget t) {
+        Child.Result r;
+        try {
+            r = Child.run(t.command(options.perfCommand(), "--version"), options.commandTimeout());
+        } catch (Child.LaunchException e) {
+            throw missing(t, e);
+        }
+        if (r.exitCode() == 0) {
+            return;
+        }
+        PerfStderr err = new PerfStderr(w -> { });
+        r.stderr().forEach(err);
+        if (err.perfMissing() || r.exitCode() == 127 || r.exitCode() == 126) {
+            throw perfMissing(t);
+        }
+        if (t.via() == ExecTarget.Via.NSENTER && err.notPermitted()) {
+            throw new NotPermittedException("not permitted to enter the namespaces of PID " + t.nsenterTarget()
+                    + " (" + r.stderr().get(0) + "): nsenter needs CAP_SYS_ADMIN and CAP_SYS_PTRACE"
+                    + " (a privileged hostPID pod, or root on the host)");
+        }
+        throw new PerfFailedException("cannot run perf through " + t + " (exit " + r.exitCode() + "): "
+                + (r.stderr().isEmpty() ? "no message" : r.stderr().get(0)));
+    }
+
+    private String makeTempDir(ExecTarget t) {
+        Child.Result r;
+        try {
+            r = Child.run(t.command("mktemp", "-d", "-t", "stackfold-perf.XXXXXXXXXX"), options.commandTimeout());
+        } catch (Child.LaunchException e) {
+            throw missing(t, e);
+        }
+        String dir = r.stdoutText().strip();
+        if (r.exitCode() != 0 || !SAFE_DIR.matcher(dir).matches()) {
+            throw new PerfFailedException("cannot create a private temporary directory through " + t + ": "
+                    + (r.stderr().isEmpty() ? "mktemp printed '" + dir + "'" : r.stderrText()));
+        }
+        return dir;
+    }
+
+    private void removeTempDir(ExecTarget t, String dir) {
+        if (!SAFE_DIR.matcher(dir).matches()) {
+            return;
+        }
+        try {
+            Child.run(t.command("rm", "-r", "-f", "--", dir), options.commandTimeout());
+        } catch (Child.LaunchException e) {
+            // the launcher vanished meanwhile: nothing more can be done from here
+        }
+    }
+
+    /** A /proc/sys/kernel setting read on the target, or null. */
+    private String readSetting(ExecTarget t, String name) {
+        try {
+            Child.Result r = Child.run(t.command("cat", "/proc/sys/kernel/" + name), options.commandTimeout());
+            return r.exitCode() == 0 ? r.stdoutText().strip() : null;
+        } catch (Child.LaunchException e) {
+            return null;
+        }
+    }
+
+    private boolean alive(ProcessFinder finder, FoundProcess p) {
+        try {
+            return finder.isAlive(p);
+        } catch (RuntimeException e) {
+            return true; // cannot tell: do not claim it exited
+        }
+    }
+
+    private RuntimeException noSamples(FoundProcess p, Duration recorded, boolean exited) {
+        String what = "PID " + p.targetPid() + " (" + p.comm() + ")";
+        if (exited) {
+            return new NoTargetException(what + " exited during the recording before any sample was taken");
+        }
+        return new NoSamplesException("no samples recorded from " + what + " in " + seconds(recorded)
+                + "s of " + options.event() + ": it was idle (or stopped at once); record longer or under load");
+    }
+
+    private RuntimeException notPermitted(ExecTarget t, FoundProcess p, String paranoidFromPerf) {
+        String value = paranoidFromPerf != null ? paranoidFromPerf : readSetting(t, "perf_event_paranoid");
+        return new NotPermittedException("not permitted to record PID " + p.targetPid() + ": kernel.perf_event_paranoid is "
+                + (value == null ? "unknown" : value) + " and perf runs without CAP_PERFMON or CAP_SYS_ADMIN"
+                + " (run as root, grant CAP_PERFMON, or sysctl -w kernel.perf_event_paranoid=-1)");
+    }
+
+    private RuntimeException missing(ExecTarget t, Child.LaunchException e) {
+        String program = e.program();
+        if (!e.notFound()) {
+            return new PerfFailedException(e.getMessage());
+        }
+        if (program.equals("nsenter")) {
+            return new ToolMissingException("nsenter", "nsenter is not installed (apt-get install util-linux)");
+        }
+        if (program.equals("kubectl")) {
+            return new ToolMissingException("kubectl",
+                    "kubectl is not installed or not on PATH (see https://kubernetes.io/docs/tasks/tools/)");
+        }
+        if (program.equals(options.perfCommand())) {
+            return perfMissing(t);
+        }
+        return new ToolMissingException(program, program + " is not installed");
+    }
+
+    private ToolMissingException perfMissing(ExecTarget t) {
+        return new ToolMissingException("perf", "perf is not installed"
+                + (t.via() == ExecTarget.Via.LOCAL ? "" : " on " + t) + " (apt-get install linux-perf)");
+    }
+
+    /** Seconds for sleep(1) and messages: {@code 30}, {@code 1.5}, {@code 0.25}. */
+    static String seconds(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 1000 == 0) {
+            return Long.toString(ms / 1000);
+        }
+        return String.format(Locale.ROOT, "%.3f", ms / 1000.0).replaceAll("0+$", "");
+    }
+
+    /** A process name as a file name: unsafe characters become {@code _}. */
+    static String fileName(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9._+-]", "_");
+        return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
+    }
+}

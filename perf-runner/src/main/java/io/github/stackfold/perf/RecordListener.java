@@ -1,0 +1,35 @@
+package io.github.stackfold.perf;
+
+import java.time.Duration;
+
+/**
+ * What a recording reports while it runs; the library never prints. Calls come from the thread that
+ * called {@link PerfRecorder#record}, except {@link #warning}, which may also come from the thread
+ * reading perf's standard error.
+ */
+public interface RecordListener {
+    /** A listener that ignores everything. */
+    RecordListener IGNORE = new RecordListener() {
+    };
+
+    /**
+     * perf record has been started on {@code process}; it writes {@code dataFile} (a path on the
+     * target) in a private directory.
+     */
+    default void started(FoundProcess process, String dataFile) {
+    }
+
+    /**
+     * About ten times a second while perf record runs; {@code elapsed} counts from when perf began
+     * sampling (it stays 0 while perf starts up, which takes a second or so).
+     */
+    default void progress(Duration elapsed, Duration total) {
+    }
+
+    /**
+     * Something worth a person's attention that did not stop the recording: a real message from perf
+     * (its routine chatter is filtered out), or hidden kernel symbols ({@code kptr_restrict}).
+     */
+    default void warning(String message) {
+    }
+}

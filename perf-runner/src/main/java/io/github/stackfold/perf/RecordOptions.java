@@ -1,0 +1,308 @@
+package io.github.stackfold.perf;
+
+import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What {@link PerfRecorder} records and how. Immutable; made by {@link #builder()}.
+ *
+ * <table>
+ * <caption>Options and their defaults</caption>
+ * <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@link Builder#pid}</td><td>0: find by name</td><td>the PID to record, as perf on the target sees it</td></tr>
+ * <tr><td>{@link Builder#processName}</td><td>{@code kube-apiserver}</td><td>the name to find when no PID
+ *     is given (see {@link ProcessFinder}); also the output file name</td></tr>
+ * <tr><td>{@link Builder#procRoot}</td><td>{@code /proc}</td><td>where local and nsenter targets look for processes</td></tr>
+ * <tr><td>{@link Builder#duration}</td><td>30 s</td><td>how long to record ({@code sleep SECONDS})</td></tr>
+ * <tr><td>{@link Builder#frequency}</td><td>99</td><td>samples per second ({@code -F}); 99 avoids lockstep
+ *     with 100 Hz timers</td></tr>
+ * <tr><td>{@link Builder#callGraph}</td><td>{@link CallGraph#FP}</td><td>stack walking ({@code -g})</td></tr>
+ * <tr><td>{@link Builder#event}</td><td>{@code cpu-clock}</td><td>the sampled event ({@code -e}). The
+ *     software timer works everywhere, including VMs and containers without hardware counters, where
+ *     perf's default {@code cycles} fails or silently falls back; choose {@code cycles} on bare metal
+ *     for hardware-precise samples</td></tr>
+ * <tr><td>{@link Builder#target}</td><td>{@link ExecTarget#local()}</td><td>where perf runs</td></tr>
+ * <tr><td>{@link Builder#keep}</td><td>false</td><td>keep perf.data and the perf script text in the output directory</td></tr>
+ * <tr><td>{@link Builder#outputDir}</td><td>{@code results}</td><td>where results (and kept files) go</td></tr>
+ * <tr><td>{@link Builder#collapse}</td><td>{@link CollapseOptions#defaults()}</td><td>how perf script output is folded</td></tr>
+ * <tr><td>{@link Builder#symbolizer}</td><td>none</td><td>names {@code [unknown]} frames; made from the
+ *     found process (its PID and /proc/PID/exe) once it is known</td></tr>
+ * <tr><td>{@link Builder#perfCommand}</td><td>{@code perf}</td><td>the perf program on the target</td></tr>
+ * <tr><td>{@link Builder#commandTimeout}</td><td>30 s</td><td>limit for each helper command (mktemp, cat,
+ *     rm, the finder's commands in a pod)</td></tr>
+ * <tr><td>{@link Builder#scriptTimeout}</td><td>10 min</td><td>limit for perf script; perf record's
+ *     limit is the duration plus one minute</td></tr>
+ * </table>
+ */
+public final class RecordOptions {
+    private final long pid;
+    private final String processName;
+    private final Path procRoot;
+    private final Duration duration;
+    private final int frequency;
+    private final CallGraph callGraph;
+    private final String event;
+    private final ExecTarget target;
+    private final boolean keep;
+    private final Path outputDir;
+    private final CollapseOptions collapse;
+    private final Function<FoundProcess, FrameSymbolizer> symbolizer;
+    private final String perfCommand;
+    private final Duration commandTimeout;
+    private final Duration scriptTimeout;
+
+    private RecordOptions(Builder b) {
+        this.pid = b.pid;
+        this.processName = b.processName;
+        this.procRoot = b.procRoot;
+        this.duration = b.duration;
+        this.frequency = b.frequency;
+        this.callGraph = b.callGraph;
+        this.event = b.event;
+        this.target = b.target;
+        this.keep = b.keep;
+        this.outputDir = b.outputDir;
+        this.collapse = b.collapse;
+        this.symbolizer = b.symbolizer;
+        this.perfCommand = b.perfCommand;
+        this.commandTimeout = b.commandTimeout;
+        this.scriptTimeout = b.scriptTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to change some. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.pid = pid;
+        b.processName = processName;
+        b.procRoot = procRoot;
+        b.duration = duration;
+        b.frequency = frequency;
+        b.callGraph = callGraph;
+        b.event = event;
+        b.target = target;
+        b.keep = keep;
+        b.outputDir = outputDir;
+        b.collapse = collapse;
+        b.symbolizer = symbolizer;
+        b.perfCommand = perfCommand;
+        b.commandTimeout = commandTimeout;
+        b.scriptTimeout = scriptTimeout;
+        return b;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public String processName() {
+        return processName;
+    }
+
+    public Path procRoot() {
+        return procRoot;
+    }
+
+    public Duration duration() {
+        return duration;
+    }
+
+    public int frequency() {
+        return frequency;
+    }
+
+    public CallGraph callGraph() {
+        return callGraph;
+    }
+
+    public String event() {
+        return event;
+    }
+
+    public ExecTarget target() {
+        return target;
+    }
+
+    public boolean keep() {
+        return keep;
+    }
+
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    public CollapseOptions collapse() {
+        return collapse;
+    }
+
+    /** The symbolizer factory, or null. */
+    public Function<FoundProcess, FrameSymbolizer> symbolizer() {
+        return symbolizer;
+    }
+
+    public String perfCommand() {
+        return perfCommand;
+    }
+
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    public Duration scriptTimeout() {
+        return scriptTimeout;
+    }
+
+    /** Builds {@link RecordOptions}; every setter checks its argument at once. */
+    public static final class Builder {
+        private long pid;
+        private String processName = "kube-apiserver";
+        private Path procRoot = Path.of("/proc");
+        private Duration duration = Duration.ofSeconds(30);
+        private int frequency = 99;
+        private CallGraph callGraph = CallGraph.FP;
+        private String event = "cpu-clock";
+        private ExecTarget target = ExecTarget.local();
+        private boolean keep;
+        private Path outputDir = Path.of("results");
+        private CollapseOptions collapse = CollapseOptions.defaults();
+        private Function<FoundProcess, FrameSymbolizer> symbolizer;
+        private String perfCommand = "perf";
+        private Duration commandTimeout = Duration.ofSeconds(30);
+        private Duration scriptTimeout = Duration.ofMinutes(10);
+
+        private Builder() {
+        }
+
+        /** The PID to record (0: find the process by {@link #processName}). */
+        public Builder pid(long pid) {
+            if (pid < 0) {
+                throw new IllegalArgumentException("PID must be positive, got " + pid);
+            }
+            this.pid = pid;
+            return this;
+        }
+
+        public Builder processName(String processName) {
+            Objects.requireNonNull(processName, "processName");
+            if (processName.isEmpty() || processName.indexOf('/') >= 0) {
+                throw new IllegalArgumentException("not a process name: '" + processName + "'");
+            }
+            this.processName = processName;
+            return this;
+        }
+
+        public Builder procRoot(Path procRoot) {
+            this.procRoot = Objects.requireNonNull(procRoot, "procRoot");
+            return this;
+        }
+
+        /** How long to record: at least 10 ms, at most a day. */
+        public Builder duration(Duration duration) {
+            Objects.requireNonNull(duration, "duration");
+            if (duration.toMillis() < 10 || duration.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("duration must be between 10ms and 24h, got " + duration);
+            }
+            this.duration = duration;
+            return this;
+        }
+
+        public Builder frequency(int frequency) {
+            if (frequency < 1 || frequency > 100_000) {
+                throw new IllegalArgumentException("frequency must be 1..100000 Hz, got " + frequency);
+            }
+            this.frequency = frequency;
+            return this;
+        }
+
+        public Builder callGraph(CallGraph callGraph) {
+            this.callGraph = Objects.requireNonNull(callGraph, "callGraph");
+            return this;
+        }
+
+        /** The perf event ({@code cpu-clock}, {@code cycles}, {@code task-clock}, ...). */
+        public Builder event(String event) {
+            Objects.requireNonNull(event, "event");
+            if (event.isEmpty() || event.startsWith("-") || event.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("not a perf event: '" + event + "'");
+            }
+            this.event = event;
+            return this;
+        }
+
+        public Builder target(ExecTarget target) {
+            this.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
+        public Builder keep(boolean keep) {
+            this.keep = keep;
+            return this;
+        }
+
+        public Builder outputDir(Path outputDir) {
+            this.outputDir = Objects.requireNonNull(outputDir, "outputDir");
+            return this;
+        }
+
+        /** How perf script output is folded (its symbolizer is replaced by {@link #symbolizer} if set). */
+        public Builder collapse(CollapseOptions collapse) {
+            this.collapse = Objects.requireNonNull(collapse, "collapse");
+            return this;
+        }
+
+        /**
+         * Names {@code [unknown]} frames. The factory gets the found process (its PID, and
+         * {@link FoundProcess#exe()}, readable on this machine as {@code /proc/PID/exe} for local and
+         * nsenter targets) before perf script runs; it may return null for none.
+         */
+        public Builder symbolizer(Function<FoundProcess, FrameSymbolizer> factory) {
+            this.symbolizer = factory;
+            return this;
+        }
+
+        /** A symbolizer that does not depend on the process. */
+        public Builder symbolizer(FrameSymbolizer symbolizer) {
+            this.symbolizer = symbolizer == null ? null : p -> symbolizer;
+            return this;
+        }
+
+        public Builder perfCommand(String perfCommand) {
+            Objects.requireNonNull(perfCommand, "perfCommand");
+            if (perfCommand.isEmpty()) {
+                throw new IllegalArgumentException("perf command is empty");
+            }
+            this.perfCommand = perfCommand;
+            return this;
+        }
+
+        public Builder commandTimeout(Duration commandTimeout) {
+            this.commandTimeout = positive(commandTimeout, "commandTimeout");
+            return this;
+        }
+
+        public Builder scriptTimeout(Duration scriptTimeout) {
+            this.scriptTimeout = positive(scriptTimeout, "scriptTimeout");
+            return this;
+        }
+
+        public RecordOptions build() {
+            return new RecordOptions(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.github.stackfold.perf;
+
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The outcome of one {@link PerfRecorder#record} call.
+ *
+ * @param process       the recorded process
+ * @param name          the name used for output files ({@code NAME.folded})
+ * @param profile       the folded stacks of every sample
+ * @param recorded      how long perf record ran
+ * @param interrupted   true when {@link PerfRecorder#stop()} ended the recording early
+ * @param targetExited  true when the process exited during the recording (the profile holds what
+ *                      was recorded until then)
+ * @param keptFiles     perf.data and the perf script text copied next to the results ({@code --keep}),
+ *                      otherwise empty
+ */
+public record Recording(FoundProcess process, String name, FoldedProfile profile, Duration recorded,
+        boolean interrupted, boolean targetExited, List<Path> keptFiles) {
+    public Recording {
+        keptFiles = List.copyOf(keptFiles);
+    }
+}

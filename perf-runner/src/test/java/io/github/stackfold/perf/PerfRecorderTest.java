@@ -1,0 +1,296 @@
+package io.github.stackfold.perf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.testing.Shared;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real perf on real processes (we need root or a permissive perf_event_paranoid). */
+class PerfRecorderTest {
+    private static Busy busy;
+
+    @TempDir
+    Path out;
+
+    @BeforeAll
+    static void build() throws Exception {
+        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/perf")), "perf is not installed (apt-get install linux-perf)");
+        busy = new Busy();
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (busy != null) {
+            busy.close();
+        }
+    }
+
+    private RecordOptions.Builder options() {
+        return RecordOptions.builder().duration(Duration.ofSeconds(1)).outputDir(out);
+    }
+
+    /** True when some stack ends in main;spin_outer;spin_inner (frames between are allowed, e.g. libc). */
+    private static boolean hasBusyStack(FoldedProfile p, String comm) {
+        for (String s : p.asMap().keySet()) {
+            List<String> f = FoldedProfile.frames(s);
+            int main = f.indexOf("main");
+            if (f.get(0).equals(comm) && main > 0 && f.indexOf("spin_outer") > main
+                    && f.indexOf("spin_inner") > f.indexOf("spin_outer")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void recordsABusyProcessByPidAndItsFramesAreInTheFoldedStacks() throws Exception {
+        String name = Busy.name("sfpid");
+        Process p = busy.start(name);
+        List<String> permissions = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<String> data = new AtomicReference<>();
+        Recording r = PerfRecorder.create(options().pid(p.pid()).build()).record(new RecordListener() {
+            @Override
+            public void started(FoundProcess process, String dataFile) {
+                data.set(dataFile);
+                permissions.add(perms(Path.of(dataFile).getParent()));
+            }
+
+            @Override
+            public void progress(Duration elapsed, Duration total) {
+                if (Files.exists(Path.of(data.get()))) {
+                    permissions.add(perms(Path.of(data.get())));
+                }
+            }
+        });
+
+        assertThat(r.process().pid()).isEqualTo(p.pid());
+        assertThat(r.name()).isEqualTo(name);
+        assertThat(hasBusyStack(r.profile(), name)).as(r.profile().toString()).isTrue();
+        assertThat(r.interrupted()).isFalse();
+        assertThat(r.targetExited()).isFalse();
+        assertThat(r.keptFiles()).isEmpty();
+        assertThat(permissions).first().isEqualTo("rwx------");
+        assertThat(permissions).contains("rw-------").containsOnly("rwx------", "rw-------");
+        assertThat(Path.of(data.get()).getParent()).doesNotExist();
+        try (var files = Files.list(out)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    private static String perms(Path p) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        } catch (Exception e) {
+            return "gone";
+        }
+    }
+
+    @Test
+    void recordsABusyProcessFoundByNameAndWritesNameDotFolded() throws Exception {
+        String name = Busy.name("sfname");
+        Process p = busy.start(name);
+        PerfRecorder rec = PerfRecorder.create(options().processName(name).build());
+        Recording r = rec.record();
+        List<Path> written = rec.writeResults(r);
+
+        assertThat(r.process().pid()).isEqualTo(p.pid());
+        assertThat(written).contains(out.resolve(name + ".folded"));
+        FoldedProfile back = FoldedProfile.read(Files.newInputStream(out.resolve(name + ".folded")), name + ".folded");
+        assertThat(back.asMap()).isEqualTo(r.profile().asMap());
+        assertThat(hasBusyStack(back, name)).isTrue();
+    }
+
+    @Test
+    void keepLeavesPerfDataAndThePerfScriptTextNextToTheResults() throws Exception {
+        String name = Busy.name("sfkeep");
+        busy.start(name);
+        Recording r = PerfRecorder.create(options().processName(name).keep(true).build()).record();
+
+        Path data = out.resolve(name + ".perf.data");
+        Path text = out.resolve(name + ".perf.txt");
+        assertThat(r.keptFiles()).containsExactly(data, text);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rw-------");
+        assertThat(Files.readString(text)).contains("spin_inner").contains("cpu-clock");
+        // the kept perf.data is a real one: perf script reads it again
+        Process again = new ProcessBuilder("perf", "script", "-i", data.toString()).redirectErrorStream(true).start();
+        String script = new String(again.getInputStream().readAllBytes());
+        assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(script).isEqualTo(Files.readString(text));
+    }
+
+    @Test
+    void profilesAProcessInItsOwnMountAndPidNamespacesThroughNsenter() throws Exception {
+        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/unshare")), "unshare is not installed (util-linux)");
+        String name = Busy.name("sfns");
+        Process unshare = busy.start(name, "unshare", "--mount", "--pid", "--fork", "--mount-proc");
+        ProcessHandle inner = awaitChild(unshare);
+
+        Recording r = PerfRecorder.create(options().processName(name).target(ExecTarget.nsenter(inner.pid())).build())
+                .record();
+
+        assertThat(r.process().pid()).isEqualTo(inner.pid());
+        assertThat(r.process().targetPid()).as("PID inside the new namespace").isEqualTo(1);
+        assertThat(hasBusyStack(r.profile(), name)).as(r.profile().toString()).isTrue();
+    }
+
+    static ProcessHandle awaitChild(Process parent) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            var c = parent.children().findFirst();
+            if (c.isPresent() && c.get().info().command().orElse("").contains("sf")) {
+                return c.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("unshare did not start its child");
+    }
+
+    @Test
+    void stopInTheMiddleEndsPerfWithSigintAndStillFoldsWhatWasRecordedTwentyTimes() throws Exception {
+        // 4 workers with a busy process and a recorder each, 5 stops each: perf spends most of its
+        // start and end waiting, so this keeps the 20 runs short
+        List<CompletableFuture<List<String>>> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            String name = Busy.name("sfstop" + w);
+            Process p = busy.start(name);
+            PerfRecorder rec = PerfRecorder.create(options().pid(p.pid()).duration(Duration.ofSeconds(30)).build());
+            workers.add(CompletableFuture.supplyAsync(() -> stopFiveTimes(rec, name)));
+        }
+        List<String> problems = new ArrayList<>();
+        int runs = 0;
+        for (CompletableFuture<List<String>> w : workers) {
+            List<String> results = w.get(120, TimeUnit.SECONDS);
+            for (String r : results) {
+                runs++;
+                if (!r.equals("ok")) {
+                    problems.add(r);
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(runs).isEqualTo(20);
+    }
+
+    private List<String> stopFiveTimes(PerfRecorder rec, String name) {
+        List<String> results = new ArrayList<>();
+        for (int run = 0; run < 5; run++) {
+            AtomicReference<String> data = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
+            long t0 = System.nanoTime();
+            try {
+                Recording r = rec.record(new RecordListener() {
+                    @Override
+                    public void started(FoundProcess process, String dataFile) {
+                        data.set(dataFile);
+                    }
+
+                    @Override
+                    public void progress(Duration elapsed, Duration total) {
+                        // a third of a second into the sampling, from another thread as a signal handler would
+                        if (elapsed.toMillis() >= 300 && asked.compareAndSet(false, true)) {
+                            CompletableFuture.runAsync(rec::stop);
+                        }
+                    }
+                });
+                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+                String problem = !r.interrupted() ? "not interrupted"
+                        : seconds >= 20 ? "ran " + seconds + " s, not stopped early"
+                        : !hasBusyStack(r.profile(), name) ? "no busy stack in " + r.profile()
+                        : !perfProcessesWriting(data.get()).isEmpty() ? "perf left running"
+                        : Files.exists(Path.of(data.get()).getParent()) ? "temporary directory left behind"
+                        : "ok";
+                results.add(problem.equals("ok") ? problem : name + " run " + run + ": " + problem);
+            } catch (RuntimeException e) {
+                results.add(name + " run " + run + ": " + e);
+            }
+        }
+        return results;
+    }
+
+    /** perf processes on this machine whose command line names {@code dataFile}. */
+    static List<ProcessHandle> perfProcessesWriting(String dataFile) {
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().command().orElse("").endsWith("/perf"))
+                .filter(h -> String.join(" ", h.info().arguments().orElse(new String[0])).contains(dataFile))
+                .toList();
+    }
+
+    @Test
+    void aProcessThatExitsDuringTheRecordingStillGivesWhatWasRecorded() throws Exception {
+        String name = Busy.name("sfexit");
+        Process p = busy.start(name);
+        CompletableFuture<Void> killer = new CompletableFuture<>();
+        RecordListener kill = new RecordListener() {
+            @Override
+            public void progress(Duration elapsed, Duration total) {
+                if (elapsed.toMillis() > 1500 && !killer.isDone()) {
+                    p.destroy();
+                    killer.complete(null);
+                }
+            }
+        };
+        Recording r = PerfRecorder.create(options().pid(p.pid()).duration(Duration.ofSeconds(4)).build()).record(kill);
+
+        assertThat(killer).isDone();
+        assertThat(r.targetExited()).isTrue();
+        assertThat(r.interrupted()).isFalse();
+        assertThat(hasBusyStack(r.profile(), name)).isTrue();
+    }
+
+    @Test
+    void anIdleProcessGivesNoSamples() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        try {
+            assertThatThrownBy(() -> PerfRecorder.create(options().pid(sleeper.pid()).build()).record())
+                    .isInstanceOf(NoSamplesException.class)
+                    .hasMessageStartingWith("no samples recorded from PID " + sleeper.pid() + " (sleep)");
+        } finally {
+            sleeper.destroyForcibly();
+            sleeper.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aPidThatDoesNotExistIsNoTarget() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor(5, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> PerfRecorder.create(options().pid(gone.pid()).build()).record())
+                .isInstanceOf(NoTargetException.class)
+                .hasMessage("no such process: PID " + gone.pid());
+    }
+
+    @Test
+    void aMissingPerfSaysHowToInstallIt() {
+        assertThatThrownBy(() -> PerfRecorder.create(options().pid(1).perfCommand("perf-not-installed-here").build()).record())
+                .isInstanceOf(ToolMissingException.class)
+                .hasMessage("perf is not installed (apt-get install linux-perf)");
+    }
+
+    @Test
+    void perfMissingInsideTheNsenterTargetIsNamedAsSuch() throws Exception {
+        Process unshare = busy.start(Busy.name("sfnsp"), "unshare", "--mount", "--pid", "--fork", "--mount-proc");
+        ProcessHandle inner = awaitChild(unshare);
+        ExecTarget t = ExecTarget.nsenter(inner.pid());
+        assertThatThrownBy(() -> PerfRecorder.create(options().pid(1).perfCommand("perf-not-installed-here")
+                        .target(t).build()).record())
+                .isInstanceOf(ToolMissingException.class)
+                .hasMessage("perf is not installed on nsenter --target " + inner.pid() + " (apt-get install linux-perf)");
+    }
+}
