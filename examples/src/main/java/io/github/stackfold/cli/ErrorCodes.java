@@ -11,6 +11,15 @@ final class ErrorCodes {
     }
 
     static int of(StackfoldException e) {
+        if (e instanceof io.github.stackfold.perf.ToolMissingException) {
+            return ExitCodes.MISSING_TOOL;
+        }
+        if (e instanceof io.github.stackfold.perf.NotPermittedException) {
+            return ExitCodes.NOT_PERMITTED;
+        }
+        if (e instanceof io.github.stackfold.perf.NoTargetException) {
+            return ExitCodes.NO_TARGET;
+        }
         // perf-runner's exceptions are mapped here as they are added (missing tool, not permitted,
         // no target); anything else the library reports on purpose is treated as bad input.
         return ExitCodes.BAD_INPUT;

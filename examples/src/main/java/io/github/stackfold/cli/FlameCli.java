@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
             FlameGraphCommand.class,
             DiffCommand.class,
             PprofCommand.class,
+            RecordCommand.class,
         })
 public final class FlameCli implements Runnable {
 

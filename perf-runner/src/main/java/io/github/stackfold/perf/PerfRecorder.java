@@ -1,6 +1,8 @@
 package io.github.stackfold.perf;
 
+import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
@@ -175,7 +177,7 @@ public final class PerfRecorder {
             if (options.keep()) {
                 kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
             }
-            return new Recording(p, name, profile, recorded, stopRequested, exited, kept);
+            return new Recording(p, name, profile, recErr.samples(), recorded, stopRequested, exited, kept);
         } finally {
             removeTempDir(t, dir);
         }
@@ -288,7 +290,19 @@ public final class PerfRecorder {
     private FoldedProfile script(ExecTarget t, FoundProcess p, String data, String name, RecordListener listener,
             List<Path> kept) {
         FrameSymbolizer sym = options.symbolizer() == null ? null : options.symbolizer().apply(p);
-        CollapseOptions co = sym == null ? options.collapse() : options.collapse().toBuilder().symbolizer(sym).build();
+        CollapseOptions.Builder cb = options.collapse().toBuilder();
+        if (sym != null) {
+            cb.symbolizer(sym);
+        }
+        if (options.collapse().listener() == CollapseListener.IGNORE) {
+            cb.listener(new CollapseListener() {
+                @Override
+                public void badLine(BadInputException problem) {
+                    listener.warning(problem.getMessage());
+                }
+            });
+        }
+        CollapseOptions co = cb.build();
         PerfStderr err = new PerfStderr(listener::warning);
         Child sc;
         try {
@@ -308,7 +322,15 @@ public final class PerfRecorder {
                     kept.add(text);
                     in = tee(in, copy);
                 }
-                profile = PerfCollapser.create(co).collapse(in, "perf script of PID " + p.targetPid());
+                // perf script prints nothing at all for a perf.data without samples
+                java.io.PushbackInputStream peek = new java.io.PushbackInputStream(in, 1);
+                int first = peek.read();
+                if (first < 0) {
+                    profile = FoldedProfile.empty();
+                } else {
+                    peek.unread(first);
+                    profile = PerfCollapser.create(co).collapse(peek, "perf script of PID " + p.targetPid());
+                }
                 in.transferTo(OutputStream.nullOutputStream());
             } finally {
                 in.close();
@@ -397,8 +419,9 @@ public final class PerfRecorder {
                     + " (" + r.stderr().get(0) + "): nsenter needs CAP_SYS_ADMIN and CAP_SYS_PTRACE"
                     + " (a privileged hostPID pod, or root on the host)");
         }
+        // kubectl logs several lines before the one that says what is wrong: show the last
         throw new PerfFailedException("cannot run perf through " + t + " (exit " + r.exitCode() + "): "
-                + (r.stderr().isEmpty() ? "no message" : r.stderr().get(0)));
+                + (r.stderr().isEmpty() ? "no message" : r.stderr().get(r.stderr().size() - 1)));
     }
 
     private String makeTempDir(ExecTarget t) {

@@ -12,14 +12,16 @@ import java.util.List;
  * @param process       the recorded process
  * @param name          the name used for output files ({@code NAME.folded})
  * @param profile       the folded stacks of every sample
- * @param recorded      how long perf record ran
+ * @param samples       the number of samples perf record reported writing, or -1 when it did not say
+ *                      (the profile's weights are perf's periods, e.g. nanoseconds for cpu-clock)
+ * @param recorded      how long perf sampled
  * @param interrupted   true when {@link PerfRecorder#stop()} ended the recording early
  * @param targetExited  true when the process exited during the recording (the profile holds what
  *                      was recorded until then)
  * @param keptFiles     perf.data and the perf script text copied next to the results ({@code --keep}),
  *                      otherwise empty
  */
-public record Recording(FoundProcess process, String name, FoldedProfile profile, Duration recorded,
+public record Recording(FoundProcess process, String name, FoldedProfile profile, long samples, Duration recorded,
         boolean interrupted, boolean targetExited, List<Path> keptFiles) {
     public Recording {
         keptFiles = List.copyOf(keptFiles);
