@@ -1,0 +1,97 @@
+package io.github.stackfold.flamegraph.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class FrameLayoutTest {
+    static FoldedSamples lines(String text) throws Exception {
+        return FoldedSamples.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), "t");
+    }
+
+    static List<String> frames(FrameLayout l) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < l.size(); i++) {
+            out.add(l.depth(i) + ":" + l.name(i) + "@" + l.start(i) + "-" + l.end(i));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    void aFrameContinuesOnlyFromTheLineBeforeInSortedOrder() throws Exception {
+        // sorted: a;b  a;b-x  a;b;c ('-' sorts before ';'), so "b" is drawn twice
+        FrameLayout l = FrameLayout.of(lines("a;b;c 1\na;b 1\na;b-x 1\n"), FrameLayout.Order.SORTED, false, false);
+        assertThat(frames(l)).containsExactly("0:@0.0-3.0", "1:a@0.0-3.0", "2:b-x@1.0-2.0", "2:b@0.0-1.0",
+                "2:b@2.0-3.0", "3:c@2.0-3.0");
+    }
+
+    @Test
+    void equalStacksMergeAndFractionalCountsAddUp() throws Exception {
+        FrameLayout l = FrameLayout.of(lines("b;c 1.5\na;b 2\na;b;c 0.25\nb;c 3\n"), FrameLayout.Order.SORTED, false, false);
+        assertThat(frames(l)).contains("2:c@2.25-6.75", "1:b@2.25-6.75", "3:c@2.0-2.25");
+        assertThat(l.total()).isEqualTo(6.75);
+    }
+
+    @Test
+    void flameChartKeepsInputOrder() throws Exception {
+        FrameLayout l = FrameLayout.of(lines("a 1\nb 1\na 1\n"), FrameLayout.Order.INPUT, false, false);
+        assertThat(frames(l)).containsExactly("0:@0.0-3.0", "1:a@0.0-1.0", "1:a@2.0-3.0", "1:b@1.0-2.0");
+    }
+
+    @Test
+    void reverseDrawsTheLeafAtTheBottom() throws Exception {
+        FrameLayout l = FrameLayout.of(lines("a;b;c 2\n"), FrameLayout.Order.SORTED, true, false);
+        assertThat(frames(l)).containsExactly("0:@0.0-2.0", "1:c@0.0-2.0", "2:b@0.0-2.0", "3:a@0.0-2.0");
+        assertThat(FrameLayout.reverseStack(";a;b;")).isEqualTo("b;a;");
+    }
+
+    @Test
+    void parentsLinkEachFrameToTheFrameBelow() throws Exception {
+        FrameLayout l = FrameLayout.of(lines("a;b;c 1\na;d 1\n"), FrameLayout.Order.SORTED, false, false);
+        for (int i = 0; i < l.size(); i++) {
+            int p = l.parent(i);
+            if (l.depth(i) == 0) {
+                assertThat(p).isEqualTo(-1);
+            } else {
+                assertThat(l.depth(p)).isEqualTo(l.depth(i) - 1);
+                assertThat(l.start(p)).isLessThanOrEqualTo(l.start(i));
+                assertThat(l.end(p)).isGreaterThanOrEqualTo(l.end(i));
+            }
+        }
+        assertThat(l.maxDepth()).isEqualTo(3);
+    }
+
+    @Test
+    void aZeroCountLineReplacesTheEarlierFrameWithTheSameNameDepthAndEnd() throws Exception {
+        // flamegraph.pl keys frames by name, depth and end time: "b" under "y" (0 samples, ending at 5)
+        // overwrites "b" under "x" (also ending at 5), which is then drawn with no width
+        FrameLayout l = FrameLayout.of(lines("x;b 5 5\ny;b 5 0\n"), FrameLayout.Order.SORTED, false, false);
+        assertThat(frames(l)).containsExactly("0:@0.0-5.0", "1:x@0.0-5.0", "1:y@5.0-5.0", "2:b@5.0-5.0");
+    }
+
+    @Test
+    void differentialDeltaBelongsToTheFrameWhereTheStackEnds() throws Exception {
+        FrameLayout l = FrameLayout.of(lines("a;b 1 3\na;c 5 4\n"), FrameLayout.Order.SORTED, false, false);
+        assertThat(l.isDifferential()).isTrue();
+        assertThat(l.maxDelta()).isEqualTo(2);
+        assertThat(l.total()).isEqualTo(7);
+        for (int i = 0; i < l.size(); i++) {
+            double expected = l.name(i).equals("b") ? 2 : l.name(i).equals("c") ? -1 : 0;
+            assertThat(l.delta(i)).as(l.name(i)).isEqualTo(expected);
+        }
+        FrameLayout plain = FrameLayout.of(lines("a;b 1\n"), FrameLayout.Order.SORTED, false, false);
+        assertThat(plain.delta(0)).isNaN();
+    }
+
+    @Test
+    void chainGraphsMarkWakersAndAppendASeparator() {
+        assertThat(FrameLayout.markWakers("a;b")).isEqualTo("a;b;--;");
+        assertThat(FrameLayout.markWakers("a;--;b;c")).isEqualTo("a;--;b_[w];c_[w]");
+    }
+}
