@@ -44,20 +44,21 @@ public final class FrameNamer {
             return out; // a process name in parentheses, not a frame
         }
         for (String part : splitInline(raw)) {
+            boolean inlined = !out.isEmpty(); // every part after the first of a -> chain was inlined
             if (part.equals("[unknown]")) {
                 String[] named = symbolize(address, module);
                 if (named != null) {
                     for (int i = 0; i < named.length; i++) {
                         // like perf's a->b->c: the function itself plain, the calls inlined into it _[i]
                         String f = tidy(FoldedRaw.of(named[i]), java);
-                        out.add(i == 0 ? annotate(f, module, !out.isEmpty()) : markInlined(f));
+                        out.add(i == 0 ? annotate(f, module, inlined) : markInlined(f));
                     }
                     continue;
                 }
                 String name = module.equals("[unknown]") ? "unknown" : module.substring(module.lastIndexOf('/') + 1);
                 part = addrs ? "[" + name + " <" + address + ">]" : "[" + name + "]";
             }
-            out.add(annotate(tidy(part, java), module, !out.isEmpty()));
+            out.add(annotate(tidy(part, java), module, inlined));
         }
         return out;
     }

@@ -295,17 +295,19 @@ public final class PerfScriptParser implements Closeable {
         return -1;
     }
 
-    /** Keeps the unread part, making room (compacting or growing), and reads more. */
+    /** Reads more after what is buffered; when the buffer is full, drops what was read or grows it. */
     private void fill() throws IOException {
-        int remaining = limit - pos;
-        if (pos > 0) {
-            System.arraycopy(buf, pos, buf, 0, remaining);
-            bufBase += pos;
-            pos = 0;
-            limit = remaining;
-        }
         if (limit == buf.length) {
-            buf = Arrays.copyOf(buf, buf.length * 2);
+            if (pos > 0) {
+                int remaining = limit - pos;
+                System.arraycopy(buf, pos, buf, 0, remaining);
+                bufBase += pos;
+                pos = 0;
+                limit = remaining;
+            }
+            if (limit == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
         }
         int n = in.read(buf, limit, buf.length - limit);
         if (n < 0) {
