@@ -171,6 +171,7 @@ class RecordCommandTest {
 
         assertThat(exit(f)).as(stderr()).isZero();
         assertThat(hasBusyStack(out.resolve(name + ".folded"), name)).isTrue();
+        assertThat(Files.readString(out.resolve("flame.svg"))).startsWith("<?xml").contains("spin_inner").endsWith("</svg>\n");
         List<String> calls = Files.readAllLines(log);
         assertThat(calls).allMatch(c -> c.startsWith("exec -n kube-system debug-profiler -- "));
         assertThat(calls).anyMatch(c -> c.startsWith("exec -n kube-system debug-profiler -- ls /proc"))

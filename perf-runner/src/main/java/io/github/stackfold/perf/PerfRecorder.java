@@ -7,6 +7,8 @@ import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
+import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.perf.internal.Child;
 import io.github.stackfold.perf.internal.PerfStderr;
 
@@ -115,8 +117,8 @@ public final class PerfRecorder {
     }
 
     /**
-     * Writes {@code OUTPUT_DIR/NAME.folded} for a recording (creating the directory) and returns the
-     * files written.
+     * Writes {@code OUTPUT_DIR/NAME.folded} and {@code OUTPUT_DIR/flame.svg} for a recording
+     * (creating the directory) and returns the files written.
      */
     public List<Path> writeResults(Recording r) throws IOException {
         Path dir = options.outputDir();
@@ -125,7 +127,24 @@ public final class PerfRecorder {
         try (OutputStream out = Files.newOutputStream(folded)) {
             r.profile().write(out);
         }
-        return List.of(folded);
+        Path svg = dir.resolve("flame.svg");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(svg), 1 << 16)) {
+            FlameGraphRenderer.of(flameGraphOptions(r)).render(r.profile(), out);
+        }
+        return List.of(folded, svg);
+    }
+
+    private FlameGraphOptions flameGraphOptions(Recording r) {
+        if (options.flameGraph() != null) {
+            return options.flameGraph();
+        }
+        String event = options.event();
+        boolean clock = event.equals("cpu-clock") || event.equals("task-clock");
+        return FlameGraphOptions.builder()
+                .subtitle(r.name() + ", PID " + r.process().targetPid() + ", " + event + " at " + options.frequency()
+                        + " Hz for " + seconds(r.recorded()) + " s" + (r.interrupted() ? " (stopped early)" : ""))
+                .countName(clock ? "ns" : "events")
+                .build();
     }
 
     private Recording recordLocked(RecordListener listener) {
@@ -509,7 +528,7 @@ public final class PerfRecorder {
 
     /** Seconds for sleep(1) and messages: {@code 30}, {@code 1.5}, {@code 0.25}. */
     static String seconds(Duration d) {
-        long ms = d.toMillis();
+        long ms = d.toMillis() >= 10_000 ? Math.round(d.toMillis() / 100.0) * 100 : d.toMillis();
         if (ms % 1000 == 0) {
             return Long.toString(ms / 1000);
         }

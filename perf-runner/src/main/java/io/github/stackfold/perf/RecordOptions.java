@@ -2,6 +2,7 @@ package io.github.stackfold.perf;
 
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,10 @@ import java.util.function.Function;
  * <tr><td>{@link Builder#collapse}</td><td>{@link CollapseOptions#defaults()}</td><td>how perf script output is folded</td></tr>
  * <tr><td>{@link Builder#symbolizer}</td><td>none</td><td>names {@code [unknown]} frames; made from the
  *     found process (its PID and /proc/PID/exe) once it is known</td></tr>
+ * <tr><td>{@link Builder#flameGraph}</td><td>flamegraph.pl's defaults, a subtitle naming process,
+ *     PID, event, frequency and duration, and counts named after the event's unit ({@code ns} for
+ *     {@code cpu-clock} and {@code task-clock}, whose sample weights are nanoseconds)</td><td>how
+ *     {@code flame.svg} is drawn</td></tr>
  * <tr><td>{@link Builder#perfCommand}</td><td>{@code perf}</td><td>the perf program on the target</td></tr>
  * <tr><td>{@link Builder#commandTimeout}</td><td>30 s</td><td>limit for each helper command (mktemp, cat,
  *     rm, the finder's commands in a pod)</td></tr>
@@ -52,6 +57,7 @@ public final class RecordOptions {
     private final Path outputDir;
     private final CollapseOptions collapse;
     private final Function<FoundProcess, FrameSymbolizer> symbolizer;
+    private final FlameGraphOptions flameGraph;
     private final String perfCommand;
     private final Duration commandTimeout;
     private final Duration scriptTimeout;
@@ -69,6 +75,7 @@ public final class RecordOptions {
         this.outputDir = b.outputDir;
         this.collapse = b.collapse;
         this.symbolizer = b.symbolizer;
+        this.flameGraph = b.flameGraph;
         this.perfCommand = b.perfCommand;
         this.commandTimeout = b.commandTimeout;
         this.scriptTimeout = b.scriptTimeout;
@@ -93,6 +100,7 @@ public final class RecordOptions {
         b.outputDir = outputDir;
         b.collapse = collapse;
         b.symbolizer = symbolizer;
+        b.flameGraph = flameGraph;
         b.perfCommand = perfCommand;
         b.commandTimeout = commandTimeout;
         b.scriptTimeout = scriptTimeout;
@@ -148,6 +156,11 @@ public final class RecordOptions {
         return symbolizer;
     }
 
+    /** The flame graph options, or null for the defaults described above. */
+    public FlameGraphOptions flameGraph() {
+        return flameGraph;
+    }
+
     public String perfCommand() {
         return perfCommand;
     }
@@ -174,6 +187,7 @@ public final class RecordOptions {
         private Path outputDir = Path.of("results");
         private CollapseOptions collapse = CollapseOptions.defaults();
         private Function<FoundProcess, FrameSymbolizer> symbolizer;
+        private FlameGraphOptions flameGraph;
         private String perfCommand = "perf";
         private Duration commandTimeout = Duration.ofSeconds(30);
         private Duration scriptTimeout = Duration.ofMinutes(10);
@@ -271,6 +285,12 @@ public final class RecordOptions {
         /** A symbolizer that does not depend on the process. */
         public Builder symbolizer(FrameSymbolizer symbolizer) {
             this.symbolizer = symbolizer == null ? null : p -> symbolizer;
+            return this;
+        }
+
+        /** How {@code flame.svg} is drawn (null: the defaults described in the class comment). */
+        public Builder flameGraph(FlameGraphOptions flameGraph) {
+            this.flameGraph = flameGraph;
             return this;
         }
 

@@ -112,10 +112,21 @@ class PerfRecorderTest {
         List<Path> written = rec.writeResults(r);
 
         assertThat(r.process().pid()).isEqualTo(p.pid());
-        assertThat(written).contains(out.resolve(name + ".folded"));
+        assertThat(written).containsExactly(out.resolve(name + ".folded"), out.resolve("flame.svg"));
         FoldedProfile back = FoldedProfile.read(Files.newInputStream(out.resolve(name + ".folded")), name + ".folded");
         assertThat(back.asMap()).isEqualTo(r.profile().asMap());
         assertThat(hasBusyStack(back, name)).isTrue();
+        // the SVG is well-formed XML, names the process and has a frame for each busy function
+        var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(out.resolve("flame.svg").toFile());
+        var titles = doc.getElementsByTagName("title");
+        List<String> frames = new ArrayList<>();
+        for (int i = 0; i < titles.getLength(); i++) {
+            frames.add(titles.item(i).getTextContent());
+        }
+        assertThat(frames).anyMatch(t -> t.startsWith("spin_inner ")).anyMatch(t -> t.startsWith("spin_outer "))
+                .anyMatch(t -> t.startsWith(name + " "));
+        assertThat(Files.readString(out.resolve("flame.svg"))).contains(name + ", PID " + p.pid() + ", cpu-clock at 99 Hz");
     }
 
     @Test
