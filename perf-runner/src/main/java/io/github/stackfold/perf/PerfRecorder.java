@@ -498,9 +498,13 @@ public final class PerfRecorder {
 
     private RuntimeException notPermitted(ExecTarget t, FoundProcess p, String paranoidFromPerf) {
         String value = paranoidFromPerf != null ? paranoidFromPerf : readSetting(t, "perf_event_paranoid");
-        return new NotPermittedException("not permitted to record PID " + p.targetPid() + ": kernel.perf_event_paranoid is "
-                + (value == null ? "unknown" : value) + " and perf runs without CAP_PERFMON or CAP_SYS_ADMIN"
-                + " (run as root, grant CAP_PERFMON, or sysctl -w kernel.perf_event_paranoid=-1)");
+        return new NotPermittedException(notPermittedMessage(p.targetPid(), value));
+    }
+
+    static String notPermittedMessage(long pid, String paranoid) {
+        return "not permitted to record PID " + pid + ": kernel.perf_event_paranoid is "
+                + (paranoid == null ? "unknown" : paranoid) + " and perf runs without CAP_PERFMON or CAP_SYS_ADMIN"
+                + " (run as root, grant CAP_PERFMON, or sysctl -w kernel.perf_event_paranoid=-1)";
     }
 
     private RuntimeException missing(ExecTarget t, Child.LaunchException e) {

@@ -304,4 +304,11 @@ class PerfRecorderTest {
                 .isInstanceOf(ToolMissingException.class)
                 .hasMessage("perf is not installed on nsenter --target " + inner.pid() + " (apt-get install linux-perf)");
     }
+
+    @Test
+    void notPermittedNamesTheSettingItsValueAndTheCapabilities() {
+        assertThat(PerfRecorder.notPermittedMessage(4242, "2")).isEqualTo("not permitted to record PID 4242:"
+                + " kernel.perf_event_paranoid is 2 and perf runs without CAP_PERFMON or CAP_SYS_ADMIN"
+                + " (run as root, grant CAP_PERFMON, or sysctl -w kernel.perf_event_paranoid=-1)");
+    }
 }

@@ -81,8 +81,9 @@ public final class PerfStderr implements Consumer<String> {
             notPermitted = true;
         }
         if (line.contains("Access to performance monitoring and observability operations is limited")
-                || line.contains("Permission denied") || line.contains("Operation not permitted")
-                || line.contains("No permission to enable")) {
+                || line.contains("No permission to enable")
+                || line.startsWith("The sys_perf_event_open() syscall returned")
+                        && (line.contains("Permission denied") || line.contains("Operation not permitted"))) {
             notPermitted = true;
         }
         if (line.contains("No such process")) {
