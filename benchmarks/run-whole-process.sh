@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Whole-process speed of `flame collapse` and `flame flamegraph` against a newline-scan floor, in one
+# run (issue 8). Wall time per process (JVM start included), peak resident set from /usr/bin/time -v,
+# medians over RUNS rounds; each round runs every case once, interleaved, so a change in machine load
+# hits all of them alike and the ratio to the floor (measured in the same round) stays meaningful.
+#
+# Usage (from anywhere):  benchmarks/run-whole-process.sh
+# Environment:
+#   STACKFOLD_SHARED  the shared folder (default: ../shared beside the repository)
+#   BENCH_WORK        where the generated inputs go (default: /tmp/stackfold-bench; ~1.3 GB)
+#   RUNS              rounds per case (default 5; the median is reported)
+#   SKIP_BUILD=1      use the jars already in examples/target and benchmarks/target
+#   SKIP_1G=1         skip the 1 GB memory test
+#   FLAME_JAVA_OPTS   extra JVM options for every flame run (default none)
+# Needs only bash, coreutils, gzip, /usr/bin/time (Debian package `time`) and java.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+shared="${STACKFOLD_SHARED:-$root/../shared}"
+work="${BENCH_WORK:-/tmp/stackfold-bench}"
+runs="${RUNS:-5}"
+recording="$shared/bench/real-jvm-xz-kernel.perf.txt.gz"
+flame_jar="$root/examples/target/flame.jar"
+bench_jar="$root/benchmarks/target/benchmarks.jar"
+java_opts=(${FLAME_JAVA_OPTS:-})
+
+die() { echo "run-whole-process: $*" >&2; exit 2; }
+[ -f "$recording" ] || die "missing $recording (set STACKFOLD_SHARED=DIR to the shared folder)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian: apt-get install time)"
+command -v java >/dev/null || die "java is missing"
+
+if [ "${SKIP_BUILD:-}" != 1 ]; then
+  echo "building flame.jar and benchmarks.jar ..." >&2
+  (cd "$root" && mvn -q -B -ntp -o -DskipTests package -pl examples,benchmarks -am) >&2
+fi
+[ -f "$flame_jar" ] && [ -f "$bench_jar" ] || die "jars missing: build with mvn -DskipTests package"
+
+# ---------------------------------------------------------------------------------------------------
+# Inputs (kept between runs; rebuilt when missing)
+mkdir -p "$work"
+one="$work/recording.perf.txt"
+x5="$work/recording-x5.perf.txt"
+x1g="$work/recording-x27.perf.txt"
+folded="$work/stacks-100k.folded"
+if [ ! -s "$one" ]; then gzip -dc "$recording" > "$one.tmp" && mv "$one.tmp" "$one"; fi
+if [ ! -s "$x5" ]; then
+  for _ in 1 2 3 4 5; do cat "$one"; done > "$x5.tmp" && mv "$x5.tmp" "$x5"
+fi
+if [ "${SKIP_1G:-}" != 1 ] && [ ! -s "$x1g" ]; then
+  for _ in $(seq 27); do cat "$one"; done > "$x1g.tmp" && mv "$x1g.tmp" "$x1g"
+fi
+if [ ! -s "$folded" ]; then
+  # the real recording collapsed, then expanded deterministically to >= 100k distinct stacks
+  # (see io.github.stackfold.bench.Fixtures#expand: copy c names its processes NAME-c, as --pid would)
+  java -cp "$bench_jar" io.github.stackfold.bench.MakeFolded "$one" 100000 > "$folded.tmp"
+  mv "$folded.tmp" "$folded"
+fi
+size() { stat -c %s "$1"; }
+stacks=$(wc -l < "$folded")
+
+# page cache: the goals are for input that is already in memory
+cat "$one" "$x5" "$folded" > /dev/null
+[ -s "$x1g" ] && cat "$x1g" > /dev/null
+
+# ---------------------------------------------------------------------------------------------------
+# Measurement
+declare -A secs rss
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# measure NAME CMD... : one timed run, stdout to /dev/null; appends wall seconds and peak RSS (kB)
+measure() {
+  local name="$1"; shift
+  local tfile err start end rc
+  tfile="$(mktemp)"; err="$(mktemp)"
+  start=$(date +%s%N)
+  set +e
+  /usr/bin/time -v -o "$tfile" "$@" > /dev/null 2> "$err"
+  rc=$?
+  set -e
+  end=$(date +%s%N)
+  if [ $rc -ne 0 ]; then
+    echo "run-whole-process: '$*' failed with exit code $rc:" >&2
+    cat "$err" >&2
+    rm -f "$tfile" "$err"
+    exit 1
+  fi
+  secs[$name]+="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') "
+  rss[$name]+="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tfile") "
+  rm -f "$tfile" "$err"
+}
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+maxof() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
+
+flame=(java "${java_opts[@]}" -jar "$flame_jar")
+floor=(java -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor)
+
+echo "warming up (one untimed run of each) ..." >&2
+"${floor[@]}" "$x5" > /dev/null
+"${flame[@]}" collapse --threads 1 "$x5" > /dev/null
+"${flame[@]}" flamegraph "$folded" > /dev/null
+
+for r in $(seq "$runs"); do
+  echo "round $r/$runs ..." >&2
+  measure floor "${floor[@]}" "$x5"
+  measure collapse1 "${flame[@]}" collapse --threads 1 "$x5"
+  measure collapse2 "${flame[@]}" collapse --threads 2 "$x5"
+  measure floor_folded "${floor[@]}" "$folded"
+  measure flamegraph "${flame[@]}" flamegraph "$folded"
+done
+if [ -s "$x1g" ]; then
+  echo "1 GB collapse under -Xmx128m ..." >&2
+  measure big java -Xmx128m "${java_opts[@]}" -jar "$flame_jar" collapse --threads 2 "$x1g"
+fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------------------------------------------
+# Report
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+row() { # NAME LABEL BYTES FLOORNAME
+  local m f
+  m=$(echo "${secs[$1]}" | median)
+  f=$(echo "${secs[$4]}" | median)
+  printf '%-44s %8.3f %8s %10s %10s\n' "$2" "$m" "$(mbps "$3" "$m")" "$(ratio "$m" "$f")x" \
+    "$(( $(echo "${rss[$1]}" | maxof) / 1024 ))"
+}
+
+echo
+echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) cores, $(lscpu | awk -F': *' '/^Model name/ { print $2; exit }'), $(java -version 2>&1 | head -1)"
+echo "load:    before $load_before, after $load_after (1/5/15-minute load averages)"
+echo "inputs:  $x5 ($(size "$x5") bytes = 5 x the recording); $folded ($(size "$folded") bytes, $stacks distinct stacks)"
+echo "runs:    $runs rounds, median wall time per process (JVM start included); MB = 10^6 bytes"
+echo
+printf '%-44s %8s %8s %10s %10s\n' "case" "median s" "MB/s" "vs floor" "max RSS MB"
+row floor "newline-scan floor (194 MB)" "$(size "$x5")" floor
+row collapse1 "flame collapse --threads 1 (194 MB)" "$(size "$x5")" floor
+row collapse2 "flame collapse --threads 2 (194 MB)" "$(size "$x5")" floor
+row floor_folded "newline-scan floor (folded)" "$(size "$folded")" floor_folded
+row flamegraph "flame flamegraph ($stacks stacks)" "$(size "$folded")" floor_folded
+if [ -n "${secs[big]:-}" ]; then
+  b=$(echo "${secs[big]}" | median)
+  printf '%-44s %8.3f %8s %10s %10s\n' "flame collapse -Xmx128m --threads 2 (1 GB)" "$b" \
+    "$(mbps "$(size "$x1g")" "$b")" "-" "$(( $(echo "${rss[big]}" | maxof) / 1024 ))"
+fi
+echo
+echo "all times (s):"
+for k in floor collapse1 collapse2 floor_folded flamegraph big; do
+  [ -n "${secs[$k]:-}" ] && printf '  %-14s %s\n' "$k" "${secs[$k]}"
+done
+exit 0
