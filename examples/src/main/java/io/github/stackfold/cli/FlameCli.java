@@ -37,6 +37,8 @@ import picocli.CommandLine.Command;
             DiffCommand.class,
             PprofCommand.class,
             RecordCommand.class,
+            ProfileCommand.class,
+            DemoCommand.class,
         })
 public final class FlameCli implements Runnable {
 

@@ -1,7 +1,8 @@
 package io.github.stackfold.lab;
 
+import io.github.stackfold.flamegraph.analyze.Rules;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 
 /**
@@ -19,11 +20,8 @@ public interface DemoTarget extends AutoCloseable {
     /** The process perf records. */
     long pid();
 
-    /** The analysis rule file (JSON) for this target's frames. */
-    InputStream rules() throws IOException;
-
-    /** The rule file's name, for messages. */
-    String rulesName();
+    /** The analysis' categories for this target's frames. */
+    Rules rules() throws IOException;
 
     /** Starts {@code clients} bounded load loops for {@code duration}. */
     LoadRun startLoad(int clients, Duration duration);

@@ -1,7 +1,8 @@
 package io.github.stackfold.lab;
 
+import io.github.stackfold.flamegraph.analyze.Rules;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -59,7 +61,8 @@ public final class EtcdDemoTarget implements DemoTarget {
                 "--listen-client-urls", c, "--advertise-client-urls", c,
                 "--listen-peer-urls", p, "--initial-advertise-peer-urls", p,
                 "--initial-cluster", "stackfold-demo=" + p, "--initial-cluster-state", "new",
-                "--listen-metrics-urls", "http://127.0.0.1:" + freePort());
+                "--listen-metrics-urls", "http://127.0.0.1:" + freePort(),
+                "--enable-pprof"); // /debug/pprof on the client port (loopback only), for flame profile --pprof
         Path log = dataDir.resolve("etcd.log");
         Process proc = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(log.toFile()));
@@ -159,18 +162,14 @@ public final class EtcdDemoTarget implements DemoTarget {
         return clientPort;
     }
 
-    @Override
-    public InputStream rules() throws IOException {
-        InputStream in = EtcdDemoTarget.class.getResourceAsStream("/io/github/stackfold/flamegraph/analyze/etcd.json");
-        if (in == null) {
-            throw new IOException("the built-in etcd rules are missing from the class path");
-        }
-        return in;
+    /** etcd's own CPU profile endpoint (Go's net/http/pprof). */
+    public String pprofUrl() {
+        return "http://127.0.0.1:" + clientPort + "/debug/pprof/profile";
     }
 
     @Override
-    public String rulesName() {
-        return "etcd (built in)";
+    public Rules rules() {
+        return Rules.builtIn("etcd");
     }
 
     @Override
@@ -180,16 +179,18 @@ public final class EtcdDemoTarget implements DemoTarget {
                 .connectTimeout(Duration.ofSeconds(2)).build();
         List<Thread> threads = new ArrayList<>();
         List<Map<Integer, Long>> counts = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
         for (int i = 0; i < clients; i++) {
             Map<Integer, Long> m = new TreeMap<>();
             counts.add(m);
             int seed = i;
-            Thread t = new Thread(() -> clientLoop(http, deadline, new SplittableRandom(seed), m), "etcd-load-" + i);
+            Thread t = new Thread(() -> clientLoop(http, deadline, stop, new SplittableRandom(seed), m), "etcd-load-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
         return () -> {
+            stop.set(true);
             for (Thread t : threads) {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 10_000));
                 t.interrupt();
@@ -208,12 +209,12 @@ public final class EtcdDemoTarget implements DemoTarget {
         };
     }
 
-    private void clientLoop(HttpClient http, long deadline, SplittableRandom rnd, Map<Integer, Long> counts) {
+    private void clientLoop(HttpClient http, long deadline, AtomicBoolean stop, SplittableRandom rnd, Map<Integer, Long> counts) {
         Base64.Encoder b64 = Base64.getEncoder();
         URI put = URI.create("http://127.0.0.1:" + clientPort + "/v3/kv/put");
         URI range = URI.create("http://127.0.0.1:" + clientPort + "/v3/kv/range");
         byte[] value = new byte[512];
-        while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+        while (System.nanoTime() < deadline && !stop.get() && !Thread.currentThread().isInterrupted()) {
             String key = "/registry/pods/team-" + rnd.nextInt(5) + "/pod-" + rnd.nextInt(200);
             String body;
             URI uri;

@@ -2,6 +2,7 @@ package io.github.stackfold.lab;
 
 import io.github.stackfold.examples.demo.ApiServerLikeDemo;
 import io.github.stackfold.examples.demo.DemoLoad;
+import io.github.stackfold.flamegraph.analyze.Rules;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,9 +10,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,25 +18,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The repository's {@link ApiServerLikeDemo} in a JVM of its own, started with
- * {@code -XX:+PreserveFramePointer} so perf can walk Java stacks. Before perf script runs,
- * {@code jcmd PID Compiler.perfmap} (JDK 17+) writes {@code /tmp/perf-PID.map}, perf's JIT symbol
- * file; its names are then tidied to {@code pkg.Class.method(args)} (HotSpot puts the return type
- * first, which would hide the class from the analysis' name prefixes).
+ * {@code -XX:+PreserveFramePointer} so perf can walk Java stacks (and {@code -XX:TieredStopAtLevel=1}:
+ * C1 compiles quickly, so a few seconds of profile are not spent in the C2 compiler). Before perf
+ * script runs, {@link JvmPerfMap} writes perf's JIT symbol file, {@code /tmp/perf-PID.map}.
  */
 public final class JvmDemoTarget implements DemoTarget {
     private static final String MAIN = ApiServerLikeDemo.class.getName();
 
     private final Process process;
     private final int port;
-    private final Path javaHome;
+    private final JvmPerfMap perfMap;
 
     private JvmDemoTarget(Process process, int port, Path javaHome) {
         this.process = process;
         this.port = port;
-        this.javaHome = javaHome;
+        this.perfMap = JvmPerfMap.forJdk(process.pid(), javaHome);
     }
 
     /**
@@ -47,7 +46,9 @@ public final class JvmDemoTarget implements DemoTarget {
     public static JvmDemoTarget start(Duration maxLifetime, Duration startTimeout) throws IOException {
         Path javaHome = Path.of(System.getProperty("java.home"));
         List<String> cmd = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
-                "-XX:+PreserveFramePointer", "-Xmx256m", "-XX:+UseSerialGC",
+                // frame pointers for perf's stack walk; C1 only: a short demo is not spent in the C2
+                // compiler, and less inlining leaves more of the handler chain's frames to see
+                "-XX:+PreserveFramePointer", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), MAIN,
                 "--port", "0", "--exit-on-stdin-eof", "--max-seconds", Long.toString(maxLifetime.toSeconds())));
         Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true));
@@ -113,7 +114,7 @@ public final class JvmDemoTarget implements DemoTarget {
     @Override
     public String description() {
         return "the repository's apiserver-like demo server (" + MAIN + ", Java "
-                + Runtime.version().feature() + ", -XX:+PreserveFramePointer) on 127.0.0.1:" + port + ", PID " + pid();
+                + Runtime.version().feature() + ", -XX:+PreserveFramePointer -XX:TieredStopAtLevel=1) on 127.0.0.1:" + port + ", PID " + pid();
     }
 
     @Override
@@ -126,30 +127,33 @@ public final class JvmDemoTarget implements DemoTarget {
     }
 
     @Override
-    public InputStream rules() throws IOException {
-        InputStream in = JvmDemoTarget.class.getResourceAsStream("demo-server.json");
-        if (in == null) {
-            throw new IOException("resource demo-server.json is missing from the class path");
-        }
-        return in;
+    public Rules rules() throws IOException {
+        return demoServerRules();
     }
 
-    @Override
-    public String rulesName() {
-        return "demo-server.json";
+    /** The categories of the demo server's frames (resource {@code demo-server.json} beside this class). */
+    static Rules demoServerRules() throws IOException {
+        try (InputStream in = JvmDemoTarget.class.getResourceAsStream("demo-server.json")) {
+            if (in == null) {
+                throw new IOException("resource demo-server.json is missing from the class path");
+            }
+            return Rules.read(in, "demo-server.json", false);
+        }
     }
 
     @Override
     public LoadRun startLoad(int clients, Duration duration) {
+        AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<DemoLoad.Stats> f = CompletableFuture.supplyAsync(() -> {
             try {
-                return DemoLoad.run(port, clients, duration);
+                return DemoLoad.run(port, clients, duration, stop);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new DemoLoad.Stats(0, java.util.Map.of());
             }
         });
         return () -> {
+            stop.set(true);
             try {
                 DemoLoad.Stats s = f.get(duration.toMillis() + 15_000, TimeUnit.MILLISECONDS);
                 return clients + " HTTP clients: " + s.requests() + " requests, by status " + s.byStatus();
@@ -159,62 +163,9 @@ public final class JvmDemoTarget implements DemoTarget {
         };
     }
 
-    /** perf's JIT symbol file for this process. */
-    public Path perfMap() {
-        return Path.of("/tmp/perf-" + pid() + ".map");
-    }
-
     @Override
     public String beforeScript() {
-        Path jcmd = javaHome.resolve("bin/jcmd");
-        if (!Files.isExecutable(jcmd)) {
-            return "no jcmd in " + javaHome + " (a JRE without the JDK tools): Java frames stay unnamed";
-        }
-        try {
-            int code = Children.run(List.of(jcmd.toString(), Long.toString(pid()), "Compiler.perfmap"), 60_000);
-            if (code != 0 || !Files.exists(perfMap())) {
-                return "jcmd " + pid() + " Compiler.perfmap failed (exit " + code + "): Java frames stay unnamed";
-            }
-            tidyPerfMap(perfMap());
-            return null;
-        } catch (IOException e) {
-            return "could not write the perf map with jcmd: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted while writing the perf map";
-        }
-    }
-
-    /**
-     * Rewrites a HotSpot perf map's names from {@code RET pkg.Class.method(ARGS)} to
-     * {@code pkg.Class.method(ARGS)}; stub names such as {@code Interpreter} or
-     * {@code StubRoutines (1)} stay as they are.
-     */
-    static void tidyPerfMap(Path map) throws IOException {
-        List<String> lines = Files.readAllLines(map, StandardCharsets.ISO_8859_1);
-        List<String> out = new ArrayList<>(lines.size());
-        for (String line : lines) {
-            out.add(tidyPerfMapLine(line));
-        }
-        Path tmp = map.resolveSibling(map.getFileName() + ".tmp");
-        Files.write(tmp, out, StandardCharsets.ISO_8859_1);
-        Files.move(tmp, map, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static String tidyPerfMapLine(String line) {
-        // "START SIZE NAME": the name begins after the second space
-        int s1 = line.indexOf(' ');
-        int s2 = s1 < 0 ? -1 : line.indexOf(' ', s1 + 1);
-        if (s2 < 0) {
-            return line;
-        }
-        String name = line.substring(s2 + 1);
-        int paren = name.indexOf('(');
-        int space = paren < 0 ? -1 : name.lastIndexOf(' ', paren);
-        if (space <= 0 || space == paren - 1) {
-            return line;
-        }
-        return line.substring(0, s2 + 1) + name.substring(space + 1);
+        return perfMap.write();
     }
 
     @Override
@@ -225,10 +176,6 @@ public final class JvmDemoTarget implements DemoTarget {
             // ending it anyway below
         }
         Children.end(process, 2_000);
-        try {
-            Files.deleteIfExists(perfMap());
-        } catch (IOException ignored) {
-            // /tmp is cleaned by the system; nothing else to do
-        }
+        perfMap.remove();
     }
 }

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The lab's load: {@code clients} parallel loops, each running {@code kubectl get pods --all-namespaces}
- * back to back through the user's kubeconfig until the time is up. Bounded: no new call starts after
- * the deadline and a call still running at the deadline plus a grace is killed.
+ * back to back through the user's kubeconfig until the time is up or {@link #finish} is called.
+ * Bounded: no new call starts after the deadline and a call still running at the deadline plus a
+ * grace is killed.
  */
 public final class KubectlLoad implements LoadRun {
     private static final long GRACE_MILLIS = 10_000;
@@ -20,6 +21,7 @@ public final class KubectlLoad implements LoadRun {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong killed = new AtomicLong();
     private final long deadline;
+    private volatile boolean stopped;
 
     private KubectlLoad(long deadline) {
         this.deadline = deadline;
@@ -48,7 +50,7 @@ public final class KubectlLoad implements LoadRun {
     }
 
     private void loop(List<String> cmd) {
-        while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+        while (System.nanoTime() < deadline && !stopped && !Thread.currentThread().isInterrupted()) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + GRACE_MILLIS;
             Process p = null;
             try {
@@ -83,6 +85,7 @@ public final class KubectlLoad implements LoadRun {
 
     @Override
     public String finish() throws InterruptedException {
+        stopped = true;
         long waitUntil = deadline + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS + 2_000);
         for (Thread t : threads) {
             long left = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());

@@ -1,11 +1,15 @@
 package io.github.stackfold.lab;
 
 /**
- * Load running in the background while perf records. {@link #finish} waits for it (it is bounded in
- * time) and says what it did in one line.
+ * Load running in the background while perf records. It is bounded in time by itself; {@link #finish}
+ * ends it sooner (once the recording is done) and says what it did in one line.
  */
 public interface LoadRun {
-    /** Waits for the load to end (at most its bound plus a grace) and describes it, e.g. "812 requests (200: 790, 403: 22)". */
+    /**
+     * Ends the load (requests in flight complete, nothing new starts), waits for it, and describes
+     * it, e.g. "2 HTTP clients: 812 requests, by status {200=790, 403=22}". Calling it again
+     * describes it again.
+     */
     String finish() throws InterruptedException;
 
     /** No load. */

@@ -189,6 +189,7 @@ public final class PerfRecorder {
                 throw noSamples(p, recorded, exited);
             }
             List<Path> kept = new ArrayList<>();
+            listener.recorded(p);
             FoldedProfile profile = script(t, p, data, name, listener, kept);
             if (profile.isEmpty()) {
                 throw noSamples(p, recorded, exited);

@@ -27,6 +27,13 @@ public interface RecordListener {
     }
 
     /**
+     * perf record has ended and perf script is about to read the samples of {@code process}: the
+     * moment for a JIT to write its symbol map ({@code /tmp/perf-PID.map}), which perf script reads.
+     */
+    default void recorded(FoundProcess process) {
+    }
+
+    /**
      * Something worth a person's attention that did not stop the recording: a real message from perf
      * (its routine chatter is filtered out), or hidden kernel symbols ({@code kptr_restrict}).
      */

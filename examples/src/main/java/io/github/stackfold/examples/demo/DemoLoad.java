@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +32,14 @@ public final class DemoLoad {
 
     /** Sends requests to 127.0.0.1:{@code port} from {@code clients} threads for {@code duration}. */
     public static Stats run(int port, int clients, Duration duration) throws InterruptedException {
+        return run(port, clients, duration, new AtomicBoolean());
+    }
+
+    /**
+     * Sends requests to 127.0.0.1:{@code port} from {@code clients} threads for {@code duration}, or
+     * until {@code stop} is set.
+     */
+    public static Stats run(int port, int clients, Duration duration, AtomicBoolean stop) throws InterruptedException {
         long deadline = System.nanoTime() + duration.toNanos();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
@@ -43,7 +52,7 @@ public final class DemoLoad {
             results.add(counts);
             int client = c;
             RequestMix mix = new RequestMix(31L * client + run, "load-" + ProcessHandle.current().pid() + "-" + run + "-" + client);
-            Thread t = new Thread(() -> clientLoop(http, base, mix, deadline, counts), "demo-load-" + c);
+            Thread t = new Thread(() -> clientLoop(http, base, mix, deadline, stop, counts), "demo-load-" + c);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -66,9 +75,9 @@ public final class DemoLoad {
         return new Stats(n, total);
     }
 
-    private static void clientLoop(HttpClient http, URI base, RequestMix mix, long deadline,
+    private static void clientLoop(HttpClient http, URI base, RequestMix mix, long deadline, AtomicBoolean stop,
             Map<Integer, Long> counts) {
-        while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+        while (System.nanoTime() < deadline && !stop.get() && !Thread.currentThread().isInterrupted()) {
             HandlerChain.Request r = mix.next();
             HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(r.path()));
             if ("POST".equals(r.method())) {

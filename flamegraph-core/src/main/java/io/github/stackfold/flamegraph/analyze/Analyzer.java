@@ -18,7 +18,7 @@ import java.util.Objects;
  * from several threads.
  *
  * <p>Counting, per sample (a folded stack and its weight), with the frames' names normalized by the
- * {@link Rules} (vendor prefixes removed, rewrites applied):
+ * {@link Rules} (vendor prefixes removed):
  * <ul>
  *   <li>self share: the weight of the samples whose leaf frame is the function;</li>
  *   <li>inclusive share: the weight of the samples with the function anywhere on the stack, counted
@@ -104,22 +104,22 @@ public final class Analyzer {
     /** The profile with every frame name normalized by the rules (vendor prefixes removed). */
     public FoldedProfile normalize(FoldedProfile profile) {
         Rules rules = options.rules();
-        if (!rules.stripVendor() && rules.rewrites().isEmpty()) {
+        if (!rules.stripVendor()) {
             return profile;
         }
-        Map<String, String> names = new HashMap<>();
         FoldedProfile.Builder b = FoldedProfile.builder();
-        profile.forEach((stack, count) -> b.add(normalizeStack(rules, stack, names), count));
+        profile.forEach((stack, count) -> b.add(stack.contains("/vendor/") ? normalizeStack(rules, stack) : stack,
+                count));
         return b.build();
     }
 
-    private static String normalizeStack(Rules rules, String stack, Map<String, String> names) {
+    private static String normalizeStack(Rules rules, String stack) {
         StringBuilder sb = new StringBuilder(stack.length());
         for (String f : FoldedProfile.frames(stack)) {
             if (sb.length() > 0) {
                 sb.append(';');
             }
-            sb.append(names.computeIfAbsent(f, rules::normalize));
+            sb.append(rules.normalize(f));
         }
         return sb.toString();
     }

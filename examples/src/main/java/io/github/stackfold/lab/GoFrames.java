@@ -1,0 +1,23 @@
+package io.github.stackfold.lab;
+
+import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
+import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
+import io.github.stackfold.perf.ExecTarget;
+import io.github.stackfold.perf.RecordOptions;
+
+/**
+ * Names stripped Go frames (kube-apiserver's, etcd's) in the lab's recordings with gosym's
+ * {@link GoSymbolizer}, reading the binary through {@code /proc/PID/root} so one inside a container
+ * works from the host. Not through kubectl: the binary is then on another machine.
+ */
+final class GoFrames {
+    private GoFrames() {
+    }
+
+    static RecordOptions enable(RecordOptions o) {
+        if (o.symbolizer() != null || o.target().via() == ExecTarget.Via.KUBECTL) {
+            return o;
+        }
+        return o.toBuilder().symbolizer(p -> GoSymbolizer.builder().locator(BinaryLocator.process(p.pid())).build()).build();
+    }
+}

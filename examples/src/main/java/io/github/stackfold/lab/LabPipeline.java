@@ -1,0 +1,277 @@
+package io.github.stackfold.lab;
+
+import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.flamegraph.analyze.Comparison;
+import io.github.stackfold.flamegraph.analyze.Report;
+import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.flamegraph.diff.DiffOptions;
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
+import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
+import io.github.stackfold.flamegraph.render.FoldedSamples;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The end of the lab's pipeline, shared by {@code flame profile} and {@code flame demo}: from folded
+ * stacks to the files the lab asks for and the answers to its questions.
+ *
+ * <pre>
+ * OUTPUT_DIR/apiserver.folded   the folded stacks (input of any other flame command)
+ * OUTPUT_DIR/flame.svg          the interactive flame graph
+ * OUTPUT_DIR/report.json        the analysis (categories, top functions, hot paths, API calls) + where it came from
+ * OUTPUT_DIR/report.md          the same for a person
+ * OUTPUT_DIR/diff.svg           with an idle profile: the differential graph idle -> loaded
+ * OUTPUT_DIR/idle.folded        with an idle profile: its folded stacks
+ * </pre>
+ *
+ * plus a five-line summary. How the profile was obtained (perf, pprof, a shipped recording) is the
+ * caller's business; this class never prints and never records.
+ */
+public final class LabPipeline {
+    /** The name of the folded file, as the lab calls its results. */
+    public static final String FOLDED = "apiserver.folded";
+
+    /** A profile and where it came from. */
+    public record Source(FoldedProfile profile, long samples, String description) {
+        public Source {
+            Objects.requireNonNull(profile, "profile");
+            Objects.requireNonNull(description, "description");
+        }
+    }
+
+    /** What a run wrote and found. */
+    public record Result(List<Path> files, Report report, Comparison comparison, List<String> summary) {
+        public Result {
+            files = List.copyOf(files);
+            summary = List.copyOf(summary);
+        }
+    }
+
+    private final Path outputDir;
+    private final Rules rules;
+    private final String title;
+    private final int top;
+
+    /**
+     * @param outputDir where the files go (created when missing)
+     * @param rules     the analysis' categories (kube-apiserver's for {@code flame profile})
+     * @param title     the flame graph's title
+     * @param top       how many functions and paths the report lists
+     */
+    public LabPipeline(Path outputDir, Rules rules, String title, int top) {
+        this.outputDir = Objects.requireNonNull(outputDir, "outputDir");
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.title = Objects.requireNonNull(title, "title");
+        this.top = top;
+    }
+
+    /**
+     * Writes the files for {@code loaded}; with {@code idle} (may be null) also the differential graph
+     * and the category deltas idle -> loaded.
+     */
+    public Result write(Source loaded, Source idle) throws IOException {
+        Files.createDirectories(outputDir);
+        List<Path> files = new ArrayList<>();
+        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules).top(top).build());
+        Report report = analyzer.analyze(loaded.profile(), loaded.samples());
+
+        Path folded = outputDir.resolve(FOLDED);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folded))) {
+            loaded.profile().write(out);
+        }
+        files.add(folded);
+
+        Path svg = outputDir.resolve("flame.svg");
+        FlameGraphOptions graph = FlameGraphOptions.builder().title(title).subtitle(loaded.description()).build();
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(svg))) {
+            FlameGraphRenderer.of(graph).render(loaded.profile(), out);
+        }
+        files.add(svg);
+
+        Comparison comparison = null;
+        if (idle != null) {
+            comparison = analyzer.compare(idle.profile(), loaded.profile());
+            Path idleFolded = outputDir.resolve("idle.folded");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(idleFolded))) {
+                idle.profile().write(out);
+            }
+            files.add(idleFolded);
+            Path diff = outputDir.resolve("diff.svg");
+            DiffProfile d = DiffProfile.of(idle.profile(), loaded.profile(), DiffOptions.builder().normalize(true).build());
+            FlameGraphOptions diffGraph = FlameGraphOptions.builder().title(title + ": idle -> under load")
+                    .subtitle("red grew, blue shrank (idle normalised to the loaded total)").build();
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(diff))) {
+                FlameGraphRenderer.of(diffGraph).render(FoldedSamples.of(d), out);
+            }
+            files.add(diff);
+        }
+
+        Path json = outputDir.resolve("report.json");
+        Files.writeString(json, reportJson(report, comparison, loaded, idle), StandardCharsets.UTF_8);
+        files.add(json);
+        Path md = outputDir.resolve("report.md");
+        Files.writeString(md, markdown(report, comparison, loaded, idle, files), StandardCharsets.UTF_8);
+        files.add(md);
+        return new Result(files, report, comparison, summary(report, comparison, loaded, files));
+    }
+
+    private String reportJson(Report report, Comparison comparison, Source loaded, Source idle) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = (ObjectNode) mapper.readTree(report.toJson());
+        ObjectNode source = mapper.createObjectNode();
+        source.put("description", loaded.description());
+        source.put("title", title);
+        if (idle != null) {
+            source.put("idle", idle.description());
+        }
+        root.set("source", source);
+        if (comparison != null) {
+            root.set("idleComparison", mapper.readTree(comparison.toJson()));
+        }
+        return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    }
+
+    /** Categories with any share, heaviest exclusive share first. */
+    static List<Report.CategoryShare> ranked(Report report) {
+        List<Report.CategoryShare> cats = new ArrayList<>(report.categories());
+        cats.removeIf(c -> c.exclusive() <= 0 && c.inclusive() <= 0);
+        cats.sort(Comparator.comparingDouble(Report.CategoryShare::exclusive).reversed()
+                .thenComparing(Comparator.comparingDouble(Report.CategoryShare::inclusive).reversed()));
+        return cats;
+    }
+
+    private List<String> summary(Report report, Comparison comparison, Source loaded, List<Path> files) {
+        List<String> lines = new ArrayList<>();
+        lines.add("profiled: " + loaded.description());
+        lines.add(String.format(Locale.ROOT, "samples: %d (%d distinct stacks, rules %s)", report.samples(),
+                loaded.profile().size(), report.rules()));
+        StringBuilder cats = new StringBuilder("top categories (exclusive CPU): ");
+        List<Report.CategoryShare> ranked = new ArrayList<>(ranked(report));
+        ranked.removeIf(c -> c.exclusive() <= 0);
+        if (ranked.isEmpty()) {
+            cats.append("none matched (").append(pct(report.unclassified())).append(" unclassified)");
+        }
+        for (int i = 0; i < Math.min(4, ranked.size()); i++) {
+            Report.CategoryShare c = ranked.get(i);
+            cats.append(i == 0 ? "" : ", ").append(c.name()).append(' ').append(pct(c.exclusive()));
+            if (comparison != null) {
+                comparison.category(c.name()).ifPresent(ch -> cats.append(String.format(Locale.ROOT, " (%+.1f pp vs idle)",
+                        ch.exclusiveDelta() * 100)));
+            }
+        }
+        lines.add(cats.toString());
+        if (report.hotPaths().isEmpty()) {
+            lines.add("hottest path: none");
+        } else {
+            Report.PathShare p = report.hotPaths().get(0);
+            lines.add("hottest path (" + pct(p.share()) + "): " + shortPath(p.stack(), 5));
+        }
+        StringBuilder wrote = new StringBuilder("wrote:");
+        for (Path f : files) {
+            wrote.append(' ').append(f);
+        }
+        lines.add(wrote.toString());
+        return lines;
+    }
+
+    private String markdown(Report report, Comparison comparison, Source loaded, Source idle, List<Path> files) {
+        StringBuilder md = new StringBuilder();
+        md.append("# ").append(title).append("\n\n");
+        md.append("Profiled: ").append(loaded.description()).append(".  \n");
+        if (idle != null) {
+            md.append("Idle baseline: ").append(idle.description()).append(".  \n");
+        }
+        md.append(String.format(Locale.ROOT, "Samples: %d, total weight %d, %d distinct stacks, categories from the `%s` rules.%n%n",
+                report.samples(), report.total(), loaded.profile().size(), report.rules()));
+        md.append("Files: ");
+        for (int i = 0; i < files.size(); i++) {
+            String n = files.get(i).getFileName().toString();
+            md.append(i == 0 ? "" : ", ").append('[').append(n).append("](").append(n).append(')');
+        }
+        md.append(".\n\n");
+
+        md.append("## CPU by category\n\n");
+        md.append("Exclusive: each sample counts for the category of its leaf-most classified frame. ")
+                .append("Inclusive: for every category in its stack.\n\n");
+        md.append("| category | exclusive | inclusive |\n| --- | ---: | ---: |\n");
+        for (Report.CategoryShare c : ranked(report)) {
+            md.append("| ").append(c.name()).append(" | ").append(pct(c.exclusive())).append(" | ")
+                    .append(pct(c.inclusive())).append(" |\n");
+        }
+        md.append("| (unclassified) | ").append(pct(report.unclassified())).append(" | |\n\n");
+
+        if (comparison != null) {
+            md.append("## Idle versus under load\n\n");
+            md.append("| category | idle | loaded | change |\n| --- | ---: | ---: | ---: |\n");
+            for (Comparison.CategoryChange c : comparison.categories()) {
+                if (c.exclusiveBefore() == 0 && c.exclusiveAfter() == 0) {
+                    continue;
+                }
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %+.1f pp |%n", c.name(), pct(c.exclusiveBefore()),
+                        pct(c.exclusiveAfter()), c.exclusiveDelta() * 100));
+            }
+            md.append("\nFunctions that grew most (self share):\n\n");
+            for (Comparison.FunctionChange f : comparison.grewMost()) {
+                md.append(String.format(Locale.ROOT, "- %+.1f pp `%s`%n", f.selfDelta() * 100, mdCode(f.name())));
+            }
+            md.append('\n');
+        }
+
+        md.append("## Hottest paths\n\nLeaf first.\n\n");
+        for (Report.PathShare p : report.hotPaths()) {
+            md.append("- ").append(pct(p.share())).append(" `").append(mdCode(shortPath(p.stack(), 8))).append("`\n");
+        }
+        md.append("\n## Functions by self share\n\n");
+        for (Report.FunctionShare f : report.topSelf()) {
+            md.append("- ").append(pct(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
+        }
+        md.append("\n## Functions by inclusive share\n\n");
+        for (Report.FunctionShare f : report.topInclusive()) {
+            md.append("- ").append(pct(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
+        }
+        md.append("\n## API calls\n\n");
+        if (report.apiCalls().isEmpty()) {
+            md.append("No API handler frames in these stacks.\n");
+        } else {
+            md.append("Share of all samples inside an API handler: ").append(pct(report.apiCallsTotal())).append(".\n\n");
+            md.append("| verb | resource | share |\n| --- | --- | ---: |\n");
+            for (Report.ApiCallShare a : report.apiCalls()) {
+                md.append("| ").append(a.verb()).append(" | ").append(a.resource()).append(" | ").append(pct(a.share())).append(" |\n");
+            }
+        }
+        return md.toString();
+    }
+
+    private static String mdCode(String s) {
+        return s.replace('`', '\'');
+    }
+
+    static String pct(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", share * 100);
+    }
+
+    /** A stack leaf first, at most {@code keep} frames, as text. */
+    static String shortPath(String stack, int keep) {
+        List<String> frames = new ArrayList<>(FoldedProfile.frames(stack));
+        java.util.Collections.reverse(frames);
+        if (frames.size() <= keep) {
+            return String.join(" <- ", frames);
+        }
+        return String.join(" <- ", frames.subList(0, keep)) + " <- ... (" + (frames.size() - keep) + " more)";
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.stackfold.lab;
+
+import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.perf.ExecTarget;
+import io.github.stackfold.perf.RecordOptions;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * {@code flame profile}: the whole lab on a live kube-apiserver. Finds it, records it with perf
+ * (locally, through nsenter, or in the debug pod through kubectl) with Go frames named, optionally
+ * under the lab's {@code kubectl get pods --all-namespaces} load and against an idle baseline, or
+ * takes the profile from the apiserver's pprof endpoint instead; then {@link LabPipeline} writes the
+ * files and the summary.
+ */
+public final class ProfileRun {
+    /**
+     * @param processName  the process to find when {@code pid} is 0
+     * @param pid          the PID to record, or 0
+     * @param duration     how long to record (each recording, with {@code compareIdle})
+     * @param frequency    perf's sampling frequency in Hz
+     * @param target       where perf runs
+     * @param load         parallel kubectl clients while recording (0: none)
+     * @param kubectl      the kubectl program for the load and for {@code --pprof kubectl}
+     * @param compareIdle  record once idle and once under load
+     * @param pprof        null for perf; {@code "kubectl"} or an {@code http(s)://} URL for pprof
+     * @param outputDir    where the files go
+     * @param rules        the analysis' categories
+     */
+    public record Options(String processName, long pid, Duration duration, int frequency, ExecTarget target, int load,
+            String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules) {
+        public Options {
+            Objects.requireNonNull(processName, "processName");
+            Objects.requireNonNull(duration, "duration");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(kubectl, "kubectl");
+            Objects.requireNonNull(outputDir, "outputDir");
+            Objects.requireNonNull(rules, "rules");
+            if (load < 0) {
+                throw new IllegalArgumentException("load must be >= 0, got " + load);
+            }
+        }
+    }
+
+    /** How many clients {@code --compare-idle} uses when no {@code --load} is given: the lab's loop of 10. */
+    public static final int DEFAULT_COMPARE_LOAD = 10;
+
+    private volatile LabRecorder current;
+
+    /** Ends the current recording early (from a signal handler); what was recorded is still written. */
+    public void stop() {
+        LabRecorder r = current;
+        if (r != null) {
+            r.stop();
+        }
+    }
+
+    /** Runs the lab; {@code say} gets one line per step for the user. */
+    public LabPipeline.Result run(Options o, Consumer<String> say) throws IOException, InterruptedException {
+        int clients = o.compareIdle() && o.load() == 0 ? DEFAULT_COMPARE_LOAD : o.load();
+        if (o.compareIdle() && o.load() == 0) {
+            say.accept("--compare-idle without --load: using the lab's " + DEFAULT_COMPARE_LOAD + " parallel kubectl clients");
+        }
+        LabPipeline.Source idle = null;
+        LabPipeline.Source loaded;
+        if (o.pprof() != null) {
+            PprofSource fetch = new PprofSource(o.pprof(), o.kubectl(), o.duration());
+            if (o.compareIdle()) {
+                idle = fetch.fetch("idle", say);
+            }
+            loaded = withLoad(o, clients, say, () -> fetch.fetch(clients > 0 ? "under load" : "", say));
+        } else {
+            RecordOptions ro = RecordOptions.builder().processName(o.processName()).pid(o.pid()).duration(o.duration())
+                    .frequency(o.frequency()).target(o.target()).outputDir(o.outputDir()).build();
+            LabRecorder rec = new LabRecorder(GoFrames.enable(ro), null, say);
+            current = rec;
+            try {
+                if (o.compareIdle()) {
+                    idle = rec.record("idle");
+                }
+                loaded = withLoad(o, clients, say, () -> rec.record(clients > 0 ? "under load (" + clients + " kubectl clients)" : ""));
+            } finally {
+                current = null;
+            }
+        }
+        String title = o.pprof() != null ? "CPU profile from pprof (" + o.pprof() + ")"
+                : o.pid() > 0 ? "CPU profile of PID " + o.pid() : o.processName() + " CPU";
+        return new LabPipeline(o.outputDir(), o.rules(), title, 10).write(loaded, idle);
+    }
+
+    /** One way of getting a profile: a perf recording or a pprof fetch. */
+    @FunctionalInterface
+    interface Step {
+        LabPipeline.Source get() throws IOException, InterruptedException;
+    }
+
+    private static LabPipeline.Source withLoad(Options o, int clients, Consumer<String> say, Step step)
+            throws IOException, InterruptedException {
+        if (clients == 0) {
+            return step.get();
+        }
+        say.accept("load: " + clients + " parallel '" + o.kubectl() + " get pods --all-namespaces' loops for the recording");
+        // bounded by itself; finish() ends it as soon as the recording is done
+        KubectlLoad load = KubectlLoad.start(o.kubectl(), List.of(), clients, o.duration().plus(Duration.ofSeconds(30)));
+        try {
+            return step.get();
+        } finally {
+            String s = load.finish();
+            say.accept("load: " + s);
+            if (load.succeeded() == 0 && load.failures() > 0) {
+                say.accept("warning: every kubectl call failed: the profile shows no API load (check your kubeconfig)");
+            }
+        }
+    }
+}

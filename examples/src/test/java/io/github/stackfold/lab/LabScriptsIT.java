@@ -1,0 +1,80 @@
+package io.github.stackfold.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.testing.Shared;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** scripts/generate-flamegraph.sh for real, on a perf script text, a folded file and a fresh perf.data. */
+class LabScriptsIT {
+
+    private static FlameProcess.Result script(List<String> args) throws Exception {
+        FlameProcess.jar(); // skips with a reason when flame.jar is not built
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Shared.repoRoot().resolve("scripts/generate-flamegraph.sh").toString());
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).start();
+        try {
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            return new FlameProcess.Result(p.exitValue(), out, err);
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void turnsPerfScriptTextIntoTheReferenceFoldedStacksAndAnSvg(@TempDir Path out) throws Exception {
+        Path input = Shared.path("conformance/collapse-perf/inputs/go-stacks.txt");
+        Path expected = Shared.path("conformance/collapse-perf/expected/go-stacks--default.txt");
+        Path svg = out.resolve("flame.svg");
+        FlameProcess.Result r = script(List.of(input.toString(), svg.toString()));
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).contains("wrote " + svg);
+        assertThat(Files.readString(out.resolve("flame.folded"), StandardCharsets.ISO_8859_1))
+                .isEqualTo(Files.readString(expected, StandardCharsets.ISO_8859_1));
+        FlameProcess.parseSvg(svg);
+    }
+
+    @Test
+    void rendersFoldedInputAsItIsWithExtraFlamegraphOptions(@TempDir Path out) throws Exception {
+        Path folded = Shared.path("conformance/collapse-perf/expected/go-stacks--default.txt");
+        Path svg = out.resolve("g.svg");
+        FlameProcess.Result r = script(List.of(folded.toString(), svg.toString(), "--title", "lab step 4"));
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(Files.readString(svg)).contains("lab step 4");
+        assertThat(Files.readString(out.resolve("g.folded"))).isEqualTo(Files.readString(folded));
+        FlameProcess.parseSvg(svg);
+    }
+
+    @Test
+    void runsPerfScriptOnAPerfDataFile(@TempDir Path out) throws Exception {
+        Shared.requireThat(FlameProcess.onPath("perf"), "perf is not installed (apt-get install linux-perf)");
+        Path data = out.resolve("perf.data");
+        Process rec = new ProcessBuilder("perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-o", data.toString(),
+                "--", "sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertThat(rec.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            rec.destroyForcibly();
+        }
+        assertThat(rec.exitValue()).isZero();
+        Path svg = out.resolve("busy.svg");
+        FlameProcess.Result r = script(List.of(data.toString(), svg.toString()));
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(Files.readString(out.resolve("busy.folded"), StandardCharsets.ISO_8859_1)).startsWith("sh;");
+        FlameProcess.parseSvg(svg);
+    }
+}
