@@ -306,6 +306,8 @@ public final class FrameLayout {
 
         private int[] prev = new int[64];
         private int prevLen;
+        private String prevStack;
+        private int prevStackEnd;
         private int[] cur = new int[64];
         private int[] open = new int[64];
         // frames closed at closedTime: a frame closing at the same time, depth and name as one closed
@@ -351,19 +353,54 @@ public final class FrameLayout {
             }
         }
 
-        /** Splits a stack into cur[] (cur[0] is the root), dropping trailing empty frames like Perl. */
+        /**
+         * Splits a stack into cur[] (cur[0] is the root), dropping trailing empty frames like Perl.
+         * Frames in the prefix shared with the previous stack (sorted input shares long prefixes)
+         * are taken from prev[] instead of being interned again.
+         */
         private int split(String s) {
             int end = s.length();
             while (end > 0 && s.charAt(end - 1) == ';') {
                 end--;
             }
-            int len = 1;
             cur[0] = 0;
+            int reuse = 0;
+            int from = 0;
+            String p = prevStack;
+            int pEnd = prevStackEnd;
+            prevStack = s;
+            prevStackEnd = end;
             if (end == 0) {
+                return 1;
+            }
+            if (p != null && pEnd > 0) {
+                int max = Math.min(end, pEnd);
+                int i = 0;
+                while (i < max) {
+                    char c = s.charAt(i);
+                    if (c != p.charAt(i)) {
+                        break;
+                    }
+                    if (c == ';') {
+                        reuse++;
+                        from = i + 1;
+                    }
+                    i++;
+                }
+                if (i == max && (i == end || s.charAt(i) == ';') && (i == pEnd || p.charAt(i) == ';')) {
+                    reuse++;
+                    from = i + 1;
+                }
+                if (reuse + 1 > cur.length) {
+                    grow(Math.max(cur.length * 2, reuse + 1));
+                }
+                System.arraycopy(prev, 1, cur, 1, reuse);
+            }
+            int len = reuse + 1;
+            if (from > end) {
                 return len;
             }
-            int from = 0;
-            for (int i = 0; i <= end; i++) {
+            for (int i = from; i <= end; i++) {
                 if (i == end || s.charAt(i) == ';') {
                     if (len == cur.length) {
                         grow(len * 2);
