@@ -7,9 +7,11 @@ import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -96,8 +99,11 @@ public class CollapseCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write here instead of standard output")
     Path output;
 
+    @Mixin
+    PprofFlags pprof;
+
     @Parameters(paramLabel = "FILE", arity = "0..*",
-            description = "perf script output, maybe compressed; '-' or none: standard input")
+            description = "perf script output or a pprof profile, maybe compressed; '-' or none: standard input")
     List<String> files = new ArrayList<>();
 
     /**
@@ -161,11 +167,18 @@ public class CollapseCommand implements Callable<Integer> {
         PerfCollapser collapser = PerfCollapser.create(options(reporter).build());
         PerfCollapser.Session session = collapser.session();
         List<String> inputs = files.isEmpty() ? List.of("-") : files;
+        FoldedProfile fromPprof = FoldedProfile.empty();
         for (String name : inputs) {
             Path path = Path.of(name);
             String source = Inputs.sourceName(path);
             try (InputStream in = Inputs.open(path, flame.stdin())) {
-                session.add(in, source);
+                BufferedInputStream b = ProfileLoader.sniffable(in);
+                FoldedProfile p = pprof.readIfPprof(b, source);
+                if (p != null) {
+                    fromPprof = fromPprof.merge(p);
+                    continue;
+                }
+                session.add(b, source);
             } catch (BadInputException e) {
                 throw e;
             } catch (IOException e) {
@@ -175,7 +188,7 @@ public class CollapseCommand implements Callable<Integer> {
                 throw new IOException(source + ": " + describe(e), e);
             }
         }
-        FoldedProfile profile = session.finish();
+        FoldedProfile profile = session.finish().merge(fromPprof);
         write(profile);
         reporter.summary();
         return ExitCodes.OK;

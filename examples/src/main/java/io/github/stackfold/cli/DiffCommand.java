@@ -3,7 +3,10 @@ package io.github.stackfold.cli;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +17,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -43,6 +47,9 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write to FILE instead of standard output")
     Path output;
 
+    @Mixin
+    PprofFlags pprof;
+
     @Parameters(index = "0", paramLabel = "BEFORE", description = "the first folded profile (- for standard input)")
     String before;
 
@@ -71,11 +78,13 @@ final class DiffCommand implements Callable<Integer> {
 
     /** Opens one input ("-" is standard input). The one place that knows the input format. */
     FoldedProfile readInput(String file) throws IOException {
-        if (file.equals("-")) {
-            return FoldedProfile.read(flame.stdin(), "<stdin>");
-        }
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            return FoldedProfile.read(in, file);
+        Path path = Path.of(file);
+        String source = Inputs.sourceName(path);
+        try (InputStream in = Inputs.open(path, flame.stdin())) {
+            // a pprof profile (raw or gzipped) is read through the loader; folded text as before
+            BufferedInputStream b = ProfileLoader.sniffable(in);
+            FoldedProfile p = pprof.readIfPprof(b, source);
+            return p != null ? p : FoldedProfile.read(b, source);
         }
     }
 }

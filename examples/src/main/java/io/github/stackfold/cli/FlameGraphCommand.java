@@ -1,6 +1,9 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.render.Background;
 import io.github.stackfold.flamegraph.render.ColorMode;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
@@ -9,6 +12,7 @@ import io.github.stackfold.flamegraph.render.FoldedSamples;
 import io.github.stackfold.flamegraph.render.Palette;
 import io.github.stackfold.flamegraph.render.RenderResult;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,6 +30,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -130,7 +135,10 @@ final class FlameGraphCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the SVG to FILE instead of standard output")
     Path output;
 
-    @Parameters(paramLabel = "FOLDED", arity = "0..*", description = "folded stack files (default: standard input; - is standard input)")
+    @Mixin
+    PprofFlags pprof;
+
+    @Parameters(paramLabel = "FOLDED", arity = "0..*", description = "folded stack files or pprof profiles (default: standard input; - is standard input)")
     List<String> inputs = new ArrayList<>();
 
     @Override
@@ -173,11 +181,13 @@ final class FlameGraphCommand implements Callable<Integer> {
 
     /** Opens one input ("-" is standard input). The one place that knows the input format. */
     FoldedSamples readInput(String file) throws IOException {
-        if (file.equals("-")) {
-            return FoldedSamples.read(flame.stdin(), "<stdin>");
-        }
-        try (InputStream in = Files.newInputStream(Path.of(file))) {
-            return FoldedSamples.read(in, file);
+        Path path = Path.of(file);
+        String source = Inputs.sourceName(path);
+        try (InputStream in = Inputs.open(path, flame.stdin())) {
+            // a pprof profile (raw or gzipped) is read through the loader; folded text as before
+            BufferedInputStream b = ProfileLoader.sniffable(in);
+            FoldedProfile p = pprof.readIfPprof(b, source);
+            return p != null ? FoldedSamples.of(p) : FoldedSamples.read(b, source);
         }
     }
 

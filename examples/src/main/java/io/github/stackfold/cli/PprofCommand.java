@@ -1,12 +1,15 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
-import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
+import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.perf.pprof.PprofFetcher;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -14,13 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -84,13 +86,8 @@ final class PprofCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the bearer token")
     Path tokenFile;
 
-    @Option(names = "--value", paramLabel = "TYPE", defaultValue = "cpu",
-            description = "sample type used as the weight: cpu (CPU nanoseconds, default) or samples (the count)")
-    String value;
-
-    @Option(names = "--tag", paramLabel = "KEY",
-            description = "make the value of pprof label KEY a root frame (repeatable)")
-    List<String> tags = new ArrayList<>();
+    @Mixin
+    PprofFlags pprof;
 
     @Option(names = "--keep", description = "also keep the profile as fetched, DIR/NAME.pb.gz")
     boolean keep;
@@ -98,13 +95,12 @@ final class PprofCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PprofFetcher fetcher = fetcher();
-        PprofOptions.Builder ob = PprofOptions.builder().sampleType(value);
-        tags.forEach(ob::tag);
-        PprofReader reader = PprofReader.create(ob.build());
+        PprofReader reader = PprofReader.create(pprof.options());
 
         flame.stderr().println("flame pprof: sampling " + fetcher.source() + " for " + seconds + " s ...");
         byte[] raw = fetcher.fetch();
         Files.createDirectories(outputDir);
+        Path svgFile = outputDir.resolve("flame.svg");
         PprofProfile profile;
         try {
             profile = reader.read(raw, fetcher.source());
@@ -114,17 +110,24 @@ final class PprofCommand implements Callable<Integer> {
                 flame.stderr().println("flame pprof: kept " + write(outputDir.resolve(
                         (name != null ? name : "pprof") + ".pb.gz"), raw));
             }
+            if (e instanceof NoSamplesException) {
+                // as flamegraph.pl does: a graph that says there was nothing, and exit code 2
+                try {
+                    render(FoldedProfile.empty(), svgFile, "pprof", pprof.value);
+                } catch (NoSamplesException expected) {
+                    flame.stderr().println("flame pprof: wrote " + svgFile + " (no samples)");
+                }
+            }
             throw e;
         }
         String base = name != null ? name : profile.binary().isEmpty() ? "pprof" : profile.binary();
         Path kept = keep ? write(outputDir.resolve(base + ".pb.gz"), raw) : null;
         Path folded = outputDir.resolve(base + ".folded");
         writeFolded(folded, profile.folded());
-        Path svg = render(profile.folded(), outputDir.resolve("flame.svg"), base);
+        Path svg = render(profile.folded(), svgFile, base, profile.sampleType());
 
         FoldedProfile f = profile.folded();
-        flame.stderr().println("flame pprof: " + f.size() + " stacks, " + describe(f.total(), profile.sampleType())
-                + " of " + profile.sampleType());
+        flame.stderr().println("flame pprof: " + f.size() + " distinct stacks, " + describe(f.total(), profile.sampleType()));
         flame.stderr().println("flame pprof: wrote " + folded + (svg != null ? " and " + svg : "")
                 + (kept != null ? " and " + kept : ""));
         return ExitCodes.OK;
@@ -159,16 +162,37 @@ final class PprofCommand implements Callable<Integer> {
         }
     }
 
-    /** The flame graph, once the renderer is in the build; null until then. */
-    private static Path render(FoldedProfile profile, Path svg, String title) {
-        return null;
+    /**
+     * flamegraph.pl's defaults, with the weight's unit as the count name (CPU profiles count
+     * nanoseconds, not samples) and where the profile came from as the subtitle.
+     */
+    private Path render(FoldedProfile profile, Path svg, String binary, String sampleType) throws IOException {
+        String unit = sampleType.contains("/") ? sampleType.substring(sampleType.indexOf('/') + 1) : sampleType;
+        FlameGraphOptions options = FlameGraphOptions.builder()
+                .countName(unit.equals("count") ? "samples" : unit)
+                .subtitle(binary + ": pprof " + sampleType + ", " + seconds + " s")
+                .build();
+        Path tmp = Files.createTempFile(svg.getParent(), ".flame", ".svg.tmp");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                FlameGraphRenderer.of(options).render(profile, out);
+            } catch (NoSamplesException e) {
+                // the renderer wrote a graph saying so
+                Files.move(tmp, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
+            Files.move(tmp, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return svg;
     }
 
     private static String describe(long total, String sampleType) {
-        if (sampleType.endsWith("/nanoseconds")) {
-            return String.format(java.util.Locale.ROOT, "%.2f s", total / 1e9);
+        if (sampleType.equals("cpu/nanoseconds")) {
+            return String.format(java.util.Locale.ROOT, "%.2f s of CPU", total / 1e9);
         }
-        return Long.toString(total);
+        return total + " " + sampleType;
     }
 
     private static Path write(Path file, byte[] data) throws IOException {

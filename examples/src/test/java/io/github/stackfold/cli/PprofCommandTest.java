@@ -65,7 +65,16 @@ class PprofCommandTest {
         // the put/range requests went through etcd's server code while the profile was taken
         assertThat(p.asMap().keySet()).anyMatch(s -> s.contains("go.etcd.io/etcd/etcdserver"));
         assertThat(p.asMap().keySet()).allMatch(s -> !s.isEmpty() && !s.contains(";;"));
-        assertThat(run.err()).contains("wrote " + folded);
+        assertThat(run.err()).contains("wrote " + folded + " and " + out.resolve("flame.svg"));
+        // the flame graph: well-formed, one frame per distinct name path, etcd's server code among them
+        org.w3c.dom.Document svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(out.resolve("flame.svg").toFile());
+        org.w3c.dom.NodeList titles = svg.getElementsByTagName("title");
+        List<String> frames = new ArrayList<>();
+        for (int i = 0; i < titles.getLength(); i++) {
+            frames.add(titles.item(i).getTextContent());
+        }
+        assertThat(frames).anyMatch(t -> t.startsWith("go.etcd.io/etcd/etcdserver") && t.contains(" nanoseconds, "));
 
         // the same live profile, decoded by Go's own pprof: stack for stack equal
         String go = GoToolPprof.goCommand();

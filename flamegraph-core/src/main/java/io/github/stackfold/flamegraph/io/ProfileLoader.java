@@ -1,7 +1,8 @@
 package io.github.stackfold.flamegraph.io;
 
 import io.github.stackfold.flamegraph.BadInputException;
-import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
@@ -13,24 +14,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
 
-import org.apache.commons.compress.compressors.CompressorException;
-import org.apache.commons.compress.compressors.CompressorStreamFactory;
 
 /**
  * Opens any profile a command is given and returns its folded stacks, telling the format by content,
  * never by file name:
  *
  * <ol>
- * <li>compressed input ({@code .gz}, {@code .xz}, {@code .bz2}, {@code .zst} by magic number) is
- *   decompressed first;
+ * <li>compressed input (gzip, xz, bzip2, zstd by magic number, see {@link Inputs}) is decompressed
+ *   first;
  * <li>a pprof {@code profile.proto} (binary; see {@link PprofReader#looksLikeProfile}) is read by
  *   {@link PprofReader} with the loader's {@link PprofOptions};
  * <li>text whose first lines (up to 64, {@code #} comments and blank lines skipped) mostly have the
  *   folded shape {@code frame;frame;... 42} is read as folded stacks;
- * <li>any other text is {@code perf script} output, collapsed by the loader's {@link PerfScriptCollapser}.
+ * <li>any other text is {@code perf script} output, collapsed by the loader's {@link PerfScriptCollapser}
+ *   ({@link PerfCollapser} with default options unless set).
  *   A line starting with white space decides this at once: perf indents its stack lines and folded
  *   stacks never start with a blank.
  * </ol>
@@ -43,8 +42,6 @@ public final class ProfileLoader {
     /** How far the format is sniffed. */
     static final int HEAD = 64 * 1024;
     private static final int MAX_LINES = 64;
-    private static final Set<String> COMPRESSIONS = Set.of(CompressorStreamFactory.GZIP,
-            CompressorStreamFactory.XZ, CompressorStreamFactory.BZIP2, CompressorStreamFactory.ZSTANDARD);
 
     /** The formats the loader tells apart. */
     public enum Format {
@@ -92,10 +89,17 @@ public final class ProfileLoader {
         }
     }
 
+    /** Loads a file, or {@code stdin} (not closed) when the path is {@code -}; see {@link Inputs#open}. */
+    public FoldedProfile load(Path file, InputStream stdin) throws IOException {
+        try (InputStream in = Inputs.open(file, stdin)) {
+            return load(in, Inputs.sourceName(file));
+        }
+    }
+
     /** Loads a stream (standard input, say), which is read to its end but not closed. */
     public FoldedProfile load(InputStream in, String source) throws IOException {
         Objects.requireNonNull(source, "source");
-        BufferedInputStream data = decompressed(in, source);
+        BufferedInputStream data = sniffable(in);
         byte[] head = peek(data);
         Format format = detect(head, head.length);
         switch (format) {
@@ -210,26 +214,20 @@ public final class ProfileLoader {
         return "binary data that is not a pprof profile: expected a pprof profile, folded stacks or perf script output";
     }
 
-    private static BufferedInputStream decompressed(InputStream in, String source) throws IOException {
-        BufferedInputStream b = new BufferedInputStream(in, HEAD);
-        String kind;
-        try {
-            kind = CompressorStreamFactory.detect(b);
-        } catch (CompressorException e) {
-            return b; // not compressed
-        }
-        if (!COMPRESSIONS.contains(kind)) {
-            return b;
-        }
-        try {
-            return new BufferedInputStream(
-                    new CompressorStreamFactory(true).createCompressorInputStream(kind, b, true), HEAD);
-        } catch (CompressorException e) {
-            throw new BadInputException(source, "cannot decompress " + kind + " data: " + e.getMessage());
-        } catch (LinkageError e) {
-            throw new StackfoldException(source + ": " + kind + " input needs a library that is missing ("
-                    + e.getMessage() + ")", e);
-        }
+    /**
+     * {@code in} decompressed by content ({@link Inputs#decompress}) and buffered so that
+     * {@link #detect(BufferedInputStream)} can look at its start: for commands that keep their own
+     * reading of some formats and hand the rest to a loader.
+     */
+    public static BufferedInputStream sniffable(InputStream in) throws IOException {
+        InputStream d = Inputs.decompress(in);
+        return d instanceof BufferedInputStream ? (BufferedInputStream) d : new BufferedInputStream(d, HEAD);
+    }
+
+    /** The format of a {@link #sniffable} stream, which is left where it was. */
+    public static Format detect(BufferedInputStream in) throws IOException {
+        byte[] head = peek(in);
+        return detect(head, head.length);
     }
 
     private static byte[] peek(BufferedInputStream in) throws IOException {
@@ -242,9 +240,7 @@ public final class ProfileLoader {
     /** Builds a {@link ProfileLoader}. */
     public static final class Builder {
         private PprofOptions pprof = PprofOptions.defaults();
-        private PerfScriptCollapser perf = (in, source) -> {
-            throw new StackfoldException(source + ": this is perf script text, and no perf collapser was given");
-        };
+        private PerfScriptCollapser perf = PerfCollapser.create(CollapseOptions.defaults())::collapse;
         private Consumer<BadInputException> onBadLine = e -> {
             throw e;
         };
@@ -258,7 +254,10 @@ public final class ProfileLoader {
             return this;
         }
 
-        /** How {@code perf script} text is collapsed. */
+        /**
+         * How {@code perf script} text is collapsed; default {@link PerfCollapser} with
+         * {@link CollapseOptions#defaults()} (stackcollapse-perf.pl's defaults).
+         */
         public Builder perfScript(PerfScriptCollapser collapser) {
             this.perf = Objects.requireNonNull(collapser, "collapser");
             return this;
