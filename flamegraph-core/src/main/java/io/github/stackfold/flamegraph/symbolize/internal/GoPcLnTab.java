@@ -97,6 +97,9 @@ public final class GoPcLnTab {
     private final int functab;
     private final int funcBase;
     private final int ftabEntrySize;
+    /** 1.18+: functab entries and _func entry are uint32 offsets from textStart. */
+    private final boolean offsets32;
+    private final int minFuncSize;
     private final ConcurrentHashMap<Integer, String> names = new ConcurrentHashMap<>();
 
     private GoPcLnTab(ByteBuffer tab, Layout layout) throws DamagedBinaryException {
@@ -139,7 +142,9 @@ public final class GoPcLnTab {
                 ftabEntrySize = 8;
                 break;
         }
-        long ftabEnd = (long) functab + (long) ftabEntrySize * nfunc + (ftabEntrySize == 8 ? 4 : ptrSize);
+        offsets32 = layout == Layout.GO_1_18 || layout == Layout.GO_1_20;
+        minFuncSize = layout == Layout.GO_1_2 ? ptrSize + 8 : pcdataField();
+        long ftabEnd = (long) functab + (long) ftabEntrySize * nfunc + (offsets32 ? 4 : ptrSize);
         if (ftabEnd > tab.limit()) {
             throw new DamagedBinaryException("function table runs past the end of .gopclntab");
         }
@@ -204,7 +209,7 @@ public final class GoPcLnTab {
     /** The entry address of function {@code i} (0 <= i <= functionCount(), the last being the end). */
     public long entry(int i) {
         int p = functab + i * ftabEntrySize;
-        if (ftabEntrySize == 8) {
+        if (offsets32) {
             return textStart + (tab.getInt(p) & 0xffffffffL);
         }
         return word(p);
@@ -231,12 +236,12 @@ public final class GoPcLnTab {
     /** The name of function {@code i} (UTF-8, as Go writes names). */
     public String name(int i) {
         int f = func(i);
-        return nameAt(tab.getInt(f + (ftabEntrySize == 8 ? 4 : ptrSize)));
+        return nameAt(tab.getInt(f + (offsets32 ? 4 : ptrSize)));
     }
 
     /** The function's flag byte (1.18+; 0 before). */
     public int flag(int i) {
-        if (ftabEntrySize != 8) {
+        if (!offsets32) {
             return 0;
         }
         return tab.get(func(i) + (layout == Layout.GO_1_20 ? 41 : 37)) & 0xff;
@@ -303,7 +308,7 @@ public final class GoPcLnTab {
         }
         int pcdataStart = f + pcdataField();
         long addr;
-        if (ftabEntrySize == 8) {
+        if (offsets32) {
             int fd = pcdataStart + 4 * npcdata + 4 * FUNCDATA_INL_TREE;
             int off = tab.getInt(fd);
             if (off == -1 || gofunc < 0) {
@@ -323,7 +328,7 @@ public final class GoPcLnTab {
     }
 
     private int npcdataField() {
-        return ftabEntrySize == 8 ? 28 : ptrSize + 24;
+        return offsets32 ? 28 : ptrSize + 24;
     }
 
     private int nfuncdataField() {
@@ -397,7 +402,7 @@ public final class GoPcLnTab {
 
     private int func(int i) {
         int p = functab + i * ftabEntrySize;
-        long off = ftabEntrySize == 8 ? tab.getInt(p + 4) & 0xffffffffL : word(p + ptrSize);
+        long off = offsets32 ? tab.getInt(p + 4) & 0xffffffffL : word(p + ptrSize);
         return (int) (funcBase + off);
     }
 
@@ -440,21 +445,21 @@ public final class GoPcLnTab {
             }
             prev = e;
             int p = functab + i * ftabEntrySize;
-            long off = ftabEntrySize == 8 ? tab.getInt(p + 4) & 0xffffffffL : word(p + ptrSize);
+            long off = offsets32 ? tab.getInt(p + 4) & 0xffffffffL : word(p + ptrSize);
             long f = funcBase + off;
-            if (f < 0 || f + 48 > limit) {
+            if (f < 0 || f + minFuncSize > limit) {
                 throw new DamagedBinaryException("function record " + i + " lies outside .gopclntab");
             }
-            int nameOff = tab.getInt((int) f + (ftabEntrySize == 8 ? 4 : ptrSize));
+            int nameOff = tab.getInt((int) f + (offsets32 ? 4 : ptrSize));
             if (nameOff < 0 || (long) funcnametab + nameOff >= limit) {
                 throw new DamagedBinaryException("function name " + i + " lies outside .gopclntab");
             }
         }
-        if (ftabEntrySize != 8 && word(func(0)) != entry(0)) {
+        if (!offsets32 && word(func(0)) != entry(0)) {
             // the _func record repeats its entry address: a cheap check that funcoff is right
             throw new DamagedBinaryException("function record 0 does not match its table entry");
         }
-        if (ftabEntrySize == 8 && (tab.getInt(func(0)) & 0xffffffffL) != entry(0) - textStart) {
+        if (offsets32 && (tab.getInt(func(0)) & 0xffffffffL) != entry(0) - textStart) {
             throw new DamagedBinaryException("function record 0 does not match its table entry");
         }
     }
