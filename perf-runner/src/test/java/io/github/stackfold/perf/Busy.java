@@ -29,7 +29,7 @@ final class Busy implements AutoCloseable {
             """;
 
     private final Path dir;
-    private final List<Process> started = new ArrayList<>();
+    private final List<Process> started = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Busy() throws IOException, InterruptedException {
         Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc is not installed (apt-get install gcc)");
@@ -44,7 +44,7 @@ final class Busy implements AutoCloseable {
     }
 
     /** The binary under {@code name} (at most 15 bytes, so comm equals it). */
-    Path binary(String name) throws IOException {
+    synchronized Path binary(String name) throws IOException {
         Path p = dir.resolve(name);
         if (!Files.exists(p)) {
             Files.copy(dir.resolve("busy"), p);
@@ -75,7 +75,7 @@ final class Busy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (Process p : started) {
+        for (Process p : List.copyOf(started)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             try {

@@ -178,12 +178,14 @@ class PerfRecorderTest {
         // 4 workers with a busy process and a recorder each, 5 stops each: perf spends most of its
         // start and end waiting, so this keeps the 20 runs short
         List<CompletableFuture<List<String>>> workers = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         for (int w = 0; w < 4; w++) {
             String name = Busy.name("sfstop" + w);
             Process p = busy.start(name);
             PerfRecorder rec = PerfRecorder.create(options().pid(p.pid()).duration(Duration.ofSeconds(30)).build());
-            workers.add(CompletableFuture.supplyAsync(() -> stopFiveTimes(rec, name)));
+            workers.add(CompletableFuture.supplyAsync(() -> stopFiveTimes(rec, name, p.toHandle()), pool));
         }
+        pool.shutdown();
         List<String> problems = new ArrayList<>();
         int runs = 0;
         for (CompletableFuture<List<String>> w : workers) {
@@ -199,12 +201,12 @@ class PerfRecorderTest {
         assertThat(runs).isEqualTo(20);
     }
 
-    private List<String> stopFiveTimes(PerfRecorder rec, String name) {
+    private List<String> stopFiveTimes(PerfRecorder rec, String name, ProcessHandle target) {
         List<String> results = new ArrayList<>();
         for (int run = 0; run < 5; run++) {
             AtomicReference<String> data = new AtomicReference<>();
-            java.util.concurrent.atomic.AtomicBoolean asked = new java.util.concurrent.atomic.AtomicBoolean();
-            long t0 = System.nanoTime();
+            AtomicReference<Thread> stopper = new AtomicReference<>();
+            AtomicReference<Duration> cpuAtStart = new AtomicReference<>();
             try {
                 Recording r = rec.record(new RecordListener() {
                     @Override
@@ -214,21 +216,30 @@ class PerfRecorderTest {
 
                     @Override
                     public void progress(Duration elapsed, Duration total) {
-                        // a third of a second into the sampling, from another thread as a signal handler would
-                        if (elapsed.toMillis() >= 300 && asked.compareAndSet(false, true)) {
-                            CompletableFuture.runAsync(rec::stop);
+                        // in the middle: once the target ran 0.15 s of CPU under perf (about 15 samples;
+                        // on a loaded machine that takes longer than 0.15 s), from another thread as a
+                        // signal handler would
+                        if (elapsed.isZero() || stopper.get() != null) {
+                            return;
+                        }
+                        Duration cpu = target.info().totalCpuDuration().orElse(Duration.ZERO);
+                        cpuAtStart.compareAndSet(null, cpu);
+                        if (cpu.minus(cpuAtStart.get()).toMillis() >= 150) {
+                            Thread t = new Thread(rec::stop, "stop " + name);
+                            stopper.set(t);
+                            t.start();
                         }
                     }
                 });
-                long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+                stopper.get().join(); // its stop belongs to this recording, not to the next
                 String problem = !r.interrupted() ? "not interrupted"
-                        : seconds >= 20 ? "ran " + seconds + " s, not stopped early"
+                        : r.recorded().toSeconds() >= 10 ? "sampled " + r.recorded() + " of 30 s, not stopped early"
                         : !hasBusyStack(r.profile(), name) ? "no busy stack in " + r.profile()
                         : !perfProcessesWriting(data.get()).isEmpty() ? "perf left running"
                         : Files.exists(Path.of(data.get()).getParent()) ? "temporary directory left behind"
                         : "ok";
                 results.add(problem.equals("ok") ? problem : name + " run " + run + ": " + problem);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InterruptedException e) {
                 results.add(name + " run " + run + ": " + e);
             }
         }
