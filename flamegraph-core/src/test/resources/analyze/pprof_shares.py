@@ -6,7 +6,9 @@ library only, expands inlined frames the way pprof shows them (a location's line
 innermost inlined function to its caller), and applies a rule file (JSON) with the semantics the
 README documents:
 
-  * a frame name first loses everything up to and including the last "/vendor/";
+  * a frame name first loses everything up to and including the last "/vendor/" (unless the rules
+    say "stripVendor": false), then each of the rules' "rewrites" (regular expression, replacement)
+    is applied in order;
   * a frame matching a "wrappers" prefix is no category's frame, and a sample's frames above it
     (towards the root) no longer count for that sample: the code below a wrapper is the rest of
     the handler chain, not the work of whoever called it;
@@ -19,6 +21,7 @@ Usage: pprof_shares.py PROFILE.pb RULES.json        -> JSON {"total", "samples",
 """
 import gzip
 import json
+import re
 import sys
 
 
@@ -125,7 +128,22 @@ def strip_vendor(name):
     return name[k + len("/vendor/"):] if k >= 0 else name
 
 
+def rewriter(rules):
+    strip = rules.get("stripVendor", True)
+    subs = [(re.compile(r["pattern"]), re.sub(r"\$(\d)", r"\\\1", r.get("replacement", "")))
+            for r in rules.get("rewrites", [])]
+
+    def name(f):
+        if strip:
+            f = strip_vendor(f)
+        for pattern, replacement in subs:
+            f = pattern.sub(replacement, f)
+        return f
+    return name
+
+
 def shares(stacks, rules):
+    normalize = rewriter(rules)
     wrappers = rules.get("wrappers", [])
     cats = [(c["name"], c["prefixes"]) for c in rules["categories"]]
     total = sum(w for _, _, w in stacks)
@@ -135,7 +153,7 @@ def shares(stacks, rules):
     for frames, _, weight in stacks:
         seen = []
         for f in frames:
-            f = strip_vendor(f)
+            f = normalize(f)
             if any(f.startswith(p) for p in wrappers):
                 seen = []
                 continue

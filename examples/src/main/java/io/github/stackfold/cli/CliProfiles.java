@@ -3,7 +3,9 @@ package io.github.stackfold.cli;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
@@ -28,21 +30,29 @@ final class CliProfiles {
 
     /**
      * Any profile {@link ProfileLoader} reads (pprof, folded, perf script; compressed or not), from a
-     * file or standard input ("-"). For a pprof profile the sample count is read too: its weights are
-     * CPU nanoseconds.
+     * file or standard input ("-"). The sample count is kept apart from the weights where the input
+     * has one: a pprof profile's weights are CPU nanoseconds, perf script's may be periods. Lines perf
+     * script text holds that are of no known shape are skipped and counted on standard error.
      */
     static Loaded load(String arg, FlameCli flame) throws IOException {
-        ProfileLoader loader = loader();
+        PerfListener perf = new PerfListener();
+        ProfileLoader loader = loader(perf);
         if (arg.equals("-")) {
             byte[] data = flame.stdin().readAllBytes();
             FoldedProfile folded = loader.load(new ByteArrayInputStream(data), "<stdin>");
-            return new Loaded("<stdin>", folded, pprofSamples(data, "<stdin>"));
+            perf.warn(flame);
+            long samples = perf.stats != null ? perf.stats.samples() : pprofSamples(data, "<stdin>");
+            return new Loaded("<stdin>", folded, samples);
         }
         Path p = Path.of(arg);
         if (!Files.exists(p)) {
             throw new NoSuchFileException(arg);
         }
         FoldedProfile folded = loader.load(p);
+        perf.warn(flame);
+        if (perf.stats != null) {
+            return new Loaded(arg, folded, perf.stats.samples());
+        }
         byte[] head = new byte[64];
         int n;
         try (InputStream in = Files.newInputStream(p)) {
@@ -56,9 +66,34 @@ final class CliProfiles {
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
-    static ProfileLoader loader() {
-        PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().build());
+    static ProfileLoader loader(CollapseListener listener) {
+        PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener).build());
         return ProfileLoader.builder().perfScript(perf::collapse).build();
+    }
+
+    /** Hears what collapsing perf script text found: the sample count and the skipped lines. */
+    private static final class PerfListener implements CollapseListener {
+        CollapseStats stats;
+        String firstBadLine;
+
+        @Override
+        public void badLine(BadInputException problem) {
+            if (firstBadLine == null) {
+                firstBadLine = problem.getMessage();
+            }
+        }
+
+        @Override
+        public void finished(CollapseStats s) {
+            stats = s;
+        }
+
+        void warn(FlameCli flame) {
+            if (stats != null && stats.badLines() > 0) {
+                flame.stderr().println("flame: warning: skipped " + stats.badLines()
+                        + " line(s) of no known perf script shape; the first: " + firstBadLine);
+            }
+        }
     }
 
     /** The number of samples of a pprof profile (its samples/count type), -1 when it is none or has none. */

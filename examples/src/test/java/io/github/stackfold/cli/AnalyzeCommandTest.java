@@ -52,6 +52,28 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void perfScriptTextIsCollapsedAndItsSamplesCountedApartFromThePeriods() throws Exception {
+        String perf = ""
+                + "java 1234/1240 100.000000:    1000000 cpu-clock:\n"
+                + "\t    7f0000001000 java.lang.Object java.util.HashMap.merge(java.lang.Object)+0x44 (/tmp/perf-1234.map)\n"
+                + "\t    7f0000002000 Interpreter+0x10 (/tmp/perf-1234.map)\n"
+                + "\t    7f0000003000 start_thread+0x20 (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
+                + "\n"
+                + "java 1234/1241 100.001000:    1000000 cpu-clock:\n"
+                + "\t    7f0000004000 G1ParScanThreadState::trim_queue_to_threshold+0x50 (/usr/lib/jvm/lib/server/libjvm.so)\n"
+                + "\t    7f0000005000 Thread::call_run+0x10 (/usr/lib/jvm/lib/server/libjvm.so)\n"
+                + "\t    7f0000003000 start_thread+0x20 (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
+                + "\n";
+        Run r = flame(perf, "analyze", "--json", "--rules", "jvm", "-");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("samples").asLong()).isEqualTo(2);
+        assertThat(j.get("categories").get(0).get("name").asText()).isEqualTo("gc");
+        assertThat(j.get("categories").get(0).get("exclusive").asDouble()).isEqualTo(0.5);
+        assertThat(j.get("topSelf").findValuesAsText("name")).contains("java.util.HashMap.merge");
+    }
+
+    @Test
     void yamlRulesFromTheCommandLineReplaceTheDefaults(@TempDir Path dir) throws Exception {
         Path rules = dir.resolve("r.yaml");
         Files.writeString(rules, "name: mine\ncategories:\n  - name: effs\n    prefixes: [f]\n");

@@ -18,7 +18,7 @@ import java.util.Objects;
  * from several threads.
  *
  * <p>Counting, per sample (a folded stack and its weight), with the frames' names normalized by the
- * {@link Rules} (vendor prefixes removed):
+ * {@link Rules} (vendor prefixes removed, rewrites applied):
  * <ul>
  *   <li>self share: the weight of the samples whose leaf frame is the function;</li>
  *   <li>inclusive share: the weight of the samples with the function anywhere on the stack, counted
@@ -104,22 +104,22 @@ public final class Analyzer {
     /** The profile with every frame name normalized by the rules (vendor prefixes removed). */
     public FoldedProfile normalize(FoldedProfile profile) {
         Rules rules = options.rules();
-        if (!rules.stripVendor()) {
+        if (!rules.stripVendor() && rules.rewrites().isEmpty()) {
             return profile;
         }
+        Map<String, String> names = new HashMap<>();
         FoldedProfile.Builder b = FoldedProfile.builder();
-        profile.forEach((stack, count) -> b.add(stack.contains("/vendor/") ? normalizeStack(rules, stack) : stack,
-                count));
+        profile.forEach((stack, count) -> b.add(normalizeStack(rules, stack, names), count));
         return b.build();
     }
 
-    private static String normalizeStack(Rules rules, String stack) {
+    private static String normalizeStack(Rules rules, String stack, Map<String, String> names) {
         StringBuilder sb = new StringBuilder(stack.length());
         for (String f : FoldedProfile.frames(stack)) {
             if (sb.length() > 0) {
                 sb.append(';');
             }
-            sb.append(rules.normalize(f));
+            sb.append(names.computeIfAbsent(f, rules::normalize));
         }
         return sb.toString();
     }

@@ -52,6 +52,10 @@ import java.util.regex.PatternSyntaxException;
  *   <li>{@code stripVendor} (default true): a name first loses everything up to and including its
  *       last {@code /vendor/}, so {@code k8s.io/kubernetes/vendor/k8s.io/apiserver/...} is
  *       {@code k8s.io/apiserver/...}. Every name the analysis shows is stripped the same way.</li>
+ *   <li>{@code rewrites}: a list of {@code {"pattern", "replacement"}} (Java regular expressions,
+ *       {@code $1} for a group) applied to every name after that, in order; the JVM rules use one
+ *       to drop the return type a perf map puts before a Java method
+ *       ({@code void java.util.HashMap.merge} becomes {@code java.util.HashMap.merge}).</li>
  *   <li>{@code wrappers}: name prefixes of frames that hand the request to the rest of a handler
  *       chain (kube-apiserver's filters such as {@code withAuthentication} and
  *       {@code WithAuthorization}, the HTTP server's dispatch). Such a frame is never a category's
@@ -74,11 +78,12 @@ public final class Rules {
     /** The names of the built-in rule sets, the default first. */
     public static final List<String> BUILT_IN = List.of("kube-apiserver", "etcd", "jvm");
 
-    private static final Set<String> TOP_KEYS = Set.of("name", "description", "stripVendor", "wrappers",
+    private static final Set<String> TOP_KEYS = Set.of("name", "description", "stripVendor", "rewrites", "wrappers",
             "categories", "apiCalls");
 
     private final String name;
     private final boolean stripVendor;
+    private final List<Rewrite> rewrites;
     private final List<String> wrappers;
     private final List<Category> categories;
     private final List<Category> verbs;
@@ -88,10 +93,11 @@ public final class Rules {
     private final String[][] rawCategoryPrefixes;
     private final String[][] rawVerbPrefixes;
 
-    private Rules(String name, boolean stripVendor, List<String> wrappers, List<Category> categories,
-            List<Category> verbs, List<Pattern> resources) {
+    private Rules(String name, boolean stripVendor, List<Rewrite> rewrites, List<String> wrappers,
+            List<Category> categories, List<Category> verbs, List<Pattern> resources) {
         this.name = name;
         this.stripVendor = stripVendor;
+        this.rewrites = List.copyOf(rewrites);
         this.wrappers = List.copyOf(wrappers);
         this.categories = List.copyOf(categories);
         this.verbs = List.copyOf(verbs);
@@ -108,7 +114,7 @@ public final class Rules {
         for (String p : resourcePatterns) {
             ps.add(Pattern.compile(p));
         }
-        return new Rules(name, stripVendor, wrappers, categories, verbs, ps);
+        return new Rules(name, stripVendor, List.of(), wrappers, categories, verbs, ps);
     }
 
     /** The default rules: kube-apiserver's categories. */
@@ -194,6 +200,7 @@ public final class Rules {
         }
         boolean stripVendor = sv == null || sv.booleanValue();
         List<String> wrappers = strings(root.get("wrappers"), source, "wrappers");
+        List<Rewrite> rewrites = rewrites(root.get("rewrites"), source);
         JsonNode cats = root.get("categories");
         if (cats == null) {
             throw bad(source, "expected a 'categories' list");
@@ -226,7 +233,36 @@ public final class Rules {
             }
             resources = ps;
         }
-        return new Rules(name, stripVendor, wrappers, categories, verbs, resources);
+        return new Rules(name, stripVendor, rewrites, wrappers, categories, verbs, resources);
+    }
+
+    private static List<Rewrite> rewrites(JsonNode node, String source) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw bad(source, "'rewrites' must be a list of {pattern, replacement}");
+        }
+        List<Rewrite> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : node) {
+            String where = "rewrites[" + i++ + "]";
+            if (!r.isObject() || !r.path("pattern").isTextual()) {
+                throw bad(source, "'" + where + "' must be an object with a 'pattern' and a 'replacement'");
+            }
+            for (Iterator<String> it = r.fieldNames(); it.hasNext();) {
+                String k = it.next();
+                if (!k.equals("pattern") && !k.equals("replacement") && !k.equals("description")) {
+                    throw bad(source, "unknown key '" + k + "' in '" + where + "'; expected pattern, replacement");
+                }
+            }
+            try {
+                out.add(new Rewrite(Pattern.compile(r.get("pattern").asText()), r.path("replacement").asText("")));
+            } catch (PatternSyntaxException e) {
+                throw bad(source, "'" + where + "' holds a bad regular expression: " + e.getDescription());
+            }
+        }
+        return out;
     }
 
     private static List<Category> namedPrefixes(JsonNode node, String source, String key) {
@@ -318,13 +354,27 @@ public final class Rules {
         return -1;
     }
 
-    /** A raw frame name with its vendor prefix removed when {@link #stripVendor()} says so. */
+    /**
+     * A raw frame name as the rules see and show it: its vendor prefix removed when
+     * {@link #stripVendor()} says so, then every {@link #rewrites() rewrite} applied in order.
+     */
     public String normalize(String rawFrame) {
-        if (!stripVendor) {
-            return rawFrame;
+        String name = rawFrame;
+        if (stripVendor) {
+            int k = name.lastIndexOf("/vendor/");
+            if (k >= 0) {
+                name = name.substring(k + "/vendor/".length());
+            }
         }
-        int k = rawFrame.lastIndexOf("/vendor/");
-        return k < 0 ? rawFrame : rawFrame.substring(k + "/vendor/".length());
+        for (Rewrite r : rewrites) {
+            name = r.pattern().matcher(name).replaceAll(r.replacement());
+        }
+        return name;
+    }
+
+    /** The regular-expression rewrites of frame names, applied after vendor stripping. */
+    public List<Rewrite> rewrites() {
+        return rewrites;
     }
 
     /** {@link #WRAPPER}, a category index, or {@link #NONE} for a normalized raw frame name. */
@@ -407,6 +457,10 @@ public final class Rules {
     @Override
     public String toString() {
         return "Rules[" + name + ", " + categories.size() + " categories]";
+    }
+
+    /** A rewrite of frame names: every match of the pattern is replaced ({@code $1} names a group). */
+    public record Rewrite(Pattern pattern, String replacement) {
     }
 
     /** A named list of frame-name prefixes: a CPU category or an API verb. */

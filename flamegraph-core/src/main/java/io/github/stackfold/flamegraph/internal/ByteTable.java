@@ -1,5 +1,8 @@
 package io.github.stackfold.flamegraph.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -17,21 +20,23 @@ public final class ByteTable {
     private int[] slots = new int[2048]; // entry index + 1, 0 = empty
     private int mask = slots.length - 1;
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** A 32-bit hash of b[off, off + len), eight bytes per step. */
     public static int hash(byte[] b, int off, int len) {
-        int h = 0x9747b28c ^ len;
+        long h = 0x9e3779b97f4a7c15L ^ len;
         int i = off;
         int end = off + len;
-        for (; i + 3 < end; i += 4) {
-            int k = (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
-            h = Integer.rotateLeft(h ^ (k * 0xcc9e2d51), 13) * 5 + 0xe6546b64;
+        for (; i + 8 <= end; i += 8) {
+            h = Long.rotateLeft(h ^ ((long) LONGS.get(b, i) * 0xc2b2ae3d27d4eb4fL), 31) * 0x9e3779b97f4a7c15L;
         }
         for (; i < end; i++) {
-            h = (h ^ (b[i] & 0xff)) * 0x01000193;
+            h = (h ^ (b[i] & 0xff)) * 0x100000001b3L;
         }
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        return h;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 29;
+        return (int) (h ^ (h >>> 32));
     }
 
     /** The value for the key, or -1. */

@@ -35,11 +35,6 @@ public final class Folder {
         public final List<BadLine> bad = new ArrayList<>();
     }
 
-    private static final byte KEY_FRAME = 1;
-    private static final byte KEY_FRAME_JAVA = 2;
-    private static final byte KEY_FRAME_ADDR = 3;
-    private static final byte KEY_FRAME_ADDR_JAVA = 4;
-    private static final byte KEY_PNAME = 5;
 
     private final FrameNamer namer;
     private final boolean includePid;
@@ -51,7 +46,9 @@ public final class Folder {
     private final List<byte[]> droppedNames = new ArrayList<>();
     private long[] droppedCounts = new long[4];
 
-    private final ByteTable lineTable = new ByteTable();
+    /** Frame groups of stack lines, by (java process, names depend on the address). */
+    private final ByteTable[] frameTables = {new ByteTable(), new ByteTable(), new ByteTable(), new ByteTable()};
+    private final ByteTable pnames = new ByteTable();
     private int[] groups = new int[1024];
     private int groupsSize;
     private final HashMap<String, Integer> nameIds = new HashMap<>();
@@ -193,9 +190,8 @@ public final class Folder {
         ByteView comm = p.comm();
         ByteView first = p.pid();
         boolean hasTid = p.hasTid() && !(p.tid().length() == 1 && p.tid().byteAt(0) == '0');
-        int len = 1;
-        key = ensure(key, 1 + comm.length() + first.length() + p.tid().length() + 4);
-        key[0] = KEY_PNAME;
+        int len = 0;
+        key = ensure(key, comm.length() + first.length() + p.tid().length() + 4);
         System.arraycopy(comm.array(), comm.offset(), key, len, comm.length());
         len += comm.length();
         if (includeTid || includePid) {
@@ -210,17 +206,17 @@ public final class Folder {
                 len = append(key, len, hasTid ? p.tid() : first);
             }
         }
-        for (int i = 1; i < len; i++) {
+        for (int i = 0; i < len; i++) {
             if (key[i] == ' ') {
                 key[i] = '_';
             }
         }
         int h = ByteTable.hash(key, 0, len);
-        int v = lineTable.get(key, 0, len, h);
+        int v = pnames.get(key, 0, len, h);
         if (v < 0) {
-            String name = new String(key, 1, len - 1, StandardCharsets.ISO_8859_1);
+            String name = new String(key, 0, len, StandardCharsets.ISO_8859_1);
             v = intern(name) << 1 | (name.startsWith("java") ? 1 : 0);
-            lineTable.put(key, 0, len, h, v);
+            pnames.put(key, 0, len, h, v);
         }
         pname = v >>> 1;
         pnameJava = (v & 1) != 0;
@@ -248,29 +244,17 @@ public final class Folder {
     private void frame(PerfScriptParser p) {
         ByteView sym = p.symbol();
         ByteView mod = p.module();
-        boolean withAddress = namer.needsAddress() && containsUnknown(sym);
         ByteView addr = p.address();
-        int addrLen = withAddress ? addr.length() : 0;
-        int n = 9 + sym.length() + mod.length() + addrLen;
-        key = ensure(key, n);
-        key[0] = withAddress ? (pnameJava ? KEY_FRAME_ADDR_JAVA : KEY_FRAME_ADDR) : (pnameJava ? KEY_FRAME_JAVA : KEY_FRAME);
-        int sl = sym.length();
-        key[1] = (byte) (sl >>> 24);
-        key[2] = (byte) (sl >>> 16);
-        key[3] = (byte) (sl >>> 8);
-        key[4] = (byte) sl;
-        int ml = mod.length();
-        key[5] = (byte) (ml >>> 24);
-        key[6] = (byte) (ml >>> 16);
-        key[7] = (byte) (ml >>> 8);
-        key[8] = (byte) ml;
-        System.arraycopy(sym.array(), sym.offset(), key, 9, sl);
-        System.arraycopy(mod.array(), mod.offset(), key, 9 + sl, ml);
-        if (withAddress) {
-            System.arraycopy(addr.array(), addr.offset(), key, 9 + sl + ml, addrLen);
-        }
-        int h = ByteTable.hash(key, 0, n);
-        int g = lineTable.get(key, 0, n, h);
+        boolean withAddress = namer.needsAddress() && containsUnknown(sym);
+        // The key is the line from the symbol (or the address, when the names depend on it) up to the
+        // module's ')': the parser's rules find the same symbol and module in it again, so equal keys
+        // mean equal names, and nothing is copied.
+        byte[] b = sym.array();
+        int from = withAddress ? addr.offset() : sym.offset();
+        int len = mod.offset() + mod.length() + 1 - from;
+        ByteTable table = frameTables[(pnameJava ? 1 : 0) | (withAddress ? 2 : 0)];
+        int h = ByteTable.hash(b, from, len);
+        int g = table.get(b, from, len, h);
         if (g < 0) {
             List<String> fs = namer.names(addr.toString(), sym.toString(), mod.toString(), pnameJava);
             g = groupsSize;
@@ -279,7 +263,7 @@ public final class Folder {
             for (String f : fs) {
                 groups[groupsSize++] = intern(f);
             }
-            lineTable.put(key, 0, n, h, g);
+            table.put(b, from, len, h, g);
         }
         int count = groups[g];
         if (lineCount == lineStarts.length) {

@@ -107,6 +107,34 @@ class RulesTest {
         assertThat(jvm.stripVendor()).isFalse();
     }
 
+    @Test
+    void jvmRulesDropTheReturnTypeThatTheJdkPerfMapPutsBeforeAMethod() {
+        // names as they appear in a real perf recording of a JVM with a perf map (../shared/bench)
+        Rules jvm = Rules.builtIn("jvm");
+        assertThat(jvm.normalize("java.lang.Object java.util.HashMap.merge")).isEqualTo("java.util.HashMap.merge");
+        assertThat(jvm.normalize("java.util.HashMap$Node[] java.util.HashMap.resize")).isEqualTo("java.util.HashMap.resize");
+        assertThat(jvm.normalize("void Busy.deflate")).isEqualTo("Busy.deflate");
+        assertThat(jvm.normalize("G1ParScanThreadState::trim_queue_to_threshold"))
+                .isEqualTo("G1ParScanThreadState::trim_queue_to_threshold");
+        assertThat(jvm.normalize("[libz.so.1.2.13]")).isEqualTo("[libz.so.1.2.13]");
+        assertThat(name(jvm, "int java.util.zip.Deflater.deflateBytesBytes")).isEqualTo("compression");
+        assertThat(name(jvm, "[libz.so.1.2.13]")).isEqualTo("compression");
+        // an interpreted frame is a caller like any Java frame, not interpreter overhead
+        assertThat(name(jvm, "Interpreter")).isNull();
+        assertThat(name(jvm, "InterpreterRuntime::resolve_invoke")).isEqualTo("interpreter");
+    }
+
+    @Test
+    void rewritesApplyInOrderAfterVendorStripping() throws IOException {
+        Rules r = json("{\"rewrites\": [{\"pattern\": \"\\\\.func[0-9]+$\", \"replacement\": \"\"},"
+                + "{\"pattern\": \"^([\\\\w.]+)/\", \"replacement\": \"$1:\"}],"
+                + "\"categories\": [{\"name\": \"x\", \"prefixes\": [\"k8s.io:apiserver/pkg/x.Run\"]}]}");
+        assertThat(r.normalize("k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/x.Run.func1")).isEqualTo("k8s.io:apiserver/pkg/x.Run");
+        assertThat(r.classify(r.normalize("k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/x.Run.func2"))).isZero();
+        assertThatThrownBy(() -> json("{\"categories\": [], \"rewrites\": [{\"pattern\": \"[\"}]}"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("rewrites[0]");
+    }
+
     static String name(Rules rules, String frame) {
         int k = rules.classify(rules.normalize(frame));
         return k < 0 ? null : rules.categories().get(k).name();
