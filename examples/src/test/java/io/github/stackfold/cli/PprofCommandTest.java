@@ -48,14 +48,24 @@ class PprofCommandTest {
     void fetchesALiveEtcdProfileOverHttpAndWritesItsFoldedStacks() throws Exception {
         Shared.requireThat(Files.isExecutable(LiveEtcd.ETCD), LiveEtcd.ETCD + " is missing (apt-get install etcd-server)");
         Path out = tmp.resolve("results");
+        Path heapOut = tmp.resolve("heap-results");
         Run run;
+        Run heap;
         long requests;
         try (LiveEtcd etcd = LiveEtcd.start(tmp.resolve("etcd-data"), List.of(), HttpClient.newHttpClient())) {
             etcd.startLoad(2, Duration.ofSeconds(30));
             run = flame("pprof", "--url", etcd.baseUrl() + "/debug/pprof/profile", "--seconds", "3",
                     "--output-dir", out.toString(), "--keep");
             requests = etcd.requests();
+            // a real profile without CPU samples: etcd's heap profile
+            heap = flame("pprof", "--url", etcd.baseUrl() + "/debug/pprof/heap", "--seconds", "1",
+                    "--output-dir", heapOut.toString());
         }
+        assertThat(heap.code()).as(heap.err()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(heap.err()).contains("no sample type 'cpu'").contains("inuse_space/bytes").doesNotContain("\tat ");
+        // as flamegraph.pl does on no samples: a graph saying so
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(heapOut.resolve("flame.svg").toFile());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(requests).isPositive();
         // the profile names its binary: Debian's /usr/bin/etcd
@@ -115,10 +125,43 @@ class PprofCommandTest {
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(readFolded(out.resolve("etcd.folded")).total()).isPositive();
         for (Run refused : List.of(noCert, wrongCa)) {
-            assertThat(refused.code()).as(refused.err()).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+            assertThat(refused.code()).as(refused.err()).isEqualTo(ExitCodes.NOT_PERMITTED);
             assertThat(refused.err()).contains("flame: https://127.0.0.1:").contains("TLS").doesNotContain("\tat ");
         }
         assertThat(wrongCa.err().lines().filter(l -> l.startsWith("flame: ")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void sendsTheBearerTokenAndReportsARefusedOneAsNotPermitted() throws Exception {
+        // a stub of the apiserver's token check (there is no cluster here) serving a real apiserver profile
+        byte[] profile = Files.readAllBytes(Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb"));
+        List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer stub = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        stub.createContext("/debug/pprof/profile", ex -> {
+            queries.add(ex.getRequestURI().getRawQuery());
+            boolean ok = "Bearer s3cret".equals(ex.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = ok ? profile : "{\"kind\":\"Status\",\"message\":\"Unauthorized\"}\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(ok ? 200 : 401, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        stub.start();
+        try {
+            String url = "http://127.0.0.1:" + stub.getAddress().getPort() + "/debug/pprof/profile";
+            Path tokenFile = Files.writeString(tmp.resolve("token"), "s3cret\n");
+            Run ok = flame("pprof", "--url", url, "--seconds", "2", "--token-file", tokenFile.toString(),
+                    "--output-dir", tmp.resolve("ok").toString());
+            Run refused = flame("pprof", "--url", url, "--seconds", "2", "--token", "wrong",
+                    "--output-dir", tmp.resolve("refused").toString());
+            assertThat(ok.code()).as(ok.err()).isZero();
+            assertThat(readFolded(tmp.resolve("ok/kube-apiserver.folded")).total()).isEqualTo(1_990_000_000L);
+            assertThat(refused.code()).isEqualTo(ExitCodes.NOT_PERMITTED);
+            assertThat(refused.err()).contains("HTTP 401").doesNotContain("wrong").doesNotContain("\tat ");
+            assertThat(queries).containsOnly("seconds=2");
+        } finally {
+            stub.stop(0);
+        }
     }
 
     @Test
@@ -126,7 +169,7 @@ class PprofCommandTest {
         int port = LiveEtcd.freePort();
         Run r = flame("pprof", "--url", "http://127.0.0.1:" + port + "/debug/pprof/profile", "--seconds", "1",
                 "--output-dir", tmp.toString());
-        assertThat(r.code()).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+        assertThat(r.code()).isEqualTo(ExitCodes.NO_TARGET);
         assertThat(r.err()).contains("flame: http://127.0.0.1:" + port + "/debug/pprof/profile?seconds=1: cannot connect")
                 .doesNotContain("\tat ");
     }

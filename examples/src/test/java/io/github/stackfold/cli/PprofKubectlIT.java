@@ -89,7 +89,7 @@ class PprofKubectlIT {
         Path stubDir = stub("forbidden", "echo 'Error from server (Forbidden): forbidden: User \"dev\" cannot get path "
                 + "\"/debug/pprof/profile\"' >&2\nexit 1\n");
         Run r = flame(stubDir, "pprof", "--kubectl", "--seconds", "1", "--output-dir", tmp.resolve("x").toString());
-        assertThat(r.code()).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+        assertThat(r.code()).isEqualTo(ExitCodes.NOT_PERMITTED);
         assertThat(r.err()).contains("flame: kubectl get --raw /debug/pprof/profile?seconds=1 failed: Error from server (Forbidden)")
                 .doesNotContain("\tat ");
     }
@@ -100,7 +100,7 @@ class PprofKubectlIT {
         Run r = flameWithPath(empty.toString(), "pprof", "--kubectl", "--seconds", "1", "--output-dir",
                 tmp.resolve("y").toString());
         String err = r.err();
-        assertThat(r.code()).as(err).isNotZero().isNotEqualTo(ExitCodes.INTERNAL);
+        assertThat(r.code()).as(err).isEqualTo(ExitCodes.MISSING_TOOL);
         assertThat(err).contains("flame: kubectl is not installed or not on the PATH").doesNotContain("\tat ");
     }
 }
