@@ -75,6 +75,49 @@ class ApiserverProfilesTest {
     }
 
     /**
+     * Why wrappers matter, on a real profile: without them, flow control's {@code Handle} (which runs
+     * the rest of the handler chain) would own every handler below it. Both counts come from the
+     * independent script; the analyzer must agree with each.
+     */
+    @org.junit.jupiter.api.Test
+    void withoutWrappersFlowControlWouldOwnTheHandlerChainBelowIt(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path pb = Shared.path(DIR + "kubeapiserver_alone_cpu_profile.pb");
+        Path rules = Path.of(Rules.class.getResource("kube-apiserver.json").toURI());
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode noWrappers = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(rules.toFile());
+        noWrappers.remove("wrappers");
+        Path noWrappersFile = dir.resolve("no-wrappers.json");
+        json.writeValue(noWrappersFile.toFile(), noWrappers);
+
+        double with = independent(pb, rules).get("categories").get("flowcontrol").get("inclusive").asDouble();
+        double without = independent(pb, noWrappersFile).get("categories").get("flowcontrol").get("inclusive").asDouble();
+        assertThat(without).isGreaterThan(with * 2);
+
+        FoldedProfile profile = load(pb);
+        assertThat(profile).category("flowcontrol").inclusiveShare().isCloseTo(with, within(1e-9));
+        assertThat(profile).withRules(Rules.read(noWrappersFile)).category("flowcontrol").inclusiveShare()
+                .isCloseTo(without, within(1e-9));
+    }
+
+    static JsonNode independent(Path pb, Path rules) throws Exception {
+        Path python = findOnPath("python3");
+        Shared.requireThat(python != null, "python3 is not on the PATH (CI installs it)");
+        Path script = Path.of(ApiserverProfilesTest.class.getResource("/analyze/pprof_shares.py").toURI());
+        Process p = new ProcessBuilder(python.toString(), script.toString(), pb.toString(), rules.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("script finished").isTrue();
+            assertThat(p.exitValue()).as("script exit code").isZero();
+            return new ObjectMapper().readTree(new String(out, StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
      * Counted by hand, without this program or the script: samples (10 ms each) of
      * {@code go tool pprof -traces FILE} whose stack holds a frame with one of the category's prefixes,
      * e.g. for authentication
