@@ -214,10 +214,11 @@ class RecordCommandTest {
         String name = name("sftwo");
         Process a = busy(name);
         Process b = busy(name);
-        Process f = flame(Map.of(), "record", "--process", name, "--duration", "1s", "--output-dir",
-                tmp.resolve("results").toString());
-        assertThat(exit(f)).isEqualTo(ExitCodes.NO_TARGET);
-        String e = stderr();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = FlameCli.run(new String[] {"record", "--process", name, "--duration", "1s", "--output-dir",
+                tmp.resolve("results").toString()}, new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(), err);
+        assertThat(code).isEqualTo(ExitCodes.NO_TARGET);
+        String e = err.toString(StandardCharsets.UTF_8);
         assertThat(e).startsWith("flame: 2 processes are named '" + name + "'; choose one with --pid:")
                 .contains("[PID " + a.pid() + ": " + bin.resolve(name) + "]")
                 .contains("[PID " + b.pid() + ": " + bin.resolve(name) + "]")
@@ -230,12 +231,12 @@ class RecordCommandTest {
     void sigintAndSigtermStopTheRecordingWriteTheGraphAndLeaveNoPerfBehind() throws Exception {
         String name = name("sfsig");
         Process target = busy(name);
-        for (String signal : List.of("INT", "TERM", "INT")) {
+        for (String signal : List.of("INT", "TERM")) {
             Path out = tmp.resolve("results-" + signal + System.nanoTime());
             Process f = flame(Map.of(), "record", "--pid", Long.toString(target.pid()), "--duration", "60s",
                     "--output-dir", out.toString());
             awaitSampling(f);
-            Thread.sleep(300);
+            awaitCpu(target.toHandle(), Duration.ofMillis(150));
             Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(f.pid())).start();
             assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
@@ -243,6 +244,19 @@ class RecordCommandTest {
             assertThat(stderr()).startsWith("flame: interrupted; recorded PID " + target.pid());
             assertThat(hasBusyStack(out.resolve(name + ".folded"), name)).isTrue();
             assertThat(perfRecording(target.pid())).isEmpty();
+        }
+    }
+
+    /**
+     * Waits until {@code p} used {@code cpu} more CPU time: the middle of a recording on a machine of
+     * any load (about 15 samples at 99 Hz).
+     */
+    private static void awaitCpu(ProcessHandle p, Duration cpu) throws InterruptedException {
+        Duration start = p.info().totalCpuDuration().orElse(Duration.ZERO);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < until
+                && p.info().totalCpuDuration().orElse(Duration.ZERO).minus(start).compareTo(cpu) < 0) {
+            Thread.sleep(20);
         }
     }
 
