@@ -100,6 +100,13 @@ public class RecordCommand implements Callable<Integer> {
     @Option(names = {"-c", "--container"}, paramLabel = "C", description = "with --via kubectl: the container in the pod")
     String container;
 
+    @Option(names = "--no-symbolize", description = {"leave the frames of stripped Go binaries [unknown] (by default",
+        "they are named from the binary's .gopclntab, read through /proc/PID; not with --via kubectl)"})
+    boolean noSymbolize;
+
+    @Option(names = "--inline-go", description = "also expand the calls the Go compiler inlined, marked _[i]")
+    boolean inlineGo;
+
     @Option(names = "--keep", description = "keep perf.data and the perf script text in the output directory")
     boolean keep;
 
@@ -159,6 +166,7 @@ public class RecordCommand implements Callable<Integer> {
                 b.processName(process);
             }
             b.duration(duration).frequency(frequency).callGraph(callGraph).event(event).keep(keep).outputDir(outputDir);
+            b.goSymbols(!noSymbolize).inlineGo(inlineGo);
             switch (via) {
                 case nsenter:
                     b.target(ExecTarget.nsenter(nsenterTarget));

@@ -9,6 +9,8 @@ import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
+import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
+import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 import io.github.stackfold.perf.internal.Child;
 import io.github.stackfold.perf.internal.PerfStderr;
 
@@ -307,9 +309,21 @@ public final class PerfRecorder {
         }
     }
 
+    /** Names stripped Go frames from the process's own binary, read through this machine's /proc. */
+    private FrameSymbolizer goSymbolizer(ExecTarget t, FoundProcess p, RecordListener listener) {
+        if (!options.goSymbols() || t.via() == ExecTarget.Via.KUBECTL) {
+            return null;
+        }
+        return GoSymbolizer.builder()
+                .locator(BinaryLocator.process(options.procRoot(), p.pid()))
+                .inline(options.inlineGo())
+                .listener((module, message) -> listener.warning(message + "; its frames stay [unknown]"))
+                .build();
+    }
+
     private FoldedProfile script(ExecTarget t, FoundProcess p, String data, String name, RecordListener listener,
             List<Path> kept) {
-        FrameSymbolizer sym = options.symbolizer() == null ? null : options.symbolizer().apply(p);
+        FrameSymbolizer sym = options.symbolizer() == null ? goSymbolizer(t, p, listener) : options.symbolizer().apply(p);
         CollapseOptions.Builder cb = options.collapse().toBuilder();
         if (sym != null) {
             cb.symbolizer(sym);

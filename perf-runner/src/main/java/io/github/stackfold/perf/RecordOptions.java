@@ -33,6 +33,12 @@ import java.util.function.Function;
  * <tr><td>{@link Builder#collapse}</td><td>{@link CollapseOptions#defaults()}</td><td>how perf script output is folded</td></tr>
  * <tr><td>{@link Builder#symbolizer}</td><td>none</td><td>names {@code [unknown]} frames; made from the
  *     found process (its PID and /proc/PID/exe) once it is known</td></tr>
+ * <tr><td>{@link Builder#goSymbols}</td><td>true</td><td>when no {@link Builder#symbolizer} is set, name
+ *     the frames of stripped Go binaries from their {@code .gopclntab}, read through
+ *     {@code PROCROOT/PID/exe} or {@code PROCROOT/PID/root/PATH} (local and nsenter targets; a kubectl
+ *     target's binaries are in the pod, not here)</td></tr>
+ * <tr><td>{@link Builder#inlineGo}</td><td>false</td><td>with goSymbols: expand the calls the Go compiler
+ *     inlined, marked {@code _[i]}</td></tr>
  * <tr><td>{@link Builder#flameGraph}</td><td>flamegraph.pl's defaults, a subtitle naming process,
  *     PID, event, frequency and duration, and counts named after the event's unit ({@code ns} for
  *     {@code cpu-clock} and {@code task-clock}, whose sample weights are nanoseconds)</td><td>how
@@ -57,6 +63,8 @@ public final class RecordOptions {
     private final Path outputDir;
     private final CollapseOptions collapse;
     private final Function<FoundProcess, FrameSymbolizer> symbolizer;
+    private final boolean goSymbols;
+    private final boolean inlineGo;
     private final FlameGraphOptions flameGraph;
     private final String perfCommand;
     private final Duration commandTimeout;
@@ -75,6 +83,8 @@ public final class RecordOptions {
         this.outputDir = b.outputDir;
         this.collapse = b.collapse;
         this.symbolizer = b.symbolizer;
+        this.goSymbols = b.goSymbols;
+        this.inlineGo = b.inlineGo;
         this.flameGraph = b.flameGraph;
         this.perfCommand = b.perfCommand;
         this.commandTimeout = b.commandTimeout;
@@ -100,6 +110,8 @@ public final class RecordOptions {
         b.outputDir = outputDir;
         b.collapse = collapse;
         b.symbolizer = symbolizer;
+        b.goSymbols = goSymbols;
+        b.inlineGo = inlineGo;
         b.flameGraph = flameGraph;
         b.perfCommand = perfCommand;
         b.commandTimeout = commandTimeout;
@@ -156,6 +168,16 @@ public final class RecordOptions {
         return symbolizer;
     }
 
+    /** Whether stripped Go frames are named when no symbolizer is set. */
+    public boolean goSymbols() {
+        return goSymbols;
+    }
+
+    /** Whether inlined Go calls are expanded (with goSymbols). */
+    public boolean inlineGo() {
+        return inlineGo;
+    }
+
     /** The flame graph options, or null for the defaults described above. */
     public FlameGraphOptions flameGraph() {
         return flameGraph;
@@ -187,6 +209,8 @@ public final class RecordOptions {
         private Path outputDir = Path.of("results");
         private CollapseOptions collapse = CollapseOptions.defaults();
         private Function<FoundProcess, FrameSymbolizer> symbolizer;
+        private boolean goSymbols = true;
+        private boolean inlineGo;
         private FlameGraphOptions flameGraph;
         private String perfCommand = "perf";
         private Duration commandTimeout = Duration.ofSeconds(30);
@@ -285,6 +309,18 @@ public final class RecordOptions {
         /** A symbolizer that does not depend on the process. */
         public Builder symbolizer(FrameSymbolizer symbolizer) {
             this.symbolizer = symbolizer == null ? null : p -> symbolizer;
+            return this;
+        }
+
+        /** Name stripped Go frames from the binary's {@code .gopclntab} when no symbolizer is set (default true). */
+        public Builder goSymbols(boolean goSymbols) {
+            this.goSymbols = goSymbols;
+            return this;
+        }
+
+        /** With goSymbols: expand inlined Go calls, marked {@code _[i]} (default false). */
+        public Builder inlineGo(boolean inlineGo) {
+            this.inlineGo = inlineGo;
             return this;
         }
 

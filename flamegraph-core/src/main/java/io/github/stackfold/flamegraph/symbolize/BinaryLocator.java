@@ -70,7 +70,12 @@ public interface BinaryLocator {
      * other modules through {@code /proc/PID/root/PATH} (right for a process in a container).
      */
     static BinaryLocator process(long pid) {
-        Path proc = Path.of("/proc", Long.toString(pid));
+        return process(Path.of("/proc"), pid);
+    }
+
+    /** As {@link #process(long)}, with the proc file system mounted at {@code procRoot} (e.g. a host's). */
+    static BinaryLocator process(Path procRoot, long pid) {
+        Path proc = procRoot.resolve(Long.toString(pid));
         return module -> {
             String m = stripDeleted(module);
             try {
