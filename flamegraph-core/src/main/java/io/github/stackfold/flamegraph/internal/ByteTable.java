@@ -39,6 +39,20 @@ public final class ByteTable {
         return (int) (h ^ (h >>> 32));
     }
 
+    /**
+     * A cheaper hash of {@code len >= 24} bytes from their first 24 and last 8 and the length only: for
+     * keys that differ near their ends, such as stack lines (address first, module last). Equal keys
+     * still hash equal; keys that share those bytes only probe longer, lookups stay exact.
+     */
+    public static int sketch(byte[] b, int off, int len) {
+        long h = (long) LONGS.get(b, off) * 0xc2b2ae3d27d4eb4fL;
+        h = Long.rotateLeft(h ^ (long) LONGS.get(b, off + 8), 29) * 0x9e3779b97f4a7c15L;
+        h = Long.rotateLeft(h ^ (long) LONGS.get(b, off + 16), 31) * 0xc2b2ae3d27d4eb4fL;
+        h = (h ^ (long) LONGS.get(b, off + len - 8) ^ len) * 0x9e3779b97f4a7c15L;
+        h ^= h >>> 32;
+        return (int) (h ^ (h >>> 16));
+    }
+
     /** The value for the key, or -1. */
     public int get(byte[] b, int off, int len, int hash) {
         int i = hash & mask;
@@ -84,6 +98,11 @@ public final class ByteTable {
 
     public int size() {
         return size;
+    }
+
+    /** Bytes held by the keys. */
+    public int bytes() {
+        return arenaSize;
     }
 
     private void insertSlot(int entry) {

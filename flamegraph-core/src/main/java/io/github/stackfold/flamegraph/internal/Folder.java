@@ -49,6 +49,13 @@ public final class Folder {
     /** Frame groups of stack lines, by (java process, names depend on the address). */
     private final ByteTable[] frameTables = {new ByteTable(), new ByteTable(), new ByteTable(), new ByteTable()};
     private final ByteTable pnames = new ByteTable();
+    /** Whole stack lines (leading blanks, address, symbol, module) to frame group; see knownStackLine. */
+    private final ByteTable stackLines = new ByteTable();
+    private final ByteTable javaStackLines = new ByteTable();
+    /** Caps each whole-line table: lines are ~80 bytes, so ~400k distinct lines (distinct addresses). */
+    private static final int MAX_STACK_LINE_BYTES = 32 << 20;
+    private ByteView missed;
+    private int missedHash;
     private int[] groups = new int[1024];
     private int groupsSize;
     private final HashMap<String, Integer> nameIds = new HashMap<>();
@@ -96,8 +103,14 @@ public final class Folder {
         Report r = new Report();
         PerfScriptParser.Kind k;
         long lines = 0;
-        while ((k = p.next()) != PerfScriptParser.Kind.END) {
+        while (p.nextLine()) {
             lines++;
+            missed = null;
+            if (pname >= 0 && knownStackLine(p.line())) {
+                r.recognized = true;
+                continue;
+            }
+            k = p.classify();
             switch (k) {
                 case FRAME:
                     r.recognized = true;
@@ -265,13 +278,60 @@ public final class Folder {
             }
             table.put(b, from, len, h, g);
         }
+        remember(g);
+        pushGroup(g);
+    }
+
+    /**
+     * The fast path for stack lines: a line seen before (the same bytes, in a process of the same
+     * java-ness) means the same frames, so its frame group is pushed without classifying, slicing or
+     * naming the line again. Only lines starting with a blank are looked up: event lines never do
+     * (and are unique anyway), and such a line is either a stack line or unrecognized.
+     */
+    private boolean knownStackLine(ByteView line) {
+        int len = line.length();
+        byte[] b = line.array();
+        int off = line.offset();
+        if (len == 0 || (b[off] != ' ' && b[off] != '\t')) {
+            return false;
+        }
+        int h = len < 24 ? ByteTable.hash(b, off, len) : ByteTable.sketch(b, off, len);
+        int g = (pnameJava ? javaStackLines : stackLines).get(b, off, len, h);
+        if (g < 0) {
+            missed = line;
+            missedHash = h;
+            return false;
+        }
+        pushGroup(g);
+        return true;
+    }
+
+    /** Remembers the frame group of the stack line {@link #knownStackLine} just missed (memory capped). */
+    private void remember(int g) {
+        ByteView line = missed;
+        if (line == null) {
+            return;
+        }
+        missed = null;
+        ByteTable table = pnameJava ? javaStackLines : stackLines;
+        if (table.bytes() < MAX_STACK_LINE_BYTES) {
+            table.put(line.array(), line.offset(), line.length(), missedHash, g);
+        }
+    }
+
+    private void pushGroup(int g) {
         int count = groups[g];
         if (lineCount == lineStarts.length) {
             lineStarts = Arrays.copyOf(lineStarts, lineCount * 2);
         }
         lineStarts[lineCount++] = framesLen;
-        frames = ensure(frames, framesLen + count);
-        System.arraycopy(groups, g + 1, frames, framesLen, count);
+        int[] f = ensure(frames, framesLen + count);
+        frames = f;
+        if (count == 1) {
+            f[framesLen] = groups[g + 1]; // the common case: no inlined frames, no arraycopy call
+        } else {
+            System.arraycopy(groups, g + 1, f, framesLen, count);
+        }
         framesLen += count;
     }
 

@@ -182,7 +182,33 @@ public final class PerfScriptParser implements Closeable {
         return kind;
     }
 
-    /** The kind {@link #next()} last returned ({@code null} before the first call). */
+    /**
+     * Moves to the next line without classifying it: {@link #line()}, {@link #lineNumber()} and
+     * {@link #lineOffset()} are set, the field accessors are not until {@link #classify()}. For callers
+     * that recognise most lines by their bytes alone (a collapser remembers what each distinct stack
+     * line means) and classify only the others; {@code nextLine()} then {@code classify()} is {@link #next()}.
+     *
+     * @return false at the end of the input (then {@link #kind()} is {@link Kind#END})
+     */
+    public boolean nextLine() throws IOException {
+        if (!readLine()) {
+            kind = Kind.END;
+            line.clear();
+            return false;
+        }
+        kind = null;
+        return true;
+    }
+
+    /** Classifies the line {@link #nextLine()} moved to, as {@link #next()} would have, and sets the fields. */
+    public Kind classify() {
+        if (kind == null) {
+            kind = classify(buf, lineStart, lineEnd);
+        }
+        return kind;
+    }
+
+    /** The kind {@link #next()} or {@link #classify()} last returned ({@code null} before, and after {@link #nextLine()}). */
     public Kind kind() {
         return kind;
     }
