@@ -34,17 +34,19 @@ import picocli.CommandLine.Spec;
 @Command(name = "record",
         mixinStandardHelpOptions = true,
         description = {
-            "Records a running process with perf (perf record -g -p PID -- sleep SECONDS), streams",
-            "'perf script' into the collapser and writes DIR/NAME.folded and DIR/flame.svg.",
-            "perf runs here, in another process's namespaces (--via nsenter), or in a pod (--via kubectl).",
-            "Ctrl-C or SIGTERM stops the recording early; what was recorded is still written."
+            "Records a running process with perf (perf record -g -p PID -- sleep SECS),",
+            "streams 'perf script' into the collapser and writes DIR/NAME.folded and",
+            "DIR/flame.svg. perf runs here, in another process's namespaces (--via",
+            "nsenter) or in a pod (--via kubectl). Ctrl-C or SIGTERM stops early; what",
+            "was recorded is still written."
         },
         footer = {
             "",
-            "Exit codes: 0 ok; 2 no samples recorded; 3 perf, nsenter or kubectl missing; 4 not permitted",
-            "(perf_event_paranoid, capabilities); 5 no such process, several processes of that name, or",
-            "the process exited during the recording (what was recorded is written); 6 a file could not",
-            "be written; 64 wrong command line; 130 interrupted (what was recorded is written)."
+            "Exit codes: 0 ok; 2 no samples; 3 perf, nsenter or kubectl missing;",
+            "4 not permitted (perf_event_paranoid, capabilities); 5 no such process,",
+            "several of that name, or it exited while recording (what was recorded is",
+            "written); 6 a file could not be written; 64 wrong command line;",
+            "130 interrupted (what was recorded is written)."
         })
 public class RecordCommand implements Callable<Integer> {
     /** How perf reaches the target. */
