@@ -94,4 +94,72 @@ class FrameLayoutTest {
         assertThat(FrameLayout.markWakers("a;b")).isEqualTo("a;b;--;");
         assertThat(FrameLayout.markWakers("a;--;b;c")).isEqualTo("a;--;b_[w];c_[w]");
     }
+
+    /** Perl's split(";", s): trailing empty fields dropped. */
+    static List<String> perlSplit(String s) {
+        List<String> out = new ArrayList<>(java.util.Arrays.asList(s.split(";", -1)));
+        while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+            out.remove(out.size() - 1);
+        }
+        return out;
+    }
+
+    @Test
+    void mergedFramesMatchASimpleModelOfFlamegraphPlsFlowOnRandomStacks() throws Exception {
+        String[] names = {"a", "b", "b-x", "bb", "", "c c", "\u00e9"};
+        java.util.Random rnd = new java.util.Random(42);
+        for (int round = 0; round < 20; round++) {
+            StringBuilder text = new StringBuilder();
+            List<String> stacks = new ArrayList<>();
+            List<Integer> counts = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                StringBuilder st = new StringBuilder();
+                int depth = rnd.nextInt(5);
+                for (int d = 0; d < depth; d++) {
+                    st.append(d == 0 ? "" : ";").append(names[rnd.nextInt(names.length)]);
+                }
+                if (rnd.nextInt(10) == 0) {
+                    st.append(';');
+                }
+                int count = 1 + rnd.nextInt(9);
+                text.append(st).append(' ').append(count).append('\n');
+                stacks.add(st.toString());
+                counts.add(count);
+            }
+            // the model: sort, then open/close frames against the previous stack only
+            Integer[] order = new Integer[stacks.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (x, y) -> stacks.get(x).compareTo(stacks.get(y)));
+            List<String> expected = new ArrayList<>();
+            List<String> prev = new ArrayList<>();
+            double[] starts = new double[64];
+            double time = 0;
+            for (int k = 0; k <= order.length; k++) {
+                List<String> cur = new ArrayList<>();
+                if (k < order.length) {
+                    cur.add("");
+                    cur.addAll(perlSplit(stacks.get(order[k])));
+                }
+                int same = 0;
+                while (same < prev.size() && same < cur.size() && prev.get(same).equals(cur.get(same))) {
+                    same++;
+                }
+                for (int d = prev.size() - 1; d >= same; d--) {
+                    expected.add(d + ":" + prev.get(d) + "@" + starts[d] + "-" + time);
+                }
+                for (int d = same; d < cur.size(); d++) {
+                    starts[d] = time;
+                }
+                prev = cur;
+                if (k < order.length) {
+                    time += counts.get(order[k]);
+                }
+            }
+            expected.sort(null);
+            FrameLayout l = FrameLayout.of(lines(text.toString()), FrameLayout.Order.SORTED, false, false);
+            assertThat(frames(l)).as(text.toString()).isEqualTo(expected);
+        }
+    }
 }
