@@ -66,10 +66,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         long t0 = System.nanoTime();
         DemoRun.Options o = new DemoRun.Options(outputDir, duration, clients, frequency, target, warmup);
-        LabPipeline.Result r = DemoRun.run(o, line -> {
-            flame.stderr().println("flame demo: " + line);
-            flame.stderr().flush();
-        });
+        DemoRun run = new DemoRun();
+        LabPipeline.Result r;
+        // SIGINT/SIGTERM stop the recording (perf writes what it has) instead of ending the JVM; what
+        // the demo started is ended in its finally blocks
+        try (RecordCommand.Signals ignored = RecordCommand.Signals.onInterrupt(run::stop)) {
+            r = run.run(o, line -> {
+                flame.stderr().println("flame demo: " + line);
+                flame.stderr().flush();
+            });
+        }
         PrintStream out = new PrintStream(flame.stdout(), true, StandardCharsets.UTF_8);
         for (String line : r.summary()) {
             out.println(line);
@@ -77,6 +83,6 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         flame.stderr().printf("flame demo: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         flame.stderr().flush();
-        return ExitCodes.OK;
+        return run.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
     }
 }

@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,8 +17,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code flame profile}: the whole lab in one command. Translates flags into {@link ProfileRun.Options};
- * progress goes to stderr, the five-line summary to stdout. Ctrl-C stops the recording early and still
- * writes the results of what was recorded.
+ * progress goes to stderr, the five-line summary to stdout. Ctrl-C (or SIGTERM) stops the recording
+ * early and still writes the results of what was recorded; the exit code is then 130.
  */
 @Command(name = "profile",
         description = {
@@ -110,34 +108,19 @@ final class ProfileCommand implements Callable<Integer> {
         ProfileRun.Options o = new ProfileRun.Options(process, pid, duration, frequency, target, load, kubectl,
                 compareIdle, pprof, outputDir, r);
         ProfileRun run = new ProfileRun();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread onSignal = new Thread(() -> {
-            run.stop();
-            try {
-                done.await(60, TimeUnit.SECONDS); // let the results of what was recorded be written
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "flame-profile-stop");
-        Runtime.getRuntime().addShutdownHook(onSignal);
-        try {
-            LabPipeline.Result res = run.run(o, line -> {
+        LabPipeline.Result res;
+        // SIGINT/SIGTERM stop the recording (perf writes what it has) instead of ending the JVM
+        try (RecordCommand.Signals ignored = RecordCommand.Signals.onInterrupt(run::stop)) {
+            res = run.run(o, line -> {
                 flame.stderr().println("flame profile: " + line);
                 flame.stderr().flush();
             });
-            PrintStream out = new PrintStream(flame.stdout(), true, StandardCharsets.UTF_8);
-            for (String line : res.summary()) {
-                out.println(line);
-            }
-            out.flush();
-            return ExitCodes.OK;
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onSignal);
-            } catch (IllegalStateException e) {
-                // already shutting down: the hook is running and has been released above
-            }
         }
+        PrintStream out = new PrintStream(flame.stdout(), true, StandardCharsets.UTF_8);
+        for (String line : res.summary()) {
+            out.println(line);
+        }
+        out.flush();
+        return run.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
     }
 }

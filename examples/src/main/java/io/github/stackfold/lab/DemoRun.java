@@ -54,11 +54,25 @@ public final class DemoRun {
         }
     }
 
-    private DemoRun() {
+    private volatile LabRecorder current;
+    private volatile boolean stopped;
+
+    /** Ends the recording early (from a signal handler); what was recorded is still written. */
+    public void stop() {
+        stopped = true;
+        LabRecorder r = current;
+        if (r != null) {
+            r.stop();
+        }
+    }
+
+    /** Whether {@link #stop} was called. */
+    public boolean stopped() {
+        return stopped;
     }
 
     /** Runs the demo; {@code say} gets one line per step for the user. */
-    public static LabPipeline.Result run(Options o, Consumer<String> say) throws IOException, InterruptedException {
+    public LabPipeline.Result run(Options o, Consumer<String> say) throws IOException, InterruptedException {
         if (o.target() == Target.RECORDING) {
             say.accept("using the recording shipped in the repository, as asked (--target recording)");
             return ShippedRecording.render(o.outputDir(), say);
@@ -93,10 +107,16 @@ public final class DemoRun {
                 Thread.sleep(o.warmup().toMillis());
                 RecordOptions ro = RecordOptions.builder().pid(target.pid()).duration(o.duration())
                         .frequency(o.frequency()).outputDir(o.outputDir()).build();
-                source = new LabRecorder(GoFrames.enable(ro), target, say).record("under load");
+                LabRecorder rec = new LabRecorder(GoFrames.enable(ro), target, say);
+                current = rec;
+                if (stopped) {
+                    rec.stop();
+                }
+                source = rec.record("under load");
             } catch (NotPermittedException | ToolMissingException e) {
                 perfRefused = e.getMessage();
             } finally {
+                current = null;
                 say.accept("load: " + load.finish());
             }
         } finally {

@@ -86,7 +86,8 @@ public final class KubectlLoad implements LoadRun {
     @Override
     public String finish() throws InterruptedException {
         stopped = true;
-        long waitUntil = deadline + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS + 2_000);
+        // a call still running GRACE after now (or after the deadline, if sooner) is killed
+        long waitUntil = Math.min(deadline, System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
         for (Thread t : threads) {
             long left = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
             t.join(Math.max(1, left));

@@ -51,13 +51,23 @@ public final class ProfileRun {
     public static final int DEFAULT_COMPARE_LOAD = 10;
 
     private volatile LabRecorder current;
+    private volatile boolean stopped;
 
-    /** Ends the current recording early (from a signal handler); what was recorded is still written. */
+    /**
+     * Ends the current recording early (from a signal handler): what was recorded is still written,
+     * and no further recording starts.
+     */
     public void stop() {
+        stopped = true;
         LabRecorder r = current;
         if (r != null) {
             r.stop();
         }
+    }
+
+    /** Whether {@link #stop} was called. */
+    public boolean stopped() {
+        return stopped;
     }
 
     /** Runs the lab; {@code say} gets one line per step for the user. */
@@ -82,6 +92,10 @@ public final class ProfileRun {
             try {
                 if (o.compareIdle()) {
                     idle = rec.record("idle");
+                    if (stopped) {
+                        say.accept("stopped during the idle recording: writing it alone, without the loaded one");
+                        return new LabPipeline(o.outputDir(), o.rules(), o.processName() + " CPU (idle)", 10).write(idle, null);
+                    }
                 }
                 loaded = withLoad(o, clients, say, () -> rec.record(clients > 0 ? "under load (" + clients + " kubectl clients)" : ""));
             } finally {

@@ -79,6 +79,44 @@ class FlameProfileIT {
     }
 
     @Test
+    void sigtermStopsTheRecordingEarlyAndStillWritesTheResultsWithExit130(@TempDir Path out) throws Exception {
+        Shared.requireThat(FlameProcess.onPath("perf"), "perf is not installed (apt-get install linux-perf)");
+        Shared.requireThat(EtcdDemoTarget.available(), "etcd is not installed (apt-get install etcd-server)");
+        try (EtcdDemoTarget etcd = EtcdDemoTarget.start(EtcdDemoTarget.DEBIAN_ETCD, Duration.ofSeconds(60))) {
+            LoadRun load = etcd.startLoad(2, Duration.ofSeconds(120));
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    FlameProcess.jar().toString(), "profile", "--pid", Long.toString(etcd.pid()), "--duration", "60s",
+                    "--rules", "etcd", "--output-dir", out.toString());
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.resolveSibling(out.getFileName() + ".out").toFile())
+                    .redirectError(out.resolveSibling(out.getFileName() + ".err").toFile()).start();
+            try {
+                p.getOutputStream().close();
+                Path err = out.resolveSibling(out.getFileName() + ".err");
+                long until = System.nanoTime() + 120_000_000_000L;
+                while (System.nanoTime() < until && !(Files.exists(err) && Files.readString(err).contains("recording PID"))) {
+                    Thread.sleep(200);
+                }
+                Thread.sleep(2500); // some samples first
+                long t0 = System.nanoTime();
+                p.destroy(); // SIGTERM
+                assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                long stopSeconds = (System.nanoTime() - t0) / 1_000_000_000L;
+                String stderr = Files.readString(err);
+                assertThat(p.exitValue()).as(stderr).isEqualTo(130);
+                assertThat(stopSeconds).as("ended long before the 60 s asked for").isLessThan(50);
+                assertThat(out.resolve("flame.svg")).isNotEmptyFile();
+                FlameProcess.parseSvg(out.resolve("flame.svg"));
+                assertThat(FlameProcess.json(out.resolve("report.json")).path("source").path("description").asText())
+                        .contains("stopped early");
+                assertThat(FlameProcess.processesMentioning("-p " + etcd.pid() + " ")).as("perf on etcd").isEmpty();
+            } finally {
+                p.destroyForcibly();
+                load.finish();
+            }
+        }
+    }
+
+    @Test
     void profileFromThePprofEndpointInsteadOfPerf(@TempDir Path out) throws Exception {
         Shared.requireThat(EtcdDemoTarget.available(), "etcd is not installed (apt-get install etcd-server)");
         try (EtcdDemoTarget etcd = EtcdDemoTarget.start(EtcdDemoTarget.DEBIAN_ETCD, Duration.ofSeconds(60))) {

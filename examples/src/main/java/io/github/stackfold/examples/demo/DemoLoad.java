@@ -77,7 +77,10 @@ public final class DemoLoad {
 
     private static void clientLoop(HttpClient http, URI base, RequestMix mix, long deadline, AtomicBoolean stop,
             Map<Integer, Long> counts) {
-        while (System.nanoTime() < deadline && !stop.get() && !Thread.currentThread().isInterrupted()) {
+        // at least one request per client, even when the thread starts late on a busy machine
+        boolean first = true;
+        while (first || (System.nanoTime() < deadline && !stop.get() && !Thread.currentThread().isInterrupted())) {
+            first = false;
             HandlerChain.Request r = mix.next();
             HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(r.path()));
             if ("POST".equals(r.method())) {
