@@ -109,19 +109,25 @@ public final class PerfCollapser {
                 throw new IllegalStateException("session already finished");
             }
             Objects.requireNonNull(sourceName, "sourceName");
-            BufferedInputStream b = new BufferedInputStream(Inputs.decompress(in), SNIFF);
-            sniff(b, sourceName);
             boolean recognized;
-            if (options.threads() <= 1) {
-                Folder.Report r = main.run(PerfScriptParser.of(b, sourceName));
-                recognized = r.recognized;
-                if (recognized) {
-                    deliver(sourceName, r, 0);
+            try {
+                BufferedInputStream b = new BufferedInputStream(Inputs.decompress(in), SNIFF);
+                sniff(b, sourceName);
+                if (options.threads() <= 1) {
+                    Folder.Report r = main.run(PerfScriptParser.of(b, sourceName));
+                    recognized = r.recognized;
+                    if (recognized) {
+                        deliver(sourceName, r, 0);
+                    }
+                } else {
+                    recognized = parallel(b, sourceName);
                 }
-            } else {
-                recognized = parallel(b, sourceName);
+            } catch (IOException | RuntimeException | Error e) {
+                stopWorkers(); // a failed session keeps no threads
+                throw e;
             }
             if (!recognized) {
+                stopWorkers();
                 throw new BadInputException(sourceName, "no event or stack line found; expected the text output of"
                         + " 'perf script' (lines like 'java 4711 [001] 123.456: 1000 cpu-clock:' followed by stack"
                         + " lines and an empty line)");
@@ -263,6 +269,13 @@ public final class PerfCollapser {
             }
         }
 
+        private void stopWorkers() {
+            if (pool != null) {
+                pool.shutdownNow();
+                pool = null;
+            }
+        }
+
         private ExecutorService pool() {
             if (pool == null) {
                 byte[] filter = main.filter();
@@ -313,9 +326,7 @@ public final class PerfCollapser {
                 throw new IllegalStateException("session already finished");
             }
             finished = true;
-            if (pool != null) {
-                pool.shutdownNow();
-            }
+            stopWorkers();
             FoldedProfile.Builder b = FoldedProfile.builder();
             List<Folder> all = new ArrayList<>();
             all.add(main);

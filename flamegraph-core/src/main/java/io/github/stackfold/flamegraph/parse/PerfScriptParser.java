@@ -57,9 +57,11 @@ import java.util.Objects;
  * {@link #event()} is that last token without its final {@code :} ({@code cpu-clock:uhH} above) and
  * {@link #period()} the number if there is one. A tracepoint line with arguments after the event name,
  * or {@code java 19983 cycles:} (no {@code :} before the event), has no known event: {@link #hasEvent()}
- * is false. A task that exited prints a command such as {@code :-1}, and a command name may contain
- * digits and spaces; both are taken as the rules above say, quirks included (for example
- * {@code :-1 -1 [000] 1.0: 1 cycles:} has the command {@code :-1}).
+ * is false. Command names may contain digits, spaces and {@code :}; they are taken as the rules above
+ * say, quirks included: a task that had exited is printed as {@code :-1 -1 [000] 1.0: 1 cycles:}, and as
+ * {@code -1} is no number, its command is {@code :-1 -1 [000] 1.0:} and its first number the
+ * {@code 1} of the period; a one-letter command such as {@code a 7 1.0: 5 cycles:} likewise becomes
+ * {@code a 7 1.0:} (the command has at least two bytes).
  *
  * <h2>{@link Kind#FRAME}: a stack line</h2>
  * Optional blanks, an address (letters, digits, {@code _}), optional blanks, the symbol, one space,
