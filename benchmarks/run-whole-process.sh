@@ -64,7 +64,7 @@ cat "$one" "$x5" "$folded" > /dev/null
 
 # ---------------------------------------------------------------------------------------------------
 # Measurement
-declare -A secs rss
+declare -A secs rss cpus
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # measure NAME CMD... : one timed run, stdout to /dev/null; appends wall seconds and peak RSS (kB)
@@ -86,6 +86,7 @@ measure() {
   fi
   secs[$name]+="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') "
   rss[$name]+="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tfile") "
+  cpus[$name]+="$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$tfile") "
   rm -f "$tfile" "$err"
 }
 
@@ -119,11 +120,13 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row() { # NAME LABEL BYTES FLOORNAME
-  local m f
+  local m f c fc
   m=$(echo "${secs[$1]}" | median)
   f=$(echo "${secs[$4]}" | median)
-  printf '%-44s %8.3f %8s %10s %10s\n' "$2" "$m" "$(mbps "$3" "$m")" "$(ratio "$m" "$f")x" \
-    "$(( $(echo "${rss[$1]}" | maxof) / 1024 ))"
+  c=$(echo "${cpus[$1]}" | median)
+  fc=$(echo "${cpus[$4]}" | median)
+  printf '%-44s %8.3f %8s %9s %8.2f %9s %10s\n' "$2" "$m" "$(mbps "$3" "$m")" "$(ratio "$m" "$f")x" \
+    "$c" "$(ratio "$c" "$fc")x" "$(( $(echo "${rss[$1]}" | maxof) / 1024 ))"
 }
 
 echo
@@ -133,7 +136,10 @@ echo "load:    before $load_before, after $load_after (1/5/15-minute load averag
 echo "inputs:  $x5 ($(size "$x5") bytes = 5 x the recording); $folded ($(size "$folded") bytes, $stacks distinct stacks)"
 echo "runs:    $runs rounds, median wall time per process (JVM start included); MB = 10^6 bytes"
 echo
-printf '%-44s %8s %8s %10s %10s\n' "case" "median s" "MB/s" "vs floor" "max RSS MB"
+echo "columns: median wall seconds, MB/s from it, wall ratio to the floor of the same input; median CPU"
+echo "         seconds (user+sys, all threads) and its ratio to the floor's; peak resident set"
+echo
+printf '%-44s %8s %8s %9s %8s %9s %10s\n' "case" "wall s" "MB/s" "vs floor" "CPU s" "CPU ratio" "max RSS MB"
 row floor "newline-scan floor (194 MB)" "$(size "$x5")" floor
 row collapse1 "flame collapse --threads 1 (194 MB)" "$(size "$x5")" floor
 row collapse2 "flame collapse --threads 2 (194 MB)" "$(size "$x5")" floor
@@ -141,12 +147,12 @@ row floor_folded "newline-scan floor (folded)" "$(size "$folded")" floor_folded
 row flamegraph "flame flamegraph ($stacks stacks)" "$(size "$folded")" floor_folded
 if [ -n "${secs[big]:-}" ]; then
   b=$(echo "${secs[big]}" | median)
-  printf '%-44s %8.3f %8s %10s %10s\n' "flame collapse -Xmx128m --threads 2 (1 GB)" "$b" \
-    "$(mbps "$(size "$x1g")" "$b")" "-" "$(( $(echo "${rss[big]}" | maxof) / 1024 ))"
+  printf '%-44s %8.3f %8s %9s %8.2f %9s %10s\n' "flame collapse -Xmx128m --threads 2 (1 GB)" "$b" \
+    "$(mbps "$(size "$x1g")" "$b")" "-" "$(echo "${cpus[big]}" | median)" "-" "$(( $(echo "${rss[big]}" | maxof) / 1024 ))"
 fi
 echo
-echo "all times (s):"
+echo "all runs (wall s / CPU s):"
 for k in floor collapse1 collapse2 floor_folded flamegraph big; do
-  [ -n "${secs[$k]:-}" ] && printf '  %-14s %s\n' "$k" "${secs[$k]}"
+  [ -n "${secs[$k]:-}" ] && printf '  %-14s %s/ %s\n' "$k" "${secs[$k]}" "${cpus[$k]}"
 done
 exit 0
