@@ -34,6 +34,17 @@ import java.util.function.Consumer;
  *   stacks never start with a blank.
  * </ol>
  *
+ * <p>What each format looks like at its start:
+ *
+ * <pre>
+ * 0a 04 08 01 10 02 0a 04 08 03 10 04 12 0e ...           pprof (sample_type samples/count, cpu/nanoseconds, ...)
+ * java;start_thread;JavaThread::run 42                    folded
+ * swapper;do_idle_[k] 7
+ * # ========                                              perf script (a --header comment, skipped)
+ * java 12345 [001] 1234.567890:    1001001 cpu-clock:     perf script event line
+ *             7f3a0c1e2b44 Foo::bar+0x14 (/opt/x.so)      perf script stack line: indented
+ * </pre>
+ *
  * <p>Empty input and binary input that is no pprof profile are a {@link BadInputException} naming the
  * source. The loader reads a profile whole only for pprof (small); folded and perf text are streamed.
  * Instances are immutable and thread-safe when their collapser and bad-line handler are.
