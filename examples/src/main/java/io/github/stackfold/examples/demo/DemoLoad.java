@@ -139,6 +139,7 @@ public final class DemoLoad {
             } else if (dice < 65) {
                 return get("/api/v1/pods", tokens[1 + rnd.nextInt(2)]); // cluster-wide: viewers and admins
             } else if (dice < 80) {
+                // the seed pods of a server with its default --pods-per-namespace 40
                 return get(pods + "/seed-" + namespace + "-" + rnd.nextInt(40), tokens[rnd.nextInt(3)]);
             } else if (dice < 92) {
                 String name = prefix + "-" + (created++ % 25); // bounded: later creates conflict (409)

@@ -95,7 +95,8 @@ class HandlerChainTest {
 
     @Test
     void boundedLoadOverHttpGetsEveryKindOfAnswerAndStops() throws Exception {
-        try (ApiServerLikeDemo server = ApiServerLikeDemo.start(0, 5, 0)) {
+        // 40 pods per namespace, the server's default: the load's gets name seed pods 0..39
+        try (ApiServerLikeDemo server = ApiServerLikeDemo.start(0, 40, 0)) {
             long t0 = System.nanoTime();
             DemoLoad.Stats s = DemoLoad.run(server.port(), 2, Duration.ofMillis(1500));
             long tookMillis = (System.nanoTime() - t0) / 1_000_000;
