@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * and the messages say so. Everything started here is ended before {@link #run} returns (and by a
  * shutdown hook if the JVM ends first).
  */
-public final class DemoRun {
+public final class DemoRun extends StoppableRun {
     /** Which target to start. */
     public enum Target {
         /** etcd when installed, else the JVM demo server. */
@@ -52,23 +52,6 @@ public final class DemoRun {
                 throw new IllegalArgumentException("clients must be >= 1, got " + clients);
             }
         }
-    }
-
-    private volatile LabRecorder current;
-    private volatile boolean stopped;
-
-    /** Ends the recording early (from a signal handler); what was recorded is still written. */
-    public void stop() {
-        stopped = true;
-        LabRecorder r = current;
-        if (r != null) {
-            r.stop();
-        }
-    }
-
-    /** Whether {@link #stop} was called. */
-    public boolean stopped() {
-        return stopped;
     }
 
     /** Runs the demo; {@code say} gets one line per step for the user. */

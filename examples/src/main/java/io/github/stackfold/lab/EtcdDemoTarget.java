@@ -1,5 +1,7 @@
 package io.github.stackfold.lab;
 
+import io.github.stackfold.examples.demo.DemoLoad;
+
 import io.github.stackfold.flamegraph.analyze.Rules;
 
 import java.io.IOException;
@@ -195,17 +197,9 @@ public final class EtcdDemoTarget implements DemoTarget {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 10_000));
                 t.interrupt();
             }
-            Map<Integer, Long> total = new TreeMap<>();
-            long n = 0;
-            for (Map<Integer, Long> m : counts) {
-                synchronized (m) {
-                    for (Map.Entry<Integer, Long> e : m.entrySet()) {
-                        total.merge(e.getKey(), e.getValue(), Long::sum);
-                        n += e.getValue();
-                    }
-                }
-            }
-            return clients + " HTTP clients (etcd JSON gateway put/range): " + n + " requests, by status " + total;
+            DemoLoad.Stats total = DemoLoad.Stats.sum(counts);
+            return clients + " HTTP clients (etcd JSON gateway put/range): " + total.requests() + " requests, by status "
+                    + total.byStatus();
         };
     }
 

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * takes the profile from the apiserver's pprof endpoint instead; then {@link LabPipeline} writes the
  * files and the summary.
  */
-public final class ProfileRun {
+public final class ProfileRun extends StoppableRun {
     /**
      * @param processName  the process to find when {@code pid} is 0
      * @param pid          the PID to record, or 0
@@ -49,26 +49,6 @@ public final class ProfileRun {
 
     /** How many clients {@code --compare-idle} uses when no {@code --load} is given: the lab's loop of 10. */
     public static final int DEFAULT_COMPARE_LOAD = 10;
-
-    private volatile LabRecorder current;
-    private volatile boolean stopped;
-
-    /**
-     * Ends the current recording early (from a signal handler): what was recorded is still written,
-     * and no further recording starts.
-     */
-    public void stop() {
-        stopped = true;
-        LabRecorder r = current;
-        if (r != null) {
-            r.stop();
-        }
-    }
-
-    /** Whether {@link #stop} was called. */
-    public boolean stopped() {
-        return stopped;
-    }
 
     /** Runs the lab; {@code say} gets one line per step for the user. */
     public LabPipeline.Result run(Options o, Consumer<String> say) throws IOException, InterruptedException {

@@ -23,6 +23,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class DemoLoad {
     /** What the load did: requests sent, per HTTP status (-1 for a failed connection). */
     public record Stats(long requests, Map<Integer, Long> byStatus) {
+        /** The counts of several clients (each map guarded by its own lock) added up by status. */
+        public static Stats sum(List<Map<Integer, Long>> perClient) {
+            Map<Integer, Long> total = new TreeMap<>();
+            long n = 0;
+            for (Map<Integer, Long> m : perClient) {
+                synchronized (m) {
+                    for (Map.Entry<Integer, Long> e : m.entrySet()) {
+                        total.merge(e.getKey(), e.getValue(), Long::sum);
+                        n += e.getValue();
+                    }
+                }
+            }
+            return new Stats(n, total);
+        }
+
     }
 
     private static final AtomicInteger RUN = new AtomicInteger();
@@ -62,17 +77,7 @@ public final class DemoLoad {
             t.join(Math.max(1, waitMillis));
             t.interrupt();
         }
-        Map<Integer, Long> total = new TreeMap<>();
-        long n = 0;
-        for (Map<Integer, Long> m : results) {
-            synchronized (m) {
-                for (Map.Entry<Integer, Long> e : m.entrySet()) {
-                    total.merge(e.getKey(), e.getValue(), Long::sum);
-                    n += e.getValue();
-                }
-            }
-        }
-        return new Stats(n, total);
+        return Stats.sum(results);
     }
 
     private static void clientLoop(HttpClient http, URI base, RequestMix mix, long deadline, AtomicBoolean stop,

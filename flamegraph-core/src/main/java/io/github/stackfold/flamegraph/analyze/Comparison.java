@@ -4,11 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -150,13 +147,7 @@ public final class Comparison {
     }
 
     public String toJson() {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        try {
-            writeJson(b);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return b.toString(StandardCharsets.UTF_8);
+        return JsonText.of(this::writeJson);
     }
 
     /** The category table and the functions that grew most, for a person. */

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -198,13 +195,7 @@ public final class Report {
 
     /** {@link #writeJson} as a string. */
     public String toJson() {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        try {
-            writeJson(b);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return b.toString(StandardCharsets.UTF_8);
+        return JsonText.of(this::writeJson);
     }
 
     /** A short report for a person: the same content as the JSON, shares in percent. */
