@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,8 +28,15 @@ import picocli.CommandLine.Command;
 @Command(name = "flame",
         mixinStandardHelpOptions = true,
         versionProvider = FlameCli.Version.class,
-        description = "perf and pprof profiles into folded stacks, flame graphs and answers.",
-        subcommands = {
+        description = "perf and pprof profiles into folded stacks, flame graphs and answers.")
+public final class FlameCli implements Runnable {
+    /**
+     * The subcommands, in the order of the help. They are registered in {@link #commandLine} rather
+     * than in the {@code @Command} annotation so that a run builds only the one it needs: picocli
+     * builds a subcommand's model by reflection over all its options, and building all ten cost about
+     * 0.2 s of a short run's start-up.
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
             CompareCommand.class,
@@ -38,9 +46,7 @@ import picocli.CommandLine.Command;
             PprofCommand.class,
             RecordCommand.class,
             ProfileCommand.class,
-            DemoCommand.class,
-        })
-public final class FlameCli implements Runnable {
+            DemoCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -91,7 +97,7 @@ public final class FlameCli implements Runnable {
     public static int run(String[] args, InputStream in, OutputStream out, OutputStream err) {
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter);
+        CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter, args);
         int code = cl.execute(args);
         outWriter.flush();
         errWriter.flush();
@@ -106,12 +112,22 @@ public final class FlameCli implements Runnable {
         return code;
     }
 
-    static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err) {
+    /**
+     * The command line for {@code args}: with only the subcommand that {@code args[0]} names, or with
+     * all of them when it names none (help, usage errors and their suggestions need them all).
+     */
+    static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(root);
+        Class<?> only = args.length == 0 || "help".equals(args[0]) ? null : subcommandNamed(args[0]);
+        for (Class<?> c : SUBCOMMANDS) {
+            if (only == null || c == only) {
+                cl.addSubcommand(c);
+            }
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, unused) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("flame: " + ex.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
@@ -119,6 +135,16 @@ public final class FlameCli implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> report(ex, c.getErr()));
         return cl;
+    }
+
+    private static Class<?> subcommandNamed(String name) {
+        for (Class<?> c : SUBCOMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (a != null && a.name().equals(name)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** One line on stderr for a failure, never a stack trace (unless STACKFOLD_DEBUG is set). */

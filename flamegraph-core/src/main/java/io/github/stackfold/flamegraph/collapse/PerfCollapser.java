@@ -4,17 +4,20 @@ import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.internal.Folder;
 import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.internal.Bytes;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +91,7 @@ public final class PerfCollapser {
      */
     public static final class Session {
         private static final int SNIFF = 1 << 16;
+        private static final int READ_BUFFER = 1 << 20;
 
         private final CollapseOptions options;
         private final Folder main;
@@ -111,16 +115,13 @@ public final class PerfCollapser {
             Objects.requireNonNull(sourceName, "sourceName");
             boolean recognized;
             try {
-                BufferedInputStream b = new BufferedInputStream(Inputs.decompress(in), SNIFF);
-                sniff(b, sourceName);
+                InputStream d = Inputs.decompress(in);
+                byte[] head = d.readNBytes(SNIFF);
+                sniff(head, sourceName);
                 if (options.threads() <= 1) {
-                    Folder.Report r = main.run(PerfScriptParser.of(b, sourceName));
-                    recognized = r.recognized;
-                    if (recognized) {
-                        deliver(sourceName, r, 0);
-                    }
+                    recognized = sequential(d, head, sourceName);
                 } else {
-                    recognized = parallel(b, sourceName);
+                    recognized = parallel(new SequenceInputStream(new ByteArrayInputStream(head), d), sourceName);
                 }
             } catch (IOException | RuntimeException | Error e) {
                 stopWorkers(); // a failed session keeps no threads
@@ -136,10 +137,7 @@ public final class PerfCollapser {
         }
 
         /** Rejects what is obviously not perf script text before reading it all. */
-        private static void sniff(BufferedInputStream b, String source) throws IOException {
-            b.mark(SNIFF);
-            byte[] head = b.readNBytes(SNIFF);
-            b.reset();
+        private static void sniff(byte[] head, String source) throws IOException {
             if (head.length == 0) {
                 throw new BadInputException(source, "empty input; expected the text output of 'perf script'");
             }
@@ -172,6 +170,56 @@ public final class PerfCollapser {
             return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
         }
 
+        /**
+         * Folds on this thread: reads into one buffer (grown only for a line longer than it) and folds
+         * the complete lines of each read; {@code head}, the bytes already read, comes first.
+         */
+        private boolean sequential(InputStream in, byte[] head, String source) throws IOException {
+            byte[] buf = new byte[Math.max(READ_BUFFER, head.length)];
+            System.arraycopy(head, 0, buf, 0, head.length);
+            int start = 0;
+            int limit = head.length;
+            boolean eof = head.length < SNIFF;
+            long line = 1;
+            long offset = 0;
+            Folder.Report r = new Folder.Report();
+            while (true) {
+                if (!eof) {
+                    if (limit == buf.length) {
+                        if (start > 0) {
+                            System.arraycopy(buf, start, buf, 0, limit - start);
+                            limit -= start;
+                            start = 0;
+                        } else {
+                            buf = Arrays.copyOf(buf, buf.length * 2);
+                        }
+                    }
+                    int n = in.read(buf, limit, buf.length - limit);
+                    if (n < 0) {
+                        eof = true;
+                    } else {
+                        limit += n;
+                    }
+                }
+                int cut = eof ? limit : Bytes.afterLastNewline(buf, start, limit);
+                if (cut > start) {
+                    long before = r.lines;
+                    main.fold(buf, start, cut, line, offset, r);
+                    line += r.lines - before;
+                    offset += cut - start;
+                    start = cut;
+                }
+                if (eof) {
+                    break;
+                }
+            }
+            main.endPiece(r);
+            if (r.recognized) {
+                deliver(source, r, 0);
+            }
+            return r.recognized;
+        }
+
         private boolean parallel(InputStream in, String source) throws IOException {
             int chunk = options.chunkBytes();
             byte[] carry = new byte[0];
@@ -198,7 +246,9 @@ public final class PerfCollapser {
                     final long chunkOffset = offset;
                     if (main.filter() == null) {
                         // the default event filter is the first event: decide it here, in input order
-                        Folder.Report r = main.run(PerfScriptParser.of(block, 0, cut, source, lineBase, chunkOffset));
+                        Folder.Report r = new Folder.Report();
+                        main.fold(block, 0, cut, lineBase, chunkOffset, r);
+                        main.endPiece(r);
                         done.add(new Pending(r, true));
                         lineBase += r.lines;
                     } else {
@@ -206,7 +256,10 @@ public final class PerfCollapser {
                         final int len = cut;
                         inFlight.add(pool().submit(() -> {
                             Folder f = workerFolder.get();
-                            return new Pending(f.run(PerfScriptParser.of(data, 0, len, source, 1, chunkOffset)), false);
+                            Folder.Report r = new Folder.Report();
+                            f.fold(data, 0, len, 1, chunkOffset, r);
+                            f.endPiece(r);
+                            return new Pending(r, false);
                         }));
                         while (inFlight.size() > options.threads() * 2) {
                             done.add(await(inFlight.poll()));

@@ -7,15 +7,16 @@ import java.util.Arrays;
 
 /**
  * An open-addressing map from byte strings to non-negative ints, keys kept in one arena: interns
- * stack-line texts and process names without a String or an object per entry. Not thread-safe.
+ * stack-line texts and process names without a String or an object per entry. The caller supplies
+ * each key's hash (any function, as long as one table always uses the same). Not thread-safe.
  */
 public final class ByteTable {
+    /** Per entry: hash, key offset in the arena, key length, value (one cache line holds four). */
+    private static final int STRIDE = 4;
+
     private byte[] arena = new byte[1 << 16];
     private int arenaSize;
-    private int[] keyOffset = new int[1024];
-    private int[] keyLength = new int[1024];
-    private int[] hashes = new int[1024];
-    private int[] values = new int[1024];
+    private int[] entries = new int[1024 * STRIDE];
     private int size;
     private int[] slots = new int[2048]; // entry index + 1, 0 = empty
     private int mask = slots.length - 1;
@@ -39,55 +40,54 @@ public final class ByteTable {
         return (int) (h ^ (h >>> 32));
     }
 
-    /**
-     * A cheaper hash of {@code len >= 24} bytes from their first 24 and last 8 and the length only: for
-     * keys that differ near their ends, such as stack lines (address first, module last). Equal keys
-     * still hash equal; keys that share those bytes only probe longer, lookups stay exact.
-     */
-    public static int sketch(byte[] b, int off, int len) {
-        long h = (long) LONGS.get(b, off) * 0xc2b2ae3d27d4eb4fL;
-        h = Long.rotateLeft(h ^ (long) LONGS.get(b, off + 8), 29) * 0x9e3779b97f4a7c15L;
-        h = Long.rotateLeft(h ^ (long) LONGS.get(b, off + 16), 31) * 0xc2b2ae3d27d4eb4fL;
-        h = (h ^ (long) LONGS.get(b, off + len - 8) ^ len) * 0x9e3779b97f4a7c15L;
-        h ^= h >>> 32;
-        return (int) (h ^ (h >>> 16));
-    }
-
     /** The value for the key, or -1. */
     public int get(byte[] b, int off, int len, int hash) {
+        int[] es = entries;
         int i = hash & mask;
         while (true) {
             int slot = slots[i];
             if (slot == 0) {
                 return -1;
             }
-            int entry = slot - 1;
-            if (hashes[entry] == hash && keyLength[entry] == len
-                    && Arrays.equals(arena, keyOffset[entry], keyOffset[entry] + len, b, off, off + len)) {
-                return values[entry];
+            int e = (slot - 1) * STRIDE;
+            if (es[e] == hash && es[e + 2] == len && equal(arena, es[e + 1], b, off, len)) {
+                return es[e + 3];
             }
             i = (i + 1) & mask;
         }
     }
 
+    /** Whether a[ao, ao + len) equals b[bo, bo + len), eight bytes per step (no call for short keys). */
+    private static boolean equal(byte[] a, int ao, byte[] b, int bo, int len) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            if ((long) LONGS.get(a, ao + i) != (long) LONGS.get(b, bo + i)) {
+                return false;
+            }
+        }
+        for (; i < len; i++) {
+            if (a[ao + i] != b[bo + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Adds a key that is not present. */
     public void put(byte[] b, int off, int len, int hash, int value) {
-        if (size >= values.length) {
-            int n = values.length * 2;
-            keyOffset = Arrays.copyOf(keyOffset, n);
-            keyLength = Arrays.copyOf(keyLength, n);
-            hashes = Arrays.copyOf(hashes, n);
-            values = Arrays.copyOf(values, n);
+        if ((size + 1) * STRIDE > entries.length) {
+            entries = Arrays.copyOf(entries, entries.length * 2);
         }
         if (arenaSize + len > arena.length) {
             arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaSize + len));
         }
         System.arraycopy(b, off, arena, arenaSize, len);
         int entry = size++;
-        keyOffset[entry] = arenaSize;
-        keyLength[entry] = len;
-        hashes[entry] = hash;
-        values[entry] = value;
+        int e = entry * STRIDE;
+        entries[e] = hash;
+        entries[e + 1] = arenaSize;
+        entries[e + 2] = len;
+        entries[e + 3] = value;
         arenaSize += len;
         if (size * 2 > slots.length) {
             rehash();
@@ -106,7 +106,7 @@ public final class ByteTable {
     }
 
     private void insertSlot(int entry) {
-        int i = hashes[entry] & mask;
+        int i = entries[entry * STRIDE] & mask;
         while (slots[i] != 0) {
             i = (i + 1) & mask;
         }

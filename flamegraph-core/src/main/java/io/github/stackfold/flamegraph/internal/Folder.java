@@ -6,6 +6,9 @@ import io.github.stackfold.flamegraph.parse.ByteView;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +39,11 @@ public final class Folder {
     }
 
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
     private final FrameNamer namer;
     private final boolean includePid;
     private final boolean includeTid;
@@ -54,8 +62,15 @@ public final class Folder {
     private final ByteTable javaStackLines = new ByteTable();
     /** Caps each whole-line table: lines are ~80 bytes, so ~400k distinct lines (distinct addresses). */
     private static final int MAX_STACK_LINE_BYTES = 32 << 20;
-    private ByteView missed;
+    /** The stack line the fast path just missed (b[missedFrom, +missedLen)), or missedLen -1. */
+    private int missedFrom;
+    private int missedLen = -1;
     private int missedHash;
+    /** Set by {@link #scanKnown}: lines it folded, the end of the line it stopped at, stack lines it knew. */
+    private int scanned;
+    private int stopEnd;
+    private long known;
+    private final PerfScriptParser parser = PerfScriptParser.of(new byte[0], 0, 0, "-", 1, 0);
     private int[] groups = new int[1024];
     private int groupsSize;
     private final HashMap<String, Integer> nameIds = new HashMap<>();
@@ -98,50 +113,159 @@ public final class Folder {
         return filterDefaulted;
     }
 
-    /** Folds every line of {@code p}; a sample still open at its end is dropped. */
-    public Report run(PerfScriptParser p) throws IOException {
-        Report r = new Report();
-        PerfScriptParser.Kind k;
-        long lines = 0;
-        while (p.nextLine()) {
-            lines++;
-            missed = null;
-            if (pname >= 0 && knownStackLine(p.line())) {
-                r.recognized = true;
-                continue;
+    /**
+     * Folds the lines of {@code b[from, to)}: each ends with {@code \n} except perhaps the last (the
+     * end of an input). Its first line is line {@code firstLine} of the input and starts at byte
+     * {@code firstOffset}. Samples may continue from the previous call; call {@link #endPiece} at the
+     * end of an input or of a piece cut at an empty line.
+     *
+     * <p>The loop is flat on purpose: one call per buffer, the common line (a stack line seen before)
+     * handled without leaving it, so that the JIT compiles it whole early in a run (a single call over
+     * the whole input was compiled late, on-stack, and less well).
+     */
+    public void fold(byte[] b, int from, int to, long firstLine, long firstOffset, Report r) {
+        int p = from;
+        long line = firstLine;
+        long knownBefore = known;
+        while (p < to) {
+            p = scanKnown(b, p, to);
+            line += scanned;
+            if (p >= to) {
+                break;
             }
-            k = p.classify();
-            switch (k) {
-                case FRAME:
-                    r.recognized = true;
-                    if (pname >= 0) {
-                        frame(p);
-                    }
-                    break;
-                case END_OF_SAMPLE:
-                    if (pname >= 0) {
-                        endSample();
-                    }
-                    break;
-                case EVENT:
-                    r.recognized = true;
-                    event(p);
-                    break;
-                case COMMENT:
-                    break;
-                default:
-                    r.badLines++;
-                    if (r.bad.size() < maxBadLines) {
-                        r.bad.add(new BadLine(p.lineNumber(), p.lineOffset(), p.line().toString()));
-                    }
-                    break;
-            }
+            slowLine(b, p, stopEnd - p, line, firstOffset + (p - from), r);
+            line++;
+            p = stopEnd + 1;
         }
-        r.lines = lines;
-        linesTotal += lines;
+        r.lines += line - firstLine;
+        if (known > knownBefore) {
+            r.recognized = true;
+        }
+    }
+
+    /**
+     * The fast path of {@link #fold}: folds lines from {@code p} while they are empty or stack lines
+     * seen before (the same bytes mean the same frames), and stops at the first other line, returning
+     * its start ({@link #stopEnd} is its end) or {@code to}. {@link #scanned} is the number of lines
+     * folded. Each line's end is found and its bytes hashed in one pass, eight at a time.
+     *
+     * <p>A method of its own, small, and called once per sample: the JIT compiles it fully within the
+     * first megabyte. Everything else (event lines, new stack lines) goes through the parser in
+     * {@link #slowLine}; inlined into one loop with this, the whole was a 9 KB compile that took C2
+     * over a second (JFR {@code jdk.Compilation}), and the run used slower code meanwhile.
+     */
+    private int scanKnown(byte[] b, int p, int to) {
+        int lines = 0;
+        int hits = 0;
+        while (p < to) {
+            long h = 0;
+            int q = p;
+            int e;
+            while (true) {
+                if (q + 8 > to) { // the last bytes of the region: gather them as the word they would form
+                    long x = 0;
+                    int k = 0;
+                    while (q + k < to && b[q + k] != '\n') {
+                        x |= (long) (b[q + k] & 0xff) << (k << 3);
+                        k++;
+                    }
+                    e = q + k;
+                    if (k > 0) {
+                        h = mix(h, x);
+                    }
+                    break;
+                }
+                long x = (long) LONGS.get(b, q);
+                long y = x ^ NEWLINES;
+                long t = (y - ONES) & ~y & HIGHS; // the lowest set bit marks the first '\n'
+                if (t != 0) {
+                    int k = Long.numberOfTrailingZeros(t) >>> 3;
+                    e = q + k;
+                    if (k > 0) {
+                        h = mix(h, x & (-1L >>> (64 - (k << 3))));
+                    }
+                    break;
+                }
+                h = mix(h, x);
+                q += 8;
+            }
+            int len = e - p;
+            if (len == 0) {
+                if (pname >= 0) {
+                    endSample();
+                }
+            } else {
+                if (pname < 0 || (b[p] != ' ' && b[p] != '\t')) {
+                    missedLen = -1;
+                    stopEnd = e;
+                    break;
+                }
+                int hash = (int) (h ^ (h >>> 32)) ^ len;
+                int g = (pnameJava ? javaStackLines : stackLines).get(b, p, len, hash);
+                if (g < 0) {
+                    missedFrom = p;
+                    missedLen = len;
+                    missedHash = hash;
+                    stopEnd = e;
+                    break;
+                }
+                pushGroup(g);
+                hits++;
+            }
+            lines++;
+            p = e + 1;
+        }
+        scanned = lines;
+        known += hits;
+        return p;
+    }
+
+    private static long mix(long h, long word) {
+        return Long.rotateLeft((h ^ word) * 0x9e3779b97f4a7c15L, 29);
+    }
+
+    /** Ends an input or a piece: a sample still open is dropped; the report's counts join the totals. */
+    public void endPiece(Report r) {
+        linesTotal += r.lines;
         badTotal += r.badLines;
         resetSample();
-        return r;
+    }
+
+    /** A line the fast path of {@link #fold} did not know: classified by the parser. */
+    private void slowLine(byte[] b, int from, int len, long lineNumber, long offset, Report r) {
+        PerfScriptParser p = parser.reset(b, from, len, lineNumber, offset);
+        PerfScriptParser.Kind k;
+        try {
+            k = p.next();
+        } catch (IOException e) {
+            throw new AssertionError("a parser over bytes does not read", e);
+        }
+        switch (k) {
+            case FRAME:
+                r.recognized = true;
+                if (pname >= 0) {
+                    frame(p, b);
+                }
+                break;
+            case END_OF_SAMPLE:
+                if (pname >= 0) {
+                    endSample();
+                }
+                break;
+            case EVENT:
+                r.recognized = true;
+                event(p);
+                break;
+            case COMMENT:
+                break;
+            default:
+                r.badLines++;
+                if (r.bad.size() < maxBadLines) {
+                    r.bad.add(new BadLine(p.lineNumber(), p.lineOffset(), p.line().toString()));
+                }
+                break;
+        }
+        missedLen = -1; // remembered by frame(), or not a stack line
     }
 
     private void resetSample() {
@@ -254,7 +378,7 @@ public final class Folder {
         return id;
     }
 
-    private void frame(PerfScriptParser p) {
+    private void frame(PerfScriptParser p, byte[] line) {
         ByteView sym = p.symbol();
         ByteView mod = p.module();
         ByteView addr = p.address();
@@ -278,45 +402,20 @@ public final class Folder {
             }
             table.put(b, from, len, h, g);
         }
-        remember(g);
+        remember(line, g);
         pushGroup(g);
     }
 
-    /**
-     * The fast path for stack lines: a line seen before (the same bytes, in a process of the same
-     * java-ness) means the same frames, so its frame group is pushed without classifying, slicing or
-     * naming the line again. Only lines starting with a blank are looked up: event lines never do
-     * (and are unique anyway), and such a line is either a stack line or unrecognized.
-     */
-    private boolean knownStackLine(ByteView line) {
-        int len = line.length();
-        byte[] b = line.array();
-        int off = line.offset();
-        if (len == 0 || (b[off] != ' ' && b[off] != '\t')) {
-            return false;
-        }
-        int h = len < 24 ? ByteTable.hash(b, off, len) : ByteTable.sketch(b, off, len);
-        int g = (pnameJava ? javaStackLines : stackLines).get(b, off, len, h);
-        if (g < 0) {
-            missed = line;
-            missedHash = h;
-            return false;
-        }
-        pushGroup(g);
-        return true;
-    }
-
-    /** Remembers the frame group of the stack line {@link #knownStackLine} just missed (memory capped). */
-    private void remember(int g) {
-        ByteView line = missed;
-        if (line == null) {
+    /** Remembers the frame group of the stack line {@link #fold} just missed (memory capped). */
+    private void remember(byte[] b, int g) {
+        if (missedLen < 0) {
             return;
         }
-        missed = null;
         ByteTable table = pnameJava ? javaStackLines : stackLines;
         if (table.bytes() < MAX_STACK_LINE_BYTES) {
-            table.put(line.array(), line.offset(), line.length(), missedHash, g);
+            table.put(b, missedFrom, missedLen, missedHash, g);
         }
+        missedLen = -1;
     }
 
     private void pushGroup(int g) {

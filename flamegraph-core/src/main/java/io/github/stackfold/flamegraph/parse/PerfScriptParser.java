@@ -1,11 +1,10 @@
 package io.github.stackfold.flamegraph.parse;
 
+import io.github.stackfold.flamegraph.internal.Bytes;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -168,6 +167,28 @@ public final class PerfScriptParser implements Closeable {
         return new PerfScriptParser(null, source, buf, off, off + len, true, firstLineNumber, firstOffset);
     }
 
+    /**
+     * Points this parser, made by {@link #of(byte[], int, int, String, long, long)}, at another region
+     * of bytes, as if it were made anew (for callers that cut lines themselves and classify only some:
+     * no parser is allocated per line).
+     *
+     * @throws IllegalStateException for a parser reading a stream
+     */
+    public PerfScriptParser reset(byte[] buf, int off, int len, long firstLineNumber, long firstOffset) {
+        if (in != null) {
+            throw new IllegalStateException("a parser reading a stream cannot be reset");
+        }
+        Objects.checkFromIndexSize(off, len, buf.length);
+        this.buf = buf;
+        this.pos = off;
+        this.limit = off + len;
+        this.eof = true;
+        this.lineNumber = firstLineNumber - 1;
+        this.bufBase = firstOffset - off;
+        this.kind = null;
+        return this;
+    }
+
     /** The name the input was given (a file name or {@code <stdin>}). */
     public String source() {
         return source;
@@ -296,11 +317,11 @@ public final class PerfScriptParser implements Closeable {
     // reading lines
 
     private boolean readLine() throws IOException {
-        int nl = indexOfNewline(buf, pos, limit);
+        int nl = Bytes.indexOfNewline(buf, pos, limit);
         while (nl < 0 && !eof) {
             int scanned = limit - pos;
             fill();
-            nl = indexOfNewline(buf, pos + scanned, limit);
+            nl = Bytes.indexOfNewline(buf, pos + scanned, limit);
         }
         if (nl < 0) {
             if (pos >= limit) {
@@ -315,29 +336,6 @@ public final class PerfScriptParser implements Closeable {
         pos = nl < limit ? nl + 1 : limit;
         line.set(buf, lineStart, lineEnd - lineStart);
         return true;
-    }
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-
-    /** The first '\n' in b[from, to), eight bytes per step; -1 if none. */
-    private static int indexOfNewline(byte[] b, int from, int to) {
-        int i = from;
-        for (; i + 8 <= to; i += 8) {
-            long x = (long) LONGS.get(b, i) ^ NEWLINES;
-            long t = (x - ONES) & ~x & HIGHS; // the lowest set bit marks the first zero byte
-            if (t != 0) {
-                return i + (Long.numberOfTrailingZeros(t) >>> 3);
-            }
-        }
-        for (; i < to; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** Reads more after what is buffered; when the buffer is full, drops what was read or grows it. */
