@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,6 +94,8 @@ public final class PerfCollapser {
     public static final class Session {
         private static final int SNIFF = 1 << 16;
         private static final int READ_BUFFER = 1 << 20;
+        /** Folded on the calling thread while the event filter is undecided. */
+        private static final int FIRST_PIECE = 1 << 16;
 
         private final CollapseOptions options;
         private final Folder main;
@@ -220,55 +224,91 @@ public final class PerfCollapser {
             return r.recognized;
         }
 
+        /**
+         * Folds on worker threads: the input is read in pieces of about {@link CollapseOptions#chunkBytes}
+         * cut at empty lines (where no sample is open), each folded by a worker into its own tables.
+         * The read buffers are recycled (a fresh multi-megabyte array per piece cost more in page
+         * faults and zeroing than the folding), and while the event filter is still undecided (the
+         * first event seen sets it) only a short first piece is folded here, in input order.
+         */
         private boolean parallel(InputStream in, String source) throws IOException {
             int chunk = options.chunkBytes();
+            int buffers = options.threads() * 2 + 1;
+            BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(buffers);
             byte[] carry = new byte[0];
             int carryLen = 0;
             long offset = 0;
             long lineBase = 1;
             boolean recognized = false;
+            int made = 0;
             ArrayDeque<Future<Pending>> inFlight = new ArrayDeque<>();
             List<Pending> done = new ArrayList<>();
             boolean eof = false;
             try {
                 while (!eof) {
-                    byte[] block = new byte[carryLen + chunk];
+                    while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
+                        done.add(await(inFlight.poll())); // in order; a failed piece fails the run here
+                    }
+                    byte[] block = free.poll();
+                    if (block == null && made < buffers) {
+                        block = new byte[chunk];
+                        made++;
+                    } else if (block == null) {
+                        block = take(free); // a worker gives its buffer back when its piece is folded
+                    }
+                    if (block.length < carryLen + chunk / 2) {
+                        block = new byte[carryLen + chunk]; // a sample longer than a piece
+                    }
                     System.arraycopy(carry, 0, block, 0, carryLen);
-                    int n = in.readNBytes(block, carryLen, chunk);
+                    int want = block.length - carryLen;
+                    int n = in.readNBytes(block, carryLen, want);
                     int total = carryLen + n;
-                    eof = n < chunk;
-                    int cut = eof ? total : lastCut(block, total);
+                    eof = n < want;
+                    int cut;
+                    if (eof) {
+                        cut = total;
+                    } else if (main.filter() == null) {
+                        cut = firstCut(block, Math.min(total, FIRST_PIECE), total);
+                    } else {
+                        cut = lastCut(block, total);
+                    }
                     if (cut <= 0) {
-                        carry = block; // no empty line yet: read on
+                        carry = Arrays.copyOf(block, Math.max(total * 2, 1)); // no empty line yet: read on
                         carryLen = total;
+                        free.offer(block);
                         continue;
                     }
-                    final long chunkOffset = offset;
+                    final long pieceOffset = offset;
                     if (main.filter() == null) {
                         // the default event filter is the first event: decide it here, in input order
                         Folder.Report r = new Folder.Report();
-                        main.fold(block, 0, cut, lineBase, chunkOffset, r);
+                        main.fold(block, 0, cut, lineBase, pieceOffset, r);
                         main.endPiece(r);
                         done.add(new Pending(r, true));
                         lineBase += r.lines;
+                        carryLen = total - cut;
+                        carry = ensure(carry, carryLen);
+                        System.arraycopy(block, cut, carry, 0, carryLen);
+                        free.offer(block);
                     } else {
+                        carryLen = total - cut;
+                        carry = ensure(carry, carryLen);
+                        System.arraycopy(block, cut, carry, 0, carryLen);
                         final byte[] data = block;
                         final int len = cut;
                         inFlight.add(pool().submit(() -> {
-                            Folder f = workerFolder.get();
-                            Folder.Report r = new Folder.Report();
-                            f.fold(data, 0, len, 1, chunkOffset, r);
-                            f.endPiece(r);
-                            return new Pending(r, false);
+                            try {
+                                Folder f = workerFolder.get();
+                                Folder.Report r = new Folder.Report();
+                                f.fold(data, 0, len, 1, pieceOffset, r);
+                                f.endPiece(r);
+                                return new Pending(r, false);
+                            } finally {
+                                free.offer(data);
+                            }
                         }));
-                        while (inFlight.size() > options.threads() * 2) {
-                            done.add(await(inFlight.poll()));
-                        }
                     }
                     offset += cut;
-                    carryLen = total - cut;
-                    carry = new byte[carryLen];
-                    System.arraycopy(block, cut, carry, 0, carryLen);
                 }
                 while (!inFlight.isEmpty()) {
                     done.add(await(inFlight.poll()));
@@ -289,6 +329,29 @@ public final class PerfCollapser {
                 }
             }
             return recognized;
+        }
+
+        private static byte[] take(BlockingQueue<byte[]> free) throws InterruptedIOException {
+            try {
+                return free.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while folding");
+            }
+        }
+
+        private static byte[] ensure(byte[] b, int n) {
+            return b.length >= n ? b : new byte[Math.max(n, b.length * 2)];
+        }
+
+        /** Just after the first empty line in {@code b[from, len)}, else after the last one before it, or 0. */
+        private static int firstCut(byte[] b, int from, int len) {
+            for (int i = Math.max(from, 2); i <= len; i++) {
+                if (b[i - 1] == '\n' && b[i - 2] == '\n') {
+                    return i;
+                }
+            }
+            return lastCut(b, Math.min(from, len));
         }
 
         /** Just after the last empty line in {@code b[0, len)}, or 0. */

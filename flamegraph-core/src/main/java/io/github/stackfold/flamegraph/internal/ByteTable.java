@@ -12,14 +12,15 @@ import java.util.Arrays;
  */
 public final class ByteTable {
     /** Per entry: hash, key offset in the arena, key length, value (one cache line holds four). */
-    private static final int STRIDE = 4;
+    static final int STRIDE = 4;
 
-    private byte[] arena = new byte[1 << 16];
+    // package-private: Folder's scan loop reads them directly (see Folder#scanKnown)
+    byte[] arena = new byte[1 << 16];
     private int arenaSize;
-    private int[] entries = new int[1024 * STRIDE];
+    int[] entries = new int[1024 * STRIDE];
     private int size;
-    private int[] slots = new int[2048]; // entry index + 1, 0 = empty
-    private int mask = slots.length - 1;
+    int[] slots = new int[2048]; // entry index + 1, 0 = empty
+    int mask = slots.length - 1;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 

@@ -40,9 +40,6 @@ public final class Folder {
 
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
 
     private final FrameNamer namer;
     private final boolean includePid;
@@ -82,10 +79,10 @@ public final class Folder {
     private int pname = -1;
     private boolean pnameJava;
     private long period;
-    private int[] frames = new int[128];
-    private int framesLen;
-    private int[] lineStarts = new int[128];
+    /** The frame group of each stack line of the open sample, leaf first; framesLen frames in all. */
+    private int[] lineGroups = new int[128];
     private int lineCount;
+    private int framesLen;
     private int[] stack = new int[128];
 
     private long samples;
@@ -147,82 +144,134 @@ public final class Folder {
      * The fast path of {@link #fold}: folds lines from {@code p} while they are empty or stack lines
      * seen before (the same bytes mean the same frames), and stops at the first other line, returning
      * its start ({@link #stopEnd} is its end) or {@code to}. {@link #scanned} is the number of lines
-     * folded. Each line's end is found and its bytes hashed in one pass, eight at a time.
+     * folded.
      *
-     * <p>A method of its own, small, and called once per sample: the JIT compiles it fully within the
-     * first megabyte. Everything else (event lines, new stack lines) goes through the parser in
-     * {@link #slowLine}; inlined into one loop with this, the whole was a 9 KB compile that took C2
-     * over a second (JFR {@code jdk.Compilation}), and the run used slower code meanwhile.
+     * <p>A known line is found from its first {@value #PREFIX} bytes (indentation, address, the start of
+     * the symbol: they nearly always tell lines apart) without looking for its end first: the table
+     * gives the candidates and their lengths, and a candidate matches when its bytes equal the input's
+     * and a {@code \n} (or the end of the input) follows. So each byte of a known line is read about
+     * once. Lines shorter than the prefix are never remembered and always take the slow path.
+     *
+     * <p>A method of its own, small, with the table lookup written out: it is the hot path in every JIT
+     * tier (the {@code flame} launcher runs C1 only, which inlines only tiny methods). Everything else
+     * (event lines, new stack lines) goes through the parser in {@link #slowLine}; inlined into one loop
+     * with this, the whole was a 9 KB compile that took C2 over a second (JFR {@code jdk.Compilation}).
      */
     private int scanKnown(byte[] b, int p, int to) {
         int lines = 0;
         int hits = 0;
+        // the stack-line table of the open sample's process, and its arrays (no put happens in here)
+        ByteTable table = null;
+        int[] slots = null;
+        int[] entries = null;
+        byte[] arena = null;
+        int mask = 0;
+        int[] gs = groups;
+        int frameCount = framesLen;
         while (p < to) {
-            long h = 0;
-            int q = p;
-            int e;
-            while (true) {
-                if (q + 8 > to) { // the last bytes of the region: gather them as the word they would form
-                    long x = 0;
-                    int k = 0;
-                    while (q + k < to && b[q + k] != '\n') {
-                        x |= (long) (b[q + k] & 0xff) << (k << 3);
-                        k++;
-                    }
-                    e = q + k;
-                    if (k > 0) {
-                        h = mix(h, x);
-                    }
-                    break;
-                }
-                long x = (long) LONGS.get(b, q);
-                long y = x ^ NEWLINES;
-                long t = (y - ONES) & ~y & HIGHS; // the lowest set bit marks the first '\n'
-                if (t != 0) {
-                    int k = Long.numberOfTrailingZeros(t) >>> 3;
-                    e = q + k;
-                    if (k > 0) {
-                        h = mix(h, x & (-1L >>> (64 - (k << 3))));
-                    }
-                    break;
-                }
-                h = mix(h, x);
-                q += 8;
-            }
-            int len = e - p;
-            if (len == 0) {
+            byte c = b[p];
+            if (c == '\n') { // an empty line ends the sample
                 if (pname >= 0) {
+                    framesLen = frameCount;
                     endSample();
+                    frameCount = 0;
                 }
-            } else {
-                if (pname < 0 || (b[p] != ' ' && b[p] != '\t')) {
-                    missedLen = -1;
-                    stopEnd = e;
-                    break;
-                }
-                int hash = (int) (h ^ (h >>> 32)) ^ len;
-                int g = (pnameJava ? javaStackLines : stackLines).get(b, p, len, hash);
-                if (g < 0) {
-                    missedFrom = p;
-                    missedLen = len;
-                    missedHash = hash;
-                    stopEnd = e;
-                    break;
-                }
-                pushGroup(g);
-                hits++;
+                lines++;
+                p++;
+                continue;
             }
+            if (pname < 0 || (c != ' ' && c != '\t')) {
+                stop(b, p, to);
+                break;
+            }
+            if (p + PREFIX > to) {
+                stop(b, p, to);
+                break;
+            }
+            int hash = prefixHash(b, p);
+            ByteTable want = pnameJava ? javaStackLines : stackLines;
+            if (want != table) {
+                table = want;
+                slots = want.slots;
+                entries = want.entries;
+                arena = want.arena;
+                mask = want.mask;
+            }
+            // ByteTable.get, written out, with the key's length taken from the candidate
+            int len = -1;
+            int g = -1;
+            int i = hash & mask;
+            probe:
+            while (true) {
+                int slot = slots[i];
+                if (slot == 0) {
+                    break;
+                }
+                int en = (slot - 1) * ByteTable.STRIDE;
+                i = (i + 1) & mask;
+                if (entries[en] != hash) {
+                    continue;
+                }
+                int l = entries[en + 2];
+                int end = p + l;
+                if (end > to || (end < to && b[end] != '\n')) {
+                    continue;
+                }
+                int ao = entries[en + 1];
+                int k = 0;
+                for (; k + 8 <= l; k += 8) {
+                    if ((long) LONGS.get(arena, ao + k) != (long) LONGS.get(b, p + k)) {
+                        continue probe;
+                    }
+                }
+                for (; k < l; k++) {
+                    if (arena[ao + k] != b[p + k]) {
+                        continue probe;
+                    }
+                }
+                len = l;
+                g = entries[en + 3];
+                break;
+            }
+            if (g < 0) {
+                stop(b, p, to);
+                missedFrom = p;
+                missedLen = stopEnd - p;
+                missedHash = hash;
+                break;
+            }
+            if (lineCount == lineGroups.length) {
+                lineGroups = Arrays.copyOf(lineGroups, lineCount * 2);
+            }
+            lineGroups[lineCount++] = g;
+            frameCount += gs[g];
+            hits++;
             lines++;
-            p = e + 1;
+            p += len + 1;
         }
+        framesLen = frameCount;
         scanned = lines;
         known += hits;
-        return p;
+        return Math.min(p, to);
     }
 
-    private static long mix(long h, long word) {
-        return Long.rotateLeft((h ^ word) * 0x9e3779b97f4a7c15L, 29);
+    /** scanKnown stops at the line starting at {@code p}: finds its end; nothing to remember yet. */
+    private void stop(byte[] b, int p, int to) {
+        int nl = Bytes.indexOfNewline(b, p, to);
+        stopEnd = nl < 0 ? to : nl;
+        missedLen = -1;
     }
+
+    /** Bytes of a stack line's start that find it in the stack-line tables. */
+    private static final int PREFIX = 24;
+
+    private static int prefixHash(byte[] b, int p) {
+        long h = (long) LONGS.get(b, p) * 0x9e3779b97f4a7c15L;
+        h ^= Long.rotateLeft((long) LONGS.get(b, p + 8) * 0xc2b2ae3d27d4eb4fL, 21);
+        h ^= Long.rotateLeft((long) LONGS.get(b, p + 16) * 0x165667b19e3779f9L, 42);
+        return (int) (h ^ (h >>> 29) ^ (h >>> 47));
+    }
+
 
     /** Ends an input or a piece: a sample still open is dropped; the report's counts join the totals. */
     public void endPiece(Report r) {
@@ -296,11 +345,15 @@ public final class Folder {
         processName(p);
     }
 
+    /** Long.MAX_VALUE / 10 (its last digit is 7): a constant, as a long division is a runtime call in C1. */
+    private static final long OVERFLOWS_AT = Long.MAX_VALUE / 10;
+
     private static long parseDigits(ByteView d) {
         long v = 0;
-        for (int i = 0; i < d.length(); i++) {
-            int digit = d.byteAt(i) - '0';
-            if (v > (Long.MAX_VALUE - digit) / 10) {
+        byte[] b = d.array();
+        for (int i = d.offset(), end = d.offset() + d.length(); i < end; i++) {
+            int digit = b[i] - '0';
+            if (v >= OVERFLOWS_AT && (v > OVERFLOWS_AT || digit > 7)) { // v * 10 + digit > Long.MAX_VALUE
                 return Long.MAX_VALUE;
             }
             v = v * 10 + digit;
@@ -412,26 +465,18 @@ public final class Folder {
             return;
         }
         ByteTable table = pnameJava ? javaStackLines : stackLines;
-        if (table.bytes() < MAX_STACK_LINE_BYTES) {
+        if (missedLen >= PREFIX && table.bytes() < MAX_STACK_LINE_BYTES) {
             table.put(b, missedFrom, missedLen, missedHash, g);
         }
         missedLen = -1;
     }
 
     private void pushGroup(int g) {
-        int count = groups[g];
-        if (lineCount == lineStarts.length) {
-            lineStarts = Arrays.copyOf(lineStarts, lineCount * 2);
+        if (lineCount == lineGroups.length) {
+            lineGroups = Arrays.copyOf(lineGroups, lineCount * 2);
         }
-        lineStarts[lineCount++] = framesLen;
-        int[] f = ensure(frames, framesLen + count);
-        frames = f;
-        if (count == 1) {
-            f[framesLen] = groups[g + 1]; // the common case: no inlined frames, no arraycopy call
-        } else {
-            System.arraycopy(groups, g + 1, f, framesLen, count);
-        }
-        framesLen += count;
+        lineGroups[lineCount++] = g;
+        framesLen += groups[g];
     }
 
     private static int[] ensure(int[] a, int n) {
@@ -451,17 +496,22 @@ public final class Folder {
 
     /** Folds the open sample: process name, then each line's frames, the last line printed first. */
     private void endSample() {
-        stack = ensure(stack, framesLen + 1);
+        int[] st = ensure(stack, framesLen + 1);
+        stack = st;
         int n = 0;
-        stack[n++] = pname;
-        int end = framesLen;
+        st[n++] = pname;
+        int[] gs = groups;
         for (int l = lineCount - 1; l >= 0; l--) {
-            int start = lineStarts[l];
-            System.arraycopy(frames, start, stack, n, end - start);
-            n += end - start;
-            end = start;
+            int g = lineGroups[l];
+            int count = gs[g];
+            if (count == 1) {
+                st[n++] = gs[g + 1]; // the common case: no inlined frames, no arraycopy call
+            } else {
+                System.arraycopy(gs, g + 1, st, n, count);
+                n += count;
+            }
         }
-        stacks.add(stack, n, period);
+        stacks.add(st, n, period);
         samples++;
         resetSample();
     }

@@ -380,7 +380,7 @@ public final class PerfScriptParser implements Closeable {
     }
 
     static boolean isBlank(byte c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+        return c == ' ' || (c >= '\t' && c <= '\r'); // space, \t, \n, vertical tab, \f, \r (small: C1 inlines it)
     }
 
     private static boolean isDigit(byte c) {
@@ -388,7 +388,8 @@ public final class PerfScriptParser implements Closeable {
     }
 
     private static boolean isWord(byte c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        int l = c | 0x20; // ASCII letters to lower case
+        return (l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || c == '_';
     }
 
     private boolean matchEvent(byte[] b, int s, int e) {
