@@ -11,7 +11,7 @@
 #   RUNS              rounds per case (default 5; the median is reported)
 #   SKIP_BUILD=1      use the jars already in examples/target and benchmarks/target
 #   SKIP_1G=1         skip the 1 GB memory test
-#   FLAME_JAVA_OPTS   extra JVM options for every flame run (default none)
+#   FLAME_JAVA_OPTS   extra JVM options for every flame run (default none; the launcher's own come first)
 # Needs only bash, coreutils, gzip, /usr/bin/time (Debian package `time`) and java.
 set -euo pipefail
 
@@ -93,7 +93,11 @@ measure() {
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 maxof() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -1; }
 
-flame=(java "${java_opts[@]}" -jar "$flame_jar")
+# `flame` is the launcher users run (it adds its JVM options, see the script); `java -jar` with the
+# JVM's defaults is measured beside it for collapse, to show what those options are worth
+flame=("$root/flame")
+export FLAME_JAVA_OPTS="${java_opts[*]:-}"
+jar=(java "${java_opts[@]}" -jar "$flame_jar")
 floor=(java -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor)
 
 echo "warming up (one untimed run of each) ..." >&2
@@ -106,12 +110,15 @@ for r in $(seq "$runs"); do
   measure floor "${floor[@]}" "$x5"
   measure collapse1 "${flame[@]}" collapse --threads 1 "$x5"
   measure collapse2 "${flame[@]}" collapse --threads 2 "$x5"
+  measure collapse1_jar "${jar[@]}" collapse --threads 1 "$x5"
   measure floor_folded "${floor[@]}" "$folded"
   measure flamegraph "${flame[@]}" flamegraph "$folded"
 done
 if [ -s "$x1g" ]; then
   echo "1 GB collapse under -Xmx128m ..." >&2
-  measure big java -Xmx128m "${java_opts[@]}" -jar "$flame_jar" collapse --threads 2 "$x1g"
+  export FLAME_JAVA_OPTS="-Xmx128m ${java_opts[*]:-}"
+  measure big "${flame[@]}" collapse --threads 2 "$x1g"
+  export FLAME_JAVA_OPTS="${java_opts[*]:-}"
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -143,6 +150,7 @@ printf '%-44s %8s %8s %9s %8s %9s %10s\n' "case" "wall s" "MB/s" "vs floor" "CPU
 row floor "newline-scan floor (194 MB)" "$(size "$x5")" floor
 row collapse1 "flame collapse --threads 1 (194 MB)" "$(size "$x5")" floor
 row collapse2 "flame collapse --threads 2 (194 MB)" "$(size "$x5")" floor
+row collapse1_jar "java -jar flame.jar collapse --threads 1" "$(size "$x5")" floor
 row floor_folded "newline-scan floor (folded)" "$(size "$folded")" floor_folded
 row flamegraph "flame flamegraph ($stacks stacks)" "$(size "$folded")" floor_folded
 if [ -n "${secs[big]:-}" ]; then
@@ -152,7 +160,7 @@ if [ -n "${secs[big]:-}" ]; then
 fi
 echo
 echo "all runs (wall s / CPU s):"
-for k in floor collapse1 collapse2 floor_folded flamegraph big; do
+for k in floor collapse1 collapse2 collapse1_jar floor_folded flamegraph big; do
   [ -n "${secs[$k]:-}" ] && printf '  %-14s %s/ %s\n' "$k" "${secs[$k]}" "${cpus[$k]}"
 done
 exit 0
