@@ -3,11 +3,13 @@ package io.github.stackfold.flamegraph.render;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.Bytes;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -30,14 +32,20 @@ import java.util.function.Consumer;
  * <p>Instances are immutable.
  */
 public final class FoldedSamples {
-    private final String[] stacks;
+    /** The stacks' bytes, one after the other: stack i is data[offsets[i], offsets[i + 1]). */
+    private final byte[] data;
+    private final int[] offsets;
+    private final int size;
     private final double[] counts;
     private final double[] counts2;
     private final long ignoredLines;
     private final String firstIgnored;
 
-    private FoldedSamples(String[] stacks, double[] counts, double[] counts2, long ignoredLines, String firstIgnored) {
-        this.stacks = stacks;
+    private FoldedSamples(byte[] data, int[] offsets, int size, double[] counts, double[] counts2, long ignoredLines,
+            String firstIgnored) {
+        this.data = data;
+        this.offsets = offsets;
+        this.size = size;
         this.counts = counts;
         this.counts2 = counts2;
         this.ignoredLines = ignoredLines;
@@ -66,16 +74,32 @@ public final class FoldedSamples {
 
     /** Number of lines (stacks in input order; a stack may repeat). */
     public int size() {
-        return stacks.length;
+        return size;
     }
 
     public boolean isEmpty() {
-        return stacks.length == 0;
+        return size == 0;
     }
 
-    /** The i-th stack, raw. */
+    /** The i-th stack, raw (a new String each call: the stacks are kept as bytes). */
     public String stack(int i) {
-        return stacks[i];
+        Objects.checkIndex(i, size);
+        return new String(data, offsets[i], offsets[i + 1] - offsets[i], StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes of all stacks (the layout reads them without a String per line); not a copy. */
+    byte[] data() {
+        return data;
+    }
+
+    /** Where the i-th stack starts in {@link #data()}. */
+    int from(int i) {
+        return offsets[i];
+    }
+
+    /** Where the i-th stack ends in {@link #data()}. */
+    int to(int i) {
+        return offsets[i + 1];
     }
 
     /** The i-th (first) count. */
@@ -137,20 +161,34 @@ public final class FoldedSamples {
 
     /** Collects lines; not thread-safe. */
     public static final class Builder {
-        private String[] stacks = new String[256];
+        private byte[] data = new byte[1 << 12];
+        private int dataLen;
+        private int[] offsets = new int[257];
         private double[] counts = new double[256];
         private double[] counts2;
         private int n;
         private long ignored;
         private String firstIgnored;
+        /** Whether a built FoldedSamples holds {@link #data}: copy it before changing it. */
+        private boolean dataShared;
 
         private Builder() {
         }
 
         /** Adds a line with one count. */
         public Builder add(String rawStack, double count) {
-            ensure();
-            stacks[n] = rawStack;
+            byte[] b = rawStack.getBytes(StandardCharsets.ISO_8859_1);
+            return add(b, 0, b.length, count);
+        }
+
+        /** Adds a line with two counts (before, after). */
+        public Builder add(String rawStack, double before, double after) {
+            byte[] b = rawStack.getBytes(StandardCharsets.ISO_8859_1);
+            return add(b, 0, b.length, before, after);
+        }
+
+        private Builder add(byte[] b, int from, int to, double count) {
+            append(b, from, to);
             counts[n] = count;
             if (counts2 != null) {
                 counts2[n] = Double.NaN;
@@ -159,14 +197,12 @@ public final class FoldedSamples {
             return this;
         }
 
-        /** Adds a line with two counts (before, after). */
-        public Builder add(String rawStack, double before, double after) {
-            ensure();
+        private Builder add(byte[] b, int from, int to, double before, double after) {
+            append(b, from, to);
             if (counts2 == null) {
                 counts2 = new double[counts.length];
                 Arrays.fill(counts2, 0, n, Double.NaN);
             }
-            stacks[n] = rawStack;
             counts[n] = before;
             counts2[n] = after;
             n++;
@@ -177,9 +213,9 @@ public final class FoldedSamples {
         public Builder addAll(FoldedSamples s) {
             for (int i = 0; i < s.size(); i++) {
                 if (s.hasSecondCount(i)) {
-                    add(s.stack(i), s.count(i), s.secondCount(i));
+                    add(s.data, s.from(i), s.to(i), s.count(i), s.secondCount(i));
                 } else {
-                    add(s.stack(i), s.count(i));
+                    add(s.data, s.from(i), s.to(i), s.count(i));
                 }
             }
             if (firstIgnored == null) {
@@ -193,6 +229,11 @@ public final class FoldedSamples {
         public Builder readFrom(InputStream in, String source, Consumer<BadInputException> onIgnored)
                 throws IOException {
             byte[] buf = new byte[1 << 16];
+            int hint = in.available(); // a file's remaining size: the stacks take about that much
+            if (hint > data.length - dataLen && hint < Integer.MAX_VALUE - dataLen) {
+                data = Arrays.copyOf(data, dataLen + hint);
+                dataShared = false;
+            }
             int len = 0;
             int scanned = 0; // bytes of buf already searched for a newline
             long lineNo = 0;
@@ -204,13 +245,12 @@ public final class FoldedSamples {
                 }
                 len += r;
                 int start = 0;
-                for (int i = scanned; i < len; i++) {
-                    if (buf[i] == '\n') {
-                        lineNo++;
-                        line(buf, start, i, source, lineNo, offset, onIgnored);
-                        offset += i + 1 - start;
-                        start = i + 1;
-                    }
+                int i = scanned;
+                while ((i = Bytes.indexOfNewline(buf, i, len)) >= 0) {
+                    lineNo++;
+                    line(buf, start, i, source, lineNo, offset, onIgnored);
+                    offset += i + 1 - start;
+                    start = ++i;
                 }
                 if (start > 0) {
                     System.arraycopy(buf, start, buf, 0, len - start);
@@ -240,13 +280,10 @@ public final class FoldedSamples {
             double c = parse(b, num, to);
             int stackEnd = num - 1; // the whitespace before the count
             int num2 = numberStart(b, from, stackEnd);
-            String stack;
             if (num2 >= 0) {
-                stack = new String(b, from, num2 - 1 - from, StandardCharsets.ISO_8859_1);
-                add(stack, parse(b, num2, stackEnd), c);
+                add(b, from, num2 - 1, parse(b, num2, stackEnd), c);
             } else {
-                stack = new String(b, from, stackEnd - from, StandardCharsets.ISO_8859_1);
-                add(stack, c);
+                add(b, from, stackEnd, c);
             }
         }
 
@@ -294,7 +331,7 @@ public final class FoldedSamples {
         }
 
         private static boolean isSpace(byte c) {
-            return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
+            return c == ' ' || (c >= '\t' && c <= '\r'); // space, \t, \n, vertical tab, \f, \r
         }
 
         private static double parse(byte[] b, int from, int to) {
@@ -311,22 +348,36 @@ public final class FoldedSamples {
             return Double.parseDouble(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
         }
 
-        private void ensure() {
-            if (n == stacks.length) {
-                int cap = stacks.length * 2;
-                stacks = Arrays.copyOf(stacks, cap);
-                counts = Arrays.copyOf(counts, cap);
-                if (counts2 != null) {
-                    counts2 = Arrays.copyOf(counts2, cap);
-                }
-            } else if (counts2 != null && counts2.length < stacks.length) {
-                counts2 = Arrays.copyOf(counts2, stacks.length);
+        /** Appends a stack's bytes and makes room for its counts. */
+        private void append(byte[] b, int from, int to) {
+            int len = to - from;
+            if (dataLen + len > data.length || dataShared) {
+                data = Arrays.copyOf(data, Math.max(dataShared ? data.length : data.length * 2, dataLen + len));
+                dataShared = false;
+            }
+            System.arraycopy(b, from, data, dataLen, len);
+            if (n + 1 >= offsets.length) {
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            }
+            offsets[n] = dataLen;
+            dataLen += len;
+            offsets[n + 1] = dataLen;
+            if (n == counts.length) {
+                counts = Arrays.copyOf(counts, counts.length * 2);
+            }
+            if (counts2 != null && counts2.length < counts.length) {
+                counts2 = Arrays.copyOf(counts2, counts.length);
             }
         }
 
         public FoldedSamples build() {
             double[] c2 = counts2 == null ? null : Arrays.copyOf(counts2, n);
-            return new FoldedSamples(Arrays.copyOf(stacks, n), Arrays.copyOf(counts, n), c2, ignored, firstIgnored);
+            if (n == 0) {
+                offsets[0] = 0;
+            }
+            dataShared = true; // not copied: it can be tens of megabytes, and only data[0, dataLen) is read
+            return new FoldedSamples(data, Arrays.copyOf(offsets, n + 1), n, Arrays.copyOf(counts, n), c2, ignored,
+                    firstIgnored);
         }
     }
 }

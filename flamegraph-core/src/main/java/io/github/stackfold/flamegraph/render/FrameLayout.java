@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.render;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -69,27 +70,46 @@ public final class FrameLayout {
      *     {@code --} separator as wakers ({@code _[w]}), as flamegraph.pl does for {@code --colors chain}
      */
     public static FrameLayout of(FoldedSamples samples, Order order, boolean reverse, boolean chainWakers) {
-        int n = samples.size();
-        String[] stacks = new String[n];
-        for (int i = 0; i < n; i++) {
-            stacks[i] = reverse ? reverseStack(samples.stack(i)) : samples.stack(i);
+        if (reverse || chainWakers) {
+            samples = transformed(samples, reverse, chainWakers);
         }
-        int[] idx = order(stacks, order);
+        int n = samples.size();
+        byte[] data = samples.data();
+        int[] idx = order(samples, order);
         Builder b = new Builder();
         for (int k = 0; k < n; k++) {
             int i = idx == null ? k : idx[k];
-            String s = chainWakers ? markWakers(stacks[i]) : stacks[i];
             if (samples.hasSecondCount(i)) {
-                b.flow(s, samples.secondCount(i), samples.secondCount(i) - samples.count(i), true);
+                b.flow(data, samples.from(i), samples.to(i), samples.secondCount(i),
+                        samples.secondCount(i) - samples.count(i), true);
             } else {
-                b.flow(s, samples.count(i), 0, false);
+                b.flow(data, samples.from(i), samples.to(i), samples.count(i), 0, false);
             }
         }
         b.finish();
         return new FrameLayout(b);
     }
 
-    /** Merges lines as {@link #of(FoldedSamples, Order, boolean, boolean)} with the options' layout settings. */
+    /** The samples with each stack reversed and/or its waker frames marked (options that rewrite text). */
+    private static FoldedSamples transformed(FoldedSamples samples, boolean reverse, boolean chainWakers) {
+        FoldedSamples.Builder t = FoldedSamples.builder();
+        for (int i = 0; i < samples.size(); i++) {
+            String s = samples.stack(i);
+            if (reverse) {
+                s = reverseStack(s);
+            }
+            if (chainWakers) {
+                s = markWakers(s);
+            }
+            if (samples.hasSecondCount(i)) {
+                t.add(s, samples.count(i), samples.secondCount(i));
+            } else {
+                t.add(s, samples.count(i));
+            }
+        }
+        return t.build();
+    }
+
     public static FrameLayout of(FoldedSamples samples, FlameGraphOptions options) {
         return of(samples, options.flameChart() ? Order.INPUT : Order.SORTED, options.reverse(),
                 options.palette() == Palette.CHAIN);
@@ -206,22 +226,27 @@ public final class FrameLayout {
         return sb.toString();
     }
 
-    private static int[] order(String[] stacks, Order order) {
+    /**
+     * The order to draw lines in: null for input order (or when already sorted), else indices sorted
+     * by stack. Bytes compare unsigned, which is String order for raw (one char per byte) strings.
+     */
+    private static int[] order(FoldedSamples samples, Order order) {
         if (order == Order.INPUT) {
             return null;
         }
+        byte[] d = samples.data();
         boolean sorted = true;
-        for (int i = 1; i < stacks.length && sorted; i++) {
-            sorted = stacks[i - 1].compareTo(stacks[i]) <= 0;
+        for (int i = 1; i < samples.size() && sorted; i++) {
+            sorted = compare(d, samples, i - 1, i) <= 0;
         }
         if (sorted) {
             return null;
         }
-        Integer[] boxed = new Integer[stacks.length];
+        Integer[] boxed = new Integer[samples.size()];
         for (int i = 0; i < boxed.length; i++) {
             boxed[i] = i;
         }
-        Arrays.sort(boxed, (a, b) -> stacks[a].compareTo(stacks[b]));
+        Arrays.sort(boxed, (a, b) -> compare(d, samples, a, b));
         int[] idx = new int[boxed.length];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = boxed[i];
@@ -229,21 +254,29 @@ public final class FrameLayout {
         return idx;
     }
 
-    /** Interns frame names given as ranges of a string, without allocating for names seen before. */
+    private static int compare(byte[] d, FoldedSamples s, int a, int b) {
+        return Arrays.compareUnsigned(d, s.from(a), s.to(a), d, s.from(b), s.to(b));
+    }
+
+    /** Frame names to ids; names are looked up by their bytes and made Strings once each. */
     static final class Interner {
         String[] names = new String[1024];
         int count;
+        private byte[] nameData = new byte[1 << 14];
+        private int nameDataLen;
+        private int[] nameFrom = new int[1024];
+        private int[] nameLen = new int[1024];
         private int[] table = new int[4096]; // name id + 1, 0 = empty
         private int[] hashes = new int[1024];
 
         Interner() {
-            intern("", 0, 0); // id 0: the root
+            intern(new byte[0], 0, 0); // id 0: the root
         }
 
-        int intern(String s, int from, int to) {
+        int intern(byte[] d, int from, int to) {
             int h = 0;
             for (int i = from; i < to; i++) {
-                h = 31 * h + s.charAt(i);
+                h = 31 * h + (d[i] & 0xff);
             }
             h ^= h >>> 16;
             int mask = table.length - 1;
@@ -253,17 +286,27 @@ public final class FrameLayout {
                 if (e == 0) {
                     break;
                 }
-                String name = names[e - 1];
-                if (hashes[e - 1] == h && name.length() == len && s.regionMatches(from, name, 0, len)) {
-                    return e - 1;
+                int id = e - 1;
+                if (hashes[id] == h && nameLen[id] == len
+                        && Arrays.equals(nameData, nameFrom[id], nameFrom[id] + len, d, from, to)) {
+                    return id;
                 }
             }
             if (count == names.length) {
                 names = Arrays.copyOf(names, count * 2);
                 hashes = Arrays.copyOf(hashes, count * 2);
+                nameFrom = Arrays.copyOf(nameFrom, count * 2);
+                nameLen = Arrays.copyOf(nameLen, count * 2);
             }
+            if (nameDataLen + len > nameData.length) {
+                nameData = Arrays.copyOf(nameData, Math.max(nameData.length * 2, nameDataLen + len));
+            }
+            System.arraycopy(d, from, nameData, nameDataLen, len);
             int id = count++;
-            names[id] = s.substring(from, to);
+            names[id] = new String(d, from, len, StandardCharsets.ISO_8859_1);
+            nameFrom[id] = nameDataLen;
+            nameLen[id] = len;
+            nameDataLen += len;
             hashes[id] = h;
             if (count * 2 > table.length) {
                 rehash();
@@ -290,7 +333,6 @@ public final class FrameLayout {
         }
     }
 
-    /** flamegraph.pl's flow(): merges each line with the previous one. */
     private static final class Builder {
         final Interner interner = new Interner();
         int[] nameIds = new int[1024];
@@ -306,8 +348,12 @@ public final class FrameLayout {
 
         private int[] prev = new int[64];
         private int prevLen;
-        private String prevStack;
-        private int prevStackEnd;
+        /** The previous line's stack: data[prevFrom, prevFrom + prevEnd); prevBounds[k] ends its frame k + 1. */
+        private byte[] prevData;
+        private int prevFrom;
+        private int prevEnd;
+        private int[] prevBounds = new int[64];
+        private int[] curBounds = new int[64];
         private int[] cur = new int[64];
         private int[] open = new int[64];
         // frames closed at closedTime: a frame closing at the same time, depth and name as one closed
@@ -318,8 +364,8 @@ public final class FrameLayout {
         private double closedTime = Double.NaN;
         private Map<Integer, Integer> replaced;
 
-        void flow(String stack, double count, double delta, boolean hasDelta) {
-            int len = split(stack);
+        void flow(byte[] data, int from, int to, double count, double delta, boolean hasDelta) {
+            int len = split(data, from, to);
             int same = 0;
             while (same < prevLen && same < len && prev[same] == cur[same]) {
                 same++;
@@ -358,57 +404,66 @@ public final class FrameLayout {
          * Frames in the prefix shared with the previous stack (sorted input shares long prefixes)
          * are taken from prev[] instead of being interned again.
          */
-        private int split(String s) {
-            int end = s.length();
-            while (end > 0 && s.charAt(end - 1) == ';') {
+        /**
+         * Splits {@code d[from, to)} at ';' into cur[1..] (cur[0] is the root) and returns the frame
+         * count plus one. The frames it shares with the previous line are not looked up again: the
+         * common prefix is found with one vectorised mismatch, and the previous line's frame ends say
+         * how many whole frames it covers. A trailing run of ';' is ignored.
+         */
+        private int split(byte[] d, int from, int to) {
+            int end = to - from;
+            while (end > 0 && d[from + end - 1] == ';') {
                 end--;
             }
             cur[0] = 0;
             int reuse = 0;
-            int from = 0;
-            String p = prevStack;
-            int pEnd = prevStackEnd;
-            prevStack = s;
-            prevStackEnd = end;
-            if (end == 0) {
-                return 1;
-            }
-            if (p != null && pEnd > 0) {
+            int next = 0; // where the first frame not reused starts, relative to from
+            byte[] p = prevData;
+            int pFrom = prevFrom;
+            int pEnd = prevEnd;
+            int pFrames = prevLen - 1;
+            if (p != null && pEnd > 0 && end > 0) {
                 int max = Math.min(end, pEnd);
-                int i = 0;
-                while (i < max) {
-                    char c = s.charAt(i);
-                    if (c != p.charAt(i)) {
-                        break;
-                    }
-                    if (c == ';') {
-                        reuse++;
-                        from = i + 1;
-                    }
-                    i++;
+                int i = Arrays.mismatch(d, from, from + max, p, pFrom, pFrom + max);
+                if (i < 0) {
+                    i = max;
                 }
-                if (i == max && (i == end || s.charAt(i) == ';') && (i == pEnd || p.charAt(i) == ';')) {
+                while (reuse < pFrames && prevBounds[reuse] < i) {
                     reuse++;
-                    from = i + 1;
+                }
+                // a frame ending exactly where the common part ends is shared when this line's frame
+                // ends there too (the previous line's does: it is one of its frame ends)
+                if (i == max && reuse < pFrames && prevBounds[reuse] == i && (i == end || d[from + i] == ';')) {
+                    reuse++;
                 }
                 if (reuse + 1 > cur.length) {
                     grow(Math.max(cur.length * 2, reuse + 1));
                 }
                 System.arraycopy(prev, 1, cur, 1, reuse);
+                System.arraycopy(prevBounds, 0, curBounds, 0, reuse);
+                next = reuse == 0 ? 0 : prevBounds[reuse - 1] + 1;
             }
             int len = reuse + 1;
-            if (from > end) {
-                return len;
-            }
-            for (int i = from; i <= end; i++) {
-                if (i == end || s.charAt(i) == ';') {
-                    if (len == cur.length) {
-                        grow(len * 2);
+            if (end > 0 && next <= end) {
+                int f = next;
+                for (int i = next; i <= end; i++) {
+                    if (i == end || d[from + i] == ';') {
+                        if (len == cur.length) {
+                            grow(len * 2);
+                        }
+                        cur[len] = interner.intern(d, from + f, from + i);
+                        curBounds[len - 1] = i;
+                        len++;
+                        f = i + 1;
                     }
-                    cur[len++] = interner.intern(s, from, i);
-                    from = i + 1;
                 }
             }
+            prevData = d;
+            prevFrom = from;
+            prevEnd = end;
+            int[] t = prevBounds;
+            prevBounds = curBounds;
+            curBounds = t;
             return len;
         }
 
@@ -416,6 +471,8 @@ public final class FrameLayout {
             cur = Arrays.copyOf(cur, cap);
             prev = Arrays.copyOf(prev, cap);
             open = Arrays.copyOf(open, cap);
+            prevBounds = Arrays.copyOf(prevBounds, cap);
+            curBounds = Arrays.copyOf(curBounds, cap);
         }
 
         private void openFrame(int depth, int nameId, double delta) {
