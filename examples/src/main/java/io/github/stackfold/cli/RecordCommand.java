@@ -129,11 +129,15 @@ public class RecordCommand implements Callable<Integer> {
         }
         List<Path> written = new ArrayList<>(recorder.writeResults(r));
         written.addAll(r.keptFiles());
+        // after perf record: perf script streamed into the collapser, then the files (issue 8 compares
+        // this with 'perf script -i perf.data > /dev/null' on the same data: --keep keeps it)
+        Duration after = Duration.ofNanos(System.nanoTime() - progress.recordedAt);
         FoldedProfile p = r.profile();
         String files = String.join(", ", written.stream().map(Path::toString).toList());
         String what = "PID " + r.process().targetPid() + " (" + r.process().comm() + ") for "
                 + seconds(r.recorded()) + ": " + (r.samples() >= 0 ? r.samples() + " samples, " : "") + p.size()
-                + (p.size() == 1 ? " stack" : " stacks") + "; wrote " + files;
+                + (p.size() == 1 ? " stack" : " stacks") + " (folded and drawn in " + seconds2(after)
+                + " after perf record ended); wrote " + files;
         if (r.targetExited()) {
             throw new FlameCli.CliExit(ExitCodes.NO_TARGET, "PID " + r.process().targetPid() + " ("
                     + r.process().comm() + ") exited during the recording; recorded " + what.substring(what.indexOf(" for ") + 5));
@@ -189,6 +193,10 @@ public class RecordCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
     }
 
+    static String seconds2(Duration d) {
+        return String.format(Locale.ROOT, "%.2fs", d.toMillis() / 1000.0);
+    }
+
     /** {@code 30s}, {@code 2m}, {@code 1500ms}, {@code 1h}, or plain seconds ({@code 30}, {@code 0.5}). */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         private static final Pattern P = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
@@ -218,6 +226,8 @@ public class RecordCommand implements Callable<Integer> {
         private final boolean terminal;
         private boolean drawn;
         private String target = "";
+        /** System.nanoTime() when perf record ended. */
+        volatile long recordedAt = System.nanoTime();
 
         Progress(PrintWriter err, boolean terminal) {
             this.err = err;
@@ -227,6 +237,11 @@ public class RecordCommand implements Callable<Integer> {
         @Override
         public synchronized void started(FoundProcess process, String dataFile) {
             target = "PID " + process.targetPid() + " (" + process.comm() + ")";
+        }
+
+        @Override
+        public void recorded(FoundProcess process) {
+            recordedAt = System.nanoTime();
         }
 
         @Override
