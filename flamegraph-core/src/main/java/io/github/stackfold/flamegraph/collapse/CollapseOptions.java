@@ -29,7 +29,7 @@ import java.util.Objects;
  *     and the final {@link CollapseStats}</td></tr>
  * <tr><td>{@link Builder#maxBadLineReports}</td><td>10</td><td>bad lines passed to the listener one by
  *     one; all are counted</td></tr>
- * <tr><td>{@link Builder#chunkBytes}</td><td>4 MiB</td><td>size of the pieces an input is split into
+ * <tr><td>{@link Builder#chunkBytes}</td><td>1 MiB</td><td>size of the pieces an input is split into
  *     for parallel folding</td></tr>
  * </table>
  */
@@ -147,7 +147,7 @@ public final class CollapseOptions {
         private FrameSymbolizer symbolizer;
         private CollapseListener listener = CollapseListener.IGNORE;
         private int maxBadLineReports = 10;
-        private int chunkBytes = 4 << 20;
+        private int chunkBytes = 1 << 20;
 
         private Builder() {
         }
@@ -227,7 +227,7 @@ public final class CollapseOptions {
             return this;
         }
 
-        /** Size of the pieces one input is split into for parallel folding. Default 4 MiB. */
+        /** Size of the pieces one input is split into for parallel folding. Default 1 MiB. */
         public Builder chunkBytes(int chunkBytes) {
             if (chunkBytes < 1) {
                 throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);

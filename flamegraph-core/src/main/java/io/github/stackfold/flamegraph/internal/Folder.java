@@ -201,7 +201,6 @@ public final class Folder {
             int len = -1;
             int g = -1;
             int i = hash & mask;
-            probe:
             while (true) {
                 int slot = slots[i];
                 if (slot == 0) {
@@ -218,16 +217,9 @@ public final class Folder {
                     continue;
                 }
                 int ao = entries[en + 1];
-                int k = 0;
-                for (; k + 8 <= l; k += 8) {
-                    if ((long) LONGS.get(arena, ao + k) != (long) LONGS.get(b, p + k)) {
-                        continue probe;
-                    }
-                }
-                for (; k < l; k++) {
-                    if (arena[ao + k] != b[p + k]) {
-                        continue probe;
-                    }
+                // a call, but to a loop over longs without the VarHandle's per-load checks (C1 keeps them)
+                if (!Arrays.equals(arena, ao, ao + l, b, p, end)) {
+                    continue;
                 }
                 len = l;
                 g = entries[en + 3];
