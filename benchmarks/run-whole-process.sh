@@ -137,11 +137,12 @@ if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/nu
     sleep 1
     "${flame[@]}" record --pid "$busy" --duration 10s --frequency 999 --keep --output-dir "$rec" 2> "$work/record.log" \
       || { cat "$work/record.log" >&2; kill "$busy" 2>/dev/null; exit 1; }
-    kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null || true
     post_secs+=("$(grep -o 'folded and drawn in [0-9.]*s' "$work/record.log" | grep -o '[0-9.]*')")
     data=$(ls "$rec"/*.perf.data)
+    # perf script alone, under the same conditions: the recorded process still busy on one core
     s=$(date +%s%N); perf script -i "$data" > /dev/null 2>&1; e=$(date +%s%N)
     script_secs+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
+    kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null || true
     script_bytes=$(perf script -i "$data" 2>/dev/null | wc -c)
   done
 fi

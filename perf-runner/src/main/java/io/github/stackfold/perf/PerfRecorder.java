@@ -138,27 +138,34 @@ public final class PerfRecorder {
         return List.of(folded, svg);
     }
 
-    /** A few samples in perf script's format, folded and drawn once while perf records. */
-    private static final String WARM_UP_SAMPLE = "warm-up 1 [000] 1.000001: 1000000 cpu-clock:\n"
-            + "\t    ffffffff8103ce3b native_safe_halt+0xb ([kernel.kallsyms])\n"
-            + "\t          4b5d8e net/http.(*conn).serve+0x4ee (/usr/local/bin/server)\n"
-            + "\t    7f595c9416e6 Interpreter+0xb66 (/tmp/perf-1.map)\n\n";
-
     /**
-     * Folds and draws a tiny profile on a daemon thread while perf records, so that the classes, the
-     * script and style resources and the first-call work of the collapser and the renderer are done
-     * when the real data arrives: they were about a third of the time after perf record ended on a
-     * 10 s recording (the JVM is otherwise idle during the recording). Costs a few milliseconds of CPU.
+     * Folds and draws generated samples on a daemon thread while perf records, so that the classes, the
+     * script and style resources and the compiled code of the collapser and the renderer are ready when
+     * the real data arrives. Without it, the first megabytes of perf script's output were folded by
+     * interpreted code that competed with perf script for the CPU, and the time after perf record
+     * ended was about twice perf script's alone on a 10 s recording. About 0.1-0.2 s of CPU, at the
+     * lowest priority, while the JVM would otherwise idle.
      */
     private void warmUp() {
         Thread w = new Thread(() -> {
             try {
-                String text = WARM_UP_SAMPLE.repeat(50);
-                FoldedProfile f = PerfCollapser.create(CollapseOptions.builder().threads(1).build())
-                        .collapse(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
-                                "warm-up");
-                FlameGraphRenderer.of(FlameGraphOptions.builder().build()).render(f, OutputStream.nullOutputStream());
-                f.write(OutputStream.nullOutputStream());
+                StringBuilder sb = new StringBuilder(1 << 20);
+                for (int s = 0; s < 2000; s++) {
+                    sb.append("warm-up ").append(1 + s % 7).append(" [000] ").append(s).append(".000001: 1000000 cpu-clock:\n");
+                    for (int d = 0; d < 8; d++) {
+                        sb.append("\t    ffffffff8103").append(Integer.toHexString(0x1000 + (s * 7 + d) % 300))
+                                .append(" frame_").append((s * 7 + d) % 300).append("+0xb ([kernel.kallsyms])\n");
+                    }
+                    sb.append('\n');
+                }
+                byte[] text = sb.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                FlameGraphRenderer renderer = FlameGraphRenderer.of(FlameGraphOptions.builder().build());
+                for (int i = 0; i < 5; i++) {
+                    FoldedProfile f = PerfCollapser.create(CollapseOptions.builder().threads(1).build())
+                            .collapse(new java.io.ByteArrayInputStream(text), "warm-up");
+                    renderer.render(f, OutputStream.nullOutputStream());
+                    f.write(OutputStream.nullOutputStream());
+                }
             } catch (IOException | RuntimeException e) {
                 // only a warm-up: the real run reports its own problems
             }

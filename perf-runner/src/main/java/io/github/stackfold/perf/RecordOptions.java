@@ -30,7 +30,9 @@ import java.util.function.Function;
  * <tr><td>{@link Builder#target}</td><td>{@link ExecTarget#local()}</td><td>where perf runs</td></tr>
  * <tr><td>{@link Builder#keep}</td><td>false</td><td>keep perf.data and the perf script text in the output directory</td></tr>
  * <tr><td>{@link Builder#outputDir}</td><td>{@code results}</td><td>where results (and kept files) go</td></tr>
- * <tr><td>{@link Builder#collapse}</td><td>{@link CollapseOptions#defaults()}</td><td>how perf script output is folded</td></tr>
+ * <tr><td>{@link Builder#collapse}</td><td>{@link CollapseOptions#defaults()} on one thread</td><td>how perf script output is folded
+ * (one thread: perf script's output rate, not the fold, sets the pace, and more folding threads only
+ * compete with perf script for the cores)</td></tr>
  * <tr><td>{@link Builder#symbolizer}</td><td>none</td><td>names {@code [unknown]} frames; made from the
  *     found process (its PID and /proc/PID/exe) once it is known</td></tr>
  * <tr><td>{@link Builder#goSymbols}</td><td>true</td><td>when no {@link Builder#symbolizer} is set, name
@@ -207,7 +209,7 @@ public final class RecordOptions {
         private ExecTarget target = ExecTarget.local();
         private boolean keep;
         private Path outputDir = Path.of("results");
-        private CollapseOptions collapse = CollapseOptions.defaults();
+        private CollapseOptions collapse = CollapseOptions.builder().threads(1).build();
         private Function<FoundProcess, FrameSymbolizer> symbolizer;
         private boolean goSymbols = true;
         private boolean inlineGo;
