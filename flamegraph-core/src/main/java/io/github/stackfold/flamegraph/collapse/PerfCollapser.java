@@ -5,6 +5,7 @@ import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.internal.Folder;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.internal.Bytes;
+import io.github.stackfold.flamegraph.internal.ReadBuffer;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 
 import java.io.ByteArrayInputStream;
@@ -179,41 +180,23 @@ public final class PerfCollapser {
          * the complete lines of each read; {@code head}, the bytes already read, comes first.
          */
         private boolean sequential(InputStream in, byte[] head, String source) throws IOException {
-            byte[] buf = new byte[Math.max(READ_BUFFER, head.length)];
-            System.arraycopy(head, 0, buf, 0, head.length);
-            int start = 0;
-            int limit = head.length;
-            boolean eof = head.length < SNIFF;
+            byte[] first = new byte[Math.max(READ_BUFFER, head.length)];
+            System.arraycopy(head, 0, first, 0, head.length);
+            ReadBuffer b = new ReadBuffer(first, 0, head.length, head.length < SNIFF, 0);
             long line = 1;
-            long offset = 0;
             Folder.Report r = new Folder.Report();
             while (true) {
-                if (!eof) {
-                    if (limit == buf.length) {
-                        if (start > 0) {
-                            System.arraycopy(buf, start, buf, 0, limit - start);
-                            limit -= start;
-                            start = 0;
-                        } else {
-                            buf = Arrays.copyOf(buf, buf.length * 2);
-                        }
-                    }
-                    int n = in.read(buf, limit, buf.length - limit);
-                    if (n < 0) {
-                        eof = true;
-                    } else {
-                        limit += n;
-                    }
+                if (!b.eof) {
+                    b.fill(in);
                 }
-                int cut = eof ? limit : Bytes.afterLastNewline(buf, start, limit);
-                if (cut > start) {
+                int cut = b.eof ? b.limit : Bytes.afterLastNewline(b.buf, b.start, b.limit);
+                if (cut > b.start) {
                     long before = r.lines;
-                    main.fold(buf, start, cut, line, offset, r);
+                    main.fold(b.buf, b.start, cut, line, b.base + b.start, r);
                     line += r.lines - before;
-                    offset += cut - start;
-                    start = cut;
+                    b.start = cut;
                 }
-                if (eof) {
+                if (b.eof) {
                     break;
                 }
             }

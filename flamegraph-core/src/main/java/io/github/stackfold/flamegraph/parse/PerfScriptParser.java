@@ -1,11 +1,11 @@
 package io.github.stackfold.flamegraph.parse;
 
 import io.github.stackfold.flamegraph.internal.Bytes;
+import io.github.stackfold.flamegraph.internal.ReadBuffer;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -113,11 +113,8 @@ public final class PerfScriptParser implements Closeable {
 
     private final InputStream in;
     private final String source;
-    private byte[] buf;
-    private int pos;
-    private int limit;
-    private boolean eof;
-    private long bufBase;
+    /** What was read; rb.start is where the next line starts. */
+    private final ReadBuffer rb;
 
     private int lineStart;
     private int lineEnd;
@@ -142,12 +139,8 @@ public final class PerfScriptParser implements Closeable {
             long firstLineNumber, long firstOffset) {
         this.in = in;
         this.source = Objects.requireNonNull(source, "source");
-        this.buf = buf;
-        this.pos = pos;
-        this.limit = limit;
-        this.eof = eof;
+        this.rb = new ReadBuffer(buf, pos, limit, eof, firstOffset - pos);
         this.lineNumber = firstLineNumber - 1;
-        this.bufBase = firstOffset - pos;
     }
 
     /** A parser reading {@code in} (already decompressed; see {@code io.Inputs}) named {@code source}. */
@@ -179,12 +172,12 @@ public final class PerfScriptParser implements Closeable {
             throw new IllegalStateException("a parser reading a stream cannot be reset");
         }
         Objects.checkFromIndexSize(off, len, buf.length);
-        this.buf = buf;
-        this.pos = off;
-        this.limit = off + len;
-        this.eof = true;
+        rb.buf = buf;
+        rb.start = off;
+        rb.limit = off + len;
+        rb.eof = true;
+        rb.base = firstOffset - off;
         this.lineNumber = firstLineNumber - 1;
-        this.bufBase = firstOffset - off;
         this.kind = null;
         return this;
     }
@@ -201,7 +194,7 @@ public final class PerfScriptParser implements Closeable {
             line.clear();
             return kind;
         }
-        kind = classify(buf, lineStart, lineEnd);
+        kind = classify(rb.buf, lineStart, lineEnd);
         return kind;
     }
 
@@ -226,7 +219,7 @@ public final class PerfScriptParser implements Closeable {
     /** Classifies the line {@link #nextLine()} moved to, as {@link #next()} would have, and sets the fields. */
     public Kind classify() {
         if (kind == null) {
-            kind = classify(buf, lineStart, lineEnd);
+            kind = classify(rb.buf, lineStart, lineEnd);
         }
         return kind;
     }
@@ -317,47 +310,26 @@ public final class PerfScriptParser implements Closeable {
     // reading lines
 
     private boolean readLine() throws IOException {
-        int nl = Bytes.indexOfNewline(buf, pos, limit);
-        while (nl < 0 && !eof) {
-            int scanned = limit - pos;
-            fill();
-            nl = Bytes.indexOfNewline(buf, pos + scanned, limit);
+        ReadBuffer r = rb;
+        int nl = Bytes.indexOfNewline(r.buf, r.start, r.limit);
+        while (nl < 0 && !r.eof) {
+            int scanned = r.limit - r.start;
+            r.fill(in);
+            nl = Bytes.indexOfNewline(r.buf, r.start + scanned, r.limit);
         }
         if (nl < 0) {
-            if (pos >= limit) {
+            if (r.start >= r.limit) {
                 return false;
             }
-            nl = limit; // last line without \n
+            nl = r.limit; // last line without \n
         }
-        lineStart = pos;
+        lineStart = r.start;
         lineEnd = nl;
         lineNumber++;
-        lineOffset = bufBase + pos;
-        pos = nl < limit ? nl + 1 : limit;
-        line.set(buf, lineStart, lineEnd - lineStart);
+        lineOffset = r.base + r.start;
+        r.start = nl < r.limit ? nl + 1 : r.limit;
+        line.set(r.buf, lineStart, lineEnd - lineStart);
         return true;
-    }
-
-    /** Reads more after what is buffered; when the buffer is full, drops what was read or grows it. */
-    private void fill() throws IOException {
-        if (limit == buf.length) {
-            if (pos > 0) {
-                int remaining = limit - pos;
-                System.arraycopy(buf, pos, buf, 0, remaining);
-                bufBase += pos;
-                pos = 0;
-                limit = remaining;
-            }
-            if (limit == buf.length) {
-                buf = Arrays.copyOf(buf, buf.length * 2);
-            }
-        }
-        int n = in.read(buf, limit, buf.length - limit);
-        if (n < 0) {
-            eof = true;
-        } else {
-            limit += n;
-        }
     }
 
     // ---------------------------------------------------------------------------------------------
