@@ -16,7 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
-import java.util.List;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,22 +33,33 @@ import picocli.CommandLine.Command;
         description = "perf and pprof profiles into folded stacks, flame graphs and answers.")
 public final class FlameCli implements Runnable {
     /**
-     * The subcommands, in the order of the help. They are registered in {@link #commandLine} rather
-     * than in the {@code @Command} annotation so that a run builds only the one it needs: picocli
-     * builds a subcommand's model by reflection over all its options, and building all ten cost about
-     * 0.2 s of a short run's start-up.
+     * The subcommands by name, in the order of the help. They are registered in {@link #commandLine}
+     * rather than in the {@code @Command} annotation so that a run loads and builds only the one it
+     * needs: picocli builds a subcommand's model by reflection over all its options, and building all
+     * ten cost about 0.2 s of a short run's start-up. Names, not class literals, so that the other
+     * classes are not even loaded (FlameCliTest checks each name against its class's annotation).
      */
-    static final List<Class<?>> SUBCOMMANDS = List.of(
-            CommandLine.HelpCommand.class,
-            AnalyzeCommand.class,
-            CompareCommand.class,
-            CollapseCommand.class,
-            FlameGraphCommand.class,
-            DiffCommand.class,
-            PprofCommand.class,
-            RecordCommand.class,
-            ProfileCommand.class,
-            DemoCommand.class);
+    static final Map<String, String> SUBCOMMANDS = subcommands(
+            "help", "picocli.CommandLine$HelpCommand",
+            "analyze", "io.github.stackfold.cli.AnalyzeCommand",
+            "compare", "io.github.stackfold.cli.CompareCommand",
+            "collapse", "io.github.stackfold.cli.CollapseCommand",
+            "flamegraph", "io.github.stackfold.cli.FlameGraphCommand",
+            "diff", "io.github.stackfold.cli.DiffCommand",
+            "pprof", "io.github.stackfold.cli.PprofCommand",
+            "record", "io.github.stackfold.cli.RecordCommand",
+            "profile", "io.github.stackfold.cli.ProfileCommand",
+            "demo", "io.github.stackfold.cli.DemoCommand");
+
+    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
+    private static Map<String, String> subcommands(String... nameClassPairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameClassPairs.length; i += 2) {
+            m.put(nameClassPairs[i], nameClassPairs[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -117,11 +130,16 @@ public final class FlameCli implements Runnable {
      * all of them when it names none (help, usage errors and their suggestions need them all).
      */
     static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err, String... args) {
+        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+            // no option is a java.sql or java.time type (durations have their own converters): picocli
+            // then does not load those packages to register its converters for them (~20 ms of a start)
+            System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*,java\\.time\\..*");
+        }
         CommandLine cl = new CommandLine(root);
-        Class<?> only = args.length == 0 || "help".equals(args[0]) ? null : subcommandNamed(args[0]);
-        for (Class<?> c : SUBCOMMANDS) {
-            if (only == null || c == only) {
-                cl.addSubcommand(c);
+        String only = args.length == 0 || "help".equals(args[0]) || !SUBCOMMANDS.containsKey(args[0]) ? null : args[0];
+        for (Map.Entry<String, String> e : SUBCOMMANDS.entrySet()) {
+            if (only == null || e.getKey().equals(only)) {
+                cl.addSubcommand(e.getKey(), subcommandClass(e.getValue()));
             }
         }
         cl.setOut(out);
@@ -137,14 +155,12 @@ public final class FlameCli implements Runnable {
         return cl;
     }
 
-    private static Class<?> subcommandNamed(String name) {
-        for (Class<?> c : SUBCOMMANDS) {
-            Command a = c.getAnnotation(Command.class);
-            if (a != null && a.name().equals(name)) {
-                return c;
-            }
+    static Class<?> subcommandClass(String className) {
+        try {
+            return Class.forName(className);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("subcommand class missing: " + className, e);
         }
-        return null;
     }
 
     /** One line on stderr for a failure, never a stack trace (unless STACKFOLD_DEBUG is set). */

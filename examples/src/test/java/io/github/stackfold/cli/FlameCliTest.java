@@ -22,6 +22,29 @@ class FlameCliTest {
     }
 
     @Test
+    void eachSubcommandIsRegisteredUnderItsAnnotatedName() {
+        for (var e : FlameCli.SUBCOMMANDS.entrySet()) {
+            Class<?> c = FlameCli.subcommandClass(e.getValue());
+            assertThat(c.getAnnotation(picocli.CommandLine.Command.class).name()).as(e.getValue()).isEqualTo(e.getKey());
+        }
+    }
+
+    @Test
+    void helpListsEverySubcommandAndARunBuildsOnlyItsOwn() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = FlameCli.run(new String[] {"--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+        assertThat(code).isZero();
+        for (String name : FlameCli.SUBCOMMANDS.keySet()) {
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("  " + name + " ");
+        }
+        java.io.PrintWriter sink = new java.io.PrintWriter(new ByteArrayOutputStream());
+        picocli.CommandLine cl = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink, "collapse", "x");
+        assertThat(cl.getSubcommands().keySet()).containsExactly("collapse");
+        picocli.CommandLine typo = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink, "colapse");
+        assertThat(typo.getSubcommands().keySet()).containsExactlyElementsOf(FlameCli.SUBCOMMANDS.keySet());
+    }
+
+    @Test
     void brokenPipeEndsQuietly() {
         assertThat(FlameCli.isBrokenPipe(new java.io.IOException("Broken pipe"))).isTrue();
         assertThat(FlameCli.isBrokenPipe(new java.io.IOException("No space left on device"))).isFalse();
