@@ -246,6 +246,9 @@ public final class FoldedProfile {
     /** Accumulates weights per raw stack; not thread-safe. */
     public static final class Builder {
         private final HashMap<String, long[]> weights = new HashMap<>();
+        /** Stacks in the order first added, and whether that order is already sorted (folded files usually are). */
+        private final ArrayList<String> order = new ArrayList<>();
+        private boolean sorted = true;
 
         private Builder() {
         }
@@ -255,6 +258,10 @@ public final class FoldedProfile {
             long[] w = weights.get(stack);
             if (w == null) {
                 weights.put(stack, new long[] {count});
+                if (sorted && !order.isEmpty() && order.get(order.size() - 1).compareTo(stack) > 0) {
+                    sorted = false;
+                }
+                order.add(stack);
             } else {
                 w[0] += count;
             }
@@ -275,8 +282,10 @@ public final class FoldedProfile {
             if (weights.isEmpty()) {
                 return EMPTY;
             }
-            String[] keys = weights.keySet().toArray(new String[0]);
-            Arrays.sort(keys);
+            String[] keys = order.toArray(new String[0]);
+            if (!sorted) {
+                Arrays.sort(keys); // sorting 100k long stacks that share long prefixes is not free: only when needed
+            }
             long[] counts = new long[keys.length];
             for (int i = 0; i < keys.length; i++) {
                 counts[i] = weights.get(keys[i])[0];

@@ -32,6 +32,26 @@ class FoldedProfileTest {
     }
 
     @Test
+    void aSortedInputAndAnyShuffleOfItGiveTheSameProfile() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            lines.add("main;f" + (i % 17) + ";g" + i + " " + (i + 1));
+        }
+        lines.sort(null);
+        String sorted = String.join("\n", lines) + "\n";
+        FoldedProfile p = read(sorted.getBytes(StandardCharsets.UTF_8), new ArrayList<>());
+        assertThat(p.toString()).isEqualTo(sorted);
+        java.util.Collections.shuffle(lines, new java.util.Random(7));
+        lines.add(lines.get(0)); // a repeated stack merges wherever it comes
+        FoldedProfile q = read((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8), new ArrayList<>());
+        assertThat(q.size()).isEqualTo(p.size());
+        for (int i = 0; i < q.size(); i++) {
+            assertThat(q.stack(i)).isEqualTo(p.stack(i));
+        }
+        assertThat(q.total()).isEqualTo(p.total() + p.count(lines.get(0).substring(0, lines.get(0).lastIndexOf(' '))));
+    }
+
+    @Test
     void keepsInvalidUtf8BytesThroughReadAndWrite() throws Exception {
         byte[] in = {'a', ';', (byte) 0xff, (byte) 0xc3, ' ', '7', '\n'};
         FoldedProfile p = read(in, new ArrayList<>());
