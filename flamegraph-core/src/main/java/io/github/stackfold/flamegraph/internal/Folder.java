@@ -130,7 +130,9 @@ public final class Folder {
             if (p >= to) {
                 break;
             }
-            slowLine(b, p, stopEnd - p, line, firstOffset + (p - from), r);
+            if (!knownEvent(b, p, stopEnd)) {
+                slowLine(b, p, stopEnd - p, line, firstOffset + (p - from), r);
+            }
             line++;
             p = stopEnd + 1;
         }
@@ -322,7 +324,9 @@ public final class Folder {
                 filter = ev.toByteArray();
                 filterDefaulted = true;
             } else if (!ev.contentEquals(filter)) {
-                countDropped(ev);
+                int d = droppedIndex(ev);
+                droppedCounts[d]++;
+                rememberEvent(p, d);
                 return;
             }
         }
@@ -335,6 +339,7 @@ public final class Folder {
         }
         period = w;
         processName(p);
+        rememberEvent(p, -1);
     }
 
     /** Long.MAX_VALUE / 10 (its last digit is 7): a constant, as a long division is a runtime call in C1. */
@@ -353,18 +358,109 @@ public final class Folder {
         return v;
     }
 
-    private void countDropped(ByteView ev) {
+    /** The index of a dropped event's name in droppedNames (added with a zero count when new). */
+    private int droppedIndex(ByteView ev) {
         for (int i = 0; i < droppedNames.size(); i++) {
             if (ev.contentEquals(droppedNames.get(i))) {
-                droppedCounts[i]++;
-                return;
+                return i;
             }
         }
         if (droppedNames.size() == droppedCounts.length) {
             droppedCounts = Arrays.copyOf(droppedCounts, droppedCounts.length * 2);
         }
-        droppedCounts[droppedNames.size()] = 1;
+        droppedCounts[droppedNames.size()] = 0;
         droppedNames.add(ev.toByteArray());
+        return droppedNames.size() - 1;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // event lines seen before: perf prints the same head (command, ids) and tail (': period event:')
+    // around a new timestamp for every sample of a thread. What the parser makes of an event line
+    // depends on those two parts only (see PerfScriptParser#eventHeadEnd and #eventTailStart), so an
+    // event line with a known head and the tail last seen with it is not parsed again.
+
+    /** Heads (bytes up to and including the blank after the ids) to entry numbers. */
+    private final ByteTable eventHeads = new ByteTable();
+    private byte[][] eventTails = new byte[16][];
+    /** Per entry: the index of a dropped event's name, or -1 for a kept one (then the next three). */
+    private int[] eventDropped = new int[16];
+    private int[] eventPname = new int[16];
+    private boolean[] eventJava = new boolean[16];
+    private long[] eventPeriod = new long[16];
+    /** The head of the line knownEvent just missed: its end and hash (-1: none). */
+    private int pendingHeadEnd = -1;
+    private int pendingHeadHash;
+    private int pendingEntry = -1;
+
+    /** Folds an event line whose head and tail were seen together before; false when it is not one. */
+    private boolean knownEvent(byte[] b, int s, int e) {
+        pendingHeadEnd = -1;
+        if (filter == null) {
+            return false; // the first event sets the filter: let the parser see it
+        }
+        int he = PerfScriptParser.eventHeadEnd(b, s, e);
+        if (he < 0) {
+            return false;
+        }
+        int hash = ByteTable.hash(b, s, he - s);
+        int entry = eventHeads.get(b, s, he - s, hash);
+        pendingHeadEnd = he;
+        pendingHeadHash = hash;
+        pendingEntry = entry;
+        if (entry < 0) {
+            return false;
+        }
+        byte[] tail = eventTails[entry];
+        int tl = tail.length;
+        if (e - tl < he || !Arrays.equals(tail, 0, tl, b, e - tl, e)) {
+            return false;
+        }
+        int d = eventDropped[entry];
+        if (d >= 0) {
+            droppedCounts[d]++;
+        } else {
+            period = eventPeriod[entry];
+            pname = eventPname[entry];
+            pnameJava = eventJava[entry];
+        }
+        known++;
+        pendingHeadEnd = -1;
+        return true;
+    }
+
+    /** After the parser folded an event line knownEvent missed: remembers its head and tail. */
+    private void rememberEvent(PerfScriptParser p, int dropped) {
+        int he = pendingHeadEnd;
+        pendingHeadEnd = -1;
+        if (he < 0) {
+            return;
+        }
+        ByteView line = p.line();
+        int ts = p.eventTailStart();
+        if (ts < he || line.offset() + line.length() - ts > 256) {
+            return; // no period and event, or a tail that overlaps the head (or is odd): not remembered
+        }
+        int entry = pendingEntry;
+        if (entry < 0) {
+            entry = eventHeads.size();
+            if (entry >= 1 << 16) {
+                return; // enough: a recording of that many threads still folds, a bit slower
+            }
+            eventHeads.put(line.array(), line.offset(), he - line.offset(), pendingHeadHash, entry);
+            if (entry == eventTails.length) {
+                int n = entry * 2;
+                eventTails = Arrays.copyOf(eventTails, n);
+                eventDropped = Arrays.copyOf(eventDropped, n);
+                eventPname = Arrays.copyOf(eventPname, n);
+                eventJava = Arrays.copyOf(eventJava, n);
+                eventPeriod = Arrays.copyOf(eventPeriod, n);
+            }
+        }
+        eventTails[entry] = Arrays.copyOfRange(line.array(), ts, line.offset() + line.length());
+        eventDropped[entry] = dropped;
+        eventPname[entry] = pname;
+        eventJava[entry] = pnameJava;
+        eventPeriod[entry] = period;
     }
 
     /** comm, comm-PID or comm-PID/TID with spaces as '_' (PID is '?' when perf printed only one id). */

@@ -365,8 +365,47 @@ public final class PerfScriptParser implements Closeable {
     }
 
     private boolean matchEvent(byte[] b, int s, int e) {
-        if (e - s < 3 || isBlank(b[s])) {
+        long head = eventHead(b, s, e);
+        if (head < 0) {
             return false;
+        }
+        int i = (int) (head >>> 32);
+        int n = (int) head;
+        int j = i;
+        while (isBlank(b[j])) {
+            j++;
+        }
+        int k = j;
+        while (isDigit(b[k])) {
+            k++;
+        }
+        int m = k;
+        while (b[m] == '/') {
+            m++;
+        }
+        comm.set(b, s, i - s);
+        pid.set(b, j, k - j);
+        hasTid = n > m;
+        tid.set(b, m, n - m);
+        matchPeriodAndEvent(b, s, e);
+        return true;
+    }
+
+    /**
+     * Where an event line's head ends: the index just after the blank that follows its command name
+     * and ids ({@code comm pid[/tid] }), or -1 when {@code b[s, e)} is not an event line. The line's
+     * classification as an event, its command and its ids depend on these bytes only (a caller may
+     * reuse what it learnt from a line with the same head).
+     */
+    public static int eventHeadEnd(byte[] b, int s, int e) {
+        long head = eventHead(b, s, e);
+        return head < 0 ? -1 : (int) head + 1;
+    }
+
+    /** The command's end {@code i} and the ids' end {@code n} (a blank), packed {@code i << 32 | n}; or -1. */
+    private static long eventHead(byte[] b, int s, int e) {
+        if (e - s < 3 || isBlank(b[s])) {
+            return -1;
         }
         // the command is the shortest prefix (>= 2 bytes) followed by: blanks, digits, '/'*, digits*, a blank
         for (int i = s + 2; i < e; i++) {
@@ -395,14 +434,28 @@ public final class PerfScriptParser implements Closeable {
             if (n >= e || !isBlank(b[n])) {
                 continue;
             }
-            comm.set(b, s, i - s);
-            pid.set(b, j, k - j);
-            hasTid = n > m;
-            tid.set(b, m, n - m);
-            matchPeriodAndEvent(b, s, e);
-            return true;
+            return (long) i << 32 | n;
         }
-        return false;
+        return -1;
+    }
+
+    /**
+     * Where the part of an event line that gives its period and event name starts: the {@code :}
+     * before {@code [period] event:} at the line's end, for the line the parser just classified as an
+     * {@link Kind#EVENT} with {@link #hasEvent()}; -1 otherwise. Period and event depend on the bytes
+     * from there to the end only.
+     */
+    public int eventTailStart() {
+        if (kind != Kind.EVENT || !hasEvent) {
+            return -1;
+        }
+        byte[] b = line.array();
+        int s = line.offset();
+        int v = hasPeriod ? period.offset() : event.offset();
+        while (v > s && isBlank(b[v - 1])) {
+            v--;
+        }
+        return v - 1;
     }
 
     /** {@code ... : [period] event:} at the end of the line. */

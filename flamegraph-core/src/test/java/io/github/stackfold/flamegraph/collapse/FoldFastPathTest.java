@@ -15,10 +15,12 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The collapser's fast path (stack lines recognised by their first bytes, reads cut anywhere, pieces
- * folded on several threads) against a plain model of the reference's rules, on generated input
- * made to hit its edges: stack lines shorter than the prefix it hashes, lines that share that prefix
- * and differ after it, a line that another starts with, the same line in a java and a non-java process, samples longer than a piece,
+ * The collapser's fast paths (stack lines recognised by their first bytes, event lines by their head
+ * and tail, reads cut anywhere, pieces folded on several threads) against a plain model of the
+ * reference's rules, on generated input made to hit their edges: event lines of several threads with
+ * and without a tid, a period and a trailing blank, some of another event (dropped), stack lines
+ * shorter than the prefix it hashes, lines that share that prefix and differ after it, a line that
+ * another starts with, the same line in a java and a non-java process, samples longer than a piece,
  * and a last line without its newline.
  */
 class FoldFastPathTest {
@@ -49,11 +51,22 @@ class FoldFastPathTest {
             Map<String, Long> model = new TreeMap<>();
             int samples = 50 + r.nextInt(400);
             long folded = 0;
+            long droppedEvents = 0;
             for (int s = 0; s < samples; s++) {
                 String comm = COMMS[r.nextInt(COMMS.length)];
-                long period = 1 + r.nextInt(5000);
-                in.append(comm).append(' ').append(100 + r.nextInt(50)).append(" [00").append(r.nextInt(4))
-                        .append("] ").append(1000 + s).append(".000001: ").append(period).append(" cpu-clock:\n");
+                long period = r.nextInt(3) == 0 ? 1001001 : 1 + r.nextInt(5000); // often the same, as perf prints it
+                // the first event is the filter; another event's samples are dropped (but counted as lines)
+                boolean dropped = s > 0 && r.nextInt(6) == 0;
+                droppedEvents += dropped ? 1 : 0;
+                String ids = r.nextBoolean() ? String.valueOf(100 + r.nextInt(5)) : (100 + r.nextInt(3)) + "/" + (200 + r.nextInt(3));
+                in.append(comm).append(' ').append(ids).append(" [00").append(r.nextInt(4))
+                        .append("] ").append(1000 + s).append('.').append(r.nextInt(1000000)).append(": ");
+                if (r.nextInt(10) > 0) {
+                    in.append(period).append(' ');
+                } else {
+                    period = 1; // no period printed: each sample counts 1
+                }
+                in.append(dropped ? "cycles:" : "cpu-clock:").append(r.nextBoolean() ? " \n" : "\n");
                 int depth = 1 + r.nextInt(r.nextInt(8) == 0 ? 400 : 30); // some samples longer than a piece
                 List<String> names = new ArrayList<>();
                 for (int d = 0; d < depth; d++) {
@@ -64,15 +77,17 @@ class FoldFastPathTest {
                 boolean last = s == samples - 1;
                 if (!last || seed % 3 != 0) {
                     in.append('\n');
-                    model.merge(comm.replace(' ', '_') + ";" + String.join(";", names), period, Long::sum);
-                    folded++;
+                    if (!dropped) {
+                        model.merge(comm.replace(' ', '_') + ";" + String.join(";", names), period, Long::sum);
+                        folded++;
+                    }
                 } else if (seed % 2 == 0) {
                     in.setLength(in.length() - 1); // the last stack line has no newline: the sample stays open
                 }
             }
             byte[] bytes = in.toString().getBytes(StandardCharsets.ISO_8859_1);
             long lines = in.chars().filter(c -> c == '\n').count() + (in.charAt(in.length() - 1) == '\n' ? 0 : 1);
-            String stats = "lines=" + lines + " samples=" + folded + " bad=0";
+            String stats = "lines=" + lines + " samples=" + folded + " bad=0 dropped=" + droppedEvents;
             StringBuilder expected = new StringBuilder();
             model.forEach((stack, count) -> expected.append(stack).append(' ').append(count).append('\n'));
 
@@ -101,7 +116,7 @@ class FoldFastPathTest {
                     }
                 }).build();
         String folded = PerfCollapser.create(o).collapse(new ShortReads(input, maxRead), "generated.txt").toString();
-        return folded + "lines=" + stats[0].lines() + " samples=" + stats[0].samples() + " bad=" + stats[0].badLines();
+        return folded + "lines=" + stats[0].lines() + " samples=" + stats[0].samples() + " bad=" + stats[0].badLines() + " dropped=" + stats[0].droppedSamples();
     }
 
     /** Returns at most {@code max} bytes per read, as a pipe may. */
