@@ -2,11 +2,10 @@ package io.github.stackfold.flamegraph.diff;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.TextLines;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -164,18 +163,8 @@ public final class DiffProfile {
      */
     public static DiffProfile read(InputStream in, String source, Consumer<BadInputException> onBadLine)
             throws IOException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1 << 16);
         Map<String, long[]> m = new HashMap<>();
-        String line;
-        long lineNo = 0;
-        long offset = 0;
-        while ((line = r.readLine()) != null) {
-            lineNo++;
-            long lineOffset = offset;
-            offset += line.length() + 1;
-            if (line.isBlank()) {
-                continue;
-            }
+        TextLines.forEach(in, (line, lineNo, lineOffset) -> {
             int end = line.length();
             while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t' || line.charAt(end - 1) == '\r')) {
                 end--;
@@ -193,12 +182,12 @@ public final class DiffProfile {
             if (s2 == end || e1 == s2 || s1 == e1 || stackEnd == s1 || end - s2 > 18 || e1 - s1 > 18) {
                 onBadLine.accept(new BadInputException(source, lineNo, lineOffset,
                         "expected a differential folded line 'frame;frame;... BEFORE AFTER' with two integer counts"));
-                continue;
+                return;
             }
             long[] c = m.computeIfAbsent(line.substring(0, stackEnd), k -> new long[2]);
             c[0] += Long.parseLong(line, s1, e1, 10);
             c[1] += Long.parseLong(line, s2, end, 10);
-        }
+        });
         String[] keys = m.keySet().toArray(new String[0]);
         Arrays.sort(keys);
         long[] b = new long[keys.length];

@@ -1,12 +1,11 @@
 package io.github.stackfold.flamegraph.folded;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.internal.TextLines;
 
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -163,17 +162,7 @@ public final class FoldedProfile {
     public static FoldedProfile read(InputStream in, String source, Consumer<BadInputException> onBadLine)
             throws IOException {
         Builder b = builder();
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1), 1 << 16);
-        String line;
-        long lineNo = 0;
-        long offset = 0;
-        while ((line = r.readLine()) != null) {
-            lineNo++;
-            long lineOffset = offset;
-            offset += line.length() + 1;
-            if (line.isBlank()) {
-                continue;
-            }
+        TextLines.forEach(in, (line, lineNo, lineOffset) -> {
             int end = line.length();
             while (end > 0 && Character.isWhitespace(line.charAt(end - 1))) {
                 end--;
@@ -189,10 +178,10 @@ public final class FoldedProfile {
             if (sp == end || stackEnd == sp || end - sp > 18) {
                 onBadLine.accept(new BadInputException(source, lineNo, lineOffset,
                         "expected a folded stack line 'frame;frame;... COUNT' with an integer count"));
-                continue;
+                return;
             }
             b.add(line.substring(0, stackEnd), Long.parseLong(line, sp, end, 10));
-        }
+        });
         return b.build();
     }
 
