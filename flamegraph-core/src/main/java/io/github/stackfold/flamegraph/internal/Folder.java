@@ -23,14 +23,17 @@ import java.util.Map;
  * sample; stack lines after a dropped event are ignored; a sample left open at the end is dropped.
  *
  * <p>Frame names are computed once per distinct stack line text and interned to ints; stacks are
- * int sequences. One instance per thread; not thread-safe.
+ * int sequences. Three paths fold a line: {@link #scanKnown} (empty lines and stack lines seen
+ * before, found by their first bytes), {@link #knownEvent} (event lines whose head and tail were seen
+ * before), and the parser for everything else, which also teaches the first two. One instance per
+ * thread; not thread-safe.
  */
 public final class Folder {
     /** A line the parser could not classify, with its position relative to the parser's numbering. */
     public record BadLine(long line, long offset, String text) {
     }
 
-    /** What one {@link #run} saw. */
+    /** What the {@link #fold} calls of one input or piece saw, up to its {@link #endPiece}. */
     public static final class Report {
         public long lines;
         public long badLines;
@@ -116,9 +119,9 @@ public final class Folder {
      * {@code firstOffset}. Samples may continue from the previous call; call {@link #endPiece} at the
      * end of an input or of a piece cut at an empty line.
      *
-     * <p>The loop is flat on purpose: one call per buffer, the common line (a stack line seen before)
-     * handled without leaving it, so that the JIT compiles it whole early in a run (a single call over
-     * the whole input was compiled late, on-stack, and less well).
+     * <p>Called once per read buffer; the lines go to {@link #scanKnown} until it stops at one it does
+     * not know, which goes to {@link #knownEvent} or the parser (a single loop over the whole input,
+     * with everything inlined, was compiled late, on-stack, and less well).
      */
     public void fold(byte[] b, int from, int to, long firstLine, long firstOffset, Report r) {
         int p = from;
