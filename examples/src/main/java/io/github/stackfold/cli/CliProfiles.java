@@ -65,6 +65,17 @@ final class CliProfiles {
         return new Loaded(arg, folded, samples);
     }
 
+    /**
+     * perf script text (from {@link ProfileLoader#sniffable}) collapsed with flame collapse's defaults;
+     * lines of no known shape are skipped and counted on standard error, as {@link #load} does.
+     */
+    static FoldedProfile collapsePerfScript(InputStream in, String source, FlameCli flame) throws IOException {
+        PerfListener perf = new PerfListener();
+        FoldedProfile folded = loader(perf).load(in, source);
+        perf.warn(flame);
+        return folded;
+    }
+
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
     static ProfileLoader loader(CollapseListener listener) {
         PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener).build());

@@ -1,7 +1,6 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
-import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.render.Background;
@@ -138,7 +137,7 @@ final class FlameGraphCommand implements Callable<Integer> {
     @Mixin
     PprofFlags pprof;
 
-    @Parameters(paramLabel = "FOLDED", arity = "0..*", description = "folded stack files or pprof profiles (default: standard input; - is standard input)")
+    @Parameters(paramLabel = "FOLDED", arity = "0..*", description = "folded stack files, pprof profiles or perf script text (default: standard input; - is standard input)")
     List<String> inputs = new ArrayList<>();
 
     @Override
@@ -179,15 +178,28 @@ final class FlameGraphCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Opens one input ("-" is standard input). The one place that knows the input format. */
+    /**
+     * Opens one input ("-" is standard input). The one place that knows the input format: folded
+     * stacks as flamegraph.pl reads them (fractional and two-count lines included), a pprof profile
+     * (raw or gzipped), or perf script text (stack lines in its first 64 kB), collapsed first as
+     * {@code flame collapse} would.
+     */
     FoldedSamples readInput(String file) throws IOException {
         Path path = Path.of(file);
         String source = Inputs.sourceName(path);
         try (InputStream in = Inputs.open(path, flame.stdin())) {
-            // a pprof profile (raw or gzipped) is read through the loader; folded text as before
             BufferedInputStream b = ProfileLoader.sniffable(in);
-            FoldedProfile p = pprof.readIfPprof(b, source);
-            return p != null ? FoldedSamples.of(p) : FoldedSamples.read(b, source);
+            switch (ProfileLoader.detect(b)) {
+                case PPROF:
+                    return FoldedSamples.of(pprof.loader().load(b, source));
+                case PERF_SCRIPT:
+                    if (ProfileLoader.hasStackLines(b)) {
+                        return FoldedSamples.of(CliProfiles.collapsePerfScript(b, source, flame));
+                    }
+                    return FoldedSamples.read(b, source); // not folded, not perf script: "no valid input"
+                default:
+                    return FoldedSamples.read(b, source);
+            }
         }
     }
 

@@ -77,6 +77,27 @@ class FlameGraphCommandTest {
     }
 
     @Test
+    void perfScriptTextIsCollapsedFirstAsFlameCollapseWould() throws Exception {
+        String perf = "java 4711 [001] 1.000001: 1000 cpu-clock:\n"
+                + "\t    7f0000001000 Foo::bar+0x1 (/opt/app.so)\n"
+                + "\t    7f0000002000 main+0x2 (/opt/app.so)\n\n"
+                + "java 4711 [001] 1.000002: 1000 cpu-clock:\n"
+                + "\t    7f0000003000 Foo::baz+0x3 (/opt/app.so)\n"
+                + "\t    7f0000002000 main+0x2 (/opt/app.so)\n\n"
+                + "java 4711 [001] 1.000003: 1000 cpu-clock:\n"
+                + "THIS_IS_A_WEIRD_LINE\n"
+                + "\t    7f0000001000 Foo::bar+0x1 (/opt/app.so)\n"
+                + "\t    7f0000002000 main+0x2 (/opt/app.so)\n\n";
+        SvgChecks.Run direct = SvgChecks.flame(stdin(perf), "flamegraph");
+        SvgChecks.Run collapsed = SvgChecks.flame(stdin(perf), "collapse");
+        SvgChecks.Run viaFolded = SvgChecks.flame(new ByteArrayInputStream(collapsed.out), "flamegraph");
+        assertThat(direct.code).isZero();
+        assertThat(new String(collapsed.out, StandardCharsets.UTF_8)).isEqualTo("java;main;Foo::bar 2000\njava;main;Foo::baz 1000\n");
+        assertThat(direct.out).isEqualTo(viaFolded.out);
+        assertThat(direct.err).contains("skipped 1 line(s) of no known perf script shape").contains("THIS_IS_A_WEIRD_LINE");
+    }
+
+    @Test
     void outputFileOptionWritesTheSvgThere() throws Exception {
         Path svg = tmp.resolve("out.svg");
         SvgChecks.Run run = SvgChecks.flame(stdin(FOLDED), "flamegraph", "-o", svg.toString());

@@ -187,11 +187,21 @@ public final class ProfileLoader {
         return end;
     }
 
-    /** {@code STACK COUNT}: a count of 1 to 18 digits after white space, something before it. */
+    /**
+     * {@code STACK COUNT}: a count of 1 to 18 digits (and, as flamegraph.pl reads, maybe a fraction:
+     * {@code 0.25}, {@code 3.}) after white space, something before it.
+     */
     private static boolean isFoldedLine(byte[] b, int from, int end) {
         int d = end;
         while (d > from && b[d - 1] >= '0' && b[d - 1] <= '9') {
             d--;
+        }
+        if (d > from && b[d - 1] == '.') {
+            end = d - 1; // the fraction: the integer part is what must be there
+            d = end;
+            while (d > from && b[d - 1] >= '0' && b[d - 1] <= '9') {
+                d--;
+            }
         }
         int digits = end - d;
         if (digits == 0 || digits > 18 || d == from || (b[d - 1] != ' ' && b[d - 1] != '\t')) {
@@ -239,6 +249,29 @@ public final class ProfileLoader {
     public static Format detect(BufferedInputStream in) throws IOException {
         byte[] head = peek(in);
         return detect(head, head.length);
+    }
+
+    /**
+     * Whether the start of {@code in} (from {@link #sniffable}; left where it was) has a line that
+     * starts with a blank: a stack line, the sure sign of perf script text. {@link #detect} also calls
+     * text perf script when it is merely not folded (the collapser then says what is wrong); a reader
+     * of folded text that must treat garbage as garbage (flamegraph.pl draws "no valid input") asks
+     * this too.
+     */
+    public static boolean hasStackLines(BufferedInputStream in) throws IOException {
+        byte[] head = peek(in);
+        for (int i = 0; i < head.length; i++) {
+            if ((i == 0 || head[i - 1] == '\n') && (head[i] == ' ' || head[i] == '\t')) {
+                int j = i;
+                while (j < head.length && (head[j] == ' ' || head[j] == '\t')) {
+                    j++;
+                }
+                if (j < head.length && head[j] != '\n' && head[j] != '\r') {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static byte[] peek(BufferedInputStream in) throws IOException {

@@ -162,12 +162,39 @@ class ProfileLoaderTest {
         }
         assertThat(perf).isGreaterThan(20);
         assertThat(folded).isGreaterThan(150);
+        // flamegraph.pl's inputs: fractional and two-count lines are folded text too
+        int fg = 0;
+        try (Stream<Path> inputs = Files.list(Shared.path("conformance/flamegraph/folded"))) {
+            for (Path p : (Iterable<Path>) inputs::iterator) {
+                byte[] b = head(p);
+                if (!new String(b, StandardCharsets.ISO_8859_1).isBlank()) {
+                    assertThat(ProfileLoader.detect(b, b.length)).as(p.toString()).isEqualTo(Format.FOLDED);
+                    fg++;
+                }
+            }
+        }
+        assertThat(fg).isGreaterThan(3);
+    }
+
+    @Test
+    void tellsPerfScriptByItsStackLinesAndLeavesTheStreamWhereItWas() throws Exception {
+        String perf = "java 1 [000] 1.0: 1 cpu-clock:\n\t7f00 Foo::bar+0x1 (/x.so)\n\n";
+        java.io.BufferedInputStream b = ProfileLoader.sniffable(new java.io.ByteArrayInputStream(perf.getBytes(StandardCharsets.UTF_8)));
+        assertThat(ProfileLoader.hasStackLines(b)).isTrue();
+        assertThat(new String(b.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(perf);
+        for (String notPerf : new String[] {"a;b 1\n", "not a folded line\n\n", "a 1\n  \n\t\r\n"}) {
+            java.io.BufferedInputStream n = ProfileLoader.sniffable(
+                    new java.io.ByteArrayInputStream(notPerf.getBytes(StandardCharsets.UTF_8)));
+            assertThat(ProfileLoader.hasStackLines(n)).as(notPerf).isFalse();
+        }
     }
 
     @Test
     void detectsLiteralLinesOfEachFormat() {
         assertThat(detect("java;start_thread;JavaThread::run 42\nswapper;do_idle_[k] 7\n")).isEqualTo(Format.FOLDED);
         assertThat(detect("a;b 1")).isEqualTo(Format.FOLDED); // no final newline
+        assertThat(detect("a;b 0.25\na;c 3.\nb 12.5\n")).isEqualTo(Format.FOLDED); // fractions, as flamegraph.pl reads
+        assertThat(detect("a;b 1.5.5\nc .5\n")).isEqualTo(Format.PERF_SCRIPT); // not counts: the collapser says what is wrong
         assertThat(detect("java 12345 [001] 1234.567890:    1001001 cpu-clock:\n\t7f00 Foo::bar+0x1 (/x.so)\n"))
                 .isEqualTo(Format.PERF_SCRIPT);
         assertThat(detect("# ========\n# captured on: x\n# ========\n#\nperf 1 [000] 1.0: 1 cycles:\n"))
