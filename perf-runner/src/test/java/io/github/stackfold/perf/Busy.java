@@ -53,14 +53,32 @@ final class Busy implements AutoCloseable {
         return p;
     }
 
-    /** Starts {@code prefix... binary(name)} and returns the process. */
+    /**
+     * Starts {@code prefix... binary(name)} and returns the process. A binary copied just now can be
+     * "busy" (ETXTBSY) for a moment: a process forked by another thread meanwhile (a recorder starting
+     * perf) holds the copy's write descriptor until it execs. That is retried, briefly.
+     */
     Process start(String name, String... prefix) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(prefix));
         cmd.add(binary(name).toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        started.add(p);
-        return p;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                started.add(p);
+                return p;
+            } catch (IOException e) {
+                if (attempt == 20 || e.getMessage() == null || !e.getMessage().contains("error=26")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     Path dir() {

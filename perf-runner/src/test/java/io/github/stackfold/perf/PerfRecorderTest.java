@@ -180,6 +180,9 @@ class PerfRecorderTest {
         List<CompletableFuture<List<String>>> workers = new ArrayList<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         for (int w = 0; w < 4; w++) {
+            busy.binary(Busy.name("sfstop" + w)); // all copies made before any worker forks perf
+        }
+        for (int w = 0; w < 4; w++) {
             String name = Busy.name("sfstop" + w);
             Process p = busy.start(name);
             PerfRecorder rec = PerfRecorder.create(options().pid(p.pid()).duration(Duration.ofSeconds(30)).build());
