@@ -12,6 +12,7 @@ import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,14 +67,27 @@ final class CliProfiles {
     }
 
     /**
-     * perf script text (from {@link ProfileLoader#sniffable}) collapsed with flame collapse's defaults;
-     * lines of no known shape are skipped and counted on standard error, as {@link #load} does.
+     * For the commands that read folded text their own way (flamegraph, diff): a pprof profile read
+     * with {@code pprof}'s flags, or perf script text (stack lines in its first 64 kB) collapsed with
+     * flame collapse's defaults, its unknown lines counted on standard error; null, with nothing
+     * consumed, for anything else (folded text, or garbage the caller's reader reports).
      */
-    static FoldedProfile collapsePerfScript(InputStream in, String source, FlameCli flame) throws IOException {
-        PerfListener perf = new PerfListener();
-        FoldedProfile folded = loader(perf).load(in, source);
-        perf.warn(flame);
-        return folded;
+    static FoldedProfile readIfNotFolded(BufferedInputStream in, String source, PprofFlags pprof, FlameCli flame)
+            throws IOException {
+        switch (ProfileLoader.detect(in)) {
+            case PPROF:
+                return pprof.loader().load(in, source);
+            case PERF_SCRIPT:
+                if (!ProfileLoader.hasStackLines(in)) {
+                    return null;
+                }
+                PerfListener perf = new PerfListener();
+                FoldedProfile folded = loader(perf).load(in, source);
+                perf.warn(flame);
+                return folded;
+            default:
+                return null;
+        }
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */

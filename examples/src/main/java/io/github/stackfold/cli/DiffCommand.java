@@ -50,10 +50,10 @@ final class DiffCommand implements Callable<Integer> {
     @Mixin
     PprofFlags pprof;
 
-    @Parameters(index = "0", paramLabel = "BEFORE", description = "the first folded profile (- for standard input)")
+    @Parameters(index = "0", paramLabel = "BEFORE", description = "the first profile: folded stacks, pprof, or perf script text (- for standard input)")
     String before;
 
-    @Parameters(index = "1", paramLabel = "AFTER", description = "the second folded profile (- for standard input)")
+    @Parameters(index = "1", paramLabel = "AFTER", description = "the second profile, in any of those formats (- for standard input)")
     String after;
 
     @Override
@@ -76,14 +76,16 @@ final class DiffCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Opens one input ("-" is standard input). The one place that knows the input format. */
+    /**
+     * Opens one input ("-" is standard input). The one place that knows the input format: folded
+     * stacks (a bad line is an error), a pprof profile, or perf script text (collapsed first).
+     */
     FoldedProfile readInput(String file) throws IOException {
         Path path = Path.of(file);
         String source = Inputs.sourceName(path);
         try (InputStream in = Inputs.open(path, flame.stdin())) {
-            // a pprof profile (raw or gzipped) is read through the loader; folded text as before
             BufferedInputStream b = ProfileLoader.sniffable(in);
-            FoldedProfile p = pprof.readIfPprof(b, source);
+            FoldedProfile p = CliProfiles.readIfNotFolded(b, source, pprof, flame);
             return p != null ? p : FoldedProfile.read(b, source);
         }
     }

@@ -2,6 +2,7 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.render.Background;
 import io.github.stackfold.flamegraph.render.ColorMode;
@@ -189,17 +190,8 @@ final class FlameGraphCommand implements Callable<Integer> {
         String source = Inputs.sourceName(path);
         try (InputStream in = Inputs.open(path, flame.stdin())) {
             BufferedInputStream b = ProfileLoader.sniffable(in);
-            switch (ProfileLoader.detect(b)) {
-                case PPROF:
-                    return FoldedSamples.of(pprof.loader().load(b, source));
-                case PERF_SCRIPT:
-                    if (ProfileLoader.hasStackLines(b)) {
-                        return FoldedSamples.of(CliProfiles.collapsePerfScript(b, source, flame));
-                    }
-                    return FoldedSamples.read(b, source); // not folded, not perf script: "no valid input"
-                default:
-                    return FoldedSamples.read(b, source);
-            }
+            FoldedProfile p = CliProfiles.readIfNotFolded(b, source, pprof, flame);
+            return p != null ? FoldedSamples.of(p) : FoldedSamples.read(b, source);
         }
     }
 
