@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -156,12 +155,12 @@ public final class PerfCollapser {
                 }
             }
             int i = 0;
-            while (i < head.length && isBlank(head[i])) {
+            while (i < head.length && Bytes.isBlank(head[i])) {
                 i++;
             }
             if (i < head.length && (head[i] == '{' || head[i] == '[')) {
                 int j = i + 1;
-                while (j < head.length && isBlank(head[j])) {
+                while (j < head.length && Bytes.isBlank(head[j])) {
                     j++;
                 }
                 if (head[i] == '{' || j == head.length || head[j] == '{' || head[j] == '[' || head[j] == '"'
@@ -169,10 +168,6 @@ public final class PerfCollapser {
                     throw new BadInputException(source, "JSON, not the text output of 'perf script'");
                 }
             }
-        }
-
-        private static boolean isBlank(byte c) {
-            return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
         }
 
         /**
@@ -255,10 +250,11 @@ public final class PerfCollapser {
                     } else {
                         cut = lastCut(block, total);
                     }
-                    if (cut <= 0) {
-                        carry = Arrays.copyOf(block, Math.max(total * 2, 1)); // no empty line yet: read on
-                        carryLen = total;
-                        free.offer(block);
+                    carryLen = total - cut; // the start of a sample, for the next piece
+                    carry = ensure(carry, carryLen);
+                    System.arraycopy(block, cut, carry, 0, carryLen);
+                    if (cut == 0) {
+                        free.offer(block); // no empty line yet: read on
                         continue;
                     }
                     final long pieceOffset = offset;
@@ -269,14 +265,8 @@ public final class PerfCollapser {
                         main.endPiece(r);
                         done.add(new Pending(r, true));
                         lineBase += r.lines;
-                        carryLen = total - cut;
-                        carry = ensure(carry, carryLen);
-                        System.arraycopy(block, cut, carry, 0, carryLen);
                         free.offer(block);
                     } else {
-                        carryLen = total - cut;
-                        carry = ensure(carry, carryLen);
-                        System.arraycopy(block, cut, carry, 0, carryLen);
                         final byte[] data = block;
                         final int len = cut;
                         inFlight.add(pool().submit(() -> {

@@ -12,15 +12,14 @@ import java.util.Arrays;
  */
 public final class ByteTable {
     /** Per entry: hash, key offset in the arena, key length, value (one cache line holds four). */
-    static final int STRIDE = 4;
+    private static final int STRIDE = 4;
 
-    // package-private: Folder's scan loop reads them directly (see Folder#scanKnown)
-    byte[] arena = new byte[1 << 16];
+    private byte[] arena = new byte[1 << 16];
     private int arenaSize;
-    int[] entries = new int[1024 * STRIDE];
+    private int[] entries = new int[1024 * STRIDE];
     private int size;
-    int[] slots = new int[2048]; // entry index + 1, 0 = empty
-    int mask = slots.length - 1;
+    private int[] slots = new int[2048]; // entry index + 1, 0 = empty
+    private int mask = slots.length - 1;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -51,27 +50,51 @@ public final class ByteTable {
                 return -1;
             }
             int e = (slot - 1) * STRIDE;
-            if (es[e] == hash && es[e + 2] == len && equal(arena, es[e + 1], b, off, len)) {
+            if (es[e] == hash && es[e + 2] == len && Arrays.equals(arena, es[e + 1], es[e + 1] + len, b, off, off + len)) {
                 return es[e + 3];
             }
             i = (i + 1) & mask;
         }
     }
 
-    /** Whether a[ao, ao + len) equals b[bo, bo + len), eight bytes per step (no call for short keys). */
-    private static boolean equal(byte[] a, int ao, byte[] b, int bo, int len) {
-        int i = 0;
-        for (; i + 8 <= len; i += 8) {
-            if ((long) LONGS.get(a, ao + i) != (long) LONGS.get(b, bo + i)) {
-                return false;
+    /**
+     * The entry whose key is the line that starts at {@code b[p]}: its bytes, followed by {@code \n} or
+     * by {@code to} (the end of the input). The caller need not know where the line ends: each
+     * candidate's length says where to look. -1 when there is none; see {@link #value} and
+     * {@link #keyLength}.
+     */
+    public int lineEntry(byte[] b, int p, int to, int hash) {
+        int[] es = entries;
+        int i = hash & mask;
+        while (true) {
+            int slot = slots[i];
+            if (slot == 0) {
+                return -1;
+            }
+            int e = (slot - 1) * STRIDE;
+            i = (i + 1) & mask;
+            if (es[e] != hash) {
+                continue;
+            }
+            int end = p + es[e + 2];
+            if (end > to || (end < to && b[end] != '\n')) {
+                continue;
+            }
+            int ao = es[e + 1];
+            if (Arrays.equals(arena, ao, ao + es[e + 2], b, p, end)) {
+                return slot - 1;
             }
         }
-        for (; i < len; i++) {
-            if (a[ao + i] != b[bo + i]) {
-                return false;
-            }
-        }
-        return true;
+    }
+
+    /** The value of an entry of {@link #lineEntry}. */
+    public int value(int entry) {
+        return entries[entry * STRIDE + 3];
+    }
+
+    /** The key length of an entry of {@link #lineEntry}. */
+    public int keyLength(int entry) {
+        return entries[entry * STRIDE + 2];
     }
 
     /** Adds a key that is not present. */

@@ -32,6 +32,14 @@ public final class Bytes {
         return -1;
     }
 
+    /**
+     * Whether {@code c} is blank as Perl's {@code \s} is: space, tab, newline, vertical tab, form feed
+     * or carriage return (small enough for C1 to inline).
+     */
+    public static boolean isBlank(byte c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
     /** One past the last '\n' in b[from, to), or {@code from} if there is none. */
     public static int afterLastNewline(byte[] b, int from, int to) {
         for (int i = to - 1; i >= from; i--) {

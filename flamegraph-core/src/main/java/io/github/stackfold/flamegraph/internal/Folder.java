@@ -157,96 +157,43 @@ public final class Folder {
      * and a {@code \n} (or the end of the input) follows. So each byte of a known line is read about
      * once. Lines shorter than the prefix are never remembered and always take the slow path.
      *
-     * <p>A method of its own, small, with the table lookup written out: it is the hot path in every JIT
-     * tier (the {@code flame} launcher runs C1 only, which inlines only tiny methods). Everything else
-     * (event lines, new stack lines) goes through the parser in {@link #slowLine}; inlined into one loop
-     * with this, the whole was a 9 KB compile that took C2 over a second (JFR {@code jdk.Compilation}).
+     * <p>A method of its own, and small: it is the hot path in every JIT tier. Everything else (event
+     * lines, new stack lines) goes through {@link #knownEvent} or the parser in {@link #slowLine};
+     * inlined into one loop with this, the whole was a 9 KB compile that took C2 over a second (JFR
+     * {@code jdk.Compilation}).
      */
     private int scanKnown(byte[] b, int p, int to) {
         int lines = 0;
         int hits = 0;
-        // the stack-line table of the open sample's process, and its arrays (no put happens in here)
-        ByteTable table = null;
-        int[] slots = null;
-        int[] entries = null;
-        byte[] arena = null;
-        int mask = 0;
-        int[] gs = groups;
-        int frameCount = framesLen;
         while (p < to) {
             byte c = b[p];
             if (c == '\n') { // an empty line ends the sample
                 if (pname >= 0) {
-                    framesLen = frameCount;
                     endSample();
-                    frameCount = 0;
                 }
                 lines++;
                 p++;
                 continue;
             }
-            if (pname < 0 || (c != ' ' && c != '\t')) {
-                stop(b, p, to);
-                break;
-            }
-            if (p + PREFIX > to) {
+            if (pname < 0 || (c != ' ' && c != '\t') || p + PREFIX > to) {
                 stop(b, p, to);
                 break;
             }
             int hash = prefixHash(b, p);
-            ByteTable want = pnameJava ? javaStackLines : stackLines;
-            if (want != table) {
-                table = want;
-                slots = want.slots;
-                entries = want.entries;
-                arena = want.arena;
-                mask = want.mask;
-            }
-            // ByteTable.get, written out, with the key's length taken from the candidate
-            int len = -1;
-            int g = -1;
-            int i = hash & mask;
-            while (true) {
-                int slot = slots[i];
-                if (slot == 0) {
-                    break;
-                }
-                int en = (slot - 1) * ByteTable.STRIDE;
-                i = (i + 1) & mask;
-                if (entries[en] != hash) {
-                    continue;
-                }
-                int l = entries[en + 2];
-                int end = p + l;
-                if (end > to || (end < to && b[end] != '\n')) {
-                    continue;
-                }
-                int ao = entries[en + 1];
-                // a call, but to a loop over longs without the VarHandle's per-load checks (C1 keeps them)
-                if (!Arrays.equals(arena, ao, ao + l, b, p, end)) {
-                    continue;
-                }
-                len = l;
-                g = entries[en + 3];
-                break;
-            }
-            if (g < 0) {
+            ByteTable table = pnameJava ? javaStackLines : stackLines;
+            int e = table.lineEntry(b, p, to, hash);
+            if (e < 0) {
                 stop(b, p, to);
                 missedFrom = p;
                 missedLen = stopEnd - p;
                 missedHash = hash;
                 break;
             }
-            if (lineCount == lineGroups.length) {
-                lineGroups = Arrays.copyOf(lineGroups, lineCount * 2);
-            }
-            lineGroups[lineCount++] = g;
-            frameCount += gs[g];
+            pushGroup(table.value(e));
             hits++;
             lines++;
-            p += len + 1;
+            p += table.keyLength(e) + 1;
         }
-        framesLen = frameCount;
         scanned = lines;
         known += hits;
         return Math.min(p, to);
@@ -382,14 +329,17 @@ public final class Folder {
     // depends on those two parts only (see PerfScriptParser#eventHeadEnd and #eventTailStart), so an
     // event line with a known head and the tail last seen with it is not parsed again.
 
-    /** Heads (bytes up to and including the blank after the ids) to entry numbers. */
+    /** Heads (bytes up to and including the blank after the ids) to indexes in {@link #events}. */
     private final ByteTable eventHeads = new ByteTable();
-    private byte[][] eventTails = new byte[16][];
-    /** Per entry: the index of a dropped event's name, or -1 for a kept one (then the next three). */
-    private int[] eventDropped = new int[16];
-    private int[] eventPname = new int[16];
-    private boolean[] eventJava = new boolean[16];
-    private long[] eventPeriod = new long[16];
+    private final List<KnownEvent> events = new ArrayList<>();
+
+    /**
+     * What an event line with this tail (after its head) means: the index of a dropped event's name,
+     * or -1 for a kept event with this process name and period.
+     */
+    private record KnownEvent(byte[] tail, int dropped, int pname, boolean java, long period) {
+    }
+
     /** The head of the line knownEvent just missed: its end and hash (-1: none). */
     private int pendingHeadEnd = -1;
     private int pendingHeadHash;
@@ -413,18 +363,17 @@ public final class Folder {
         if (entry < 0) {
             return false;
         }
-        byte[] tail = eventTails[entry];
-        int tl = tail.length;
-        if (e - tl < he || !Arrays.equals(tail, 0, tl, b, e - tl, e)) {
+        KnownEvent k = events.get(entry);
+        int tl = k.tail.length;
+        if (e - tl < he || !Arrays.equals(k.tail, 0, tl, b, e - tl, e)) {
             return false;
         }
-        int d = eventDropped[entry];
-        if (d >= 0) {
-            droppedCounts[d]++;
+        if (k.dropped >= 0) {
+            droppedCounts[k.dropped]++;
         } else {
-            period = eventPeriod[entry];
-            pname = eventPname[entry];
-            pnameJava = eventJava[entry];
+            period = k.period;
+            pname = k.pname;
+            pnameJava = k.java;
         }
         known++;
         pendingHeadEnd = -1;
@@ -443,27 +392,14 @@ public final class Folder {
         if (ts < he || line.offset() + line.length() - ts > 256) {
             return; // no period and event, or a tail that overlaps the head (or is odd): not remembered
         }
-        int entry = pendingEntry;
-        if (entry < 0) {
-            entry = eventHeads.size();
-            if (entry >= 1 << 16) {
-                return; // enough: a recording of that many threads still folds, a bit slower
-            }
-            eventHeads.put(line.array(), line.offset(), he - line.offset(), pendingHeadHash, entry);
-            if (entry == eventTails.length) {
-                int n = entry * 2;
-                eventTails = Arrays.copyOf(eventTails, n);
-                eventDropped = Arrays.copyOf(eventDropped, n);
-                eventPname = Arrays.copyOf(eventPname, n);
-                eventJava = Arrays.copyOf(eventJava, n);
-                eventPeriod = Arrays.copyOf(eventPeriod, n);
-            }
+        KnownEvent k = new KnownEvent(Arrays.copyOfRange(line.array(), ts, line.offset() + line.length()), dropped,
+                pname, pnameJava, period);
+        if (pendingEntry >= 0) {
+            events.set(pendingEntry, k); // the same head with another tail: the newest is kept
+        } else if (events.size() < 1 << 16) { // enough: a recording of more threads still folds, a bit slower
+            eventHeads.put(line.array(), line.offset(), he - line.offset(), pendingHeadHash, events.size());
+            events.add(k);
         }
-        eventTails[entry] = Arrays.copyOfRange(line.array(), ts, line.offset() + line.length());
-        eventDropped[entry] = dropped;
-        eventPname[entry] = pname;
-        eventJava[entry] = pnameJava;
-        eventPeriod[entry] = period;
     }
 
     /** comm, comm-PID or comm-PID/TID with spaces as '_' (PID is '?' when perf printed only one id). */

@@ -351,10 +351,6 @@ public final class PerfScriptParser implements Closeable {
         return Kind.UNRECOGNIZED;
     }
 
-    static boolean isBlank(byte c) {
-        return c == ' ' || (c >= '\t' && c <= '\r'); // space, \t, \n, vertical tab, \f, \r (small: C1 inlines it)
-    }
-
     private static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';
     }
@@ -372,7 +368,7 @@ public final class PerfScriptParser implements Closeable {
         int i = (int) (head >>> 32);
         int n = (int) head;
         int j = i;
-        while (isBlank(b[j])) {
+        while (Bytes.isBlank(b[j])) {
             j++;
         }
         int k = j;
@@ -404,16 +400,16 @@ public final class PerfScriptParser implements Closeable {
 
     /** The command's end {@code i} and the ids' end {@code n} (a blank), packed {@code i << 32 | n}; or -1. */
     private static long eventHead(byte[] b, int s, int e) {
-        if (e - s < 3 || isBlank(b[s])) {
+        if (e - s < 3 || Bytes.isBlank(b[s])) {
             return -1;
         }
         // the command is the shortest prefix (>= 2 bytes) followed by: blanks, digits, '/'*, digits*, a blank
         for (int i = s + 2; i < e; i++) {
-            if (!isBlank(b[i]) || (i - 1 >= s + 2 && isBlank(b[i - 1]))) {
+            if (!Bytes.isBlank(b[i]) || (i - 1 >= s + 2 && Bytes.isBlank(b[i - 1]))) {
                 continue; // only the first blank of a run can succeed where a later one would
             }
             int j = i;
-            while (j < e && isBlank(b[j])) {
+            while (j < e && Bytes.isBlank(b[j])) {
                 j++;
             }
             int k = j;
@@ -431,7 +427,7 @@ public final class PerfScriptParser implements Closeable {
             while (n < e && isDigit(b[n])) {
                 n++;
             }
-            if (n >= e || !isBlank(b[n])) {
+            if (n >= e || !Bytes.isBlank(b[n])) {
                 continue;
             }
             return (long) i << 32 | n;
@@ -452,7 +448,7 @@ public final class PerfScriptParser implements Closeable {
         byte[] b = line.array();
         int s = line.offset();
         int v = hasPeriod ? period.offset() : event.offset();
-        while (v > s && isBlank(b[v - 1])) {
+        while (v > s && Bytes.isBlank(b[v - 1])) {
             v--;
         }
         return v - 1;
@@ -465,21 +461,21 @@ public final class PerfScriptParser implements Closeable {
         event.set(b, s, 0);
         period.set(b, s, 0);
         int t = e;
-        while (t > s && isBlank(b[t - 1])) {
+        while (t > s && Bytes.isBlank(b[t - 1])) {
             t--;
         }
         if (t - s < 2 || b[t - 1] != ':') {
             return;
         }
         int tok = t - 1;
-        while (tok > s && !isBlank(b[tok - 1])) {
+        while (tok > s && !Bytes.isBlank(b[tok - 1])) {
             tok--;
         }
         if (tok >= t - 1 || tok == s) {
             return; // an empty event name, or no blank before it
         }
         int w = tok;
-        while (w > s && isBlank(b[w - 1])) {
+        while (w > s && Bytes.isBlank(b[w - 1])) {
             w--;
         }
         int d = w;
@@ -488,7 +484,7 @@ public final class PerfScriptParser implements Closeable {
         }
         int v = d;
         if (d < w) {
-            while (v > s && isBlank(b[v - 1])) {
+            while (v > s && Bytes.isBlank(b[v - 1])) {
                 v--;
             }
         }
@@ -503,7 +499,7 @@ public final class PerfScriptParser implements Closeable {
 
     private boolean matchFrame(byte[] b, int s, int e) {
         int a = s;
-        while (a < e && isBlank(b[a])) {
+        while (a < e && Bytes.isBlank(b[a])) {
             a++;
         }
         int wMax = a;
@@ -520,7 +516,7 @@ public final class PerfScriptParser implements Closeable {
             if (b[q] == ' ' && b[q + 1] == '(') {
                 int r = q + 2;
                 int lastParen = -1;
-                while (r < e && !isBlank(b[r])) {
+                while (r < e && !Bytes.isBlank(b[r])) {
                     if (b[r] == ')') {
                         lastParen = r;
                     }
@@ -536,7 +532,7 @@ public final class PerfScriptParser implements Closeable {
             return false;
         }
         int fMax = wMax;
-        while (fMax < e && isBlank(b[fMax])) {
+        while (fMax < e && Bytes.isBlank(b[fMax])) {
             fMax++;
         }
         int wEnd;

@@ -302,7 +302,7 @@ public final class FoldedSamples {
          */
         private static int numberStart(byte[] b, int from, int to) {
             int ws = to - 1;
-            while (ws >= from && !isSpace(b[ws])) {
+            while (ws >= from && !Bytes.isBlank(b[ws])) {
                 ws--;
             }
             if (ws < from) {
@@ -328,10 +328,6 @@ public final class FoldedSamples {
                 }
             }
             return i == to ? s : -1;
-        }
-
-        private static boolean isSpace(byte c) {
-            return c == ' ' || (c >= '\t' && c <= '\r'); // space, \t, \n, vertical tab, \f, \r
         }
 
         private static double parse(byte[] b, int from, int to) {
