@@ -13,6 +13,7 @@ import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 import io.github.stackfold.perf.internal.Child;
 import io.github.stackfold.perf.internal.PerfStderr;
+import io.github.stackfold.perf.internal.TargetFiles;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -25,12 +26,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Records a running process with perf and folds what it recorded: steps 3 and 4 of the lab in one
@@ -42,6 +41,9 @@ import java.util.stream.Stream;
  * perf script -i DIR/perf.data                            stdout streamed into the collapser
  * rm -r -f -- DIR                                         nothing is left behind
  * </pre>
+ *
+ * (for a local target the directory, the settings read and the copy of perf.data are handled in this
+ * JVM instead: {@code internal.TargetFiles}).
  *
  * The perf script text is never stored (with {@link RecordOptions#keep()} it is copied next to the
  * results while it streams, with perf.data). perf's routine stderr chatter is dropped; its real
@@ -453,25 +455,11 @@ public final class PerfRecorder {
             Files.createDirectories(local.getParent() == null ? Path.of(".") : local.getParent());
             Path tmp = Files.createTempFile(local.toAbsolutePath().getParent(), ".perf", ".data",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            if (t.via() == ExecTarget.Via.LOCAL) { // no child process for a local file
-                try (InputStream in = Files.newInputStream(Path.of(data)); OutputStream o = Files.newOutputStream(tmp)) {
-                    in.transferTo(o); // into the 0600 file: Files.copy would recreate it 0644
-                } catch (IOException e) {
-                    Files.deleteIfExists(tmp);
-                    throw new PerfFailedException("cannot copy " + data + ": " + e.getMessage());
-                }
-                Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                return local;
-            }
-            try (Child c = Child.start(t.command("cat", data), options.scriptTimeout(), true, null)) {
-                try (InputStream in = c.stdout(); OutputStream o = Files.newOutputStream(tmp)) {
-                    in.transferTo(o); // into the 0600 file: Files.copy would recreate it 0644
-                }
-                Child.Result r = c.waitFor();
-                if (r.exitCode() != 0) {
-                    Files.deleteIfExists(tmp);
-                    throw new PerfFailedException("cannot copy " + data + " from " + t + ": " + r.stderrText());
-                }
+            try (OutputStream o = Files.newOutputStream(tmp)) {
+                files(t).copy(data, o); // into the 0600 file: Files.copy would recreate it 0644
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);
+                throw new PerfFailedException("cannot copy " + data + " from " + t + ": " + e.getMessage());
             }
             Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return local;
@@ -480,6 +468,10 @@ public final class PerfRecorder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private TargetFiles files(ExecTarget t) {
+        return TargetFiles.of(t, options.commandTimeout(), options.scriptTimeout());
     }
 
     /** {@code perf --version} on the target: tells a missing perf (or launcher) apart from the rest. */
@@ -509,59 +501,29 @@ public final class PerfRecorder {
     }
 
     private String makeTempDir(ExecTarget t) {
-        Child.Result r;
+        StringBuilder why = new StringBuilder();
+        String dir;
         try {
-            r = Child.run(t.command("mktemp", "-d", "-t", "stackfold-perf.XXXXXXXXXX"), options.commandTimeout());
+            dir = files(t).makeTempDir(why);
         } catch (Child.LaunchException e) {
             throw missing(t, e);
         }
-        String dir = r.stdoutText().strip();
-        if (r.exitCode() != 0 || !SAFE_DIR.matcher(dir).matches()) {
+        if (dir == null || !SAFE_DIR.matcher(dir).matches()) {
             throw new PerfFailedException("cannot create a private temporary directory through " + t + ": "
-                    + (r.stderr().isEmpty() ? "mktemp printed '" + dir + "'" : r.stderrText()));
+                    + (dir == null ? why : "got '" + dir + "'"));
         }
         return dir;
     }
 
     private void removeTempDir(ExecTarget t, String dir) {
-        if (!SAFE_DIR.matcher(dir).matches()) {
-            return;
-        }
-        if (t.via() == ExecTarget.Via.LOCAL) {
-            // here, without a child process (that cost ~50 ms of the time after perf record ends)
-            try (Stream<Path> files = Files.walk(Path.of(dir))) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException | UncheckedIOException e) {
-                // fall back to rm below
-            }
-            if (!Files.exists(Path.of(dir))) {
-                return;
-            }
-        }
-        try {
-            Child.run(t.command("rm", "-r", "-f", "--", dir), options.commandTimeout());
-        } catch (Child.LaunchException e) {
-            // the launcher vanished meanwhile: nothing more can be done from here
+        if (SAFE_DIR.matcher(dir).matches()) {
+            files(t).removeTree(dir);
         }
     }
 
     /** A /proc/sys/kernel setting read on the target, or null. */
     private String readSetting(ExecTarget t, String name) {
-        if (t.via() == ExecTarget.Via.LOCAL) {
-            try {
-                return Files.readString(Path.of("/proc/sys/kernel", name)).strip();
-            } catch (IOException e) {
-                return null;
-            }
-        }
-        try {
-            Child.Result r = Child.run(t.command("cat", "/proc/sys/kernel/" + name), options.commandTimeout());
-            return r.exitCode() == 0 ? r.stdoutText().strip() : null;
-        } catch (Child.LaunchException e) {
-            return null;
-        }
+        return files(t).readText("/proc/sys/kernel/" + name);
     }
 
     private boolean alive(ProcessFinder finder, FoundProcess p) {

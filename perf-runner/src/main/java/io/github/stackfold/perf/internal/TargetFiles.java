@@ -1,0 +1,138 @@
+package io.github.stackfold.perf.internal;
+
+import io.github.stackfold.perf.ExecTarget;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The few file operations a recording needs on the machine perf runs on: done in this JVM for a
+ * local target (a child process per operation cost ~50 ms each, some of them after perf record
+ * ends), and through the target's commands ({@code mktemp}, {@code cat}, {@code rm}) for nsenter
+ * and kubectl, where the files live in another mount namespace.
+ */
+public interface TargetFiles {
+    /** A new private (0700) directory {@code .../stackfold-perf.XXXX}; null with {@code why} filled when none was made. */
+    String makeTempDir(StringBuilder why) throws Child.LaunchException;
+
+    /** The stripped text of a small file, or null when it cannot be read. */
+    String readText(String path);
+
+    /** Copies a file to {@code out}. */
+    void copy(String path, OutputStream out) throws Child.LaunchException, IOException;
+
+    /** Removes a directory tree, quietly. */
+    void removeTree(String dir);
+
+    /**
+     * The files of {@code target}: this machine's own for a local target; else through commands that
+     * end within {@code timeout}, a copy within {@code copyTimeout}.
+     */
+    static TargetFiles of(ExecTarget target, Duration timeout, Duration copyTimeout) {
+        return target.via() == ExecTarget.Via.LOCAL ? new Local() : new Commands(target, timeout, copyTimeout);
+    }
+
+    /** This machine's files, handled in this JVM. */
+    final class Local implements TargetFiles {
+        @Override
+        public String makeTempDir(StringBuilder why) {
+            try {
+                return Files.createTempDirectory("stackfold-perf.").toString(); // 0700 on POSIX
+            } catch (IOException e) {
+                why.append(e.getMessage());
+                return null;
+            }
+        }
+
+        @Override
+        public String readText(String path) {
+            try {
+                return Files.readString(Path.of(path), java.nio.charset.StandardCharsets.ISO_8859_1).strip();
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void copy(String path, OutputStream out) throws IOException {
+            try (InputStream in = Files.newInputStream(Path.of(path))) {
+                in.transferTo(out);
+            }
+        }
+
+        @Override
+        public void removeTree(String dir) {
+            try (Stream<Path> files = Files.walk(Path.of(dir))) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // already gone, or not ours to remove: nothing more to do
+            }
+        }
+    }
+
+    /** The target's files, through its commands. */
+    final class Commands implements TargetFiles {
+        private final ExecTarget target;
+        private final Duration timeout;
+        private final Duration copyTimeout;
+
+        Commands(ExecTarget target, Duration timeout, Duration copyTimeout) {
+            this.target = target;
+            this.timeout = timeout;
+            this.copyTimeout = copyTimeout;
+        }
+
+        @Override
+        public String makeTempDir(StringBuilder why) throws Child.LaunchException {
+            Child.Result r = Child.run(target.command("mktemp", "-d", "-t", "stackfold-perf.XXXXXXXXXX"), timeout);
+            String dir = r.stdoutText().strip();
+            if (r.exitCode() != 0) {
+                why.append(r.stderr().isEmpty() ? "mktemp printed '" + dir + "'" : r.stderrText());
+                return null;
+            }
+            return dir;
+        }
+
+        @Override
+        public String readText(String path) {
+            try {
+                Child.Result r = Child.run(target.command("cat", path), timeout);
+                return r.exitCode() == 0 ? r.stdoutText().strip() : null;
+            } catch (Child.LaunchException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public void copy(String path, OutputStream out) throws Child.LaunchException, IOException {
+            try (Child c = Child.start(target.command("cat", path), copyTimeout, true, null)) {
+                try (InputStream in = c.stdout()) {
+                    in.transferTo(out);
+                }
+                Child.Result r = c.waitFor();
+                if (r.exitCode() != 0) {
+                    throw new IOException(r.stderrText());
+                }
+            }
+        }
+
+        @Override
+        public void removeTree(String dir) {
+            try {
+                Child.run(target.command(List.of("rm", "-r", "-f", "--", dir)), timeout);
+            } catch (Child.LaunchException e) {
+                // the launcher vanished meanwhile: nothing more can be done from here
+            }
+        }
+    }
+}
