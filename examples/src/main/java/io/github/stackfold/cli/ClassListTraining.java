@@ -1,0 +1,90 @@
+package io.github.stackfold.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The training run of the {@code flame} launcher's class-data sharing archive: it runs the commands a
+ * short run spends its start-up on ({@code collapse} on one and two threads, {@code flamegraph},
+ * {@code diff}, {@code analyze}) in this JVM, on generated {@code perf script} text, with all output
+ * discarded. The launcher runs it under {@code -XX:DumpLoadedClassList}, and dumps the classes it
+ * loaded into an archive that later runs map instead of loading, verifying and linking each class
+ * from the jar (see the {@code flame} script).
+ *
+ * <p>How to run: {@code java -cp flame.jar io.github.stackfold.cli.ClassListTraining}; exit code 0
+ * when every command succeeded, else the first failing command's exit code.
+ */
+public final class ClassListTraining {
+    /** Samples generated: enough that a two-thread collapse hands pieces to its workers. */
+    static final int SAMPLES = 3_000;
+
+    private ClassListTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.exit(train());
+    }
+
+    /** Runs the commands; 0 when all succeeded, else the first failing command's exit code. */
+    static int train() throws IOException {
+        byte[] perfScript = perfScript(SAMPLES);
+        ByteArrayOutputStream folded = new ByteArrayOutputStream();
+        int code = run(List.of("collapse", "--threads", "1", "-"), perfScript, folded);
+        if (code == 0) {
+            code = run(List.of("collapse", "--threads", "2", "-"), perfScript, OutputStream.nullOutputStream());
+        }
+        if (code == 0) {
+            code = run(List.of("flamegraph", "-"), folded.toByteArray(), OutputStream.nullOutputStream());
+        }
+        if (code == 0) {
+            Path before = Files.createTempFile("stackfold-training", ".folded");
+            try {
+                Files.write(before, folded.toByteArray());
+                code = run(List.of("diff", before.toString(), "-"), folded.toByteArray(), OutputStream.nullOutputStream());
+            } finally {
+                Files.delete(before);
+            }
+        }
+        if (code == 0) {
+            code = run(List.of("analyze", "-"), folded.toByteArray(), OutputStream.nullOutputStream());
+        }
+        return code;
+    }
+
+    private static int run(List<String> args, byte[] stdin, OutputStream stdout) {
+        return FlameCli.run(args.toArray(new String[0]), new ByteArrayInputStream(stdin), stdout,
+                OutputStream.nullOutputStream());
+    }
+
+    /**
+     * {@code perf script} text of {@code samples} samples of a few processes and stacks, in the shapes
+     * a real recording has (kernel, shared-library, JIT and unknown frames).
+     */
+    static byte[] perfScript(int samples) {
+        String[] frames = {
+            "ffffffff8a2c7d1e do_syscall_64+0x5e ([kernel.kallsyms])",
+            "7f3a1c2b4e10 __libc_read+0x10 (/usr/lib/x86_64-linux-gnu/libc.so.6)",
+            "7f3a0d4c1a2b void io.example.Server.handle(io.example.Request)+0x4b (/tmp/perf-4242.map)",
+            "55d0c3a1b2c4 main.serve+0x44 (/usr/bin/server)",
+            "55d0c3a1b000 [unknown] (/usr/bin/server)",
+        };
+        StringBuilder sb = new StringBuilder(samples * 160);
+        for (int i = 0; i < samples; i++) {
+            String comm = i % 3 == 0 ? "server" : "worker-" + (i % 5);
+            sb.append(comm).append(' ').append(4242 + i % 2).append('/').append(4300 + i % 7)
+                    .append(" [00").append(i % 2).append("] ").append(1000 + i / 100).append('.')
+                    .append(String.format("%06d", i % 100 * 10_000)).append(":    1001001 cpu-clock:pppH: \n");
+            for (int f = i % frames.length; f < frames.length; f++) {
+                sb.append('\t').append(frames[f]).append('\n');
+            }
+            sb.append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,122 @@
+package io.github.stackfold.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.testing.Shared;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code flame} launcher's class-data sharing archive, for real: written once per build, used by
+ * the next runs (the JVM's own class-loading log says where each class came from), rewritten when
+ * stale, ignored quietly when it is not one this JVM can use, and left out with FLAME_CDS=0.
+ */
+class FlameLauncherIT {
+    private static final Path ROOT = Shared.repoRoot();
+    private static final Path JSA = ROOT.resolve("examples/target/flame.jsa");
+    private static final String WRITING = "class-data archive for faster starts";
+
+    private static FlameProcess.Result launcher(Map<String, String> env, String... args) throws Exception {
+        FlameProcess.jar(); // skips with a reason when flame.jar is not built
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ROOT.resolve("flame").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        try {
+            p.getOutputStream().close();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("flame " + List.of(args) + " ended").isTrue();
+            return new FlameProcess.Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** Where the JVM says it loaded {@code className} from, in a -Xlog:class+load log. */
+    private static String sourceOf(String log, String className) {
+        for (String line : log.split("\n")) {
+            int at = line.indexOf("] " + className + " source: ");
+            if (at >= 0) {
+                return line.substring(at + className.length() + 11);
+            }
+        }
+        throw new AssertionError(className + " not in the class-load log");
+    }
+
+    private static final Map<String, String> LOG_CLASSES = Map.of("FLAME_JAVA_OPTS", "-Xlog:class+load:stdout");
+
+    @Test
+    void writesTheArchiveOnceAndLaterRunsMapTheirClassesFromIt() throws Exception {
+        Files.deleteIfExists(JSA);
+        FlameProcess.Result first = launcher(Map.of(), "--version");
+        assertThat(first.code()).as(first.stderr()).isZero();
+        assertThat(first.stderr()).contains(WRITING);
+        assertThat(JSA).isNotEmptyFile();
+
+        FlameProcess.Result second = launcher(LOG_CLASSES, "collapse", "--help");
+        assertThat(second.code()).as(second.stderr()).isZero();
+        assertThat(second.stderr()).doesNotContain(WRITING);
+        assertThat(sourceOf(second.stdout(), "picocli.CommandLine")).isEqualTo("shared objects file");
+        assertThat(sourceOf(second.stdout(), "io.github.stackfold.cli.CollapseCommand")).isEqualTo("shared objects file");
+    }
+
+    @Test
+    void withoutTheArchiveClassesComeFromTheJar() throws Exception {
+        FlameProcess.Result r = launcher(Map.of("FLAME_CDS", "0", "FLAME_JAVA_OPTS", "-Xlog:class+load:stdout"), "--version");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).endsWith("examples/target/flame.jar");
+    }
+
+    @Test
+    void anArchiveOlderThanTheJarIsWrittenAgain() throws Exception {
+        launcher(Map.of(), "--version");
+        assertThat(JSA).isNotEmptyFile();
+        Path jar = FlameProcess.jar();
+        FileTime old = FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000);
+        Files.setLastModifiedTime(JSA, old);
+        FlameProcess.Result r = launcher(LOG_CLASSES, "--version");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).contains(WRITING);
+        assertThat(Files.getLastModifiedTime(JSA)).isGreaterThan(old);
+        assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).isEqualTo("shared objects file");
+    }
+
+    @Test
+    void anArchiveTheJvmCannotUseIsIgnoredQuietly() throws Exception {
+        launcher(Map.of(), "--version");
+        byte[] good = Files.readAllBytes(JSA);
+        try {
+            Files.delete(JSA); // the archive is read-only
+            Files.write(JSA, "not a class-data archive".getBytes(StandardCharsets.US_ASCII));
+            FlameProcess.Result r = launcher(LOG_CLASSES, "--version");
+            assertThat(r.code()).as(r.stderr()).isZero();
+            assertThat(r.stderr()).isEmpty();
+            assertThat(r.stdout()).contains("flame ");
+            assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).endsWith("examples/target/flame.jar");
+        } finally {
+            Files.delete(JSA);
+            Files.write(JSA, good);
+        }
+    }
+}
