@@ -1,9 +1,8 @@
 package io.github.stackfold.bench;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The floor for whole-process timings: a JVM that starts, reads its files and only counts newlines
@@ -23,7 +22,7 @@ public final class NewlineFloor {
         long lines = 0;
         long bytes = 0;
         for (String a : args) {
-            try (InputStream in = Files.newInputStream(Path.of(a))) {
+            try (InputStream in = new FileInputStream(a)) { // the faster plain read, as flame reads files
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     bytes += n;

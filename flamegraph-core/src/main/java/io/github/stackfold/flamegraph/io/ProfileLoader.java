@@ -95,7 +95,7 @@ public final class ProfileLoader {
 
     /** Loads a file. */
     public FoldedProfile load(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Inputs.openFile(file)) {
             return load(in, file.toString());
         }
     }

@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
@@ -36,6 +38,20 @@ class InputsTest {
         try (InputStream in = Inputs.open(plain)) {
             assertThat(in.readAllBytes()).isEqualTo(TEXT);
         }
+    }
+
+    @Test
+    void opensAFileAsItIsAndNamesWhyOneCannotBeOpened(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("f.txt");
+        Files.write(f, TEXT);
+        try (InputStream in = Inputs.openFile(f)) {
+            assertThat(in.readAllBytes()).isEqualTo(TEXT);
+        }
+        assertThatThrownBy(() -> Inputs.openFile(dir.resolve("missing"))).isInstanceOf(NoSuchFileException.class)
+                .hasMessage(dir.resolve("missing").toString());
+        assertThatThrownBy(() -> Inputs.openFile(dir)).isInstanceOf(IOException.class).hasMessage("Is a directory");
+        assertThatThrownBy(() -> Inputs.open(dir.resolve("missing"), InputStream.nullInputStream()))
+                .isInstanceOf(NoSuchFileException.class);
     }
 
     @Test
