@@ -61,7 +61,7 @@ stacks=$(wc -l < "$folded")
 
 # page cache: the goals are for input that is already in memory
 cat "$one" "$x5" "$folded" > /dev/null
-[ -s "$x1g" ] && cat "$x1g" > /dev/null
+[ "${SKIP_1G:-}" != 1 ] && [ -s "$x1g" ] && cat "$x1g" > /dev/null
 
 # ---------------------------------------------------------------------------------------------------
 # Measurement
@@ -115,7 +115,7 @@ for r in $(seq "$runs"); do
   measure floor_folded "${floor[@]}" "$folded"
   measure flamegraph "${flame[@]}" flamegraph "$folded"
 done
-if [ -s "$x1g" ]; then
+if [ "${SKIP_1G:-}" != 1 ] && [ -s "$x1g" ]; then
   echo "1 GB collapse under -Xmx128m ..." >&2
   export FLAME_JAVA_OPTS="-Xmx128m ${java_opts[*]:-}"
   measure big "${flame[@]}" collapse --threads 2 "$x1g"
@@ -146,6 +146,8 @@ if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/nu
     script_bytes=$(perf script -i "$data" 2>/dev/null | wc -c)
   done
 fi
+# what two threads can do here at all: a CPU-only loop on 1 thread, then on 2 at once
+capacity=$(java -cp "$bench_jar" io.github.stackfold.bench.ParallelCapacity 2)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------------------
@@ -166,6 +168,7 @@ echo
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $(lscpu | awk -F': *' '/^Model name/ { print $2; exit }'), $(java -version 2>&1 | head -1)"
 echo "load:    before $load_before, after $load_after (1/5/15-minute load averages)"
+echo "threads: 2 threads ran a CPU-only loop $(echo "$capacity" | cut -d' ' -f1)x as fast as 1 ($(echo "$capacity" | cut -d' ' -f2) ms for 1x the work on 1, $(echo "$capacity" | cut -d' ' -f3) ms for 2x on 2)"
 echo "inputs:  $x5 ($(size "$x5") bytes = 5 x the recording); $folded ($(size "$folded") bytes, $stacks distinct stacks)"
 echo "runs:    $runs rounds, median wall time per process (JVM start included); MB = 10^6 bytes"
 echo
