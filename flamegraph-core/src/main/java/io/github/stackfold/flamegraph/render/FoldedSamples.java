@@ -301,11 +301,15 @@ public final class FoldedSamples {
          * (after the last whitespace of the range), or -1.
          */
         private static int numberStart(byte[] b, int from, int to) {
+            // back over the characters a count can hold only: the count is the text after the last
+            // blank, so a blank must end this run (anything else means the last word is no count).
+            // Scanning back to the last blank instead read a whole space-free stack a second time
+            // when looking for the optional second count.
             int ws = to - 1;
-            while (ws >= from && !Bytes.isBlank(b[ws])) {
+            while (ws >= from && (b[ws] >= '0' && b[ws] <= '9' || b[ws] == '.')) {
                 ws--;
             }
-            if (ws < from) {
+            if (ws < from || !Bytes.isBlank(b[ws])) {
                 return -1;
             }
             int s = ws + 1;

@@ -50,6 +50,31 @@ class FoldedSamplesTest {
     }
 
     @Test
+    void aCountIsTheWholeLastWordAndDigitsInsideAFrameAreNotOne() throws Exception {
+        String text = "a;b3 10\n"        // "b3" ends in a digit but is a frame: one count
+                + "a;b 1x 10\n"          // "1x" is no number: it stays in the stack
+                + "a;b 1.2.3 10\n"       // nor is "1.2.3"
+                + "a;b\t4\t6\n"          // tabs are blanks too: two counts
+                + "a;frame99 7\n"
+                + "42\n"                 // a number alone has no stack: ignored
+                + "a;b 12ab\n";          // no count at all: ignored
+        List<BadInputException> bad = new ArrayList<>();
+        FoldedSamples s = read(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), bad);
+        assertThat(s.size()).isEqualTo(5);
+        assertThat(s.stack(0)).isEqualTo("a;b3");
+        assertThat(s.hasSecondCount(0)).isFalse();
+        assertThat(s.count(0)).isEqualTo(10);
+        assertThat(s.stack(1)).isEqualTo("a;b 1x");
+        assertThat(s.stack(2)).isEqualTo("a;b 1.2.3");
+        assertThat(s.hasSecondCount(2)).isFalse();
+        assertThat(s.stack(3)).isEqualTo("a;b");
+        assertThat(s.count(3)).isEqualTo(4);
+        assertThat(s.secondCount(3)).isEqualTo(6);
+        assertThat(s.stack(4)).isEqualTo("a;frame99");
+        assertThat(bad).extracting(BadInputException::line).containsExactly(6L, 7L);
+    }
+
+    @Test
     void oneByteAtATimeGivesTheSameLines() throws Exception {
         byte[] data = TEXT.getBytes(StandardCharsets.ISO_8859_1);
         FoldedSamples bulk = read(new ByteArrayInputStream(data), new ArrayList<>());
