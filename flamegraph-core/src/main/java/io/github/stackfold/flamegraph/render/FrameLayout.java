@@ -412,11 +412,6 @@ public final class FrameLayout {
         }
 
         /**
-         * Splits a stack into cur[] (cur[0] is the root), dropping trailing empty frames like Perl.
-         * Frames in the prefix shared with the previous stack (sorted input shares long prefixes)
-         * are taken from prev[] instead of being interned again.
-         */
-        /**
          * Splits {@code d[from, to)} at ';' into cur[1..] (cur[0] is the root) and returns the frame
          * count plus one. The frames it shares with the previous line are not looked up again: the
          * common prefix is found with one vectorised mismatch, and the previous line's frame ends say
