@@ -15,6 +15,7 @@ import io.github.stackfold.perf.internal.Child;
 import io.github.stackfold.perf.internal.PerfStderr;
 import io.github.stackfold.perf.internal.TargetFiles;
 
+import java.io.FileOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -394,7 +394,7 @@ public final class PerfRecorder {
                 if (options.keep()) {
                     Path text = options.outputDir().resolve(name + ".perf.txt");
                     Files.createDirectories(options.outputDir());
-                    copy = Files.newOutputStream(text);
+                    copy = new FileOutputStream(text.toFile());
                     kept.add(text);
                     in = tee(in, copy);
                 }
@@ -455,7 +455,7 @@ public final class PerfRecorder {
             Files.createDirectories(local.getParent() == null ? Path.of(".") : local.getParent());
             Path tmp = Files.createTempFile(local.toAbsolutePath().getParent(), ".perf", ".data",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (OutputStream o = Files.newOutputStream(tmp)) {
+            try (OutputStream o = new FileOutputStream(tmp.toFile())) {
                 files(t).copy(data, o); // into the 0600 file: Files.copy would recreate it 0644
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
@@ -583,7 +583,14 @@ public final class PerfRecorder {
         if (ms % 1000 == 0) {
             return Long.toString(ms / 1000);
         }
-        return String.format(Locale.ROOT, "%.3f", ms / 1000.0).replaceAll("0+$", "");
+        // not String.format: its first call in a JVM (Formatter, regex, FormattedFloatingDecimal,
+        // all interpreted) cost ~20 ms of flame record's time after perf record ended
+        String millis = Long.toString(1000 + ms % 1000); // "1xyz"
+        int end = millis.length();
+        while (millis.charAt(end - 1) == '0') {
+            end--;
+        }
+        return ms / 1000 + "." + millis.substring(1, end);
     }
 
     /** A process name as a file name: unsafe characters become {@code _}. */

@@ -61,6 +61,16 @@ class PerfRecorderTest {
     }
 
     @Test
+    void printsDurationsInSecondsWithoutTrailingZeros() {
+        assertThat(PerfRecorder.seconds(java.time.Duration.ofMillis(3000))).isEqualTo("3");
+        assertThat(PerfRecorder.seconds(java.time.Duration.ofMillis(3250))).isEqualTo("3.25");
+        assertThat(PerfRecorder.seconds(java.time.Duration.ofMillis(3001))).isEqualTo("3.001");
+        assertThat(PerfRecorder.seconds(java.time.Duration.ofMillis(50))).isEqualTo("0.05");
+        assertThat(PerfRecorder.seconds(java.time.Duration.ofMillis(12_345))).as("tenths from 10 s").isEqualTo("12.3");
+        assertThat(PerfRecorder.seconds(java.time.Duration.ofMillis(29_960))).isEqualTo("30");
+    }
+
+    @Test
     void recordsABusyProcessByPidAndItsFramesAreInTheFoldedStacks() throws Exception {
         String name = Busy.name("sfpid");
         Process p = busy.start(name);

@@ -1,5 +1,6 @@
 package io.github.stackfold.perf.internal;
 
+import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.perf.ExecTarget;
 
 import java.io.IOException;
@@ -63,7 +64,7 @@ public interface TargetFiles {
 
         @Override
         public void copy(String path, OutputStream out) throws IOException {
-            try (InputStream in = Files.newInputStream(Path.of(path))) {
+            try (InputStream in = Inputs.openFile(Path.of(path))) {
                 in.transferTo(out);
             }
         }
