@@ -16,15 +16,13 @@ import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -203,94 +201,60 @@ public final class PerfCollapser {
         }
 
         /**
-         * Folds on worker threads: the input is read in pieces of about {@link CollapseOptions#chunkBytes}
-         * cut at empty lines (where no sample is open), each folded by a worker into its own tables.
-         * The read buffers are recycled (a fresh multi-megabyte array per piece cost more in page
-         * faults and zeroing than the folding), and while the event filter is still undecided (the
-         * first event seen sets it) only a short first piece is folded here, in input order.
+         * Folds on this thread and {@code threads - 1} workers: the input is read in pieces of about
+         * {@link CollapseOptions#chunkBytes} cut at empty lines (where no sample is open). Each thread
+         * takes the next piece itself, reading it into its own buffer under a lock, then folds it
+         * into its own tables while another thread reads: the piece is still in the cache of the core
+         * that read it (a thread that only read and handed pieces to workers left them to fetch
+         * every byte from another core's cache). While the event filter is still undecided (the first
+         * event seen sets it) only short pieces are folded, here, in input order.
          */
         private boolean parallel(InputStream in, String source) throws IOException {
-            int chunk = options.chunkBytes();
-            int buffers = options.threads() * 2 + 1;
-            BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(buffers);
-            byte[] carry = new byte[0];
-            int carryLen = 0;
-            long offset = 0;
-            long lineBase = 1;
-            boolean recognized = false;
-            int made = 0;
-            ArrayDeque<Future<Pending>> inFlight = new ArrayDeque<>();
+            Pieces pieces = new Pieces(in, options.chunkBytes());
             List<Pending> done = new ArrayList<>();
-            boolean eof = false;
+            long lineBase = 1;
+            byte[] own = new byte[options.chunkBytes()];
+            while (main.filter() == null) {
+                // the default event filter is the first event: decide it here, in input order
+                Piece p = pieces.next(own, FIRST_PIECE);
+                if (p == null) {
+                    break;
+                }
+                own = p.buf;
+                Folder.Report r = new Folder.Report();
+                main.fold(p.buf, 0, p.len, lineBase, p.offset, r);
+                main.endPiece(r);
+                done.add(new Pending(r, true));
+                lineBase += r.lines;
+            }
+            int first = pieces.taken();
+            Map<Integer, Pending> folded = new ConcurrentHashMap<>();
+            List<Future<Void>> helpers = new ArrayList<>();
             try {
-                while (!eof) {
-                    while (!inFlight.isEmpty() && inFlight.peek().isDone()) {
-                        done.add(await(inFlight.poll())); // in order; a failed piece fails the run here
-                    }
-                    byte[] block = free.poll();
-                    if (block == null && made < buffers) {
-                        block = new byte[chunk];
-                        made++;
-                    } else if (block == null) {
-                        block = take(free); // a worker gives its buffer back when its piece is folded
-                    }
-                    if (block.length < carryLen + chunk / 2) {
-                        block = new byte[carryLen + chunk]; // a sample longer than a piece
-                    }
-                    System.arraycopy(carry, 0, block, 0, carryLen);
-                    int want = block.length - carryLen;
-                    int n = in.readNBytes(block, carryLen, want);
-                    int total = carryLen + n;
-                    eof = n < want;
-                    int cut;
-                    if (eof) {
-                        cut = total;
-                    } else if (main.filter() == null) {
-                        cut = firstCut(block, Math.min(total, FIRST_PIECE), total);
-                    } else {
-                        cut = lastCut(block, total);
-                    }
-                    carryLen = total - cut; // the start of a sample, for the next piece
-                    carry = ensure(carry, carryLen);
-                    System.arraycopy(block, cut, carry, 0, carryLen);
-                    if (cut == 0) {
-                        free.offer(block); // no empty line yet: read on
-                        continue;
-                    }
-                    final long pieceOffset = offset;
-                    if (main.filter() == null) {
-                        // the default event filter is the first event: decide it here, in input order
-                        Folder.Report r = new Folder.Report();
-                        main.fold(block, 0, cut, lineBase, pieceOffset, r);
-                        main.endPiece(r);
-                        done.add(new Pending(r, true));
-                        lineBase += r.lines;
-                        free.offer(block);
-                    } else {
-                        final byte[] data = block;
-                        final int len = cut;
-                        inFlight.add(pool().submit(() -> {
-                            try {
-                                Folder f = workerFolder.get();
-                                Folder.Report r = new Folder.Report();
-                                f.fold(data, 0, len, 1, pieceOffset, r);
-                                f.endPiece(r);
-                                return new Pending(r, false);
-                            } finally {
-                                free.offer(data);
-                            }
+                if (!pieces.exhausted()) {
+                    for (int i = 1; i < options.threads(); i++) {
+                        helpers.add(pool().submit(() -> {
+                            drain(pieces, workerFolder.get(), folded);
+                            return null;
                         }));
                     }
-                    offset += cut;
+                    drain(pieces, main, folded, own);
                 }
-                while (!inFlight.isEmpty()) {
-                    done.add(await(inFlight.poll()));
+                for (Future<Void> h : helpers) {
+                    await(h); // a failed piece fails the run here
                 }
+            } catch (IOException | RuntimeException | Error e) {
+                pieces.stop();
+                throw e;
             } finally {
-                for (Future<Pending> f : inFlight) {
-                    f.cancel(true);
+                for (Future<Void> h : helpers) {
+                    h.cancel(true);
                 }
             }
+            for (int seq = first; seq < pieces.taken(); seq++) {
+                done.add(folded.get(seq));
+            }
+            boolean recognized = false;
             for (Pending p : done) {
                 recognized |= p.report.recognized;
             }
@@ -304,12 +268,106 @@ public final class PerfCollapser {
             return recognized;
         }
 
-        private static byte[] take(BlockingQueue<byte[]> free) throws InterruptedIOException {
+        private static void drain(Pieces pieces, Folder f, Map<Integer, Pending> folded) throws IOException {
+            drain(pieces, f, folded, null);
+        }
+
+        /** Takes pieces and folds them into {@code f} until none is left; pieces number their lines from 1. */
+        private static void drain(Pieces pieces, Folder f, Map<Integer, Pending> folded, byte[] buffer)
+                throws IOException {
+            byte[] own = buffer;
             try {
-                return free.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while folding");
+                while (true) {
+                    Piece p = pieces.next(own, 0);
+                    if (p == null) {
+                        return;
+                    }
+                    own = p.buf;
+                    Folder.Report r = new Folder.Report();
+                    f.fold(p.buf, 0, p.len, 1, p.offset, r);
+                    f.endPiece(r);
+                    folded.put(p.seq, new Pending(r, false));
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                pieces.stop(); // the others stop at their next piece
+                throw e;
+            }
+        }
+
+        /** A piece of input: {@code buf[0, len)} ends just after an empty line (or at the end of the input). */
+        private record Piece(byte[] buf, int len, long offset, int seq) {
+        }
+
+        /**
+         * The input cut into pieces at empty lines, handed out in order to whichever thread asks; the
+         * start of a sample that a read cut off is carried into the next piece.
+         */
+        private static final class Pieces {
+            private final InputStream in;
+            private final int chunk;
+            private byte[] carry = new byte[0];
+            private int carryLen;
+            private long offset;
+            private boolean eof;
+            private int taken;
+            private volatile boolean stopped;
+
+            Pieces(InputStream in, int chunk) {
+                this.in = in;
+                this.chunk = chunk;
+            }
+
+            /**
+             * The next piece, read into {@code own} (or a larger array when a sample does not fit),
+             * cut after the last empty line, or after the first one at or beyond {@code minCut} when
+             * that is positive; null when the input is used up or another thread failed.
+             */
+            synchronized Piece next(byte[] own, int minCut) throws IOException {
+                byte[] b = own;
+                while (!stopped) {
+                    if (eof && carryLen == 0) {
+                        return null;
+                    }
+                    if (b == null || b.length < carryLen + chunk / 2) {
+                        b = new byte[carryLen + chunk]; // a sample longer than a piece
+                    }
+                    System.arraycopy(carry, 0, b, 0, carryLen);
+                    int want = b.length - carryLen;
+                    int n = eof ? 0 : in.readNBytes(b, carryLen, want);
+                    int total = carryLen + n;
+                    eof |= n < want;
+                    int cut;
+                    if (eof) {
+                        cut = total;
+                    } else if (minCut > 0) {
+                        cut = firstCut(b, Math.min(total, minCut), total);
+                    } else {
+                        cut = lastCut(b, total);
+                    }
+                    carryLen = total - cut;
+                    carry = ensure(carry, carryLen);
+                    System.arraycopy(b, cut, carry, 0, carryLen);
+                    if (cut > 0) {
+                        Piece p = new Piece(b, cut, offset, taken++);
+                        offset += cut;
+                        return p;
+                    }
+                    // no empty line in all of it yet: read on, with what was read carried
+                }
+                return null;
+            }
+
+            /** How many pieces were handed out. */
+            synchronized int taken() {
+                return taken;
+            }
+
+            synchronized boolean exhausted() {
+                return eof && carryLen == 0;
+            }
+
+            void stop() {
+                stopped = true;
             }
         }
 
@@ -337,7 +395,7 @@ public final class PerfCollapser {
             return 0;
         }
 
-        private static Pending await(Future<Pending> f) throws IOException {
+        private static <T> T await(Future<T> f) throws IOException {
             try {
                 return f.get();
             } catch (InterruptedException e) {
@@ -374,7 +432,7 @@ public final class PerfCollapser {
                     workers.add(f);
                     return f;
                 });
-                pool = Executors.newFixedThreadPool(options.threads(), r -> {
+                pool = Executors.newFixedThreadPool(Math.max(1, options.threads() - 1), r -> {
                     Thread t = new Thread(r, "stackfold-collapse");
                     t.setDaemon(true);
                     return t;

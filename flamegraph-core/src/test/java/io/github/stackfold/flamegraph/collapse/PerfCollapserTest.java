@@ -303,6 +303,40 @@ class PerfCollapserTest {
     }
 
     @Test
+    void aReadThatFailsWhileThreadsFoldFailsTheRunAndLeavesNoThreadBehind() throws Exception {
+        byte[] data = "app 1 1.0: 1 cycles:\n  1 f (m)\n\n".repeat(2000).getBytes(StandardCharsets.US_ASCII);
+        InputStream failing = new InputStream() {
+            private int pos;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (pos >= 40_000) {
+                    throw new IOException("disk on fire");
+                }
+                int n = Math.min(len, Math.min(997, data.length - pos));
+                System.arraycopy(data, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+        long before = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("stackfold-collapse")).count();
+        PerfCollapser c = PerfCollapser.create(CollapseOptions.builder().threads(3).chunkBytes(700).build());
+        assertThatThrownBy(() -> c.collapse(failing, "in")).isInstanceOf(IOException.class).hasMessageContaining("disk on fire");
+        for (int i = 0; i < 100 && Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("stackfold-collapse")).count() > before; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("stackfold-collapse")).count())
+                .isEqualTo(before);
+    }
+
+    @Test
     void parallelFoldingOfARealJvmRecordingMatchesOneThread() throws IOException {
         Path gz = Shared.path("bench/real-jvm-xz-kernel.perf.txt.gz");
         byte[] data;
