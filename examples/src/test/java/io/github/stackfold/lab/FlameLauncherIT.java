@@ -103,6 +103,19 @@ class FlameLauncherIT {
     }
 
     @Test
+    void anArchiveMadeForAnotherJavaIsWrittenAgain() throws Exception {
+        launcher(Map.of(), "--version");
+        Path stamp = ROOT.resolve("examples/target/flame.jsa.jvm");
+        String mine = Files.readString(stamp).strip();
+        Files.writeString(stamp, "0:0:0\n"); // device:inode:mtime of some other java binary
+        FlameProcess.Result r = launcher(LOG_CLASSES, "--version");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).contains(WRITING);
+        assertThat(Files.readString(stamp).strip()).isEqualTo(mine);
+        assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).isEqualTo("shared objects file");
+    }
+
+    @Test
     void anArchiveTheJvmCannotUseIsIgnoredQuietly() throws Exception {
         launcher(Map.of(), "--version");
         byte[] good = Files.readAllBytes(JSA);
