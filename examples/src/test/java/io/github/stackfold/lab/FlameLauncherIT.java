@@ -11,8 +11,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,31 +24,18 @@ class FlameLauncherIT {
     private static final Path JSA = ROOT.resolve("examples/target/flame.jsa");
     private static final String WRITING = "class-data archive for faster starts";
 
+    /** Runs {@code ./flame ARGS}; the JVM's class-load log, when asked for, goes to {@link #CLASS_LOG}. */
     private static FlameProcess.Result launcher(Map<String, String> env, String... args) throws Exception {
         FlameProcess.jar(); // skips with a reason when flame.jar is not built
+        Files.deleteIfExists(CLASS_LOG);
         List<String> cmd = new ArrayList<>();
         cmd.add(ROOT.resolve("flame").toString());
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        try {
-            p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("flame " + List.of(args) + " ended").isTrue();
-            return new FlameProcess.Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-        } finally {
-            p.destroyForcibly();
-        }
+        return FlameProcess.runCommand(cmd, env, 120);
     }
 
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return "";
-        }
+    private static String classLog() throws java.io.IOException {
+        return Files.readString(CLASS_LOG);
     }
 
     /** Where the JVM says it loaded {@code className} from, in a -Xlog:class+load log. */
@@ -64,7 +49,8 @@ class FlameLauncherIT {
         throw new AssertionError(className + " not in the class-load log");
     }
 
-    private static final Map<String, String> LOG_CLASSES = Map.of("FLAME_JAVA_OPTS", "-Xlog:class+load:stdout");
+    private static final Path CLASS_LOG = ROOT.resolve("examples/target/flame-launcher-it-classes.log");
+    private static final Map<String, String> LOG_CLASSES = Map.of("FLAME_JAVA_OPTS", "-Xlog:class+load:file=" + CLASS_LOG);
 
     @Test
     void writesTheArchiveOnceAndLaterRunsMapTheirClassesFromIt() throws Exception {
@@ -77,15 +63,15 @@ class FlameLauncherIT {
         FlameProcess.Result second = launcher(LOG_CLASSES, "collapse", "--help");
         assertThat(second.code()).as(second.stderr()).isZero();
         assertThat(second.stderr()).doesNotContain(WRITING);
-        assertThat(sourceOf(second.stdout(), "picocli.CommandLine")).isEqualTo("shared objects file");
-        assertThat(sourceOf(second.stdout(), "io.github.stackfold.cli.CollapseCommand")).isEqualTo("shared objects file");
+        assertThat(sourceOf(classLog(), "picocli.CommandLine")).isEqualTo("shared objects file");
+        assertThat(sourceOf(classLog(), "io.github.stackfold.cli.CollapseCommand")).isEqualTo("shared objects file");
     }
 
     @Test
     void withoutTheArchiveClassesComeFromTheJar() throws Exception {
-        FlameProcess.Result r = launcher(Map.of("FLAME_CDS", "0", "FLAME_JAVA_OPTS", "-Xlog:class+load:stdout"), "--version");
+        FlameProcess.Result r = launcher(Map.of("FLAME_CDS", "0", "FLAME_JAVA_OPTS", "-Xlog:class+load:file=" + CLASS_LOG), "--version");
         assertThat(r.code()).as(r.stderr()).isZero();
-        assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).endsWith("examples/target/flame.jar");
+        assertThat(sourceOf(classLog(), "picocli.CommandLine")).endsWith("examples/target/flame.jar");
     }
 
     @Test
@@ -99,7 +85,7 @@ class FlameLauncherIT {
         assertThat(r.code()).as(r.stderr()).isZero();
         assertThat(r.stderr()).contains(WRITING);
         assertThat(Files.getLastModifiedTime(JSA)).isGreaterThan(old);
-        assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).isEqualTo("shared objects file");
+        assertThat(sourceOf(classLog(), "picocli.CommandLine")).isEqualTo("shared objects file");
     }
 
     @Test
@@ -112,7 +98,7 @@ class FlameLauncherIT {
         assertThat(r.code()).as(r.stderr()).isZero();
         assertThat(r.stderr()).contains(WRITING);
         assertThat(Files.readString(stamp).strip()).isEqualTo(mine);
-        assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).isEqualTo("shared objects file");
+        assertThat(sourceOf(classLog(), "picocli.CommandLine")).isEqualTo("shared objects file");
     }
 
     @Test
@@ -126,7 +112,7 @@ class FlameLauncherIT {
             assertThat(r.code()).as(r.stderr()).isZero();
             assertThat(r.stderr()).isEmpty();
             assertThat(r.stdout()).contains("flame ");
-            assertThat(sourceOf(r.stdout(), "picocli.CommandLine")).endsWith("examples/target/flame.jar");
+            assertThat(sourceOf(classLog(), "picocli.CommandLine")).endsWith("examples/target/flame.jar");
         } finally {
             Files.delete(JSA);
             Files.write(JSA, good);

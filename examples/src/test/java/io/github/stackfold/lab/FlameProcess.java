@@ -52,6 +52,11 @@ final class FlameProcess {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar().toString()));
         cmd.addAll(args);
+        return runCommand(cmd, env, timeoutSeconds);
+    }
+
+    /** Runs a command line (a flame launcher, a script) with extra environment, killed after {@code timeoutSeconds}. */
+    static Result runCommand(List<String> cmd, Map<String, String> env, long timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -60,9 +65,9 @@ final class FlameProcess {
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
             boolean ended = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-            assertThat(ended).as("flame " + args + " ended within " + timeoutSeconds + " s").isTrue();
+            assertThat(ended).as(String.join(" ", cmd) + " ended within " + timeoutSeconds + " s").isTrue();
             Result r = new Result(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-            System.err.println("flame " + String.join(" ", args) + " -> exit " + r.code() + "\n" + r.stderr() + r.stdout());
+            System.err.println(String.join(" ", cmd) + " -> exit " + r.code() + "\n" + r.stderr() + r.stdout());
             return r;
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -21,17 +21,7 @@ class LabScriptsIT {
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(Shared.repoRoot().resolve("scripts/generate-flamegraph.sh").toString());
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).start();
-        try {
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            return new FlameProcess.Result(p.exitValue(), out, err);
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        return FlameProcess.runCommand(cmd, java.util.Map.of(), 120);
     }
 
     @Test
