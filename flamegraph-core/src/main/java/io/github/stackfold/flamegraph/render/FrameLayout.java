@@ -1,5 +1,7 @@
 package io.github.stackfold.flamegraph.render;
 
+import io.github.stackfold.flamegraph.internal.ByteTable;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -261,78 +263,30 @@ public final class FrameLayout {
         return Arrays.compareUnsigned(d, s.from(a), s.to(a), d, s.from(b), s.to(b));
     }
 
-    /** Frame names to ids; names are looked up by their bytes and made Strings once each. */
+    /** Frame names to ids; names are looked up by their bytes (a {@link ByteTable}) and made Strings once each. */
     static final class Interner {
         String[] names = new String[1024];
         int count;
-        private byte[] nameData = new byte[1 << 14];
-        private int nameDataLen;
-        private int[] nameFrom = new int[1024];
-        private int[] nameLen = new int[1024];
-        private int[] table = new int[4096]; // name id + 1, 0 = empty
-        private int[] hashes = new int[1024];
+        private final ByteTable ids = new ByteTable();
 
         Interner() {
             intern(new byte[0], 0, 0); // id 0: the root
         }
 
         int intern(byte[] d, int from, int to) {
-            int h = 0;
-            for (int i = from; i < to; i++) {
-                h = 31 * h + (d[i] & 0xff);
-            }
-            h ^= h >>> 16;
-            int mask = table.length - 1;
             int len = to - from;
-            for (int slot = h & mask; ; slot = (slot + 1) & mask) {
-                int e = table[slot];
-                if (e == 0) {
-                    break;
-                }
-                int id = e - 1;
-                if (hashes[id] == h && nameLen[id] == len
-                        && Arrays.equals(nameData, nameFrom[id], nameFrom[id] + len, d, from, to)) {
-                    return id;
-                }
+            int h = ByteTable.hash(d, from, len);
+            int id = ids.get(d, from, len, h);
+            if (id >= 0) {
+                return id;
             }
             if (count == names.length) {
                 names = Arrays.copyOf(names, count * 2);
-                hashes = Arrays.copyOf(hashes, count * 2);
-                nameFrom = Arrays.copyOf(nameFrom, count * 2);
-                nameLen = Arrays.copyOf(nameLen, count * 2);
             }
-            if (nameDataLen + len > nameData.length) {
-                nameData = Arrays.copyOf(nameData, Math.max(nameData.length * 2, nameDataLen + len));
-            }
-            System.arraycopy(d, from, nameData, nameDataLen, len);
-            int id = count++;
+            id = count++;
             names[id] = new String(d, from, len, StandardCharsets.ISO_8859_1);
-            nameFrom[id] = nameDataLen;
-            nameLen[id] = len;
-            nameDataLen += len;
-            hashes[id] = h;
-            if (count * 2 > table.length) {
-                rehash();
-            } else {
-                put(h, id);
-            }
+            ids.put(d, from, len, h, id);
             return id;
-        }
-
-        private void put(int h, int id) {
-            int mask = table.length - 1;
-            int slot = h & mask;
-            while (table[slot] != 0) {
-                slot = (slot + 1) & mask;
-            }
-            table[slot] = id + 1;
-        }
-
-        private void rehash() {
-            table = new int[table.length * 2];
-            for (int id = 0; id < count; id++) {
-                put(hashes[id], id);
-            }
         }
     }
 
