@@ -8,11 +8,9 @@ import io.github.stackfold.flamegraph.internal.Bytes;
 import io.github.stackfold.flamegraph.internal.ReadBuffer;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -123,7 +121,7 @@ public final class PerfCollapser {
                 if (options.threads() <= 1) {
                     recognized = sequential(d, head, sourceName);
                 } else {
-                    recognized = parallel(new SequenceInputStream(new ByteArrayInputStream(head), d), sourceName);
+                    recognized = parallel(d, head, sourceName);
                 }
             } catch (IOException | RuntimeException | Error e) {
                 stopWorkers(); // a failed session keeps no threads
@@ -209,8 +207,8 @@ public final class PerfCollapser {
          * every byte from another core's cache). While the event filter is still undecided (the first
          * event seen sets it) only short pieces are folded, here, in input order.
          */
-        private boolean parallel(InputStream in, String source) throws IOException {
-            Pieces pieces = new Pieces(in, options.chunkBytes());
+        private boolean parallel(InputStream in, byte[] head, String source) throws IOException {
+            Pieces pieces = new Pieces(in, head, head.length < SNIFF, options.chunkBytes());
             List<Pending> done = new ArrayList<>();
             long lineBase = 1;
             byte[] own = new byte[options.chunkBytes()];
@@ -221,9 +219,7 @@ public final class PerfCollapser {
                     break;
                 }
                 own = p.buf;
-                Folder.Report r = new Folder.Report();
-                main.fold(p.buf, 0, p.len, lineBase, p.offset, r);
-                main.endPiece(r);
+                Folder.Report r = fold(main, p, lineBase);
                 done.add(new Pending(r, true));
                 lineBase += r.lines;
             }
@@ -234,7 +230,7 @@ public final class PerfCollapser {
                 if (!pieces.exhausted()) {
                     for (int i = 1; i < options.threads(); i++) {
                         helpers.add(pool().submit(() -> {
-                            drain(pieces, workerFolder.get(), folded);
+                            drain(pieces, workerFolder.get(), folded, null);
                             return null;
                         }));
                     }
@@ -268,14 +264,12 @@ public final class PerfCollapser {
             return recognized;
         }
 
-        private static void drain(Pieces pieces, Folder f, Map<Integer, Pending> folded) throws IOException {
-            drain(pieces, f, folded, null);
-        }
-
-        /** Takes pieces and folds them into {@code f} until none is left; pieces number their lines from 1. */
-        private static void drain(Pieces pieces, Folder f, Map<Integer, Pending> folded, byte[] buffer)
+        /**
+         * Takes pieces (read into {@code own}, or a new buffer when null) and folds them into {@code f}
+         * until none is left; pieces number their lines from 1.
+         */
+        private static void drain(Pieces pieces, Folder f, Map<Integer, Pending> folded, byte[] own)
                 throws IOException {
-            byte[] own = buffer;
             try {
                 while (true) {
                     Piece p = pieces.next(own, 0);
@@ -283,15 +277,20 @@ public final class PerfCollapser {
                         return;
                     }
                     own = p.buf;
-                    Folder.Report r = new Folder.Report();
-                    f.fold(p.buf, 0, p.len, 1, p.offset, r);
-                    f.endPiece(r);
-                    folded.put(p.seq, new Pending(r, false));
+                    folded.put(p.seq, new Pending(fold(f, p, 1), false));
                 }
             } catch (IOException | RuntimeException | Error e) {
                 pieces.stop(); // the others stop at their next piece
                 throw e;
             }
+        }
+
+        /** Folds a whole piece into {@code f}, its first line numbered {@code firstLine}. */
+        private static Folder.Report fold(Folder f, Piece p, long firstLine) {
+            Folder.Report r = new Folder.Report();
+            f.fold(p.buf, 0, p.len, firstLine, p.offset, r);
+            f.endPiece(r);
+            return r;
         }
 
         /** A piece of input: {@code buf[0, len)} ends just after an empty line (or at the end of the input). */
@@ -305,16 +304,20 @@ public final class PerfCollapser {
         private static final class Pieces {
             private final InputStream in;
             private final int chunk;
-            private byte[] carry = new byte[0];
+            private byte[] carry;
             private int carryLen;
             private long offset;
             private boolean eof;
             private int taken;
             private volatile boolean stopped;
 
-            Pieces(InputStream in, int chunk) {
+            /** {@code head}: the bytes already read from {@code in} (all of it when {@code eof}). */
+            Pieces(InputStream in, byte[] head, boolean eof, int chunk) {
                 this.in = in;
                 this.chunk = chunk;
+                this.carry = head;
+                this.carryLen = head.length;
+                this.eof = eof;
             }
 
             /**

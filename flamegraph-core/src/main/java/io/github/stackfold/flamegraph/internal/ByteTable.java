@@ -1,8 +1,5 @@
 package io.github.stackfold.flamegraph.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -21,7 +18,6 @@ public final class ByteTable {
     private int[] slots = new int[2048]; // entry index + 1, 0 = empty
     private int mask = slots.length - 1;
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** A 32-bit hash of b[off, off + len), eight bytes per step. */
     public static int hash(byte[] b, int off, int len) {
@@ -29,7 +25,7 @@ public final class ByteTable {
         int i = off;
         int end = off + len;
         for (; i + 8 <= end; i += 8) {
-            h = Long.rotateLeft(h ^ ((long) LONGS.get(b, i) * 0xc2b2ae3d27d4eb4fL), 31) * 0x9e3779b97f4a7c15L;
+            h = Long.rotateLeft(h ^ ((long) Bytes.LONGS.get(b, i) * 0xc2b2ae3d27d4eb4fL), 31) * 0x9e3779b97f4a7c15L;
         }
         for (; i < end; i++) {
             h = (h ^ (b[i] & 0xff)) * 0x100000001b3L;

@@ -6,7 +6,8 @@ import java.nio.ByteOrder;
 
 /** Byte scanning shared by the parser and the folder. */
 public final class Bytes {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Eight bytes of a byte array as one little-endian long: {@code (long) LONGS.get(b, i)}. */
+    public static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;

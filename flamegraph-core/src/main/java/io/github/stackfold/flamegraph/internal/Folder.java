@@ -6,9 +6,6 @@ import io.github.stackfold.flamegraph.parse.ByteView;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +39,6 @@ public final class Folder {
     }
 
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final FrameNamer namer;
     private final boolean includePid;
@@ -210,9 +206,9 @@ public final class Folder {
     private static final int PREFIX = 24;
 
     private static int prefixHash(byte[] b, int p) {
-        long h = (long) LONGS.get(b, p) * 0x9e3779b97f4a7c15L;
-        h ^= Long.rotateLeft((long) LONGS.get(b, p + 8) * 0xc2b2ae3d27d4eb4fL, 21);
-        h ^= Long.rotateLeft((long) LONGS.get(b, p + 16) * 0x165667b19e3779f9L, 42);
+        long h = (long) Bytes.LONGS.get(b, p) * 0x9e3779b97f4a7c15L;
+        h ^= Long.rotateLeft((long) Bytes.LONGS.get(b, p + 8) * 0xc2b2ae3d27d4eb4fL, 21);
+        h ^= Long.rotateLeft((long) Bytes.LONGS.get(b, p + 16) * 0x165667b19e3779f9L, 42);
         return (int) (h ^ (h >>> 29) ^ (h >>> 47));
     }
 
