@@ -365,20 +365,6 @@ public final class PerfRecorder {
 
     private FoldedProfile script(ExecTarget t, FoundProcess p, String data, String name, RecordListener listener,
             List<Path> kept) {
-        FrameSymbolizer sym = options.symbolizer() == null ? goSymbolizer(t, p, listener) : options.symbolizer().apply(p);
-        CollapseOptions.Builder cb = options.collapse().toBuilder();
-        if (sym != null) {
-            cb.symbolizer(sym);
-        }
-        if (options.collapse().listener() == CollapseListener.IGNORE) {
-            cb.listener(new CollapseListener() {
-                @Override
-                public void badLine(BadInputException problem) {
-                    listener.warning(problem.getMessage());
-                }
-            });
-        }
-        CollapseOptions co = cb.build();
         PerfStderr err = new PerfStderr(listener::warning);
         Child sc;
         try {
@@ -388,6 +374,9 @@ public final class PerfRecorder {
         }
         FoldedProfile profile;
         try (sc) {
+            // perf script is started first: the symbolizer (3-16 ms to set up) is ready long before
+            // perf script, busy loading symbols, prints its first sample
+            CollapseOptions co = collapseOptions(t, p, listener);
             InputStream in = sc.stdout();
             OutputStream copy = null;
             try {
@@ -426,6 +415,23 @@ public final class PerfRecorder {
                     + err.firstError(String.join(" / ", r.stderr())));
         }
         return profile;
+    }
+
+    private CollapseOptions collapseOptions(ExecTarget t, FoundProcess p, RecordListener listener) {
+        FrameSymbolizer sym = options.symbolizer() == null ? goSymbolizer(t, p, listener) : options.symbolizer().apply(p);
+        CollapseOptions.Builder cb = options.collapse().toBuilder();
+        if (sym != null) {
+            cb.symbolizer(sym);
+        }
+        if (options.collapse().listener() == CollapseListener.IGNORE) {
+            cb.listener(new CollapseListener() {
+                @Override
+                public void badLine(BadInputException problem) {
+                    listener.warning(problem.getMessage());
+                }
+            });
+        }
+        return cb.build();
     }
 
     private static InputStream tee(InputStream in, OutputStream copy) {

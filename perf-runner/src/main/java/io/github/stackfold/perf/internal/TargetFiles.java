@@ -6,13 +6,12 @@ import io.github.stackfold.perf.ExecTarget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The few file operations a recording needs on the machine perf runs on: done in this JVM for a
@@ -71,13 +70,24 @@ public interface TargetFiles {
 
         @Override
         public void removeTree(String dir) {
-            try (Stream<Path> files = Files.walk(Path.of(dir))) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException | UncheckedIOException e) {
+            try {
+                delete(Path.of(dir));
+            } catch (IOException e) {
                 // already gone, or not ours to remove: nothing more to do
             }
+        }
+
+        // A plain walk, not Files.walk: its stream pipeline, first used here, took 8-13 ms of the
+        // time flame record spends after perf record ends (the directory holds perf.data).
+        private static void delete(Path p) throws IOException {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+                    for (Path c : children) {
+                        delete(c);
+                    }
+                }
+            }
+            Files.deleteIfExists(p);
         }
     }
 
