@@ -146,7 +146,7 @@ if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/nu
     script_bytes=$(perf script -i "$data" 2>/dev/null | wc -c)
   done
 fi
-# what two threads can do here at all: a CPU-only loop on 1 thread, then on 2 at once
+# what two threads can do here at all: three loops on 1 thread, then on 2 at once (ParallelCapacity)
 capacity=$(java -cp "$bench_jar" io.github.stackfold.bench.ParallelCapacity 2)
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -168,7 +168,9 @@ echo
 echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $(lscpu | awk -F': *' '/^Model name/ { print $2; exit }'), $(java -version 2>&1 | head -1)"
 echo "load:    before $load_before, after $load_after (1/5/15-minute load averages)"
-echo "threads: 2 threads ran a CPU-only loop $(echo "$capacity" | cut -d' ' -f1)x as fast as 1 ($(echo "$capacity" | cut -d' ' -f2) ms for 1x the work on 1, $(echo "$capacity" | cut -d' ' -f3) ms for 2x on 2)"
+echo "threads: 2 threads did 2x the work of 1 this much faster (ParallelCapacity):" \
+  "$(echo "$capacity" | awk '{ printf "%s%s %sx", (NR > 1 ? ", " : ""), $1, $2 }')" \
+  "(a dependent chain; independent operations; random reads in 64 MiB)"
 echo "inputs:  $x5 ($(size "$x5") bytes = 5 x the recording); $folded ($(size "$folded") bytes, $stacks distinct stacks)"
 echo "runs:    $runs rounds, median wall time per process (JVM start included); MB = 10^6 bytes"
 echo
