@@ -133,11 +133,11 @@ public final class ProfileLoader {
      * {@link Format#OTHER_BINARY} here: {@link #load} decompresses before it looks.
      */
     public static Format detect(byte[] head, int length) {
-        if (PprofReader.looksLikeProfile(head, length)) {
-            return Format.PPROF;
-        }
+        // text is told from binary first: a pprof profile is binary, and the pprof check scanned the
+        // whole 64 kB head of every text input for a control byte again (~2.5 ms, interpreted, of
+        // every short run)
         if (isBinary(head, length)) {
-            return Format.OTHER_BINARY;
+            return PprofReader.looksLikeProfile(head, length) ? Format.PPROF : Format.OTHER_BINARY;
         }
         int lines = 0;
         int folded = 0;
