@@ -6,6 +6,7 @@ import io.github.stackfold.perf.ExecTarget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -72,7 +73,7 @@ public interface TargetFiles {
         public void removeTree(String dir) {
             try {
                 delete(Path.of(dir));
-            } catch (IOException e) {
+            } catch (IOException | DirectoryIteratorException e) {
                 // already gone, or not ours to remove: nothing more to do
             }
         }
