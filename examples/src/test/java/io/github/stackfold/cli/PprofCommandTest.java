@@ -91,7 +91,8 @@ class PprofCommandTest {
         Shared.requireThat(go != null, "go is not installed: cannot cross-check with go tool pprof -raw");
         Path kept = out.resolve("etcd.pb.gz");
         assertThat(kept).exists();
-        assertThat(p.asMap()).isEqualTo(GoToolPprof.fold(GoToolPprof.raw(go, kept), 1));
+        // a live profile may hold a sample without a location, which go tool pprof leaves out
+        assertThat(GoToolPprof.withoutNoStack(p.asMap())).isEqualTo(GoToolPprof.fold(GoToolPprof.raw(go, kept), 1));
     }
 
     @Test

@@ -73,6 +73,17 @@ public final class GoToolPprof {
      * Folds {@code -raw} text: root first, inlined lines outermost first, weighted by the value in
      * column {@code valueColumn} of the samples table (0 = the first sample type).
      */
+    /**
+     * {@code folded} without its "[no stack]" entry: go tool pprof leaves samples without a location
+     * out, flame keeps their time under that name (PprofReaderTest), so that is the one stack in
+     * which the two may differ.
+     */
+    public static Map<String, Long> withoutNoStack(Map<String, Long> folded) {
+        Map<String, Long> m = new TreeMap<>(folded);
+        m.remove("[no stack]");
+        return m;
+    }
+
     public static Map<String, Long> fold(String raw, int valueColumn) {
         List<long[]> values = new ArrayList<>();
         List<long[]> stacks = new ArrayList<>();

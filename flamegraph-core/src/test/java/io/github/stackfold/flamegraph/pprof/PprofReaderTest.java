@@ -194,6 +194,21 @@ class PprofReaderTest {
     }
 
     @Test
+    void aSampleWithoutLocationsKeepsItsTimeAsNoStack() {
+        // go tool pprof leaves such a sample out (-raw does not list it): flame keeps its time, so
+        // that totals and shares are those of the whole profile. A live etcd profile had one.
+        byte[] p = new ProtoWriter()
+                .sampleType("samples", "count").sampleType("cpu", "nanoseconds")
+                .function(1, "main.work").location(1, 0x1000, 1)
+                .sample(new long[] {1}, new long[] {1, 10})
+                .sample(new long[] {}, new long[] {2, 20})
+                .build();
+        assertThat(PprofReader.create().read(p, "nostack.pb").folded().asMap()).isEqualTo(Map.of(
+                "main.work", 10L,
+                "[no stack]", 20L));
+    }
+
+    @Test
     void inlinedLinesBecomeFramesOutermostFirstAndNamesStaySafe() {
         byte[] p = new ProtoWriter()
                 .sampleType("samples", "count").sampleType("cpu", "nanoseconds")
