@@ -40,6 +40,39 @@ class FmtTest {
         }
     }
 
+    /** C's %.Nf, round half to even on the exact binary value. */
+    private static String percentF(double v, int decimals) {
+        return new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    @Test
+    void fixedPrintsWhatPercentFPrintsForLargeCountsAndTies() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < 200_000; i++) {
+            double v;
+            switch (i % 4) {
+                case 0 -> v = random.nextLong(0, 1L << 52) / 2.0; // halves: ties to even
+                case 1 -> v = random.nextDouble() * Math.pow(10, random.nextInt(0, 16));
+                case 2 -> v = random.nextLong(0, 1_000_000_000_000L) * 1001001.0 / 7;
+                default -> v = random.nextDouble() * 1e4;
+            }
+            for (int d = 0; d <= 2; d++) {
+                StringBuilder sb = new StringBuilder();
+                Fmt.fixed(sb, v, d);
+                assertThat(sb.toString()).as("fixed(%s, %d)", v, d).isEqualTo(percentF(v, d));
+                if (v < 1e15) {
+                    assertThat(Fmt.scaledRound(v, d)).as("scaledRound(%s, %d)", v, d)
+                            .isEqualTo(new BigDecimal(v).setScale(d, RoundingMode.HALF_EVEN).unscaledValue().longValueExact());
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        Fmt.fixed(sb, 2.5, 0);
+        Fmt.fixed(sb.append(' '), 3.5, 0);
+        Fmt.fixed(sb.append(' '), 1e12 + 0.5, 0);
+        assertThat(sb).hasToString("2 4 1000000000000");
+    }
+
     @Test
     void perlKnownValues() {
         // what perl -e 'print $v' prints
