@@ -17,19 +17,10 @@ final class Fmt {
 
     /** Appends {@code v} as C's {@code printf("%.<decimals>f", v)}. */
     static void fixed(StringBuilder sb, double v, int decimals) {
-        if (decimals == 0 && v >= 0 && v < 0x1p52) {
-            sb.append(roundHalfEven(v));
+        long r = fastScaled(v, decimals);
+        if (r >= 0) {
+            appendScaled(sb, r, decimals);
             return;
-        }
-        if (v >= 0 && v < 1e9) {
-            double s = v * POW10[decimals];
-            double fl = Math.floor(s);
-            double frac = s - fl;
-            if (Math.abs(frac - 0.5) > 1e-6) {
-                long r = (long) fl + (frac > 0.5 ? 1 : 0);
-                appendScaled(sb, r, decimals);
-                return;
-            }
         }
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             sb.append(Double.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
@@ -62,23 +53,25 @@ final class Fmt {
         sb.append(f);
     }
 
-    /**
-     * {@code %.0f} of {@code 0 <= v < 2^52}: below 2^52 a double's fraction is exact, so only an exact
-     * .5 is a tie, and C rounds it to even. Frame counts in nanoseconds (perf periods, pprof) are
-     * 10^9 and more, which the scaled path below sends to BigDecimal (3 % of such a flame graph's
-     * main thread).
-     */
-    private static long roundHalfEven(double v) {
-        double fl = Math.floor(v);
-        double frac = v - fl;
-        long r = (long) fl;
-        return frac > 0.5 || frac == 0.5 && (r & 1) == 1 ? r + 1 : r;
-    }
-
     /** {@code v >= 0} rounded as {@code %.<decimals>f} rounds it, times 10^decimals. */
     static long scaledRound(double v, int decimals) {
+        long r = fastScaled(v, decimals);
+        return r >= 0 ? r : new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).unscaledValue().longValue();
+    }
+
+    /**
+     * {@code v} rounded as {@code %.<decimals>f} rounds it, times 10^decimals, where that can be done
+     * exactly in doubles; else -1 (negative, NaN, huge, or too near a tie), for BigDecimal to decide.
+     * With no decimals below 2^52 a double's fraction is exact, so only an exact .5 is a tie, and C
+     * rounds it to even: frame counts in nanoseconds (perf periods, pprof) are 10^9 and more, which
+     * the scaled test below sent to BigDecimal (3 % of such a flame graph's main thread).
+     */
+    private static long fastScaled(double v, int decimals) {
         if (decimals == 0 && v >= 0 && v < 0x1p52) {
-            return roundHalfEven(v);
+            double fl = Math.floor(v);
+            double frac = v - fl;
+            long r = (long) fl;
+            return frac > 0.5 || frac == 0.5 && (r & 1) == 1 ? r + 1 : r;
         }
         if (v >= 0 && v < 1e9) {
             double s = v * POW10[decimals];
@@ -88,7 +81,7 @@ final class Fmt {
                 return (long) fl + (frac > 0.5 ? 1 : 0);
             }
         }
-        return new BigDecimal(v).setScale(decimals, RoundingMode.HALF_EVEN).unscaledValue().longValue();
+        return -1;
     }
 
     /** Appends a value from {@link #scaledRound} with its decimal point. */
