@@ -283,7 +283,7 @@ public final class FlameGraphRenderer {
             }
             sb.append("</g>\n<script type=\"text/ecmascript\"><![CDATA[\n");
             flush();
-            resource(SCRIPT);
+            w.resource(SCRIPT);
             sb.append("]]></script>\n</svg>\n");
             flush();
             return new RenderResult(kept, n - kept, time, totalIgnored, 0, null, paletteMap);
@@ -321,7 +321,7 @@ public final class FlameGraphRenderer {
             Fmt.perl(sb, fs + 5);
             sb.append("px; }\n");
             flush();
-            resource(STYLE);
+            w.resource(STYLE);
             sb.append("]]></style>\n");
             sb.append("<rect x=\"0.0\" y=\"0\" width=\"").append(width).append(".0\" height=\"");
             Fmt.fixed(sb, height, 1);
@@ -480,10 +480,6 @@ public final class FlameGraphRenderer {
             } else {
                 Xml.escape(sb, name, false, enc);
             }
-        }
-
-        private void resource(String name) throws IOException {
-            w.resource(name);
         }
 
         private void flush() throws IOException {
