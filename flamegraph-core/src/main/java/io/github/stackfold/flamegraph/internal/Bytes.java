@@ -41,6 +41,20 @@ public final class Bytes {
         return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
+    /**
+     * Whether b[0, length) holds a control byte that text does not: below tab, or 0x0e-0x1f but ESC.
+     * Tells binary input (pprof, perf.data, ELF) from text.
+     */
+    public static boolean hasBinaryByte(byte[] b, int length) {
+        for (int i = 0; i < length; i++) {
+            int c = b[i] & 0xff;
+            if (c < 0x09 || (c > 0x0d && c < 0x20 && c != 0x1b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One past the last '\n' in b[from, to), or {@code from} if there is none. */
     public static int afterLastNewline(byte[] b, int from, int to) {
         for (int i = to - 1; i >= from; i--) {

@@ -4,6 +4,7 @@ import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.Bytes;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
@@ -136,7 +137,7 @@ public final class ProfileLoader {
         // text is told from binary first: a pprof profile is binary, and the pprof check scanned the
         // whole 64 kB head of every text input for a control byte again (~2.5 ms, interpreted, of
         // every short run)
-        if (isBinary(head, length)) {
+        if (Bytes.hasBinaryByte(head, length)) {
             return PprofReader.looksLikeProfile(head, length) ? Format.PPROF : Format.OTHER_BINARY;
         }
         int lines = 0;
@@ -212,16 +213,6 @@ public final class ProfileLoader {
             stackEnd--;
         }
         return stackEnd > from;
-    }
-
-    private static boolean isBinary(byte[] b, int length) {
-        for (int i = 0; i < length; i++) {
-            int c = b[i] & 0xff;
-            if (c == 0 || (c < 0x09) || (c > 0x0d && c < 0x20 && c != 0x1b)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String binaryHint(byte[] head) {

@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.pprof;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.Bytes;
 
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -126,15 +127,7 @@ public final class PprofReader {
         if (length <= 0) {
             return false;
         }
-        boolean binary = false;
-        for (int i = 0; i < length; i++) {
-            int c = head[i] & 0xff;
-            if (c < 0x09 || (c > 0x0d && c < 0x20 && c != 0x1b)) {
-                binary = true;
-                break;
-            }
-        }
-        if (!binary) {
+        if (!Bytes.hasBinaryByte(head, length)) {
             return false;
         }
         CodedInputStream in = CodedInputStream.newInstance(head, 0, length);
