@@ -109,8 +109,15 @@ public class RecordCommand implements Callable<Integer> {
     @Option(names = "--inline-go", description = "also expand the calls the Go compiler inlined, marked _[i]")
     boolean inlineGo;
 
-    @Option(names = "--keep", description = "keep perf.data and the perf script text in the output directory")
+    @Option(names = "--keep", description = {"keep perf.data and the perf script text in the output directory",
+        "(perf.data in perf's pipe format unless --no-stream; perf script and perf report read both)"})
     boolean keep;
+
+    @Option(names = "--no-stream", description = {"run perf script after perf record, on the whole perf.data (by default",
+        "perf script reads perf record's output while it records, and the profile is ready as perf record ends;",
+        "--via kubectl always works this way). For a JIT that writes /tmp/perf-PID.map during the recording:",
+        "perf script reads the map at the first sample that needs it"})
+    boolean noStream;
 
     @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = "results",
             description = "where NAME.folded and flame.svg go (default: ${DEFAULT-VALUE})")
@@ -129,8 +136,9 @@ public class RecordCommand implements Callable<Integer> {
         }
         List<Path> written = new ArrayList<>(recorder.writeResults(r));
         written.addAll(r.keptFiles());
-        // after perf record: perf script streamed into the collapser, then the files (issue 8 compares
-        // this with 'perf script -i perf.data > /dev/null' on the same data: --keep keeps it)
+        // after perf record: the rest of perf script's output folded (all of it with --no-stream), then
+        // the files (issue 8 compares this with 'perf script -i perf.data > /dev/null' on the same data:
+        // --keep keeps it)
         Duration after = Duration.ofNanos(System.nanoTime() - progress.recordedAt);
         FoldedProfile p = r.profile();
         String files = String.join(", ", written.stream().map(Path::toString).toList());
@@ -171,7 +179,8 @@ public class RecordCommand implements Callable<Integer> {
             if (process != null) {
                 b.processName(process);
             }
-            b.duration(duration).frequency(frequency).callGraph(callGraph).event(event).keep(keep).outputDir(outputDir);
+            b.duration(duration).frequency(frequency).callGraph(callGraph).event(event).keep(keep).outputDir(outputDir)
+                    .stream(!noStream);
             b.goSymbols(!noSymbolize).inlineGo(inlineGo);
             switch (via) {
                 case nsenter:

@@ -36,6 +36,14 @@ public interface DemoTarget extends AutoCloseable {
         return null;
     }
 
+    /**
+     * True when {@link #beforeScript} writes a symbol map that perf script must read: perf script then
+     * runs after perf record instead of reading its output while it records.
+     */
+    default boolean writesSymbolMap() {
+        return false;
+    }
+
     @Override
     void close();
 }

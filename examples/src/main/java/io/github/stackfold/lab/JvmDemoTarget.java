@@ -169,6 +169,11 @@ public final class JvmDemoTarget implements DemoTarget {
     }
 
     @Override
+    public boolean writesSymbolMap() {
+        return true;
+    }
+
+    @Override
     public void close() {
         try {
             process.getOutputStream().close(); // the server ends on stdin EOF

@@ -88,6 +88,14 @@ final class LabRecorder {
         }
 
         @Override
+        public boolean writesSymbolMap(FoundProcess process) {
+            if (hook != null) {
+                return hook.writesSymbolMap();
+            }
+            return o.target().via() == ExecTarget.Via.LOCAL && JvmPerfMap.ifJvm(process.pid(), process.exe()) != null;
+        }
+
+        @Override
         public void recorded(FoundProcess process) {
             String w = null;
             if (hook != null) {

@@ -4,6 +4,7 @@ import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
@@ -28,12 +29,24 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
  * Records a running process with perf and folds what it recorded: steps 3 and 4 of the lab in one
  * call. On the {@link ExecTarget} it runs
+ *
+ * <pre>
+ * perf record -e cpu-clock -F 99 -g -p PID -o - -- sleep 30      stdout piped through this JVM into
+ * perf script -i -                                             perf script, whose stdout is folded
+ * </pre>
+ *
+ * both at once, so that perf script loads its symbols and the samples are folded while perf records
+ * ({@link RecordOptions#stream()}). A kubectl target, or a JIT that writes its symbol map after the
+ * recording ({@link RecordListener#writesSymbolMap}), gets the two steps one after the other:
  *
  * <pre>
  * mktemp -d -t stackfold-perf.XXXXXXXXXX                  a private directory (0700)
@@ -205,9 +218,13 @@ public final class PerfRecorder {
         }
         String name = fileName(options.pid() > 0 ? p.comm() : options.processName());
         String kptr = readSetting(t, "kptr_restrict");
-        String dir = makeTempDir(t);
+        boolean stream = options.stream() && t.via() != ExecTarget.Via.KUBECTL && !listener.writesSymbolMap(p);
+        String dir = stream ? null : makeTempDir(t);
+        List<Path> kept = new ArrayList<>();
+        AtomicLong folded = new AtomicLong(-1);
+        Script live = null;
         try {
-            String data = dir + "/perf.data";
+            String data = stream ? "-" : dir + "/perf.data";
             long started = System.nanoTime();
             Duration recorded;
             PerfStderr recErr = new PerfStderr(listener::warning);
@@ -215,6 +232,9 @@ public final class PerfRecorder {
             try {
                 dataFile = data;
                 recording = rec;
+                if (stream) {
+                    live = new Script(t, p, name, listener, kept, folded, rec);
+                }
                 warmUp();
                 listener.started(p, data);
                 recorded = await(rec, started, listener);
@@ -232,18 +252,30 @@ public final class PerfRecorder {
             if (recErr.samples() == 0) {
                 throw noSamples(p, recorded, exited);
             }
-            List<Path> kept = new ArrayList<>();
             listener.recorded(p);
-            FoldedProfile profile = script(t, p, data, name, listener, kept);
+            FoldedProfile profile;
+            if (live != null) {
+                profile = live.finish();
+            } else {
+                try (Script s = new Script(t, p, name, listener, kept, folded, data)) {
+                    profile = s.finish();
+                }
+            }
             if (profile.isEmpty()) {
                 throw noSamples(p, recorded, exited);
             }
-            if (options.keep()) {
+            if (options.keep() && !stream) {
                 kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
             }
-            return new Recording(p, name, profile, recErr.samples(), recorded, stopRequested, exited, kept);
+            long samples = recErr.samples() >= 0 ? recErr.samples() : folded.get();
+            return new Recording(p, name, profile, samples, recorded, stopRequested, exited, kept);
         } finally {
-            removeTempDir(t, dir);
+            if (live != null) {
+                live.close();
+            }
+            if (dir != null) {
+                removeTempDir(t, dir);
+            }
         }
     }
 
@@ -252,17 +284,24 @@ public final class PerfRecorder {
                 "-F", Integer.toString(options.frequency())));
         argv.addAll(options.callGraph().perfArguments());
         argv.addAll(List.of("-p", Long.toString(p.targetPid()), "-o", data, "--", "sleep", seconds(options.duration())));
-        // its own session: a terminal's Ctrl-C reaches only us, and we pass it on to perf once perf
-        // can handle it (a perf still starting would die of it without writing anything)
+        return startDetached(t, argv, options.duration().plus(Duration.ofMinutes(1)), data.equals("-"), false, recErr);
+    }
+
+    /**
+     * Starts a perf command in a session of its own: a terminal's Ctrl-C reaches only us, and we pass
+     * it on to perf record once perf can handle it (a perf still starting would die of it without
+     * writing anything; a perf script reading the recording as it streams would stop early).
+     */
+    private Child startDetached(ExecTarget t, List<String> argv, Duration limit, boolean streamStdout,
+            boolean writeStdin, PerfStderr err) {
         List<String> cmd = new ArrayList<>(List.of("setsid", "--wait"));
         cmd.addAll(t.command(argv));
-        Duration limit = options.duration().plus(Duration.ofMinutes(1));
         try {
-            return Child.start(cmd, limit, false, recErr);
+            return Child.start(cmd, limit, streamStdout, writeStdin, err);
         } catch (Child.LaunchException e) {
             if (e.program().equals("setsid")) {
                 try {
-                    return Child.start(t.command(argv), limit, false, recErr);
+                    return Child.start(t.command(argv), limit, streamStdout, writeStdin, err);
                 } catch (Child.LaunchException e2) {
                     throw missing(t, e2);
                 }
@@ -363,21 +402,107 @@ public final class PerfRecorder {
                 .build();
     }
 
-    private FoldedProfile script(ExecTarget t, FoundProcess p, String data, String name, RecordListener listener,
-            List<Path> kept) {
-        PerfStderr err = new PerfStderr(listener::warning);
-        Child sc;
-        try {
-            sc = Child.start(t.command(options.perfCommand(), "script", "-i", data), options.scriptTimeout(), true, err);
-        } catch (Child.LaunchException e) {
-            throw missing(t, e);
+    /**
+     * perf script and the fold of its output. After the recording it reads perf.data and is folded on
+     * the caller's thread. While streaming it starts with perf record: a pump thread copies perf
+     * record's output into perf script's input (and into the kept perf.data, whose pipe format perf
+     * script and perf report read as well), and its output is folded on a thread of its own.
+     */
+    private final class Script implements AutoCloseable {
+        private final FoundProcess p;
+        private final String name;
+        private final List<Path> kept;
+        private final RecordListener listener;
+        private final PerfStderr err;
+        private final Child child;
+        private final FutureTask<FoldedProfile> fold;
+        private Thread pump;
+        private Path keptData;
+        private Path keptDataTmp;
+        private volatile String keepProblem;
+
+        /** After the recording: perf script reads {@code data}; {@link #finish} folds on the caller's thread. */
+        Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, AtomicLong folded,
+                String data) {
+            this(t, p, name, listener, kept, folded, List.of(options.perfCommand(), "script", "-i", data),
+                    options.scriptTimeout(), false);
         }
-        FoldedProfile profile;
-        try (sc) {
+
+        /** Streaming: perf script reads what {@code rec} writes, from now on. */
+        Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, AtomicLong folded,
+                Child rec) {
+            this(t, p, name, listener, kept, folded, List.of(options.perfCommand(), "script", "-i", "-"),
+                    options.duration().plus(Duration.ofMinutes(1)).plus(options.scriptTimeout()), true);
+            OutputStream copy = null;
+            if (options.keep()) {
+                try {
+                    keptData = options.outputDir().resolve(name + ".perf.data");
+                    keptDataTmp = privateTempFile(keptData);
+                    copy = new FileOutputStream(keptDataTmp.toFile());
+                } catch (IOException e) {
+                    keepProblem = e.toString();
+                }
+            }
+            OutputStream keepCopy = copy;
+            pump = new Thread(() -> pump(rec.stdout(), child.stdin(), keepCopy), "stackfold-perf-pipe");
+            pump.setDaemon(true);
+            pump.start();
+            Thread folder = new Thread(fold, "stackfold-fold");
+            folder.setDaemon(true);
+            folder.start();
+        }
+
+        private Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept,
+                AtomicLong folded, List<String> argv, Duration limit, boolean stream) {
+            this.p = p;
+            this.name = name;
+            this.listener = listener;
+            this.kept = kept;
+            this.err = new PerfStderr(listener::warning);
+            this.child = startDetached(t, argv, limit, true, stream, err);
             // perf script is started first: the symbolizer (3-16 ms to set up) is ready long before
             // perf script, busy loading symbols, prints its first sample
-            CollapseOptions co = collapseOptions(t, p, listener);
-            InputStream in = sc.stdout();
+            this.fold = new FutureTask<>(() -> fold(collapseOptions(t, p, listener, folded)));
+        }
+
+        /** Waits for the folded profile and perf script's end; throws what went wrong. */
+        FoldedProfile finish() {
+            if (pump == null) {
+                fold.run();
+            }
+            FoldedProfile profile;
+            try {
+                profile = fold.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PerfFailedException("interrupted while perf script ran");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (c instanceof Error er) {
+                    throw er;
+                }
+                throw new UncheckedIOException(c instanceof IOException io ? io : new IOException(c));
+            }
+            Child.Result r = child.waitFor();
+            if (r.timedOut()) {
+                throw new PerfFailedException("perf script did not end within " + options.scriptTimeout() + " and was stopped");
+            }
+            if (r.exitCode() != 0) {
+                throw new PerfFailedException("perf script failed (exit " + r.exitCode() + "): "
+                        + err.firstError(String.join(" / ", r.stderr())));
+            }
+            if (pump != null) {
+                join(pump);
+                keepData();
+            }
+            return profile;
+        }
+
+        private FoldedProfile fold(CollapseOptions co) throws IOException {
+            InputStream in = child.stdout();
             OutputStream copy = null;
             try {
                 if (options.keep()) {
@@ -390,6 +515,7 @@ public final class PerfRecorder {
                 // perf script prints nothing at all for a perf.data without samples
                 java.io.PushbackInputStream peek = new java.io.PushbackInputStream(in, 1);
                 int first = peek.read();
+                FoldedProfile profile;
                 if (first < 0) {
                     profile = FoldedProfile.empty();
                 } else {
@@ -397,40 +523,131 @@ public final class PerfRecorder {
                     profile = PerfCollapser.create(co).collapse(peek, "perf script of PID " + p.targetPid());
                 }
                 in.transferTo(OutputStream.nullOutputStream());
+                return profile;
             } finally {
                 in.close();
                 if (copy != null) {
                     copy.close();
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        Child.Result r = sc.waitFor();
-        if (r.timedOut()) {
-            throw new PerfFailedException("perf script did not end within " + options.scriptTimeout() + " and was stopped");
+
+        /**
+         * Copies perf record's output into perf script until perf record ends, then closes perf
+         * script's input. Should perf script be gone, perf record is still read to its end, so that it
+         * never blocks on a full pipe (and loses samples).
+         */
+        private void pump(InputStream from, OutputStream to, OutputStream keepCopy) {
+            byte[] buf = new byte[1 << 16];
+            boolean open = true;
+            OutputStream keep = keepCopy;
+            try {
+                int n;
+                while ((n = from.read(buf)) > 0) {
+                    if (keep != null) {
+                        try {
+                            keep.write(buf, 0, n);
+                        } catch (IOException e) {
+                            keepProblem = e.toString();
+                            closeQuietly(keep);
+                            keep = null;
+                        }
+                    }
+                    if (open) {
+                        try {
+                            to.write(buf, 0, n);
+                            to.flush();
+                        } catch (IOException e) {
+                            open = false; // perf script ended: its exit code tells why
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // perf record's output closed: it ended, or was ended
+            } finally {
+                closeQuietly(to);
+                if (keep != null && !closeQuietly(keep)) {
+                    keepProblem = "cannot write " + keptDataTmp;
+                }
+            }
         }
-        if (r.exitCode() != 0) {
-            throw new PerfFailedException("perf script failed (exit " + r.exitCode() + "): "
-                    + err.firstError(String.join(" / ", r.stderr())));
+
+        /** Moves the kept perf.data into place, or warns why there is none. */
+        private void keepData() {
+            if (keptDataTmp == null && keepProblem == null) {
+                return;
+            }
+            try {
+                if (keepProblem == null) {
+                    Files.move(keptDataTmp, keptData, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    kept.add(0, keptData);
+                    keptDataTmp = null;
+                    return;
+                }
+            } catch (IOException e) {
+                keepProblem = e.toString();
+            }
+            listener.warning("perf.data was not kept: " + keepProblem);
         }
-        return profile;
+
+        /** Ends perf script if it still runs and waits for the pump; removes a kept perf.data not moved into place. */
+        @Override
+        public void close() {
+            child.close();
+            if (pump != null) {
+                join(pump);
+            }
+            if (keptDataTmp != null) {
+                try {
+                    Files.deleteIfExists(keptDataTmp);
+                } catch (IOException ignored) {
+                    // a stray temporary file in the output directory, named .perf*.data
+                }
+            }
+        }
     }
 
-    private CollapseOptions collapseOptions(ExecTarget t, FoundProcess p, RecordListener listener) {
+    /** Closes {@code out}; false when that failed. */
+    private static boolean closeQuietly(OutputStream out) {
+        try {
+            out.close();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CollapseOptions collapseOptions(ExecTarget t, FoundProcess p, RecordListener listener, AtomicLong samples) {
         FrameSymbolizer sym = options.symbolizer() == null ? goSymbolizer(t, p, listener) : options.symbolizer().apply(p);
         CollapseOptions.Builder cb = options.collapse().toBuilder();
         if (sym != null) {
             cb.symbolizer(sym);
         }
-        if (options.collapse().listener() == CollapseListener.IGNORE) {
-            cb.listener(new CollapseListener() {
-                @Override
-                public void badLine(BadInputException problem) {
+        CollapseListener user = options.collapse().listener();
+        cb.listener(new CollapseListener() {
+            @Override
+            public void badLine(BadInputException problem) {
+                if (user == CollapseListener.IGNORE) {
                     listener.warning(problem.getMessage());
+                } else {
+                    user.badLine(problem);
                 }
-            });
-        }
+            }
+
+            @Override
+            public void finished(CollapseStats stats) {
+                samples.set(stats.samples());
+                user.finished(stats);
+            }
+        });
         return cb.build();
     }
 
@@ -458,9 +675,7 @@ public final class PerfRecorder {
 
     private Path copyBack(ExecTarget t, String data, Path local) {
         try {
-            Files.createDirectories(local.getParent() == null ? Path.of(".") : local.getParent());
-            Path tmp = Files.createTempFile(local.toAbsolutePath().getParent(), ".perf", ".data",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Path tmp = privateTempFile(local);
             try (OutputStream o = new FileOutputStream(tmp.toFile())) {
                 files(t).copy(data, o); // into the 0600 file: Files.copy would recreate it 0644
             } catch (IOException e) {
@@ -474,6 +689,14 @@ public final class PerfRecorder {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A new empty file (0600, as perf writes perf.data) beside {@code local}, to be moved onto it when complete. */
+    private static Path privateTempFile(Path local) throws IOException {
+        Path dir = local.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        return Files.createTempFile(dir, ".perf", ".data",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     private TargetFiles files(ExecTarget t) {

@@ -27,8 +27,20 @@ public interface RecordListener {
     }
 
     /**
-     * perf record has ended and perf script is about to read the samples of {@code process}: the
-     * moment for a JIT to write its symbol map ({@code /tmp/perf-PID.map}), which perf script reads.
+     * Asked once {@code process} is found, before perf record starts: true when {@link #recorded}
+     * writes a symbol map that perf script must read (a JIT's {@code /tmp/perf-PID.map}). perf script
+     * then runs after perf record on the whole perf.data instead of reading its output while it
+     * records ({@link RecordOptions#stream()}), since it reads the map at the first sample that needs it.
+     */
+    default boolean writesSymbolMap(FoundProcess process) {
+        return false;
+    }
+
+    /**
+     * perf record has ended. Unless perf script has been reading its output all along
+     * ({@link RecordOptions#stream()}), perf script is about to read the samples of {@code process}: the
+     * moment for a JIT to write its symbol map ({@code /tmp/perf-PID.map}), which perf script reads
+     * (see {@link #writesSymbolMap}).
      */
     default void recorded(FoundProcess process) {
     }

@@ -28,6 +28,14 @@ import java.util.function.Function;
  *     perf's default {@code cycles} fails or silently falls back; choose {@code cycles} on bare metal
  *     for hardware-precise samples</td></tr>
  * <tr><td>{@link Builder#target}</td><td>{@link ExecTarget#local()}</td><td>where perf runs</td></tr>
+ * <tr><td>{@link Builder#stream}</td><td>true</td><td>perf script reads perf record's output while it
+ *     records ({@code perf record -o - | perf script -i -}, the pipe through this JVM): perf script loads
+ *     its symbols and the samples are folded during the recording, so the profile is ready moments
+ *     after perf record ends instead of after a whole perf script pass over perf.data. Local and
+ *     nsenter targets; a kubectl target always records to a file in the pod (the data would otherwise
+ *     cross the API server twice). Also off when the {@link RecordListener} writes a JIT symbol map
+ *     after the recording ({@link RecordListener#writesSymbolMap}): perf script reads
+ *     {@code /tmp/perf-PID.map} at the first sample that needs it</td></tr>
  * <tr><td>{@link Builder#keep}</td><td>false</td><td>keep perf.data and the perf script text in the output directory</td></tr>
  * <tr><td>{@link Builder#outputDir}</td><td>{@code results}</td><td>where results (and kept files) go</td></tr>
  * <tr><td>{@link Builder#collapse}</td><td>{@link CollapseOptions#defaults()} on one thread</td><td>how perf script output is folded
@@ -61,6 +69,7 @@ public final class RecordOptions {
     private final CallGraph callGraph;
     private final String event;
     private final ExecTarget target;
+    private final boolean stream;
     private final boolean keep;
     private final Path outputDir;
     private final CollapseOptions collapse;
@@ -81,6 +90,7 @@ public final class RecordOptions {
         this.callGraph = b.callGraph;
         this.event = b.event;
         this.target = b.target;
+        this.stream = b.stream;
         this.keep = b.keep;
         this.outputDir = b.outputDir;
         this.collapse = b.collapse;
@@ -108,6 +118,7 @@ public final class RecordOptions {
         b.callGraph = callGraph;
         b.event = event;
         b.target = target;
+        b.stream = stream;
         b.keep = keep;
         b.outputDir = outputDir;
         b.collapse = collapse;
@@ -151,6 +162,10 @@ public final class RecordOptions {
 
     public ExecTarget target() {
         return target;
+    }
+
+    public boolean stream() {
+        return stream;
     }
 
     public boolean keep() {
@@ -207,6 +222,7 @@ public final class RecordOptions {
         private CallGraph callGraph = CallGraph.FP;
         private String event = "cpu-clock";
         private ExecTarget target = ExecTarget.local();
+        private boolean stream = true;
         private boolean keep;
         private Path outputDir = Path.of("results");
         private CollapseOptions collapse = CollapseOptions.builder().threads(1).build();
@@ -279,6 +295,12 @@ public final class RecordOptions {
 
         public Builder target(ExecTarget target) {
             this.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
+        /** Pipe perf record into perf script while recording (default true; see the class comment). */
+        public Builder stream(boolean stream) {
+            this.stream = stream;
             return this;
         }
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Real perf on real processes (we need root or a permissive perf_event_paranoid). */
 class PerfRecorderTest {
@@ -71,12 +73,48 @@ class PerfRecorderTest {
     }
 
     @Test
-    void recordsABusyProcessByPidAndItsFramesAreInTheFoldedStacks() throws Exception {
+    void recordsABusyProcessByPidWithPerfScriptReadingWhilePerfRecords() throws Exception {
         String name = Busy.name("sfpid");
         Process p = busy.start(name);
-        List<String> permissions = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<String> data = new AtomicReference<>();
+        List<Boolean> scriptRunning = Collections.synchronizedList(new ArrayList<>());
         Recording r = PerfRecorder.create(options().pid(p.pid()).build()).record(new RecordListener() {
+            @Override
+            public void started(FoundProcess process, String dataFile) {
+                data.set(dataFile);
+            }
+
+            @Override
+            public void progress(Duration elapsed, Duration total) {
+                if (!elapsed.isZero()) {
+                    scriptRunning.add(!perfScripts().isEmpty());
+                }
+            }
+        });
+
+        assertThat(data.get()).as("perf record writes to its stdout").isEqualTo("-");
+        assertThat(scriptRunning).as("perf script ran alongside perf record").isNotEmpty().containsOnly(true);
+        assertThat(r.process().pid()).isEqualTo(p.pid());
+        assertThat(r.name()).isEqualTo(name);
+        assertThat(hasBusyStack(r.profile(), name)).as(r.profile().toString()).isTrue();
+        assertThat(r.samples()).as("counted by the collapser: perf record in pipe mode does not say").isPositive();
+        assertThat(r.interrupted()).isFalse();
+        assertThat(r.targetExited()).isFalse();
+        assertThat(r.keptFiles()).isEmpty();
+        assertThat(perfScripts()).as("perf script has ended").isEmpty();
+        try (var files = Files.list(out)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutStreamingPerfDataIsPrivateAndPerfScriptRunsAfterPerfRecord() throws Exception {
+        String name = Busy.name("sffile");
+        Process p = busy.start(name);
+        List<String> permissions = Collections.synchronizedList(new ArrayList<>());
+        List<Boolean> scriptRunning = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<String> data = new AtomicReference<>();
+        Recording r = PerfRecorder.create(options().pid(p.pid()).stream(false).build()).record(new RecordListener() {
             @Override
             public void started(FoundProcess process, String dataFile) {
                 data.set(dataFile);
@@ -88,21 +126,54 @@ class PerfRecorderTest {
                 if (Files.exists(Path.of(data.get()))) {
                     permissions.add(perms(Path.of(data.get())));
                 }
+                scriptRunning.add(!perfScripts().isEmpty());
             }
         });
 
-        assertThat(r.process().pid()).isEqualTo(p.pid());
-        assertThat(r.name()).isEqualTo(name);
         assertThat(hasBusyStack(r.profile(), name)).as(r.profile().toString()).isTrue();
-        assertThat(r.interrupted()).isFalse();
-        assertThat(r.targetExited()).isFalse();
-        assertThat(r.keptFiles()).isEmpty();
+        assertThat(r.samples()).as("as perf record reported").isPositive();
+        assertThat(scriptRunning).isNotEmpty().containsOnly(false);
         assertThat(permissions).first().isEqualTo("rwx------");
         assertThat(permissions).contains("rw-------").containsOnly("rwx------", "rw-------");
         assertThat(Path.of(data.get()).getParent()).doesNotExist();
         try (var files = Files.list(out)) {
             assertThat(files.toList()).isEmpty();
         }
+    }
+
+    @Test
+    void aListenerThatWritesASymbolMapAfterTheRecordingGetsPerfScriptAfterPerfRecord() throws Exception {
+        String name = Busy.name("sfmap");
+        Process p = busy.start(name);
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        Recording r = PerfRecorder.create(options().pid(p.pid()).build()).record(new RecordListener() {
+            @Override
+            public boolean writesSymbolMap(FoundProcess process) {
+                seen.add("asked for PID " + process.pid());
+                return true;
+            }
+
+            @Override
+            public void started(FoundProcess process, String dataFile) {
+                seen.add(dataFile.endsWith("/perf.data") ? "perf.data" : dataFile);
+            }
+
+            @Override
+            public void recorded(FoundProcess process) {
+                seen.add(perfScripts().isEmpty() ? "no perf script yet" : "perf script already running");
+            }
+        });
+
+        assertThat(seen).containsExactly("asked for PID " + p.pid(), "perf.data", "no perf script yet");
+        assertThat(hasBusyStack(r.profile(), name)).as(r.profile().toString()).isTrue();
+    }
+
+    /** perf script processes started by this JVM. */
+    static List<ProcessHandle> perfScripts() {
+        return ProcessHandle.current().descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("/perf"))
+                .filter(h -> List.of(h.info().arguments().orElse(new String[0])).contains("script"))
+                .toList();
     }
 
     private static String perms(Path p) {
@@ -139,22 +210,27 @@ class PerfRecorderTest {
         assertThat(Files.readString(out.resolve("flame.svg"))).contains(name + ", PID " + p.pid() + ", cpu-clock at 99 Hz");
     }
 
-    @Test
-    void keepLeavesPerfDataAndThePerfScriptTextNextToTheResults() throws Exception {
-        String name = Busy.name("sfkeep");
+    @ParameterizedTest(name = "stream {0}")
+    @ValueSource(booleans = {true, false})
+    void keepLeavesPerfDataAndThePerfScriptTextNextToTheResults(boolean stream) throws Exception {
+        String name = Busy.name(stream ? "sfkeeps" : "sfkeepf");
         busy.start(name);
-        Recording r = PerfRecorder.create(options().processName(name).keep(true).build()).record();
+        Recording r = PerfRecorder.create(options().processName(name).keep(true).stream(stream).build()).record();
 
         Path data = out.resolve(name + ".perf.data");
         Path text = out.resolve(name + ".perf.txt");
         assertThat(r.keptFiles()).containsExactly(data, text);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rw-------");
         assertThat(Files.readString(text)).contains("spin_inner").contains("cpu-clock");
-        // the kept perf.data is a real one: perf script reads it again
+        // the kept perf.data is a real one (in pipe format when streamed): perf script reads it again
         Process again = new ProcessBuilder("perf", "script", "-i", data.toString()).redirectErrorStream(true).start();
         String script = new String(again.getInputStream().readAllBytes());
         assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(script).isEqualTo(Files.readString(text));
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).as("no temporary file left")
+                    .containsExactlyInAnyOrder(name + ".perf.data", name + ".perf.txt");
+        }
     }
 
     @Test
@@ -195,7 +271,9 @@ class PerfRecorderTest {
         for (int w = 0; w < 4; w++) {
             String name = Busy.name("sfstop" + w);
             Process p = busy.start(name);
-            PerfRecorder rec = PerfRecorder.create(options().pid(p.pid()).duration(Duration.ofSeconds(30)).build());
+            // two workers stream perf record into perf script, two record to perf.data first
+            PerfRecorder rec = PerfRecorder.create(options().pid(p.pid()).duration(Duration.ofSeconds(30))
+                    .stream(w % 2 == 0).build());
             workers.add(CompletableFuture.supplyAsync(() -> stopFiveTimes(rec, name, p.toHandle()), pool));
         }
         pool.shutdown();
@@ -212,6 +290,8 @@ class PerfRecorderTest {
         }
         assertThat(problems).isEmpty();
         assertThat(runs).isEqualTo(20);
+        assertThat(ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("/perf")))
+                .as("no perf record or perf script left running").isEmpty();
     }
 
     private List<String> stopFiveTimes(PerfRecorder rec, String name, ProcessHandle target) {
@@ -248,8 +328,8 @@ class PerfRecorderTest {
                 String problem = !r.interrupted() ? "not interrupted"
                         : r.recorded().toSeconds() >= 10 ? "sampled " + r.recorded() + " of 30 s, not stopped early"
                         : !hasBusyStack(r.profile(), name) ? "no busy stack in " + r.profile()
-                        : !perfProcessesWriting(data.get()).isEmpty() ? "perf left running"
-                        : Files.exists(Path.of(data.get()).getParent()) ? "temporary directory left behind"
+                        : !perfProcessesWriting(data.get(), target.pid()).isEmpty() ? "perf left running"
+                        : !data.get().equals("-") && Files.exists(Path.of(data.get()).getParent()) ? "temporary directory left behind"
                         : "ok";
                 results.add(problem.equals("ok") ? problem : name + " run " + run + ": " + problem);
             } catch (RuntimeException | InterruptedException e) {
@@ -259,11 +339,14 @@ class PerfRecorderTest {
         return results;
     }
 
-    /** perf processes on this machine whose command line names {@code dataFile}. */
-    static List<ProcessHandle> perfProcessesWriting(String dataFile) {
+    /** perf processes on this machine whose command line names {@code dataFile} and records {@code pid}. */
+    static List<ProcessHandle> perfProcessesWriting(String dataFile, long pid) {
         return ProcessHandle.allProcesses()
                 .filter(h -> h.info().command().orElse("").endsWith("/perf"))
-                .filter(h -> String.join(" ", h.info().arguments().orElse(new String[0])).contains(dataFile))
+                .filter(h -> {
+                    String args = " " + String.join(" ", h.info().arguments().orElse(new String[0])) + " ";
+                    return args.contains(" -o " + dataFile + " ") && args.contains(" -p " + pid + " ");
+                })
                 .toList();
     }
 

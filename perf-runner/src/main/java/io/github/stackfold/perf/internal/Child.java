@@ -34,7 +34,8 @@ import org.apache.commons.exec.Watchdog;
  * tree is ended (SIGTERM, then SIGKILL after two seconds), so that a perf started through nsenter or a
  * wrapper script is not left behind when only its parent would have been killed.
  *
- * <p>Standard input is closed at once. Standard error is read line by line on a thread and handed to a
+ * <p>Standard input is closed at once, or handed out as a stream to write (perf record's output into
+ * perf script). Standard error is read line by line on a thread and handed to a
  * consumer. Standard output is either collected (small outputs of helper commands) or handed out as a
  * stream to be read on the caller's thread (perf script into the collapser), never buffered whole.
  */
@@ -87,6 +88,7 @@ public final class Child implements AutoCloseable {
 
     private final List<String> argv;
     private final boolean streamStdout;
+    private final boolean writeStdin;
     private final Consumer<String> stderrConsumer;
     private final DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
     private final CountDownLatch launched = new CountDownLatch(1);
@@ -96,13 +98,16 @@ public final class Child implements AutoCloseable {
     private final long deadlineNanos;
     private volatile Process process;
     private volatile InputStream stdout;
+    private volatile OutputStream stdin;
     private volatile boolean timedOut;
     private Thread errPump;
     private Thread outPump;
 
-    private Child(List<String> argv, Duration timeout, boolean streamStdout, Consumer<String> stderrConsumer) {
+    private Child(List<String> argv, Duration timeout, boolean streamStdout, boolean writeStdin,
+            Consumer<String> stderrConsumer) {
         this.argv = List.copyOf(argv);
         this.streamStdout = streamStdout;
+        this.writeStdin = writeStdin;
         this.stderrConsumer = stderrConsumer;
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
     }
@@ -113,10 +118,21 @@ public final class Child implements AutoCloseable {
      *
      * @throws LaunchException when the program cannot be started
      */
-    @SuppressWarnings("deprecation")
     public static Child start(List<String> argv, Duration timeout, boolean streamStdout, Consumer<String> stderrLine)
             throws LaunchException {
-        Child c = new Child(argv, timeout, streamStdout, stderrLine == null ? l -> { } : stderrLine);
+        return start(argv, timeout, streamStdout, false, stderrLine);
+    }
+
+    /**
+     * As {@link #start(List, Duration, boolean, Consumer)}; with {@code writeStdin} the program's
+     * standard input stays open as {@link #stdin()}, to be closed by the caller (end of input).
+     *
+     * @throws LaunchException when the program cannot be started
+     */
+    @SuppressWarnings("deprecation")
+    public static Child start(List<String> argv, Duration timeout, boolean streamStdout, boolean writeStdin,
+            Consumer<String> stderrLine) throws LaunchException {
+        Child c = new Child(argv, timeout, streamStdout, writeStdin, stderrLine == null ? l -> { } : stderrLine);
         CommandLine cl = new CommandLine(argv.get(0));
         for (int i = 1; i < argv.size(); i++) {
             cl.addArgument(argv.get(i), false);
@@ -181,6 +197,15 @@ public final class Child implements AutoCloseable {
         }
         InputStream s = stdout;
         return s != null ? s : InputStream.nullInputStream();
+    }
+
+    /** The program's standard input (only when started with {@code writeStdin}); closing it ends the input. */
+    public OutputStream stdin() {
+        if (!writeStdin) {
+            throw new IllegalStateException("stdin was closed at the start");
+        }
+        OutputStream s = stdin;
+        return s != null ? s : OutputStream.nullOutputStream();
     }
 
     /** Waits for the end (the timeout ends the child at the latest) and returns how it ended. */
@@ -308,6 +333,14 @@ public final class Child implements AutoCloseable {
                 // the process is gone; nothing more to read
             }
         }
+        OutputStream in = stdin;
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // the process is gone; nothing more to write
+            }
+        }
         if (process != null || handler.hasResult()) {
             waitFor();
         }
@@ -368,7 +401,11 @@ public final class Child implements AutoCloseable {
     private final class Streams implements ExecuteStreamHandler {
         @Override
         public void setProcessInputStream(OutputStream os) throws IOException {
-            os.close();
+            if (writeStdin) {
+                stdin = os;
+            } else {
+                os.close();
+            }
         }
 
         @Override
