@@ -12,8 +12,10 @@ import java.util.List;
  * @param process       the recorded process
  * @param name          the name used for output files ({@code NAME.folded})
  * @param profile       the folded stacks of every sample
- * @param samples       the number of samples perf record reported writing, or -1 when it did not say
- *                      (the profile's weights are perf's periods, e.g. nanoseconds for cpu-clock)
+ * @param samples       the number of samples perf record reported writing; when it did not say (it
+ *                      streamed into perf script: {@link RecordOptions#stream()}), the number perf
+ *                      script printed and the collapser counted; -1 when neither is known (the
+ *                      profile's weights are perf's periods, e.g. nanoseconds for cpu-clock)
  * @param recorded      how long perf sampled
  * @param interrupted   true when {@link PerfRecorder#stop()} ended the recording early
  * @param targetExited  true when the process exited during the recording (the profile holds what
