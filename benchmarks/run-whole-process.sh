@@ -11,7 +11,7 @@
 #   RUNS              rounds per case (default 5; the median is reported)
 #   SKIP_BUILD=1      use the jars already in examples/target and benchmarks/target
 #   SKIP_1G=1         skip the 1 GB memory test
-#   SKIP_RECORD=1     skip flame record against perf script (it needs root and perf; 10 s per round)
+#   SKIP_RECORD=1     skip flame record against perf script (it needs root and perf; 2 x 10 s per round)
 #   FLAME_JAVA_OPTS   extra JVM options for every flame run (default none; the launcher's own come first)
 # Needs only bash, coreutils, gzip, /usr/bin/time (Debian package `time`) and java.
 set -euo pipefail
@@ -122,28 +122,35 @@ if [ "${SKIP_1G:-}" != 1 ] && [ -s "$x1g" ]; then
   export FLAME_JAVA_OPTS="${java_opts[*]:-}"
 fi
 
-# flame record's work after perf record ends (perf script streamed into the collapser, the folded
+# flame record's work after perf record ends (the rest of perf script's output folded, the folded
 # file, the SVG), printed by flame record itself, against `perf script -i perf.data > /dev/null` on
-# the perf.data it kept: a JVM busy counting newlines is recorded at 999 Hz for 10 s. Needs root.
-declare -a post_secs script_secs
+# the perf.data it kept: a JVM busy counting newlines is recorded at 999 Hz for 10 s, once streaming
+# (the default: perf script reads perf record's output while it records) and once with --no-stream
+# (perf script after perf record, on the whole file). Needs root.
+declare -a post_secs script_secs post_file_secs script_file_secs
 if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/null; then
-  echo "flame record vs perf script ($runs recordings of 10 s) ..." >&2
+  echo "flame record vs perf script ($runs x 2 recordings of 10 s) ..." >&2
   rec="$work/record"
   for r in $(seq "$runs"); do
-    rm -rf "$rec"
-    files=(); for _ in $(seq 100); do files+=("$x5"); done
-    java -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor "${files[@]}" > /dev/null &
-    busy=$!
-    sleep 1
-    "${flame[@]}" record --pid "$busy" --duration 10s --frequency 999 --keep --output-dir "$rec" 2> "$work/record.log" \
-      || { cat "$work/record.log" >&2; kill "$busy" 2>/dev/null; exit 1; }
-    post_secs+=("$(grep -o 'folded and drawn in [0-9.]*s' "$work/record.log" | grep -o '[0-9.]*')")
-    data=$(ls "$rec"/*.perf.data)
-    # perf script alone, under the same conditions: the recorded process still busy on one core
-    s=$(date +%s%N); perf script -i "$data" > /dev/null 2>&1; e=$(date +%s%N)
-    script_secs+=("$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
-    kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null || true
-    script_bytes=$(perf script -i "$data" 2>/dev/null | wc -c)
+    for mode in stream file; do
+      rm -rf "$rec"
+      files=(); for _ in $(seq 100); do files+=("$x5"); done
+      java -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor "${files[@]}" > /dev/null &
+      busy=$!
+      sleep 1
+      extra=(); [ "$mode" = file ] && extra=(--no-stream)
+      "${flame[@]}" record --pid "$busy" --duration 10s --frequency 999 --keep "${extra[@]}" --output-dir "$rec" \
+        2> "$work/record.log" || { cat "$work/record.log" >&2; kill "$busy" 2>/dev/null; exit 1; }
+      post=$(grep -o 'folded and drawn in [0-9.]*s' "$work/record.log" | grep -o '[0-9.]*')
+      data=$(ls "$rec"/*.perf.data)
+      # perf script alone, under the same conditions: the recorded process still busy on one core
+      s=$(date +%s%N); perf script -i "$data" > /dev/null 2>&1; e=$(date +%s%N)
+      took=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+      if [ "$mode" = stream ]; then post_secs+=("$post"); script_secs+=("$took")
+      else post_file_secs+=("$post"); script_file_secs+=("$took"); fi
+      kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null || true
+      script_bytes=$(perf script -i "$data" 2>/dev/null | wc -c)
+    done
   done
 fi
 # what two threads can do here at all: three loops on 1 thread, then on 2 at once (ParallelCapacity)
@@ -192,10 +199,13 @@ fi
 if [ "${#post_secs[@]}" -gt 0 ]; then
   pm=$(echo "${post_secs[*]}" | median)
   sm=$(echo "${script_secs[*]}" | median)
+  pf=$(echo "${post_file_secs[*]}" | median)
+  sf=$(echo "${script_file_secs[*]}" | median)
   printf '%-44s %8.3f %8s %9s\n' "perf script -i perf.data > /dev/null" "$sm" "$(mbps "$script_bytes" "$sm")" "1.00x"
-  printf '%-44s %8.3f %8s %9s\n' "flame record, after perf record ended" "$pm" "$(mbps "$script_bytes" "$pm")" \
-    "$(ratio "$pm" "$sm")x"
-  echo "  (perf script text: $script_bytes bytes; runs: flame ${post_secs[*]} s, perf script ${script_secs[*]} s)"
+  printf '%-44s %8.3f %8s %9s\n' "flame record, after perf record ended" "$pm" "-" "$(ratio "$pm" "$sm")x"
+  printf '%-44s %8.3f %8s %9s\n' "  the same --no-stream (its perf script: $sf s)" "$pf" "-" "$(ratio "$pf" "$sf")x"
+  echo "  (perf script text: $script_bytes bytes; runs: flame ${post_secs[*]} s, perf script ${script_secs[*]} s;"
+  echo "   --no-stream: flame ${post_file_secs[*]} s, perf script ${script_file_secs[*]} s)"
 fi
 echo
 echo "all runs (wall s / CPU s):"

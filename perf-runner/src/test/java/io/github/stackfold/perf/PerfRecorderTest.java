@@ -102,9 +102,7 @@ class PerfRecorderTest {
         assertThat(r.targetExited()).isFalse();
         assertThat(r.keptFiles()).isEmpty();
         assertThat(perfScripts()).as("perf script has ended").isEmpty();
-        try (var files = Files.list(out)) {
-            assertThat(files.toList()).isEmpty();
-        }
+        assertNothingLeftIn(out);
     }
 
     @Test
@@ -136,9 +134,7 @@ class PerfRecorderTest {
         assertThat(permissions).first().isEqualTo("rwx------");
         assertThat(permissions).contains("rw-------").containsOnly("rwx------", "rw-------");
         assertThat(Path.of(data.get()).getParent()).doesNotExist();
-        try (var files = Files.list(out)) {
-            assertThat(files.toList()).isEmpty();
-        }
+        assertNothingLeftIn(out);
     }
 
     @Test
@@ -166,6 +162,12 @@ class PerfRecorderTest {
 
         assertThat(seen).containsExactly("asked for PID " + p.pid(), "perf.data", "no perf script yet");
         assertThat(hasBusyStack(r.profile(), name)).as(r.profile().toString()).isTrue();
+    }
+
+    private static void assertNothingLeftIn(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).as("files in " + dir).isEmpty();
+        }
     }
 
     /** perf script processes started by this JVM. */
