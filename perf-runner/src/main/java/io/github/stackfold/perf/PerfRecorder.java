@@ -237,7 +237,7 @@ public final class PerfRecorder {
                 }
                 warmUp();
                 listener.started(p, data);
-                recorded = await(rec, started, listener);
+                recorded = await(rec, started, recErr, listener);
             } finally {
                 recording = null;
                 rec.close();
@@ -311,13 +311,23 @@ public final class PerfRecorder {
     }
 
     /**
-     * Polls until perf record ends, reporting progress and passing on a stop request. Returns how
-     * long perf sampled: from the moment its workload ran (events enabled) when that can be seen from
-     * here, otherwise from its launch.
+     * Polls until perf record has written its data, reporting progress and passing on a stop request.
+     * Returns how long perf sampled: from the moment its workload ran (events enabled) to the moment
+     * it ended (events disabled) when that can be seen from here, otherwise from perf's launch to its
+     * end.
+     *
+     * <p>Once perf record says it wrote its data (the file is complete, or the stream: nothing more is
+     * written), a local or nsenter perf is ended with SIGKILL rather than waited for: it would linger
+     * up to a second for its BPF side-band thread, which polls with a one-second timeout (0.8-0.9 s
+     * after the workload ended in straces here; perf's {@code --no-bpf-event} avoids the thread but
+     * also the names of BPF programs in kernel stacks). A kubectl target's perf runs in the pod, out of
+     * reach of a signal from here, and is waited for.
      */
-    private Duration await(Child rec, long launched, RecordListener listener) {
+    private Duration await(Child rec, long launched, PerfStderr recErr, RecordListener listener) {
         Duration total = options.duration();
         long sampling = -1;
+        long sampled = -1;
+        boolean seen = false;
         while (!rec.hasEnded()) {
             if (stopRequested) {
                 signal(rec);
@@ -328,20 +338,32 @@ public final class PerfRecorder {
                 if (s == Child.State.READY
                         || s == Child.State.ABSENT && now - launched > TimeUnit.SECONDS.toNanos(5)) {
                     sampling = s == Child.State.READY ? now : launched;
+                    seen = s == Child.State.READY;
                 }
+            } else if (seen && sampled < 0 && rec.state("perf") != Child.State.READY) {
+                sampled = now - sampling;
             }
-            Duration elapsed = sampling < 0 ? Duration.ZERO : Duration.ofNanos(now - sampling);
+            Duration elapsed = sampling < 0 ? Duration.ZERO : Duration.ofNanos(sampled >= 0 ? sampled : now - sampling);
             listener.progress(elapsed.compareTo(total) > 0 ? total : elapsed, total);
+            boolean written = false;
             try {
-                Thread.sleep(POLL.toMillis());
+                // a short wait until the workload runs, so that the start is seen within 20 ms
+                written = recErr.awaitWrote(sampling < 0 ? 20 : POLL.toMillis());
             } catch (InterruptedException e) {
                 // an interrupted caller wants out: stop perf as if asked, keep what was recorded
                 stopRequested = true;
                 Thread.currentThread().interrupt();
                 signal(rec);
             }
+            if (written && options.target().via() != ExecTarget.Via.KUBECTL) {
+                if (seen && sampled < 0) {
+                    sampled = System.nanoTime() - sampling;
+                }
+                rec.kill();
+                break;
+            }
         }
-        return Duration.ofNanos(System.nanoTime() - (sampling < 0 ? launched : sampling));
+        return Duration.ofNanos(sampled >= 0 ? sampled : System.nanoTime() - (sampling < 0 ? launched : sampling));
     }
 
     private void signal(Child rec) {

@@ -102,6 +102,10 @@ class PerfRecorderTest {
         assertThat(r.targetExited()).isFalse();
         assertThat(r.keptFiles()).isEmpty();
         assertThat(perfScripts()).as("perf script has ended").isEmpty();
+        assertThat(ProcessHandle.current().descendants().filter(h -> h.info().command().orElse("").endsWith("/perf")))
+                .as("perf record, ended once it wrote its data, is gone").isEmpty();
+        // from its workload's start to its end, without the second perf record lingers after it
+        assertThat(r.recorded()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1500));
         assertNothingLeftIn(out);
     }
 
@@ -130,6 +134,7 @@ class PerfRecorderTest {
 
         assertThat(hasBusyStack(r.profile(), name)).as(r.profile().toString()).isTrue();
         assertThat(r.samples()).as("as perf record reported").isPositive();
+        assertThat(r.recorded()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1500));
         assertThat(scriptRunning).isNotEmpty().containsOnly(false);
         assertThat(permissions).first().isEqualTo("rwx------");
         assertThat(permissions).contains("rw-------").containsOnly("rwx------", "rw-------");

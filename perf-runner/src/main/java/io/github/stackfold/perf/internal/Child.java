@@ -347,6 +347,19 @@ public final class Child implements AutoCloseable {
         LIVE.remove(this);
     }
 
+    /**
+     * Ends the whole tree at once with SIGKILL: for a program that has finished its work and only
+     * lingers (perf record waiting for its side-band thread).
+     */
+    public void kill() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
     /** SIGTERM to the tree (children first), SIGKILL to what is left after two seconds. */
     void killTree() {
         Process p = process;

@@ -60,6 +60,7 @@ public final class PerfStderr implements Consumer<String> {
         Matcher m = CAPTURED.matcher(line);
         if (m.matches()) {
             wrote = true;
+            notifyAll();
             if (m.group(1) != null) {
                 samples = Long.parseLong(m.group(1));
             }
@@ -119,6 +120,17 @@ public final class PerfStderr implements Consumer<String> {
 
     /** True once perf record said it wrote its data. */
     public synchronized boolean wrote() {
+        return wrote;
+    }
+
+    /**
+     * Waits at most {@code millis} for perf record to say it wrote its data; true once it has. After
+     * that line perf record has nothing left to write: the data (file or stream) is complete.
+     */
+    public synchronized boolean awaitWrote(long millis) throws InterruptedException {
+        if (!wrote && millis > 0) {
+            wait(millis);
+        }
         return wrote;
     }
 

@@ -38,6 +38,23 @@ class PerfStderrTest {
     }
 
     @Test
+    void awaitWroteReturnsWhenTheLineArrivesAndOtherwiseAfterItsTimeout() throws Exception {
+        assertThat(err.awaitWrote(30)).as("nothing written yet").isFalse();
+        Thread perf = new Thread(() -> {
+            err.accept("[ perf record: Woken up 1 times to write data ]");
+            err.accept("[ perf record: Captured and wrote 0.000 MB - ]");
+        });
+        long start = System.nanoTime();
+        perf.start();
+        assertThat(err.awaitWrote(60_000)).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("woken by the line, not by the timeout")
+                .isLessThan(Duration.ofSeconds(30));
+        perf.join();
+        assertThat(err.awaitWrote(0)).isTrue();
+        assertThat(err.samples()).as("perf record in pipe mode gives no count").isEqualTo(-1);
+    }
+
+    @Test
     void aWriteWithoutASampleCountLeavesTheCountUnknown() {
         feed("[ perf record: Captured and wrote 0.001 MB /tmp/stackfold-perf.x/perf.data ]\n");
         assertThat(err.wrote()).isTrue();
