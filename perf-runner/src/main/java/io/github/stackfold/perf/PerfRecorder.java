@@ -442,6 +442,7 @@ public final class PerfRecorder {
         private Path keptData;
         private Path keptDataTmp;
         private volatile String keepProblem;
+        private final List<String> held = java.util.Collections.synchronizedList(new ArrayList<>());
 
         /** After the recording: perf script reads {@code data}; {@link #finish} folds on the caller's thread. */
         Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, AtomicLong folded,
@@ -480,7 +481,9 @@ public final class PerfRecorder {
             this.name = name;
             this.listener = listener;
             this.kept = kept;
-            this.err = new PerfStderr(listener::warning);
+            // while streaming, perf script's warnings wait for perf record's outcome: when perf record
+            // fails, perf script only complains about the empty input, and its error is the one to show
+            this.err = new PerfStderr(stream ? held::add : listener::warning);
             this.child = startDetached(t, argv, limit, true, stream, err);
             // perf script is started first: the symbolizer (3-16 ms to set up) is ready long before
             // perf script, busy loading symbols, prints its first sample
@@ -509,6 +512,9 @@ public final class PerfRecorder {
                 throw new UncheckedIOException(c instanceof IOException io ? io : new IOException(c));
             }
             Child.Result r = child.waitFor();
+            synchronized (held) {
+                held.forEach(listener::warning);
+            }
             if (r.timedOut()) {
                 throw new PerfFailedException("perf script did not end within " + options.scriptTimeout() + " and was stopped");
             }

@@ -175,6 +175,29 @@ class PerfRecorderTest {
         }
     }
 
+    @Test
+    void aFailedPerfRecordIsReportedAloneAlsoWhilePerfScriptStreams() throws Exception {
+        Process p = busy.start(Busy.name("sfbad"));
+        List<List<String>> warnings = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (boolean stream : new boolean[] {false, true}) {
+            List<String> w = Collections.synchronizedList(new ArrayList<>());
+            PerfRecorder rec = PerfRecorder.create(options().pid(p.pid()).event("no-such-event").stream(stream).build());
+            assertThatThrownBy(() -> rec.record(new RecordListener() {
+                @Override
+                public void warning(String message) {
+                    w.add(message);
+                }
+            })).isInstanceOf(PerfFailedException.class)
+                    .satisfies(e -> errors.add(e.getMessage()));
+            warnings.add(w);
+        }
+        assertThat(errors.get(1)).contains("event syntax error").isEqualTo(errors.get(0));
+        // perf script, given no data, complains too: that is not shown while streaming
+        assertThat(warnings.get(1)).as("streaming").isEqualTo(warnings.get(0));
+        assertThat(perfScripts()).isEmpty();
+    }
+
     /** perf script processes started by this JVM. */
     static List<ProcessHandle> perfScripts() {
         return ProcessHandle.current().descendants()
