@@ -11,7 +11,7 @@
 #   RUNS              rounds per case (default 5; the median is reported)
 #   SKIP_BUILD=1      use the jars already in examples/target and benchmarks/target
 #   SKIP_1G=1         skip the 1 GB memory test
-#   SKIP_RECORD=1     skip flame record against perf script (it needs root and perf; 2 x 10 s per round)
+#   SKIP_RECORD=1     skip flame record against perf script (it needs root and perf; 3 x 10 s per round)
 #   FLAME_JAVA_OPTS   extra JVM options for every flame run (default none; the launcher's own come first)
 # Needs only bash, coreutils, gzip, /usr/bin/time (Debian package `time`) and java.
 set -euo pipefail
@@ -127,9 +127,9 @@ fi
 # the perf.data it kept: a JVM busy counting newlines is recorded at 999 Hz for 10 s, once streaming
 # (the default: perf script reads perf record's output while it records) and once with --no-stream
 # (perf script after perf record, on the whole file). Needs root.
-declare -a post_secs script_secs post_file_secs script_file_secs
+declare -a post_secs script_secs post_file_secs script_file_secs total_secs total_file_secs lab_secs
 if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/null; then
-  echo "flame record vs perf script ($runs x 2 recordings of 10 s) ..." >&2
+  echo "flame record vs perf script ($runs x 3 recordings of 10 s) ..." >&2
   rec="$work/record"
   for r in $(seq "$runs"); do
     for mode in stream file; do
@@ -139,8 +139,12 @@ if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/nu
       busy=$!
       sleep 1
       extra=(); [ "$mode" = file ] && extra=(--no-stream)
+      t0=$(date +%s%N)
       "${flame[@]}" record --pid "$busy" --duration 10s --frequency 999 --keep "${extra[@]}" --output-dir "$rec" \
         2> "$work/record.log" || { cat "$work/record.log" >&2; kill "$busy" 2>/dev/null; exit 1; }
+      t1=$(date +%s%N)
+      took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+      if [ "$mode" = stream ]; then total_secs+=("$took"); else total_file_secs+=("$took"); fi
       post=$(grep -o 'folded and drawn in [0-9.]*s' "$work/record.log" | grep -o '[0-9.]*')
       data=$(ls "$rec"/*.perf.data)
       # perf script alone, under the same conditions: the recorded process still busy on one core
@@ -148,6 +152,15 @@ if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/nu
       took=$(awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
       if [ "$mode" = stream ]; then post_secs+=("$post"); script_secs+=("$took")
       else post_file_secs+=("$post"); script_file_secs+=("$took"); fi
+      if [ "$mode" = file ]; then
+        # the lab's own steps on the same busy JVM: perf record to a file, then perf script of it
+        t0=$(date +%s%N)
+        perf record -e cpu-clock -F 999 -g -p "$busy" -o "$work/lab.perf.data" -- sleep 10 > /dev/null 2>&1
+        perf script -i "$work/lab.perf.data" > /dev/null 2>&1
+        t1=$(date +%s%N)
+        lab_secs+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
+        rm -f "$work/lab.perf.data"
+      fi
       kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null || true
       script_bytes=$(perf script -i "$data" 2>/dev/null | wc -c)
     done
@@ -204,8 +217,15 @@ if [ "${#post_secs[@]}" -gt 0 ]; then
   printf '%-44s %8.3f %8s %9s\n' "perf script -i perf.data > /dev/null" "$sm" "$(mbps "$script_bytes" "$sm")" "1.00x"
   printf '%-44s %8.3f %8s %9s\n' "flame record, after perf record ended" "$pm" "-" "$(ratio "$pm" "$sm")x"
   printf '%-44s %8.3f %8s %9s\n' "  the same --no-stream (its perf script: $sf s)" "$pf" "-" "$(ratio "$pf" "$sf")x"
+  lm=$(echo "${lab_secs[*]}" | median)
+  tm=$(echo "${total_secs[*]}" | median)
+  tf=$(echo "${total_file_secs[*]}" | median)
+  printf '%-44s %8.3f %8s %9s\n' "perf record -o FILE, then perf script (10 s)" "$lm" "-" "1.00x"
+  printf '%-44s %8.3f %8s %9s\n' "flame record, whole process (10 s)" "$tm" "-" "$(ratio "$tm" "$lm")x"
+  printf '%-44s %8.3f %8s %9s\n' "  the same --no-stream" "$tf" "-" "$(ratio "$tf" "$lm")x"
   echo "  (perf script text: $script_bytes bytes; runs: flame ${post_secs[*]} s, perf script ${script_secs[*]} s;"
-  echo "   --no-stream: flame ${post_file_secs[*]} s, perf script ${script_file_secs[*]} s)"
+  echo "   --no-stream: flame ${post_file_secs[*]} s, perf script ${script_file_secs[*]} s;"
+  echo "   whole: flame ${total_secs[*]} s, --no-stream ${total_file_secs[*]} s, perf record + perf script ${lab_secs[*]} s)"
 fi
 echo
 echo "all runs (wall s / CPU s):"
