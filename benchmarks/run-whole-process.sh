@@ -134,7 +134,7 @@ if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/nu
   for r in $(seq "$runs"); do
     for mode in stream file; do
       rm -rf "$rec"
-      files=(); for _ in $(seq 100); do files+=("$x5"); done
+      files=(); for _ in $(seq 400); do files+=("$x5"); done  # busy for longer than the three steps below
       java -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor "${files[@]}" > /dev/null &
       busy=$!
       sleep 1
