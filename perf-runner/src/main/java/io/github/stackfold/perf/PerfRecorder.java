@@ -360,6 +360,10 @@ public final class PerfRecorder {
                     sampled = System.nanoTime() - sampling;
                 }
                 rec.kill();
+                // until its output has been read to the end: while streaming, that is the pump's job,
+                // and closing the stream now would cut off what perf wrote last (all of it, when perf
+                // only wrote at the end)
+                rec.waitFor();
                 break;
             }
         }

@@ -301,9 +301,9 @@ class PerfRecorderTest {
         for (int w = 0; w < 4; w++) {
             String name = Busy.name("sfstop" + w);
             Process p = busy.start(name);
-            // two workers stream perf record into perf script, two record to perf.data first
+            // three workers stream perf record into perf script, one records to perf.data first
             PerfRecorder rec = PerfRecorder.create(options().pid(p.pid()).duration(Duration.ofSeconds(30))
-                    .stream(w % 2 == 0).build());
+                    .stream(w != 3).build());
             workers.add(CompletableFuture.supplyAsync(() -> stopFiveTimes(rec, name, p.toHandle()), pool));
         }
         pool.shutdown();

@@ -349,7 +349,9 @@ public final class Child implements AutoCloseable {
 
     /**
      * Ends the whole tree at once with SIGKILL: for a program that has finished its work and only
-     * lingers (perf record waiting for its side-band thread).
+     * lingers (perf record waiting for its side-band thread). Its output stays readable to the end:
+     * the signal goes through {@link ProcessHandle}, since {@code Process.destroyForcibly()} also
+     * closes the process's streams, and what was still in the pipe would be lost.
      */
     public void kill() {
         Process p = process;
@@ -357,7 +359,7 @@ public final class Child implements AutoCloseable {
             return;
         }
         p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        p.toHandle().destroyForcibly();
     }
 
     /** SIGTERM to the tree (children first), SIGKILL to what is left after two seconds. */
