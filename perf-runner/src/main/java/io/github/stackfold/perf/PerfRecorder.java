@@ -227,7 +227,10 @@ public final class PerfRecorder {
             String data = stream ? "-" : dir + "/perf.data";
             long started = System.nanoTime();
             Duration recorded;
-            PerfStderr recErr = new PerfStderr(listener::warning);
+            // perf record's warnings wait for its outcome: when it fails, its error says what went
+            // wrong, and the lines around it (perf's usage text, say) would only bury it
+            List<String> recWarnings = java.util.Collections.synchronizedList(new ArrayList<>());
+            PerfStderr recErr = new PerfStderr(recWarnings::add);
             Child rec = startRecord(t, p, data, recErr);
             try {
                 dataFile = data;
@@ -244,6 +247,7 @@ public final class PerfRecorder {
             }
             Child.Result rr = rec.waitFor();
             checkRecord(t, p, rr, recErr);
+            recWarnings.forEach(listener::warning);
             boolean exited = !stopRequested && !alive(finder, p);
             if (recErr.kernelSymbolsHidden() || "2".equals(kptr)) {
                 listener.warning("kernel symbols are hidden: kernel.kptr_restrict is " + (kptr == null ? "set" : kptr)
