@@ -158,7 +158,17 @@ public final class PprofFetcher {
                 throw new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
                         + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
             }
-            throw new NoTargetException(target + ": " + rootMessage(e));
+            String why = rootMessage(e);
+            if ("https".equalsIgnoreCase(target.getScheme())
+                    && (why.contains("Connection reset") || why.contains("Broken pipe"))) {
+                // TLS 1.3: the server checks the client certificate after the client has finished the
+                // handshake, and its refusal (an alert, then the close) can reach the client as a
+                // reset while it sends the request
+                throw new NotPermittedException(target + ": the server reset the TLS connection (" + why
+                        + "), as one does that refuses the client certificate"
+                        + (clientCert == null ? " it requires: give --cert and --key" : ": is --cert/--key one it accepts?"));
+            }
+            throw new NoTargetException(target + ": " + why);
         }
         int status = response.statusCode();
         if (status == 200) {
