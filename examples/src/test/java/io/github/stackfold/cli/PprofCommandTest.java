@@ -133,6 +133,40 @@ class PprofCommandTest {
     }
 
     @Test
+    void aTlsConnectionResetAfterTheHandshakeIsNotPermittedAndAsksForAClientCertificate() throws Exception {
+        // what a TLS 1.3 server requiring a client certificate may look like to a client without one
+        // (etcd, above, now and then): the handshake completes, then the connection is reset while
+        // the request goes out, before the server's alert is read. That was 'Connection reset', exit 5.
+        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is missing: cannot make test certificates");
+        Path pki = Files.createDirectories(tmp.resolve("pki-reset"));
+        Certificates.make(pki);
+        SSLContext server = Certificates.serverContext(pki);
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            Thread resetter = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (java.net.Socket plain = listener.accept()) {
+                        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) server.getSocketFactory()
+                                .createSocket(plain, null, plain.getPort(), false);
+                        tls.setUseClientMode(false);
+                        tls.startHandshake();
+                        plain.setSoLinger(true, 0); // closed with a reset, without a TLS close
+                    } catch (IOException e) {
+                        // the listener closed
+                    }
+                }
+            });
+            resetter.setDaemon(true);
+            resetter.start();
+            Run r = flame("pprof", "--url", "https://127.0.0.1:" + listener.getLocalPort() + "/debug/pprof/profile",
+                    "--seconds", "1", "--output-dir", tmp.resolve("reset").toString(),
+                    "--cacert", pki.resolve("ca.crt").toString());
+            assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.NOT_PERMITTED);
+            assertThat(r.err()).contains("the server reset the TLS connection").contains("give --cert and --key")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void sendsTheBearerTokenAndReportsARefusedOneAsNotPermitted() throws Exception {
         // a stub of the apiserver's token check (there is no cluster here) serving a real apiserver profile
         byte[] profile = Files.readAllBytes(Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb"));
@@ -204,6 +238,21 @@ class PprofCommandTest {
             openssl(dir, "rsa", "-in", "client.key", "-traditional", "-out", "client-pkcs1.key");
             assertThat(Files.readString(dir.resolve("client-pkcs1.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----");
             assertThat(Files.readString(dir.resolve("client.key"))).startsWith("-----BEGIN PRIVATE KEY-----");
+        }
+
+        /** A server context with server.crt, for a TLS server of the test's own. */
+        static SSLContext serverContext(Path dir) throws Exception {
+            openssl(dir, "pkcs12", "-export", "-in", "server.crt", "-inkey", "server.key", "-passout", "pass:test",
+                    "-out", "server.p12");
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
+                ks.load(in, "test".toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            kmf.init(ks, "test".toCharArray());
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
         }
 
         /** The test's own client context (for etcd's readiness check and load), through keytool-free PKCS12. */
