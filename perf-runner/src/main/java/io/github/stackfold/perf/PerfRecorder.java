@@ -227,10 +227,8 @@ public final class PerfRecorder {
             String data = stream ? "-" : dir + "/perf.data";
             long started = System.nanoTime();
             Duration recorded;
-            // perf record's warnings wait for its outcome: when it fails, its error says what went
-            // wrong, and the lines around it (perf's usage text, say) would only bury it
-            List<String> recWarnings = java.util.Collections.synchronizedList(new ArrayList<>());
-            PerfStderr recErr = new PerfStderr(recWarnings::add);
+            // perf record's warnings wait for its outcome (perf's usage text around an error, say)
+            PerfStderr recErr = PerfStderr.holdingWarnings();
             Child rec = startRecord(t, p, data, recErr);
             try {
                 dataFile = data;
@@ -247,7 +245,7 @@ public final class PerfRecorder {
             }
             Child.Result rr = rec.waitFor();
             checkRecord(t, p, rr, recErr);
-            recWarnings.forEach(listener::warning);
+            recErr.passWarningsTo(listener::warning);
             boolean exited = !stopRequested && !alive(finder, p);
             if (recErr.kernelSymbolsHidden() || "2".equals(kptr)) {
                 listener.warning("kernel symbols are hidden: kernel.kptr_restrict is " + (kptr == null ? "set" : kptr)
@@ -450,7 +448,6 @@ public final class PerfRecorder {
         private Path keptData;
         private Path keptDataTmp;
         private volatile String keepProblem;
-        private final List<String> held = java.util.Collections.synchronizedList(new ArrayList<>());
 
         /** After the recording: perf script reads {@code data}; {@link #finish} folds on the caller's thread. */
         Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, AtomicLong folded,
@@ -491,7 +488,7 @@ public final class PerfRecorder {
             this.kept = kept;
             // while streaming, perf script's warnings wait for perf record's outcome: when perf record
             // fails, perf script only complains about the empty input, and its error is the one to show
-            this.err = new PerfStderr(stream ? held::add : listener::warning);
+            this.err = stream ? PerfStderr.holdingWarnings() : new PerfStderr(listener::warning);
             this.child = startDetached(t, argv, limit, true, stream, err);
             // perf script is started first: the symbolizer (3-16 ms to set up) is ready long before
             // perf script, busy loading symbols, prints its first sample
@@ -520,9 +517,7 @@ public final class PerfRecorder {
                 throw new UncheckedIOException(c instanceof IOException io ? io : new IOException(c));
             }
             Child.Result r = child.waitFor();
-            synchronized (held) {
-                held.forEach(listener::warning);
-            }
+            err.passWarningsTo(listener::warning);
             if (r.timedOut()) {
                 throw new PerfFailedException("perf script did not end within " + options.scriptTimeout() + " and was stopped");
             }

@@ -36,6 +36,8 @@ public final class PerfStderr implements Consumer<String> {
     }
 
     private final Consumer<String> warnings;
+    private final List<String> held = new ArrayList<>();
+    private Consumer<String> released;
     private final List<String> errors = new ArrayList<>();
     private Mode mode = Mode.NONE;
     private boolean wrote;
@@ -48,6 +50,22 @@ public final class PerfStderr implements Consumer<String> {
 
     public PerfStderr(Consumer<String> warnings) {
         this.warnings = warnings;
+    }
+
+    /**
+     * One whose warnings are held until {@link #passWarningsTo}: for a perf whose outcome decides
+     * whether they matter (when it fails, its error says what went wrong, and the lines around it
+     * would only bury it).
+     */
+    public static PerfStderr holdingWarnings() {
+        return new PerfStderr(null);
+    }
+
+    /** Hands the held warnings, in order, to {@code to} (and later ones too); none are held otherwise. */
+    public synchronized void passWarningsTo(Consumer<String> to) {
+        held.forEach(to);
+        held.clear();
+        released = to;
     }
 
     @Override
@@ -115,7 +133,17 @@ public final class PerfStderr implements Consumer<String> {
             }
             return;
         }
-        warnings.accept("perf: " + line);
+        warn("perf: " + line);
+    }
+
+    private void warn(String w) {
+        if (warnings != null) {
+            warnings.accept(w);
+        } else if (released != null) {
+            released.accept(w);
+        } else {
+            held.add(w);
+        }
     }
 
     /** True once perf record said it wrote its data. */

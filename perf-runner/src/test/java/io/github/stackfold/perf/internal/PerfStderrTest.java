@@ -55,6 +55,21 @@ class PerfStderrTest {
     }
 
     @Test
+    void heldWarningsWaitForPassWarningsToAndLaterOnesFollowAtOnce() {
+        PerfStderr holding = PerfStderr.holdingWarnings();
+        holding.accept("Warning:");
+        holding.accept("Processed 12000 events and lost 3 chunks!");
+        holding.accept("[ perf record: Captured and wrote 0.000 MB - ]");
+        List<String> got = new ArrayList<>();
+        assertThat(holding.wrote()).isTrue();
+        holding.passWarningsTo(got::add);
+        assertThat(got).containsExactly("perf: Processed 12000 events and lost 3 chunks!");
+        holding.accept("Warning:");
+        holding.accept("Check IO/CPU overload!");
+        assertThat(got).containsExactly("perf: Processed 12000 events and lost 3 chunks!", "perf: Check IO/CPU overload!");
+    }
+
+    @Test
     void aWriteWithoutASampleCountLeavesTheCountUnknown() {
         feed("[ perf record: Captured and wrote 0.001 MB /tmp/stackfold-perf.x/perf.data ]\n");
         assertThat(err.wrote()).isTrue();
