@@ -242,29 +242,26 @@ class PprofCommandTest {
 
         /** A server context with server.crt, for a TLS server of the test's own. */
         static SSLContext serverContext(Path dir) throws Exception {
-            openssl(dir, "pkcs12", "-export", "-in", "server.crt", "-inkey", "server.key", "-passout", "pass:test",
-                    "-out", "server.p12");
-            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
-                ks.load(in, "test".toCharArray());
-            }
-            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
-            kmf.init(ks, "test".toCharArray());
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
+            ctx.init(keyManagers(dir, "server"), null, null);
             return ctx;
         }
 
-        /** The test's own client context (for etcd's readiness check and load), through keytool-free PKCS12. */
-        static SSLContext clientContext(Path dir) throws Exception {
-            openssl(dir, "pkcs12", "-export", "-in", "client.crt", "-inkey", "client.key", "-passout", "pass:test",
-                    "-out", "client.p12");
+        /** The key managers of WHO.crt and WHO.key, through a keytool-free PKCS12 made by openssl. */
+        private static javax.net.ssl.KeyManager[] keyManagers(Path dir, String who) throws Exception {
+            openssl(dir, "pkcs12", "-export", "-in", who + ".crt", "-inkey", who + ".key", "-passout", "pass:test",
+                    "-out", who + ".p12");
             java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(dir.resolve("client.p12"))) {
+            try (InputStream in = Files.newInputStream(dir.resolve(who + ".p12"))) {
                 ks.load(in, "test".toCharArray());
             }
             javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
             kmf.init(ks, "test".toCharArray());
+            return kmf.getKeyManagers();
+        }
+
+        /** The test's own client context (for etcd's readiness check and load). */
+        static SSLContext clientContext(Path dir) throws Exception {
             java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             try (InputStream in = Files.newInputStream(dir.resolve("ca.crt"))) {
@@ -274,7 +271,7 @@ class PprofCommandTest {
             javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
             tmf.init(trust);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            ctx.init(keyManagers(dir, "client"), tmf.getTrustManagers(), null);
             return ctx;
         }
 
