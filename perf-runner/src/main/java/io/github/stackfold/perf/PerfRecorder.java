@@ -221,8 +221,7 @@ public final class PerfRecorder {
         boolean stream = options.stream() && t.via() != ExecTarget.Via.KUBECTL && !listener.writesSymbolMap(p);
         String dir = stream ? null : makeTempDir(t);
         List<Path> kept = new ArrayList<>();
-        AtomicLong folded = new AtomicLong(-1);
-        Script live = null;
+        Script script = null;
         try {
             String data = stream ? "-" : dir + "/perf.data";
             long started = System.nanoTime();
@@ -234,7 +233,7 @@ public final class PerfRecorder {
                 dataFile = data;
                 recording = rec;
                 if (stream) {
-                    live = new Script(t, p, name, listener, kept, folded, rec);
+                    script = new Script(t, p, name, listener, kept, rec);
                 }
                 warmUp();
                 listener.started(p, data);
@@ -255,25 +254,21 @@ public final class PerfRecorder {
                 throw noSamples(p, recorded, exited);
             }
             listener.recorded(p);
-            FoldedProfile profile;
-            if (live != null) {
-                profile = live.finish();
-            } else {
-                try (Script s = new Script(t, p, name, listener, kept, folded, data)) {
-                    profile = s.finish();
-                }
+            if (script == null) {
+                script = new Script(t, p, name, listener, kept, data);
             }
+            FoldedProfile profile = script.finish();
             if (profile.isEmpty()) {
                 throw noSamples(p, recorded, exited);
             }
             if (options.keep() && !stream) {
                 kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
             }
-            long samples = recErr.samples() >= 0 ? recErr.samples() : folded.get();
+            long samples = recErr.samples() >= 0 ? recErr.samples() : script.foldedSamples();
             return new Recording(p, name, profile, samples, recorded, stopRequested, exited, kept);
         } finally {
-            if (live != null) {
-                live.close();
+            if (script != null) {
+                script.close();
             }
             if (dir != null) {
                 removeTempDir(t, dir);
@@ -444,22 +439,22 @@ public final class PerfRecorder {
         private final PerfStderr err;
         private final Child child;
         private final FutureTask<FoldedProfile> fold;
+        /** The samples the collapser counted, once it finished (perf record in pipe mode does not say). */
+        private final AtomicLong folded = new AtomicLong(-1);
         private Thread pump;
         private Path keptData;
         private Path keptDataTmp;
         private volatile String keepProblem;
 
         /** After the recording: perf script reads {@code data}; {@link #finish} folds on the caller's thread. */
-        Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, AtomicLong folded,
-                String data) {
-            this(t, p, name, listener, kept, folded, List.of(options.perfCommand(), "script", "-i", data),
+        Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, String data) {
+            this(t, p, name, listener, kept, List.of(options.perfCommand(), "script", "-i", data),
                     options.scriptTimeout(), false);
         }
 
         /** Streaming: perf script reads what {@code rec} writes, from now on. */
-        Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, AtomicLong folded,
-                Child rec) {
-            this(t, p, name, listener, kept, folded, List.of(options.perfCommand(), "script", "-i", "-"),
+        Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept, Child rec) {
+            this(t, p, name, listener, kept, List.of(options.perfCommand(), "script", "-i", "-"),
                     options.duration().plus(Duration.ofMinutes(1)).plus(options.scriptTimeout()), true);
             OutputStream copy = null;
             if (options.keep()) {
@@ -481,7 +476,7 @@ public final class PerfRecorder {
         }
 
         private Script(ExecTarget t, FoundProcess p, String name, RecordListener listener, List<Path> kept,
-                AtomicLong folded, List<String> argv, Duration limit, boolean stream) {
+                List<String> argv, Duration limit, boolean stream) {
             this.p = p;
             this.name = name;
             this.listener = listener;
@@ -493,6 +488,10 @@ public final class PerfRecorder {
             // perf script is started first: the symbolizer (3-16 ms to set up) is ready long before
             // perf script, busy loading symbols, prints its first sample
             this.fold = new FutureTask<>(() -> fold(collapseOptions(t, p, listener, folded)));
+        }
+
+        long foldedSamples() {
+            return folded.get();
         }
 
         /** Waits for the folded profile and perf script's end; throws what went wrong. */
