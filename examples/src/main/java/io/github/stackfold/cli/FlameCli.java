@@ -21,23 +21,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The {@code flame} command line. Each subcommand translates its flags into the options of a library
  * type and calls it; this class maps the library's exceptions to one-line messages and exit codes.
+ * The commands' picocli models are built in code, not from annotations ({@link Specs} says why).
  */
-@Command(name = "flame",
-        mixinStandardHelpOptions = true,
-        versionProvider = FlameCli.Version.class,
-        description = "perf and pprof profiles into folded stacks, flame graphs and answers.")
 public final class FlameCli implements Runnable {
     /**
-     * The subcommands by name, in the order of the help. They are registered in {@link #commandLine}
-     * rather than in the {@code @Command} annotation so that a run loads and builds only the one it
-     * needs: picocli builds a subcommand's model by reflection over all its options, and building all
-     * ten cost about 0.2 s of a short run's start-up. Names, not class literals, so that the other
-     * classes are not even loaded (FlameCliTest checks each name against its class's annotation).
+     * The subcommands by name, in the order of the help, and the class of each. A run builds only the
+     * one it needs ({@link #subcommand}): building all ten cost about 0.2 s of a short run's start-up
+     * when they were annotated. Names, not class literals, so that the other classes are not even
+     * loaded (FlameCliTest checks each name against its class and model).
      */
     static final Map<String, String> SUBCOMMANDS = subcommands(
             "help", "picocli.CommandLine$HelpCommand",
@@ -61,8 +57,7 @@ public final class FlameCli implements Runnable {
         return Collections.unmodifiableMap(m);
     }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private CommandSpec spec;
 
     private final InputStream stdin;
     private final OutputStream stdout;
@@ -135,11 +130,13 @@ public final class FlameCli implements Runnable {
             // then does not load those packages to register its converters for them (~20 ms of a start)
             System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*,java\\.time\\..*");
         }
-        CommandLine cl = new CommandLine(root);
+        root.spec = Specs.command(root, "flame", "perf and pprof profiles into folded stacks, flame graphs and answers.")
+                .versionProvider(new Version());
+        CommandLine cl = new CommandLine(root.spec);
         String only = args.length == 0 || "help".equals(args[0]) || !SUBCOMMANDS.containsKey(args[0]) ? null : args[0];
-        for (Map.Entry<String, String> e : SUBCOMMANDS.entrySet()) {
-            if (only == null || e.getKey().equals(only)) {
-                cl.addSubcommand(e.getKey(), subcommandClass(e.getValue()));
+        for (String name : SUBCOMMANDS.keySet()) {
+            if (only == null || name.equals(only)) {
+                cl.addSubcommand(name, subcommand(name, root));
             }
         }
         cl.setOut(out);
@@ -172,11 +169,34 @@ public final class FlameCli implements Runnable {
         }
     }
 
-    static Class<?> subcommandClass(String className) {
-        try {
-            return Class.forName(className);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("subcommand class missing: " + className, e);
+    /**
+     * The subcommand {@code name}: its model, or picocli's annotated help command. Only the class of the
+     * branch taken is loaded.
+     */
+    static Object subcommand(String name, FlameCli root) {
+        switch (name) {
+            case "help":
+                return CommandLine.HelpCommand.class;
+            case "analyze":
+                return AnalyzeCommand.class;
+            case "compare":
+                return CompareCommand.class;
+            case "collapse":
+                return new CollapseCommand(root).spec();
+            case "flamegraph":
+                return FlameGraphCommand.class;
+            case "diff":
+                return DiffCommand.class;
+            case "pprof":
+                return PprofCommand.class;
+            case "record":
+                return RecordCommand.class;
+            case "profile":
+                return ProfileCommand.class;
+            case "demo":
+                return DemoCommand.class;
+            default:
+                throw new IllegalArgumentException("no subcommand " + name);
         }
     }
 

@@ -1,0 +1,67 @@
+package io.github.stackfold.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Builds the commands' picocli models in code. The commands declare their options with picocli's
+ * programmatic API rather than its annotations because of start-up time: reading annotations makes
+ * the JVM generate a proxy class for each annotation type, and picocli, for every annotated class,
+ * also scans {@code java.lang.Object}'s methods for {@code @Command} methods, which parses the JDK's
+ * own annotations and generates proxies for them too. In a {@code flame collapse} run that was about
+ * 100 ms from {@code main} to the command, 45-50 ms of it those proxies and that reflection (the
+ * README's performance section has the measurements).
+ *
+ * <p>A command keeps its flags in fields, fills them from its model when it runs ({@link #flag},
+ * {@link #value}), and declares each option once, with its default value as text, so that the help
+ * shows it ({@code ${DEFAULT-VALUE}}) and picocli converts it as it would a value on the command line.
+ */
+final class Specs {
+    private Specs() {
+    }
+
+    /**
+     * The model of a command run by {@code command} (a {@code Callable} or {@code Runnable}), with
+     * {@code -h/--help} and {@code -V/--version} as picocli's {@code mixinStandardHelpOptions} adds them.
+     */
+    static CommandSpec command(Object command, String name, String... description) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
+        spec.usageMessage().description(description);
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        return spec;
+    }
+
+    /** A boolean option without a value. */
+    static OptionSpec flag(String name, String... description) {
+        return OptionSpec.builder(name).type(boolean.class).description(description).build();
+    }
+
+    /** An option with a value of {@code type}, shown as {@code name=LABEL}; add a description, a default, then build. */
+    static OptionSpec.Builder option(String name, String paramLabel, Class<?> type) {
+        return OptionSpec.builder(name).paramLabel(paramLabel).type(type);
+    }
+
+    /** An option with several names (such as {@code -o} and {@code --output}). */
+    static OptionSpec.Builder option(String[] names, String paramLabel, Class<?> type) {
+        return OptionSpec.builder(names).paramLabel(paramLabel).type(type);
+    }
+
+    /** Whether the flag {@code name} was given. */
+    static boolean flag(CommandSpec spec, String name) {
+        return Boolean.TRUE.equals(spec.findOption(name).getValue());
+    }
+
+    /** The value of option {@code name}: as given, else its default, else null. */
+    static <T> T value(CommandSpec spec, String name) {
+        return spec.findOption(name).getValue();
+    }
+
+    /** The value of option {@code name}: as given, else its default, else {@code otherwise}. */
+    static <T> T value(CommandSpec spec, String name, T otherwise) {
+        T v = spec.findOption(name).getValue();
+        return v == null ? otherwise : v;
+    }
+}
