@@ -16,48 +16,78 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code flame diff}: two folded profiles into difffolded.pl's two-count format, the input of a
  * differential flame graph ({@code flame diff before after | flame flamegraph > diff.svg}).
  */
-@Command(name = "diff",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        description = {"Compares two folded profiles: writes 'stack BEFORE AFTER' lines (difffolded.pl's format),",
-            "sorted by stack. Render them with 'flame flamegraph' (red grew, blue shrank)."})
 final class DiffCommand implements Callable<Integer> {
-    @ParentCommand
-    FlameCli flame;
+    final FlameCli flame;
+    private CommandSpec spec;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = {"-n", "--normalize"}, description = "scale the first profile's counts to the second's total")
     boolean normalize;
-
-    @Option(names = {"-s", "--strip-hex"}, description = "strip hex addresses (0x1234 becomes 0x...)")
     boolean stripHex;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write to FILE instead of standard output")
     Path output;
-
-    @Mixin
     PprofFlags pprof;
-
-    @Parameters(index = "0", paramLabel = "BEFORE", description = "the first profile: folded stacks, pprof, or perf script text (- for standard input)")
     String before;
-
-    @Parameters(index = "1", paramLabel = "AFTER", description = "the second profile, in any of those formats (- for standard input)")
     String after;
+
+    DiffCommand(FlameCli flame) {
+        this.flame = flame;
+    }
+
+    /** This command's model: its name, description, options and parameters. */
+    CommandSpec spec() {
+        spec = Specs.command(this, "diff",
+                "Compares two folded profiles: writes 'stack BEFORE AFTER' lines (difffolded.pl's format),",
+                "sorted by stack. Render them with 'flame flamegraph' (red grew, blue shrank).");
+        spec.usageMessage().sortOptions(false);
+        spec.addOption(OptionSpec.builder("-n", "--normalize").type(boolean.class)
+                .description("scale the first profile's counts to the second's total").build());
+        spec.addOption(OptionSpec.builder("-s", "--strip-hex").type(boolean.class)
+                .description("strip hex addresses (0x1234 becomes 0x...)").build());
+        spec.addOption(Specs.option(new String[] {"-o", "--output"}, "FILE", Path.class)
+                .description("write to FILE instead of standard output").build());
+        PprofFlags.addTo(spec);
+        spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("BEFORE").type(String.class)
+                .required(true)
+                .description("the first profile: folded stacks, pprof, or perf script text (- for standard input)").build());
+        spec.addPositional(PositionalParamSpec.builder().index("1").paramLabel("AFTER").type(String.class)
+                .required(true)
+                .description("the second profile, in any of those formats (- for standard input)").build());
+        helpOptionsLast(spec);
+        return spec;
+    }
+
+    /**
+     * Moves {@code -h/--help} and {@code -V/--version}, which {@link Specs#command} adds first, to the
+     * end of the options: with {@code sortOptions(false)} the help lists options in the order they were
+     * added, and {@code mixinStandardHelpOptions} put these two last.
+     */
+    private static void helpOptionsLast(CommandSpec spec) {
+        for (String name : new String[] {"--help", "--version"}) {
+            OptionSpec help = spec.findOption(name);
+            spec.remove(help);
+            spec.addOption(help);
+        }
+    }
+
+    /** Sets the fields from the command line. */
+    private void bind() {
+        normalize = Specs.flag(spec, "--normalize");
+        stripHex = Specs.flag(spec, "--strip-hex");
+        output = Specs.value(spec, "--output");
+        pprof = PprofFlags.of(spec);
+        before = spec.positionalParameters().get(0).getValue();
+        after = spec.positionalParameters().get(1).getValue();
+    }
 
     @Override
     public Integer call() throws IOException {
+        bind();
         if (before.equals("-") && after.equals("-")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "only one of BEFORE and AFTER can be standard input");
         }

@@ -184,9 +184,9 @@ public final class FlameCli implements Runnable {
             case "collapse":
                 return new CollapseCommand(root).spec();
             case "flamegraph":
-                return FlameGraphCommand.class;
+                return new FlameGraphCommand(root).spec();
             case "diff":
-                return DiffCommand.class;
+                return new DiffCommand(root).spec();
             case "pprof":
                 return PprofCommand.class;
             case "record":

@@ -29,120 +29,163 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code flame flamegraph}: folded stacks to an interactive SVG, with flamegraph.pl's options (same
  * names, same meanings; {@code --opt VALUE} and {@code --opt=VALUE}). Only translates flags into
  * {@link FlameGraphOptions}.
  */
-@Command(name = "flamegraph",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        description = {"Renders folded stacks (several files are merged; - is standard input) as an interactive SVG flame graph,",
-            "with flamegraph.pl's options. Lines with two counts (flame diff) make a differential graph.",
-            "Exit code 2 (and an SVG saying so) when there are no samples."})
 final class FlameGraphCommand implements Callable<Integer> {
     static final String PALETTE_FILE = "palette.map";
 
-    @ParentCommand
-    FlameCli flame;
+    final FlameCli flame;
+    private CommandSpec spec;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--title", paramLabel = "TEXT", description = "title (default \"Flame Graph\"; \"Icicle Graph\" with --inverted, \"Flame Chart\" with --flamechart)")
     String title;
-
-    @Option(names = "--subtitle", paramLabel = "TEXT", description = "second-level title (default none)")
-    String subtitle = "";
-
-    @Option(names = "--width", paramLabel = "NUM", description = "width of the image in pixels (default ${DEFAULT-VALUE})")
-    int width = 1200;
-
-    @Option(names = "--height", paramLabel = "NUM", description = "height of each frame in pixels (default ${DEFAULT-VALUE})")
-    int height = 16;
-
-    @Option(names = "--minwidth", paramLabel = "NUM[%]", description = "omit frames narrower than NUM pixels, or NUM% of the total (default ${DEFAULT-VALUE})")
-    String minWidth = "0.1";
-
-    @Option(names = "--fonttype", paramLabel = "FONT", description = "font family (default ${DEFAULT-VALUE})")
-    String fontType = "Verdana";
-
-    @Option(names = "--fontsize", paramLabel = "NUM", description = "font size (default ${DEFAULT-VALUE})")
-    double fontSize = 12;
-
-    @Option(names = "--fontwidth", paramLabel = "NUM", description = "average character width relative to the font size (default ${DEFAULT-VALUE})")
-    double fontWidth = 0.59;
-
-    @Option(names = "--countname", paramLabel = "TEXT", description = "what the counts are (default ${DEFAULT-VALUE})")
-    String countName = "samples";
-
-    @Option(names = "--nametype", paramLabel = "TEXT", description = "what the names are (default ${DEFAULT-VALUE})")
-    String nameType = "Function:";
-
-    @Option(names = {"--colors", "--color"}, paramLabel = "PALETTE",
-            description = "palette: hot (default), mem, io, wakeup, chain, java, js, perl, red, green, blue, aqua, yellow, purple, orange")
-    String colors = "hot";
-
-    @Option(names = {"--bgcolors", "--bgcolor"}, paramLabel = "COLOR",
-            description = "background: yellow, blue, green, grey gradients, or a flat #rrggbb (default by palette)")
+    String subtitle;
+    int width;
+    int height;
+    String minWidth;
+    String fontType;
+    double fontSize;
+    double fontWidth;
+    String countName;
+    String nameType;
+    String colors;
     String bgColors;
-
-    @Option(names = "--hash", description = "colours keyed by a hash of the function name")
     boolean hash;
-
-    @Option(names = "--random", description = "random colours (different on every run)")
     boolean random;
-
-    @Option(names = "--cp", description = "consistent palette: reuse and extend ./" + PALETTE_FILE)
     boolean consistentPalette;
-
-    @Option(names = "--palette-file", paramLabel = "FILE", description = "the consistent palette file of --cp (default ${DEFAULT-VALUE}, as flamegraph.pl)")
-    Path paletteFile = Path.of(PALETTE_FILE);
-
-    @Option(names = "--reverse", description = "reverse each stack (leaf functions at the bottom)")
+    Path paletteFile;
     boolean reverse;
-
-    @Option(names = "--inverted", description = "icicle graph (root at the top)")
     boolean inverted;
-
-    @Option(names = "--flamechart", description = "flame chart: keep input order, do not sort or merge across lines")
     boolean flameChart;
-
-    @Option(names = "--negate", description = "switch differential hues (blue grew, red shrank)")
     boolean negate;
-
-    @Option(names = "--factor", paramLabel = "NUM", description = "multiply counts by NUM in frame details (default ${DEFAULT-VALUE})")
-    double factor = 1;
-
-    @Option(names = "--notes", paramLabel = "TEXT", description = "notes put in a comment in the SVG")
-    String notes = "";
-
-    @Option(names = "--total", paramLabel = "NUM", description = "total count the widths are relative to (default: the sum of the counts)")
+    double factor;
+    String notes;
     double total;
-
-    @Option(names = "--nameattr", paramLabel = "FILE", description = "function attributes: NAME<TAB>attr=value<TAB>... per line (title, href, target, id, class)")
     Path nameAttr;
-
-    @Option(names = "--encoding", paramLabel = "CHARSET", description = "XML encoding to declare and write (default UTF-8)")
     String encoding;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the SVG to FILE instead of standard output")
     Path output;
-
-    @Mixin
     PprofFlags pprof;
+    List<String> inputs;
 
-    @Parameters(paramLabel = "FOLDED", arity = "0..*", description = "folded stack files, pprof profiles or perf script text (default: standard input; - is standard input)")
-    List<String> inputs = new ArrayList<>();
+    FlameGraphCommand(FlameCli flame) {
+        this.flame = flame;
+    }
+
+    /** This command's model: its name, description, options and parameters. */
+    CommandSpec spec() {
+        spec = Specs.command(this, "flamegraph",
+                "Renders folded stacks (several files are merged; - is standard input) as an interactive SVG flame graph,",
+                "with flamegraph.pl's options. Lines with two counts (flame diff) make a differential graph.",
+                "Exit code 2 (and an SVG saying so) when there are no samples.");
+        spec.usageMessage().sortOptions(false);
+        spec.addOption(Specs.option("--title", "TEXT", String.class)
+                .description("title (default \"Flame Graph\"; \"Icicle Graph\" with --inverted, \"Flame Chart\" with --flamechart)").build());
+        spec.addOption(Specs.option("--subtitle", "TEXT", String.class)
+                .description("second-level title (default none)").build());
+        spec.addOption(Specs.option("--width", "NUM", int.class).defaultValue("1200")
+                .description("width of the image in pixels (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--height", "NUM", int.class).defaultValue("16")
+                .description("height of each frame in pixels (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--minwidth", "NUM[%]", String.class).defaultValue("0.1")
+                .description("omit frames narrower than NUM pixels, or NUM% of the total (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--fonttype", "FONT", String.class).defaultValue("Verdana")
+                .description("font family (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--fontsize", "NUM", double.class).defaultValue("12.0")
+                .description("font size (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--fontwidth", "NUM", double.class).defaultValue("0.59")
+                .description("average character width relative to the font size (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--countname", "TEXT", String.class).defaultValue("samples")
+                .description("what the counts are (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--nametype", "TEXT", String.class).defaultValue("Function:")
+                .description("what the names are (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option(new String[] {"--colors", "--color"}, "PALETTE", String.class)
+                .description("palette: hot (default), mem, io, wakeup, chain, java, js, perl, red, green, blue, aqua, yellow, purple, orange").build());
+        spec.addOption(Specs.option(new String[] {"--bgcolors", "--bgcolor"}, "COLOR", String.class)
+                .description("background: yellow, blue, green, grey gradients, or a flat #rrggbb (default by palette)").build());
+        spec.addOption(Specs.flag("--hash", "colours keyed by a hash of the function name"));
+        spec.addOption(Specs.flag("--random", "random colours (different on every run)"));
+        spec.addOption(Specs.flag("--cp", "consistent palette: reuse and extend ./" + PALETTE_FILE));
+        spec.addOption(Specs.option("--palette-file", "FILE", Path.class).defaultValue(PALETTE_FILE)
+                .description("the consistent palette file of --cp (default ${DEFAULT-VALUE}, as flamegraph.pl)").build());
+        spec.addOption(Specs.flag("--reverse", "reverse each stack (leaf functions at the bottom)"));
+        spec.addOption(Specs.flag("--inverted", "icicle graph (root at the top)"));
+        spec.addOption(Specs.flag("--flamechart", "flame chart: keep input order, do not sort or merge across lines"));
+        spec.addOption(Specs.flag("--negate", "switch differential hues (blue grew, red shrank)"));
+        spec.addOption(Specs.option("--factor", "NUM", double.class).defaultValue("1.0")
+                .description("multiply counts by NUM in frame details (default ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--notes", "TEXT", String.class)
+                .description("notes put in a comment in the SVG").build());
+        spec.addOption(Specs.option("--total", "NUM", double.class)
+                .description("total count the widths are relative to (default: the sum of the counts)").build());
+        spec.addOption(Specs.option("--nameattr", "FILE", Path.class)
+                .description("function attributes: NAME<TAB>attr=value<TAB>... per line (title, href, target, id, class)").build());
+        spec.addOption(Specs.option("--encoding", "CHARSET", String.class)
+                .description("XML encoding to declare and write (default UTF-8)").build());
+        spec.addOption(Specs.option(new String[] {"-o", "--output"}, "FILE", Path.class)
+                .description("write the SVG to FILE instead of standard output").build());
+        PprofFlags.addTo(spec);
+        spec.addPositional(PositionalParamSpec.builder().paramLabel("FOLDED").arity("0..*").type(List.class)
+                .auxiliaryTypes(String.class)
+                .description("folded stack files, pprof profiles or perf script text (default: standard input; - is standard input)").build());
+        helpOptionsLast(spec);
+        return spec;
+    }
+
+    /**
+     * Moves {@code -h/--help} and {@code -V/--version}, which {@link Specs#command} adds first, to the
+     * end of the options: with {@code sortOptions(false)} the help lists options in the order they were
+     * added, and {@code mixinStandardHelpOptions} put these two last.
+     */
+    private static void helpOptionsLast(CommandSpec spec) {
+        for (String name : new String[] {"--help", "--version"}) {
+            OptionSpec help = spec.findOption(name);
+            spec.remove(help);
+            spec.addOption(help);
+        }
+    }
+
+    /** Sets the fields from the command line. */
+    private void bind() {
+        title = Specs.value(spec, "--title");
+        subtitle = Specs.value(spec, "--subtitle", "");
+        width = Specs.value(spec, "--width");
+        height = Specs.value(spec, "--height");
+        minWidth = Specs.value(spec, "--minwidth");
+        fontType = Specs.value(spec, "--fonttype");
+        fontSize = Specs.value(spec, "--fontsize");
+        fontWidth = Specs.value(spec, "--fontwidth");
+        countName = Specs.value(spec, "--countname");
+        nameType = Specs.value(spec, "--nametype");
+        colors = Specs.value(spec, "--colors", "hot");
+        bgColors = Specs.value(spec, "--bgcolors");
+        hash = Specs.flag(spec, "--hash");
+        random = Specs.flag(spec, "--random");
+        consistentPalette = Specs.flag(spec, "--cp");
+        paletteFile = Specs.value(spec, "--palette-file");
+        reverse = Specs.flag(spec, "--reverse");
+        inverted = Specs.flag(spec, "--inverted");
+        flameChart = Specs.flag(spec, "--flamechart");
+        negate = Specs.flag(spec, "--negate");
+        factor = Specs.value(spec, "--factor");
+        notes = Specs.value(spec, "--notes", "");
+        total = Specs.value(spec, "--total", 0.0);
+        nameAttr = Specs.value(spec, "--nameattr");
+        encoding = Specs.value(spec, "--encoding");
+        output = Specs.value(spec, "--output");
+        pprof = PprofFlags.of(spec);
+        List<String> given = spec.positionalParameters().get(0).getValue();
+        inputs = given == null ? new ArrayList<>() : given;
+    }
 
     @Override
     public Integer call() throws IOException {
+        bind();
         FlameGraphOptions options = options();
         FoldedSamples samples = null;
         List<String> files = inputs.isEmpty() ? List.of("-") : inputs;
