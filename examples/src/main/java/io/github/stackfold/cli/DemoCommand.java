@@ -9,55 +9,67 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code flame demo}: the lab's pipeline end to end on a server it starts itself (etcd when installed,
  * otherwise the repository's apiserver-like demo server), or on the shipped recording where perf cannot
  * record. Progress goes to stderr, the five-line summary to stdout.
  */
-@Command(name = "demo",
-        description = {
-            "Runs the lab's pipeline end to end on a target it starts itself: Debian's etcd (/usr/bin/etcd)"
-                + " when installed, otherwise the repository's apiserver-like demo server (a JVM profiled with"
-                + " its JIT perf map), under bounded generated load. Writes the same files as 'flame profile'."
-                + " Where perf is missing or not permitted it renders the real recording shipped in the"
-                + " repository instead, and says so.",
-        },
-        mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
-    @ParentCommand
-    FlameCli flame;
+    final FlameCli flame;
+    private CommandSpec spec;
 
-    @Option(names = "--output-dir", paramLabel = "DIR", description = "Where the files go (default: ${DEFAULT-VALUE}).",
-            defaultValue = "results")
     Path outputDir;
-
-    @Option(names = "--duration", paramLabel = "TIME", converter = LabDurationConverter.class,
-            description = "How long perf records: 10s, 1.5s, 500ms, 1m (default: ${DEFAULT-VALUE}).", defaultValue = "10s")
     Duration duration;
-
-    @Option(names = "--warmup", paramLabel = "TIME", converter = LabDurationConverter.class,
-            description = "Load before the recording starts (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
     Duration warmup;
-
-    @Option(names = "--clients", paramLabel = "N", description = "Parallel load clients (default: ${DEFAULT-VALUE}).",
-            defaultValue = "2")
     int clients;
-
-    @Option(names = {"-F", "--frequency"}, paramLabel = "HZ", description = "perf's sampling frequency (default: ${DEFAULT-VALUE}).",
-            defaultValue = "99")
     int frequency;
-
-    @Option(names = "--target", paramLabel = "TARGET",
-            description = "auto (etcd if installed, else jvm), etcd, jvm (the demo server), or recording (the shipped one)"
-                + " (default: ${DEFAULT-VALUE}).", defaultValue = "auto")
     DemoRun.Target target;
+
+    DemoCommand(FlameCli flame) {
+        this.flame = flame;
+    }
+
+    /** This command's model: its name, description and options. */
+    CommandSpec spec() {
+        spec = Specs.command(this, "demo",
+                "Runs the lab's pipeline end to end on a target it starts itself: Debian's etcd (/usr/bin/etcd)"
+                    + " when installed, otherwise the repository's apiserver-like demo server (a JVM profiled with"
+                    + " its JIT perf map), under bounded generated load. Writes the same files as 'flame profile'."
+                    + " Where perf is missing or not permitted it renders the real recording shipped in the"
+                    + " repository instead, and says so.");
+        spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue("results")
+                .description("Where the files go (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--duration", "TIME", Duration.class).defaultValue("10s")
+                .converters(new LabDurationConverter())
+                .description("How long perf records: 10s, 1.5s, 500ms, 1m (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--warmup", "TIME", Duration.class).defaultValue("2s")
+                .converters(new LabDurationConverter())
+                .description("Load before the recording starts (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--clients", "N", int.class).defaultValue("2")
+                .description("Parallel load clients (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option(new String[] {"-F", "--frequency"}, "HZ", int.class).defaultValue("99")
+                .description("perf's sampling frequency (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--target", "TARGET", DemoRun.Target.class).defaultValue("auto")
+                .description("auto (etcd if installed, else jvm), etcd, jvm (the demo server), or recording (the shipped one)"
+                    + " (default: ${DEFAULT-VALUE}).").build());
+        return spec;
+    }
+
+    /** Sets the fields from the command line. */
+    private void bind() {
+        outputDir = Specs.value(spec, "--output-dir");
+        duration = Specs.value(spec, "--duration");
+        warmup = Specs.value(spec, "--warmup");
+        clients = Specs.value(spec, "--clients");
+        frequency = Specs.value(spec, "--frequency");
+        target = Specs.value(spec, "--target");
+    }
 
     @Override
     public Integer call() throws Exception {
+        bind();
         if (clients < 1) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "--clients must be at least 1");
         }

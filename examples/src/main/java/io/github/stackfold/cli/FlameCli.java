@@ -190,11 +190,11 @@ public final class FlameCli implements Runnable {
             case "pprof":
                 return PprofCommand.class;
             case "record":
-                return RecordCommand.class;
+                return new RecordCommand(root).spec();
             case "profile":
-                return ProfileCommand.class;
+                return new ProfileCommand(root).spec();
             case "demo":
-                return DemoCommand.class;
+                return new DemoCommand(root).spec();
             default:
                 throw new IllegalArgumentException("no subcommand " + name);
         }

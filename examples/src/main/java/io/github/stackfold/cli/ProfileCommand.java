@@ -11,88 +11,104 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code flame profile}: the whole lab in one command. Translates flags into {@link ProfileRun.Options};
  * progress goes to stderr, the five-line summary to stdout. Ctrl-C (or SIGTERM) stops the recording
  * early and still writes the results of what was recorded; the exit code is then 130.
  */
-@Command(name = "profile",
-        description = {
-            "Does the whole lab: finds kube-apiserver (or --pid), records it with perf (locally, --via nsenter from a"
-                + " hostPID pod, or --via kubectl in the debug pod), names its stripped Go frames, and writes"
-                + " DIR/flame.svg, DIR/apiserver.folded, DIR/report.md and DIR/report.json, then prints a five-line"
-                + " summary. --load N adds the lab's 'kubectl get pods --all-namespaces' load, --compare-idle records"
-                + " idle and under load and adds DIR/diff.svg, --pprof takes the profile from the apiserver's pprof"
-                + " endpoint instead of perf.",
-        },
-        mixinStandardHelpOptions = true)
 final class ProfileCommand implements Callable<Integer> {
-    @ParentCommand
-    FlameCli flame;
+    final FlameCli flame;
+    private CommandSpec spec;
 
-    @Option(names = "--process", paramLabel = "NAME", description = "Process to find by name (default: ${DEFAULT-VALUE}).",
-            defaultValue = "kube-apiserver")
     String process;
-
-    @Option(names = "--pid", paramLabel = "N", description = "Record this PID instead of finding the process by name.")
     long pid;
-
-    @Option(names = "--duration", paramLabel = "TIME", converter = LabDurationConverter.class,
-            description = "How long to record, each time with --compare-idle (default: ${DEFAULT-VALUE}).", defaultValue = "30s")
     Duration duration;
-
-    @Option(names = {"-F", "--frequency"}, paramLabel = "HZ", description = "perf's sampling frequency (default: ${DEFAULT-VALUE}).",
-            defaultValue = "99")
     int frequency;
-
-    @Option(names = "--via", paramLabel = "HOW", description = "Where perf runs: local, nsenter or kubectl (default: ${DEFAULT-VALUE}).",
-            defaultValue = "local")
     ExecTarget.Via via;
-
-    @Option(names = "--nsenter-target", paramLabel = "PID", description = "With --via nsenter: whose namespaces (default: ${DEFAULT-VALUE}).",
-            defaultValue = "1")
     long nsenterTarget;
-
-    @Option(names = "--pod", paramLabel = "POD", description = "With --via kubectl: the debug pod (default: ${DEFAULT-VALUE}).",
-            defaultValue = "debug-profiler")
     String pod;
-
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "With --via kubectl: the pod's namespace.")
     String namespace;
-
-    @Option(names = {"-c", "--container"}, paramLabel = "NAME", description = "With --via kubectl: the container.")
     String container;
-
-    @Option(names = "--load", paramLabel = "N", description = "Run N parallel 'kubectl get pods --all-namespaces' loops while recording.",
-            defaultValue = "0")
     int load;
-
-    @Option(names = "--kubectl", paramLabel = "PROGRAM", description = "The kubectl for --load and --pprof kubectl (default: ${DEFAULT-VALUE}).",
-            defaultValue = "kubectl")
     String kubectl;
-
-    @Option(names = "--compare-idle", description = "Record idle, then under load; adds DIR/diff.svg and the category deltas.")
     boolean compareIdle;
-
-    @Option(names = "--pprof", paramLabel = "SOURCE", arity = "0..1", fallbackValue = "kubectl",
-            description = "Take the profile from the apiserver's pprof endpoint instead of perf: 'kubectl' (kubectl get --raw, the"
-                + " default when no value is given) or an http(s)://.../debug/pprof/profile URL.")
     String pprof;
-
-    @Option(names = "--rules", paramLabel = "RULES", description = "Analysis categories: a JSON or YAML file, or a built-in set"
-            + " (kube-apiserver, the default; etcd; jvm).")
     String rules;
-
-    @Option(names = "--output-dir", paramLabel = "DIR", description = "Where the files go (default: ${DEFAULT-VALUE}).",
-            defaultValue = "results")
     Path outputDir;
+
+    ProfileCommand(FlameCli flame) {
+        this.flame = flame;
+    }
+
+    /** This command's model: its name, description and options. */
+    CommandSpec spec() {
+        spec = Specs.command(this, "profile",
+                "Does the whole lab: finds kube-apiserver (or --pid), records it with perf (locally, --via nsenter from a"
+                    + " hostPID pod, or --via kubectl in the debug pod), names its stripped Go frames, and writes"
+                    + " DIR/flame.svg, DIR/apiserver.folded, DIR/report.md and DIR/report.json, then prints a five-line"
+                    + " summary. --load N adds the lab's 'kubectl get pods --all-namespaces' load, --compare-idle records"
+                    + " idle and under load and adds DIR/diff.svg, --pprof takes the profile from the apiserver's pprof"
+                    + " endpoint instead of perf.");
+        spec.addOption(Specs.option("--process", "NAME", String.class).defaultValue("kube-apiserver")
+                .description("Process to find by name (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--pid", "N", long.class)
+                .description("Record this PID instead of finding the process by name.").build());
+        spec.addOption(Specs.option("--duration", "TIME", Duration.class).defaultValue("30s")
+                .converters(new LabDurationConverter())
+                .description("How long to record, each time with --compare-idle (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option(new String[] {"-F", "--frequency"}, "HZ", int.class).defaultValue("99")
+                .description("perf's sampling frequency (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--via", "HOW", ExecTarget.Via.class).defaultValue("local")
+                .description("Where perf runs: local, nsenter or kubectl (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--nsenter-target", "PID", long.class).defaultValue("1")
+                .description("With --via nsenter: whose namespaces (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--pod", "POD", String.class).defaultValue("debug-profiler")
+                .description("With --via kubectl: the debug pod (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option(new String[] {"-n", "--namespace"}, "NS", String.class)
+                .description("With --via kubectl: the pod's namespace.").build());
+        spec.addOption(Specs.option(new String[] {"-c", "--container"}, "NAME", String.class)
+                .description("With --via kubectl: the container.").build());
+        spec.addOption(Specs.option("--load", "N", int.class).defaultValue("0")
+                .description("Run N parallel 'kubectl get pods --all-namespaces' loops while recording.").build());
+        spec.addOption(Specs.option("--kubectl", "PROGRAM", String.class).defaultValue("kubectl")
+                .description("The kubectl for --load and --pprof kubectl (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.flag("--compare-idle",
+                "Record idle, then under load; adds DIR/diff.svg and the category deltas."));
+        spec.addOption(Specs.option("--pprof", "SOURCE", String.class).arity("0..1").fallbackValue("kubectl")
+                .description("Take the profile from the apiserver's pprof endpoint instead of perf: 'kubectl' (kubectl get --raw, the"
+                    + " default when no value is given) or an http(s)://.../debug/pprof/profile URL.").build());
+        spec.addOption(Specs.option("--rules", "RULES", String.class)
+                .description("Analysis categories: a JSON or YAML file, or a built-in set"
+                    + " (kube-apiserver, the default; etcd; jvm).").build());
+        spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue("results")
+                .description("Where the files go (default: ${DEFAULT-VALUE}).").build());
+        return spec;
+    }
+
+    /** Sets the fields from the command line. */
+    private void bind() {
+        process = Specs.value(spec, "--process");
+        pid = Specs.value(spec, "--pid", 0L);
+        duration = Specs.value(spec, "--duration");
+        frequency = Specs.value(spec, "--frequency");
+        via = Specs.value(spec, "--via");
+        nsenterTarget = Specs.value(spec, "--nsenter-target");
+        pod = Specs.value(spec, "--pod");
+        namespace = Specs.value(spec, "--namespace");
+        container = Specs.value(spec, "--container");
+        load = Specs.value(spec, "--load");
+        kubectl = Specs.value(spec, "--kubectl");
+        compareIdle = Specs.flag(spec, "--compare-idle");
+        pprof = Specs.value(spec, "--pprof");
+        rules = Specs.value(spec, "--rules");
+        outputDir = Specs.value(spec, "--output-dir");
+    }
 
     @Override
     public Integer call() throws Exception {
+        bind();
         if (load < 0) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "--load must be 0 or more");
         }

@@ -21,110 +21,120 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code flame record}: steps 3 and 4 of the lab in one go. Translates flags into
  * {@link RecordOptions}, turns SIGINT/SIGTERM into {@link PerfRecorder#stop()}, shows progress on a
  * terminal, and writes {@code DIR/NAME.folded} (and the SVG).
  */
-@Command(name = "record",
-        mixinStandardHelpOptions = true,
-        description = {
-            "Records a running process with perf (perf record -g -p PID -- sleep SECS),",
-            "streams 'perf script' into the collapser and writes DIR/NAME.folded and",
-            "DIR/flame.svg. perf runs here, in another process's namespaces (--via",
-            "nsenter) or in a pod (--via kubectl). Ctrl-C or SIGTERM stops early; what",
-            "was recorded is still written."
-        },
-        footer = {
-            "",
-            "Exit codes: 0 ok; 2 no samples; 3 perf, nsenter or kubectl missing;",
-            "4 not permitted (perf_event_paranoid, capabilities); 5 no such process,",
-            "several of that name, or it exited while recording (what was recorded is",
-            "written); 6 a file could not be written; 64 wrong command line;",
-            "130 interrupted (what was recorded is written)."
-        })
 public class RecordCommand implements Callable<Integer> {
     /** How perf reaches the target. */
     enum Via {
         local, nsenter, kubectl
     }
 
-    @ParentCommand
-    FlameCli flame;
+    final FlameCli flame;
+    private CommandSpec spec;
 
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--pid", paramLabel = "N", description = "the PID to record (as perf sees it on the target)")
     Long pid;
-
-    @Option(names = "--process", paramLabel = "NAME",
-            description = "find the process by name (default: kube-apiserver); several matches are an error listing them")
     String process;
-
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "30s", converter = DurationConverter.class,
-            description = "how long to record: 30s, 2m, 1500ms or seconds (default: ${DEFAULT-VALUE})")
     Duration duration;
-
-    @Option(names = "--frequency", paramLabel = "HZ", defaultValue = "99",
-            description = "samples per second (default: ${DEFAULT-VALUE})")
     int frequency;
-
-    @Option(names = "--call-graph", paramLabel = "MODE", defaultValue = "fp",
-            description = "fp (frame pointers, -g), dwarf or lbr (default: ${DEFAULT-VALUE})")
     CallGraph callGraph;
-
-    @Option(names = "--event", paramLabel = "EVENT", defaultValue = "cpu-clock",
-            description = "the perf event (default: ${DEFAULT-VALUE}, a software timer that works in VMs and"
-                    + " containers; 'cycles' needs hardware counters)")
     String event;
-
-    @Option(names = "--via", paramLabel = "HOW", defaultValue = "local",
-            description = "local, nsenter or kubectl (default: ${DEFAULT-VALUE})")
     Via via;
-
-    @Option(names = "--nsenter-target", paramLabel = "PID", defaultValue = "1",
-            description = "with --via nsenter: whose namespaces perf runs in (default: ${DEFAULT-VALUE}, the host"
-                    + " from a hostPID pod)")
     long nsenterTarget;
-
-    @Option(names = "--pod", paramLabel = "POD", description = "with --via kubectl: the (privileged, hostPID) debug pod")
     String pod;
-
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "with --via kubectl: the pod's namespace")
     String namespace;
-
-    @Option(names = {"-c", "--container"}, paramLabel = "C", description = "with --via kubectl: the container in the pod")
     String container;
-
-    @Option(names = "--no-symbolize", description = {"leave the frames of stripped Go binaries [unknown] (by default",
-        "they are named from the binary's .gopclntab, read through /proc/PID; not with --via kubectl)"})
     boolean noSymbolize;
-
-    @Option(names = "--inline-go", description = "also expand the calls the Go compiler inlined, marked _[i]")
     boolean inlineGo;
-
-    @Option(names = "--keep", description = {"keep perf.data and the perf script text in the output directory",
-        "(perf.data in perf's pipe format unless --no-stream; perf script and perf report read both)"})
     boolean keep;
-
-    @Option(names = "--no-stream", description = {"run perf script after perf record, on the whole perf.data (by default",
-        "perf script reads perf record's output while it records, and the profile is ready as perf record ends;",
-        "--via kubectl always works this way). For a JIT that writes /tmp/perf-PID.map during the recording:",
-        "perf script reads the map at the first sample that needs it"})
     boolean noStream;
-
-    @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = "results",
-            description = "where NAME.folded and flame.svg go (default: ${DEFAULT-VALUE})")
     Path outputDir;
+
+    RecordCommand(FlameCli flame) {
+        this.flame = flame;
+    }
+
+    /** This command's model: its name, description and options. */
+    CommandSpec spec() {
+        spec = Specs.command(this, "record",
+                "Records a running process with perf (perf record -g -p PID -- sleep SECS),",
+                "streams 'perf script' into the collapser and writes DIR/NAME.folded and",
+                "DIR/flame.svg. perf runs here, in another process's namespaces (--via",
+                "nsenter) or in a pod (--via kubectl). Ctrl-C or SIGTERM stops early; what",
+                "was recorded is still written.");
+        spec.usageMessage().footer("",
+                "Exit codes: 0 ok; 2 no samples; 3 perf, nsenter or kubectl missing;",
+                "4 not permitted (perf_event_paranoid, capabilities); 5 no such process,",
+                "several of that name, or it exited while recording (what was recorded is",
+                "written); 6 a file could not be written; 64 wrong command line;",
+                "130 interrupted (what was recorded is written).");
+        spec.addOption(Specs.option("--pid", "N", Long.class)
+                .description("the PID to record (as perf sees it on the target)").build());
+        spec.addOption(Specs.option("--process", "NAME", String.class)
+                .description("find the process by name (default: kube-apiserver); several matches are an error listing them")
+                .build());
+        spec.addOption(Specs.option("--duration", "TIME", Duration.class).defaultValue("30s")
+                .converters(new DurationConverter())
+                .description("how long to record: 30s, 2m, 1500ms or seconds (default: ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--frequency", "HZ", int.class).defaultValue("99")
+                .description("samples per second (default: ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--call-graph", "MODE", CallGraph.class).defaultValue("fp")
+                .description("fp (frame pointers, -g), dwarf or lbr (default: ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--event", "EVENT", String.class).defaultValue("cpu-clock")
+                .description("the perf event (default: ${DEFAULT-VALUE}, a software timer that works in VMs and"
+                        + " containers; 'cycles' needs hardware counters)").build());
+        spec.addOption(Specs.option("--via", "HOW", Via.class).defaultValue("local")
+                .description("local, nsenter or kubectl (default: ${DEFAULT-VALUE})").build());
+        spec.addOption(Specs.option("--nsenter-target", "PID", long.class).defaultValue("1")
+                .description("with --via nsenter: whose namespaces perf runs in (default: ${DEFAULT-VALUE}, the host"
+                        + " from a hostPID pod)").build());
+        spec.addOption(Specs.option("--pod", "POD", String.class)
+                .description("with --via kubectl: the (privileged, hostPID) debug pod").build());
+        spec.addOption(Specs.option(new String[] {"-n", "--namespace"}, "NS", String.class)
+                .description("with --via kubectl: the pod's namespace").build());
+        spec.addOption(Specs.option(new String[] {"-c", "--container"}, "C", String.class)
+                .description("with --via kubectl: the container in the pod").build());
+        spec.addOption(Specs.flag("--no-symbolize", "leave the frames of stripped Go binaries [unknown] (by default",
+                "they are named from the binary's .gopclntab, read through /proc/PID; not with --via kubectl)"));
+        spec.addOption(Specs.flag("--inline-go", "also expand the calls the Go compiler inlined, marked _[i]"));
+        spec.addOption(Specs.flag("--keep", "keep perf.data and the perf script text in the output directory",
+                "(perf.data in perf's pipe format unless --no-stream; perf script and perf report read both)"));
+        spec.addOption(Specs.flag("--no-stream", "run perf script after perf record, on the whole perf.data (by default",
+                "perf script reads perf record's output while it records, and the profile is ready as perf record ends;",
+                "--via kubectl always works this way). For a JIT that writes /tmp/perf-PID.map during the recording:",
+                "perf script reads the map at the first sample that needs it"));
+        spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue("results")
+                .description("where NAME.folded and flame.svg go (default: ${DEFAULT-VALUE})").build());
+        return spec;
+    }
+
+    /** Sets the fields from the command line. */
+    private void bind() {
+        pid = Specs.value(spec, "--pid");
+        process = Specs.value(spec, "--process");
+        duration = Specs.value(spec, "--duration");
+        frequency = Specs.value(spec, "--frequency");
+        callGraph = Specs.value(spec, "--call-graph");
+        event = Specs.value(spec, "--event");
+        via = Specs.value(spec, "--via");
+        nsenterTarget = Specs.value(spec, "--nsenter-target");
+        pod = Specs.value(spec, "--pod");
+        namespace = Specs.value(spec, "--namespace");
+        container = Specs.value(spec, "--container");
+        noSymbolize = Specs.flag(spec, "--no-symbolize");
+        inlineGo = Specs.flag(spec, "--inline-go");
+        keep = Specs.flag(spec, "--keep");
+        noStream = Specs.flag(spec, "--no-stream");
+        outputDir = Specs.value(spec, "--output-dir");
+    }
 
     @Override
     public Integer call() throws IOException {
+        bind();
         PerfRecorder recorder = PerfRecorder.create(options());
         PrintWriter err = flame.stderr();
         Progress progress = new Progress(err, System.console() != null);
