@@ -10,38 +10,55 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code flame analyze}: hot paths, top functions, CPU by category and API calls of one profile. */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = {"Answers the lab's questions for one profile: total and samples, top functions by self and "
-                + "inclusive share, hottest paths, CPU by category (exclusive and inclusive) and cost per API "
-                + "verb and resource.",
-            "PROFILE is folded stacks, perf script output or a pprof profile (- for standard input)."})
 final class AnalyzeCommand implements Callable<Integer> {
-    @ParentCommand
-    FlameCli flame;
+    final FlameCli flame;
+    private CommandSpec spec;
 
-    @Option(names = "--rules", paramLabel = "FILE",
-            description = "Category rules, a JSON or YAML file, or a built-in set: kube-apiserver (default), etcd, jvm. "
-                    + "'--rules show:NAME' prints a built-in file to start your own.")
     String rules;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
-            description = "How many functions and paths each top list shows (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--json", description = "Print the report as JSON instead of text.")
     boolean json;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PROFILE", description = "The profile to analyze.")
     String profile;
+
+    AnalyzeCommand(FlameCli flame) {
+        this.flame = flame;
+    }
+
+    /** This command's model: its name, description, options and parameters. */
+    CommandSpec spec() {
+        spec = Specs.command(this, "analyze",
+                "Answers the lab's questions for one profile: total and samples, top functions by self and "
+                + "inclusive share, hottest paths, CPU by category (exclusive and inclusive) and cost per API "
+                + "verb and resource.",
+                "PROFILE is folded stacks, perf script output or a pprof profile (- for standard input).");
+        spec.addOption(Specs.option("--rules", "FILE", String.class)
+                .description("Category rules, a JSON or YAML file, or a built-in set: kube-apiserver (default), etcd, jvm. "
+                    + "'--rules show:NAME' prints a built-in file to start your own.").build());
+        spec.addOption(Specs.option("--top", "N", int.class).defaultValue("10")
+                .description("How many functions and paths each top list shows (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.flag("--json", "Print the report as JSON instead of text."));
+        spec.addPositional(PositionalParamSpec.builder().index("0").arity("0..1").paramLabel("PROFILE").type(String.class)
+                .description("The profile to analyze.").build());
+        return spec;
+    }
+
+    /** Sets the fields from the command line. */
+    private void bind() {
+        rules = Specs.value(spec, "--rules");
+        top = Specs.value(spec, "--top");
+        json = Specs.flag(spec, "--json");
+        profile = spec.positionalParameters().get(0).getValue();
+    }
 
     @Override
     public Integer call() throws Exception {
+        bind();
         OutputStream out = flame.stdout();
         if (rules != null && rules.startsWith("show:")) {
             out.write(CliProfiles.builtInRulesText(rules.substring(5)).getBytes(StandardCharsets.UTF_8));

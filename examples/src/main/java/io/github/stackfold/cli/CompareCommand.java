@@ -18,50 +18,70 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code flame compare}: two profiles (idle and under load, say) as a differential flame graph plus
  * the category shares before and after and the functions that grew most.
  */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compares two profiles (any format): writes DIR/compare.svg (a differential flame graph of "
-                + "AFTER, red where a stack's share grew, blue where it shrank; BEFORE is scaled to AFTER's total), "
-                + "DIR/compare.folded (the differential folded stacks) and DIR/compare.json, and prints the "
-                + "category shares before and after with their deltas and the functions whose self share grew most."})
 final class CompareCommand implements Callable<Integer> {
-    @ParentCommand
-    FlameCli flame;
+    final FlameCli flame;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private CommandSpec spec;
 
-    @Option(names = "--rules", paramLabel = "FILE",
-            description = "Category rules, a JSON or YAML file, or a built-in set: kube-apiserver (default), etcd, jvm.")
     String rules;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "10",
-            description = "How many grown functions to list (default: ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = ".",
-            description = "Where compare.svg, compare.folded and compare.json go (default: the current directory).")
     Path outputDir;
 
-    @Option(names = "--json", description = "Print the comparison as JSON instead of the table.")
     boolean json;
 
-    @Parameters(index = "0", paramLabel = "BEFORE", description = "The first profile (- for standard input).")
     String before;
 
-    @Parameters(index = "1", paramLabel = "AFTER", description = "The second profile (- for standard input).")
     String after;
+
+    CompareCommand(FlameCli flame) {
+        this.flame = flame;
+    }
+
+    /** This command's model: its name, description, options and parameters. */
+    CommandSpec spec() {
+        spec = Specs.command(this, "compare",
+                "Compares two profiles (any format): writes DIR/compare.svg (a differential flame graph of "
+                + "AFTER, red where a stack's share grew, blue where it shrank; BEFORE is scaled to AFTER's total), "
+                + "DIR/compare.folded (the differential folded stacks) and DIR/compare.json, and prints the "
+                + "category shares before and after with their deltas and the functions whose self share grew most.");
+        spec.addOption(Specs.option("--rules", "FILE", String.class)
+                .description("Category rules, a JSON or YAML file, or a built-in set: kube-apiserver (default), etcd, jvm.")
+                .build());
+        spec.addOption(Specs.option("--top", "N", int.class).defaultValue("10")
+                .description("How many grown functions to list (default: ${DEFAULT-VALUE}).").build());
+        spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue(".")
+                .description("Where compare.svg, compare.folded and compare.json go (default: the current directory).")
+                .build());
+        spec.addOption(Specs.flag("--json", "Print the comparison as JSON instead of the table."));
+        spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("BEFORE").required(true).type(String.class)
+                .description("The first profile (- for standard input).").build());
+        spec.addPositional(PositionalParamSpec.builder().index("1").paramLabel("AFTER").required(true).type(String.class)
+                .description("The second profile (- for standard input).").build());
+        return spec;
+    }
+
+    /** Sets the fields from the command line. */
+    private void bind() {
+        rules = Specs.value(spec, "--rules");
+        top = Specs.value(spec, "--top");
+        outputDir = Specs.value(spec, "--output-dir");
+        json = Specs.flag(spec, "--json");
+        before = spec.positionalParameters().get(0).getValue();
+        after = spec.positionalParameters().get(1).getValue();
+    }
 
     @Override
     public Integer call() throws IOException {
+        bind();
         if (before.equals("-") && after.equals("-")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "only one of BEFORE and AFTER can be standard input");
         }

@@ -178,9 +178,9 @@ public final class FlameCli implements Runnable {
             case "help":
                 return CommandLine.HelpCommand.class;
             case "analyze":
-                return AnalyzeCommand.class;
+                return new AnalyzeCommand(root).spec();
             case "compare":
-                return CompareCommand.class;
+                return new CompareCommand(root).spec();
             case "collapse":
                 return new CollapseCommand(root).spec();
             case "flamegraph":
@@ -188,7 +188,7 @@ public final class FlameCli implements Runnable {
             case "diff":
                 return new DiffCommand(root).spec();
             case "pprof":
-                return PprofCommand.class;
+                return new PprofCommand(root).spec();
             case "record":
                 return new RecordCommand(root).spec();
             case "profile":
