@@ -45,7 +45,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         spec.addOption(Specs.flag("--json", "Print the report as JSON instead of text."));
         spec.addPositional(PositionalParamSpec.builder().index("0").arity("0..1").paramLabel("PROFILE").type(String.class)
                 .description("The profile to analyze.").build());
-        return spec;
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

@@ -93,7 +93,7 @@ public class CollapseCommand implements Callable<Integer> {
         spec.addPositional(PositionalParamSpec.builder().paramLabel("FILE").arity("0..*").type(List.class)
                 .auxiliaryTypes(String.class)
                 .description("perf script output or a pprof profile, maybe compressed; '-' or none: standard input").build());
-        return spec;
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

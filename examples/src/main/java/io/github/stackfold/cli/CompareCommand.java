@@ -66,7 +66,7 @@ final class CompareCommand implements Callable<Integer> {
                 .description("The first profile (- for standard input).").build());
         spec.addPositional(PositionalParamSpec.builder().index("1").paramLabel("AFTER").required(true).type(String.class)
                 .description("The second profile (- for standard input).").build());
-        return spec;
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

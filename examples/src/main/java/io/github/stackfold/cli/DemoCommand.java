@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         spec.addOption(Specs.option("--target", "TARGET", DemoRun.Target.class).defaultValue("auto")
                 .description("auto (etcd if installed, else jvm), etcd, jvm (the demo server), or recording (the shipped one)"
                     + " (default: ${DEFAULT-VALUE}).").build());
-        return spec;
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

@@ -70,7 +70,7 @@ public final class FlameCli implements Runnable {
     }
 
     /**
-     * Standard input for a subcommand ({@code @ParentCommand FlameCli flame; flame.stdin()}): the real
+     * Standard input for a subcommand ({@code flame.stdin()}): the real
      * one, or what a test passed to {@link #run}.
      */
     public InputStream stdin() {
@@ -130,8 +130,8 @@ public final class FlameCli implements Runnable {
             // then does not load those packages to register its converters for them (~20 ms of a start)
             System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*,java\\.time\\..*");
         }
-        root.spec = Specs.command(root, "flame", "perf and pprof profiles into folded stacks, flame graphs and answers.")
-                .versionProvider(new Version());
+        root.spec = Specs.withHelpOptions(Specs.command(root, "flame",
+                "perf and pprof profiles into folded stacks, flame graphs and answers.").versionProvider(new Version()));
         CommandLine cl = new CommandLine(root.spec);
         String only = args.length == 0 || "help".equals(args[0]) || !SUBCOMMANDS.containsKey(args[0]) ? null : args[0];
         for (String name : SUBCOMMANDS.keySet()) {

@@ -133,21 +133,7 @@ final class FlameGraphCommand implements Callable<Integer> {
         spec.addPositional(PositionalParamSpec.builder().paramLabel("FOLDED").arity("0..*").type(List.class)
                 .auxiliaryTypes(String.class)
                 .description("folded stack files, pprof profiles or perf script text (default: standard input; - is standard input)").build());
-        helpOptionsLast(spec);
-        return spec;
-    }
-
-    /**
-     * Moves {@code -h/--help} and {@code -V/--version}, which {@link Specs#command} adds first, to the
-     * end of the options: with {@code sortOptions(false)} the help lists options in the order they were
-     * added, and {@code mixinStandardHelpOptions} put these two last.
-     */
-    private static void helpOptionsLast(CommandSpec spec) {
-        for (String name : new String[] {"--help", "--version"}) {
-            OptionSpec help = spec.findOption(name);
-            spec.remove(help);
-            spec.addOption(help);
-        }
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

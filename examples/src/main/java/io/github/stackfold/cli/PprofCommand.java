@@ -93,22 +93,7 @@ final class PprofCommand implements Callable<Integer> {
         spec.addOption(Specs.option("--token-file", "FILE", Path.class).description("file holding the bearer token").build());
         PprofFlags.addTo(spec);
         spec.addOption(Specs.flag("--keep", "also keep the profile as fetched, DIR/NAME.pb.gz"));
-        helpOptionsLast(spec);
-        return spec;
-    }
-
-    /**
-     * Moves -h/--help and -V/--version after the other options: with the options unsorted the help
-     * lists them in the order they were added, and {@link Specs#command} adds these two first, where
-     * {@code mixinStandardHelpOptions} put them last.
-     */
-    private static void helpOptionsLast(CommandSpec spec) {
-        OptionSpec help = spec.findOption("--help");
-        OptionSpec version = spec.findOption("--version");
-        spec.remove(help);
-        spec.remove(version);
-        spec.addOption(help);
-        spec.addOption(version);
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

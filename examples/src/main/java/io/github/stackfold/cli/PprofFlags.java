@@ -10,20 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 
 /**
- * The pprof flags of every command that reads profiles ({@code @Mixin PprofFlags pprof;}): which
- * sample type is the weight, and which labels become root frames. They only matter for pprof input.
+ * The pprof flags of every command that reads profiles ({@link #addTo} its model, {@link #of} when it
+ * runs): which sample type is the weight, and which labels become root frames. They only matter for
+ * pprof input.
  */
 final class PprofFlags {
-    @Option(names = "--value", paramLabel = "TYPE", defaultValue = "cpu",
-            description = "pprof input: the sample type used as the weight, cpu (CPU nanoseconds, the default),"
-                    + " samples (the sample count) or any other type the profile has")
     String value = "cpu";
-
-    @Option(names = "--tag", paramLabel = "KEY",
-            description = "pprof input: make the value of label KEY a root frame, KEY=VALUE (repeatable)")
     List<String> tags = new ArrayList<>();
 
     /** Adds {@code --value} and {@code --tag} to a command's model. */

@@ -84,7 +84,7 @@ final class ProfileCommand implements Callable<Integer> {
                     + " (kube-apiserver, the default; etcd; jvm).").build());
         spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue("results")
                 .description("Where the files go (default: ${DEFAULT-VALUE}).").build());
-        return spec;
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

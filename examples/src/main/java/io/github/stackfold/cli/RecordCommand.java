@@ -109,7 +109,7 @@ public class RecordCommand implements Callable<Integer> {
                 "perf script reads the map at the first sample that needs it"));
         spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue("results")
                 .description("where NAME.folded and flame.svg go (default: ${DEFAULT-VALUE})").build());
-        return spec;
+        return Specs.withHelpOptions(spec);
     }
 
     /** Sets the fields from the command line. */

@@ -21,12 +21,21 @@ final class Specs {
     }
 
     /**
-     * The model of a command run by {@code command} (a {@code Callable} or {@code Runnable}), with
-     * {@code -h/--help} and {@code -V/--version} as picocli's {@code mixinStandardHelpOptions} adds them.
+     * The model of a command run by {@code command} (a {@code Callable} or {@code Runnable}); add its
+     * options, then {@link #withHelpOptions}.
      */
     static CommandSpec command(Object command, String name, String... description) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
         spec.usageMessage().description(description);
+        return spec;
+    }
+
+    /**
+     * Adds {@code -h/--help} and {@code -V/--version} as picocli's {@code mixinStandardHelpOptions}
+     * adds them: after the command's own options, which is where a help that does not sort options
+     * lists them. Returns {@code spec}.
+     */
+    static CommandSpec withHelpOptions(CommandSpec spec) {
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .description("Show this help message and exit.").build());
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
