@@ -51,4 +51,20 @@ class FlameCliTest {
         assertThat(FlameCli.isBrokenPipe(new java.io.IOException("Broken pipe"))).isTrue();
         assertThat(FlameCli.isBrokenPipe(new java.io.IOException("No space left on device"))).isFalse();
     }
+
+    @Test
+    void aProfileFromPprofNeedsKubectlOrAUrlAndSaysSoAsAUsageError() {
+        String[][] cases = {{"--pprof="}, {"--pprof", "--bogus"}, {"--pprof", "http://bad host/x"}};
+        for (String[] flags : cases) {
+            String[] args = new String[flags.length + 1];
+            args[0] = "profile";
+            System.arraycopy(flags, 0, args, 1, flags.length);
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(), err);
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertThat(code).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
+            assertThat(e).as(String.join(" ", args)).startsWith("flame: --pprof ").doesNotContain("internal error")
+                    .hasLineCount(1);
+        }
+    }
 }
