@@ -93,7 +93,7 @@ final class FlameGraphCommand implements Callable<Integer> {
         spec.addOption(Specs.option("--height", "NUM", int.class).defaultValue("16")
                 .description("height of each frame in pixels (default ${DEFAULT-VALUE})").build());
         spec.addOption(Specs.option("--minwidth", "NUM[%]", String.class).defaultValue("0.1")
-                .description("omit frames narrower than NUM pixels, or NUM% of the total (default ${DEFAULT-VALUE})").build());
+                .description("omit frames narrower than NUM pixels, or NUM%% of the total (default ${DEFAULT-VALUE})").build());
         spec.addOption(Specs.option("--fonttype", "FONT", String.class).defaultValue("Verdana")
                 .description("font family (default ${DEFAULT-VALUE})").build());
         spec.addOption(Specs.option("--fontsize", "NUM", double.class).defaultValue("12.0")

@@ -67,4 +67,25 @@ class FlameCliTest {
                     .hasLineCount(1);
         }
     }
+
+    @Test
+    void everyHelpFormatsWithoutPicocliWarnings() {
+        // picocli formats descriptions with String.format: a lone % made it print three warnings to
+        // System.err before the flamegraph help
+        java.io.PrintStream saved = System.err;
+        ByteArrayOutputStream traced = new ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(traced, true, StandardCharsets.UTF_8));
+        try {
+            for (String name : FlameCli.SUBCOMMANDS.keySet()) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
+                int code = FlameCli.run(new String[] {name, "--help"}, new ByteArrayInputStream(new byte[0]), out, err);
+                assertThat(code).as(name).isZero();
+                assertThat(out.toString(StandardCharsets.UTF_8)).as(name).contains("Usage: flame " + name);
+                assertThat(err.toString(StandardCharsets.UTF_8) + traced.toString(StandardCharsets.UTF_8)).as(name).isEmpty();
+            }
+        } finally {
+            System.setErr(saved);
+        }
+    }
 }
