@@ -477,7 +477,7 @@ public final class PerfCollapser {
             }
             finished = true;
             stopWorkers();
-            FoldedProfile.Builder b = FoldedProfile.builder();
+            FoldedProfile.RawBuilder b = FoldedProfile.rawBuilder();
             List<Folder> all = new ArrayList<>();
             all.add(main);
             synchronized (workers) {

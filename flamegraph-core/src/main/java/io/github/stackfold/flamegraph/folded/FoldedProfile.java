@@ -68,6 +68,11 @@ public final class FoldedProfile {
         return new Builder();
     }
 
+    /** A builder for producers that hold raw stacks as bytes (see {@link RawBuilder}). */
+    public static RawBuilder rawBuilder() {
+        return new RawBuilder();
+    }
+
     /** Number of distinct stacks. */
     public int size() {
         return stacks.length;
@@ -280,6 +285,75 @@ public final class FoldedProfile {
                 counts[i] = weights.get(keys[i])[0];
             }
             return new FoldedProfile(keys, counts);
+        }
+    }
+
+    /**
+     * Builds a profile from raw stacks given as bytes, one byte per char of the raw string, in any
+     * order; equal stacks add up. For producers that make stacks from bytes (the collapser): byte
+     * arrays are sorted by {@link Arrays#compareUnsigned(byte[], byte[])}, which compares eight bytes
+     * at a time, and equal ones are found next to each other after the sort, where a {@link Builder}
+     * hashes every string and compares strings char by char, re-reading the long prefixes that
+     * stacks share (a third of a 194 MB collapse's last 25 ms, with the hashing and the strings' copies).
+     * The order is the same: byte order.
+     */
+    public static final class RawBuilder {
+        private byte[][] stacks = new byte[64][];
+        private long[] counts = new long[64];
+        private int size;
+
+        private RawBuilder() {
+        }
+
+        /** Adds weight to a raw stack; the builder keeps {@code stack}, which must not change after. */
+        public RawBuilder add(byte[] stack, long count) {
+            if (size == stacks.length) {
+                stacks = Arrays.copyOf(stacks, size * 2);
+                counts = Arrays.copyOf(counts, size * 2);
+            }
+            stacks[size] = stack;
+            counts[size++] = count;
+            return this;
+        }
+
+        public FoldedProfile build() {
+            if (size == 0) {
+                return EMPTY;
+            }
+            Integer[] order = new Integer[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, new ByBytes(stacks));
+            String[] keys = new String[size];
+            long[] weights = new long[size];
+            int n = 0;
+            byte[] last = null;
+            for (Integer i : order) {
+                byte[] s = stacks[i];
+                if (last != null && Arrays.equals(last, s)) {
+                    weights[n - 1] += counts[i];
+                    continue;
+                }
+                keys[n] = new String(s, StandardCharsets.ISO_8859_1);
+                weights[n++] = counts[i];
+                last = s;
+            }
+            return new FoldedProfile(n == size ? keys : Arrays.copyOf(keys, n), n == size ? weights : Arrays.copyOf(weights, n));
+        }
+
+        /** Indices ordered by their stacks' bytes, unsigned (a class, not a lambda spun at start). */
+        private static final class ByBytes implements java.util.Comparator<Integer> {
+            private final byte[][] stacks;
+
+            ByBytes(byte[][] stacks) {
+                this.stacks = stacks;
+            }
+
+            @Override
+            public int compare(Integer a, Integer b) {
+                return Arrays.compareUnsigned(stacks[a], stacks[b]);
+            }
         }
     }
 }

@@ -71,6 +71,8 @@ public final class Folder {
     private int groupsSize;
     private final HashMap<String, Integer> nameIds = new HashMap<>();
     private final ArrayList<String> names = new ArrayList<>();
+    /** The names' raw bytes, by id, made when first needed by {@link #emit}. */
+    private byte[][] nameBytes = new byte[0][];
     private final StackTable stacks = new StackTable();
     private byte[] key = new byte[256];
 
@@ -540,17 +542,33 @@ public final class Folder {
     }
 
     /** Adds every folded stack to {@code out}. */
-    public void emit(FoldedProfile.Builder out) {
-        StringBuilder sb = new StringBuilder(256);
-        stacks.forEach((arena, off, len, weight) -> {
-            sb.setLength(0);
-            for (int i = 0; i < len; i++) {
-                if (i > 0) {
-                    sb.append(';');
-                }
-                sb.append(names.get(arena[off + i]));
+    public void emit(FoldedProfile.RawBuilder out) {
+        if (nameBytes.length < names.size()) {
+            int from = nameBytes.length;
+            nameBytes = Arrays.copyOf(nameBytes, names.size());
+            for (int id = from; id < names.size(); id++) {
+                nameBytes[id] = names.get(id).getBytes(StandardCharsets.ISO_8859_1);
             }
-            out.add(sb.toString(), weight);
+        }
+        stacks.forEach(new StackTable.Visitor() {
+            @Override
+            public void visit(int[] arena, int off, int len, long weight) {
+                int n = len - 1; // the ';' between frames
+                for (int i = 0; i < len; i++) {
+                    n += nameBytes[arena[off + i]].length;
+                }
+                byte[] stack = new byte[n];
+                int at = 0;
+                for (int i = 0; i < len; i++) {
+                    if (i > 0) {
+                        stack[at++] = ';';
+                    }
+                    byte[] name = nameBytes[arena[off + i]];
+                    System.arraycopy(name, 0, stack, at, name.length);
+                    at += name.length;
+                }
+                out.add(stack, weight);
+            }
         });
     }
 

@@ -20,6 +20,26 @@ class FoldedProfileTest {
     }
 
     @Test
+    void theRawBuilderGivesWhatTheBuilderGivesForTheSameBytes() {
+        // prefixes, ';' against the bytes around it (digits and ':' sort before and after it), bytes
+        // above 0x7f (unsigned), duplicates, and enough stacks for the sort to merge runs
+        String[] samples = {"a;b;x", "a;b1", "a;b", "a;b:", "a;b;", "\u00e9;x", "\u00ff", "Z", "a;b", "a;b1", "", "a"};
+        java.util.Random random = new java.util.Random(7);
+        FoldedProfile.Builder strings = FoldedProfile.builder();
+        FoldedProfile.RawBuilder raw = FoldedProfile.rawBuilder();
+        for (int i = 0; i < 500; i++) {
+            String s = samples[random.nextInt(samples.length)] + (i % 3 == 0 ? "" : ";f" + random.nextInt(40));
+            strings.add(s, i);
+            raw.add(s.getBytes(StandardCharsets.ISO_8859_1), i);
+        }
+        FoldedProfile expected = strings.build();
+        FoldedProfile actual = raw.build();
+        assertThat(actual.asMap()).containsExactlyEntriesOf(expected.asMap());
+        assertThat(actual.total()).isEqualTo(expected.total());
+        assertThat(FoldedProfile.rawBuilder().build().isEmpty()).isTrue();
+    }
+
+    @Test
     void mergesEqualStacksAndSortsInByteOrder() throws Exception {
         List<BadInputException> bad = new ArrayList<>();
         FoldedProfile p = read("b;c 2\na;b 1\nb;c 3\n\u00e9;x 1\nZ 4\n".getBytes(StandardCharsets.UTF_8), bad);
