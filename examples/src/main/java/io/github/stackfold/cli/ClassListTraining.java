@@ -21,8 +21,14 @@ import java.util.List;
  * when every command succeeded, else the first failing command's exit code.
  */
 public final class ClassListTraining {
-    /** Samples generated: enough that a two-thread collapse hands pieces to its workers. */
-    static final int SAMPLES = 3_000;
+    /**
+     * Samples generated: 2.9 MB of text, several of the collapser's 1 MiB pieces, so that the
+     * two-thread collapse starts its worker and the classes of that path (the thread pool, the
+     * collapser's lambdas) go into the archive. With 3,000 samples (0.7 MB) the first piece took the
+     * whole input, and a 194 MB collapse loaded those classes from the JDK's modules and spun its
+     * lambdas at run time.
+     */
+    static final int SAMPLES = 12_000;
 
     private ClassListTraining() {
     }
@@ -66,7 +72,7 @@ public final class ClassListTraining {
      * {@code perf script} text of {@code samples} samples of a few processes and stacks, in the shapes
      * a real recording has (kernel, shared-library, JIT and unknown frames).
      */
-    static byte[] perfScript(int samples) {
+    public static byte[] perfScript(int samples) {
         String[] frames = {
             "ffffffff8a2c7d1e do_syscall_64+0x5e ([kernel.kallsyms])",
             "7f3a1c2b4e10 __libc_read+0x10 (/usr/lib/x86_64-linux-gnu/libc.so.6)",

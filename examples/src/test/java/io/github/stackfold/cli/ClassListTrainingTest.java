@@ -27,4 +27,11 @@ class ClassListTrainingTest {
         assertThat(p.size()).isEqualTo(10);
         assertThat(p.stack(0)).startsWith("server;");
     }
+
+    @Test
+    void theGeneratedTextIsLongEnoughForTheTwoThreadCollapseToStartItsWorker() {
+        // the first piece takes all of a read that reaches the end: more than two pieces are needed
+        assertThat(ClassListTraining.perfScript(ClassListTraining.SAMPLES).length)
+                .isGreaterThan(2 * CollapseOptions.builder().build().chunkBytes());
+    }
 }

@@ -68,6 +68,26 @@ class FlameLauncherIT {
     }
 
     @Test
+    void aTwoThreadCollapseFindsItsWorkerPathInTheArchive() throws Exception {
+        launcher(Map.of(), "--version");
+        Path input = Files.createTempFile("stackfold-launcher-it", ".txt");
+        try {
+            Files.write(input, io.github.stackfold.cli.ClassListTraining.perfScript(20_000));
+            FlameProcess.Result r = launcher(LOG_CLASSES, "collapse", "--threads", "2", "-o", "/dev/null", input.toString());
+            assertThat(r.code()).as(r.stderr()).isZero();
+            String log = classLog();
+            assertThat(sourceOf(log, "java.util.concurrent.ThreadPoolExecutor")).isEqualTo("shared objects file");
+            for (String line : log.split("\n")) {
+                if (line.contains("PerfCollapser$Session$$Lambda")) {
+                    assertThat(line).contains("source: shared objects file");
+                }
+            }
+        } finally {
+            Files.delete(input);
+        }
+    }
+
+    @Test
     void withoutTheArchiveClassesComeFromTheJar() throws Exception {
         FlameProcess.Result r = launcher(Map.of("FLAME_CDS", "0", "FLAME_JAVA_OPTS", "-Xlog:class+load:file=" + CLASS_LOG), "--version");
         assertThat(r.code()).as(r.stderr()).isZero();
