@@ -144,10 +144,24 @@ public final class ProcessFinder {
         throw new NoTargetException("no such process: PID " + pid + where());
     }
 
-    /** Whether {@code p} still runs (same PID and same start time). */
+    /**
+     * Whether {@code p} still runs: same PID, same start time, and not a zombie (a process that exited
+     * keeps its /proc entry until its parent reaps it; perf record ends when the process exits, which
+     * can be before the reaping).
+     */
     public boolean isAlive(FoundProcess p) {
         String stat = source.read(p.pid(), "stat");
-        return stat != null && startTime(stat) == p.startTime();
+        if (stat == null || startTime(stat) != p.startTime()) {
+            return false;
+        }
+        char state = state(stat);
+        return state != 'Z' && state != 'X' && state != 'x';
+    }
+
+    /** The state letter of a /proc/PID/stat line (field 3, after "pid (comm)"), or '?'. */
+    static char state(String stat) {
+        int close = stat.lastIndexOf(')');
+        return close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
     }
 
     private String where() {

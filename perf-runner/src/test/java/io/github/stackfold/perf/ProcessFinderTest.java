@@ -131,6 +131,49 @@ class ProcessFinderTest {
     }
 
     @Test
+    void aZombieIsNotAlive() throws Exception {
+        process(4242, "kube-apiserver", "/usr/local/bin/kube-apiserver", "kube-apiserver", CGROUP_A);
+        ProcessFinder f = ProcessFinder.of(proc);
+        FoundProcess found = f.byPid(4242);
+        assertThat(f.isAlive(found)).isTrue();
+        Path stat = proc.resolve("4242/stat");
+        Files.writeString(stat, Files.readString(stat).replace(") S ", ") Z "));
+        assertThat(f.isAlive(found)).isFalse();
+        assertThat(ProcessFinder.state("7 (a) b) R 1 1")).isEqualTo('R'); // comm may hold ") "
+    }
+
+    @Test
+    void aRealZombieInTheRealProcIsNotAlive() throws Exception {
+        // sh starts a child that exits at once, then becomes a sleep that never reaps it: a zombie
+        Process parent = new ProcessBuilder("sh", "-c", "true & exec sleep 30").start();
+        try {
+            ProcessFinder f = ProcessFinder.of(Path.of("/proc"));
+            long zombie = -1;
+            for (int i = 0; i < 100 && zombie < 0; i++) {
+                Thread.sleep(20);
+                zombie = parent.children().mapToLong(ProcessHandle::pid).filter(pid -> {
+                    String s = readStat(pid);
+                    return s != null && ProcessFinder.state(s) == 'Z';
+                }).findFirst().orElse(-1);
+            }
+            assertThat(zombie).as("a zombie child of sh").isPositive();
+            String stat = readStat(zombie);
+            FoundProcess z = new FoundProcess(zombie, zombie, "true", "", "", "", ProcessFinder.startTime(stat));
+            assertThat(f.isAlive(z)).isFalse();
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    private static String readStat(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Test
     void findsARealProcessInTheRealProcByNameAndPid(@TempDir Path bin) throws Exception {
         String name = "sfind" + ProcessHandle.current().pid();
         Path exe = bin.resolve(name);
