@@ -53,7 +53,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         rules = Specs.value(spec, "--rules");
         top = Specs.value(spec, "--top");
         json = Specs.flag(spec, "--json");
-        profile = spec.positionalParameters().get(0).getValue();
+        profile = Specs.positional(spec, 0);
     }
 
     @Override

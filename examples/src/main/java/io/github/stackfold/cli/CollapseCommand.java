@@ -20,7 +20,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -112,8 +111,7 @@ public class CollapseCommand implements Callable<Integer> {
         inlineGo = Specs.flag(spec, "--inline-go");
         output = Specs.value(spec, "--output");
         pprof = PprofFlags.of(spec);
-        List<String> given = spec.positionalParameters().get(0).getValue();
-        files = given == null ? new ArrayList<>() : given;
+        files = Specs.positionals(spec);
     }
 
     /**

@@ -75,8 +75,8 @@ final class CompareCommand implements Callable<Integer> {
         top = Specs.value(spec, "--top");
         outputDir = Specs.value(spec, "--output-dir");
         json = Specs.flag(spec, "--json");
-        before = spec.positionalParameters().get(0).getValue();
-        after = spec.positionalParameters().get(1).getValue();
+        before = Specs.positional(spec, 0);
+        after = Specs.positional(spec, 1);
     }
 
     @Override

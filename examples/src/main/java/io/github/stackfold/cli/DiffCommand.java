@@ -17,7 +17,6 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
@@ -45,10 +44,8 @@ final class DiffCommand implements Callable<Integer> {
                 "Compares two folded profiles: writes 'stack BEFORE AFTER' lines (difffolded.pl's format),",
                 "sorted by stack. Render them with 'flame flamegraph' (red grew, blue shrank).");
         spec.usageMessage().sortOptions(false);
-        spec.addOption(OptionSpec.builder("-n", "--normalize").type(boolean.class)
-                .description("scale the first profile's counts to the second's total").build());
-        spec.addOption(OptionSpec.builder("-s", "--strip-hex").type(boolean.class)
-                .description("strip hex addresses (0x1234 becomes 0x...)").build());
+        spec.addOption(Specs.flag(new String[] {"-n", "--normalize"}, "scale the first profile's counts to the second's total"));
+        spec.addOption(Specs.flag(new String[] {"-s", "--strip-hex"}, "strip hex addresses (0x1234 becomes 0x...)"));
         spec.addOption(Specs.option(new String[] {"-o", "--output"}, "FILE", Path.class)
                 .description("write to FILE instead of standard output").build());
         PprofFlags.addTo(spec);
@@ -67,8 +64,8 @@ final class DiffCommand implements Callable<Integer> {
         stripHex = Specs.flag(spec, "--strip-hex");
         output = Specs.value(spec, "--output");
         pprof = PprofFlags.of(spec);
-        before = spec.positionalParameters().get(0).getValue();
-        after = spec.positionalParameters().get(1).getValue();
+        before = Specs.positional(spec, 0);
+        after = Specs.positional(spec, 1);
     }
 
     @Override

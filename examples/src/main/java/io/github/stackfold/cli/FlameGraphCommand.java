@@ -21,7 +21,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,8 +164,7 @@ final class FlameGraphCommand implements Callable<Integer> {
         encoding = Specs.value(spec, "--encoding");
         output = Specs.value(spec, "--output");
         pprof = PprofFlags.of(spec);
-        List<String> given = spec.positionalParameters().get(0).getValue();
-        inputs = given == null ? new ArrayList<>() : given;
+        inputs = Specs.positionals(spec);
     }
 
     @Override

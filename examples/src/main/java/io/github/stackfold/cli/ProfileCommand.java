@@ -106,22 +106,6 @@ final class ProfileCommand implements Callable<Integer> {
         outputDir = Specs.value(spec, "--output-dir");
     }
 
-    /** --pprof: kubectl or an http(s) URL (before, anything else ended in an "internal error"). */
-    private static void checkPprofSource(String source) {
-        if (source == null || source.equals("kubectl")) {
-            return;
-        }
-        if (source.startsWith("http://") || source.startsWith("https://")) {
-            try {
-                java.net.URI.create(source);
-                return;
-            } catch (IllegalArgumentException e) {
-                throw new FlameCli.CliExit(ExitCodes.USAGE, "--pprof " + source + ": not a URL (" + e.getMessage() + ")");
-            }
-        }
-        throw new FlameCli.CliExit(ExitCodes.USAGE, "--pprof takes 'kubectl' or an http(s):// URL, not '" + source + "'");
-    }
-
     @Override
     public Integer call() throws Exception {
         bind();
@@ -131,7 +115,11 @@ final class ProfileCommand implements Callable<Integer> {
         if (frequency < 1) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "--frequency must be at least 1");
         }
-        checkPprofSource(pprof);
+        try {
+            ProfileRun.checkPprofSource(pprof); // anything else ended in an "internal error"
+        } catch (IllegalArgumentException e) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
+        }
         ExecTarget target = switch (via) {
             case NSENTER -> ExecTarget.nsenter(nsenterTarget);
             case KUBECTL -> ExecTarget.kubectl(pod, namespace, container);

@@ -1,5 +1,8 @@
 package io.github.stackfold.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -45,7 +48,12 @@ final class Specs {
 
     /** A boolean option without a value. */
     static OptionSpec flag(String name, String... description) {
-        return OptionSpec.builder(name).type(boolean.class).description(description).build();
+        return flag(new String[] {name}, description);
+    }
+
+    /** A boolean option without a value, with several names (such as {@code -n} and {@code --normalize}). */
+    static OptionSpec flag(String[] names, String... description) {
+        return OptionSpec.builder(names).type(boolean.class).description(description).build();
     }
 
     /** An option with a value of {@code type}, shown as {@code name=LABEL}; add a description, a default, then build. */
@@ -66,6 +74,17 @@ final class Specs {
     /** The value of option {@code name}: as given, else its default, else null. */
     static <T> T value(CommandSpec spec, String name) {
         return spec.findOption(name).getValue();
+    }
+
+    /** The value of the {@code index}-th positional parameter, or null when none was given. */
+    static <T> T positional(CommandSpec spec, int index) {
+        return spec.positionalParameters().get(index).getValue();
+    }
+
+    /** The values of a list-valued positional parameter (the first), empty when none was given. */
+    static List<String> positionals(CommandSpec spec) {
+        List<String> given = positional(spec, 0);
+        return given == null ? new ArrayList<>() : given;
     }
 
     /** The value of option {@code name}: as given, else its default, else {@code otherwise}. */

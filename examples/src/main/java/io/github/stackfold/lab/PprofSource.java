@@ -24,14 +24,32 @@ final class PprofSource {
     PprofSource(String source, String kubectl, Duration duration) {
         int seconds = (int) Math.max(1, Math.round(duration.toMillis() / 1000.0));
         PprofFetcher.Builder b = PprofFetcher.builder().seconds(seconds);
-        if ("kubectl".equals(source)) {
+        URI url = url(source);
+        if (url == null) {
             b.kubectl(List.of(kubectl));
-        } else if (source.startsWith("http://") || source.startsWith("https://")) {
-            b.url(URI.create(source));
         } else {
-            throw new IllegalArgumentException("--pprof takes 'kubectl' or an http(s):// URL, not '" + source + "'");
+            b.url(url);
         }
         this.fetcher = b.build();
+    }
+
+    /**
+     * The URL of a {@code --pprof} source, or null for {@code kubectl}.
+     *
+     * @throws IllegalArgumentException naming the problem when it is neither kubectl nor an http(s) URL
+     */
+    static URI url(String source) {
+        if ("kubectl".equals(source)) {
+            return null;
+        }
+        if (source.startsWith("http://") || source.startsWith("https://")) {
+            try {
+                return URI.create(source);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--pprof " + source + ": not a URL (" + e.getMessage() + ")", e);
+            }
+        }
+        throw new IllegalArgumentException("--pprof takes 'kubectl' or an http(s):// URL, not '" + source + "'");
     }
 
     LabPipeline.Source fetch(String what, Consumer<String> say) throws IOException {

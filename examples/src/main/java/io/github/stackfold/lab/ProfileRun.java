@@ -50,6 +50,17 @@ public final class ProfileRun extends StoppableRun {
     /** How many clients {@code --compare-idle} uses when no {@code --load} is given: the lab's loop of 10. */
     public static final int DEFAULT_COMPARE_LOAD = 10;
 
+    /**
+     * Checks a {@link Options#pprof()} source before a run: {@code kubectl} or an http(s) URL.
+     *
+     * @throws IllegalArgumentException naming the problem otherwise
+     */
+    public static void checkPprofSource(String source) {
+        if (source != null) {
+            PprofSource.url(source);
+        }
+    }
+
     /** Runs the lab; {@code say} gets one line per step for the user. */
     public LabPipeline.Result run(Options o, Consumer<String> say) throws IOException, InterruptedException {
         int clients = o.compareIdle() && o.load() == 0 ? DEFAULT_COMPARE_LOAD : o.load();
