@@ -16,9 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,32 +28,14 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 public final class FlameCli implements Runnable {
     /**
-     * The subcommands by name, in the order of the help, and the class of each. A run builds only the
-     * one it needs ({@link #subcommand}): building all ten cost about 0.2 s of a short run's start-up
-     * when they were annotated. Names, not class literals, so that the other classes are not even
-     * loaded (FlameCliTest checks each name against its class and model).
+     * The subcommands' names, in the order of the help. A run builds only the one it needs
+     * ({@link #subcommand}): building all ten cost about 0.2 s of a short run's start-up when they
+     * were annotated (FlameCliTest checks each name against its model's).
      */
-    static final Map<String, String> SUBCOMMANDS = subcommands(
-            "help", "picocli.CommandLine$HelpCommand",
-            "analyze", "io.github.stackfold.cli.AnalyzeCommand",
-            "compare", "io.github.stackfold.cli.CompareCommand",
-            "collapse", "io.github.stackfold.cli.CollapseCommand",
-            "flamegraph", "io.github.stackfold.cli.FlameGraphCommand",
-            "diff", "io.github.stackfold.cli.DiffCommand",
-            "pprof", "io.github.stackfold.cli.PprofCommand",
-            "record", "io.github.stackfold.cli.RecordCommand",
-            "profile", "io.github.stackfold.cli.ProfileCommand",
-            "demo", "io.github.stackfold.cli.DemoCommand");
+    static final List<String> SUBCOMMANDS = List.of(
+            "help", "analyze", "compare", "collapse", "flamegraph", "diff", "pprof", "record", "profile", "demo");
 
     private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
-
-    private static Map<String, String> subcommands(String... nameClassPairs) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < nameClassPairs.length; i += 2) {
-            m.put(nameClassPairs[i], nameClassPairs[i + 1]);
-        }
-        return Collections.unmodifiableMap(m);
-    }
 
     private CommandSpec spec;
 
@@ -133,8 +113,8 @@ public final class FlameCli implements Runnable {
         root.spec = Specs.withHelpOptions(Specs.command(root, "flame",
                 "perf and pprof profiles into folded stacks, flame graphs and answers.").versionProvider(new Version()));
         CommandLine cl = new CommandLine(root.spec);
-        String only = args.length == 0 || "help".equals(args[0]) || !SUBCOMMANDS.containsKey(args[0]) ? null : args[0];
-        for (String name : SUBCOMMANDS.keySet()) {
+        String only = args.length == 0 || "help".equals(args[0]) || !SUBCOMMANDS.contains(args[0]) ? null : args[0];
+        for (String name : SUBCOMMANDS) {
             if (only == null || name.equals(only)) {
                 cl.addSubcommand(name, subcommand(name, root));
             }

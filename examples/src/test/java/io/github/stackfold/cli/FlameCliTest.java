@@ -22,12 +22,11 @@ class FlameCliTest {
     }
 
     @Test
-    void eachSubcommandIsRegisteredUnderItsOwnNameAndClass() {
+    void eachSubcommandIsRegisteredUnderItsOwnName() {
         java.io.PrintWriter sink = new java.io.PrintWriter(new ByteArrayOutputStream());
-        for (var e : FlameCli.SUBCOMMANDS.entrySet()) {
-            picocli.CommandLine c = new picocli.CommandLine(FlameCli.subcommand(e.getKey(), new FlameCli(null, null, sink)));
-            assertThat(c.getCommandName()).as(e.getValue()).isEqualTo(e.getKey());
-            assertThat(c.getCommandSpec().userObject().getClass().getName()).isEqualTo(e.getValue());
+        for (String name : FlameCli.SUBCOMMANDS) {
+            picocli.CommandLine c = new picocli.CommandLine(FlameCli.subcommand(name, new FlameCli(null, null, sink)));
+            assertThat(c.getCommandName()).isEqualTo(name);
         }
     }
 
@@ -36,14 +35,14 @@ class FlameCliTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = FlameCli.run(new String[] {"--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
         assertThat(code).isZero();
-        for (String name : FlameCli.SUBCOMMANDS.keySet()) {
+        for (String name : FlameCli.SUBCOMMANDS) {
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("  " + name + " ");
         }
         java.io.PrintWriter sink = new java.io.PrintWriter(new ByteArrayOutputStream());
         picocli.CommandLine cl = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink, "collapse", "x");
         assertThat(cl.getSubcommands().keySet()).containsExactly("collapse");
         picocli.CommandLine typo = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink, "colapse");
-        assertThat(typo.getSubcommands().keySet()).containsExactlyElementsOf(FlameCli.SUBCOMMANDS.keySet());
+        assertThat(typo.getSubcommands().keySet()).containsExactlyElementsOf(FlameCli.SUBCOMMANDS);
     }
 
     @Test
@@ -76,7 +75,7 @@ class FlameCliTest {
         ByteArrayOutputStream traced = new ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(traced, true, StandardCharsets.UTF_8));
         try {
-            for (String name : FlameCli.SUBCOMMANDS.keySet()) {
+            for (String name : FlameCli.SUBCOMMANDS) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 ByteArrayOutputStream err = new ByteArrayOutputStream();
                 int code = FlameCli.run(new String[] {name, "--help"}, new ByteArrayInputStream(new byte[0]), out, err);
