@@ -127,7 +127,7 @@ fi
 # the perf.data it kept: a JVM busy counting newlines is recorded at 999 Hz for 10 s, once streaming
 # (the default: perf script reads perf record's output while it records) and once with --no-stream
 # (perf script after perf record, on the whole file). Needs root.
-declare -a post_secs script_secs post_file_secs script_file_secs total_secs total_file_secs lab_secs
+post_secs=() script_secs=() post_file_secs=() script_file_secs=() total_secs=() total_file_secs=() lab_secs=()
 if [ "${SKIP_RECORD:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v perf >/dev/null; then
   echo "flame record vs perf script ($runs x 3 recordings of 10 s) ..." >&2
   rec="$work/record"
