@@ -492,12 +492,15 @@ public final class PerfCollapser {
             long bad = 0;
             Map<String, Long> dropped = new TreeMap<>();
             for (Folder f : all) {
-                f.emit(b);
+                if (f != main) {
+                    main.mergeStacksFrom(f);
+                }
                 lines += f.lines();
                 samples += f.samples();
                 bad += f.badLines();
                 f.droppedInto(dropped);
             }
+            main.emit(b);
             byte[] filter = main.filter();
             options.listener().finished(new CollapseStats(lines, samples, bad,
                     filter == null ? null : new String(filter, StandardCharsets.ISO_8859_1),

@@ -542,6 +542,34 @@ public final class Folder {
     }
 
     /** Adds every folded stack to {@code out}. */
+    /**
+     * Adds the stacks {@code other} folded to this folder's table (the weights of equal stacks add
+     * up), translating its frame ids into this folder's. The threads of a parallel collapse mostly
+     * fold the same stacks: merged here, as ints, each distinct stack is turned into bytes and
+     * sorted once in {@link #emit}, not once per thread. Only the stacks move; counts such as
+     * {@link #lines()} stay with {@code other}.
+     */
+    public void mergeStacksFrom(Folder other) {
+        int[] map = new int[other.names.size()];
+        for (int id = 0; id < map.length; id++) {
+            map[id] = intern(other.names.get(id));
+        }
+        other.stacks.forEach(new StackTable.Visitor() {
+            private int[] ids = new int[64];
+
+            @Override
+            public void visit(int[] arena, int off, int len, long weight) {
+                if (ids.length < len) {
+                    ids = new int[Math.max(len, ids.length * 2)];
+                }
+                for (int i = 0; i < len; i++) {
+                    ids[i] = map[arena[off + i]];
+                }
+                stacks.add(ids, len, weight);
+            }
+        });
+    }
+
     public void emit(FoldedProfile.RawBuilder out) {
         if (nameBytes.length < names.size()) {
             int from = nameBytes.length;
