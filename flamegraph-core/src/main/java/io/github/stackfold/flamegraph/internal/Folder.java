@@ -71,8 +71,6 @@ public final class Folder {
     private int groupsSize;
     private final HashMap<String, Integer> nameIds = new HashMap<>();
     private final ArrayList<String> names = new ArrayList<>();
-    /** The names' raw bytes, by id, made when first needed by {@link #emit}. */
-    private byte[][] nameBytes = new byte[0][];
     private final StackTable stacks = new StackTable();
     private byte[] key = new byte[256];
 
@@ -571,12 +569,9 @@ public final class Folder {
     }
 
     public void emit(FoldedProfile.RawBuilder out) {
-        if (nameBytes.length < names.size()) {
-            int from = nameBytes.length;
-            nameBytes = Arrays.copyOf(nameBytes, names.size());
-            for (int id = from; id < names.size(); id++) {
-                nameBytes[id] = names.get(id).getBytes(StandardCharsets.ISO_8859_1);
-            }
+        byte[][] nameBytes = new byte[names.size()][];
+        for (int id = 0; id < nameBytes.length; id++) {
+            nameBytes[id] = names.get(id).getBytes(StandardCharsets.ISO_8859_1);
         }
         stacks.forEach(new StackTable.Visitor() {
             @Override
