@@ -17,8 +17,8 @@ public final class StackTable {
     private int[] slots = new int[2048];
     private int mask = slots.length - 1;
 
-    /** Adds {@code weight} to the stack {@code ids[0, len)}. */
-    public void add(int[] ids, int len, long weight) {
+    /** Adds {@code weight} to the stack {@code ids[0, len)}; returns the stack's index. */
+    public int add(int[] ids, int len, long weight) {
         int h = 0x2545f491 ^ len;
         for (int k = 0; k < len; k++) {
             h = (h ^ ids[k]) * 0x01000193;
@@ -37,7 +37,7 @@ public final class StackTable {
             if (hashes[e] == h && seqLength[e] == len
                     && Arrays.equals(arena, seqOffset[e], seqOffset[e] + len, ids, 0, len)) {
                 weights[e] += weight;
-                return;
+                return e;
             }
             i = (i + 1) & mask;
         }
@@ -71,6 +71,12 @@ public final class StackTable {
         } else {
             slots[i] = e + 1;
         }
+        return e;
+    }
+
+    /** Adds {@code weight} to the stack of index {@code stack} (from {@link #add}). */
+    public void addWeight(int stack, long weight) {
+        weights[stack] += weight;
     }
 
     public int size() {

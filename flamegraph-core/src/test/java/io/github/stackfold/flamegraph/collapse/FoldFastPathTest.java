@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * and without a tid, a period and a trailing blank, some of another event (dropped), stack lines
  * shorter than the prefix it hashes, lines that share that prefix and differ after it, a line that
  * another starts with, the same line in a java and a non-java process, samples longer than a piece,
- * and a last line without its newline.
+ * whole samples that come again (the same, or with a line more or less, or another first line, in
+ * the same or another process), and a last line without its newline.
  */
 class FoldFastPathTest {
 
@@ -50,6 +51,7 @@ class FoldFastPathTest {
             StringBuilder in = new StringBuilder();
             Map<String, Long> model = new TreeMap<>();
             int samples = 50 + r.nextInt(400);
+            List<List<Integer>> earlier = new ArrayList<>();
             long folded = 0;
             long droppedEvents = 0;
             for (int s = 0; s < samples; s++) {
@@ -67,12 +69,11 @@ class FoldFastPathTest {
                     period = 1; // no period printed: each sample counts 1
                 }
                 in.append(dropped ? "cycles:" : "cpu-clock:").append(r.nextBoolean() ? " \n" : "\n");
-                int depth = 1 + r.nextInt(r.nextInt(8) == 0 ? 400 : 30); // some samples longer than a piece
+                List<Integer> frames = stackOf(r, earlier);
                 List<String> names = new ArrayList<>();
-                for (int d = 0; d < depth; d++) {
-                    String[] f = FRAMES[r.nextInt(FRAMES.length)];
-                    in.append(f[0]).append('\n');
-                    names.add(0, f[1]);
+                for (int f : frames) {
+                    in.append(FRAMES[f][0]).append('\n');
+                    names.add(0, FRAMES[f][1]);
                 }
                 boolean last = s == samples - 1;
                 if (!last || seed % 3 != 0) {
@@ -103,6 +104,48 @@ class FoldFastPathTest {
                 }
             }
         }
+    }
+
+    /**
+     * The frames (indexes in FRAMES, leaf first) of a sample: new ones, or often those of an earlier
+     * sample (whole samples seen before take a fast path of their own), the same or changed where
+     * that path must notice: one line more or less at the end, another line first, or the same first
+     * line and other lines after it. The comm is drawn apart, so the same lines also come in
+     * another process.
+     */
+    private static List<Integer> stackOf(Random r, List<List<Integer>> earlier) {
+        List<Integer> frames = new ArrayList<>();
+        int pick = earlier.isEmpty() ? 0 : r.nextInt(8);
+        if (pick >= 2) {
+            frames.addAll(earlier.get(earlier.size() - 1 - r.nextInt(Math.min(earlier.size(), 6))));
+            switch (pick) {
+                case 2:
+                    frames.add(r.nextInt(FRAMES.length));
+                    break;
+                case 3:
+                    if (frames.size() > 1) {
+                        frames.remove(frames.size() - 1);
+                    }
+                    break;
+                case 4:
+                    frames.set(0, r.nextInt(FRAMES.length));
+                    break;
+                case 5:
+                    if (frames.size() > 1) {
+                        frames.set(1 + r.nextInt(frames.size() - 1), r.nextInt(FRAMES.length));
+                    }
+                    break;
+                default: // the same lines
+                    break;
+            }
+        } else {
+            int depth = 1 + r.nextInt(r.nextInt(8) == 0 ? 400 : 30); // some samples longer than a piece
+            for (int d = 0; d < depth; d++) {
+                frames.add(r.nextInt(FRAMES.length));
+            }
+        }
+        earlier.add(frames);
+        return frames;
     }
 
     /** The folded stacks, then the line, sample and bad-line counts the listener was told. */
