@@ -97,18 +97,11 @@ public final class PerfCollapser {
          */
         private static final int FIRST_PIECE = 1 << 12;
 
-        /**
-         * Pieces the main thread folds alone before the workers start with what it learned. In the
-         * 39 MB JVM recording of the benchmarks, the first 4 MB hold 46% of its 6,591 distinct stack
-         * lines and 31% of its distinct samples (8 MB: 58% and 46%). Two-thread collapses of 194 MB,
-         * 21 rounds: 2 and 4 pieces 450 ms, 8 pieces 470, workers from the start 472.
-         */
-        private static final int WARM_PIECES = 4;
-
         private final CollapseOptions options;
         private final Folder main;
         private final List<Folder> workers = Collections.synchronizedList(new ArrayList<>());
         private ExecutorService pool;
+        private ThreadLocal<Folder> workerFolder;
         private long reported;
         private boolean finished;
 
@@ -216,10 +209,7 @@ public final class PerfCollapser {
          * into its own tables while another thread reads: the piece is still in the cache of the core
          * that read it (a thread that only read and handed pieces to workers left them to fetch
          * every byte from another core's cache). While the event filter is still undecided (the first
-         * event seen sets it) only short pieces are folded, here, in input order. Then this thread
-         * folds the first {@link #WARM_PIECES} pieces alone, and each worker starts with a copy of
-         * what it learned ({@link Folder#Folder(Folder, CollapseOptions)}): the start of a recording
-         * holds most of its distinct lines, which every thread otherwise parsed and named again.
+         * event seen sets it) only short pieces are folded, here, in input order.
          */
         private boolean parallel(InputStream in, byte[] head, String source) throws IOException {
             Pieces pieces = new Pieces(in, head, head.length < SNIFF, options.chunkBytes());
@@ -241,20 +231,14 @@ public final class PerfCollapser {
             Map<Integer, Pending> folded = new ConcurrentHashMap<>();
             List<Future<Void>> helpers = new ArrayList<>();
             try {
-                // the start alone, here: it holds most of what is new in the input (names, lines,
-                // samples), which the workers then take over instead of learning it again each
-                own = drain(pieces, main, folded, own, (long) WARM_PIECES * options.chunkBytes());
                 if (!pieces.exhausted()) {
-                    ExecutorService pool = pool();
                     for (int i = 1; i < options.threads(); i++) {
-                        Folder worker = new Folder(main, options);
-                        workers.add(worker);
-                        helpers.add(pool.submit(() -> {
-                            drain(pieces, worker, folded, null, Long.MAX_VALUE);
+                        helpers.add(pool().submit(() -> {
+                            drain(pieces, workerFolder.get(), folded, null);
                             return null;
                         }));
                     }
-                    drain(pieces, main, folded, own, Long.MAX_VALUE);
+                    drain(pieces, main, folded, own);
                 }
                 for (Future<Void> h : helpers) {
                     await(h); // a failed piece fails the run here
@@ -286,21 +270,19 @@ public final class PerfCollapser {
 
         /**
          * Takes pieces (read into {@code own}, or a new buffer when null) and folds them into {@code f}
-         * until none is left or the next one starts at or after input offset {@code until}; pieces
-         * number their lines from 1. Returns the buffer the last piece was read into.
+         * until none is left; pieces number their lines from 1.
          */
-        private static byte[] drain(Pieces pieces, Folder f, Map<Integer, Pending> folded, byte[] own, long until)
+        private static void drain(Pieces pieces, Folder f, Map<Integer, Pending> folded, byte[] own)
                 throws IOException {
             try {
-                while (pieces.offset() < until) {
+                while (true) {
                     Piece p = pieces.next(own, 0);
                     if (p == null) {
-                        break;
+                        return;
                     }
                     own = p.buf;
                     folded.put(p.seq, new Pending(fold(f, p, 1), false));
                 }
-                return own;
             } catch (IOException | RuntimeException | Error e) {
                 pieces.stop(); // the others stop at their next piece
                 throw e;
@@ -382,11 +364,6 @@ public final class PerfCollapser {
                 return null;
             }
 
-            /** The input offset of the next piece. */
-            synchronized long offset() {
-                return offset;
-            }
-
             /** How many pieces were handed out. */
             synchronized int taken() {
                 return taken;
@@ -455,6 +432,13 @@ public final class PerfCollapser {
 
         private ExecutorService pool() {
             if (pool == null) {
+                byte[] filter = main.filter();
+                boolean defaulted = main.filterDefaulted();
+                workerFolder = ThreadLocal.withInitial(() -> {
+                    Folder f = new Folder(options, filter, defaulted);
+                    workers.add(f);
+                    return f;
+                });
                 pool = Executors.newFixedThreadPool(Math.max(1, options.threads() - 1), r -> {
                     Thread t = new Thread(r, "stackfold-collapse");
                     t.setDaemon(true);

@@ -19,19 +19,6 @@ public final class ByteTable {
     private int mask = slots.length - 1;
 
 
-    public ByteTable() {
-    }
-
-    /** A copy of {@code other}, to be changed apart from it. */
-    public ByteTable(ByteTable other) {
-        arena = other.arena.clone();
-        arenaSize = other.arenaSize;
-        entries = other.entries.clone();
-        size = other.size;
-        slots = other.slots.clone();
-        mask = other.mask;
-    }
-
     /** A 32-bit hash of b[off, off + len), eight bytes per step. */
     public static int hash(byte[] b, int off, int len) {
         long h = 0x9e3779b97f4a7c15L ^ len;

@@ -53,13 +53,13 @@ public final class Folder {
 
     /** Frame groups of stack lines, by (java process, names depend on the address). */
     private final ByteTable[] frameTables = {new ByteTable(), new ByteTable(), new ByteTable(), new ByteTable()};
-    private final ByteTable pnames;
+    private final ByteTable pnames = new ByteTable();
     /** Whole stack lines (leading blanks, address, symbol, module) to frame group; see knownStackLine. */
-    private final ByteTable stackLines;
-    private final ByteTable javaStackLines;
+    private final ByteTable stackLines = new ByteTable();
+    private final ByteTable javaStackLines = new ByteTable();
     /** Whole samples by the entry of their first line in stackLines and javaStackLines. */
-    private final SampleCache samplesByLine;
-    private final SampleCache javaSamples;
+    private final SampleCache samplesByLine = new SampleCache();
+    private final SampleCache javaSamples = new SampleCache();
     /** Caps each whole-line table: lines are ~80 bytes, so ~400k distinct lines (distinct addresses). */
     private static final int MAX_STACK_LINE_BYTES = 32 << 20;
     /** The stack line the fast path just missed (b[missedFrom, +missedLen)), or missedLen -1. */
@@ -75,7 +75,7 @@ public final class Folder {
     private int groupsSize;
     private final HashMap<String, Integer> nameIds = new HashMap<>();
     private final ArrayList<String> names = new ArrayList<>();
-    private final StackTable stacks;
+    private final StackTable stacks = new StackTable();
     private byte[] key = new byte[256];
 
     // the open sample
@@ -93,37 +93,6 @@ public final class Folder {
     private long badTotal;
 
     /**
-     * A folder that starts with what {@code learned} has learned (frame names, stack lines, event
-     * lines, whole samples) and none of its stacks, samples or counts: a worker that joins a parallel
-     * collapse after the main thread folded the start of the input alone does not learn it again.
-     */
-    public Folder(Folder learned, CollapseOptions options) {
-        this.namer = new FrameNamer(options);
-        this.includePid = learned.includePid;
-        this.includeTid = learned.includeTid;
-        this.maxBadLines = learned.maxBadLines;
-        this.filter = learned.filter;
-        this.filterDefaulted = learned.filterDefaulted;
-        this.droppedNames.addAll(learned.droppedNames);
-        this.droppedCounts = new long[learned.droppedCounts.length];
-        for (int i = 0; i < frameTables.length; i++) {
-            frameTables[i] = new ByteTable(learned.frameTables[i]);
-        }
-        this.pnames = new ByteTable(learned.pnames);
-        this.stackLines = new ByteTable(learned.stackLines);
-        this.javaStackLines = new ByteTable(learned.javaStackLines);
-        this.samplesByLine = new SampleCache(learned.samplesByLine);
-        this.javaSamples = new SampleCache(learned.javaSamples);
-        this.groups = learned.groups.clone();
-        this.groupsSize = learned.groupsSize;
-        this.nameIds.putAll(learned.nameIds);
-        this.names.addAll(learned.names);
-        this.stacks = new StackTable(learned.stacks);
-        this.eventHeads = new ByteTable(learned.eventHeads);
-        this.events.addAll(learned.events);
-    }
-
-    /**
      * @param filter the event to keep (raw bytes), or {@code null} to keep the first event seen
      */
     public Folder(CollapseOptions options, byte[] filter, boolean filterDefaulted) {
@@ -133,13 +102,6 @@ public final class Folder {
         this.maxBadLines = options.maxBadLineReports();
         this.filter = filter;
         this.filterDefaulted = filterDefaulted;
-        this.pnames = new ByteTable();
-        this.stackLines = new ByteTable();
-        this.javaStackLines = new ByteTable();
-        this.samplesByLine = new SampleCache();
-        this.javaSamples = new SampleCache();
-        this.stacks = new StackTable();
-        this.eventHeads = new ByteTable();
     }
 
     /** The event kept, or {@code null} while no event line named one. */
@@ -432,7 +394,7 @@ public final class Folder {
     // event line with a known head and the tail last seen with it is not parsed again.
 
     /** Heads (bytes up to and including the blank after the ids) to indexes in {@link #events}. */
-    private final ByteTable eventHeads;
+    private final ByteTable eventHeads = new ByteTable();
     private final List<KnownEvent> events = new ArrayList<>();
 
     /**

@@ -41,22 +41,6 @@ final class SampleCache {
     int foundLength;
     int foundLines;
 
-    SampleCache() {
-    }
-
-    /** A copy of {@code other} (its stacks' indexes mean the same in a copy of its StackTable). */
-    SampleCache(SampleCache other) {
-        slots = other.slots.clone();
-        mask = other.mask;
-        used = other.used;
-        chunks = new byte[other.chunks.length][];
-        for (int i = 0; i < other.chunkCount; i++) {
-            chunks[i] = other.chunks[i].clone(); // tails are rewritten in place
-        }
-        chunkCount = other.chunkCount;
-        chunkUsed = other.chunkUsed;
-    }
-
     /** The set (its first slot) where the key's tails may be. */
     private int set(int entry, int pname) {
         int h = (entry * 0x9e3779b1) ^ (pname * 0x85ebca77);

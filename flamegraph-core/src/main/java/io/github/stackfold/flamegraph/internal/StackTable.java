@@ -16,28 +16,6 @@ public final class StackTable {
     private int size;
     private int[] slots = new int[2048];
     private int mask = slots.length - 1;
-    /** The weight of a stack a copy took over and has not seen (a seen stack may weigh 0). */
-    private static final long UNSEEN = Long.MIN_VALUE;
-
-    public StackTable() {
-    }
-
-    /**
-     * The stacks of {@code other} at the same indexes, none of them seen yet: {@link #forEach} passes
-     * a stack only once {@link #add} or {@link #addWeight} gave it a weight.
-     */
-    public StackTable(StackTable other) {
-        arena = other.arena.clone();
-        arenaSize = other.arenaSize;
-        seqOffset = other.seqOffset.clone();
-        seqLength = other.seqLength.clone();
-        hashes = other.hashes.clone();
-        weights = new long[other.weights.length];
-        Arrays.fill(weights, 0, other.size, UNSEEN);
-        size = other.size;
-        slots = other.slots.clone();
-        mask = other.mask;
-    }
 
     /** Adds {@code weight} to the stack {@code ids[0, len)}; returns the stack's index. */
     public int add(int[] ids, int len, long weight) {
@@ -58,7 +36,7 @@ public final class StackTable {
             int e = slot - 1;
             if (hashes[e] == h && seqLength[e] == len
                     && Arrays.equals(arena, seqOffset[e], seqOffset[e] + len, ids, 0, len)) {
-                addWeight(e, weight);
+                weights[e] += weight;
                 return e;
             }
             i = (i + 1) & mask;
@@ -98,8 +76,7 @@ public final class StackTable {
 
     /** Adds {@code weight} to the stack of index {@code stack} (from {@link #add}). */
     public void addWeight(int stack, long weight) {
-        long w = weights[stack];
-        weights[stack] = w == UNSEEN ? weight : w + weight;
+        weights[stack] += weight;
     }
 
     public int size() {
@@ -113,9 +90,7 @@ public final class StackTable {
 
     public void forEach(Visitor v) {
         for (int e = 0; e < size; e++) {
-            if (weights[e] != UNSEEN) {
-                v.visit(arena, seqOffset[e], seqLength[e], weights[e]);
-            }
+            v.visit(arena, seqOffset[e], seqLength[e], weights[e]);
         }
     }
 }

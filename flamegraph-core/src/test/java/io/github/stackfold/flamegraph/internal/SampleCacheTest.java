@@ -67,22 +67,6 @@ class SampleCacheTest {
     }
 
     @Test
-    void aCopyKeepsItsTailsWhenTheOriginalRewritesThem() {
-        SampleCache original = new SampleCache();
-        remember(original, 5, 0, "\tb (m)\n\tc (m)\n", 1);
-        SampleCache copy = new SampleCache(original);
-
-        remember(original, 5, 0, "\td (m)\n", 2);
-        remember(original, 5, 0, "\te (m)\n", 3); // in the room of b-c, the slot used less recently
-
-        assertThat(find(original, 5, 0, "\tb (m)\n\tc (m)\n\n")).isEqualTo(-1);
-        assertThat(find(copy, 5, 0, "\tb (m)\n\tc (m)\n\n")).isEqualTo(1);
-        assertThat(find(copy, 5, 0, "\te (m)\n\n")).isEqualTo(-1);
-        remember(copy, 6, 0, "\tf (m)\n", 4);
-        assertThat(find(original, 6, 0, "\tf (m)\n\n")).as("nor does the original see the copy's").isEqualTo(-1);
-    }
-
-    @Test
     void growsWithTheKeys() {
         SampleCache c = new SampleCache();
         int keys = 20_000; // the cache starts with 256 sets of two
