@@ -69,6 +69,8 @@ public final class Folder {
     /** Set by {@link #scanKnown}: lines it folded, the end of the line it stopped at, stack lines it knew. */
     private int scanned;
     private int stopEnd;
+    /** Set when scanKnown stopped at an event line {@link #knownEvent} refused: fold need not ask again. */
+    private boolean refusedEvent;
     private long known;
     private final PerfScriptParser parser = PerfScriptParser.of(new byte[0], 0, 0, "-", 1, 0);
     private int[] groups = new int[1024];
@@ -136,7 +138,7 @@ public final class Folder {
             if (stopEnd < 0) {
                 continue; // paused at an event line
             }
-            if (!knownEvent(b, p, stopEnd)) {
+            if (refusedEvent || !knownEvent(b, p, stopEnd)) {
                 slowLine(b, p, stopEnd - p, line, firstOffset + (p - from), r);
             }
             line++;
@@ -204,6 +206,7 @@ public final class Folder {
                 }
                 stop(b, p, to);
                 if (!knownEvent(b, p, stopEnd)) {
+                    refusedEvent = true;
                     break;
                 }
                 first = -1;
@@ -268,6 +271,7 @@ public final class Folder {
         int nl = Bytes.indexOfNewline(b, p, to);
         stopEnd = nl < 0 ? to : nl;
         missedLen = -1;
+        refusedEvent = false;
     }
 
     /** Bytes of a stack line's start that find it in the stack-line tables. */
