@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@code flame} launcher's class-data sharing archive, for real: written once per build, used by
  * the next runs (the JVM's own class-loading log says where each class came from), rewritten when
- * stale, ignored quietly when it is not one this JVM can use, and left out with FLAME_CDS=0.
+ * stale, ignored quietly when it is not one this JVM can use, and left out with FLAME_CDS=0; and its
+ * JVM options, which must leave standard output to the command.
  */
 class FlameLauncherIT {
     private static final Path ROOT = Shared.repoRoot();
@@ -119,6 +120,22 @@ class FlameLauncherIT {
         assertThat(r.stderr()).contains(WRITING);
         assertThat(Files.readString(stamp).strip()).isEqualTo(mine);
         assertThat(sourceOf(classLog(), "picocli.CommandLine")).isEqualTo("shared objects file");
+    }
+
+    /**
+     * What the launcher adds to the JVM's command line stays off standard output: with
+     * {@code -XX:CompileCommand} and without its {@code quiet}, the JVM prints the command there,
+     * ahead of the folded stacks.
+     */
+    @Test
+    void theLaunchersStandardOutputIsTheCollapseAlone() throws Exception {
+        Path input = Shared.path("conformance/collapse-perf/inputs/example-perf-stacks.txt");
+        Path expected = Shared.path("conformance/collapse-perf/expected/example-perf-stacks--default.txt");
+        for (String threads : new String[] {"1", "2"}) {
+            FlameProcess.Result r = launcher(Map.of(), "collapse", "--threads", threads, input.toString());
+            assertThat(r.code()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).as("--threads %s", threads).isEqualTo(Files.readString(expected, StandardCharsets.UTF_8));
+        }
     }
 
     @Test
