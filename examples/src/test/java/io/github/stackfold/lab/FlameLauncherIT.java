@@ -123,6 +123,33 @@ class FlameLauncherIT {
     }
 
     /**
+     * picocli's classes in flame.jar are Java 8 class files with stack map frames (the build rewrites
+     * its Java 5 ones, see PicocliClassFiles): without the archive the JVM checks them with the split
+     * verifier ("new format"), and the archive holds them verified, so a run with it verifies none of
+     * them. With the Java 5 class files a collapse verified 121 of them, in the old format, every run.
+     */
+    @Test
+    void picocliIsVerifiedFromItsFramesAndOnlyWhenTheArchiveIsMade() throws Exception {
+        Path input = ROOT.resolve("examples/target/flame-launcher-it.perf.txt");
+        Files.writeString(input, "java 1 [000] 1.0: 1 cpu-clock:\n\t1 a (m)\n\n");
+        Path log = ROOT.resolve("examples/target/flame-launcher-it-verification.log");
+        Map<String, String> logVerification = Map.of("FLAME_JAVA_OPTS", "-Xlog:verification=info:file=" + log);
+
+        Files.deleteIfExists(log);
+        FlameProcess.Result r = launcher(Map.of("FLAME_CDS", "0", "FLAME_JAVA_OPTS", "-Xlog:verification=info:file=" + log),
+                "collapse", input.toString());
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(Files.readString(log)).contains("Verifying class picocli.CommandLine with new format")
+                .doesNotContain("with old format");
+
+        launcher(Map.of(), "--version"); // the archive exists
+        Files.deleteIfExists(log);
+        r = launcher(logVerification, "collapse", input.toString());
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(Files.readString(log)).doesNotContain("Verifying class picocli.");
+    }
+
+    /**
      * What the launcher adds to the JVM's command line stays off standard output: with
      * {@code -XX:CompileCommand} and without its {@code quiet}, the JVM prints the command there,
      * ahead of the folded stacks.
