@@ -51,18 +51,24 @@ public final class PicocliClassFiles {
             rewritten = rewrite(in, out, types);
         }
         Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("PicocliClassFiles: " + rewritten + " picocli classes in " + jar + " now Java 8 class files with frames");
+        System.out.println("PicocliClassFiles: " + rewritten + " picocli classes in " + jar + " rewritten as Java 8 class files with frames");
     }
 
-    /** Copies the jar {@code in} to {@code out}, picocli's classes rewritten; returns how many. */
+    /**
+     * Copies the jar {@code in} to {@code out}, picocli's classes rewritten; returns how many needed
+     * it (0 for a jar this step already rewrote: Maven may run it again on a flame.jar left as it was).
+     */
     static int rewrite(InputStream in, OutputStream out, ClassLoader types) throws IOException {
         int rewritten = 0;
         try (ZipInputStream zin = new ZipInputStream(in); ZipOutputStream zout = new ZipOutputStream(out)) {
             for (ZipEntry e; (e = zin.getNextEntry()) != null; ) {
                 byte[] b = zin.readAllBytes();
                 if (e.getName().startsWith(PREFIX) && e.getName().endsWith(".class")) {
-                    b = withFrames(b, types);
-                    rewritten++;
+                    byte[] upgraded = withFrames(b, types);
+                    if (upgraded != b) {
+                        rewritten++;
+                        b = upgraded;
+                    }
                 }
                 ZipEntry copy = new ZipEntry(e.getName());
                 copy.setTime(e.getTime());
@@ -77,7 +83,7 @@ public final class PicocliClassFiles {
     /** One class file at version 52 at least, its frames computed; already 50 or later: unchanged. */
     static byte[] withFrames(byte[] classFile, ClassLoader types) {
         ClassReader r = new ClassReader(classFile);
-        if ((r.readUnsignedShort(6)) >= Opcodes.V1_6) {
+        if (r.readUnsignedShort(6) >= Opcodes.V1_6) { // the major version
             return classFile;
         }
         ClassWriter w = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {

@@ -36,7 +36,7 @@ public final class StackTable {
             int e = slot - 1;
             if (hashes[e] == h && seqLength[e] == len
                     && Arrays.equals(arena, seqOffset[e], seqOffset[e] + len, ids, 0, len)) {
-                weights[e] += weight;
+                addWeight(e, weight);
                 return e;
             }
             i = (i + 1) & mask;
