@@ -219,6 +219,15 @@ public class CollapseCommand implements Callable<Integer> {
             profile.write(out);
             return;
         }
+        if (Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // /dev/null, a named pipe, a symbolic link: written through, never replaced by a file
+            // (moving a file onto /dev/null, as root, turns it into a regular file)
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
+                profile.write(out);
+            }
+            return;
+        }
         Path dir = output.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, ".flame-collapse", ".tmp");
         try {

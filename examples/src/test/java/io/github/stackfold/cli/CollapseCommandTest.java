@@ -93,6 +93,36 @@ class CollapseCommandTest {
     }
 
     @Test
+    void writesThroughANamedPipeOrASymbolicLinkWithoutReplacingIt(@TempDir Path dir) throws Exception {
+        // the same path as -o /dev/null: a file that is not a regular one stays what it is
+        Path fifo = dir.resolve("pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        java.util.concurrent.CompletableFuture<String> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readString(fifo, StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                return "failed: " + e;
+            }
+        });
+        Result r = run(new ByteArrayInputStream(SAMPLE.getBytes(StandardCharsets.US_ASCII)), "collapse", "-o", fifo.toString());
+        assertThat(r.code).as(r.err).isEqualTo(ExitCodes.OK);
+        assertThat(read.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("java;start_thread;com/acme/Server:::handle 1000\n");
+        assertThat(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+
+        Path target = Files.writeString(dir.resolve("target.folded"), "old contents, longer than the new ones and more\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.folded"), target.getFileName());
+        r = run(new ByteArrayInputStream(SAMPLE.getBytes(StandardCharsets.US_ASCII)), "collapse", "-o", link.toString());
+        assertThat(r.code).as(r.err).isEqualTo(ExitCodes.OK);
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(Files.readString(target)).isEqualTo("java;start_thread;com/acme/Server:::handle 1000\n");
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("pipe", "target.folded", "link.folded");
+        }
+    }
+
+    @Test
     void warnsWhichEventsTheDefaultFilterDropped() {
         String in = SAMPLE + SAMPLE.replace("cpu-clock", "page-faults");
         Result r = run(new ByteArrayInputStream(in.getBytes(StandardCharsets.US_ASCII)), "collapse");
