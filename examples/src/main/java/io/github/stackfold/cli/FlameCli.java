@@ -112,7 +112,7 @@ public final class FlameCli implements Runnable {
         }
         root.spec = Specs.withHelpOptions(Specs.command(root, "flame",
                 "perf and pprof profiles into folded stacks, flame graphs and answers.").versionProvider(new Version()));
-        CommandLine cl = new CommandLine(root.spec);
+        CommandLine cl = new CommandLine(root.spec, Specs.FACTORY);
         String only = args.length == 0 || "help".equals(args[0]) || !SUBCOMMANDS.contains(args[0]) ? null : args[0];
         for (String name : SUBCOMMANDS) {
             if (only == null || name.equals(only)) {

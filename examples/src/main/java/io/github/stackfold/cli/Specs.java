@@ -1,8 +1,21 @@
 package io.github.stackfold.cli;
 
+import java.lang.reflect.Constructor;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -28,9 +41,46 @@ final class Specs {
      * options, then {@link #withHelpOptions}.
      */
     static CommandSpec command(Object command, String name, String... description) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command, FACTORY).name(name);
         spec.usageMessage().description(description);
         return spec;
+    }
+
+    /**
+     * What picocli creates objects with (the help command, collections for options with several
+     * values), in place of its default factory: that one's class initialiser looks for Groovy's
+     * {@code groovy.lang.Closure}, and the failed lookup opens and indexes flame.jar (4,700 entries),
+     * where a run otherwise finds every class it needs in the launcher's class-data archive.
+     */
+    static final CommandLine.IFactory FACTORY = new Factory();
+
+    private static final class Factory implements CommandLine.IFactory {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <K> K create(Class<K> type) throws Exception {
+            if (type.isInterface() && Collection.class.isAssignableFrom(type)) {
+                return (K) collection(type);
+            }
+            if (type.isInterface() && Map.class.isAssignableFrom(type)) {
+                return (K) (SortedMap.class.isAssignableFrom(type) ? new TreeMap<>() : new LinkedHashMap<>());
+            }
+            Constructor<K> c = type.getDeclaredConstructor();
+            c.setAccessible(true);
+            return c.newInstance();
+        }
+
+        private static Collection<Object> collection(Class<?> type) {
+            if (SortedSet.class.isAssignableFrom(type)) {
+                return new TreeSet<>();
+            }
+            if (Set.class.isAssignableFrom(type)) {
+                return new LinkedHashSet<>();
+            }
+            if (Queue.class.isAssignableFrom(type)) {
+                return new LinkedList<>();
+            }
+            return new ArrayList<>();
+        }
     }
 
     /**

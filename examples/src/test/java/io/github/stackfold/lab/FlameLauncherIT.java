@@ -89,6 +89,32 @@ class FlameLauncherIT {
     }
 
     @Test
+    void aCollapseTakesEveryClassFromTheArchiveAndLeavesTheJarClosed() throws Exception {
+        // the launcher runs the main class with -cp, not -jar (which opens the jar for its manifest),
+        // and nothing looks up a class the archive lacks: picocli's default factory, never made, would
+        // look for Groovy's Closure, and the failed lookup opens and indexes the 4,700 entries of flame.jar
+        launcher(Map.of(), "--version");
+        Path input = Files.createTempFile("stackfold-launcher-it", ".txt");
+        Path out = Files.createTempFile("stackfold-launcher-it", ".folded");
+        try {
+            Files.write(input, io.github.stackfold.cli.ClassListTraining.perfScript(2_000));
+            FlameProcess.Result r = launcher(Map.of("FLAME_JAVA_OPTS", "-Xlog:class+load,class+init=info:file=" + CLASS_LOG),
+                    "collapse", "--threads", "1", "-o", out.toString(), input.toString());
+            assertThat(r.code()).as(r.stderr()).isZero();
+            assertThat(out).isNotEmptyFile();
+            String log = classLog();
+            assertThat(sourceOf(log, "io.github.stackfold.flamegraph.internal.Folder")).isEqualTo("shared objects file");
+            assertThat(log.lines().filter(l -> l.contains("source: file:"))).isEmpty();
+            // a zip file opened (by -jar, or by a class looked up on the class path) initialises this
+            assertThat(log.lines().filter(l -> l.contains("Initializing 'java/util/zip/ZipFile$Source'")
+                    || l.contains("Initializing 'picocli/CommandLine$DefaultFactory'"))).isEmpty();
+        } finally {
+            Files.delete(input);
+            Files.delete(out);
+        }
+    }
+
+    @Test
     void withoutTheArchiveClassesComeFromTheJar() throws Exception {
         FlameProcess.Result r = launcher(Map.of("FLAME_CDS", "0", "FLAME_JAVA_OPTS", "-Xlog:class+load:file=" + CLASS_LOG), "--version");
         assertThat(r.code()).as(r.stderr()).isZero();
