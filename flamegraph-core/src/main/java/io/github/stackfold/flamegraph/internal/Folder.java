@@ -57,7 +57,7 @@ public final class Folder {
     /** Whole stack lines (leading blanks, address, symbol, module) to frame group; see knownStackLine. */
     private final ByteTable stackLines = new ByteTable();
     private final ByteTable javaStackLines = new ByteTable();
-    /** Whole samples by the entry of their first line in stackLines and javaStackLines. */
+    /** Whole samples by the prefix hash of their first line, for the lines of stackLines and of javaStackLines. */
     private final SampleCache samplesByLine = new SampleCache();
     private final SampleCache javaSamples = new SampleCache();
     /** Caps each whole-line table: lines are ~80 bytes, so ~400k distinct lines (distinct addresses). */
@@ -159,9 +159,10 @@ public final class Folder {
      *
      * <p>At the first line of a sample it asks the {@link SampleCache} for the whole sample: perf
      * prints the same lines under the same leaf again and again (the 39 MB JVM recording of the
-     * benchmarks has 39,915 samples with 4,978 distinct sets of stack lines), and one comparison of the other
-     * lines then replaces a lookup per line and the stack's hashing. A sample whose lines this call
-     * folded all by this path is kept there when it ends.
+     * benchmarks has 39,915 samples with 4,978 distinct sets of stack lines), and one comparison of all
+     * its lines then replaces a lookup per line and the stack's hashing. The key is the hash of the
+     * first line's start, which the line's own lookup needs anyway, so a sample found there looks up
+     * no line at all. A sample whose lines this call folded all by this path is kept there when it ends.
      *
      * <p>A known line is found from its first {@value #PREFIX} bytes (indentation, address, the start of
      * the symbol: they nearly always tell lines apart) without looking for its end first: the table
@@ -177,11 +178,12 @@ public final class Folder {
     private int scanKnown(byte[] b, int p, int to) {
         int lines = 0;
         int hits = 0;
-        // the open sample, when this call folded all its lines so far: its first line's entry, where
-        // the rest of its lines (its tail) starts and how many there are; first is -1 otherwise
+        // the open sample, when this call folded all its lines so far: its key in the cache (its first
+        // line's prefix hash, never negative), where its stack lines start and how many there are;
+        // first is -1 otherwise
         int first = -1;
-        int tailFrom = 0;
-        int tailLines = 0;
+        int sampleFrom = 0;
+        int sampleLines = 0;
         int events = EVENTS_PER_CALL;
         while (p < to) {
             byte c = b[p];
@@ -191,7 +193,7 @@ public final class Folder {
                     SampleCache cache = pnameJava ? javaSamples : samplesByLine;
                     int stack = endSample();
                     if (first >= 0) {
-                        cache.remember(first, pn, b, tailFrom, p, tailLines, stack);
+                        cache.remember(first, pn, b, sampleFrom, p, sampleLines, stack);
                     }
                 }
                 first = -1;
@@ -219,6 +221,19 @@ public final class Folder {
                 break;
             }
             int hash = prefixHash(b, p);
+            if (lineCount == 0) { // the sample's first line: perhaps a whole sample seen before
+                SampleCache cache = pnameJava ? javaSamples : samplesByLine;
+                int stack = cache.find(hash & Integer.MAX_VALUE, pname, b, p, to);
+                if (stack >= 0) {
+                    stacks.addWeight(stack, period);
+                    samples++;
+                    resetSample();
+                    hits += cache.foundLines;
+                    lines += 1 + cache.foundLines; // its stack lines and the empty line
+                    p += cache.foundLength + 1;
+                    continue;
+                }
+            }
             ByteTable table = pnameJava ? javaStackLines : stackLines;
             int e = table.lineEntry(b, p, to, hash);
             if (e < 0) {
@@ -229,23 +244,12 @@ public final class Folder {
                 break;
             }
             int next = p + table.keyLength(e) + 1;
-            if (lineCount == 0) { // the sample's first line: perhaps a whole sample seen before
-                SampleCache cache = pnameJava ? javaSamples : samplesByLine;
-                int stack = cache.find(e, pname, b, next, to);
-                if (stack >= 0) {
-                    stacks.addWeight(stack, period);
-                    samples++;
-                    resetSample();
-                    hits += 1 + cache.foundLines;
-                    lines += 2 + cache.foundLines; // the first line, the tail and the empty line
-                    p = next + cache.foundLength + 1;
-                    continue;
-                }
-                first = e;
-                tailFrom = next;
-                tailLines = 0;
+            if (lineCount == 0) {
+                first = hash & Integer.MAX_VALUE;
+                sampleFrom = p;
+                sampleLines = 1;
             } else {
-                tailLines++;
+                sampleLines++;
             }
             pushGroup(table.value(e));
             hits++;

@@ -3,28 +3,30 @@ package io.github.stackfold.flamegraph.internal;
 import java.util.Arrays;
 
 /**
- * Whole samples seen before, found by their first stack line and process name. perf prints the same
- * caller lines under the same leaf line again and again, so when the lines after a sample's first one
- * equal, byte for byte, those of the last sample of that process name that began with that line, the
- * sample folds to the same stack: one comparison instead of a lookup per line and a stack to hash.
+ * Whole samples seen before, found by a key of their first stack line and their process name. perf
+ * prints the same caller lines under the same leaf line again and again, so when a sample's stack
+ * lines equal, byte for byte, those of the last sample of that process name whose first line had that
+ * key, the sample folds to the same stack: one comparison instead of a lookup per line and a stack to
+ * hash.
  *
- * <p>The first line is its entry in a {@link ByteTable} of stack lines (one cache per table). Each
- * slot keeps the bytes of one sample's other lines (its "tail", up to and including the last line's
- * {@code \n}), their number and the stack's index in a {@link StackTable}. A cache, not a map: a
- * key's tails go to one set of two slots, and a new one replaces the one of the set used less
- * recently, whatever its key, in place when it fits there. Slots and tail bytes are capped (past
- * the cap a tail that does not fit is not kept). Not thread-safe.
+ * <p>The key is any int that is not negative (the folder uses a hash of the first line's start: equal
+ * keys need not mean equal lines, as the bytes are compared). Each slot keeps the bytes of one
+ * sample's stack lines (up to and including the last line's {@code \n}), their number and the stack's
+ * index in a {@link StackTable}. A cache, not a map: a key's samples go to one set of two slots, and a
+ * new one replaces the one of the set used less recently, whatever its key, in place when it fits
+ * there. Slots and bytes are capped (past the cap a sample that does not fit is not kept). Not
+ * thread-safe.
  */
 final class SampleCache {
     /**
-     * Per slot: first line's entry + 1 (0: empty), process name, tail offset, room at that offset,
-     * tail length, tail lines, stack; the set's first slot's last int is the slot used last (0 or 1).
+     * Per slot: key + 1 (0: empty), process name, offset of the lines, room at that offset, their
+     * length, their number, stack; the set's first slot's last int is the slot used last (0 or 1).
      */
     private static final int STRIDE = 8;
     private static final int SET = 2 * STRIDE;
     private static final int RECENT = 7;
     private static final int MAX_SETS = 1 << 15;
-    /** Tails are kept in chunks of this many bytes (never grown, so never copied); longer ones are not kept. */
+    /** Lines are kept in chunks of this many bytes (never grown, so never copied); longer samples are not kept. */
     private static final int CHUNK_BITS = 18;
     private static final int CHUNK = 1 << CHUNK_BITS;
     private static final int MAX_CHUNKS = 64; // 16 MiB
@@ -37,7 +39,7 @@ final class SampleCache {
     /** Bytes used in the last chunk. */
     private int chunkUsed = CHUNK;
 
-    /** Set by {@link #find}: the length and the number of lines of the tail it found. */
+    /** Set by {@link #find}: the length and the number of lines of the sample it found. */
     int foundLength;
     int foundLines;
 
@@ -48,8 +50,8 @@ final class SampleCache {
     }
 
     /**
-     * The stack of the sample whose first line is {@code entry}, in process {@code pname}, when
-     * {@code b[from, to)} starts with a tail kept for them followed by an empty line; else -1.
+     * The stack of the sample of key {@code entry} in process {@code pname} when {@code b[from, to)}
+     * starts with the lines kept for them followed by an empty line; else -1.
      */
     int find(int entry, int pname, byte[] b, int from, int to) {
         int s = set(entry, pname);
@@ -86,9 +88,9 @@ final class SampleCache {
     }
 
     /**
-     * Keeps {@code b[from, to)}, {@code lines} lines, as a tail of the samples of process
-     * {@code pname} that begin with {@code entry} and fold to {@code stack}: in an empty slot of the
-     * key's set, else in the one used less recently.
+     * Keeps {@code b[from, to)}, {@code lines} stack lines, as those of a sample of key {@code entry}
+     * in process {@code pname} that folds to {@code stack}: in an empty slot of the key's set, else in
+     * the one used less recently.
      */
     void remember(int entry, int pname, byte[] b, int from, int to, int lines, int stack) {
         int len = to - from;
@@ -135,7 +137,7 @@ final class SampleCache {
         return true;
     }
 
-    /** Twice the sets; each kept tail moves, with its room, to its key's new set (where more than two meet, some are dropped). */
+    /** Twice the sets; each kept sample moves, with its room, to its key's new set (where more than two meet, some are dropped). */
     private void grow() {
         int[] old = slots;
         slots = new int[old.length * 2];

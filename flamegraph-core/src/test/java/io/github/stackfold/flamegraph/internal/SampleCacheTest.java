@@ -42,6 +42,17 @@ class SampleCacheTest {
     }
 
     @Test
+    void anyKeyThatIsNotNegativeIsOne() {
+        // the folder's keys are hashes with the sign bit cleared: the largest one, plus one, wraps
+        SampleCache c = new SampleCache();
+        remember(c, Integer.MAX_VALUE, 0, "\ta (m)\n", 1);
+        remember(c, 0, 0, "\tb (m)\n", 2);
+        assertThat(find(c, Integer.MAX_VALUE, 0, "\ta (m)\n\n")).isEqualTo(1);
+        assertThat(find(c, 0, 0, "\tb (m)\n\n")).isEqualTo(2);
+        assertThat(find(c, Integer.MAX_VALUE, 0, "\tb (m)\n\n")).isEqualTo(-1);
+    }
+
+    @Test
     void aSampleOfOneLineHasAnEmptyTail() {
         SampleCache c = new SampleCache();
         remember(c, 0, 0, "", 7);
