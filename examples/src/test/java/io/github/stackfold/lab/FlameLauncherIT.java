@@ -89,13 +89,14 @@ class FlameLauncherIT {
     }
 
     @Test
-    void aCollapseTakesEveryClassFromTheArchiveAndLeavesTheJarClosed() throws Exception {
+    void aCollapseAndAFlameGraphTakeEveryClassFromTheArchiveAndLeaveTheJarClosed() throws Exception {
         // the launcher runs the main class with -cp, not -jar (which opens the jar for its manifest),
         // and nothing looks up a class the archive lacks: picocli's default factory, never made, would
         // look for Groovy's Closure, and the failed lookup opens and indexes the 4,700 entries of flame.jar
         launcher(Map.of(), "--version");
         Path input = Files.createTempFile("stackfold-launcher-it", ".txt");
         Path out = Files.createTempFile("stackfold-launcher-it", ".folded");
+        Path svg = out.resolveSibling(out.getFileName() + ".svg");
         try {
             Files.write(input, io.github.stackfold.cli.ClassListTraining.perfScript(2_000));
             FlameProcess.Result r = launcher(Map.of("FLAME_JAVA_OPTS", "-Xlog:class+load,class+init=info:file=" + CLASS_LOG),
@@ -108,9 +109,20 @@ class FlameLauncherIT {
             // a zip file opened (by -jar, or by a class looked up on the class path) initialises this
             assertThat(log.lines().filter(l -> l.contains("Initializing 'java/util/zip/ZipFile$Source'")
                     || l.contains("Initializing 'picocli/CommandLine$DefaultFactory'"))).isEmpty();
+
+            // nor does a flame graph: its script and style are in a class, not resources of the jar
+            r = launcher(Map.of("FLAME_JAVA_OPTS", "-Xlog:class+load,class+init=info:file=" + CLASS_LOG),
+                    "flamegraph", "-o", svg.toString(), out.toString());
+            assertThat(r.code()).as(r.stderr()).isZero();
+            assertThat(Files.readString(svg)).contains("<script type=\"text/ecmascript\">").contains("#frames text");
+            log = classLog();
+            assertThat(sourceOf(log, "io.github.stackfold.flamegraph.render.FlameGraphRenderer")).isEqualTo("shared objects file");
+            assertThat(log.lines().filter(l -> l.contains("source: file:")
+                    || l.contains("Initializing 'java/util/zip/ZipFile$Source'"))).isEmpty();
         } finally {
             Files.delete(input);
             Files.delete(out);
+            Files.deleteIfExists(svg);
         }
     }
 

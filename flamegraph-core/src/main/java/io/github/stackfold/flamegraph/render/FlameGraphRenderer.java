@@ -4,8 +4,6 @@ import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -19,7 +17,7 @@ import java.util.TreeMap;
 /**
  * Writes a flame graph as one self-contained, well-formed SVG: the frames laid out as flamegraph.pl
  * lays them out (same positions, labels and colours), plus this project's own script and style for
- * zoom, search and details (resources {@code flamegraph.js} and {@code flamegraph.css}, streamed in).
+ * zoom, search and details ({@link FlameGraphAssets}).
  *
  * <p>Built once from {@link FlameGraphOptions}; thread-safe (except with {@link ColorMode#RANDOM}
  * colours) and reusable. Never prints, never exits. Frame names are text from the profiled machine:
@@ -28,8 +26,6 @@ import java.util.TreeMap;
 public final class FlameGraphRenderer {
     private static final int XPAD = 10;
     private static final int FRAME_PAD = 1;
-    private static final String SCRIPT = "flamegraph.js";
-    private static final String STYLE = "flamegraph.css";
 
     private final FlameGraphOptions options;
 
@@ -102,20 +98,6 @@ public final class FlameGraphRenderer {
                 out.write(text.toString().getBytes(StandardCharsets.UTF_8));
             } else {
                 writer.append(text);
-            }
-        }
-
-        /** A UTF-8 resource of the jar, re-encoded when the output is not UTF-8. */
-        void resource(String name) throws IOException {
-            try (InputStream in = FlameGraphRenderer.class.getResourceAsStream(name)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing resource " + name + " (a packaging bug)");
-                }
-                if (writer == null) {
-                    in.transferTo(out);
-                } else {
-                    new InputStreamReader(in, StandardCharsets.UTF_8).transferTo(writer);
-                }
             }
         }
 
@@ -283,7 +265,7 @@ public final class FlameGraphRenderer {
             }
             sb.append("</g>\n<script type=\"text/ecmascript\"><![CDATA[\n");
             flush();
-            w.resource(SCRIPT);
+            w.write(FlameGraphAssets.SCRIPT);
             sb.append("]]></script>\n</svg>\n");
             flush();
             return new RenderResult(kept, n - kept, time, totalIgnored, 0, null, paletteMap);
@@ -321,7 +303,7 @@ public final class FlameGraphRenderer {
             Fmt.perl(sb, fs + 5);
             sb.append("px; }\n");
             flush();
-            w.resource(STYLE);
+            w.write(FlameGraphAssets.STYLE);
             sb.append("]]></style>\n");
             sb.append("<rect x=\"0.0\" y=\"0\" width=\"").append(width).append(".0\" height=\"");
             Fmt.fixed(sb, height, 1);
