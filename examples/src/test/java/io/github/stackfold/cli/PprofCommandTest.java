@@ -46,6 +46,14 @@ class PprofCommandTest {
         }
     }
 
+    /** A new {@link Certificates} PKI in {@code tmp/NAME}; skips with the reason when openssl is missing. */
+    private Path testPki(String name) throws IOException, InterruptedException {
+        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is missing: cannot make test certificates");
+        Path pki = Files.createDirectories(tmp.resolve(name));
+        Certificates.make(pki);
+        return pki;
+    }
+
     @Test
     void fetchesALiveEtcdProfileOverHttpAndWritesItsFoldedStacks() throws Exception {
         Shared.requireThat(Files.isExecutable(LiveEtcd.ETCD), LiveEtcd.ETCD + " is missing (apt-get install etcd-server)");
@@ -100,9 +108,7 @@ class PprofCommandTest {
     @Test
     void fetchesOverHttpsWithCaAndClientCertificateAndRefusesWithoutOne() throws Exception {
         Shared.requireThat(Files.isExecutable(LiveEtcd.ETCD), LiveEtcd.ETCD + " is missing (apt-get install etcd-server)");
-        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is missing: cannot make test certificates");
-        Path pki = Files.createDirectories(tmp.resolve("pki"));
-        Certificates.make(pki);
+        Path pki = testPki("pki");
         List<String> tls = List.of(
                 "--cert-file", pki.resolve("server.crt").toString(),
                 "--key-file", pki.resolve("server.key").toString(),
@@ -155,9 +161,7 @@ class PprofCommandTest {
         // what a TLS 1.3 server requiring a client certificate may look like to a client without one
         // (etcd, above, now and then): the handshake completes, then the connection is reset while
         // the request goes out, before the server's alert is read. That was 'Connection reset', exit 5.
-        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is missing: cannot make test certificates");
-        Path pki = Files.createDirectories(tmp.resolve("pki-reset"));
-        Certificates.make(pki);
+        Path pki = testPki("pki-reset");
         SSLContext server = Certificates.serverContext(pki);
         try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
             Thread resetter = new Thread(() -> {
@@ -188,9 +192,7 @@ class PprofCommandTest {
     void asksForHttp11AloneNotH2() throws Exception {
         // the deterministic half of the loop above: the offer the JDK's client makes by ALPN in its
         // ClientHello, as a TLS server of the test's own sees it (no ALPN extension at all: 'none')
-        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is missing: cannot make test certificates");
-        Path pki = Files.createDirectories(tmp.resolve("pki-alpn"));
-        Certificates.make(pki);
+        Path pki = testPki("pki-alpn");
         SSLContext server = Certificates.serverContext(pki);
         List<String> offers = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) server.getServerSocketFactory()

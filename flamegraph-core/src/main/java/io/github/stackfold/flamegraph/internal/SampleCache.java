@@ -44,32 +44,32 @@ final class SampleCache {
     int foundLines;
 
     /** The set (its first slot) where the key's tails may be. */
-    private int set(int entry, int pname) {
-        int h = (entry * 0x9e3779b1) ^ (pname * 0x85ebca77);
+    private int set(int key, int pname) {
+        int h = (key * 0x9e3779b1) ^ (pname * 0x85ebca77);
         return ((h ^ (h >>> 16)) & mask) * SET;
     }
 
     /**
-     * The stack of the sample of key {@code entry} in process {@code pname} when {@code b[from, to)}
+     * The stack of the sample of key {@code key} in process {@code pname} when {@code b[from, to)}
      * starts with the lines kept for them followed by an empty line; else -1.
      */
-    int find(int entry, int pname, byte[] b, int from, int to) {
-        int s = set(entry, pname);
-        int stack = match(s, entry, pname, b, from, to);
+    int find(int key, int pname, byte[] b, int from, int to) {
+        int s = set(key, pname);
+        int stack = match(s, key, pname, b, from, to);
         if (stack >= 0) {
             slots[s + RECENT] = 0;
             return stack;
         }
-        stack = match(s + STRIDE, entry, pname, b, from, to);
+        stack = match(s + STRIDE, key, pname, b, from, to);
         if (stack >= 0) {
             slots[s + RECENT] = 1;
         }
         return stack;
     }
 
-    private int match(int s, int entry, int pname, byte[] b, int from, int to) {
+    private int match(int s, int key, int pname, byte[] b, int from, int to) {
         int[] sl = slots;
-        if (sl[s] != entry + 1 || sl[s + 1] != pname) {
+        if (sl[s] != key + 1 || sl[s + 1] != pname) {
             return -1;
         }
         int len = sl[s + 4];
@@ -88,16 +88,16 @@ final class SampleCache {
     }
 
     /**
-     * Keeps {@code b[from, to)}, {@code lines} stack lines, as those of a sample of key {@code entry}
+     * Keeps {@code b[from, to)}, {@code lines} stack lines, as those of a sample of key {@code key}
      * in process {@code pname} that folds to {@code stack}: in an empty slot of the key's set, else in
      * the one used less recently.
      */
-    void remember(int entry, int pname, byte[] b, int from, int to, int lines, int stack) {
+    void remember(int key, int pname, byte[] b, int from, int to, int lines, int stack) {
         int len = to - from;
-        int set = set(entry, pname);
+        int set = set(key, pname);
         if (slots[set] == 0 && slots[set + STRIDE] == 0 && ++used > (mask + 1) / 2 && mask + 1 < MAX_SETS) {
             grow();
-            set = set(entry, pname);
+            set = set(key, pname);
         }
         int[] sl = slots;
         int way = sl[set] == 0 ? 0 : sl[set + STRIDE] == 0 ? 1 : 1 - sl[set + RECENT];
@@ -113,7 +113,7 @@ final class SampleCache {
         }
         int at = sl[s + 2];
         System.arraycopy(b, from, chunks[at >>> CHUNK_BITS], at & (CHUNK - 1), len);
-        sl[s] = entry + 1;
+        sl[s] = key + 1;
         sl[s + 1] = pname;
         sl[s + 4] = len;
         sl[s + 5] = lines;

@@ -13,16 +13,16 @@ class SampleCacheTest {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** Remembers tail (its lines after the first) for the key and returns the cache. */
-    private static void remember(SampleCache c, int entry, int pname, String tail, int stack) {
-        byte[] b = bytes(tail);
-        c.remember(entry, pname, b, 0, b.length, (int) tail.chars().filter(ch -> ch == '\n').count(), stack);
+    /** Remembers a sample's stack lines for the key. */
+    private static void remember(SampleCache c, int key, int pname, String lines, int stack) {
+        byte[] b = bytes(lines);
+        c.remember(key, pname, b, 0, b.length, (int) lines.chars().filter(ch -> ch == '\n').count(), stack);
     }
 
-    /** The stack found for the key when the input after the first line is {@code after}. */
-    private static int find(SampleCache c, int entry, int pname, String after) {
+    /** The stack found for the key when the input from the sample's first line on is {@code after}. */
+    private static int find(SampleCache c, int key, int pname, String after) {
         byte[] b = bytes(after);
-        return c.find(entry, pname, b, 0, b.length);
+        return c.find(key, pname, b, 0, b.length);
     }
 
     @Test
