@@ -222,8 +222,9 @@ public final class Folder {
             }
             int hash = prefixHash(b, p);
             if (lineCount == 0) { // the sample's first line: perhaps a whole sample seen before
+                int key = hash & Integer.MAX_VALUE;
                 SampleCache cache = pnameJava ? javaSamples : samplesByLine;
-                int stack = cache.find(hash & Integer.MAX_VALUE, pname, b, p, to);
+                int stack = cache.find(key, pname, b, p, to);
                 if (stack >= 0) {
                     stacks.addWeight(stack, period);
                     samples++;
@@ -233,6 +234,9 @@ public final class Folder {
                     p += cache.foundLength + 1;
                     continue;
                 }
+                first = key; // kept if this call folds all its lines (a miss below breaks out)
+                sampleFrom = p;
+                sampleLines = 0;
             }
             ByteTable table = pnameJava ? javaStackLines : stackLines;
             int e = table.lineEntry(b, p, to, hash);
@@ -243,18 +247,11 @@ public final class Folder {
                 missedHash = hash;
                 break;
             }
-            int next = p + table.keyLength(e) + 1;
-            if (lineCount == 0) {
-                first = hash & Integer.MAX_VALUE;
-                sampleFrom = p;
-                sampleLines = 1;
-            } else {
-                sampleLines++;
-            }
             pushGroup(table.value(e));
+            sampleLines++;
             hits++;
             lines++;
-            p = next;
+            p += table.keyLength(e) + 1;
         }
         scanned = lines;
         known += hits;
@@ -619,7 +616,6 @@ public final class Folder {
         return stack;
     }
 
-    /** Adds every folded stack to {@code out}. */
     /**
      * Adds the stacks {@code other} folded to this folder's table (the weights of equal stacks add
      * up), translating its frame ids into this folder's. The threads of a parallel collapse mostly
@@ -648,6 +644,7 @@ public final class Folder {
         });
     }
 
+    /** Adds every folded stack to {@code out}. */
     public void emit(FoldedProfile.RawBuilder out) {
         byte[][] nameBytes = new byte[names.size()][];
         for (int id = 0; id < nameBytes.length; id++) {
