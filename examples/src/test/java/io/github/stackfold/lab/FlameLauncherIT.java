@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The {@code flame} launcher's class-data sharing archive, for real: written once per build, used by
  * the next runs (the JVM's own class-loading log says where each class came from), rewritten when
  * stale, ignored quietly when it is not one this JVM can use, and left out with FLAME_CDS=0; and its
- * JVM options, which must leave standard output to the command.
+ * JVM options, which must leave standard output to the command (transparent huge pages only where
+ * the kernel offers them).
  */
 class FlameLauncherIT {
     private static final Path ROOT = Shared.repoRoot();
@@ -201,6 +202,18 @@ class FlameLauncherIT {
             assertThat(r.code()).as(r.stderr()).isZero();
             assertThat(r.stdout()).as("--threads %s", threads).isEqualTo(Files.readString(expected, StandardCharsets.UTF_8));
         }
+    }
+
+    @Test
+    void theHeapUsesTransparentHugePagesWhereTheKernelOffersThemAndNoWarningElsewhere() throws Exception {
+        Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        String m = Files.isReadable(mode) ? Files.readString(mode) : "(no " + mode + ")";
+        boolean offered = m.contains("[always]") || m.contains("[madvise]");
+        FlameProcess.Result r = launcher(Map.of("FLAME_JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+        assertThat(r.code()).as(r.stderr()).isZero();
+        assertThat(r.stderr()).isEmpty();
+        String flag = r.stdout().lines().filter(l -> l.contains(" UseTransparentHugePages ")).findFirst().orElseThrow();
+        assertThat(flag).as("THP mode %s", m.trim()).contains(offered ? "= true" : "= false");
     }
 
     @Test
