@@ -174,7 +174,8 @@ final class FlameGraphCommand implements Callable<Integer> {
         FoldedSamples samples = null;
         List<String> files = inputs.isEmpty() ? List.of("-") : inputs;
         for (String f : files) {
-            FoldedSamples s = readInput(f);
+            // a plain flame graph of one input is laid out on a second thread while it is read
+            FoldedSamples s = readInput(f, files.size() == 1 && layOutWhileReading(options));
             samples = samples == null ? s : samples.concat(s);
         }
         Map<String, String> palette = consistentPalette ? readPalette(paletteFile) : null;
@@ -210,16 +211,25 @@ final class FlameGraphCommand implements Callable<Integer> {
      * Opens one input ("-" is standard input). The one place that knows the input format: folded
      * stacks as flamegraph.pl reads them (fractional and two-count lines included), a pprof profile
      * (raw or gzipped), or perf script text (stack lines in its first 64 kB), collapsed first as
-     * {@code flame collapse} would.
+     * {@code flame collapse} would. With {@code layOut}, folded text is laid out on a second thread
+     * while it is read ({@link FoldedSamples#readAndLayOut}).
      */
-    FoldedSamples readInput(String file) throws IOException {
+    FoldedSamples readInput(String file, boolean layOut) throws IOException {
         Path path = Path.of(file);
         String source = Inputs.sourceName(path);
         try (InputStream in = Inputs.open(path, flame.stdin())) {
             BufferedInputStream b = ProfileLoader.sniffable(in);
             FoldedProfile p = CliProfiles.readIfNotFolded(b, source, pprof, flame);
-            return p != null ? FoldedSamples.of(p) : FoldedSamples.read(b, source);
+            if (p != null) {
+                return FoldedSamples.of(p);
+            }
+            return layOut ? FoldedSamples.readAndLayOut(b, source, e -> { }) : FoldedSamples.read(b, source);
         }
+    }
+
+    /** Whether the options draw the lines sorted, not reversed, without waker chains: the layout made while reading. */
+    static boolean layOutWhileReading(FlameGraphOptions o) {
+        return !o.flameChart() && !o.reverse() && o.palette() != Palette.CHAIN;
     }
 
     FlameGraphOptions options() throws IOException {

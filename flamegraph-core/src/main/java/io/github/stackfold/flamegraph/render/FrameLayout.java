@@ -75,6 +75,9 @@ public final class FrameLayout {
      *     {@code --} separator as wakers ({@code _[w]}), as flamegraph.pl does for {@code --colors chain}
      */
     public static FrameLayout of(FoldedSamples samples, Order order, boolean reverse, boolean chainWakers) {
+        if (order == Order.SORTED && !reverse && !chainWakers && samples.sortedLayout() != null) {
+            return samples.sortedLayout(); // laid out while it was read
+        }
         if (reverse || chainWakers) {
             samples = transformed(samples, reverse, chainWakers);
         }
@@ -93,6 +96,57 @@ public final class FrameLayout {
         }
         b.finish();
         return new FrameLayout(b);
+    }
+
+    /**
+     * A sorted-order layout made one line at a time, as lines arrive (see
+     * {@link FoldedSamples#readAndLayOut}): lines that come sorted by stack merge exactly as
+     * {@link #of} merges them. It gives up at the first line that sorts before the one before it,
+     * since a flame graph of such input needs all lines sorted first. Not thread-safe: one thread
+     * adds the lines.
+     */
+    static final class Incremental {
+        private final Builder b;
+        private byte[] lastData;
+        private int lastFrom;
+        private int lastTo;
+        private boolean sorted = true;
+
+        Incremental(int capacity) {
+            b = new Builder(Math.max(1024, capacity));
+        }
+
+        /**
+         * Adds the next line, {@code data[from, to)} with its count and second count (NaN when it
+         * has one count). Returns false, and adds nothing more, once a line came out of order.
+         */
+        boolean add(byte[] data, int from, int to, double count, double count2) {
+            if (!sorted) {
+                return false;
+            }
+            if (lastData != null && Arrays.compareUnsigned(lastData, lastFrom, lastTo, data, from, to) > 0) {
+                sorted = false;
+                return false;
+            }
+            lastData = data;
+            lastFrom = from;
+            lastTo = to;
+            if (Double.isNaN(count2)) {
+                b.flow(data, from, to, count, 0, false);
+            } else {
+                b.flow(data, from, to, count2, count2 - count, true);
+            }
+            return true;
+        }
+
+        /** The layout of every line added, or null when they did not come sorted. Call once. */
+        FrameLayout finish() {
+            if (!sorted) {
+                return null;
+            }
+            b.finish();
+            return new FrameLayout(b);
+        }
     }
 
     /** The samples with each stack reversed and/or its waker frames marked (options that rewrite text). */
