@@ -33,6 +33,25 @@ public final class Bytes {
         return -1;
     }
 
+    /** The first byte {@code c} in b[from, to), eight bytes per step; -1 if none. */
+    public static int indexOf(byte[] b, int from, int to, byte c) {
+        long pattern = (c & 0xffL) * ONES;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ pattern;
+            long t = (x - ONES) & ~x & HIGHS; // the lowest set bit marks the first zero byte
+            if (t != 0) {
+                return i + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /**
      * Whether {@code c} is blank as Perl's {@code \s} is: space, tab, newline, vertical tab, form feed
      * or carriage return (small enough for C1 to inline).
