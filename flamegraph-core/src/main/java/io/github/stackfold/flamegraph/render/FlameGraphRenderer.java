@@ -137,8 +137,23 @@ public final class FlameGraphRenderer {
         sb.append(" standalone=\"no\"?>\n");
     }
 
-    private static String cssSafe(String s) {
-        return s.replaceAll("[^\\p{L}\\p{N} ,_'.-]", "");
+    /**
+     * A font name with only letters, digits, space and {@code ,_'.-} left (the regular expression
+     * {@code [^\p{L}\p{N} ,_'.-]} removed, as a loop: compiling that expression took ~4 ms of every
+     * flame graph).
+     */
+    static String cssSafe(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int type = Character.getType(cp);
+            if (Character.isLetter(cp) || type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+                    || type == Character.OTHER_NUMBER || " ,_'.-".indexOf(cp) >= 0) {
+                b.appendCodePoint(cp);
+            }
+            i += Character.charCount(cp);
+        }
+        return b.toString();
     }
 
     /** One rendering: state that lives while one SVG is written. */
@@ -374,7 +389,10 @@ public final class FlameGraphRenderer {
 
         /** The tooltip: "name (1,234 samples, 12.34%)", with "; +1.23%" in differential graphs. */
         private void info(int i, int id, boolean root, double width, double factorTotal) {
-            String samples = Fmt.fixed(width * o.factor(), 0);
+            double x = width * o.factor();
+            String samples = Fmt.fixed(x, 0);
+            // the count as printed, as a number: %.0f rounds half to even, as rint does (exact below 2^52)
+            double rounded = x >= 0 && x < 0x1p52 ? Math.rint(x) : Double.parseDouble(samples);
             if (root) {
                 sb.append("all (");
                 Fmt.commas(sb, samples);
@@ -388,7 +406,7 @@ public final class FlameGraphRenderer {
             sb.append(' ');
             Xml.escape(sb, o.countName(), false, enc);
             sb.append(", ");
-            Fmt.fixed(sb, 100 * Double.parseDouble(samples) / factorTotal, 2);
+            Fmt.fixed(sb, 100 * rounded / factorTotal, 2);
             double delta = layout.delta(i);
             if (Double.isNaN(delta)) {
                 sb.append("%)");

@@ -44,6 +44,23 @@ class FlameGraphRendererTest {
     }
 
     @Test
+    void fontNamesKeepExactlyWhatTheCssRegularExpressionKeeps() {
+        // every code point, lone surrogates included (each followed by 'x' so none pair up)
+        StringBuilder all = new StringBuilder();
+        for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+            all.appendCodePoint(cp);
+            if (Character.isSurrogate((char) cp) && cp <= 0xffff) {
+                all.append('x');
+            }
+        }
+        String s = all.toString();
+        String kept = FlameGraphRenderer.cssSafe(s);
+        assertThat(kept).isEqualTo(s.replaceAll("[^\\p{L}\\p{N} ,_'.-]", ""));
+        assertThat(kept.length()).as("letters and digits of every script are kept").isGreaterThan(100_000);
+        assertThat(FlameGraphRenderer.cssSafe("Verdana; } </style><script>")).isEqualTo("Verdana  stylescript");
+    }
+
+    @Test
     void noSamplesWritesAnSvgSayingSoThenThrows() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThatThrownBy(() -> FlameGraphRenderer.of(FlameGraphOptions.defaults())
