@@ -115,6 +115,13 @@ class ConcurrentLayoutTest {
         assertThat(s.sortedLayout()).isNull();
         assertThat(FrameLayoutTest.frames(sorted(s))).containsExactly("0:@0.0-7.0", "1:a@0.0-4.0", "1:b@4.0-7.0",
                 "2:b@1.0-2.0", "2:c@2.0-4.0");
+        // out of order only in the last byte, and a line that is a prefix of the one before it
+        for (String t : new String[] {"a;b;d 1\na;b;c 2\n", "a;bc 1\na;b 2\n", "a;b;c 1\na;b 2\n"}) {
+            s = FoldedSamples.readAndLayOut(new ByteArrayInputStream(t.getBytes(StandardCharsets.ISO_8859_1)), "t", e -> { });
+            assertThat(s.sortedLayout()).as(t).isNull();
+            assertThat(all(sorted(s))).as(t).isEqualTo(all(sorted(FoldedSamples.read(
+                    new ByteArrayInputStream(t.getBytes(StandardCharsets.ISO_8859_1)), "t"))));
+        }
     }
 
     @Test
