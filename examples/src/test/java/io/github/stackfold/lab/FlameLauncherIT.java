@@ -84,8 +84,31 @@ class FlameLauncherIT {
                     assertThat(line).contains("source: shared objects file");
                 }
             }
+            // waiting for the worker loads the JDK's blocking classes: archived too (the training waits)
+            assertThat(log.lines().filter(l -> l.contains("source: jrt:/"))).isEmpty();
         } finally {
             Files.delete(input);
+        }
+    }
+
+    @Test
+    void aFlameGraphLaidOutWhileReadFindsItsLayoutThreadInTheArchive() throws Exception {
+        launcher(Map.of(), "--version");
+        Path folded = Files.createTempFile("stackfold-launcher-it", ".folded");
+        try {
+            // 640 kB of sorted lines: ten reads, handed to a layout thread that waits for them
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 20_000; i++) {
+                text.append(String.format("main;serve;handler%05d;leaf%d 1%n", i, i % 7));
+            }
+            Files.writeString(folded, text);
+            FlameProcess.Result r = launcher(LOG_CLASSES, "flamegraph", "-o", "/dev/null", folded.toString());
+            assertThat(r.code()).as(r.stderr()).isZero();
+            String log = classLog();
+            assertThat(sourceOf(log, "io.github.stackfold.flamegraph.render.ConcurrentLayout")).isEqualTo("shared objects file");
+            assertThat(log.lines().filter(l -> l.contains("source: jrt:/") || l.contains("source: file:"))).isEmpty();
+        } finally {
+            Files.delete(folded);
         }
     }
 
