@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 public final class Bytes {
     /** Eight bytes of a byte array as one little-endian long: {@code (long) LONGS.get(b, i)}. */
     public static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
 
@@ -17,20 +16,7 @@ public final class Bytes {
 
     /** The first '\n' in b[from, to), eight bytes per step; -1 if none. */
     public static int indexOfNewline(byte[] b, int from, int to) {
-        int i = from;
-        for (; i + 8 <= to; i += 8) {
-            long x = (long) LONGS.get(b, i) ^ NEWLINES;
-            long t = (x - ONES) & ~x & HIGHS; // the lowest set bit marks the first zero byte
-            if (t != 0) {
-                return i + (Long.numberOfTrailingZeros(t) >>> 3);
-            }
-        }
-        for (; i < to; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return -1;
+        return indexOf(b, from, to, (byte) '\n');
     }
 
     /** The first byte {@code c} in b[from, to), eight bytes per step; -1 if none. */
