@@ -9,6 +9,7 @@ import io.github.stackfold.flamegraph.render.ColorMode;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
+import io.github.stackfold.flamegraph.render.FrameLayout;
 import io.github.stackfold.flamegraph.render.Palette;
 import io.github.stackfold.flamegraph.render.RenderResult;
 
@@ -175,7 +176,7 @@ final class FlameGraphCommand implements Callable<Integer> {
         List<String> files = inputs.isEmpty() ? List.of("-") : inputs;
         for (String f : files) {
             // a plain flame graph of one input is laid out on a second thread while it is read
-            FoldedSamples s = readInput(f, files.size() == 1 && layOutWhileReading(options));
+            FoldedSamples s = readInput(f, files.size() == 1 && FrameLayout.isMadeWhileRead(options));
             samples = samples == null ? s : samples.concat(s);
         }
         Map<String, String> palette = consistentPalette ? readPalette(paletteFile) : null;
@@ -225,11 +226,6 @@ final class FlameGraphCommand implements Callable<Integer> {
             }
             return layOut ? FoldedSamples.readAndLayOut(b, source, e -> { }) : FoldedSamples.read(b, source);
         }
-    }
-
-    /** Whether the options draw the lines sorted, not reversed, without waker chains: the layout made while reading. */
-    static boolean layOutWhileReading(FlameGraphOptions o) {
-        return !o.flameChart() && !o.reverse() && o.palette() != Palette.CHAIN;
     }
 
     FlameGraphOptions options() throws IOException {

@@ -56,6 +56,25 @@ class FlameLauncherIT {
         return log.lines().filter(l -> l.contains("source: jrt:/") || l.contains("source: file:")).toList();
     }
 
+    /**
+     * Runs {@code ./flame ARGS INPUT} on {@code input} written to a temporary file, with the class-load
+     * log on; expects exit 0 and returns the log.
+     */
+    private static String classLogOf(byte[] input, String suffix, String... args) throws Exception {
+        launcher(Map.of(), "--version"); // the archive exists
+        Path file = Files.createTempFile("stackfold-launcher-it", suffix);
+        try {
+            Files.write(file, input);
+            List<String> cmd = new ArrayList<>(List.of(args));
+            cmd.add(file.toString());
+            FlameProcess.Result r = launcher(LOG_CLASSES, cmd.toArray(new String[0]));
+            assertThat(r.code()).as(r.stderr()).isZero();
+            return classLog();
+        } finally {
+            Files.delete(file);
+        }
+    }
+
     private static final Path CLASS_LOG = ROOT.resolve("examples/target/flame-launcher-it-classes.log");
     private static final Map<String, String> LOG_CLASSES = Map.of("FLAME_JAVA_OPTS", "-Xlog:class+load:file=" + CLASS_LOG);
 
@@ -76,45 +95,28 @@ class FlameLauncherIT {
 
     @Test
     void aTwoThreadCollapseFindsItsWorkerPathInTheArchive() throws Exception {
-        launcher(Map.of(), "--version");
-        Path input = Files.createTempFile("stackfold-launcher-it", ".txt");
-        try {
-            Files.write(input, io.github.stackfold.cli.ClassListTraining.perfScript(20_000));
-            FlameProcess.Result r = launcher(LOG_CLASSES, "collapse", "--threads", "2", "-o", "/dev/null", input.toString());
-            assertThat(r.code()).as(r.stderr()).isZero();
-            String log = classLog();
-            assertThat(sourceOf(log, "java.util.concurrent.ThreadPoolExecutor")).isEqualTo("shared objects file");
-            for (String line : log.split("\n")) {
-                if (line.contains("PerfCollapser$Session$$Lambda")) {
-                    assertThat(line).contains("source: shared objects file");
-                }
+        String log = classLogOf(io.github.stackfold.cli.ClassListTraining.perfScript(20_000), ".txt",
+                "collapse", "--threads", "2", "-o", "/dev/null");
+        assertThat(sourceOf(log, "java.util.concurrent.ThreadPoolExecutor")).isEqualTo("shared objects file");
+        for (String line : log.split("\n")) {
+            if (line.contains("PerfCollapser$Session$$Lambda")) {
+                assertThat(line).contains("source: shared objects file");
             }
-            // waiting for the worker loads the JDK's blocking classes: archived too (the training waits)
-            assertThat(classesNotFromTheArchive(log)).isEmpty();
-        } finally {
-            Files.delete(input);
         }
+        // waiting for the worker loads the JDK's blocking classes: archived too (the training waits)
+        assertThat(classesNotFromTheArchive(log)).isEmpty();
     }
 
     @Test
     void aFlameGraphLaidOutWhileReadFindsItsLayoutThreadInTheArchive() throws Exception {
-        launcher(Map.of(), "--version");
-        Path folded = Files.createTempFile("stackfold-launcher-it", ".folded");
-        try {
-            // 640 kB of sorted lines: ten reads, handed to a layout thread that waits for them
-            StringBuilder text = new StringBuilder();
-            for (int i = 0; i < 20_000; i++) {
-                text.append(String.format("main;serve;handler%05d;leaf%d 1%n", i, i % 7));
-            }
-            Files.writeString(folded, text);
-            FlameProcess.Result r = launcher(LOG_CLASSES, "flamegraph", "-o", "/dev/null", folded.toString());
-            assertThat(r.code()).as(r.stderr()).isZero();
-            String log = classLog();
-            assertThat(sourceOf(log, "io.github.stackfold.flamegraph.render.ConcurrentLayout")).isEqualTo("shared objects file");
-            assertThat(classesNotFromTheArchive(log)).isEmpty();
-        } finally {
-            Files.delete(folded);
+        // 640 kB of sorted lines: ten reads, handed to a layout thread that waits for them
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            text.append(String.format("main;serve;handler%05d;leaf%d 1%n", i, i % 7));
         }
+        String log = classLogOf(text.toString().getBytes(StandardCharsets.US_ASCII), ".folded", "flamegraph", "-o", "/dev/null");
+        assertThat(sourceOf(log, "io.github.stackfold.flamegraph.render.ConcurrentLayout")).isEqualTo("shared objects file");
+        assertThat(classesNotFromTheArchive(log)).isEmpty();
     }
 
     @Test

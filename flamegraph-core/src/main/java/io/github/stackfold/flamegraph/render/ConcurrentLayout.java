@@ -28,7 +28,6 @@ final class ConcurrentLayout implements Runnable {
     private volatile boolean stopped;
     /** Written by the layout thread before it ends; read after {@code join}. */
     private FrameLayout result;
-    private int laidOut;
 
     ConcurrentLayout(int frameCapacity) {
         this.frameCapacity = frameCapacity;
@@ -68,6 +67,7 @@ final class ConcurrentLayout implements Runnable {
         try {
             // made here, not by the reader: its arrays are megabytes of fresh memory to fault in
             FrameLayout.Incremental layout = new FrameLayout.Incremental(frameCapacity);
+            int laidOut = 0;
             while (true) {
                 Batch b = queue.take();
                 if (b == CANCEL) {

@@ -76,7 +76,7 @@ public final class FrameLayout {
      *     {@code --} separator as wakers ({@code _[w]}), as flamegraph.pl does for {@code --colors chain}
      */
     public static FrameLayout of(FoldedSamples samples, Order order, boolean reverse, boolean chainWakers) {
-        if (order == Order.SORTED && !reverse && !chainWakers && samples.sortedLayout() != null) {
+        if (madeWhileRead(order, reverse, chainWakers) && samples.sortedLayout() != null) {
             return samples.sortedLayout(); // laid out while it was read
         }
         if (reverse || chainWakers) {
@@ -171,8 +171,27 @@ public final class FrameLayout {
     }
 
     public static FrameLayout of(FoldedSamples samples, FlameGraphOptions options) {
-        return of(samples, options.flameChart() ? Order.INPUT : Order.SORTED, options.reverse(),
-                options.palette() == Palette.CHAIN);
+        return of(samples, orderOf(options), options.reverse(), chainsWakers(options));
+    }
+
+    /**
+     * Whether these options draw the layout {@link FoldedSamples#readAndLayOut} makes while it reads:
+     * sorted, not reversed, no waker chains (otherwise that layout is not used, and making it is waste).
+     */
+    public static boolean isMadeWhileRead(FlameGraphOptions options) {
+        return madeWhileRead(orderOf(options), options.reverse(), chainsWakers(options));
+    }
+
+    private static boolean madeWhileRead(Order order, boolean reverse, boolean chainWakers) {
+        return order == Order.SORTED && !reverse && !chainWakers;
+    }
+
+    private static Order orderOf(FlameGraphOptions options) {
+        return options.flameChart() ? Order.INPUT : Order.SORTED;
+    }
+
+    private static boolean chainsWakers(FlameGraphOptions options) {
+        return options.palette() == Palette.CHAIN;
     }
 
     /** Number of frames (the root included, when there are samples). */

@@ -39,6 +39,16 @@ class FrameLayoutTest {
     }
 
     @Test
+    void theLayoutMadeWhileReadingServesOnlySortedUnreversedGraphsWithoutWakerChains() {
+        FlameGraphOptions d = FlameGraphOptions.defaults();
+        assertThat(FrameLayout.isMadeWhileRead(d)).isTrue();
+        assertThat(FrameLayout.isMadeWhileRead(d.toBuilder().palette(Palette.JAVA).inverted(true).build())).isTrue();
+        assertThat(FrameLayout.isMadeWhileRead(d.toBuilder().flameChart(true).build())).isFalse();
+        assertThat(FrameLayout.isMadeWhileRead(d.toBuilder().reverse(true).build())).isFalse();
+        assertThat(FrameLayout.isMadeWhileRead(d.toBuilder().palette(Palette.CHAIN).build())).isFalse();
+    }
+
+    @Test
     void flameChartKeepsInputOrder() throws Exception {
         FrameLayout l = FrameLayout.of(lines("a 1\nb 1\na 1\n"), FrameLayout.Order.INPUT, false, false);
         assertThat(frames(l)).containsExactly("0:@0.0-3.0", "1:a@0.0-1.0", "1:a@2.0-3.0", "1:b@1.0-2.0");
