@@ -58,10 +58,9 @@ final class CompareCommand implements Callable<Integer> {
     String after;
 
     /** compare writes into the current directory unless told otherwise. */
-    static final class Defaults implements CommandLine.IDefaultValueProvider {
-        @Override
-        public String defaultValue(CommandLine.Model.ArgSpec arg) {
-            return arg.isOption() && ((CommandLine.Model.OptionSpec) arg).longestName().equals("--output-dir") ? "." : null;
+    static final class Defaults extends OptionDefault {
+        Defaults() {
+            super("--output-dir", ".");
         }
     }
 

@@ -1,14 +1,10 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.lab.DemoRun;
-import io.github.stackfold.lab.LabPipeline;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,10 +47,9 @@ final class DemoCommand implements Callable<Integer> {
     DemoRun.Target target;
 
     /** The demo records for 10 s unless told otherwise. */
-    static final class Defaults implements CommandLine.IDefaultValueProvider {
-        @Override
-        public String defaultValue(CommandLine.Model.ArgSpec arg) {
-            return arg.isOption() && ((CommandLine.Model.OptionSpec) arg).longestName().equals("--duration") ? "10s" : null;
+    static final class Defaults extends OptionDefault {
+        Defaults() {
+            super("--duration", "10s");
         }
     }
 
@@ -67,22 +62,10 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         DemoRun.Options o = new DemoRun.Options(outputDir.dir, recording.duration, clients, frequency, target, warmup);
         DemoRun run = new DemoRun();
-        LabPipeline.Result r;
-        // SIGINT/SIGTERM stop the recording (perf writes what it has) instead of ending the JVM; what
-        // the demo started is ended in its finally blocks
-        try (RecordCommand.Signals ignored = RecordCommand.Signals.onInterrupt(run::stop)) {
-            r = run.run(o, line -> {
-                flame.stderr().println("flame demo: " + line);
-                flame.stderr().flush();
-            });
-        }
-        PrintStream out = new PrintStream(flame.stdout(), true, StandardCharsets.UTF_8);
-        for (String line : r.summary()) {
-            out.println(line);
-        }
-        out.flush();
+        // what the demo started is ended in its finally blocks
+        int code = LabRuns.run(flame, "demo", run::stop, run::stopped, say -> run.run(o, say));
         flame.stderr().printf("flame demo: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         flame.stderr().flush();
-        return run.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+        return code;
     }
 }

@@ -1,18 +1,13 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.lab.LabPipeline;
 import io.github.stackfold.lab.ProfileRun;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code flame profile}: the whole lab in one command. Translates flags into {@link ProfileRun.Options};
@@ -30,9 +25,6 @@ import picocli.CommandLine.Spec;
 final class ProfileCommand implements Callable<Integer> {
     @ParentCommand
     FlameCli flame;
-
-    @Spec
-    CommandSpec spec;
 
     @Mixin
     TargetFlags target;
@@ -79,19 +71,6 @@ final class ProfileCommand implements Callable<Integer> {
         ProfileRun.Options o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
                 load, kubectl, compareIdle, pprof, outputDir.dir, rules.rules());
         ProfileRun run = new ProfileRun();
-        LabPipeline.Result res;
-        // SIGINT/SIGTERM stop the recording (perf writes what it has) instead of ending the JVM
-        try (RecordCommand.Signals ignored = RecordCommand.Signals.onInterrupt(run::stop)) {
-            res = run.run(o, line -> {
-                flame.stderr().println("flame profile: " + line);
-                flame.stderr().flush();
-            });
-        }
-        PrintStream out = new PrintStream(flame.stdout(), true, StandardCharsets.UTF_8);
-        for (String line : res.summary()) {
-            out.println(line);
-        }
-        out.flush();
-        return run.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+        return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
     }
 }
