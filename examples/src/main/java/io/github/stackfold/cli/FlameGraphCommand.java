@@ -1,6 +1,7 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
@@ -69,6 +70,7 @@ final class FlameGraphCommand implements Callable<Integer> {
     double total;
     Path nameAttr;
     String encoding;
+    String names;
     Path output;
     PprofFlags pprof;
     List<String> inputs;
@@ -127,6 +129,10 @@ final class FlameGraphCommand implements Callable<Integer> {
                 .description("function attributes: NAME<TAB>attr=value<TAB>... per line (title, href, target, id, class)").build());
         spec.addOption(Specs.option("--encoding", "CHARSET", String.class)
                 .description("XML encoding to declare and write (default UTF-8)").build());
+        spec.addOption(Specs.option("--names", "short|full|auto", String.class).defaultValue("auto")
+                .description("frame labels: short Go/Java names (filters.WithAuthentication.func1, shortened further in narrow"
+                        + " frames), full names, or auto: short when the frames are Go (default ${DEFAULT-VALUE});"
+                        + " tooltips and search always use the full name").build());
         spec.addOption(Specs.option(new String[] {"-o", "--output"}, "FILE", Path.class)
                 .description("write the SVG to FILE instead of standard output").build());
         PprofFlags.addTo(spec);
@@ -163,6 +169,7 @@ final class FlameGraphCommand implements Callable<Integer> {
         total = Specs.value(spec, "--total", 0.0);
         nameAttr = Specs.value(spec, "--nameattr");
         encoding = Specs.value(spec, "--encoding");
+        names = Specs.value(spec, "--names");
         output = Specs.value(spec, "--output");
         pprof = PprofFlags.of(spec);
         inputs = Specs.positionals(spec);
@@ -250,7 +257,8 @@ final class FlameGraphCommand implements Callable<Integer> {
                     .factor(factor)
                     .notes(notes)
                     .total(total)
-                    .encoding(encoding);
+                    .encoding(encoding)
+                    .names(FrameNames.Style.of(names));
             if (bgColors != null) {
                 b.background(Background.of(bgColors));
             }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.github.stackfold.flamegraph.FrameNames;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * What {@link Analyzer} found in one profile: the answers to "what is hot" and "where does the CPU
@@ -200,6 +203,7 @@ public final class Report {
 
     /** A short report for a person: the same content as the JSON, shares in percent. */
     public String toText() {
+        UnaryOperator<String> shown = FrameNames.forReports(functions()); // short Go names
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "total weight %d, %d samples, rules %s%n", total, samples, rules));
         sb.append(String.format(Locale.ROOT, "%nCPU by category          exclusive  inclusive%n"));
@@ -209,15 +213,15 @@ public final class Report {
         sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
         for (FunctionShare f : topSelf) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), f.name()));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), shown.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by inclusive share%n", topInclusive.size()));
         for (FunctionShare f : topInclusive) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), f.name()));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), shown.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nHottest paths (leaf first)%n"));
         for (PathShare p : hotPaths) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(p.stack())));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(shown.apply(p.stack()))));
         }
         sb.append(String.format(Locale.ROOT, "%nAPI calls (%s of all samples inside an API handler)%n", pct(apiCallsTotal).trim()));
         if (apiCalls.isEmpty()) {
