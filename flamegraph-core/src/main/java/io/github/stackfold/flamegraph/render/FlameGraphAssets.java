@@ -388,8 +388,20 @@ final class FlameGraphAssets {
                 }
               });
 
+              // A flame graph taller than the window opens at its root (at the bottom, with the widest
+              // frames): scrolled down once laid out. An icicle graph has its root at the top already.
+              function showRoot() {
+                var height = numberAttr(root, "height");
+                if (conf.icicle || root.localName !== "svg" || !(height > window.innerHeight)) {
+                  return;
+                }
+                window.scrollTo(window.scrollX || 0, height);
+              }
+
               collect();
               loadState();
+              showRoot();
+              window.addEventListener("load", showRoot);
             })();
             """;
 
