@@ -122,7 +122,9 @@ public final class PerfCollapser {
                 InputStream d = Inputs.decompress(in);
                 byte[] head = d.readNBytes(SNIFF);
                 sniff(head, sourceName);
-                if (options.threads() <= 1) {
+                if (options.threads() <= 1 || options.srcline() || options.inline()) {
+                    // source lines belong to the stack line before them, and addr2line runs a
+                    // process per address: folded in input order on this thread
                     recognized = sequential(d, head, sourceName);
                 } else {
                     recognized = parallel(d, head, sourceName);
