@@ -203,7 +203,6 @@ public final class Report {
 
     /** A short report for a person: the same content as the JSON, shares in percent. */
     public String toText() {
-        UnaryOperator<String> shown = FrameNames.forReports(functions()); // short Go names
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "total weight %d, %d samples, rules %s%n", total, samples, rules));
         sb.append(String.format(Locale.ROOT, "%nCPU by category          exclusive  inclusive%n"));
@@ -211,17 +210,18 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));
         }
         sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
+        UnaryOperator<String> named = FrameNames.forReports(functions()); // short Go names, as in flame graphs
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
         for (FunctionShare f : topSelf) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), shown.apply(f.name())));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by inclusive share%n", topInclusive.size()));
         for (FunctionShare f : topInclusive) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), shown.apply(f.name())));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nHottest paths (leaf first)%n"));
         for (PathShare p : hotPaths) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(shown.apply(p.stack()))));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(named.apply(p.stack()))));
         }
         sb.append(String.format(Locale.ROOT, "%nAPI calls (%s of all samples inside an API handler)%n", pct(apiCallsTotal).trim()));
         if (apiCalls.isEmpty()) {
