@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
-import io.github.stackfold.flamegraph.FrameNames;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -210,7 +208,7 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));
         }
         sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
-        UnaryOperator<String> named = FrameNames.forReports(functions()); // short Go names, as in flame graphs
+        UnaryOperator<String> named = io.github.stackfold.flamegraph.FrameNames.forReports(functions()); // short Go names, as in flame graphs
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
         for (FunctionShare f : topSelf) {
             sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
