@@ -208,7 +208,8 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));
         }
         sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
-        UnaryOperator<String> named = io.github.stackfold.flamegraph.FrameNames.forReports(functions()); // short Go names, as in flame graphs
+        // short Go names, as in flame graphs
+        UnaryOperator<String> named = io.github.stackfold.flamegraph.FrameNames.forReports(functions());
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
         for (FunctionShare f : topSelf) {
             sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
