@@ -69,6 +69,17 @@ public class CollapseCommand implements Callable<Integer> {
             description = "Keep only samples of this event (default: the first event type in the input).")
     String eventFilter;
 
+    @Option(names = "--srcline", description = "The input is 'perf script -F+srcline' output: each frame gets its"
+            + " source line (main:inl.c:48).")
+    boolean srcline;
+
+    @Option(names = "--inline", description = "Expand frames into the functions inlined there, with addr2line (and nm)"
+            + " on the module path perf printed; folds on one thread.")
+    boolean inline;
+
+    @Option(names = "--context", description = "With --inline: each expanded frame gets its source line (mix:inl.c:10).")
+    boolean context;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Threads folding one input (default: the number of cores, ${DEFAULT-VALUE} here).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -115,6 +126,9 @@ public class CollapseCommand implements Callable<Integer> {
                 .all(all)
                 .addrs(addrs)
                 .eventFilter(eventFilter == null ? null : FoldedProfile.encode(eventFilter))
+                .srcline(srcline)
+                .inline(inline)
+                .context(context)
                 .threads(threads)
                 .maxBadLineReports(SHOWN_BAD_LINES)
                 .symbolizer(goSymbolizer())

@@ -1,6 +1,7 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.render.Background;
 import io.github.stackfold.flamegraph.render.ColorMode;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
@@ -112,6 +113,12 @@ final class RenderFlags {
             description = "XML encoding to declare and write (default: UTF-8).")
     String encoding;
 
+    @Option(names = "--names", paramLabel = "short|full|auto", defaultValue = "auto",
+            description = "Frame labels: short (Go and Java names without their import path or package, shorter still"
+                    + " in narrow frames), full, or auto: short when most frames are Go (default: ${DEFAULT-VALUE})."
+                    + " Tooltips and search always use the full name.")
+    String names;
+
     /** The library options for these flags; a value the library refuses is a usage error. */
     FlameGraphOptions options() throws IOException {
         try {
@@ -135,7 +142,8 @@ final class RenderFlags {
                     .factor(factor)
                     .notes(notes)
                     .total(total)
-                    .encoding(encoding);
+                    .encoding(encoding)
+                    .names(FrameNames.Style.of(names));
             if (bgColors != null) {
                 b.background(Background.of(bgColors));
             }

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * What {@link Analyzer} found in one profile: the answers to "what is hot" and "where does the CPU
@@ -207,17 +208,19 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));
         }
         sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
+        // short Go names, as in flame graphs
+        UnaryOperator<String> named = io.github.stackfold.flamegraph.FrameNames.forReports(functions());
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
         for (FunctionShare f : topSelf) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), f.name()));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by inclusive share%n", topInclusive.size()));
         for (FunctionShare f : topInclusive) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), f.name()));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nHottest paths (leaf first)%n"));
         for (PathShare p : hotPaths) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(p.stack())));
+            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(named.apply(p.stack()))));
         }
         sb.append(String.format(Locale.ROOT, "%nAPI calls (%s of all samples inside an API handler)%n", pct(apiCallsTotal).trim()));
         if (apiCalls.isEmpty()) {

@@ -21,6 +21,13 @@ import java.util.Objects;
  *     instead of {@code [module]}</td></tr>
  * <tr><td>{@link Builder#eventFilter}</td><td>null: the first event type in the input</td><td>keep only
  *     samples of this event (e.g. {@code cycles}); others are dropped and counted</td></tr>
+ * <tr><td>{@link Builder#srcline}</td><td>false</td><td>the input is {@code perf script -F+srcline}
+ *     output: each named frame reads the line after its stack line and becomes {@code func:file.c:12}</td></tr>
+ * <tr><td>{@link Builder#inline}</td><td>false</td><td>frames of user-space modules are expanded into the
+ *     functions inlined at the address, by {@code addr2line -a PC -e MODULE -i -f -s -C} (with a
+ *     fallback through {@code nm} for {@code func+0xOFF}); folds on one thread</td></tr>
+ * <tr><td>{@link Builder#context}</td><td>false</td><td>with inline: each expanded frame becomes
+ *     {@code func:file.c:12}</td></tr>
  * <tr><td>{@link Builder#threads}</td><td>number of cores</td><td>threads folding one input in parallel
  *     (same output as 1)</td></tr>
  * <tr><td>{@link Builder#symbolizer}</td><td>null: none</td><td>names {@code [unknown]} frames that have
@@ -40,6 +47,9 @@ public final class CollapseOptions {
     private final boolean jit;
     private final boolean addrs;
     private final String eventFilter;
+    private final boolean srcline;
+    private final boolean inline;
+    private final boolean context;
     private final int threads;
     private final FrameSymbolizer symbolizer;
     private final CollapseListener listener;
@@ -53,6 +63,9 @@ public final class CollapseOptions {
         this.jit = b.jit || b.all;
         this.addrs = b.addrs;
         this.eventFilter = b.eventFilter == null || b.eventFilter.isEmpty() ? null : b.eventFilter;
+        this.srcline = b.srcline;
+        this.inline = b.inline;
+        this.context = b.context;
         this.threads = b.threads;
         this.symbolizer = b.symbolizer;
         this.listener = b.listener;
@@ -78,6 +91,9 @@ public final class CollapseOptions {
         b.jit = jit;
         b.addrs = addrs;
         b.eventFilter = eventFilter;
+        b.srcline = srcline;
+        b.inline = inline;
+        b.context = context;
         b.threads = threads;
         b.symbolizer = symbolizer;
         b.listener = listener;
@@ -113,6 +129,21 @@ public final class CollapseOptions {
         return eventFilter;
     }
 
+    /** Whether the input has a source line after each stack line ({@code perf script -F+srcline}). */
+    public boolean srcline() {
+        return srcline;
+    }
+
+    /** Whether frames are expanded into inlined functions by {@code addr2line}. */
+    public boolean inline() {
+        return inline;
+    }
+
+    /** Whether inlined functions (of {@link #inline()}) carry their source file and line. */
+    public boolean context() {
+        return context;
+    }
+
     public int threads() {
         return threads;
     }
@@ -143,6 +174,9 @@ public final class CollapseOptions {
         private boolean all;
         private boolean addrs;
         private String eventFilter;
+        private boolean srcline;
+        private boolean inline;
+        private boolean context;
         private int threads = Runtime.getRuntime().availableProcessors();
         private FrameSymbolizer symbolizer;
         private CollapseListener listener = CollapseListener.IGNORE;
@@ -194,6 +228,41 @@ public final class CollapseOptions {
          */
         public Builder eventFilter(String eventFilter) {
             this.eventFilter = eventFilter;
+            return this;
+        }
+
+        /**
+         * The input is {@code perf script -F+srcline} output ({@code --srcline}): the line after each
+         * stack line is its source location ({@code   inl.c:8}, {@code   libc.so.6[27b25]}), and each
+         * frame of the stack line that is not {@code [unknown]} in an unknown module reads one such
+         * line, drops {@code [...]} from it and, when something is left, becomes
+         * {@code hash_block:inl.c:8}. As in stackcollapse-perf.pl the line is read whatever it
+         * holds. Folds on one thread. Default false.
+         */
+        public Builder srcline(boolean srcline) {
+            this.srcline = srcline;
+            return this;
+        }
+
+        /**
+         * Expands frames into the functions inlined at their address ({@code --inline}): for a stack
+         * line whose module is not the kernel, a {@code [module]} or a {@code perf-PID.map}, runs
+         * {@code addr2line -a PC -e MODULE -i -f -s -C} (the module path as perf printed it), and when
+         * that finds nothing and the symbol is {@code func+0xOFF}, looks {@code func} up in
+         * {@code nm MODULE} and asks again for its address plus OFF. The frames found, outermost first,
+         * replace the line's frame as they are (not tidied, not annotated); when none is found the
+         * frame is named as without this option. Results are cached per address and module. Runs
+         * processes, so folds on one thread; where addr2line or nm is missing nothing is expanded.
+         * Default false.
+         */
+        public Builder inline(boolean inline) {
+            this.inline = inline;
+            return this;
+        }
+
+        /** With inline, each expanded frame carries its source location: {@code mix:inl.c:10} ({@code --context}). Default false. */
+        public Builder context(boolean context) {
+            this.context = context;
             return this;
         }
 

@@ -36,6 +36,23 @@ import java.util.concurrent.Future;
  * <p>With {@link CollapseOptions#threads()} above 1, an input is cut into pieces at empty lines (where
  * the reference's state is reset) and the pieces are folded in parallel; the result is the same.
  *
+ * <p>With {@link CollapseOptions#srcline()} the input is {@code perf script -F+srcline} output, a
+ * source line under each stack line (a file and line, or {@code module[offset]} where perf has none):
+ *
+ * <pre>
+ * inl 12700  1515.732065:    3344481 cpu-clock:
+ * 	            110b main+0x8b (/tmp/collapse-inl/inl)
+ *   inl.c:48
+ * 	           2724a __libc_start_call_main+0x7a (/usr/lib/x86_64-linux-gnu/libc.so.6)
+ *   libc-start.c:74
+ * 	ffffffff8170f0fc fdget_pos+0x3c ([kernel.kallsyms])
+ *   [kernel.kallsyms][ffffffff8170f0fc]
+ * </pre>
+ *
+ * <p>folded as {@code inl;__libc_start_call_main:libc-start.c:74;main:inl.c:48;fdget_pos} (bracketed
+ * text dropped). With {@link CollapseOptions#inline()} frames are expanded by {@code addr2line}. Both
+ * fold on one thread.
+ *
  * <p>Not for: rendering ({@code flamegraph} package) or reading folded files ({@link FoldedProfile#read}).
  * Instances are immutable and thread-safe; a {@link Session} is not.
  */
@@ -122,7 +139,9 @@ public final class PerfCollapser {
                 InputStream d = Inputs.decompress(in);
                 byte[] head = d.readNBytes(SNIFF);
                 sniff(head, sourceName);
-                if (options.threads() <= 1) {
+                if (options.threads() <= 1 || options.srcline() || options.inline()) {
+                    // source lines belong to the stack line before them, and addr2line runs a
+                    // process per address: folded in input order on this thread
                     recognized = sequential(d, head, sourceName);
                 } else {
                     recognized = parallel(d, head, sourceName);

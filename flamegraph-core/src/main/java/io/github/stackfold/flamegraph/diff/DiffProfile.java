@@ -157,8 +157,8 @@ public final class DiffProfile {
     }
 
     /**
-     * Reads {@code STACK BEFORE AFTER} lines (two non-negative integers after the stack, separated by
-     * whitespace). Equal stacks add up. Blank lines are skipped; any other line without two counts is
+     * Reads {@code STACK BEFORE AFTER} lines (two non-negative integers, each after one blank; other
+     * blanks before them belong to the stack, as flamegraph.pl reads it). Equal stacks add up. Blank lines are skipped; any other line without two counts is
      * passed to {@code onBadLine} (which may throw it) and skipped.
      */
     public static DiffProfile read(InputStream in, String source, Consumer<BadInputException> onBadLine)
@@ -169,17 +169,14 @@ public final class DiffProfile {
             while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t' || line.charAt(end - 1) == '\r')) {
                 end--;
             }
+            // each count follows one blank, and the stack keeps any other blanks before it, as
+            // flamegraph.pl and difffolded.pl split (/^(.*)\s+?(\d+...)$/): "a;b;  3 0" is "a;b; "
             int s2 = digitsStart(line, end);
-            int e1 = s2;
-            while (e1 > 0 && (line.charAt(e1 - 1) == ' ' || line.charAt(e1 - 1) == '\t')) {
-                e1--;
-            }
-            int s1 = e1 < s2 ? digitsStart(line, e1) : e1;
-            int stackEnd = s1;
-            while (stackEnd > 0 && (line.charAt(stackEnd - 1) == ' ' || line.charAt(stackEnd - 1) == '\t')) {
-                stackEnd--;
-            }
-            if (s2 == end || e1 == s2 || s1 == e1 || stackEnd == s1 || end - s2 > 18 || e1 - s1 > 18) {
+            int e1 = s2 - 1;
+            int s1 = e1 > 0 && isBlank(line.charAt(e1)) ? digitsStart(line, e1) : e1;
+            int stackEnd = s1 - 1;
+            if (s2 == end || e1 < 0 || !isBlank(line.charAt(e1)) || s1 == e1 || stackEnd < 0
+                    || !isBlank(line.charAt(stackEnd)) || end - s2 > 18 || e1 - s1 > 18) {
                 onBadLine.accept(new BadInputException(source, lineNo, lineOffset,
                         "expected a differential folded line 'frame;frame;... BEFORE AFTER' with two integer counts"));
                 return;
@@ -204,6 +201,11 @@ public final class DiffProfile {
         return read(in, source, e -> {
             throw e;
         });
+    }
+
+    /** Perl's {@code \s} in byte semantics. */
+    private static boolean isBlank(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     private static int digitsStart(String line, int end) {

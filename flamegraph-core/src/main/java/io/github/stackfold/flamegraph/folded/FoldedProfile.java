@@ -176,11 +176,10 @@ public final class FoldedProfile {
             while (sp > 0 && line.charAt(sp - 1) >= '0' && line.charAt(sp - 1) <= '9') {
                 sp--;
             }
-            int stackEnd = sp;
-            while (stackEnd > 0 && (line.charAt(stackEnd - 1) == ' ' || line.charAt(stackEnd - 1) == '\t')) {
-                stackEnd--;
-            }
-            if (sp == end || stackEnd == sp || end - sp > 18) {
+            // the stack is everything before the one blank before the count, other blanks included:
+            // flamegraph.pl and difffolded.pl split with /^(.*)\s+?(\d+...)$/, so "a;b;  3" is "a;b; "
+            int stackEnd = sp - 1;
+            if (sp == end || stackEnd < 0 || !isBlank(line.charAt(stackEnd)) || end - sp > 18) {
                 onBadLine.accept(new BadInputException(source, lineNo, lineOffset,
                         "expected a folded stack line 'frame;frame;... COUNT' with an integer count"));
                 return;
@@ -188,6 +187,11 @@ public final class FoldedProfile {
             b.add(line.substring(0, stackEnd), Long.parseLong(line, sp, end, 10));
         });
         return b.build();
+    }
+
+    /** Perl's {@code \s} in byte semantics: space, tab, line feed, vertical tab, form feed, carriage return. */
+    static boolean isBlank(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     /** Reads folded text, rejecting the first malformed line with a {@link BadInputException}. */

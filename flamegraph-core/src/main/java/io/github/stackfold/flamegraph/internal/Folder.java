@@ -25,6 +25,11 @@ import java.util.Map;
  * (whole samples seen before), {@link #knownEvent} (event lines whose head and tail were seen
  * before), and the parser for everything else, which also teaches the others. One instance per
  * thread; not thread-safe.
+ *
+ * <p>With {@link CollapseOptions#srcline()} or {@link CollapseOptions#inline()} every line takes the
+ * parser's path instead ({@link #foldLineByLine}): a stack line may own the lines after it (its
+ * source lines), and its frames may come from addr2line, so neither whole lines nor whole samples can
+ * be reused by their bytes. The fast paths are not touched by these options.
  */
 public final class Folder {
     /** A line the parser could not classify, with its position relative to the parser's numbering. */
@@ -45,6 +50,16 @@ public final class Folder {
     private final boolean includePid;
     private final boolean includeTid;
     private final int maxBadLines;
+    /** srcline or inline: every line through {@link #foldLineByLine}. */
+    private final boolean lineByLine;
+    private final boolean srcline;
+    private final InlineExpander inliner;
+    /** A stack line whose source lines are still to come (srcline), the source lines read so far. */
+    private FrameNamer.Parts pendingParts;
+    private String[] pendingSources;
+    private int pendingRead;
+    /** Frame groups of the line-by-line path, by their names joined with newlines. */
+    private final HashMap<String, Integer> groupsByNames = new HashMap<>();
 
     private byte[] filter;
     private boolean filterDefaulted;
@@ -102,6 +117,9 @@ public final class Folder {
         this.includePid = options.pid();
         this.includeTid = options.tid();
         this.maxBadLines = options.maxBadLineReports();
+        this.srcline = options.srcline();
+        this.inliner = options.inline() ? new InlineExpander(options.context()) : null;
+        this.lineByLine = srcline || inliner != null;
         this.filter = filter;
         this.filterDefaulted = filterDefaulted;
     }
@@ -126,6 +144,10 @@ public final class Folder {
      * inlined, was compiled late, on-stack, and less well).
      */
     public void fold(byte[] b, int from, int to, long firstLine, long firstOffset, Report r) {
+        if (lineByLine) {
+            foldLineByLine(b, from, to, firstLine, firstOffset, r);
+            return;
+        }
         int p = from;
         long line = firstLine;
         long knownBefore = known;
@@ -259,6 +281,119 @@ public final class Folder {
     }
 
     /**
+     * {@link #fold} with source lines or addr2line: each line goes to the parser, except the lines a
+     * stack line owns as its source lines ({@link #source}).
+     */
+    private void foldLineByLine(byte[] b, int from, int to, long firstLine, long firstOffset, Report r) {
+        int p = from;
+        long line = firstLine;
+        while (p < to) {
+            int nl = Bytes.indexOfNewline(b, p, to);
+            int end = nl < 0 ? to : nl;
+            if (pendingParts != null) {
+                source(new String(b, p, end - p, StandardCharsets.ISO_8859_1));
+            } else if (end == p) { // an empty line ends the sample
+                if (pname >= 0) {
+                    endSample();
+                }
+            } else {
+                slowLine(b, p, end - p, line, firstOffset + (p - from), r);
+            }
+            line++;
+            p = end + 1;
+        }
+        r.lines += line - firstLine;
+    }
+
+    /**
+     * A stack line on the line-by-line path: expanded by addr2line (inline), or named, then waiting
+     * for its source lines (srcline) or added to the sample.
+     */
+    private void frameLineByLine(PerfScriptParser p) {
+        String addr = p.address().toString();
+        String sym = p.symbol().toString();
+        String mod = p.module().toString();
+        if (inliner != null) {
+            String expanded = inliner.expand(addr, sym, mod);
+            if (expanded != null) {
+                pushGroup(group(List.of(expanded.split(";", -1))));
+                return;
+            }
+        }
+        FrameNamer.Parts parts = namer.parts(addr, sym, mod, pnameJava);
+        if (srcline && parts.srclineParts() > 0) {
+            pendingParts = parts;
+            pendingSources = new String[parts.srclineParts()];
+            pendingRead = 0;
+            return;
+        }
+        pushGroup(group(withSources(parts, null)));
+    }
+
+    /**
+     * A source line of the pending stack line, whatever it holds (stackcollapse-perf.pl reads the next
+     * line): {@code [...]} removed and blanks trimmed, it is appended to its frame as {@code :text}
+     * unless nothing is left.
+     */
+    private void source(String line) {
+        pendingSources[pendingRead++] = line;
+        if (pendingRead == pendingSources.length) {
+            FrameNamer.Parts parts = pendingParts;
+            pendingParts = null;
+            pushGroup(group(withSources(parts, pendingSources)));
+        }
+    }
+
+    /** The names of the parts, the first of each part with its source appended (sources may be null). */
+    private static List<String> withSources(FrameNamer.Parts parts, String[] sources) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < parts.names().size(); i++) {
+            List<String> names = parts.names().get(i);
+            String where = sources != null && i < sources.length ? sourceText(sources[i]) : "";
+            for (int j = 0; j < names.size(); j++) {
+                out.add(j == 0 && !where.isEmpty() ? names.get(j) + ":" + where : names.get(j));
+            }
+        }
+        return out;
+    }
+
+    /** A source line with every {@code [...]} removed (shortest first) and blanks trimmed at both ends, as the script does. */
+    static String sourceText(String line) {
+        String s = line.indexOf('[') < 0 ? line : BRACKETS.matcher(line).replaceAll("");
+        int a = 0;
+        int e = s.length();
+        while (a < e && isPerlSpace(s.charAt(a))) {
+            a++;
+        }
+        while (e > a && isPerlSpace(s.charAt(e - 1))) {
+            e--;
+        }
+        return s.substring(a, e);
+    }
+
+    private static final java.util.regex.Pattern BRACKETS = java.util.regex.Pattern.compile("\\[[^\n]*?\\]");
+
+    private static boolean isPerlSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
+    }
+
+    /** The frame group of these names (made once per distinct list). */
+    private int group(List<String> names) {
+        String key = String.join("\n", names);
+        Integer g = groupsByNames.get(key);
+        if (g == null) {
+            g = groupsSize;
+            groups = ensure(groups, groupsSize + 1 + names.size());
+            groups[groupsSize++] = names.size();
+            for (String f : names) {
+                groups[groupsSize++] = intern(f);
+            }
+            groupsByNames.put(key, g);
+        }
+        return g;
+    }
+
+    /**
      * Event lines {@link #scanKnown} passes before it returns to {@link #fold}, which calls it again.
      * A call that the interpreter began runs interpreted to its end (or to an on-stack replacement,
      * some 60,000 loop turns later), and since scanKnown also folds known event lines, one call can
@@ -290,6 +425,7 @@ public final class Folder {
     public void endPiece(Report r) {
         linesTotal += r.lines;
         badTotal += r.badLines;
+        pendingParts = null; // source lines cut off by the end: none appended, and the sample is dropped
         resetSample();
     }
 
@@ -306,7 +442,11 @@ public final class Folder {
             case FRAME:
                 r.recognized = true;
                 if (pname >= 0) {
-                    frame(p, b);
+                    if (lineByLine) {
+                        frameLineByLine(p);
+                    } else {
+                        frame(p, b);
+                    }
                 }
                 break;
             case END_OF_SAMPLE:

@@ -38,29 +38,56 @@ public final class FrameNamer {
      * @param java whether the process name starts with {@code java} (Java names are shortened)
      */
     public List<String> names(String address, String symbol, String module, boolean java) {
-        List<String> out = new ArrayList<>(2);
+        Parts parts = parts(address, symbol, module, java);
+        if (parts.names().size() == 1) {
+            return parts.names().get(0);
+        }
+        List<String> out = new ArrayList<>(parts.names().size());
+        parts.names().forEach(out::addAll);
+        return out;
+    }
+
+    /**
+     * The frames of one stack line by the parts of its {@code a->b} chain (one part but for perf's
+     * own inline chains; a part the symbolizer names has all its names), and how many leading parts
+     * read a source line with {@code --srcline}: all of them up to the first {@code [unknown]} of an
+     * unknown module.
+     */
+    public record Parts(List<List<String>> names, int srclineParts) {
+    }
+
+    /** {@link #names} grouped by part; see {@link Parts}. */
+    public Parts parts(String address, String symbol, String module, boolean java) {
+        List<List<String>> out = new ArrayList<>(1);
         String raw = stripOffset(symbol);
         if (raw.startsWith("(")) {
-            return out; // a process name in parentheses, not a frame
+            return new Parts(out, 0); // a process name in parentheses, not a frame
         }
+        int srclineParts = -1;
         for (String part : splitInline(raw)) {
             boolean inlined = !out.isEmpty(); // every part after the first of a -> chain was inlined
             if (part.equals("[unknown]")) {
                 String[] named = symbolize(address, module);
                 if (named != null) {
+                    List<String> fs = new ArrayList<>(named.length);
                     for (int i = 0; i < named.length; i++) {
                         // like perf's a->b->c: the function itself plain, the calls inlined into it _[i]
                         String f = tidy(FoldedRaw.of(named[i]), java);
-                        out.add(i == 0 ? annotate(f, module, inlined) : markInlined(f));
+                        fs.add(i == 0 ? annotate(f, module, inlined) : markInlined(f));
                     }
+                    out.add(fs);
                     continue;
                 }
-                String name = module.equals("[unknown]") ? "unknown" : module.substring(module.lastIndexOf('/') + 1);
+                boolean unknownModule = module.equals("[unknown]");
+                if (unknownModule && srclineParts < 0) {
+                    srclineParts = out.size();
+                }
+                String name = unknownModule ? "unknown" : module.substring(module.lastIndexOf('/') + 1);
                 part = addrs ? "[" + name + " <" + address + ">]" : "[" + name + "]";
             }
-            out.add(annotate(tidy(part, java), module, inlined));
+            out.add(List.of(annotate(tidy(part, java), module, inlined)));
         }
-        return out;
+        return new Parts(out, srclineParts < 0 ? out.size() : srclineParts);
     }
 
     private String[] symbolize(String address, String module) {

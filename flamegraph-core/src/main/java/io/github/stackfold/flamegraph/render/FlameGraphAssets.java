@@ -76,6 +76,24 @@ final class FlameGraphAssets {
                 return out;
               }
 
+              // The label forms of a frame, longest first, each an array of code points: the full name,
+              // or with short names the short name and the shorter forms starting at data-cuts.
+              function labelForms(el, name) {
+                var short = el.getAttribute("data-short");
+                if (short === null) {
+                  return [Array.from(name)];
+                }
+                var chars = Array.from(short);
+                var forms = [chars];
+                (el.getAttribute("data-cuts") || "").split(",").forEach(function (cut) {
+                  var at = parseInt(cut, 10);
+                  if (at > 0 && at < chars.length) {
+                    forms.push(chars.slice(at));
+                  }
+                });
+                return forms;
+              }
+
               function collect() {
                 var kids = box.children;
                 for (var i = 0; i < kids.length; i++) {
@@ -94,7 +112,7 @@ final class FlameGraphAssets {
                     textX: text ? text.getAttribute("x") : null,
                     label: text ? text.textContent : "",
                     info: tip.textContent, name: parsed.name, weight: parsed.weight,
-                    chars: Array.from(parsed.name)
+                    forms: labelForms(el, parsed.name)
                   };
                   cellIndex.set(el, cells.length);
                   cells.push(cell);
@@ -122,11 +140,16 @@ final class FlameGraphAssets {
                 var room = Math.floor(width / (conf.fontSize * conf.fontWidth));
                 if (room < 3) {
                   c.text.textContent = "";
-                } else if (room < c.chars.length) {
-                  c.text.textContent = c.chars.slice(0, room - 2).join("") + "..";
-                } else {
-                  c.text.textContent = c.name;
+                  return;
                 }
+                // the longest form that fits, else the shortest cut to ".."
+                for (var i = 0; i < c.forms.length; i++) {
+                  if (c.forms[i].length <= room) {
+                    c.text.textContent = c.forms[i].join("");
+                    return;
+                  }
+                }
+                c.text.textContent = c.forms[c.forms.length - 1].slice(0, room - 2).join("") + "..";
               }
 
               function place(c, x, width) {
@@ -365,8 +388,20 @@ final class FlameGraphAssets {
                 }
               });
 
+              // A flame graph taller than the window opens at its root (at the bottom, with the widest
+              // frames): scrolled down once laid out. An icicle graph has its root at the top already.
+              function showRoot() {
+                var height = numberAttr(root, "height");
+                if (conf.icicle || root.localName !== "svg" || !(height > window.innerHeight)) {
+                  return;
+                }
+                window.scrollTo(window.scrollX || 0, height);
+              }
+
               collect();
               loadState();
+              showRoot();
+              window.addEventListener("load", showRoot);
             })();
             """;
 

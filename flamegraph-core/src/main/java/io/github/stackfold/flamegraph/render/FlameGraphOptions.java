@@ -1,5 +1,7 @@
 package io.github.stackfold.flamegraph.render;
 
+import io.github.stackfold.flamegraph.FrameNames;
+
 import java.nio.charset.Charset;
 import java.util.Collections;
 import java.util.HashMap;
@@ -37,6 +39,7 @@ public final class FlameGraphOptions {
     private final Map<String, Map<String, String>> nameAttributes;
     private final String encoding;
     private final String searchColor;
+    private final FrameNames.Style names;
 
     private FlameGraphOptions(Builder b) {
         this.title = b.title;
@@ -66,6 +69,7 @@ public final class FlameGraphOptions {
         this.nameAttributes = Collections.unmodifiableMap(attrs);
         this.encoding = b.encoding;
         this.searchColor = b.searchColor;
+        this.names = b.names;
     }
 
     /** The defaults of flamegraph.pl. */
@@ -105,6 +109,7 @@ public final class FlameGraphOptions {
         b.nameAttributes = new HashMap<>(nameAttributes);
         b.encoding = encoding;
         b.searchColor = searchColor;
+        b.names = names;
         return b;
     }
 
@@ -217,6 +222,11 @@ public final class FlameGraphOptions {
         return searchColor;
     }
 
+    /** Which names the labels show (the tooltip, search and details always show the full name). */
+    public FrameNames.Style names() {
+        return names;
+    }
+
     /** Builds {@link FlameGraphOptions}; every setter names its flamegraph.pl option and default. */
     public static final class Builder {
         private String title;
@@ -244,6 +254,7 @@ public final class FlameGraphOptions {
         private Map<String, Map<String, String>> nameAttributes = new HashMap<>();
         private String encoding;
         private String searchColor = "rgb(230,0,230)";
+        private FrameNames.Style names = FrameNames.Style.AUTO;
 
         private Builder() {
         }
@@ -437,6 +448,20 @@ public final class FlameGraphOptions {
         /** The fill of frames matching a search; default {@code rgb(230,0,230)}. */
         public Builder searchColor(String color) {
             this.searchColor = Objects.requireNonNull(color);
+            return this;
+        }
+
+        /**
+         * {@code --names}: the names frame labels show (not in flamegraph.pl). {@link FrameNames.Style#SHORT}:
+         * short names ({@code filters.WithAuthentication.func1} for
+         * {@code k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication.func1}) that a narrow frame
+         * shortens further ({@code WithAuthentication.func1}) before cutting to {@code ..}; FULL: the
+         * names as flamegraph.pl shows them. Default {@link FrameNames.Style#AUTO}: short when the
+         * frames are Go ({@link FrameNames#mostlyGo}), else full. The tooltip, the search and the
+         * details line always use the full name.
+         */
+        public Builder names(FrameNames.Style names) {
+            this.names = Objects.requireNonNull(names);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.render;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 
@@ -11,6 +12,8 @@ import java.io.Writer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,6 +25,12 @@ import java.util.TreeMap;
  * <p>Built once from {@link FlameGraphOptions}; thread-safe (except with {@link ColorMode#RANDOM}
  * colours) and reusable. Never prints, never exits. Frame names are text from the profiled machine:
  * they are always escaped, never interpreted.
+ *
+ * <p>With short names ({@link FlameGraphOptions#names()}) a label shows the longest of the name's
+ * {@link FrameNames#labelForms} that fits, the shortest cut to {@code ..} when none does; a frame whose
+ * label may differ from its full name carries the forms for the script, which fits them again on zoom:
+ * {@code <g data-short="http.HandlerFunc.ServeHTTP" data-cuts="5,17">} (the short name, and the code
+ * point offsets at which the shorter forms start). The tooltip keeps the full name.
  */
 public final class FlameGraphRenderer {
     private static final int XPAD = 10;
@@ -168,6 +177,9 @@ public final class FlameGraphRenderer {
         private final String[] titleName;   // escaped, annotation stripped, per name id (lazy)
         private final String[] fill;        // colour per name id (lazy; not for RANDOM)
         private final Map<String, String> paletteMap;
+        private final boolean shortNames;
+        private final String[][] forms;      // label forms per name id (lazy; short names only)
+        private final String[] formAttrs;    // data-short and data-cuts per name id (lazy; short names only)
 
         Svg(FrameLayout layout, Sink w, CharsetEncoder enc) {
             this.layout = layout;
@@ -179,6 +191,20 @@ public final class FlameGraphRenderer {
             this.titleName = new String[names];
             this.fill = new String[names];
             this.paletteMap = o.paletteMap() == null ? null : new TreeMap<>(o.paletteMap());
+            this.shortNames = o.names() == FrameNames.Style.SHORT
+                    || (o.names() == FrameNames.Style.AUTO && FrameNames.mostlyGo(new AbstractList<String>() {
+                        @Override
+                        public String get(int id) {
+                            return layout.nameOf(id); // raw: the test looks at ASCII only
+                        }
+
+                        @Override
+                        public int size() {
+                            return names;
+                        }
+                    }));
+            this.forms = shortNames ? new String[names][] : null;
+            this.formAttrs = shortNames ? new String[names] : null;
         }
 
         RenderResult write() throws IOException {
@@ -247,6 +273,9 @@ public final class FlameGraphRenderer {
                 sb.append(href != null ? "<a" : "<g");
                 if (attrs != null) {
                     frameAttributes(attrs, href);
+                }
+                if (shortNames && !root) {
+                    sb.append(formAttrs(id));
                 }
                 sb.append("><title>");
                 String customTitle = attrs == null ? null : attrs.get("title");
@@ -363,6 +392,7 @@ public final class FlameGraphRenderer {
             for (Map.Entry<String, String> e : new TreeMap<>(attrs).entrySet()) {
                 String k = e.getKey();
                 if (k.equals("title") || k.equals("href") || k.equals("target") || k.equals("g_extra") || k.equals("a_extra")
+                        || k.equals("data-short") || k.equals("data-cuts")
                         || !k.matches("[A-Za-z_][-A-Za-z0-9_.]*") || k.regionMatches(true, 0, "on", 0, 2)
                         || k.equalsIgnoreCase("style")) {
                     continue;
@@ -471,6 +501,10 @@ public final class FlameGraphRenderer {
             if (chars < 3) {
                 return;
             }
+            if (shortNames) {
+                shortLabel(id, chars);
+                return;
+            }
             String name = stripAnnotation(text(id));
             int len = name.codePointCount(0, name.length());
             if (chars < len) {
@@ -480,6 +514,54 @@ public final class FlameGraphRenderer {
             } else {
                 Xml.escape(sb, name, false, enc);
             }
+        }
+
+        /** The longest label form that fits in {@code chars} characters, else the shortest cut to "..". */
+        private void shortLabel(int id, int chars) {
+            String[] f = forms(id);
+            for (String form : f) {
+                if (form.codePointCount(0, form.length()) <= chars) {
+                    Xml.escape(sb, form, false, enc);
+                    return;
+                }
+            }
+            String last = f[f.length - 1];
+            Xml.escape(sb, last.substring(0, last.offsetByCodePoints(0, chars - 2)), false, enc);
+            sb.append("..");
+        }
+
+        private String[] forms(int id) {
+            String[] f = forms[id];
+            if (f == null) {
+                f = FrameNames.labelForms(stripAnnotation(text(id))).toArray(new String[0]);
+                forms[id] = f;
+            }
+            return f;
+        }
+
+        /** {@code data-short} and {@code data-cuts} for the script, or "" when the label is the full name. */
+        private String formAttrs(int id) {
+            String a = formAttrs[id];
+            if (a == null) {
+                String[] f = forms(id);
+                String full = stripAnnotation(text(id));
+                if (f.length == 1 && f[0].equals(full)) {
+                    a = "";
+                } else {
+                    StringBuilder b = new StringBuilder(" data-short=\"");
+                    Xml.escape(b, f[0], true, enc);
+                    b.append("\" data-cuts=\"");
+                    for (int i = 1; i < f.length; i++) {
+                        if (i > 1) {
+                            b.append(',');
+                        }
+                        b.append(f[0].codePointCount(0, f[0].length() - f[i].length()));
+                    }
+                    a = b.append('"').toString();
+                }
+                formAttrs[id] = a;
+            }
+            return a;
         }
 
         private void flush() throws IOException {
