@@ -5,8 +5,11 @@ module io.github.stackfold.perf {
     requires java.net.http;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
+    requires com.google.protobuf;
+    requires io.opentelemetry.proto;
 
     exports io.github.stackfold.perf;
     exports io.github.stackfold.perf.pprof;
     exports io.github.stackfold.perf.fleet;
+    exports io.github.stackfold.perf.push;
 }
