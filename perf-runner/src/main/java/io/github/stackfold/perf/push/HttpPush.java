@@ -35,6 +35,15 @@ final class HttpPush {
         return options;
     }
 
+    /** {@code url} when it is an http(s) URL with a host; {@code what} names the receiver in the error. */
+    static URI checkUrl(URI url, String what) {
+        java.util.Objects.requireNonNull(url, "url");
+        if (url.getScheme() == null || !url.getScheme().matches("(?i)https?") || url.getHost() == null) {
+            throw new IllegalArgumentException("expected an http:// or https:// " + what + " URL, got '" + url + "'");
+        }
+        return url;
+    }
+
     /** POSTs {@code body} and returns the answer's body when the status is 2xx. */
     byte[] post(String sink, LabeledProfile p, URI uri, String contentType, byte[] body) throws IOException {
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri)

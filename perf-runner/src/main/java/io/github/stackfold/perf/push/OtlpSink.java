@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.UUID;
 
 import com.google.protobuf.ByteString;
@@ -72,10 +71,7 @@ public final class OtlpSink implements ProfileSink {
 
     /** A sink for the OTLP/HTTP receiver at {@code url}, e.g. {@code http://collector:4318}. */
     public static OtlpSink of(URI url, PushOptions options) {
-        Objects.requireNonNull(url, "url");
-        if (url.getScheme() == null || !url.getScheme().matches("(?i)https?") || url.getHost() == null) {
-            throw new IllegalArgumentException("expected an http:// or https:// OTLP URL, got '" + url + "'");
-        }
+        HttpPush.checkUrl(url, "OTLP");
         String path = url.getRawPath();
         URI endpoint = path == null || path.isEmpty() || path.equals("/")
                 ? URI.create(url.getScheme() + "://" + url.getRawAuthority() + PATH) : url;

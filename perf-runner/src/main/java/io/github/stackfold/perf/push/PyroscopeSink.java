@@ -62,11 +62,7 @@ public final class PyroscopeSink implements ProfileSink {
 
     /** A sink for the Pyroscope server at {@code base}, e.g. {@code http://pyroscope:4040}. */
     public static PyroscopeSink of(URI base, PushOptions options) {
-        Objects.requireNonNull(base, "base");
-        if (base.getScheme() == null || !base.getScheme().matches("(?i)https?") || base.getHost() == null) {
-            throw new IllegalArgumentException("expected an http:// or https:// Pyroscope URL, got '" + base + "'");
-        }
-        return new PyroscopeSink(base, new HttpPush(options), Format.AUTO);
+        return new PyroscopeSink(HttpPush.checkUrl(base, "Pyroscope"), new HttpPush(options), Format.AUTO);
     }
 
     /** This sink with another body format. */
