@@ -11,6 +11,7 @@ import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.perf.NotPermittedException;
 import io.github.stackfold.perf.pprof.PprofFetcher;
 import io.github.stackfold.testing.GoToolPprof;
+import io.github.stackfold.testing.LocalReplicas;
 import io.github.stackfold.testing.Shared;
 
 import java.io.InputStream;

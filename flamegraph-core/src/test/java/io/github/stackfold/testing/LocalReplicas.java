@@ -1,6 +1,4 @@
-package io.github.stackfold.perf.fleet;
-
-import io.github.stackfold.testing.Shared;
+package io.github.stackfold.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,17 +44,17 @@ import com.sun.net.httpserver.HttpsServer;
  * does, and turns a 403 into kubectl's message and exit code 1. Every call's arguments are appended
  * to {@code kubectl-args.txt}, one call per line.
  */
-final class LocalReplicas implements AutoCloseable {
-    static final String PROFILE = "real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb";
-    static final String ALONE = "real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb";
+public final class LocalReplicas implements AutoCloseable {
+    public static final String PROFILE = "real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb";
+    public static final String ALONE = "real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb";
 
-    final Path dir;
-    final boolean https;
-    final List<Path> served = new ArrayList<>();
-    final List<HttpServer> servers = new ArrayList<>();
-    final Map<String, String> queries = new ConcurrentHashMap<>();
-    final Map<String, String> authorization = new ConcurrentHashMap<>();
-    int port;
+    public final Path dir;
+    public final boolean https;
+    public final List<Path> served = new ArrayList<>();
+    public final List<HttpServer> servers = new ArrayList<>();
+    public final Map<String, String> queries = new ConcurrentHashMap<>();
+    public final Map<String, String> authorization = new ConcurrentHashMap<>();
+    public int port;
     private final CountDownLatch allOpen;
 
     private LocalReplicas(Path dir, boolean https, int n) {
@@ -69,9 +67,9 @@ final class LocalReplicas implements AutoCloseable {
      * {@code profiles.size()} replicas, replica i serving {@code profiles.get(i)} (a path below
      * shared/); {@code forbidden} lists the replicas (0-based) that answer 403.
      */
-    static LocalReplicas start(Path dir, boolean https, List<String> profiles, List<Integer> forbidden)
+    public static LocalReplicas start(Path dir, boolean https, List<String> profiles, List<Integer> forbidden)
             throws Exception {
-        LocalReplicas r = new LocalReplicas(dir, https, profiles.size() - forbidden.size());
+        LocalReplicas r = new LocalReplicas(Files.createDirectories(dir), https, profiles.size() - forbidden.size());
         SSLContext tls = https ? r.pki() : null;
         for (int attempt = 0; ; attempt++) {
             try {
@@ -136,25 +134,25 @@ final class LocalReplicas implements AutoCloseable {
         }
     }
 
-    static String address(int i) {
+    public static String address(int i) {
         return "127.0.0." + (i + 1);
     }
 
-    String instance(int i) {
+    public String instance(int i) {
         return address(i) + ":" + port;
     }
 
     /** The URL of replica 0's profile endpoint. */
-    String url() {
+    public String url() {
         return (https ? "https" : "http") + "://" + address(0) + ":" + port + "/debug/pprof/profile";
     }
 
-    Path ca() {
+    public Path ca() {
         return dir.resolve("ca.crt");
     }
 
     /** An EndpointSliceList naming every replica, ready, on the servers' port. */
-    String endpointSlices() {
+    public String endpointSlices() {
         StringBuilder eps = new StringBuilder();
         for (int i = 0; i < servers.size(); i++) {
             eps.append(i == 0 ? "" : ",").append("{\"addresses\":[\"").append(address(i))
@@ -168,7 +166,7 @@ final class LocalReplicas implements AutoCloseable {
     }
 
     /** Writes the stub kubectl (see the class comment) and returns its path. */
-    Path stubKubectl() throws IOException {
+    public Path stubKubectl() throws IOException {
         Files.writeString(dir.resolve("endpointslices.json"), endpointSlices());
         Path kubectl = dir.resolve("kubectl");
         String scheme = https ? "https" : "http";
@@ -205,7 +203,7 @@ final class LocalReplicas implements AutoCloseable {
         return kubectl;
     }
 
-    List<String> kubectlCalls() throws IOException {
+    public List<String> kubectlCalls() throws IOException {
         Path f = dir.resolve("kubectl-args.txt");
         return Files.exists(f) ? Files.readAllLines(f) : List.of();
     }
@@ -217,7 +215,7 @@ final class LocalReplicas implements AutoCloseable {
         }
     }
 
-    static byte[] gzip(byte[] data) throws IOException {
+    public static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(b)) {
             gz.write(data);
