@@ -107,7 +107,8 @@ final class HttpPush {
         String base = p.app() + (p.labels().containsKey("instance") ? "-" + p.labels().get("instance") : "")
                 + "-" + p.from().getEpochSecond();
         base = base.replaceAll("[^A-Za-z0-9_.\\-]", "_");
-        Path file = dir.resolve(base + (p.pprof() != null ? ".pb.gz" : ".folded"));
+        boolean gzipped = p.pprof() != null && p.pprof().length > 1 && p.pprof()[0] == 0x1f && p.pprof()[1] == (byte) 0x8b;
+        Path file = dir.resolve(base + (p.pprof() == null ? ".folded" : gzipped ? ".pb.gz" : ".pb"));
         Path tmp = Files.createTempFile(dir, "." + base, ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {

@@ -22,7 +22,8 @@ import java.util.Objects;
  * <tr><td>{@link Builder#tenant}</td><td>none</td><td>sent as {@code X-Scope-OrgID} (Pyroscope's,
  *     and a multi-tenant collector's, tenant)</td></tr>
  * <tr><td>{@link Builder#keepDir}</td><td>{@code unpushed}</td><td>where a profile that could not be
- *     pushed is written ({@code APP-INSTANCE-FROM.pb.gz} as served, or {@code .folded})</td></tr>
+ *     pushed is written ({@code APP-INSTANCE-FROM.pb.gz} as served, {@code .pb} when it was not
+ *     gzipped, or {@code .folded})</td></tr>
  * </table>
  */
 public final class PushOptions extends Settings<PushOptions.Builder> {
