@@ -65,7 +65,7 @@ public final class LocalReplicas implements AutoCloseable {
 
     /**
      * {@code profiles.size()} replicas, replica i serving {@code profiles.get(i)} (a path below
-     * shared/); {@code forbidden} lists the replicas (0-based) that answer 403.
+     * shared/, or an absolute path); {@code forbidden} lists the replicas (0-based) that answer 403.
      */
     public static LocalReplicas start(Path dir, boolean https, List<String> profiles, List<Integer> forbidden)
             throws Exception {
@@ -88,7 +88,7 @@ public final class LocalReplicas implements AutoCloseable {
     private void bind(List<String> profiles, List<Integer> forbidden, SSLContext tls) throws IOException {
         port = 0;
         for (int i = 0; i < profiles.size(); i++) {
-            Path profile = Shared.path(profiles.get(i));
+            Path profile = Path.of(profiles.get(i)).isAbsolute() ? Path.of(profiles.get(i)) : Shared.path(profiles.get(i));
             served.add(profile);
             InetSocketAddress at = new InetSocketAddress(InetAddress.getByName(address(i)), port);
             HttpServer s;

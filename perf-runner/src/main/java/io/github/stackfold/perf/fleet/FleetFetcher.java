@@ -1,6 +1,8 @@
 package io.github.stackfold.perf.fleet;
 
+import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.perf.pprof.PprofFetcher;
@@ -40,9 +42,12 @@ import java.util.regex.Pattern;
  * <p>RBAC the user needs: {@code list} on {@code endpointslices} ({@code discovery.k8s.io}) in
  * namespace {@code default}, and {@code get} on the non-resource URL {@code /debug/pprof/*}
  * ({@link PprofFetcher#RBAC}); a replica that answers 403 is a failure whose message names it.
- * A replica that fails does not stop the others: see {@link FleetProfiles#requireAll()}.
+ * A replica that fails does not stop the others: see {@link FleetProfiles#requireAll()}. A replica
+ * whose profile has no sample (idle for the whole time) is no failure: its profile is empty, total 0.
  */
 public final class FleetFetcher {
+    /** How {@code PprofReader} says a profile has its sample type but no sample: an idle replica. */
+    private static final Pattern IDLE = Pattern.compile("has no samples with a non-zero (\\S+) value$");
     private static final Pattern GIT_VERSION = Pattern.compile("\"gitVersion\"\\s*:\\s*\"([^\"]*)\"");
 
     private final PprofFetcher template;
@@ -131,7 +136,18 @@ public final class FleetFetcher {
         Instant from = clock.instant();
         byte[] raw = f.fetch();
         Instant until = clock.instant();
-        PprofProfile profile = reader.read(raw, r.instance());
+        PprofProfile profile;
+        try {
+            profile = reader.read(raw, r.instance());
+        } catch (NoSamplesException e) {
+            // an idle replica is an answer (total 0, the coldest of all), not a failure; a profile
+            // without the sample type at all still is one
+            Matcher m = IDLE.matcher(e.getMessage());
+            if (!m.find()) {
+                throw e;
+            }
+            profile = new PprofProfile(FoldedProfile.empty(), m.group(1), "", 0, 0);
+        }
         if (profile.timeNanos() > 0 && profile.durationNanos() > 0) {
             from = Instant.ofEpochSecond(0, profile.timeNanos());
             until = from.plusNanos(profile.durationNanos());

@@ -142,6 +142,46 @@ class FleetFetcherTest {
         }
     }
 
+    @Test
+    void anIdleReplicaIsAnEmptyProfileAndTheColdestNotAFailure() throws Exception {
+        // a CPU profile that declares samples/count and cpu/nanoseconds and holds no sample, as Go
+        // writes one for a process that never ran during the profile
+        Path idle = tmp.resolve("idle.pb");
+        Files.write(idle, idleCpuProfile());
+        try (LocalReplicas replicas = LocalReplicas.start(tmp.resolve("r"), false,
+                List.of(LocalReplicas.PROFILE, idle.toString()), List.of())) {
+            Path kubectl = replicas.stubKubectl();
+            PprofFetcher template = PprofFetcher.builder().url(URI.create(replicas.url())).seconds(1).build();
+            FleetProfiles got = FleetFetcher.of(template, List.of(kubectl.toString()), PprofReader.create()).fetch();
+            got.requireAll();
+            assertThat(got.profiles().get(1).profile().folded().isEmpty()).isTrue();
+            assertThat(got.profiles().get(1).profile().sampleType()).isEqualTo("cpu/nanoseconds");
+            ReplicaComparison c = got.compare(Analyzer.withDefaults());
+            assertThat(c.hot().instance()).isEqualTo(replicas.instance(0));
+            assertThat(c.loads().get(1).total()).isZero();
+            assertThat(c.imbalance()).isEqualTo(2.0);
+            FleetResults.write(got, tmp.resolve("out"), "kube-apiserver", 1, Analyzer.withDefaults());
+            javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(tmp.resolve("out")
+                    .resolve("replicas").resolve(got.profiles().get(1).replica().fileName()).resolve("flame.svg").toFile());
+        }
+    }
+
+    /** profile.proto: sample_type (1) samples/count and cpu/nanoseconds, string_table (6), no sample. */
+    private static byte[] idleCpuProfile() throws java.io.IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream o = com.google.protobuf.CodedOutputStream.newInstance(b);
+        for (int[] vt : new int[][] {{1, 2}, {3, 4}}) {
+            com.google.protobuf.ByteString valueType = com.google.protobuf.ByteString.copyFrom(new byte[] {
+                0x08, (byte) vt[0], 0x10, (byte) vt[1]});
+            o.writeBytes(1, valueType);
+        }
+        for (String s : new String[] {"", "samples", "count", "cpu", "nanoseconds"}) {
+            o.writeString(6, s);
+        }
+        o.flush();
+        return b.toByteArray();
+    }
+
     private void checkResults(FleetProfiles got, LocalReplicas replicas) throws Exception {
         Path out = tmp.resolve("results");
         FleetResults.Written w = FleetResults.write(got, out, "kube-apiserver", 2, Analyzer.withDefaults());
