@@ -20,6 +20,9 @@ final class ErrorCodes {
         if (e instanceof io.github.stackfold.perf.NoTargetException) {
             return ExitCodes.NO_TARGET;
         }
+        if (e instanceof io.github.stackfold.perf.push.PushFailedException) {
+            return ExitCodes.PUSH_FAILED;
+        }
         // perf-runner's exceptions are mapped here as they are added (missing tool, not permitted,
         // no target); anything else the library reports on purpose is treated as bad input.
         return ExitCodes.BAD_INPUT;

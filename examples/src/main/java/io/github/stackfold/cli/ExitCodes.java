@@ -19,6 +19,11 @@ public final class ExitCodes {
     public static final int NO_TARGET = 5;
     /** An input or output file could not be read or written. */
     public static final int IO_ERROR = 6;
+    /**
+     * A profile could not be pushed (the receiver refused it, or kept failing through the retries); it
+     * was kept on disk, and the message names the file.
+     */
+    public static final int PUSH_FAILED = 7;
     /** Interrupted by SIGINT/SIGTERM after writing what was recorded. */
     public static final int INTERRUPTED = 130;
     /** The command line itself was wrong (unknown option, missing argument). */

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  * The {@code flame} command line. Each subcommand is one {@code @Command} class with annotated
  * {@code @Option}/{@code @Parameters} fields; flags shared by several commands are {@code @Mixin} classes
  * declared once ({@link PprofFlags}, {@link RenderFlags}, {@link RulesFlag}, {@link ReportFlags},
- * {@link OutputFileFlag}, {@link OutputDirFlag}, {@link TargetFlags}, {@link RecordingFlags}). A subcommand
+ * {@link OutputFileFlag}, {@link OutputDirFlag}, {@link TargetFlags}, {@link RecordingFlags}, {@link PushFlags}). A subcommand
  * reaches standard input and output through its {@code @ParentCommand FlameCli}. This class registers
  * the subcommands (the one list below) and maps the library's exceptions to one-line messages and
  * exit codes.
@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
             RecordCommand.class,
             ProfileCommand.class,
             DemoCommand.class,
+            PushCommand.class,
         })
 public final class FlameCli implements Runnable {
     @Spec

@@ -7,7 +7,15 @@ import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
+import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.perf.fleet.FleetFetcher;
+import io.github.stackfold.perf.fleet.FleetProfiles;
+import io.github.stackfold.perf.fleet.FleetResults;
+import io.github.stackfold.perf.fleet.Replica;
 import io.github.stackfold.perf.pprof.PprofFetcher;
+import io.github.stackfold.perf.push.ContinuousPush;
+import io.github.stackfold.perf.push.LabeledProfile;
+import io.github.stackfold.perf.push.ProfileSink;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -17,6 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -38,7 +52,10 @@ import picocli.CommandLine.Spec;
                 "",
                 "  flame pprof --kubectl --seconds 30",
                 "  flame pprof --url https://127.0.0.1:6443/debug/pprof/profile \\",
-                "      --cacert ca.crt --cert client.crt --key client.key"})
+                "      --cacert ca.crt --cert client.crt --key client.key",
+                "  flame pprof --kubectl --all-replicas --seconds 30",
+                "  flame pprof --kubectl --all-replicas --every 60s --push \\",
+                "      --pyroscope http://pyroscope:4040"})
 final class PprofCommand implements Callable<Integer> {
     @ParentCommand
     FlameCli flame;
@@ -92,10 +109,40 @@ final class PprofCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Also keep the profile as fetched, DIR/NAME.pb.gz.")
     boolean keep;
 
+    @Option(names = "--all-replicas",
+            description = "Profile every replica of the kubernetes Service at once (its EndpointSlices, listed with"
+                    + " kubectl): DIR/replicas/IP_PORT/ per replica, DIR/merged/, and the comparison in"
+                    + " DIR/replicas.txt and .json. Needs RBAC list on endpointslices in default and get on /debug/pprof/*.")
+    boolean allReplicas;
+
+    @Option(names = "--kubectl-program", paramLabel = "PROGRAM", defaultValue = "kubectl",
+            description = "The kubectl to run for --kubectl and for listing the replicas (default: ${DEFAULT-VALUE}).")
+    String kubectlProgram;
+
+    @Option(names = "--push",
+            description = "Push each profile to the --pyroscope/--otlp receivers (after writing the files; with --every"
+                    + " instead of them).")
+    boolean pushFlag;
+
+    @Option(names = "--every", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "Profile again every TIME (e.g. 60s) and push each round, until Ctrl-C or SIGTERM (exit 130);"
+                    + " needs --push. Only profiles that could not be pushed are written (DIR/unpushed/).")
+    Duration every;
+
+    @Mixin
+    PushFlags push;
+
     @Override
     public Integer call() throws Exception {
         PprofFetcher fetcher = fetcher();
         PprofReader reader = PprofReader.create(pprof.options());
+        List<ProfileSink> sinks = sinks();
+        if (every != null) {
+            return continuous(fetcher, reader, sinks);
+        }
+        if (allReplicas) {
+            return replicas(fetcher, reader, sinks);
+        }
 
         flame.stderr().println("flame pprof: sampling " + fetcher.source() + " for " + seconds + " s ...");
         byte[] raw = fetcher.fetch();
@@ -131,7 +178,92 @@ final class PprofCommand implements Callable<Integer> {
         flame.stderr().println("flame pprof: " + f.size() + " distinct stacks, " + describe(f.total(), profile.sampleType()));
         flame.stderr().println("flame pprof: wrote " + folded + (svg != null ? " and " + svg : "")
                 + (kept != null ? " and " + kept : ""));
+        if (!sinks.isEmpty()) {
+            Instant from = profile.timeNanos() > 0 ? Instant.ofEpochSecond(0, profile.timeNanos())
+                    : Instant.now().minusSeconds(seconds);
+            Instant until = profile.durationNanos() > 0 ? from.plusNanos(profile.durationNanos()) : from.plusSeconds(seconds);
+            Map<String, String> labels = new TreeMap<>(push.labels());
+            if (fetcher.url() != null) {
+                labels.put("instance", fetcher.url().getRawAuthority());
+            }
+            pushAll(sinks, List.of(new LabeledProfile(push.app, labels, from, until, profile.folded(),
+                    profile.sampleType(), 100, raw)));
+        }
         return ExitCodes.OK;
+    }
+
+    /** The receivers of --push, or none; the flags' mistakes are usage errors. */
+    private List<ProfileSink> sinks() throws IOException {
+        if (pushFlag != push.any()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), pushFlag
+                    ? "--push needs a receiver: --pyroscope URL or --otlp URL"
+                    : "--pyroscope and --otlp push with --push");
+        }
+        if (every != null && !pushFlag) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--every needs --push and a receiver");
+        }
+        if (every != null && every.compareTo(Duration.ofSeconds(seconds)) < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--every " + every.toSeconds()
+                    + "s is shorter than --seconds " + seconds + ": a round could not end before the next");
+        }
+        try {
+            push.labels();
+            return pushFlag ? push.sinks(outputDir.dir.resolve("unpushed")) : List.of();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private void pushAll(List<ProfileSink> sinks, List<LabeledProfile> profiles) throws IOException {
+        ProfileSink.pushAll(sinks, profiles);
+        flame.stderr().println("flame pprof: pushed " + profiles.size() + " profile" + (profiles.size() == 1 ? "" : "s")
+                + " to " + String.join(" and ", sinks.stream().map(ProfileSink::describe).toList()));
+    }
+
+    /** --all-replicas: every replica at once; their result sets and comparison are written, then any failure. */
+    private int replicas(PprofFetcher fetcher, PprofReader reader, List<ProfileSink> sinks) throws IOException {
+        FleetFetcher fleet = FleetFetcher.of(fetcher, List.of(kubectlProgram), reader);
+        List<Replica> replicas = fleet.replicas();
+        flame.stderr().println("flame pprof: sampling " + replicas.size() + " replicas for " + seconds + " s at once: "
+                + replicas);
+        FleetProfiles got = fleet.fetch(replicas);
+        if (!got.profiles().isEmpty()) {
+            FleetResults.Written w = FleetResults.write(got, outputDir.dir, name != null ? name : "kube-apiserver",
+                    seconds, Analyzer.withDefaults());
+            w.comparison().toText().lines().forEach(l -> flame.stderr().println("flame pprof: " + l));
+            flame.stderr().println("flame pprof: wrote " + w.files().size() + " files below " + outputDir.dir);
+            if (!sinks.isEmpty()) {
+                List<LabeledProfile> labeled = new ArrayList<>();
+                got.profiles().forEach(p -> labeled.add(LabeledProfile.of(p, push.app, push.labels())));
+                pushAll(sinks, labeled);
+            }
+        }
+        got.requireAll();
+        return ExitCodes.OK;
+    }
+
+    /** --every: rounds of fetch and push until SIGINT or SIGTERM. */
+    private int continuous(PprofFetcher fetcher, PprofReader reader, List<ProfileSink> sinks) throws IOException {
+        ContinuousPush.Source source = allReplicas
+                ? ContinuousPush.of(FleetFetcher.of(fetcher, List.of(kubectlProgram), reader), push.app, push.labels())
+                : ContinuousPush.of(fetcher, reader, push.app, push.labels());
+        ContinuousPush run = new ContinuousPush(source, sinks, every, (round, pushed, failures) -> {
+            flame.stderr().println("flame pprof: round " + round + ": pushed " + pushed + " profile"
+                    + (pushed == 1 ? "" : "s") + (failures.isEmpty() ? "" : ", " + failures.size() + " failed"));
+            failures.forEach(f -> flame.stderr().println("flame pprof:   " + f));
+            flame.stderr().flush();
+        });
+        flame.stderr().println("flame pprof: every " + every.toSeconds() + " s, " + seconds + " s of "
+                + (allReplicas ? "every replica" : fetcher.source()) + ", pushed to "
+                + String.join(" and ", sinks.stream().map(ProfileSink::describe).toList()) + "; Ctrl-C stops");
+        flame.stderr().flush();
+        ContinuousPush.Summary s;
+        try (RecordCommand.Signals ignored = RecordCommand.Signals.onInterrupt(run::stop)) {
+            s = run.run();
+        }
+        flame.stderr().println("flame pprof: stopped after " + s.rounds() + " rounds: " + s.pushed() + " pushed, "
+                + s.failed() + " failed");
+        return s.stopped() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
     }
 
     private PprofFetcher fetcher() throws IOException {
@@ -139,7 +271,7 @@ final class PprofCommand implements Callable<Integer> {
         try {
             b.seconds(seconds);
             if (source.kubectl) {
-                b.kubectl();
+                b.kubectl(List.of(kubectlProgram));
             } else {
                 b.url(source.url);
             }

@@ -49,6 +49,11 @@ final class ProfileCommand implements Callable<Integer> {
                     + " get --raw, the default when no value is given) or an http(s)://.../debug/pprof/profile URL.")
     String pprof;
 
+    @Option(names = "--all-replicas",
+            description = "With --pprof: profile every replica of the kubernetes Service at once; each replica's files"
+                    + " and their comparison go to DIR/replicas/, the lab's files are of all replicas merged.")
+    boolean allReplicas;
+
     @Mixin
     RulesFlag rules;
 
@@ -66,10 +71,13 @@ final class ProfileCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
         }
+        if (allReplicas && pprof == null) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, "--all-replicas goes with --pprof (perf records one node's process)");
+        }
         target.checkPidOrProcess();
         long pid = target.pid == null ? 0 : target.pid;
         ProfileRun.Options o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
-                load, kubectl, compareIdle, pprof, outputDir.dir, rules.rules());
+                load, kubectl, compareIdle, pprof, outputDir.dir, rules.rules(), allReplicas);
         ProfileRun run = new ProfileRun();
         return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
     }

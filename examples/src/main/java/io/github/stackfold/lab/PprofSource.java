@@ -6,8 +6,15 @@ import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.perf.pprof.PprofFetcher;
 
+import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.perf.fleet.FleetFetcher;
+import io.github.stackfold.perf.fleet.FleetProfiles;
+import io.github.stackfold.perf.fleet.FleetResults;
+
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,8 +27,10 @@ import java.util.function.Consumer;
  */
 final class PprofSource {
     private final PprofFetcher fetcher;
+    private final String kubectl;
 
     PprofSource(String source, String kubectl, Duration duration) {
+        this.kubectl = kubectl;
         int seconds = (int) Math.max(1, Math.round(duration.toMillis() / 1000.0));
         PprofFetcher.Builder b = PprofFetcher.builder().seconds(seconds);
         URI url = url(source);
@@ -56,15 +65,48 @@ final class PprofSource {
         say.accept("fetching " + fetcher.seconds() + " s of CPU profile from " + fetcher.source() + (what.isEmpty() ? "" : " " + what));
         byte[] data = fetcher.fetch();
         PprofProfile p = PprofReader.create().read(data, fetcher.source());
-        long samples = -1;
-        try {
-            samples = PprofReader.create(PprofOptions.builder().sampleType("samples").build()).read(data, fetcher.source())
-                    .folded().total();
-        } catch (StackfoldException noCountType) {
-            // weights only: the report counts them
-        }
+        long samples = samples(data, fetcher.source());
         String desc = "pprof " + p.sampleType() + " profile of " + (p.binary().isEmpty() ? "the server" : p.binary())
                 + " from " + fetcher.source() + ", " + fetcher.seconds() + " s" + (what.isEmpty() ? "" : ", " + what);
         return new LabPipeline.Source(p.folded(), samples, desc);
+    }
+
+    /** The profile's sample count (its {@code samples} type), or -1 when it has weights only. */
+    private static long samples(byte[] data, String source) {
+        try {
+            return PprofReader.create(PprofOptions.builder().sampleType("samples").build()).read(data, source)
+                    .folded().total();
+        } catch (StackfoldException noCountType) {
+            return -1; // weights only: the report counts them
+        }
+    }
+
+    /**
+     * Every replica of the {@code kubernetes} Service at once: each replica's result set and the
+     * comparison are written below {@code dir} ({@link FleetResults}) before anything else, then a
+     * replica that gave no profile is an error (a 403 names the RBAC rule); the source is all
+     * replicas merged, each under an {@code instance=} root frame.
+     */
+    LabPipeline.Source fetchAll(String what, Path dir, Rules rules, Consumer<String> say) throws IOException {
+        FleetFetcher fleet = FleetFetcher.of(fetcher, List.of(kubectl), PprofReader.create());
+        List<io.github.stackfold.perf.fleet.Replica> replicas = fleet.replicas();
+        say.accept("fetching " + fetcher.seconds() + " s of CPU profile from each of " + replicas.size()
+                + " replicas at once: " + replicas + (what.isEmpty() ? "" : " " + what));
+        FleetProfiles got = fleet.fetch(replicas);
+        if (!got.profiles().isEmpty()) {
+            FleetResults.Written w = FleetResults.write(got, dir, "kube-apiserver", fetcher.seconds(),
+                    Analyzer.create(Analyzer.Options.builder().rules(rules).build()));
+            say.accept("wrote " + w.files().size() + " files of " + got.profiles().size() + " replicas below " + dir
+                    + "; " + w.comparison().toText().lines().findFirst().orElse(""));
+        }
+        got.requireAll();
+        String desc = "pprof CPU profiles of " + got.profiles().size() + " replicas, merged, " + fetcher.seconds() + " s"
+                + (what.isEmpty() ? "" : ", " + what);
+        long samples = 0;
+        for (io.github.stackfold.perf.fleet.ReplicaProfile p : got.profiles()) {
+            long n = samples(p.raw(), p.replica().instance());
+            samples = n < 0 || samples < 0 ? -1 : samples + n;
+        }
+        return new LabPipeline.Source(got.merged(), samples, desc);
     }
 }

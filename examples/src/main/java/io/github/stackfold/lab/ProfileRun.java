@@ -31,9 +31,18 @@ public final class ProfileRun extends StoppableRun {
      * @param pprof        null for perf; {@code "kubectl"} or an {@code http(s)://} URL for pprof
      * @param outputDir    where the files go
      * @param rules        the analysis' categories
+     * @param allReplicas  with {@code pprof}: profile every replica of the {@code kubernetes} Service at
+     *                     once (see {@code FleetFetcher}); the lab's files are then of all replicas merged,
+     *                     and each replica's result set and the comparison go to {@code DIR/replicas/}
      */
     public record Options(String processName, long pid, Duration duration, int frequency, ExecTarget target, int load,
-            String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules) {
+            String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules, boolean allReplicas) {
+        /** The options of one server, not every replica. */
+        public Options(String processName, long pid, Duration duration, int frequency, ExecTarget target, int load,
+                String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules) {
+            this(processName, pid, duration, frequency, target, load, kubectl, compareIdle, pprof, outputDir, rules, false);
+        }
+
         public Options {
             Objects.requireNonNull(processName, "processName");
             Objects.requireNonNull(duration, "duration");
@@ -43,6 +52,9 @@ public final class ProfileRun extends StoppableRun {
             Objects.requireNonNull(rules, "rules");
             if (load < 0) {
                 throw new IllegalArgumentException("load must be >= 0, got " + load);
+            }
+            if (allReplicas && pprof == null) {
+                throw new IllegalArgumentException("--all-replicas goes with --pprof (perf records one node's process)");
             }
         }
     }
@@ -71,10 +83,19 @@ public final class ProfileRun extends StoppableRun {
         LabPipeline.Source loaded;
         if (o.pprof() != null) {
             PprofSource fetch = new PprofSource(o.pprof(), o.kubectl(), o.duration());
-            if (o.compareIdle()) {
-                idle = fetch.fetch("idle", say);
+            if (o.allReplicas()) {
+                Path replicas = o.outputDir().resolve("replicas");
+                if (o.compareIdle()) {
+                    idle = fetch.fetchAll("idle", replicas.resolve("idle"), o.rules(), say);
+                }
+                loaded = withLoad(o, clients, say, () -> fetch.fetchAll(clients > 0 ? "under load" : "",
+                        o.compareIdle() ? replicas.resolve("load") : replicas, o.rules(), say));
+            } else {
+                if (o.compareIdle()) {
+                    idle = fetch.fetch("idle", say);
+                }
+                loaded = withLoad(o, clients, say, () -> fetch.fetch(clients > 0 ? "under load" : "", say));
             }
-            loaded = withLoad(o, clients, say, () -> fetch.fetch(clients > 0 ? "under load" : "", say));
         } else {
             RecordOptions ro = RecordOptions.builder().processName(o.processName()).pid(o.pid()).duration(o.duration())
                     .frequency(o.frequency()).target(o.target()).outputDir(o.outputDir()).build();
@@ -93,7 +114,8 @@ public final class ProfileRun extends StoppableRun {
                 current = null;
             }
         }
-        String title = o.pprof() != null ? "CPU profile from pprof (" + o.pprof() + ")"
+        String title = o.allReplicas() ? "CPU profile of every replica, merged, from pprof (" + o.pprof() + ")"
+                : o.pprof() != null ? "CPU profile from pprof (" + o.pprof() + ")"
                 : o.pid() > 0 ? "CPU profile of PID " + o.pid() : o.processName() + " CPU";
         return new LabPipeline(o.outputDir(), o.rules(), title, 10).write(loaded, idle);
     }

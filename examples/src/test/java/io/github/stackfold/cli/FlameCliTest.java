@@ -24,7 +24,8 @@ class FlameCliTest {
 
     /** The subcommands as registered, in the order of the help. */
     static final List<String> SUBCOMMANDS = List.of(
-            "help", "analyze", "compare", "collapse", "flamegraph", "diff", "pprof", "record", "profile", "demo");
+            "help", "analyze", "compare", "collapse", "flamegraph", "diff", "pprof", "record", "profile", "demo",
+            "push");
 
     @Test
     void everySubcommandIsRegisteredOnceInTheOrderOfTheHelp() {

@@ -60,160 +60,100 @@ import java.util.function.Function;
  *     limit is the duration plus one minute</td></tr>
  * </table>
  */
-public final class RecordOptions {
-    private final long pid;
-    private final String processName;
-    private final Path procRoot;
-    private final Duration duration;
-    private final int frequency;
-    private final CallGraph callGraph;
-    private final String event;
-    private final ExecTarget target;
-    private final boolean stream;
-    private final boolean keep;
-    private final Path outputDir;
-    private final CollapseOptions collapse;
-    private final Function<FoundProcess, FrameSymbolizer> symbolizer;
-    private final boolean goSymbols;
-    private final boolean inlineGo;
-    private final FlameGraphOptions flameGraph;
-    private final String perfCommand;
-    private final Duration commandTimeout;
-    private final Duration scriptTimeout;
-
+public final class RecordOptions extends Settings<RecordOptions.Builder> {
     private RecordOptions(Builder b) {
-        this.pid = b.pid;
-        this.processName = b.processName;
-        this.procRoot = b.procRoot;
-        this.duration = b.duration;
-        this.frequency = b.frequency;
-        this.callGraph = b.callGraph;
-        this.event = b.event;
-        this.target = b.target;
-        this.stream = b.stream;
-        this.keep = b.keep;
-        this.outputDir = b.outputDir;
-        this.collapse = b.collapse;
-        this.symbolizer = b.symbolizer;
-        this.goSymbols = b.goSymbols;
-        this.inlineGo = b.inlineGo;
-        this.flameGraph = b.flameGraph;
-        this.perfCommand = b.perfCommand;
-        this.commandTimeout = b.commandTimeout;
-        this.scriptTimeout = b.scriptTimeout;
+        super(b);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding these options, to change some. */
-    public Builder toBuilder() {
-        Builder b = new Builder();
-        b.pid = pid;
-        b.processName = processName;
-        b.procRoot = procRoot;
-        b.duration = duration;
-        b.frequency = frequency;
-        b.callGraph = callGraph;
-        b.event = event;
-        b.target = target;
-        b.stream = stream;
-        b.keep = keep;
-        b.outputDir = outputDir;
-        b.collapse = collapse;
-        b.symbolizer = symbolizer;
-        b.goSymbols = goSymbols;
-        b.inlineGo = inlineGo;
-        b.flameGraph = flameGraph;
-        b.perfCommand = perfCommand;
-        b.commandTimeout = commandTimeout;
-        b.scriptTimeout = scriptTimeout;
-        return b;
-    }
-
     public long pid() {
-        return pid;
+        return values.pid;
     }
 
     public String processName() {
-        return processName;
+        return values.processName;
     }
 
     public Path procRoot() {
-        return procRoot;
+        return values.procRoot;
     }
 
     public Duration duration() {
-        return duration;
+        return values.duration;
     }
 
     public int frequency() {
-        return frequency;
+        return values.frequency;
     }
 
     public CallGraph callGraph() {
-        return callGraph;
+        return values.callGraph;
     }
 
     public String event() {
-        return event;
+        return values.event;
     }
 
     public ExecTarget target() {
-        return target;
+        return values.target;
     }
 
     public boolean stream() {
-        return stream;
+        return values.stream;
     }
 
     public boolean keep() {
-        return keep;
+        return values.keep;
     }
 
     public Path outputDir() {
-        return outputDir;
+        return values.outputDir;
     }
 
     public CollapseOptions collapse() {
-        return collapse;
+        return values.collapse;
     }
 
     /** The symbolizer factory, or null. */
     public Function<FoundProcess, FrameSymbolizer> symbolizer() {
-        return symbolizer;
+        return values.symbolizer;
     }
 
     /** Whether stripped Go frames are named when no symbolizer is set. */
     public boolean goSymbols() {
-        return goSymbols;
+        return values.goSymbols;
     }
 
     /** Whether inlined Go calls are expanded (with goSymbols). */
     public boolean inlineGo() {
-        return inlineGo;
+        return values.inlineGo;
     }
 
     /** The flame graph options, or null for the defaults described above. */
     public FlameGraphOptions flameGraph() {
-        return flameGraph;
+        return values.flameGraph;
     }
 
     public String perfCommand() {
-        return perfCommand;
+        return values.perfCommand;
     }
 
     public Duration commandTimeout() {
-        return commandTimeout;
+        return values.commandTimeout;
     }
 
     public Duration scriptTimeout() {
-        return scriptTimeout;
+        return values.scriptTimeout;
     }
 
-    /** Builds {@link RecordOptions}; every setter checks its argument at once. */
-    public static final class Builder {
+    /**
+     * Builds {@link RecordOptions}; every setter checks its argument at once. The options keep a copy
+     * of their builder (see {@link Settings}).
+     */
+    public static final class Builder extends Settings.Values<Builder> {
         private long pid;
         private String processName = "kube-apiserver";
         private Path procRoot = Path.of("/proc");
@@ -271,10 +211,7 @@ public final class RecordOptions {
         }
 
         public Builder frequency(int frequency) {
-            if (frequency < 1 || frequency > 100_000) {
-                throw new IllegalArgumentException("frequency must be 1..100000 Hz, got " + frequency);
-            }
-            this.frequency = frequency;
+            this.frequency = between(frequency, 1, 100_000, "frequency (Hz)");
             return this;
         }
 
@@ -375,14 +312,6 @@ public final class RecordOptions {
 
         public RecordOptions build() {
             return new RecordOptions(this);
-        }
-
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, got " + d);
-            }
-            return d;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.github.stackfold.perf.pprof;
 
 import io.github.stackfold.perf.NoTargetException;
 import io.github.stackfold.perf.NotPermittedException;
+import io.github.stackfold.perf.Settings;
 import io.github.stackfold.perf.ToolMissingException;
 import io.github.stackfold.perf.internal.Child;
 
@@ -23,7 +24,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
-
 /**
  * Fetches a live CPU profile from a Go server's {@code /debug/pprof/profile} endpoint, the way
  * kube-apiserver serves it (on by default, behind its normal authentication):
@@ -33,72 +33,110 @@ import javax.net.ssl.SSLException;
  *   {@link java.net.http.HttpClient}; for the apiserver's secure port a CA bundle to trust, a client
  *   certificate and key (PEM, as in a kubeconfig), and/or a bearer token.
  * <li><b>kubectl</b>: {@code kubectl get --raw /debug/pprof/profile?seconds=N} with the current
- *   context, run as an argument list (no shell), found on the {@code PATH}.
+ *   context, run as an argument list (no shell), found on the {@code PATH}. With
+ *   {@link Builder#server(URI)} one apiserver replica is asked instead of the {@code kubernetes}
+ *   Service's random one: {@code kubectl --server https://10.0.0.2:6443 --tls-server-name kubernetes
+ *   get --raw ...} (the kubeconfig's credentials and CA, the name every apiserver certificate carries).
  * </ul>
  *
  * The server samples for {@code seconds} before it answers, so the request waits that long; a timeout
  * of {@code seconds} plus {@link Builder#grace(Duration)} guards it. The result is the body as served
  * (Go gzips it); read it with {@code PprofReader}. Failures are one-line exceptions: the server not
  * reachable or no such endpoint ({@link NoTargetException}), refused credentials or an untrusted
- * certificate ({@link NotPermittedException}), no {@code kubectl} ({@link ToolMissingException}).
- * Immutable; a token is never part of a message.
+ * certificate ({@link NotPermittedException}; a 403 names the RBAC rule it needs, {@link #RBAC}), no
+ * {@code kubectl} ({@link ToolMissingException}). Immutable; a token is never part of a message.
  */
-public final class PprofFetcher {
+public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
     /** The endpoint path the kubectl mode asks the apiserver for. */
     public static final String PROFILE_PATH = "/debug/pprof/profile";
+    /** The RBAC rule a user needs to fetch profiles from kube-apiserver, as a 403 message names it. */
+    public static final String RBAC = "RBAC 'get' on the non-resource URL /debug/pprof/* (a ClusterRole with"
+            + " nonResourceURLs: [\"/debug/pprof/*\"], verbs: [\"get\"], bound to the user)";
+    /** The server name a replica's certificate is checked against by default: every apiserver's has it. */
+    public static final String APISERVER_NAME = "kubernetes";
     private static final Pattern SECONDS = Pattern.compile("(^|&)seconds=[^&]*");
 
-    private final URI url;
-    private final int seconds;
-    private final Path caCert;
-    private final Path clientCert;
-    private final Path clientKey;
-    private final String token;
-    private final List<String> kubectl;
-    private final Duration grace;
-
     private PprofFetcher(Builder b) {
-        this.url = b.url;
-        this.seconds = b.seconds;
-        this.caCert = b.caCert;
-        this.clientCert = b.clientCert;
-        this.clientKey = b.clientKey;
-        this.token = b.token;
-        this.kubectl = b.kubectl;
-        this.grace = b.grace;
+        super(b);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * This fetcher aimed at one replica, {@code HOST:PORT}: in URL mode the URL's host and port are
+     * replaced (scheme, path and query kept); in kubectl mode {@code --server https://HOST:PORT} is
+     * given, with {@code --tls-server-name} {@value #APISERVER_NAME} unless another name was set.
+     */
+    public PprofFetcher at(String host, int port) {
+        String authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        Builder b = toBuilder();
+        if (values.url != null) {
+            String path = values.url.getRawPath() == null ? "" : values.url.getRawPath();
+            String query = values.url.getRawQuery() == null ? "" : "?" + values.url.getRawQuery();
+            b.url(URI.create(values.url.getScheme() + "://" + authority + path + query));
+        } else {
+            b.server(URI.create("https://" + authority));
+            if (values.tlsServerName == null) {
+                b.tlsServerName(APISERVER_NAME);
+            }
+        }
+        return b.build();
+    }
+
     /** The URL actually requested, {@code seconds} included (null in kubectl mode). */
     public URI url() {
-        return url == null ? null : withSeconds(url, seconds);
+        return values.url == null ? null : withSeconds(values.url, values.seconds);
     }
 
     /** The kubectl command line run (empty in URL mode). */
     public List<String> command() {
-        if (kubectl == null) {
-            return List.of();
-        }
-        List<String> c = new ArrayList<>(kubectl);
-        c.addAll(List.of("get", "--raw", PROFILE_PATH + "?seconds=" + seconds));
-        return List.copyOf(c);
+        return values.kubectl == null ? List.of() : kubectlCommand(PROFILE_PATH + "?seconds=" + values.seconds);
     }
 
     /** What the profile came from, for messages and as the source name of the profile. */
     public String source() {
-        return url != null ? url().toString() : String.join(" ", command());
+        return values.url != null ? url().toString() : String.join(" ", command());
     }
 
     public int seconds() {
-        return seconds;
+        return values.seconds;
     }
 
     /** Waits {@code seconds} (plus the server's latency) and returns the profile as served. */
     public byte[] fetch() throws IOException {
-        return url != null ? fetchUrl() : fetchKubectl();
+        Duration timeout = Duration.ofSeconds(values.seconds).plus(values.grace);
+        String within = "no profile within " + values.seconds + " s + " + values.grace.toSeconds() + " s";
+        return values.url != null ? fetchUrl(url(), timeout, within) : fetchKubectl(command(), timeout, within);
+    }
+
+    /**
+     * Another path of the same server with the same credentials, such as {@code /version} (what
+     * kube-apiserver answers there: {@code {"major":"1","minor":"31","gitVersion":"v1.31.0",...}}).
+     * Waits at most {@code timeout}.
+     */
+    public byte[] get(String path, Duration timeout) throws IOException {
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("expected a path starting with '/', got '" + path + "'");
+        }
+        String within = "no answer within " + timeout.toSeconds() + " s";
+        if (values.url != null) {
+            return fetchUrl(URI.create(values.url.getScheme() + "://" + values.url.getRawAuthority() + path), timeout, within);
+        }
+        return fetchKubectl(kubectlCommand(path), timeout, within);
+    }
+
+    private List<String> kubectlCommand(String pathAndQuery) {
+        List<String> c = new ArrayList<>(values.kubectl);
+        if (values.server != null) {
+            c.addAll(List.of("--server", values.server.toString()));
+        }
+        if (values.tlsServerName != null) {
+            c.addAll(List.of("--tls-server-name", values.tlsServerName));
+        }
+        c.addAll(List.of("get", "--raw", pathAndQuery));
+        return List.copyOf(c);
     }
 
     /**
@@ -120,8 +158,7 @@ public final class PprofFetcher {
         return URI.create(url.getScheme() + "://" + url.getRawAuthority() + path + "?" + query);
     }
 
-    private byte[] fetchUrl() throws IOException {
-        URI target = url();
+    private byte[] fetchUrl(URI target, Duration timeout, String within) throws IOException {
         HttpClient.Builder cb = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -131,14 +168,14 @@ public final class PprofFetcher {
                 // ClosedChannelException or hung until the timeout; over HTTP/1.1, none in 3,000
                 .version(HttpClient.Version.HTTP_1_1);
         if ("https".equalsIgnoreCase(target.getScheme())) {
-            cb.sslContext(Pem.context(caCert, clientCert, clientKey));
+            cb.sslContext(Pem.context(values.caCert, values.clientCert, values.clientKey));
         }
         HttpRequest.Builder rb = HttpRequest.newBuilder(target)
-                .timeout(Duration.ofSeconds(seconds).plus(grace))
+                .timeout(timeout)
                 .header("Accept", "application/octet-stream")
                 .GET();
-        if (token != null) {
-            rb.header("Authorization", "Bearer " + token);
+        if (values.token != null) {
+            rb.header("Authorization", "Bearer " + values.token);
         }
         HttpResponse<byte[]> response;
         HttpClient client = cb.build();
@@ -147,8 +184,7 @@ public final class PprofFetcher {
         } catch (HttpConnectTimeoutException e) {
             throw new NoTargetException(target + ": no answer to the connection within 10 s");
         } catch (HttpTimeoutException e) {
-            throw new NoTargetException(target + ": no profile within " + seconds + " s + "
-                    + grace.toSeconds() + " s");
+            throw new NoTargetException(target + ": " + within);
         } catch (ConnectException e) {
             throw new NoTargetException(target + ": cannot connect (connection refused: is the server up and "
                     + "the port right?)");
@@ -157,7 +193,7 @@ public final class PprofFetcher {
                     + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException(target + ": interrupted while waiting for the profile", e);
+            throw new IOException(target + ": interrupted while waiting for the answer", e);
         } catch (IOException e) {
             if (hasCause(e, SSLException.class)) {
                 throw new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
@@ -171,7 +207,7 @@ public final class PprofFetcher {
                 // reset while it sends the request
                 throw new NotPermittedException(target + ": the server reset the TLS connection (" + why
                         + "), as one does that refuses the client certificate"
-                        + (clientCert == null ? " it requires: give --cert and --key" : ": is --cert/--key one it accepts?"));
+                        + (values.clientCert == null ? " it requires: give --cert and --key" : ": is --cert/--key one it accepts?"));
             }
             throw new NoTargetException(target + ": " + why);
         }
@@ -183,18 +219,18 @@ public final class PprofFetcher {
         if (status == 401 || status == 403) {
             throw new NotPermittedException(target + ": HTTP " + status + (status == 401
                     ? " (not authenticated: give --token, or --cert and --key)"
-                    : " (forbidden: the user may not get /debug/pprof)") + (body.isEmpty() ? "" : ": " + body));
+                    : " (forbidden: the user needs " + RBAC + ")") + (body.isEmpty() ? "" : ": " + body));
         }
         throw new NoTargetException(target + ": HTTP " + status + (status == 404
                 ? " (no pprof endpoint here: is profiling on, e.g. --profiling / --enable-pprof?)" : "")
                 + (body.isEmpty() ? "" : ": " + body));
     }
 
-    private byte[] fetchKubectl() throws IOException {
-        List<String> argv = command();
+    private static byte[] fetchKubectl(List<String> argv, Duration timeout, String within) throws IOException {
+        String source = String.join(" ", argv);
         Child.Result r;
         try {
-            r = Child.run(argv, Duration.ofSeconds(seconds).plus(grace));
+            r = Child.run(argv, timeout);
         } catch (Child.LaunchException e) {
             if (e.notFound()) {
                 throw new ToolMissingException(argv.get(0), argv.get(0) + " is not installed or not on the PATH "
@@ -203,16 +239,18 @@ public final class PprofFetcher {
             throw new ToolMissingException(argv.get(0), e.getMessage());
         }
         if (r.timedOut()) {
-            throw new NoTargetException(source() + ": no profile within " + seconds + " s + "
-                    + grace.toSeconds() + " s");
+            throw new NoTargetException(source + ": " + within);
         }
         if (r.exitCode() != 0) {
             String err = r.stderrText();
             String why = err.isBlank() ? "exit code " + r.exitCode() : err;
-            if (err.contains("Forbidden") || err.contains("Unauthorized") || err.contains("forbidden")) {
-                throw new NotPermittedException(source() + " failed: " + why);
+            if (err.contains("Forbidden") || err.contains("forbidden")) {
+                throw new NotPermittedException(source + " failed: " + why + " (the user needs " + RBAC + ")");
             }
-            throw new NoTargetException(source() + " failed: " + why);
+            if (err.contains("Unauthorized")) {
+                throw new NotPermittedException(source + " failed: " + why);
+            }
+            throw new NoTargetException(source + " failed: " + why);
         }
         return r.stdout();
     }
@@ -241,8 +279,11 @@ public final class PprofFetcher {
         return m == null ? c.getClass().getSimpleName() : m;
     }
 
-    /** Builds a {@link PprofFetcher}. Exactly one of {@link #url(URI)} and {@link #kubectl()} is required. */
-    public static final class Builder {
+    /**
+     * Builds a {@link PprofFetcher}. Exactly one of {@link #url(URI)} and {@link #kubectl()} is required.
+     * A fetcher keeps a copy of its builder (see {@link Settings}).
+     */
+    public static final class Builder extends Settings.Values<Builder> {
         private URI url;
         private int seconds = 30;
         private Path caCert;
@@ -250,6 +291,8 @@ public final class PprofFetcher {
         private Path clientKey;
         private String token;
         private List<String> kubectl;
+        private URI server;
+        private String tlsServerName;
         private Duration grace = Duration.ofSeconds(60);
 
         private Builder() {
@@ -281,12 +324,21 @@ public final class PprofFetcher {
             return this;
         }
 
+        /** kubectl mode: ask this apiserver ({@code kubectl --server URL}) instead of the kubeconfig's. */
+        public Builder server(URI server) {
+            this.server = server;
+            return this;
+        }
+
+        /** kubectl mode: the name the server certificate is checked against ({@code --tls-server-name}). */
+        public Builder tlsServerName(String name) {
+            this.tlsServerName = strippedOrNull(name);
+            return this;
+        }
+
         /** How long the server samples; default 30. */
         public Builder seconds(int seconds) {
-            if (seconds < 1 || seconds > 3600) {
-                throw new IllegalArgumentException("seconds must be between 1 and 3600, got " + seconds);
-            }
-            this.seconds = seconds;
+            this.seconds = between(seconds, 1, 3600, "seconds");
             return this;
         }
 
@@ -308,13 +360,13 @@ public final class PprofFetcher {
 
         /** A bearer token sent as {@code Authorization: Bearer TOKEN}. */
         public Builder token(String token) {
-            this.token = token == null || token.isBlank() ? null : token.strip();
+            this.token = strippedOrNull(token);
             return this;
         }
 
         /** Extra time beyond {@code seconds} before giving up; default 60 s. */
         public Builder grace(Duration grace) {
-            this.grace = Objects.requireNonNull(grace, "grace");
+            this.grace = positive(grace, "grace");
             return this;
         }
 
@@ -325,6 +377,9 @@ public final class PprofFetcher {
             if (kubectl != null && (caCert != null || clientCert != null || token != null)) {
                 throw new IllegalArgumentException("--cacert, --cert, --key and --token go with --url; "
                         + "kubectl takes its credentials from the kubeconfig");
+            }
+            if (url != null && (server != null || tlsServerName != null)) {
+                throw new IllegalArgumentException("--server and --tls-server-name go with kubectl, not --url");
             }
             return new PprofFetcher(this);
         }

@@ -40,6 +40,23 @@ class PprofFetcherTest {
     }
 
     @Test
+    void atAReplicaReplacesTheUrlsHostAndPortOrGivesKubectlTheServerAndTheCertificatesName() {
+        PprofFetcher url = PprofFetcher.builder().url(URI.create("https://10.0.0.1:6443/debug/pprof/profile?debug=0"))
+                .seconds(5).build();
+        assertThat(url.at("10.0.0.3", 6443).url())
+                .hasToString("https://10.0.0.3:6443/debug/pprof/profile?debug=0&seconds=5");
+        assertThat(url.url()).as("the template is unchanged").hasToString("https://10.0.0.1:6443/debug/pprof/profile?debug=0&seconds=5");
+        PprofFetcher kubectl = PprofFetcher.builder().kubectl(List.of("kubectl", "--context", "prod")).seconds(5).build();
+        assertThat(kubectl.at("10.0.0.3", 6443).command()).containsExactly("kubectl", "--context", "prod",
+                "--server", "https://10.0.0.3:6443", "--tls-server-name", "kubernetes",
+                "get", "--raw", "/debug/pprof/profile?seconds=5");
+        assertThat(kubectl.toBuilder().tlsServerName("api.prod").build().at("10.0.0.3", 6443).command())
+                .containsSequence("--tls-server-name", "api.prod");
+        assertThatThrownBy(() -> PprofFetcher.builder().url(URI.create("http://h/")).server(URI.create("https://x")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--server");
+    }
+
+    @Test
     void rejectsNonHttpUrlsAndCredentialsWithKubectl() {
         assertThatThrownBy(() -> PprofFetcher.builder().url(URI.create("file:///etc/passwd")))
                 .isInstanceOf(IllegalArgumentException.class);
