@@ -43,8 +43,11 @@ public final class TimedProfile {
     private final long[] micros;
     private final long[] weights;
     private final boolean hasTimes;
+    private final String event;
 
-    private TimedProfile(FoldedProfile profile, int[] stackOf, long[] micros, long[] weights, boolean hasTimes) {
+    private TimedProfile(FoldedProfile profile, int[] stackOf, long[] micros, long[] weights, boolean hasTimes,
+            String event) {
+        this.event = event;
         this.profile = profile;
         this.stackOf = stackOf;
         this.micros = micros;
@@ -55,6 +58,20 @@ public final class TimedProfile {
     /** The samples folded. */
     public FoldedProfile profile() {
         return profile;
+    }
+
+    /** The event the samples are of ({@code cpu-clock}, say); empty when unknown. */
+    public String event() {
+        return event;
+    }
+
+    /** The number of samples of each stack of {@link #profile()} (the profile's weights are periods). */
+    public long[] sampleCounts() {
+        long[] c = new long[profile.size()];
+        for (int s : stackOf) {
+            c[s]++;
+        }
+        return c;
     }
 
     /** Whether every sample had a time. */
@@ -90,8 +107,15 @@ public final class TimedProfile {
         private long[] micros = new long[64];
         private long[] weights = new long[64];
         private boolean hasTimes = true;
+        private String event = "";
 
         private Builder() {
+        }
+
+        /** The event the samples are of; default empty (unknown). */
+        public Builder event(String event) {
+            this.event = Objects.requireNonNull(event, "event");
+            return this;
         }
 
         /** Adds a sample of a raw stack (see {@link FoldedProfile}) at a time, in microseconds. */
@@ -132,7 +156,7 @@ public final class TimedProfile {
             for (int i = 0; i < n; i++) {
                 of[i] = index.get(stacks.get(i));
             }
-            return new TimedProfile(p, of, Arrays.copyOf(micros, n), Arrays.copyOf(weights, n), hasTimes && n > 0);
+            return new TimedProfile(p, of, Arrays.copyOf(micros, n), Arrays.copyOf(weights, n), hasTimes && n > 0, event);
         }
     }
 
@@ -214,6 +238,9 @@ public final class TimedProfile {
                         break;
                 }
             }
+        }
+        if (filter != null) {
+            b.event(new String(filter, StandardCharsets.ISO_8859_1));
         }
         if (!sawEvent) {
             throw new BadInputException(source, 0, 0, "expected perf script text with event lines such as "

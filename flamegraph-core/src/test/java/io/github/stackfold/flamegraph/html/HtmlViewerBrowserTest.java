@@ -135,6 +135,18 @@ class HtmlViewerBrowserTest {
     }
 
     @Test
+    void aStackThatEndsWhereOthersGoOnStaysOneFrame() throws Exception {
+        // byte order puts f1_1!z and f1_10;x between f1_1 and f1_1;y: still one f1_1 frame
+        open("prefix", folded("a;f1_1 2\na;f1_1!z 1\na;f1_10;x 3\na;f1_1;y 4\n"));
+        List<Map<String, Object>> f11 = frames().stream().filter(f -> "f1_1".equals(f.get("name"))).collect(Collectors.toList());
+        assertThat(f11).hasSize(1);
+        assertThat(num(f11.get(0).get("total"))).isEqualTo(6);
+        assertThat(num(frame("y").get("total"))).isEqualTo(4);
+        assertThat(num(frame("f1_10").get("total"))).isEqualTo(3);
+        assertThat(num(frame("all").get("total"))).isEqualTo(10);
+    }
+
+    @Test
     void clickZoomsAndResetReturns() throws Exception {
         open("zoom", folded(FOLDED));
         double width = num(frame("all").get("w"));
