@@ -33,7 +33,7 @@ public final class FlameCli implements Runnable {
      * were annotated (FlameCliTest checks each name against its model's).
      */
     static final List<String> SUBCOMMANDS = List.of(
-            "help", "analyze", "compare", "collapse", "flamegraph", "diff", "pprof", "record", "profile", "demo");
+            "help", "analyze", "compare", "collapse", "flamegraph", "html", "export", "diff", "pprof", "record", "profile", "demo");
 
     private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
 
@@ -165,6 +165,10 @@ public final class FlameCli implements Runnable {
                 return new CollapseCommand(root).spec();
             case "flamegraph":
                 return new FlameGraphCommand(root).spec();
+            case "html":
+                return new HtmlCommand(root);
+            case "export":
+                return new ExportCommand(root);
             case "diff":
                 return new DiffCommand(root).spec();
             case "pprof":
