@@ -5,6 +5,7 @@ import io.github.stackfold.flamegraph.folded.FoldedProfile;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -99,20 +100,22 @@ final class StackEncoder {
         DepthCodes codes = new DepthCodes();
         int[] prevEnds = new int[64];
         int prevFrames = 0;
-        String prev = null;
+        byte[] prev = null;
         long nodes = 0;
         int maxDepth = 0;
         boolean diff = in.diff();
         for (int oi = 0; oi < n; oi++) {
-            String s = in.stack(order == null ? oi : order[oi]);
+            int si = order == null ? oi : order[oi];
+            // raw strings hold one byte per char: as bytes, the comparisons below are vectorised
+            byte[] s = in.stack(si).getBytes(StandardCharsets.ISO_8859_1);
+            int len = s.length;
             int shared = 0;
             if (prev != null) {
-                int lim = Math.min(prev.length(), s.length());
-                int lcp = 0;
-                while (lcp < lim && prev.charAt(lcp) == s.charAt(lcp)) {
-                    lcp++;
+                int lcp = Arrays.mismatch(prev, s);
+                if (lcp < 0) {
+                    lcp = len; // equal stacks do not occur (they are merged), but stay safe
                 }
-                if (lcp == prev.length() && lcp < s.length() && s.charAt(lcp) == ';') {
+                if (lcp == prev.length && lcp < len && s[lcp] == ';') {
                     shared = prevFrames;
                 } else {
                     while (shared < prevFrames && prevEnds[shared] < lcp) {
@@ -123,8 +126,8 @@ final class StackEncoder {
             int start = shared == 0 ? 0 : prevEnds[shared - 1] + 1;
             // count the fresh frames first: the count goes before them
             int fresh = 1;
-            for (int i = start, len = s.length(); i < len; i++) {
-                if (s.charAt(i) == ';') {
+            for (int i = start; i < len; i++) {
+                if (s[i] == ';') {
                     fresh++;
                 }
             }
@@ -132,11 +135,10 @@ final class StackEncoder {
             sink.varint(fresh);
             int depth = shared;
             int from = start;
-            int len = s.length();
             while (true) {
-                int end = s.indexOf(';', from);
-                if (end < 0) {
-                    end = len;
+                int end = from;
+                while (end < len && s[end] != ';') {
+                    end++;
                 }
                 depth++;
                 if (depth > prevEnds.length) {
@@ -157,7 +159,6 @@ final class StackEncoder {
             }
             prevFrames = depth;
             maxDepth = Math.max(maxDepth, depth);
-            int si = order == null ? oi : order[oi];
             sink.varint(in.value(si));
             if (diff) {
                 sink.varint(in.before(si));
@@ -166,10 +167,10 @@ final class StackEncoder {
         }
         long namesOffset = sink.written();
         for (int i = 0; i < names.size; i++) {
-            String name = names.names[i];
-            sink.varint(name.length());
-            for (int j = 0; j < name.length(); j++) {
-                sink.b((byte) name.charAt(j));
+            byte[] name = names.names[i];
+            sink.varint(name.length);
+            for (byte x : name) {
+                sink.b(x);
             }
         }
         long cellsOffset = 0;
@@ -334,9 +335,9 @@ final class StackEncoder {
         return lo;
     }
 
-    /** Frame names interned by char range, without a substring per lookup. */
+    /** Frame names (raw bytes) interned by byte range, without a copy per lookup. */
     static final class Names {
-        String[] names = new String[1024];
+        byte[][] names = new byte[1024][];
         int size;
         private int[] table = new int[4096];
         private int[] hashes = new int[4096];
@@ -345,10 +346,10 @@ final class StackEncoder {
             Arrays.fill(table, -1);
         }
 
-        int intern(String s, int from, int to) {
+        int intern(byte[] s, int from, int to) {
             int h = 0;
             for (int i = from; i < to; i++) {
-                h = 31 * h + s.charAt(i);
+                h = 31 * h + s[i];
             }
             h ^= h >>> 16;
             int mask = table.length - 1;
@@ -359,7 +360,7 @@ final class StackEncoder {
                     if (size == names.length) {
                         names = Arrays.copyOf(names, size * 2);
                     }
-                    names[size] = s.substring(from, to);
+                    names[size] = Arrays.copyOfRange(s, from, to);
                     table[slot] = size;
                     hashes[slot] = h;
                     size++;
@@ -369,8 +370,8 @@ final class StackEncoder {
                     return size - 1;
                 }
                 if (hashes[slot] == h) {
-                    String name = names[id];
-                    if (name.length() == len && name.regionMatches(0, s, from, len)) {
+                    byte[] name = names[id];
+                    if (name.length == len && Arrays.equals(name, 0, len, s, from, to)) {
                         return id;
                     }
                 }
