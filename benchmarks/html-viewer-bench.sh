@@ -73,7 +73,7 @@ done
 echo "html file: $(stat -c %s "$work/big.html") bytes"
 
 if [ "${SKIP_JMH:-}" != 1 ]; then
-  java -jar "$bench_jar" HtmlWriteBenchmark -p file="$big" -f 1 -wi 1 -i "$runs"
+  java -jar "$bench_jar" HtmlWriteBenchmark -p file="$big"
 fi
 if [ "${SKIP_BROWSER:-}" != 1 ]; then
   (cd "$root" && mvn -q -B -o -pl flamegraph-core test -Dtest=HtmlViewerTimingTest -Dsurefire.failIfNoSpecifiedTests=false \

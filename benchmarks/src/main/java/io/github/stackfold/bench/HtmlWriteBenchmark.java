@@ -24,45 +24,54 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Question: how long does {@code flame html} take to write the viewer of a loaded profile, against
- * writing the same profile as folded text (the baseline, measured in the same run)? Input: the
- * 1 M random-stack file of issue 21, generated outside the repository by
- * {@code benchmarks/html-viewer-bench.sh} (python3, {@code random.seed(7)}), path in {@code -p file=}.
+ * Question: how fast does {@code flame html} write the viewer of a loaded profile, against writing the
+ * same profile as folded text (the baseline, {@code foldedBaseline}, measured in the same run)?
+ * Input: {@code -p file=FOLDED} (issue 21's 1 M random stacks, generated outside the repository by
+ * {@code benchmarks/html-viewer-bench.sh}), or by default the real recording collapsed and expanded to
+ * >= 100k distinct stacks.
  *
- * <p>How to run: {@code benchmarks/html-viewer-bench.sh} (generates the input, then runs this with
- * {@code java -jar benchmarks/target/benchmarks.jar HtmlWrite -p file=/tmp/stackfold-big.folded}).
- * Scores are seconds per write.
+ * <p>How to run: {@code java -jar benchmarks/target/benchmarks.jar HtmlWrite -p file=/tmp/stackfold-bench/stackfold-big.folded}
+ * (or {@code benchmarks/html-viewer-bench.sh}, which does it after generating the input). The
+ * {@code :MB} row is MB/s of folded text (the input's size as folded stacks); the score, writes per second.
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
-@Measurement(iterations = 5)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 1, time = 10)
+@Measurement(iterations = 3, time = 10)
 @Fork(value = 1, jvmArgsAppend = "-Xmx3g")
 @State(Scope.Benchmark)
 public class HtmlWriteBenchmark {
-    @Param("/tmp/stackfold-big.folded")
+    @Param("")
     public String file;
 
     private FoldedProfile profile;
     private HtmlRenderer renderer;
+    private long bytes;
 
     @Setup
     public void load() throws IOException {
-        Path p = Path.of(file);
-        if (!Files.isRegularFile(p)) {
-            throw new IllegalStateException(file + " is missing: generate it with benchmarks/html-viewer-bench.sh");
+        if (file.isEmpty()) {
+            profile = Fixtures.manyStacks();
+        } else {
+            Path p = Path.of(file);
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalStateException(file + " is missing: generate it with benchmarks/html-viewer-bench.sh");
+            }
+            profile = ProfileLoader.create().load(p);
         }
-        profile = ProfileLoader.create().load(p);
+        bytes = Fixtures.text(profile).length;
         renderer = HtmlRenderer.of(HtmlOptions.defaults());
     }
 
     @Benchmark
-    public void html(Blackhole bh) throws IOException {
+    public void html(Megabytes mb, Blackhole bh) throws IOException {
         renderer.render(profile, new FoldedWriteBenchmark.BlackholeStream(bh));
+        mb.consumed(bytes);
     }
 
     @Benchmark
-    public void foldedBaseline(Blackhole bh) throws IOException {
+    public void foldedBaseline(Megabytes mb, Blackhole bh) throws IOException {
         profile.write(new FoldedWriteBenchmark.BlackholeStream(bh));
+        mb.consumed(bytes);
     }
 }
