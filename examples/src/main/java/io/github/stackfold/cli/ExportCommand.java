@@ -9,20 +9,22 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code flame export}: any profile to the file format of another viewer: pprof ({@link PprofWriter}),
  * speedscope ({@link SpeedscopeWriter}) or folded stacks by a chosen value.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        header = "Write a profile for pprof, speedscope or as folded stacks.",
         sortOptions = false,
         description = {"Writes a profile for the tools users already have: --format pprof (gzipped profile.proto for"
                 + " go tool pprof, with samples/count and cpu/nanoseconds where known), speedscope (JSON, one profile per"
@@ -31,7 +33,8 @@ final class ExportCommand implements Callable<Integer> {
     /** The formats of --format. */
     enum Format { pprof, speedscope, folded }
 
-    private final FlameCli flame;
+    @ParentCommand
+    FlameCli flame;
 
     @Option(names = "--format", paramLabel = "FORMAT", required = true,
             description = "pprof, speedscope or folded.")
@@ -46,29 +49,25 @@ final class ExportCommand implements Callable<Integer> {
             description = "speedscope: the profile's name (default: ${DEFAULT-VALUE}).")
     String name;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
-    Path output;
+    @Mixin
+    OutputFileFlag output;
 
     @Parameters(paramLabel = "PROFILE", description = "Folded stacks, pprof profiles or perf script text"
             + " (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 
-    ExportCommand(FlameCli flame) {
-        this.flame = flame;
-    }
-
     @Override
     public Integer call() throws IOException {
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame);
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null);
         if (in.profile().isEmpty()) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }
-        if (output == null) {
+        if (output.file == null) {
             OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
             write(in.export(), out);
             out.flush();
         } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
                 write(in.export(), out);
             }
         }

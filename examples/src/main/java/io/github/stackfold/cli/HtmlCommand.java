@@ -9,85 +9,88 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code flame html}: any profile to one self-contained HTML viewer ({@link HtmlRenderer}). Only
- * translates flags into {@link HtmlOptions}.
+ * {@code flame html}: any profile to one self-contained HTML viewer ({@link HtmlRenderer}). Titles,
+ * palette, count name, minimum width and {@code --inverted} come from the flame graph's flags
+ * ({@link RenderFlags}); the flags that only shape the SVG's drawing are refused here. Only translates
+ * flags into {@link HtmlOptions}.
  */
 @Command(name = "html", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        header = "Write a self-contained HTML viewer of a profile.",
         sortOptions = false,
-        description = {"Writes one self-contained HTML file that shows the profile in the browser: flame graph and icicle"
-                + " drawn on a canvas, zoom, regex search, a top table, a sandwich of callers and callees, focus and ignore,"
-                + " a differential view for two-count input (flame diff), and a subsecond heatmap of perf script samples."
-                + " Every frame is kept. No network access: the file can be mailed. Several inputs are merged;"
-                + " - is standard input."})
+        description = {"Writes one HTML file that shows the profile in the browser: flame graph and icicle drawn on a"
+                + " canvas, zoom, regex search, a top table, a sandwich of callers and callees, focus and ignore, a"
+                + " differential view for two-count input (flame diff), and a subsecond heatmap of perf script"
+                + " samples. Every frame is kept; --minwidth only hides frames until zoomed in. No network access:"
+                + " the file can be mailed. Several inputs are merged; - is standard input."})
 final class HtmlCommand implements Callable<Integer> {
-    private final FlameCli flame;
+    /** {@link RenderFlags} flags that only shape the SVG's drawing. */
+    static final List<String> SVG_ONLY = List.of("--width", "--height", "--fonttype", "--fontsize", "--fontwidth",
+            "--nametype", "--bgcolors", "--hash", "--random", "--reverse", "--flamechart", "--negate", "--factor",
+            "--notes", "--total", "--nameattr", "--encoding");
+
+    @ParentCommand
+    FlameCli flame;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--title", paramLabel = "TEXT", description = "Title (default \"Flame Graph\"; \"Differential Flame Graph\" for a diff).")
-    String title;
+    @Mixin
+    RenderFlags render;
 
-    @Option(names = "--subtitle", paramLabel = "TEXT", defaultValue = "", description = "Second-level title (default: none).")
-    String subtitle;
-
-    @Option(names = "--countname", paramLabel = "TEXT", defaultValue = "samples",
-            description = "What the counts are (default: ${DEFAULT-VALUE}).")
-    String countName;
-
-    @Option(names = {"--colors", "--color"}, paramLabel = "PALETTE", defaultValue = "hot",
-            description = "Palette: hot (the default), mem, io, wakeup, chain, java, js, perl, red, green, blue, aqua,"
-                    + " yellow, purple or orange.")
-    String colors;
-
-    @Option(names = "--minwidth", paramLabel = "PIXELS", defaultValue = "0.1",
-            description = "Do not draw frames narrower than PIXELS (they are kept and appear when zoomed in; default: ${DEFAULT-VALUE}).")
-    double minWidth;
-
-    @Option(names = "--inverted", description = "Open on the icicle graph (root at the top).")
-    boolean inverted;
-
-    @Option(names = "--heatmap", description = "Open on the subsecond heatmap (perf script input with times).")
+    @Option(names = "--heatmap", description = "Open on the subsecond heatmap (perf script input has sample times).")
     boolean heatmap;
 
     @Option(names = "--heatmap-rows", paramLabel = "NUM", defaultValue = "50",
             description = "Fractions each second of the heatmap is cut into (default: ${DEFAULT-VALUE}, 20 ms each).")
     int heatmapRows;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
-    Path output;
+    @Mixin
+    OutputFileFlag output;
 
-    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles or perf script text"
-            + " (default: standard input; - is standard input).")
+    @Mixin
+    PprofFlags pprof;
+
+    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles or perf script"
+            + " text (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 
-    HtmlCommand(FlameCli flame) {
-        this.flame = flame;
-    }
-
     HtmlOptions options() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String svgOnly : SVG_ONLY) {
+            if (parsed.hasMatchedOption(svgOnly)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        svgOnly + " shapes the SVG only; flame html does not take it");
+            }
+        }
         try {
-            return HtmlOptions.builder()
-                    .title(title)
-                    .subtitle(subtitle)
-                    .countName(countName)
-                    .palette(Palette.of(colors))
-                    .minWidth(minWidth)
-                    .view(heatmap ? HtmlOptions.View.HEATMAP : inverted ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
-                    .heatmapRows(heatmapRows)
-                    .build();
+            HtmlOptions.Builder b = HtmlOptions.builder()
+                    .title(render.title)
+                    .subtitle(render.subtitle)
+                    .countName(render.countName)
+                    .palette(Palette.of(render.colors))
+                    .view(heatmap ? HtmlOptions.View.HEATMAP
+                            : render.inverted ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
+                    .heatmapRows(heatmapRows);
+            String mw = render.minWidth.trim();
+            if (mw.endsWith("%")) {
+                b.minWidthPercent(Double.parseDouble(mw.substring(0, mw.length() - 1)));
+            } else {
+                b.minWidth(Double.parseDouble(mw));
+            }
+            return b.build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -96,7 +99,7 @@ final class HtmlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         HtmlOptions options = options();
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame);
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof);
         if (in.profile().isEmpty() && in.diff() == null) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }
@@ -105,12 +108,12 @@ final class HtmlCommand implements Callable<Integer> {
                     + " opening on the flame graph");
         }
         HtmlRenderer r = HtmlRenderer.of(options);
-        if (output == null) {
+        if (output.file == null) {
             OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
             write(r, in, out);
             out.flush();
         } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
                 write(r, in, out);
             }
         }

@@ -34,14 +34,18 @@ final class ViewerInputs {
     private ViewerInputs() {
     }
 
-    static Loaded load(List<String> files, FlameCli flame) throws IOException {
+    /**
+     * Reads the inputs; with {@code pprof} flags, pprof profiles are read with them (one weight),
+     * without, with both their sample counts and CPU time.
+     */
+    static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof) throws IOException {
         List<String> fs = files.isEmpty() ? List.of("-") : files;
         if (fs.size() == 1) {
-            return loadOne(fs.get(0), flame);
+            return loadOne(fs.get(0), flame, pprof);
         }
         FoldedProfile merged = FoldedProfile.empty();
         for (String f : fs) {
-            Loaded l = loadOne(f, flame);
+            Loaded l = loadOne(f, flame, pprof);
             if (l.diff() != null) {
                 throw new BadInputException(f, "a diff (two counts per line) cannot be merged with other inputs");
             }
@@ -50,13 +54,17 @@ final class ViewerInputs {
         return new Loaded(merged, null, null, ExportProfile.of(merged));
     }
 
-    private static Loaded loadOne(String file, FlameCli flame) throws IOException {
+    private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof) throws IOException {
         Path path = Path.of(file);
         String source = Inputs.sourceName(path);
         try (InputStream in = Inputs.open(path, flame.stdin())) {
             BufferedInputStream b = ProfileLoader.sniffable(in);
             switch (ProfileLoader.detect(b)) {
                 case PPROF: {
+                    if (pprof != null) {
+                        FoldedProfile p = pprof.loader().load(b, source);
+                        return new Loaded(p, null, null, ExportProfile.of(p, ExportProfile.ValueType.parse(pprof.value)));
+                    }
                     byte[] data = b.readAllBytes();
                     FoldedProfile cpu = read(data, source, "cpu");
                     FoldedProfile samples = read(data, source, "samples");

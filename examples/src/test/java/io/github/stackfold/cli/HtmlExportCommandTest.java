@@ -70,6 +70,17 @@ class HtmlExportCommandTest {
     }
 
     @Test
+    void sharedFlameGraphFlagsMapOntoTheViewerAndSvgOnlyOnesAreRefused() {
+        Run r = flame(FOLDED, "html", "--minwidth", "0.5%", "--inverted", "--countname", "ns");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.text()).contains("\"minWidth\":0.5,\"minWidthPercent\":true").contains("\"view\":\"icicle\"")
+                .contains("\"countName\":\"ns\"");
+        Run w = flame(FOLDED, "html", "--width", "800");
+        assertThat(w.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(w.err()).contains("--width shapes the SVG only");
+    }
+
+    @Test
     void badInputIsOneLineAndExit2() {
         Run r = flame("", "html");
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);

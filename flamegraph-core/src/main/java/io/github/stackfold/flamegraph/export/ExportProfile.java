@@ -35,8 +35,14 @@ public final class ExportProfile {
             Objects.requireNonNull(unit, "unit");
         }
 
-        /** {@code type/unit} as pprof prints it; a lone {@code type} has unit {@code count}. */
+        /**
+         * {@code type/unit} as pprof prints it; a lone {@code cpu} is {@code cpu/nanoseconds}, another lone
+         * {@code type} has unit {@code count}.
+         */
         public static ValueType parse(String s) {
+            if (s.equals("cpu")) {
+                return CPU_NANOS;
+            }
             int slash = s.indexOf('/');
             return slash < 0 ? new ValueType(s, "count") : new ValueType(s.substring(0, slash), s.substring(slash + 1));
         }

@@ -25,6 +25,7 @@ public final class HtmlOptions {
     private final String countName;
     private final Palette palette;
     private final double minWidth;
+    private final boolean minWidthPercent;
     private final View view;
     private final int heatmapRows;
 
@@ -34,6 +35,7 @@ public final class HtmlOptions {
         this.countName = b.countName;
         this.palette = b.palette;
         this.minWidth = b.minWidth;
+        this.minWidthPercent = b.minWidthPercent;
         this.view = b.view;
         this.heatmapRows = b.heatmapRows;
     }
@@ -53,6 +55,7 @@ public final class HtmlOptions {
         b.countName = countName;
         b.palette = palette;
         b.minWidth = minWidth;
+        b.minWidthPercent = minWidthPercent;
         b.view = view;
         b.heatmapRows = heatmapRows;
         return b;
@@ -79,6 +82,11 @@ public final class HtmlOptions {
         return minWidth;
     }
 
+    /** Whether {@link #minWidth()} is a percentage of the view's width rather than pixels. */
+    public boolean minWidthPercent() {
+        return minWidthPercent;
+    }
+
     public View view() {
         return view;
     }
@@ -94,6 +102,7 @@ public final class HtmlOptions {
         private String countName = "samples";
         private Palette palette = Palette.HOT;
         private double minWidth = 0.1;
+        private boolean minWidthPercent;
         private View view = View.FLAME;
         private int heatmapRows = 50;
 
@@ -137,6 +146,17 @@ public final class HtmlOptions {
                 throw new IllegalArgumentException("minwidth must be a non-negative number of pixels: " + pixels);
             }
             this.minWidth = pixels;
+            this.minWidthPercent = false;
+            return this;
+        }
+
+        /** Frames narrower than this percentage of the view's width are not drawn (still kept). */
+        public Builder minWidthPercent(double percent) {
+            if (!(percent >= 0) || percent > 100) {
+                throw new IllegalArgumentException("minwidth must be a percentage from 0 to 100: " + percent);
+            }
+            this.minWidth = percent;
+            this.minWidthPercent = true;
             return this;
         }
 

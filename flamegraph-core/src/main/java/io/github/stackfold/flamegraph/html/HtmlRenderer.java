@@ -125,6 +125,7 @@ public final class HtmlRenderer {
         field(sb, "palette", options.palette().name().toLowerCase(java.util.Locale.ROOT)).append(',');
         field(sb, "view", options.view().name().toLowerCase(java.util.Locale.ROOT)).append(',');
         sb.append("\"minWidth\":").append(options.minWidth()).append(',');
+        sb.append("\"minWidthPercent\":").append(options.minWidthPercent()).append(',');
         sb.append("\"diff\":").append(input.diff()).append(',');
         sb.append("\"timed\":").append(input.timed());
         return sb.append('}').toString();
