@@ -18,7 +18,8 @@ import picocli.CommandLine.ParentCommand;
         description = {"Answers the lab's questions for one profile: total and samples, top functions by self and"
                 + " inclusive share, hottest paths, CPU by category (exclusive and inclusive) and cost per API verb"
                 + " and resource.",
-                "PROFILE is folded stacks, perf script output or a pprof profile (- for standard input)."
+                "PROFILE is folded stacks, perf script output, a pprof profile or a flame graph SVG (- for standard"
+                + " input)."
                 + " 'flame analyze --rules show:NAME' prints a built-in rules file to start your own."})
 final class AnalyzeCommand implements Callable<Integer> {
     @ParentCommand

@@ -7,14 +7,12 @@ import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
-import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -97,8 +95,8 @@ public class CollapseCommand implements Callable<Integer> {
     @Mixin
     PprofFlags pprof;
 
-    @Parameters(paramLabel = "FILE", description = "perf script output or a pprof profile, maybe compressed;"
-            + " - or none: standard input.")
+    @Parameters(paramLabel = "FILE", description = "perf script output, or any other profile to merge with it (pprof, folded stacks,"
+            + " a flame graph SVG); - or none: standard input.")
     List<String> files = new ArrayList<>();
 
     /**
@@ -162,28 +160,24 @@ public class CollapseCommand implements Callable<Integer> {
         PerfCollapser collapser = PerfCollapser.create(options(reporter).build());
         PerfCollapser.Session session = collapser.session();
         List<String> inputs = files.isEmpty() ? List.of("-") : files;
-        FoldedProfile fromPprof = FoldedProfile.empty();
+        FoldedProfile others = FoldedProfile.empty();
         for (String name : inputs) {
-            Path path = Path.of(name);
-            String source = Inputs.sourceName(path);
-            try (InputStream in = Inputs.open(path, flame.stdin())) {
-                BufferedInputStream b = ProfileLoader.sniffable(in);
-                FoldedProfile p = pprof.readIfPprof(b, source);
-                if (p != null) {
-                    fromPprof = fromPprof.merge(p);
-                    continue;
+            try (ProfileInput in = CliProfiles.open(name, flame)) {
+                if (in.kind() == ProfileInput.Kind.PERF_SCRIPT) {
+                    session.add(in.stream(), in.source());
+                } else {
+                    others = others.merge(CliProfiles.read(in, pprof, flame));
                 }
-                session.add(b, source);
             } catch (BadInputException e) {
                 throw e;
             } catch (IOException e) {
                 if (FlameCli.isBrokenPipe(e)) {
                     throw e;
                 }
-                throw new IOException(source + ": " + describe(e), e);
+                throw new IOException((name.equals("-") ? Inputs.STDIN_NAME : name) + ": " + describe(e), e);
             }
         }
-        FoldedProfile profile = session.finish().merge(fromPprof);
+        FoldedProfile profile = session.finish().merge(others);
         write(profile);
         reporter.summary();
         return ExitCodes.OK;

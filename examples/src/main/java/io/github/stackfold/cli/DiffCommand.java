@@ -3,13 +3,10 @@ package io.github.stackfold.cli;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
-import io.github.stackfold.flamegraph.io.Inputs;
-import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.io.ProfileInput;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +50,8 @@ final class DiffCommand implements Callable<Integer> {
     PprofFlags pprof;
 
     @Parameters(index = "0", paramLabel = "BEFORE",
-            description = "The first profile: folded stacks, pprof or perf script text (- for standard input).")
+            description = "The first profile: folded stacks, pprof, perf script text or a flame graph SVG"
+                    + " (- for standard input).")
     String before;
 
     @Parameters(index = "1", paramLabel = "AFTER",
@@ -80,17 +78,10 @@ final class DiffCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /**
-     * Opens one input ("-" is standard input). The one place that knows the input format: folded
-     * stacks (a bad line is an error), a pprof profile, or perf script text (collapsed first).
-     */
+    /** One input ("-" is standard input), any profile format. */
     FoldedProfile readInput(String file) throws IOException {
-        Path path = Path.of(file);
-        String source = Inputs.sourceName(path);
-        try (InputStream in = Inputs.open(path, flame.stdin())) {
-            BufferedInputStream b = ProfileLoader.sniffable(in);
-            FoldedProfile p = CliProfiles.readIfNotFolded(b, source, pprof, flame);
-            return p != null ? p : FoldedProfile.read(b, source);
+        try (ProfileInput in = CliProfiles.open(file, flame)) {
+            return CliProfiles.read(in, pprof, flame);
         }
     }
 }

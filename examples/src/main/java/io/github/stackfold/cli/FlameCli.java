@@ -3,6 +3,8 @@ package io.github.stackfold.cli;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.io.NotAProfileException;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -85,7 +87,10 @@ public final class FlameCli implements Runnable {
 
     public static void main(String[] args) {
         OutputStream out = new FileOutputStream(FileDescriptor.out);
-        int code = run(args, new FileInputStream(FileDescriptor.in), out, System.err);
+        // a plain stream over fd 0: FileInputStream's own readAllBytes/readNBytes ask the file's size and
+        // position, which a pipe does not have ("Illegal seek")
+        InputStream in = new java.io.BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
+        int code = run(args, in, out, System.err);
         System.exit(code);
     }
 
@@ -158,9 +163,24 @@ public final class FlameCli implements Runnable {
             return ExitCodes.OK; // the reader went away (| head): end quietly
         }
         int code = exitCode(t);
-        err.println("flame: " + message(t));
+        err.println("flame: " + (t instanceof NotAProfileException ? refusal((NotAProfileException) t, command) : message(t)));
         err.flush();
         return code;
+    }
+
+    /**
+     * The one message of every command for an input that is no profile: the path, what it looks like,
+     * and what to give instead.
+     */
+    static String refusal(NotAProfileException e, String command) {
+        String file = e.source().equals(Inputs.STDIN_NAME) ? "perf.data" : e.source();
+        String instead = switch (e.kind()) {
+            case PERF_DATA -> "turn it into text first: perf script -i " + file + " | flame " + command + " -";
+            case ELF -> "that is a program; record it with flame record (--pid PID or --process NAME)";
+            case DIRECTORY -> "give a profile file in it: " + NotAProfileException.EXPECTED;
+            default -> "give " + NotAProfileException.EXPECTED;
+        };
+        return e.source() + ": " + e.what() + ", not a profile; " + instead;
     }
 
     static int exitCode(Throwable t) {

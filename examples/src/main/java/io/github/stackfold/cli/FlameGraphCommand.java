@@ -1,18 +1,14 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.io.Inputs;
-import io.github.stackfold.flamegraph.folded.FoldedProfile;
-import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
 import io.github.stackfold.flamegraph.render.FrameLayout;
 import io.github.stackfold.flamegraph.render.RenderResult;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +58,8 @@ final class FlameGraphCommand implements Callable<Integer> {
     PprofFlags pprof;
 
     @Parameters(paramLabel = "FOLDED",
-            description = "Folded stacks, pprof profiles or perf script text (none or -: standard input).")
+            description = "Folded stacks or any other profile: pprof, perf script text, a flame graph SVG"
+                    + " (none or -: standard input).")
     List<String> inputs = new ArrayList<>();
 
     @Override
@@ -105,22 +102,17 @@ final class FlameGraphCommand implements Callable<Integer> {
     }
 
     /**
-     * Opens one input ("-" is standard input). The one place that knows the input format: folded
-     * stacks as flamegraph.pl reads them (fractional and two-count lines included), a pprof profile
-     * (raw or gzipped), or perf script text (stack lines in its first 64 kB), collapsed first as
-     * {@code flame collapse} would. With {@code layOut}, folded text is laid out on a second thread
-     * while it is read ({@link FoldedSamples#readAndLayOut}).
+     * Reads one input ("-" is standard input): folded text as flamegraph.pl reads it (fractional and
+     * two-count lines included), any other profile through {@link CliProfiles#read}. With {@code layOut},
+     * folded text is laid out on a second thread while it is read ({@link FoldedSamples#readAndLayOut}).
      */
     FoldedSamples readInput(String file, boolean layOut) throws IOException {
-        Path path = Path.of(file);
-        String source = Inputs.sourceName(path);
-        try (InputStream in = Inputs.open(path, flame.stdin())) {
-            BufferedInputStream b = ProfileLoader.sniffable(in);
-            FoldedProfile p = CliProfiles.readIfNotFolded(b, source, pprof, flame);
-            if (p != null) {
-                return FoldedSamples.of(p);
+        try (ProfileInput in = CliProfiles.open(file, flame)) {
+            if (in.kind() == ProfileInput.Kind.FOLDED) {
+                return layOut ? FoldedSamples.readAndLayOut(in.stream(), in.source(), e -> { })
+                        : FoldedSamples.read(in.stream(), in.source());
             }
-            return layOut ? FoldedSamples.readAndLayOut(b, source, e -> { }) : FoldedSamples.read(b, source);
+            return FoldedSamples.of(CliProfiles.read(in, pprof, flame));
         }
     }
 

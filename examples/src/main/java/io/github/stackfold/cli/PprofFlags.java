@@ -1,11 +1,6 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.folded.FoldedProfile;
-import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
-
-import java.io.BufferedInputStream;
-import java.io.IOException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,21 +25,5 @@ final class PprofFlags {
         PprofOptions.Builder b = PprofOptions.builder().sampleType(value);
         tags.forEach(b::tag);
         return b.build();
-    }
-
-    /** A loader for any format, reading pprof with these flags. */
-    ProfileLoader loader() {
-        return ProfileLoader.builder().pprof(options()).build();
-    }
-
-    /**
-     * A pprof profile read with these flags if {@code in} (from {@link ProfileLoader#sniffable}) holds
-     * one; null, with nothing consumed, for any other format.
-     */
-    FoldedProfile readIfPprof(BufferedInputStream in, String source) throws IOException {
-        if (ProfileLoader.detect(in) != ProfileLoader.Format.PPROF) {
-            return null;
-        }
-        return loader().load(in, source);
     }
 }
