@@ -17,7 +17,9 @@ module io.github.stackfold.flamegraph {
     exports io.github.stackfold.flamegraph.analyze;
     exports io.github.stackfold.flamegraph.assertions;
     exports io.github.stackfold.flamegraph.collapse;
+    exports io.github.stackfold.flamegraph.export;
     exports io.github.stackfold.flamegraph.folded;
+    exports io.github.stackfold.flamegraph.html;
     exports io.github.stackfold.flamegraph.io;
     exports io.github.stackfold.flamegraph.parse;
     exports io.github.stackfold.flamegraph.pprof;

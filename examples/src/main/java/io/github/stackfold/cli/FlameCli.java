@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
             CompareCommand.class,
             CollapseCommand.class,
             FlameGraphCommand.class,
+            HtmlCommand.class,
+            ExportCommand.class,
             DiffCommand.class,
             PprofCommand.class,
             RecordCommand.class,

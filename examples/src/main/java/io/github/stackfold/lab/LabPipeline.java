@@ -7,6 +7,8 @@ import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.html.HtmlOptions;
+import io.github.stackfold.flamegraph.html.HtmlRenderer;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
@@ -33,6 +35,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * <pre>
  * OUTPUT_DIR/apiserver.folded   the folded stacks (input of any other flame command)
  * OUTPUT_DIR/flame.svg          the interactive flame graph
+ * OUTPUT_DIR/flame.html         the same profile in the HTML viewer (every frame, search, top table, sandwich)
  * OUTPUT_DIR/report.json        the analysis (categories, top functions, hot paths, API calls) + where it came from
  * OUTPUT_DIR/report.md          the same for a person
  * OUTPUT_DIR/diff.svg           with an idle profile: the differential graph idle -> loaded
@@ -102,6 +105,13 @@ public final class LabPipeline {
             FlameGraphRenderer.of(graph).render(loaded.profile(), out);
         }
         files.add(svg);
+
+        Path html = outputDir.resolve("flame.html");
+        HtmlOptions viewer = HtmlOptions.builder().title(title).subtitle(loaded.description()).build();
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(html))) {
+            HtmlRenderer.of(viewer).render(loaded.profile(), out);
+        }
+        files.add(html);
 
         Comparison comparison = null;
         if (idle != null) {

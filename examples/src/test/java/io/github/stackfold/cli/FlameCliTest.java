@@ -24,8 +24,8 @@ class FlameCliTest {
 
     /** The subcommands as registered, in the order of the help. */
     static final List<String> SUBCOMMANDS = List.of(
-            "help", "analyze", "compare", "collapse", "flamegraph", "diff", "pprof", "record", "profile", "demo",
-            "push");
+            "help", "analyze", "compare", "collapse", "flamegraph", "html", "export", "diff", "pprof", "record", "profile",
+            "demo", "push");
 
     @Test
     void everySubcommandIsRegisteredOnceInTheOrderOfTheHelp() {

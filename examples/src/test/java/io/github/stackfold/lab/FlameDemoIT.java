@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing it started is left.
  */
 class FlameDemoIT {
-    private static final List<String> FILES = List.of("flame.svg", "apiserver.folded", "report.md", "report.json");
+    private static final List<String> FILES = List.of("flame.svg", "flame.html", "apiserver.folded", "report.md", "report.json");
 
     private static void requirePerf() {
         Shared.requireThat(FlameProcess.onPath("perf"), "perf is not installed (apt-get install linux-perf)");
@@ -79,6 +79,8 @@ class FlameDemoIT {
             assertThat(out.resolve(f)).as(f).isNotEmptyFile();
         }
         FlameProcess.parseSvg(out.resolve("flame.svg"));
+        assertThat(java.nio.file.Files.readString(out.resolve("flame.html"))).startsWith("<!DOCTYPE html>")
+                .contains("id=\"sf-data\"").endsWith("</html>\n");
         JsonNode report = FlameProcess.json(out.resolve("report.json"));
         assertThat(report.path("samples").asLong()).isPositive();
         JsonNode cats = report.path("categories");

@@ -21,11 +21,11 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * Debian's headless Chromium driven through Debian's chromedriver, both named explicitly so that
  * Selenium Manager never looks for (or downloads) anything. Skips, saying why, when either is absent.
  */
-final class Browser implements AutoCloseable {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+public final class Browser implements AutoCloseable {
+    public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
     private final ChromeDriverService service;
     private final Path profileDir;
 
@@ -35,7 +35,7 @@ final class Browser implements AutoCloseable {
         this.profileDir = profileDir;
     }
 
-    static Browser start() throws Exception {
+    public static Browser start() throws Exception {
         Shared.requireThat(Files.isExecutable(CHROMIUM), CHROMIUM + " is not installed (apt-get install chromium)");
         Shared.requireThat(Files.isExecutable(CHROMEDRIVER), CHROMEDRIVER + " is not installed (apt-get install chromium-driver)");
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
@@ -66,7 +66,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Severe browser console entries (uncaught script errors among them) since the last call. */
-    List<String> severeLogs() {
+    public List<String> severeLogs() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
                 .map(LogEntry::getMessage)

@@ -1,0 +1,89 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.export.ExportProfile;
+import io.github.stackfold.flamegraph.export.PprofWriter;
+import io.github.stackfold.flamegraph.export.SpeedscopeWriter;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code flame export}: any profile to the file format of another viewer: pprof ({@link PprofWriter}),
+ * speedscope ({@link SpeedscopeWriter}) or folded stacks by a chosen value.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        header = "Write a profile for pprof, speedscope or as folded stacks.",
+        sortOptions = false,
+        description = {"Writes a profile for the tools users already have: --format pprof (gzipped profile.proto for"
+                + " go tool pprof, with samples/count and cpu/nanoseconds where known), speedscope (JSON, one profile per"
+                + " process or thread of perf script input) or folded. Several inputs are merged; - is standard input."})
+final class ExportCommand implements Callable<Integer> {
+    /** The formats of --format. */
+    enum Format { pprof, speedscope, folded }
+
+    @ParentCommand
+    FlameCli flame;
+
+    @Option(names = "--format", paramLabel = "FORMAT", required = true,
+            description = "pprof, speedscope or folded.")
+    Format format;
+
+    @Option(names = "--value", paramLabel = "VALUE", defaultValue = "weight",
+            description = "speedscope and folded: samples (how many samples had each stack) or weight (perf periods, CPU"
+                    + " nanoseconds; the default). pprof gets both.")
+    ExportProfile.Value value;
+
+    @Option(names = "--name", paramLabel = "TEXT", defaultValue = "profile",
+            description = "speedscope: the profile's name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Mixin
+    OutputFileFlag output;
+
+    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, pprof profiles or perf script text"
+            + " (default: standard input; - is standard input).")
+    List<String> inputs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null);
+        if (in.profile().isEmpty()) {
+            throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
+        }
+        if (output.file == null) {
+            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
+            write(in.export(), out);
+            out.flush();
+        } else {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
+                write(in.export(), out);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private void write(ExportProfile p, OutputStream out) throws IOException {
+        switch (format) {
+            case pprof:
+                PprofWriter.write(p, out);
+                break;
+            case speedscope:
+                SpeedscopeWriter.write(p, value, name, out);
+                break;
+            default:
+                p.folded(value).write(out);
+        }
+    }
+}

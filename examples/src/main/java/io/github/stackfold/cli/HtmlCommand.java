@@ -1,0 +1,132 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.html.HtmlOptions;
+import io.github.stackfold.flamegraph.html.HtmlRenderer;
+import io.github.stackfold.flamegraph.render.Palette;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flame html}: any profile to one self-contained HTML viewer ({@link HtmlRenderer}). Titles,
+ * palette, count name, minimum width and {@code --inverted} come from the flame graph's flags
+ * ({@link RenderFlags}); the flags that only shape the SVG's drawing are refused here. Only translates
+ * flags into {@link HtmlOptions}.
+ */
+@Command(name = "html", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        header = "Write a self-contained HTML viewer of a profile.",
+        sortOptions = false,
+        description = {"Writes one HTML file that shows the profile in the browser: flame graph and icicle drawn on a"
+                + " canvas, zoom, regex search, a top table, a sandwich of callers and callees, focus and ignore, a"
+                + " differential view for two-count input (flame diff), and a subsecond heatmap of perf script"
+                + " samples. Every frame is kept; --minwidth only hides frames until zoomed in. No network access:"
+                + " the file can be mailed. Several inputs are merged; - is standard input."})
+final class HtmlCommand implements Callable<Integer> {
+    /** {@link RenderFlags} flags that only shape the SVG's drawing. */
+    static final List<String> SVG_ONLY = List.of("--width", "--height", "--fonttype", "--fontsize", "--fontwidth",
+            "--nametype", "--bgcolors", "--hash", "--random", "--reverse", "--flamechart", "--negate", "--factor",
+            "--notes", "--total", "--nameattr", "--encoding");
+
+    @ParentCommand
+    FlameCli flame;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    RenderFlags render;
+
+    @Option(names = "--heatmap", description = "Open on the subsecond heatmap (perf script input has sample times).")
+    boolean heatmap;
+
+    @Option(names = "--heatmap-rows", paramLabel = "NUM", defaultValue = "50",
+            description = "Fractions each second of the heatmap is cut into (default: ${DEFAULT-VALUE}, 20 ms each).")
+    int heatmapRows;
+
+    @Mixin
+    OutputFileFlag output;
+
+    @Mixin
+    PprofFlags pprof;
+
+    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles or perf script"
+            + " text (default: standard input; - is standard input).")
+    List<String> inputs = new ArrayList<>();
+
+    HtmlOptions options() {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String svgOnly : SVG_ONLY) {
+            if (parsed.hasMatchedOption(svgOnly)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        svgOnly + " shapes the SVG only; flame html does not take it");
+            }
+        }
+        try {
+            HtmlOptions.Builder b = HtmlOptions.builder()
+                    .title(render.title)
+                    .subtitle(render.subtitle)
+                    .countName(render.countName)
+                    .palette(Palette.of(render.colors))
+                    .view(heatmap ? HtmlOptions.View.HEATMAP
+                            : render.inverted ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
+                    .heatmapRows(heatmapRows);
+            String mw = render.minWidth.trim();
+            if (mw.endsWith("%")) {
+                b.minWidthPercent(Double.parseDouble(mw.substring(0, mw.length() - 1)));
+            } else {
+                b.minWidth(Double.parseDouble(mw));
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        HtmlOptions options = options();
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof);
+        if (in.profile().isEmpty() && in.diff() == null) {
+            throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
+        }
+        if (heatmap && (in.timed() == null || !in.timed().hasTimes())) {
+            flame.stderr().println("flame: warning: --heatmap: the input has no sample times (only perf script text has);"
+                    + " opening on the flame graph");
+        }
+        HtmlRenderer r = HtmlRenderer.of(options);
+        if (output.file == null) {
+            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
+            write(r, in, out);
+            out.flush();
+        } else {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
+                write(r, in, out);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out) throws IOException {
+        if (in.diff() != null) {
+            r.render(in.diff(), out);
+        } else if (in.timed() != null) {
+            r.render(in.timed(), out);
+        } else {
+            r.render(in.profile(), out);
+        }
+    }
+}

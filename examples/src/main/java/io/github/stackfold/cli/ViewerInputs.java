@@ -1,0 +1,130 @@
+package io.github.stackfold.cli;
+
+import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.export.ExportProfile;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.html.TimedProfile;
+import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.pprof.PprofOptions;
+import io.github.stackfold.flamegraph.pprof.PprofReader;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The inputs of {@code flame html} and {@code flame export}, told apart by {@link ProfileLoader}:
+ * perf script text is read sample by sample ({@link TimedProfile}: times for the heatmap, sample
+ * counts beside the periods), pprof profiles with both their sample count and their CPU time where
+ * they have them, folded text with two counts per line as a diff, other folded text as it is.
+ * Several inputs are merged (times and diffs then only when there is one input).
+ */
+final class ViewerInputs {
+    /** What was read: exactly one of timed, diff and export is the input's richest form. */
+    record Loaded(FoldedProfile profile, TimedProfile timed, DiffProfile diff, ExportProfile export) {
+    }
+
+    private ViewerInputs() {
+    }
+
+    /**
+     * Reads the inputs; with {@code pprof} flags, pprof profiles are read with them (one weight),
+     * without, with both their sample counts and CPU time.
+     */
+    static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof) throws IOException {
+        List<String> fs = files.isEmpty() ? List.of("-") : files;
+        if (fs.size() == 1) {
+            return loadOne(fs.get(0), flame, pprof);
+        }
+        FoldedProfile merged = FoldedProfile.empty();
+        for (String f : fs) {
+            Loaded l = loadOne(f, flame, pprof);
+            if (l.diff() != null) {
+                throw new BadInputException(f, "a diff (two counts per line) cannot be merged with other inputs");
+            }
+            merged = merged.merge(l.profile());
+        }
+        return new Loaded(merged, null, null, ExportProfile.of(merged));
+    }
+
+    private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof) throws IOException {
+        Path path = Path.of(file);
+        String source = Inputs.sourceName(path);
+        try (InputStream in = Inputs.open(path, flame.stdin())) {
+            BufferedInputStream b = ProfileLoader.sniffable(in);
+            switch (ProfileLoader.detect(b)) {
+                case PPROF: {
+                    if (pprof != null) {
+                        FoldedProfile p = pprof.loader().load(b, source);
+                        return new Loaded(p, null, null, ExportProfile.of(p, ExportProfile.ValueType.parse(pprof.value)));
+                    }
+                    byte[] data = b.readAllBytes();
+                    FoldedProfile cpu = read(data, source, "cpu");
+                    FoldedProfile samples = read(data, source, "samples");
+                    if (cpu == null && samples == null) {
+                        // neither type: the reader's default, whose error names what the profile has
+                        FoldedProfile any = PprofReader.create().read(data, source).folded();
+                        return new Loaded(any, null, null, ExportProfile.of(any));
+                    }
+                    FoldedProfile main = cpu != null ? cpu : samples;
+                    ExportProfile e = cpu == null ? ExportProfile.of(samples)
+                            : samples == null ? ExportProfile.of(cpu, ExportProfile.ValueType.CPU_NANOS)
+                            : ExportProfile.of(samples, cpu);
+                    return new Loaded(main, null, null, e);
+                }
+                case PERF_SCRIPT: {
+                    if (!ProfileLoader.hasStackLines(b)) {
+                        break;
+                    }
+                    TimedProfile t = TimedProfile.readPerfScript(b, source, CollapseOptions.defaults());
+                    return new Loaded(t.profile(), t, null, ExportProfile.of(t));
+                }
+                default:
+                    break;
+            }
+            if (hasTwoCounts(b)) {
+                DiffProfile d = DiffProfile.read(b, source);
+                FoldedProfile.Builder after = FoldedProfile.builder();
+                for (int i = 0; i < d.size(); i++) {
+                    if (d.after(i) > 0) {
+                        after.add(d.stack(i), d.after(i));
+                    }
+                }
+                FoldedProfile a = after.build();
+                return new Loaded(a, null, d, ExportProfile.of(a));
+            }
+            FoldedProfile p = FoldedProfile.read(b, source);
+            return new Loaded(p, null, null, ExportProfile.of(p));
+        }
+    }
+
+    private static FoldedProfile read(byte[] data, String source, String type) {
+        try {
+            return PprofReader.create(PprofOptions.builder().sampleType(type).build()).read(data, source).folded();
+        } catch (StackfoldException noSuchType) {
+            return null;
+        }
+    }
+
+    /** Whether the first non-blank line of folded text ends in two counts ({@code stack 30 42}). */
+    static boolean hasTwoCounts(BufferedInputStream b) throws IOException {
+        b.mark(1 << 16);
+        byte[] head = b.readNBytes(1 << 16);
+        b.reset();
+        String text = new String(head, StandardCharsets.ISO_8859_1);
+        for (String line : text.split("\n", 64)) {
+            String l = line.strip();
+            if (!l.isEmpty()) {
+                return l.matches(".*\\S\\s+\\d+\\s+\\d+");
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,127 @@
+package io.github.stackfold.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.testing.GoToolPprof;
+import io.github.stackfold.testing.Shared;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code flame html} and {@code flame export} on the command line: flags, inputs, errors. */
+class HtmlExportCommandTest {
+    static final String FOLDED = "main;parse;lex 30\nmain;render 70\n";
+    static final String PERF = String.join("\n",
+            "java 12688 [002] 6544038.708352: 10309278 cpu-clock:",
+            "\t    7f3a0c1e2b44 Foo::bar+0x14 (/opt/x.so)",
+            "\t    7f3a0c1e2b00 main (/opt/x)",
+            "",
+            "java 12688 [002] 6544039.250000: 10309278 cpu-clock:",
+            "\t    7f3a0c1e2b44 Foo::bar+0x14 (/opt/x.so)",
+            "\t    7f3a0c1e2b00 main (/opt/x)",
+            "",
+            "java 12688 [002] 6544040.000001: 5 cpu-clock:",
+            "\t    7f3a0c1e2b00 main (/opt/x)",
+            "", "");
+    static final String BUSY = "real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb";
+
+    record Run(int code, byte[] out, String err) {
+        String text() {
+            return new String(out, StandardCharsets.UTF_8);
+        }
+    }
+
+    static Run flame(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = FlameCli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.ISO_8859_1)), out, err);
+        return new Run(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void htmlOfFoldedStdinIsOneSelfContainedPage() {
+        Run r = flame(FOLDED, "html", "--title", "t<1>", "--colors", "mem", "--minwidth", "0.5");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.text()).startsWith("<!DOCTYPE html>").contains("<title>t&lt;1&gt;</title>")
+                .contains("\"palette\":\"mem\"").contains("\"minWidth\":0.5").contains("\"diff\":false")
+                .doesNotContain("src=\"http").endsWith("</html>\n");
+    }
+
+    @Test
+    void htmlOfDiffInputIsDifferentialAndPerfInputTimed(@TempDir Path dir) throws Exception {
+        Run d = flame("main;a 10 30\nmain;b 30 10\n", "html");
+        assertThat(d.code()).as(d.err()).isZero();
+        assertThat(d.text()).contains("\"diff\":true").contains("<title>Differential Flame Graph</title>");
+        Path out = dir.resolve("perf.html");
+        Run t = flame(PERF, "html", "--heatmap", "-o", out.toString());
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.err()).isEmpty();
+        assertThat(Files.readString(out)).contains("\"timed\":true").contains("\"view\":\"heatmap\"");
+        Run f = flame(FOLDED, "html", "--heatmap");
+        assertThat(f.code()).isZero();
+        assertThat(f.err()).contains("no sample times");
+    }
+
+    @Test
+    void sharedFlameGraphFlagsMapOntoTheViewerAndSvgOnlyOnesAreRefused() {
+        Run r = flame(FOLDED, "html", "--minwidth", "0.5%", "--inverted", "--countname", "ns");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.text()).contains("\"minWidth\":0.5,\"minWidthPercent\":true").contains("\"view\":\"icicle\"")
+                .contains("\"countName\":\"ns\"");
+        Run w = flame(FOLDED, "html", "--width", "800");
+        assertThat(w.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(w.err()).contains("--width shapes the SVG only");
+    }
+
+    @Test
+    void badInputIsOneLineAndExit2() {
+        Run r = flame("", "html");
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err().strip()).doesNotContain("\n").contains("<stdin>");
+        Run u = flame(FOLDED, "export");
+        assertThat(u.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(u.err()).contains("--format");
+    }
+
+    @Test
+    void exportFoldedBySamplesOrWeight() {
+        Run s = flame(PERF, "export", "--format", "folded", "--value", "samples");
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(s.text()).isEqualTo("java;main 1\njava;main;Foo::bar 2\n");
+        Run w = flame(PERF, "export", "--format", "folded");
+        assertThat(w.text()).isEqualTo("java;main 5\njava;main;Foo::bar 20618556\n");
+    }
+
+    @Test
+    void exportSpeedscopeOfPerfHasOneProfilePerProcess() {
+        Run r = flame(PERF, "export", "--format", "speedscope", "--name", "lab");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.text()).startsWith("{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\"")
+                .contains("\"name\":\"java\"").contains("\"unit\":\"nanoseconds\"").contains("\"name\":\"lab\"");
+    }
+
+    @Test
+    void exportPprofOfARealProfileKeepsItsTotalsInGoToolPprof(@TempDir Path dir) throws Exception {
+        String go = GoToolPprof.goCommand();
+        Shared.requireThat(go != null, "go is not installed (apt-get install golang-go)");
+        Path in = Shared.path(BUSY);
+        Path out = dir.resolve("busy.pb.gz");
+        Run r = flame("", "export", "--format", "pprof", "-o", out.toString(), in.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        String original = GoToolPprof.raw(go, in);
+        String exported = GoToolPprof.raw(go, out);
+        assertThat(exported).contains("samples/count cpu/nanoseconds[dflt]");
+        // the same stacks with the same sample counts and CPU time (function names only: folded stacks keep no lines)
+        assertThat(GoToolPprof.withoutNoStack(GoToolPprof.fold(exported, 0)))
+                .isEqualTo(new TreeMap<>(GoToolPprof.withoutNoStack(GoToolPprof.fold(original, 0))));
+        assertThat(GoToolPprof.withoutNoStack(GoToolPprof.fold(exported, 1)))
+                .isEqualTo(new TreeMap<>(GoToolPprof.withoutNoStack(GoToolPprof.fold(original, 1))));
+    }
+}

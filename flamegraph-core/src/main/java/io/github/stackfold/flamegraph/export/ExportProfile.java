@@ -1,0 +1,199 @@
+package io.github.stackfold.flamegraph.export;
+
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.html.TimedProfile;
+import io.github.stackfold.flamegraph.pprof.PprofProfile;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Stacks with one or more typed values each: what the export writers ({@link PprofWriter},
+ * {@link SpeedscopeWriter}, {@link #folded}) write. Values are pprof's sample types, {@code type/unit}:
+ *
+ * <pre>
+ * samples/count           how many samples had the stack (folded input: its counts)
+ * cpu/nanoseconds         perf's cpu-clock or task-clock periods, or a pprof CPU profile
+ * cycles/count            another perf event: its periods
+ * </pre>
+ *
+ * {@link #threadsInFirstFrame()} says whether each stack's first frame names its process or thread
+ * (as {@code perf script} stacks folded by the collapser do: {@code java;...}, {@code java-4711/4712;...}).
+ * Immutable.
+ */
+public final class ExportProfile {
+    /** A pprof value type: {@code samples/count}, {@code cpu/nanoseconds}, ... */
+    public record ValueType(String type, String unit) {
+        public static final ValueType SAMPLES = new ValueType("samples", "count");
+        public static final ValueType CPU_NANOS = new ValueType("cpu", "nanoseconds");
+
+        public ValueType {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(unit, "unit");
+        }
+
+        /**
+         * {@code type/unit} as pprof prints it; a lone {@code cpu} is {@code cpu/nanoseconds}, another lone
+         * {@code type} has unit {@code count}.
+         */
+        public static ValueType parse(String s) {
+            if (s.equals("cpu")) {
+                return CPU_NANOS;
+            }
+            int slash = s.indexOf('/');
+            return slash < 0 ? new ValueType(s, "count") : new ValueType(s.substring(0, slash), s.substring(slash + 1));
+        }
+
+        @Override
+        public String toString() {
+            return type + "/" + unit;
+        }
+    }
+
+    /** Which value {@link #folded} and {@link SpeedscopeWriter} take. */
+    public enum Value {
+        /** The sample counts ({@code samples/count}); the only value when there is no other. */
+        SAMPLES,
+        /** The weight: the last value that is not a sample count (periods, nanoseconds); the counts when there is none. */
+        WEIGHT
+    }
+
+    private final FoldedProfile stacks;
+    private final List<ValueType> types;
+    private final long[][] values;
+    private final boolean threadsInFirstFrame;
+
+    private ExportProfile(FoldedProfile stacks, List<ValueType> types, long[][] values, boolean threadsInFirstFrame) {
+        this.stacks = stacks;
+        this.types = Collections.unmodifiableList(new ArrayList<>(types));
+        this.values = values;
+        this.threadsInFirstFrame = threadsInFirstFrame;
+    }
+
+    /** Folded stacks with their counts as one value of the given type. */
+    public static ExportProfile of(FoldedProfile p, ValueType type) {
+        long[] v = new long[p.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = p.count(i);
+        }
+        return new ExportProfile(p, List.of(type), new long[][] {v}, false);
+    }
+
+    /** Folded stacks counted in samples. */
+    public static ExportProfile of(FoldedProfile p) {
+        return of(p, ValueType.SAMPLES);
+    }
+
+    /**
+     * Stacks counted twice, in samples and in CPU nanoseconds (a pprof CPU profile read for each of
+     * its two sample types); a stack missing from one has 0 there.
+     */
+    public static ExportProfile of(FoldedProfile samples, FoldedProfile cpuNanos) {
+        FoldedProfile.Builder all = FoldedProfile.builder();
+        samples.forEach((s, c) -> all.add(s, 0));
+        cpuNanos.forEach((s, c) -> all.add(s, 0));
+        FoldedProfile stacks = all.build();
+        long[] a = new long[stacks.size()];
+        long[] b = new long[stacks.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = samples.count(stacks.stack(i));
+            b[i] = cpuNanos.count(stacks.stack(i));
+        }
+        return new ExportProfile(stacks, List.of(ValueType.SAMPLES, ValueType.CPU_NANOS), new long[][] {a, b}, false);
+    }
+
+    /** A pprof profile's stacks, valued in its sample type. */
+    public static ExportProfile of(PprofProfile p) {
+        return of(p.folded(), ValueType.parse(p.sampleType()));
+    }
+
+    /**
+     * perf samples: {@code samples/count} and the summed periods, typed by the event
+     * ({@code cpu/nanoseconds} for cpu-clock and task-clock, {@code EVENT/count} otherwise); only the
+     * counts when perf printed neither event nor period. The first frame of each stack is its process
+     * (or thread).
+     */
+    public static ExportProfile of(TimedProfile t) {
+        FoldedProfile p = t.profile();
+        long[] weights = new long[p.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = p.count(i);
+        }
+        long[] counts = t.sampleCounts();
+        if (t.event().isEmpty() && java.util.Arrays.equals(counts, weights)) {
+            // perf script printed neither event nor period (-F without them): the weights are the counts
+            return new ExportProfile(p, List.of(ValueType.SAMPLES), new long[][] {counts}, true);
+        }
+        return new ExportProfile(p, List.of(ValueType.SAMPLES, eventType(t.event())), new long[][] {counts, weights}, true);
+    }
+
+    static ValueType eventType(String event) {
+        String e = event.toLowerCase(Locale.ROOT);
+        int colon = e.indexOf(':');
+        if (colon >= 0) {
+            e = e.substring(0, colon); // cpu-clock:uhH
+        }
+        if (e.equals("cpu-clock") || e.equals("task-clock")) {
+            return ValueType.CPU_NANOS;
+        }
+        return new ValueType(e.isEmpty() ? "events" : e, "count");
+    }
+
+    public int size() {
+        return stacks.size();
+    }
+
+    /** Stack i, a raw string (see {@link FoldedProfile}), in byte order. */
+    public String stack(int i) {
+        return stacks.stack(i);
+    }
+
+    public List<ValueType> types() {
+        return types;
+    }
+
+    public long value(int type, int i) {
+        return values[type][i];
+    }
+
+    public long total(int type) {
+        long t = 0;
+        for (long v : values[type]) {
+            t += v;
+        }
+        return t;
+    }
+
+    public boolean threadsInFirstFrame() {
+        return threadsInFirstFrame;
+    }
+
+    /** The index in {@link #types()} of a {@link Value}. */
+    public int index(Value v) {
+        int samples = types.indexOf(ValueType.SAMPLES);
+        if (v == Value.SAMPLES) {
+            return samples >= 0 ? samples : 0;
+        }
+        for (int i = types.size() - 1; i >= 0; i--) {
+            if (i != samples) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    /** The stacks valued by one of the values, as folded stacks (stacks whose value is 0 are left out). */
+    public FoldedProfile folded(Value v) {
+        int k = index(v);
+        FoldedProfile.Builder b = FoldedProfile.builder();
+        for (int i = 0; i < size(); i++) {
+            if (values[k][i] != 0) {
+                b.add(stack(i), values[k][i]);
+            }
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,235 @@
+package io.github.stackfold.flamegraph.html;
+
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+
+/**
+ * Writes one self-contained HTML file that shows folded stacks in the browser: a flame graph or
+ * icicle drawn on a canvas, zoom, regex search with the matched share, a sortable top table, a
+ * sandwich (callers and callees of one function), focus and ignore by regex, a differential mode for
+ * two counts per stack, and, for profiles with sample times, a subsecond heatmap whose ranges redraw
+ * the flame graph. No network access, no external script: the viewer's script and style are in the
+ * file, written for stackfold.
+ *
+ * <p>Every frame is kept (a frame too narrow to draw appears when zoomed in to). The data is one
+ * base64 text of raw DEFLATE data (see {@link StackEncoder} for the layout) in a
+ * {@code <script type="application/x-stackfold-data">} element; frame names travel inside it as
+ * UTF-8 bytes and the viewer only ever shows them as text, so no name can turn into markup or script.
+ * Titles go into the page through strict JSON and HTML escaping.
+ *
+ * <p>Not for: SVG ({@code render} package) or the export formats ({@code export} package). Immutable
+ * and thread-safe.
+ */
+public final class HtmlRenderer {
+    private static final String TEMPLATE = "viewer.html";
+    private final HtmlOptions options;
+
+    private HtmlRenderer(HtmlOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public static HtmlRenderer of(HtmlOptions options) {
+        return new HtmlRenderer(options);
+    }
+
+    public HtmlOptions options() {
+        return options;
+    }
+
+    /** Writes the viewer for a profile with one count per stack. The stream is flushed, not closed. */
+    public void render(FoldedProfile profile, OutputStream out) throws IOException {
+        write(StackEncoder.Input.of(profile), out);
+    }
+
+    /** Writes a differential viewer: widths from the second ("after") counts, colours from the change. */
+    public void render(DiffProfile diff, OutputStream out) throws IOException {
+        write(StackEncoder.Input.of(diff), out);
+    }
+
+    /**
+     * Writes the viewer for timed samples: with a heatmap when {@link TimedProfile#hasTimes()}, else the
+     * same as {@link #render(FoldedProfile, OutputStream)} of its profile.
+     */
+    public void render(TimedProfile timed, OutputStream out) throws IOException {
+        write(timed.hasTimes() ? StackEncoder.Input.of(timed, options.heatmapRows()) : StackEncoder.Input.of(timed.profile()),
+                out);
+    }
+
+    private void write(StackEncoder.Input input, OutputStream raw) throws IOException {
+        String template = template();
+        int data = template.indexOf("{{DATA}}");
+        OutputStream out = new BufferedOutputStream(raw, 1 << 16);
+        String head = fill(template.substring(0, data), htmlText(title(input)), meta(input));
+        out.write(head.getBytes(StandardCharsets.UTF_8));
+        OutputStream b64 = Base64.getEncoder().wrap(new NonClosing(out));
+        // Huffman coding alone: the stream is mostly one-byte codes with few long repeats, so string
+        // matching costs time and gains nothing (BIG: 13.9 MB instead of 15.0 MB at level 1, and faster)
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        deflater.setStrategy(Deflater.HUFFMAN_ONLY);
+        try (DeflaterOutputStream z = new DeflaterOutputStream(b64, deflater, 1 << 16)) {
+            StackEncoder.encode(input, z);
+        } finally {
+            deflater.end();
+        }
+        out.write(template.substring(data + "{{DATA}}".length()).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** The template with its title and meta placeholders filled in one pass (a title may contain the other's marker). */
+    private static String fill(String t, String title, String meta) {
+        StringBuilder sb = new StringBuilder(t.length() + title.length() + meta.length());
+        int at = 0;
+        while (true) {
+            int i = t.indexOf("{{", at);
+            if (i < 0) {
+                return sb.append(t, at, t.length()).toString();
+            }
+            sb.append(t, at, i);
+            if (t.startsWith("{{TITLE}}", i)) {
+                sb.append(title);
+                at = i + "{{TITLE}}".length();
+            } else if (t.startsWith("{{META}}", i)) {
+                sb.append(meta);
+                at = i + "{{META}}".length();
+            } else {
+                sb.append("{{");
+                at = i + 2;
+            }
+        }
+    }
+
+    private String title(StackEncoder.Input input) {
+        if (options.title() != null) {
+            return options.title();
+        }
+        return input.diff() ? "Differential Flame Graph" : "Flame Graph";
+    }
+
+    private String meta(StackEncoder.Input input) {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append('{');
+        field(sb, "title", title(input)).append(',');
+        field(sb, "subtitle", options.subtitle()).append(',');
+        field(sb, "countName", options.countName()).append(',');
+        field(sb, "palette", options.palette().name().toLowerCase(java.util.Locale.ROOT)).append(',');
+        field(sb, "view", options.view().name().toLowerCase(java.util.Locale.ROOT)).append(',');
+        sb.append("\"minWidth\":").append(options.minWidth()).append(',');
+        sb.append("\"minWidthPercent\":").append(options.minWidthPercent()).append(',');
+        sb.append("\"diff\":").append(input.diff()).append(',');
+        sb.append("\"timed\":").append(input.timed());
+        return sb.append('}').toString();
+    }
+
+    private static StringBuilder field(StringBuilder sb, String name, String value) {
+        sb.append('"').append(name).append("\":");
+        json(sb, value);
+        return sb;
+    }
+
+    /**
+     * A JSON string that is also safe inside a {@code <script>} element: {@code < > &} and the line
+     * separators as {@code \\u} escapes, control characters escaped, unpaired surrogates as U+FFFD.
+     */
+    static void json(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                sb.append(c).append(s.charAt(++i));
+                continue;
+            }
+            if (Character.isSurrogate(c)) {
+                c = '\uFFFD';
+            }
+            switch (c) {
+                case '"':
+                    sb.append("\\\"");
+                    break;
+                case '\\':
+                    sb.append("\\\\");
+                    break;
+                default:
+                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == 0x7F || c == 0x2028
+                            || c == 0x2029) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        sb.append('"');
+    }
+
+    /** Text for HTML element content: markup characters as references, what HTML cannot carry as U+FFFD. */
+    static String htmlText(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                sb.append(c).append(s.charAt(++i));
+                continue;
+            }
+            switch (c) {
+                case '&':
+                    sb.append("&amp;");
+                    break;
+                case '<':
+                    sb.append("&lt;");
+                    break;
+                case '>':
+                    sb.append("&gt;");
+                    break;
+                case '"':
+                    sb.append("&quot;");
+                    break;
+                case '\'':
+                    sb.append("&#39;");
+                    break;
+                default:
+                    boolean bad = (c < 0x20 && c != '\t') || c == 0x7F || Character.isSurrogate(c) || c == 0xFFFE
+                            || c == 0xFFFF;
+                    sb.append(bad ? '\uFFFD' : c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String template() {
+        try (InputStream in = HtmlRenderer.class.getResourceAsStream(TEMPLATE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + TEMPLATE + " missing from the library");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Lets the base64 encoder's close write its padding without closing the page. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,503 @@
+package io.github.stackfold.flamegraph.html;
+
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The data of an HTML viewer file: folded stacks as a prefix-shared stack tree, before DEFLATE and
+ * base64. All numbers are unsigned LEB128 varints ({@code 300} is {@code ac 02}) unless said otherwise.
+ * Sections, one after the other:
+ *
+ * <pre>
+ * stacks   per stack, in an order where each subtree's stacks are contiguous (sorted):
+ *            shared  frames shared with the previous stack (0 for the first)
+ *            fresh   frames that follow (at least 1)
+ *            code x fresh   each frame: at depth d, a code below the number of names seen at depth d
+ *                           so far is that name; a code equal to it is a name new at this depth and is
+ *                           followed by the name's index in the name table
+ *            value   the stack's count ("after" count of a diff)
+ *            [before] the "before" count, diff files only
+ * names    per name: byte length, UTF-8 bytes (folded names are raw bytes, kept as they are)
+ * cells    timed files only; per stack: number of cells, then per cell: cell - previous cell of this
+ *          stack (the first: the cell itself), weight. cell = second * rows + row, seconds counted
+ *          from the first whole second, row = the fraction of the second * rows
+ * trailer  12 int32 little endian: version (1), flags (1 diff, 2 timed), stacks, nodes (frames of
+ *          the tree, the root "all" not counted), names, deepest depth, offset of names, offset of
+ *          cells (0: none), first second, columns (seconds), rows, 0
+ * </pre>
+ *
+ * For the stacks {@code a;b 3}, {@code a;b;c 2}, {@code a;d 1}: {@code 0 2 0 0 0 1 3}, {@code 2 1 0 2 2},
+ * {@code 1 1 1 3 1} (a is name 0 new at depth 1, b name 1 new at depth 2, ...). Not thread-safe;
+ * static use only.
+ */
+final class StackEncoder {
+    static final int VERSION = 1;
+
+    private StackEncoder() {
+    }
+
+    /** What is encoded: stacks (raw strings, sorted), their counts, and maybe times. */
+    static final class Input {
+        final FoldedProfile folded;
+        final DiffProfile diffProfile;
+        final TimedProfile timedProfile;
+        final int rows;
+
+        private Input(FoldedProfile folded, DiffProfile diff, TimedProfile timed, int rows) {
+            this.folded = folded;
+            this.diffProfile = diff;
+            this.timedProfile = timed;
+            this.rows = rows;
+        }
+
+        static Input of(FoldedProfile p) {
+            return new Input(p, null, null, 0);
+        }
+
+        static Input of(DiffProfile d) {
+            return new Input(null, d, null, 0);
+        }
+
+        static Input of(TimedProfile t, int rows) {
+            return new Input(t.profile(), null, t, rows);
+        }
+
+        boolean diff() {
+            return diffProfile != null;
+        }
+
+        boolean timed() {
+            return timedProfile != null;
+        }
+
+        int size() {
+            return diffProfile != null ? diffProfile.size() : folded.size();
+        }
+
+        String stack(int i) {
+            return diffProfile != null ? diffProfile.stack(i) : folded.stack(i);
+        }
+
+        long value(int i) {
+            return diffProfile != null ? diffProfile.after(i) : folded.count(i);
+        }
+
+        long before(int i) {
+            return diffProfile.before(i);
+        }
+    }
+
+    static void encode(Input in, OutputStream out) throws IOException {
+        int n = in.size();
+        int[] order = frameOrder(in, n);
+        Sink sink = new Sink(out);
+        Names names = new Names();
+        DepthCodes codes = new DepthCodes();
+        int[] prevEnds = new int[64];
+        int prevFrames = 0;
+        byte[] prev = null;
+        long nodes = 0;
+        int maxDepth = 0;
+        boolean diff = in.diff();
+        for (int oi = 0; oi < n; oi++) {
+            int si = order == null ? oi : order[oi];
+            // raw strings hold one byte per char: as bytes, the comparisons below are vectorised
+            byte[] s = in.stack(si).getBytes(StandardCharsets.ISO_8859_1);
+            int len = s.length;
+            int shared = 0;
+            if (prev != null) {
+                int lcp = Arrays.mismatch(prev, s);
+                if (lcp < 0) {
+                    lcp = len; // equal stacks do not occur (they are merged), but stay safe
+                }
+                if (lcp == prev.length && lcp < len && s[lcp] == ';') {
+                    shared = prevFrames;
+                } else {
+                    while (shared < prevFrames && prevEnds[shared] < lcp) {
+                        shared++;
+                    }
+                }
+            }
+            int start = shared == 0 ? 0 : prevEnds[shared - 1] + 1;
+            // count the fresh frames first: the count goes before them
+            int fresh = 1;
+            for (int i = start; i < len; i++) {
+                if (s[i] == ';') {
+                    fresh++;
+                }
+            }
+            sink.varint(shared);
+            sink.varint(fresh);
+            int depth = shared;
+            int from = start;
+            while (true) {
+                int end = from;
+                while (end < len && s[end] != ';') {
+                    end++;
+                }
+                depth++;
+                if (depth > prevEnds.length) {
+                    prevEnds = Arrays.copyOf(prevEnds, prevEnds.length * 2);
+                }
+                prevEnds[depth - 1] = end;
+                int id = names.intern(s, from, end);
+                int code = codes.code(depth, id);
+                sink.varint(code);
+                if (code == codes.lastNew) {
+                    sink.varint(id);
+                }
+                nodes++;
+                if (end == len) {
+                    break;
+                }
+                from = end + 1;
+            }
+            prevFrames = depth;
+            maxDepth = Math.max(maxDepth, depth);
+            sink.varint(in.value(si));
+            if (diff) {
+                sink.varint(in.before(si));
+            }
+            prev = s;
+        }
+        long namesOffset = sink.written();
+        for (int i = 0; i < names.size; i++) {
+            byte[] name = names.names[i];
+            sink.varint(name.length);
+            for (byte x : name) {
+                sink.b(x);
+            }
+        }
+        long cellsOffset = 0;
+        long firstSecond = 0;
+        int columns = 0;
+        if (in.timed()) {
+            cellsOffset = sink.written();
+            TimedProfile t = in.timedProfile;
+            int rows = in.rows;
+            int samples = t.samples();
+            long minMicros = Long.MAX_VALUE;
+            long maxMicros = Long.MIN_VALUE;
+            for (int i = 0; i < samples; i++) {
+                minMicros = Math.min(minMicros, t.micros(i));
+                maxMicros = Math.max(maxMicros, t.micros(i));
+            }
+            firstSecond = samples == 0 ? 0 : minMicros / 1_000_000;
+            columns = samples == 0 ? 0 : (int) (maxMicros / 1_000_000 - firstSecond + 1);
+            int[] position = new int[n];
+            if (order == null) {
+                for (int i = 0; i < n; i++) {
+                    position[i] = i;
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    position[order[i]] = i;
+                }
+            }
+            long[] keys = new long[samples];
+            for (int i = 0; i < samples; i++) {
+                long m = t.micros(i);
+                long cell = (m / 1_000_000 - firstSecond) * rows + (m % 1_000_000) * rows / 1_000_000;
+                keys[i] = ((long) position[t.stackIndex(i)] << 32) | cell;
+            }
+            Integer[] idx = new Integer[samples];
+            for (int i = 0; i < samples; i++) {
+                idx[i] = i;
+            }
+            Arrays.sort(idx, (a, b) -> Long.compare(keys[a], keys[b]));
+            int k = 0;
+            for (int st = 0; st < n; st++) {
+                int e = k;
+                while (e < samples && (int) (keys[idx[e]] >>> 32) == st) {
+                    e++;
+                }
+                int cells = 0;
+                for (int j = k; j < e; j++) {
+                    if (j == k || keys[idx[j]] != keys[idx[j - 1]]) {
+                        cells++;
+                    }
+                }
+                sink.varint(cells);
+                long prevCell = 0;
+                int j = k;
+                while (j < e) {
+                    long key = keys[idx[j]];
+                    long w = 0;
+                    while (j < e && keys[idx[j]] == key) {
+                        w += t.weight(idx[j]);
+                        j++;
+                    }
+                    long cell = key & 0xFFFFFFFFL;
+                    sink.varint(cell - prevCell);
+                    sink.varint(w);
+                    prevCell = cell;
+                }
+                k = e;
+            }
+        }
+        long[] trailer = {VERSION, (diff ? 1 : 0) | (in.timed() ? 2 : 0), n, nodes, names.size, maxDepth, namesOffset,
+            cellsOffset, firstSecond, columns, in.rows, 0};
+        for (long v : trailer) {
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("profile too large for the viewer: " + v);
+            }
+            int x = (int) v;
+            sink.b((byte) x);
+            sink.b((byte) (x >>> 8));
+            sink.b((byte) (x >>> 16));
+            sink.b((byte) (x >>> 24));
+        }
+        sink.flush();
+    }
+
+    /**
+     * Null when byte order (the folded profile's order) already keeps every subtree's stacks
+     * together; otherwise an order that does. In byte order the stacks under a frame path {@code S}
+     * ({@code S;...}) are contiguous; only the stack {@code S} itself can be apart from them, when
+     * stacks {@code S<c>...} with a byte c below {@code ';'} sort between ({@code f1_1} before
+     * {@code f1_10;...} before {@code f1_1;...}). Such a stack is moved to just before the first
+     * {@code S;...} stack; the rest keep their order.
+     */
+    static int[] frameOrder(Input in, int n) {
+        int[] target = null;
+        int moved = 0;
+        for (int i = 0; i + 1 < n; i++) {
+            String a = in.stack(i);
+            String b = in.stack(i + 1);
+            if (b.length() > a.length() && b.startsWith(a) && b.charAt(a.length()) != ';') {
+                int p = lowerBound(in, n, i + 1, a + ";");
+                if (p < n && in.stack(p).startsWith(a + ";")) {
+                    if (target == null) {
+                        target = new int[n];
+                        Arrays.fill(target, -1);
+                    }
+                    target[i] = p;
+                    moved++;
+                }
+            }
+        }
+        if (target == null) {
+            return null;
+        }
+        // (target position, index) of the moved stacks, in target order; shorter stacks first at one target
+        long[] movedKeys = new long[moved];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (target[i] >= 0) {
+                movedKeys[m++] = (long) target[i] << 32 | i;
+            }
+        }
+        Arrays.sort(movedKeys);
+        int[] out = new int[n];
+        int o = 0;
+        int next = 0;
+        for (int i = 0; i < n; i++) {
+            int from = next;
+            while (next < moved && (int) (movedKeys[next] >>> 32) == i) {
+                next++;
+            }
+            if (next - from > 1) {
+                Integer[] group = new Integer[next - from];
+                for (int g = from; g < next; g++) {
+                    group[g - from] = (int) movedKeys[g];
+                }
+                Arrays.sort(group, (x, y) -> Integer.compare(in.stack(x).length(), in.stack(y).length()));
+                for (Integer g : group) {
+                    out[o++] = g;
+                }
+            } else if (next > from) {
+                out[o++] = (int) movedKeys[from];
+            }
+            if (target[i] < 0) {
+                out[o++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** The first index in [from, n) whose stack is not below key (stacks are in byte order). */
+    private static int lowerBound(Input in, int n, int from, String key) {
+        int lo = from;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (in.stack(mid).compareTo(key) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Frame names (raw bytes) interned by byte range, without a copy per lookup. */
+    static final class Names {
+        byte[][] names = new byte[1024][];
+        int size;
+        private int[] table = new int[4096];
+        private int[] hashes = new int[4096];
+
+        Names() {
+            Arrays.fill(table, -1);
+        }
+
+        int intern(byte[] s, int from, int to) {
+            int h = 0;
+            for (int i = from; i < to; i++) {
+                h = 31 * h + s[i];
+            }
+            h ^= h >>> 16;
+            int mask = table.length - 1;
+            int len = to - from;
+            for (int slot = h & mask; ; slot = (slot + 1) & mask) {
+                int id = table[slot];
+                if (id < 0) {
+                    if (size == names.length) {
+                        names = Arrays.copyOf(names, size * 2);
+                    }
+                    names[size] = Arrays.copyOfRange(s, from, to);
+                    table[slot] = size;
+                    hashes[slot] = h;
+                    size++;
+                    if (size * 2 > table.length) {
+                        grow();
+                    }
+                    return size - 1;
+                }
+                if (hashes[slot] == h) {
+                    byte[] name = names[id];
+                    if (name.length == len && Arrays.equals(name, 0, len, s, from, to)) {
+                        return id;
+                    }
+                }
+            }
+        }
+
+        private void grow() {
+            int[] oldTable = table;
+            int[] oldHashes = hashes;
+            table = new int[oldTable.length * 2];
+            hashes = new int[oldTable.length * 2];
+            Arrays.fill(table, -1);
+            int mask = table.length - 1;
+            for (int i = 0; i < oldTable.length; i++) {
+                if (oldTable[i] >= 0) {
+                    int slot = oldHashes[i] & mask;
+                    while (table[slot] >= 0) {
+                        slot = (slot + 1) & mask;
+                    }
+                    table[slot] = oldTable[i];
+                    hashes[slot] = oldHashes[i];
+                }
+            }
+        }
+    }
+
+    /** Per depth, the names seen there in order of first appearance: (depth, name) to code. */
+    static final class DepthCodes {
+        private long[] keys = new long[4096];
+        private int[] values = new int[4096];
+        private int size;
+        private int[] perDepth = new int[64];
+        /** The code {@link #code} gave when the name was new at its depth, else -1. */
+        int lastNew = -1;
+
+        DepthCodes() {
+            Arrays.fill(keys, -1);
+        }
+
+        int code(int depth, int name) {
+            long key = ((long) depth << 32) | name;
+            int mask = keys.length - 1;
+            long hh = key * 0x9E3779B97F4A7C15L;
+            int slot = (int) (hh >>> 32) & mask;
+            while (true) {
+                long k = keys[slot];
+                if (k == key) {
+                    lastNew = -1;
+                    return values[slot];
+                }
+                if (k == -1) {
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+            if (depth >= perDepth.length) {
+                perDepth = Arrays.copyOf(perDepth, Math.max(depth + 1, perDepth.length * 2));
+            }
+            int code = perDepth[depth]++;
+            keys[slot] = key;
+            values[slot] = code;
+            size++;
+            if (size * 2 > keys.length) {
+                grow();
+            }
+            lastNew = code;
+            return code;
+        }
+
+        private void grow() {
+            long[] ok = keys;
+            int[] ov = values;
+            keys = new long[ok.length * 2];
+            values = new int[ok.length * 2];
+            Arrays.fill(keys, -1);
+            int mask = keys.length - 1;
+            for (int i = 0; i < ok.length; i++) {
+                if (ok[i] != -1) {
+                    int slot = (int) ((ok[i] * 0x9E3779B97F4A7C15L) >>> 32) & mask;
+                    while (keys[slot] != -1) {
+                        slot = (slot + 1) & mask;
+                    }
+                    keys[slot] = ok[i];
+                    values[slot] = ov[i];
+                }
+            }
+        }
+    }
+
+    /** Varints into a buffer flushed to the (deflating) stream in blocks. */
+    static final class Sink {
+        private final OutputStream out;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private long flushed;
+
+        Sink(OutputStream out) {
+            this.out = out;
+        }
+
+        void varint(long v) throws IOException {
+            if (pos > buf.length - 10) {
+                flush();
+            }
+            while ((v & ~0x7FL) != 0) {
+                buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            buf[pos++] = (byte) v;
+        }
+
+        void b(byte x) throws IOException {
+            if (pos == buf.length) {
+                flush();
+            }
+            buf[pos++] = x;
+        }
+
+        long written() {
+            return flushed + pos;
+        }
+
+        void flush() throws IOException {
+            out.write(buf, 0, pos);
+            flushed += pos;
+            pos = 0;
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package io.github.stackfold.flamegraph.html;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.flamegraph.diff.DiffOptions;
+import io.github.stackfold.flamegraph.diff.DiffProfile;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.render.Browser;
+
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The HTML viewer in Debian's headless Chromium, driven with real mouse and keyboard events: it opens
+ * with the same numbers as the folded input, zooms on a click, searches with the matched share,
+ * sorts its top table, shows a sandwich, focuses and ignores, selects a heatmap range, keeps diff
+ * labels readable on blue, and shows hostile frame names as text.
+ */
+class HtmlViewerBrowserTest {
+    /** Counts add up to 100, so shares are easy to read. */
+    static final String FOLDED = String.join("\n",
+            "main;parse;lex 30",
+            "main;parse;read_file;vfs_read 20",
+            "main;render;draw_frames 25",
+            "main;render;Draw_Text 10",
+            "main;write_out;vfs_write 15") + "\n";
+
+    static Browser browser;
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        browser = Browser.start();
+        browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1000));
+    }
+
+    @AfterAll
+    static void stopBrowser() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    static FoldedProfile folded(String text) throws Exception {
+        return FoldedProfile.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), "test");
+    }
+
+    interface Writer {
+        void write(HtmlRenderer r, OutputStream out) throws Exception;
+    }
+
+    static void open(String name, HtmlOptions options, Writer writer) throws Exception {
+        Path html = dir.resolve(name + ".html");
+        try (OutputStream out = Files.newOutputStream(html)) {
+            writer.write(HtmlRenderer.of(options), out);
+        }
+        browser.driver.get(html.toUri().toString());
+        new WebDriverWait(browser.driver, Duration.ofSeconds(30)).until(d -> Boolean.TRUE.equals(js("return stackfold.ready || !!stackfold.error")));
+        assertThat(js("return stackfold.error")).isNull();
+    }
+
+    static void open(String name, FoldedProfile p) throws Exception {
+        open(name, HtmlOptions.defaults(), (r, out) -> r.render(p, out));
+    }
+
+    static Object js(String script, Object... args) {
+        return browser.driver.executeScript(script, args);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> frames() {
+        return (List<Map<String, Object>>) js("return stackfold.frames()");
+    }
+
+    static Map<String, Object> frame(String name) {
+        return frames().stream().filter(f -> name.equals(f.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no frame " + name + " drawn; drawn: " + names()));
+    }
+
+    static List<Object> names() {
+        return frames().stream().map(f -> f.get("name")).collect(Collectors.toList());
+    }
+
+    static double num(Object o) {
+        return ((Number) o).doubleValue();
+    }
+
+    /** A real click on the middle of the frame's left part, through the canvas. */
+    static void click(String name) {
+        Map<String, Object> f = frame(name);
+        WebElement cv = browser.driver.findElement(By.id("cv"));
+        int x = (int) (num(f.get("x")) + Math.min(num(f.get("w")), 20) / 2);
+        int y = (int) num(f.get("y")) + 8;
+        int w = cv.getSize().getWidth();
+        int h = cv.getSize().getHeight();
+        new Actions(browser.driver).moveToElement(cv, x - w / 2, y - h / 2).click().perform();
+    }
+
+    static String text(String id) {
+        return browser.driver.findElement(By.id(id)).getText();
+    }
+
+    @Test
+    void opensWithTheFoldedNumbers() throws Exception {
+        open("open", folded(FOLDED));
+        assertThat(num(frame("all").get("total"))).isEqualTo(100);
+        assertThat(num(frame("main").get("total"))).isEqualTo(100);
+        assertThat(num(frame("parse").get("total"))).isEqualTo(50);
+        assertThat(num(frame("vfs_read").get("total"))).isEqualTo(20);
+        assertThat(text("status")).contains("Total 100 samples");
+        double width = num(frame("all").get("w"));
+        assertThat(num(frame("render").get("w"))).isCloseTo(width * 0.35, org.assertj.core.data.Offset.offset(0.01));
+        // flame graph: the root is the bottom row
+        assertThat(num(frame("all").get("y"))).isGreaterThan(num(frame("main").get("y")));
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    @Test
+    void aStackThatEndsWhereOthersGoOnStaysOneFrame() throws Exception {
+        // byte order puts f1_1!z and f1_10;x between f1_1 and f1_1;y: still one f1_1 frame
+        open("prefix", folded("a;f1_1 2\na;f1_1!z 1\na;f1_10;x 3\na;f1_1;y 4\n"));
+        List<Map<String, Object>> f11 = frames().stream().filter(f -> "f1_1".equals(f.get("name"))).collect(Collectors.toList());
+        assertThat(f11).hasSize(1);
+        assertThat(num(f11.get(0).get("total"))).isEqualTo(6);
+        assertThat(num(frame("y").get("total"))).isEqualTo(4);
+        assertThat(num(frame("f1_10").get("total"))).isEqualTo(3);
+        assertThat(num(frame("all").get("total"))).isEqualTo(10);
+    }
+
+    @Test
+    void clickZoomsAndResetReturns() throws Exception {
+        open("zoom", folded(FOLDED));
+        double width = num(frame("all").get("w"));
+        click("parse");
+        assertThat(js("return stackfold.zoomedTo")).isEqualTo("parse");
+        assertThat(num(frame("parse").get("w"))).isEqualTo(width);
+        assertThat(num(frame("lex").get("w"))).isCloseTo(width * 0.6, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(names()).doesNotContain("render", "draw_frames");
+        browser.driver.findElement(By.id("b-reset")).click();
+        assertThat(names()).contains("render", "draw_frames");
+    }
+
+    @Test
+    void icicleDrawsTheRootOnTop() throws Exception {
+        open("icicle", folded(FOLDED));
+        browser.driver.findElement(By.id("b-icicle")).click();
+        assertThat(num(frame("all").get("y"))).isEqualTo(0);
+        assertThat(num(frame("main").get("y"))).isEqualTo(16);
+    }
+
+    @Test
+    void searchHighlightsAndShowsTheMatchedShare() throws Exception {
+        open("search", folded(FOLDED));
+        browser.driver.findElement(By.id("search")).sendKeys("^vfs_", Keys.ENTER);
+        assertThat(text("matched")).isEqualTo("Matched: 35.00% (35 samples)");
+        assertThat(frame("vfs_read").get("fill")).isEqualTo("rgb(230,0,230)");
+        assertThat(frame("lex").get("fill")).isNotEqualTo("rgb(230,0,230)");
+        // a match inside a match counts once
+        WebElement s = browser.driver.findElement(By.id("search"));
+        s.clear();
+        s.sendKeys("main|parse", Keys.ENTER);
+        assertThat(text("matched")).startsWith("Matched: 100.00%");
+        s.clear();
+        s.sendKeys("(", Keys.ENTER);
+        assertThat(s.getAttribute("class")).contains("bad");
+    }
+
+    @Test
+    void topTableSortsBySelfAndInclusiveAndOpensASandwich() throws Exception {
+        open("top", folded(FOLDED));
+        browser.driver.findElement(By.id("b-top")).click();
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("#top tr"));
+        assertThat(rows.get(1).getText()).startsWith("lex 30 30.00% 30 30.00%");
+        browser.driver.findElements(By.cssSelector("#top th")).get(3).click(); // Inclusive
+        rows = browser.driver.findElements(By.cssSelector("#top tr"));
+        assertThat(rows.get(1).getText()).startsWith("main 0 0.00% 100 100.00%");
+        assertThat(rows.get(2).getText()).startsWith("parse 0 0.00% 50 50.00%");
+        rows.get(2).click();
+        assertThat(js("return stackfold.view")).isEqualTo("sandwich");
+        assertThat(text("status")).contains("Sandwich of parse");
+        // callers above: parse, then main above it; callees below: lex and read_file, vfs_read
+        List<Map<String, Object>> fs = frames();
+        double parseCallerY = fs.stream().filter(f -> f.get("name").equals("parse")).mapToDouble(f -> num(f.get("y"))).min().orElseThrow();
+        assertThat(num(frame("main").get("y"))).isLessThan(parseCallerY);
+        assertThat(num(frame("lex").get("total"))).isEqualTo(30);
+        assertThat(num(frame("vfs_read").get("y"))).isGreaterThan(num(frame("read_file").get("y")));
+        assertThat(names()).doesNotContain("render", "all");
+    }
+
+    @Test
+    void focusKeepsAndIgnoreDropsStacks() throws Exception {
+        open("focus", folded(FOLDED));
+        WebElement focus = browser.driver.findElement(By.id("focus"));
+        focus.sendKeys("^render$", Keys.TAB);
+        assertThat(num(frame("all").get("total"))).isEqualTo(35);
+        assertThat(names()).doesNotContain("parse");
+        focus.clear();
+        focus.sendKeys(Keys.TAB);
+        browser.driver.findElement(By.id("ignore")).sendKeys("render|lex", Keys.TAB);
+        assertThat(num(frame("all").get("total"))).isEqualTo(35);
+        assertThat(names()).contains("read_file", "write_out").doesNotContain("render", "lex");
+    }
+
+    @Test
+    void diffColoursChangeAndKeepLabelsReadable() throws Exception {
+        FoldedProfile before = folded("main;grow 10\nmain;shrink 90\nmain;same 50\n");
+        FoldedProfile after = folded("main;grow 90\nmain;shrink 10\nmain;same 50\n");
+        DiffProfile diff = DiffProfile.of(before, after, DiffOptions.defaults());
+        HtmlOptions wide = HtmlOptions.defaults();
+        open("diff", wide, (r, out) -> r.render(diff, out));
+        assertThat(text("title")).isEqualTo("Differential Flame Graph");
+        Map<String, Object> shrink = frame("shrink");
+        Map<String, Object> grow = frame("grow");
+        assertThat(shrink.get("fill")).isEqualTo("rgb(0,0,255)");
+        assertThat(grow.get("fill")).isEqualTo("rgb(255,0,0)");
+        assertThat(num(shrink.get("total"))).isEqualTo(10);
+        assertThat(num(shrink.get("before"))).isEqualTo(90);
+        assertThat(frame("same").get("fill")).isEqualTo("rgb(235,235,235)");
+        for (Map<String, Object> f : frames()) {
+            if (!((String) f.get("text")).isEmpty()) {
+                assertThat(num(js("return stackfold.contrast(arguments[0], arguments[1])",
+                        f.get("color").equals("#fff") ? "rgb(255,255,255)" : "rgb(0,0,0)", f.get("fill"))))
+                        .as("contrast of the label of %s", f.get("name")).isGreaterThanOrEqualTo(4.5);
+            }
+        }
+        assertThat(shrink.get("color")).isEqualTo("#fff");
+    }
+
+    @Test
+    void hostileFrameNamesStayText() throws Exception {
+        String hostile = "</script><script>alert(1)</script>";
+        String img = "<img src=x onerror=alert(2)>";
+        FoldedProfile p = folded("main;" + hostile + " 5\nmain;" + img + ";\"'&lt 5\n");
+        HtmlOptions o = HtmlOptions.builder().title("{{META}} </title><script>alert(3)</script>").build();
+        open("hostile", o, (r, out) -> r.render(p, out));
+        assertThat(num(frame(hostile).get("total"))).isEqualTo(5);
+        assertThat(num(frame(img).get("total"))).isEqualTo(5);
+        assertThat(num(frame("\"'&lt").get("total"))).isEqualTo(5);
+        assertThat(js("return document.scripts.length")).isEqualTo(3L);
+        assertThat(js("return document.images.length")).isEqualTo(0L);
+        assertThat(text("title")).isEqualTo("{{META}} </title><script>alert(3)</script>");
+        assertThat(browser.driver.getTitle()).isEqualTo("{{META}} </title><script>alert(3)</script>");
+        browser.driver.findElement(By.id("b-top")).click();
+        assertThat(browser.driver.findElement(By.id("top")).getText()).contains(hostile, img);
+        try {
+            browser.driver.switchTo().alert();
+            throw new AssertionError("an alert opened");
+        } catch (NoAlertPresentException expected) {
+            // names stayed text
+        }
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    @Test
+    void heatmapRangeRedrawsTheFlameGraphOfThatRange() throws Exception {
+        TimedProfile.Builder b = TimedProfile.builder();
+        long t0 = 5_000_300_000L; // 5000.3 s since boot
+        for (int i = 0; i < 100; i++) {
+            b.add("app;first_second", t0 + i * 10_000L, 1); // 5000.30 .. 5001.29
+        }
+        for (int i = 0; i < 50; i++) {
+            b.add("app;later", t0 + 2_000_000L + i * 10_000L, 2); // 5002.30 .. 5002.79
+        }
+        TimedProfile timed = b.build();
+        open("heat", HtmlOptions.builder().view(HtmlOptions.View.HEATMAP).build(), (r, out) -> r.render(timed, out));
+        assertThat(js("return stackfold.view")).isEqualTo("heatmap");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> heat = (Map<String, Object>) js("return stackfold.heat");
+        assertThat(num(heat.get("cols"))).isEqualTo(3);
+        assertThat(num(heat.get("rows"))).isEqualTo(50);
+        int cw = (int) num(heat.get("cw"));
+        int ch = (int) num(heat.get("ch"));
+        WebElement cv = browser.driver.findElement(By.id("cv"));
+        int w = cv.getSize().getWidth();
+        int h = cv.getSize().getHeight();
+        // drag over column 2 (the third second), rows 0 to 49
+        new Actions(browser.driver)
+                .moveToElement(cv, 2 * cw + cw / 2 - w / 2, ch / 2 - h / 2).clickAndHold()
+                .moveToElement(cv, 2 * cw + cw / 2 - w / 2, 49 * ch + ch / 2 - h / 2).release().perform();
+        assertThat(js("return stackfold.view")).isEqualTo("flame");
+        assertThat(num(frame("all").get("total"))).isEqualTo(100);
+        assertThat(names()).contains("later").doesNotContain("first_second");
+        assertThat(text("status")).contains("Time range 2.00 s to 3.00 s");
+        browser.driver.findElement(By.id("b-reset")).click();
+        assertThat(num(frame("all").get("total"))).isEqualTo(200);
+    }
+}
