@@ -7,20 +7,17 @@ import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.html.TimedProfile;
-import io.github.stackfold.flamegraph.io.Inputs;
-import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The inputs of {@code flame html} and {@code flame export}, told apart by {@link ProfileLoader}:
+ * The inputs of {@code flame html} and {@code flame export}, opened and told apart by {@link ProfileInput}
+ * (what is no profile is refused as by every command):
  * perf script text is read sample by sample ({@link TimedProfile}: times for the heatmap, sample
  * counts beside the periods), pprof profiles with both their sample count and their CPU time where
  * they have them, folded text with two counts per line as a diff, other folded text as it is.
@@ -55,17 +52,15 @@ final class ViewerInputs {
     }
 
     private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof) throws IOException {
-        Path path = Path.of(file);
-        String source = Inputs.sourceName(path);
-        try (InputStream in = Inputs.open(path, flame.stdin())) {
-            BufferedInputStream b = ProfileLoader.sniffable(in);
-            switch (ProfileLoader.detect(b)) {
+        try (ProfileInput in = CliProfiles.open(file, flame)) {
+            String source = in.source();
+            switch (in.kind()) {
                 case PPROF: {
                     if (pprof != null) {
-                        FoldedProfile p = pprof.loader().load(b, source);
+                        FoldedProfile p = CliProfiles.read(in, pprof, flame);
                         return new Loaded(p, null, null, ExportProfile.of(p, ExportProfile.ValueType.parse(pprof.value)));
                     }
-                    byte[] data = b.readAllBytes();
+                    byte[] data = in.stream().readAllBytes();
                     FoldedProfile cpu = read(data, source, "cpu");
                     FoldedProfile samples = read(data, source, "samples");
                     if (cpu == null && samples == null) {
@@ -80,29 +75,37 @@ final class ViewerInputs {
                     return new Loaded(main, null, null, e);
                 }
                 case PERF_SCRIPT: {
-                    if (!ProfileLoader.hasStackLines(b)) {
-                        break;
-                    }
-                    TimedProfile t = TimedProfile.readPerfScript(b, source, CollapseOptions.defaults());
+                    TimedProfile t = TimedProfile.readPerfScript(in.stream(), source, CollapseOptions.defaults());
                     return new Loaded(t.profile(), t, null, ExportProfile.of(t));
                 }
-                default:
-                    break;
-            }
-            if (hasTwoCounts(b)) {
-                DiffProfile d = DiffProfile.read(b, source);
-                FoldedProfile.Builder after = FoldedProfile.builder();
-                for (int i = 0; i < d.size(); i++) {
-                    if (d.after(i) > 0) {
-                        after.add(d.stack(i), d.after(i));
+                case FOLDED: {
+                    if (hasTwoCounts(in.head())) {
+                        DiffProfile d = DiffProfile.read(in.stream(), source);
+                        FoldedProfile.Builder after = FoldedProfile.builder();
+                        for (int i = 0; i < d.size(); i++) {
+                            if (d.after(i) > 0) {
+                                after.add(d.stack(i), d.after(i));
+                            }
+                        }
+                        FoldedProfile a = after.build();
+                        return new Loaded(a, null, d, ExportProfile.of(a));
                     }
+                    FoldedProfile p = FoldedProfile.read(in.stream(), source);
+                    return new Loaded(p, null, null, ExportProfile.of(p));
                 }
-                FoldedProfile a = after.build();
-                return new Loaded(a, null, d, ExportProfile.of(a));
+                default: {
+                    // a flame graph SVG and whatever else the input layer reads
+                    FoldedProfile p = CliProfiles.read(in, pprof != null ? pprof : defaultPprofFlags(), flame);
+                    return new Loaded(p, null, null, ExportProfile.of(p));
+                }
             }
-            FoldedProfile p = FoldedProfile.read(b, source);
-            return new Loaded(p, null, null, ExportProfile.of(p));
         }
+    }
+
+    private static PprofFlags defaultPprofFlags() {
+        PprofFlags f = new PprofFlags();
+        f.value = "cpu";
+        return f;
     }
 
     private static FoldedProfile read(byte[] data, String source, String type) {
@@ -114,10 +117,7 @@ final class ViewerInputs {
     }
 
     /** Whether the first non-blank line of folded text ends in two counts ({@code stack 30 42}). */
-    static boolean hasTwoCounts(BufferedInputStream b) throws IOException {
-        b.mark(1 << 16);
-        byte[] head = b.readNBytes(1 << 16);
-        b.reset();
+    static boolean hasTwoCounts(byte[] head) {
         String text = new String(head, StandardCharsets.ISO_8859_1);
         for (String line : text.split("\n", 64)) {
             String l = line.strip();

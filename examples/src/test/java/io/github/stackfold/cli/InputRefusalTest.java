@@ -32,6 +32,8 @@ class InputRefusalTest {
         COMMANDS.put("collapse", List.of("collapse", "@"));
         COMMANDS.put("diff", List.of("diff", "%good", "@"));
         COMMANDS.put("compare", List.of("compare", "--output-dir", "%out", "@", "%good"));
+        COMMANDS.put("html", List.of("html", "@"));
+        COMMANDS.put("export", List.of("export", "--format", "folded", "@"));
     }
 
     record Run(int code, String out, String err) {
