@@ -1,16 +1,13 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
-import io.github.stackfold.flamegraph.io.Inputs;
-import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.perf.push.LabeledProfile;
 import io.github.stackfold.perf.push.ProfileSink;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,10 +93,9 @@ final class PushCommand implements Callable<Integer> {
     private LabeledProfile labeled(Path file, Map<String, String> labels) throws IOException {
         Instant written = Files.getLastModifiedTime(file).toInstant();
         byte[] pprof = null;
-        try (InputStream raw = Inputs.openFile(file)) {
-            BufferedInputStream in = ProfileLoader.sniffable(raw);
-            if (ProfileLoader.detect(in) == ProfileLoader.Format.PPROF) {
-                pprof = in.readAllBytes();
+        try (ProfileInput in = CliProfiles.open(file.toString(), flame)) {
+            if (in.kind() == ProfileInput.Kind.PPROF) {
+                pprof = in.stream().readAllBytes();
             }
         }
         if (pprof != null) {
