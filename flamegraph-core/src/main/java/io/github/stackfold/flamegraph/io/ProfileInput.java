@@ -78,13 +78,13 @@ public final class ProfileInput implements Closeable {
     }
 
     /**
-     * A sample's first line (not indented, with a colon after its event name) and its first stack line:
+     * A sample's first line (its command name right-aligned, a colon after its event name) and its first stack line:
      * a hex address, a symbol and its module in parentheses (indented by every perf since 3.x).
      */
     private static final Pattern STACK_LINE = Pattern.compile(
-            "(?m)^[^\\s#][^\\n]*:[^\\n]*\\n[ \\t]*[0-9a-fA-F]+ [^\\n]*\\)[ \\t\\r]*$");
-    /** A perf script sample line without a stack: {@code comm pid [cpu] 1234.567890: ...}. */
-    private static final Pattern EVENT_LINE = Pattern.compile("(?m)^\\S.*? \\d+(/\\d+)?( +\\[\\d+\\])? +\\d+\\.\\d+: ");
+            "(?m)^[ \\t]*[^\\s#][^\\n]*:[^\\n]*\\n[ \\t]*[0-9a-fA-F]+ [^\\n]*\\)[ \\t\\r]*$");
+    /** A perf script sample line (with or without a stack): {@code comm pid [cpu] 1234.567890: ...}. */
+    private static final Pattern EVENT_LINE = Pattern.compile("(?m)^[ \\t]*[^\\s#].*? \\d+(/\\d+)?( +\\[\\d+\\])? +\\d+\\.\\d+: ");
 
     private final String source;
     private final Kind kind;

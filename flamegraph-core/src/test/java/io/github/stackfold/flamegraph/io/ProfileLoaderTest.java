@@ -149,6 +149,7 @@ class ProfileLoaderTest {
                     continue;
                 }
                 assertThat(ProfileLoader.detect(b, b.length)).as(p.toString()).isEqualTo(Format.PERF_SCRIPT);
+                assertThat(ProfileInput.kind(b)).as(p.toString()).isEqualTo(ProfileInput.Kind.PERF_SCRIPT);
                 perf++;
             }
         }
