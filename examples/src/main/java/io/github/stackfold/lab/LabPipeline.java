@@ -92,7 +92,7 @@ public final class LabPipeline {
 
         Path folded = outputDir.resolve(FOLDED);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folded))) {
-            loaded.profile().write(out);
+            loaded.profile().writeWithHeader(out);
         }
         files.add(folded);
 
@@ -108,7 +108,7 @@ public final class LabPipeline {
             comparison = analyzer.compare(idle.profile(), loaded.profile());
             Path idleFolded = outputDir.resolve("idle.folded");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(idleFolded))) {
-                idle.profile().write(out);
+                idle.profile().writeWithHeader(out);
             }
             files.add(idleFolded);
             Path diff = outputDir.resolve("diff.svg");
@@ -158,8 +158,16 @@ public final class LabPipeline {
     private List<String> summary(Report report, Comparison comparison, Source loaded, List<Path> files) {
         List<String> lines = new ArrayList<>();
         lines.add("profiled: " + loaded.description());
-        lines.add(String.format(Locale.ROOT, "samples: %d (%d distinct stacks, rules %s)", report.samples(),
+        lines.add(String.format(Locale.ROOT, "samples: %s (%d distinct stacks, rules %s)", describe(report),
                 loaded.profile().size(), report.rules()));
+        if (comparison != null) {
+            String cpu = comparison.cpuChange();
+            lines.add("idle -> under load: " + comparison.before().samples() + " -> " + comparison.after().samples() + " samples"
+                    + (cpu == null ? "" : "; " + cpu));
+            for (String w : comparison.warnings()) {
+                lines.add("warning: " + w);
+            }
+        }
         StringBuilder cats = new StringBuilder("top categories (exclusive CPU): ");
         List<Report.CategoryShare> ranked = new ArrayList<>(ranked(report));
         ranked.removeIf(c -> c.exclusive() <= 0);
@@ -196,8 +204,8 @@ public final class LabPipeline {
         if (idle != null) {
             md.append("Idle baseline: ").append(idle.description()).append(".  \n");
         }
-        md.append(String.format(Locale.ROOT, "Samples: %d, total weight %d, %d distinct stacks, categories from the `%s` rules.%n%n",
-                report.samples(), report.total(), loaded.profile().size(), report.rules()));
+        md.append(String.format(Locale.ROOT, "Samples: %s; weights in %s (total %d), %d distinct stacks, categories from the `%s` rules.%n%n",
+                describe(report), report.meta().unitText(), report.total(), loaded.profile().size(), report.rules()));
         md.append("Files: ");
         for (int i = 0; i < files.size(); i++) {
             String n = files.get(i).getFileName().toString();
@@ -217,17 +225,30 @@ public final class LabPipeline {
 
         if (comparison != null) {
             md.append("## Idle versus under load\n\n");
+            md.append(String.format(Locale.ROOT, "Idle: %s. Under load: %s.", describe(comparison.before()),
+                    describe(comparison.after())));
+            String cpu = comparison.cpuChange();
+            md.append(cpu == null ? "\n\n" : " " + cpu + ".\n\n");
+            for (String w : comparison.warnings()) {
+                md.append("**Warning:** ").append(w).append(".\n\n");
+            }
+            md.append("Shares of each profile's own samples, with 95 % margins (binomial); a change marked ~ is inside "
+                    + "the noise (smaller than its margin).\n\n");
             md.append("| category | idle | loaded | change |\n| --- | ---: | ---: | ---: |\n");
             for (Comparison.CategoryChange c : comparison.categories()) {
                 if (c.exclusiveBefore() == 0 && c.exclusiveAfter() == 0) {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %+.1f pp |%n", c.name(), pct(c.exclusiveBefore()),
-                        pct(c.exclusiveAfter()), c.exclusiveDelta() * 100));
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", c.name(),
+                        Comparison.withMargin(c.exclusiveBefore(), c.samplesBefore()),
+                        Comparison.withMargin(c.exclusiveAfter(), c.samplesAfter()),
+                        Comparison.change(c.exclusiveBefore(), c.samplesBefore(), c.exclusiveAfter(), c.samplesAfter())));
             }
-            md.append("\nFunctions that grew most (self share):\n\n");
+            md.append("\nFunctions that grew most (self share), surest first:\n\n");
             for (Comparison.FunctionChange f : comparison.grewMost()) {
-                md.append(String.format(Locale.ROOT, "- %+.1f pp `%s`%n", f.selfDelta() * 100, mdCode(f.name())));
+                md.append(String.format(Locale.ROOT, "- %s (z = %.2f) `%s`%n",
+                        Comparison.change(f.selfBefore(), f.samplesBefore(), f.selfAfter(), f.samplesAfter()), f.selfZ(),
+                        mdCode(f.name())));
             }
             md.append('\n');
         }
@@ -255,6 +276,11 @@ public final class LabPipeline {
             }
         }
         return md.toString();
+    }
+
+    /** {@code 199 samples, 1.99 s CPU in 30.06 s (0.07 cores), event cpu}. */
+    static String describe(Report r) {
+        return r.meta().withSamples(r.samples()).describe();
     }
 
     private static String mdCode(String s) {

@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.analyze;
 
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,7 +53,7 @@ public final class Analyzer {
         return options;
     }
 
-    /** Analyzes a profile whose weights are sample counts. */
+    /** Analyzes a profile; its {@link FoldedProfile#meta()} says what the weights are. */
     public Report analyze(FoldedProfile profile) {
         return analyze(profile, -1);
     }
@@ -60,8 +61,8 @@ public final class Analyzer {
     /**
      * Analyzes a profile.
      *
-     * @param samples the number of samples when the weights are not counts (a pprof CPU profile's
-     *                weights are nanoseconds), or -1 to take the total weight as the count
+     * @param samples the number of samples when the caller knows better than the profile's
+     *                {@link FoldedProfile#meta()}, or -1 to take the metadata's
      * @throws NoSamplesException when the profile's total weight is 0
      */
     public Report analyze(FoldedProfile profile, long samples) {
@@ -88,9 +89,14 @@ public final class Analyzer {
                     (double) e.getValue() / total));
             apiTotal += e.getValue();
         }
-        return new Report(rules.name(), total, samples < 0 ? total : samples, cats,
+        ProfileMeta meta = profile.meta();
+        if (samples >= 0 && samples != meta.samples()) {
+            meta = meta.withSamples(samples);
+        }
+        long n = meta.samples() >= 0 ? meta.samples() : total;
+        return new Report(rules.name(), total, n, cats,
                 (double) c.unclassified / total, topSelf, topInclusive, hot, api, (double) apiTotal / total,
-                c.self, c.inclusiveFn);
+                c.self, c.inclusiveFn, meta);
     }
 
     /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -38,11 +40,13 @@ public final class Report {
     private final double apiCallsTotal;
     private final Map<String, Long> selfWeights;
     private final Map<String, Long> inclusiveWeights;
+    private final ProfileMeta meta;
 
     Report(String rules, long total, long samples, List<CategoryShare> categories, double unclassified,
             List<FunctionShare> topSelf, List<FunctionShare> topInclusive, List<PathShare> hotPaths,
             List<ApiCallShare> apiCalls, double apiCallsTotal, Map<String, Long> selfWeights,
-            Map<String, Long> inclusiveWeights) {
+            Map<String, Long> inclusiveWeights, ProfileMeta meta) {
+        this.meta = meta;
         this.rules = rules;
         this.total = total;
         this.samples = samples;
@@ -70,6 +74,25 @@ public final class Report {
     /** The number of samples (equal to {@link #total()} when the input had no separate count). */
     public long samples() {
         return samples;
+    }
+
+    /** What the weights mean: samples, unit, CPU time, duration (see {@link ProfileMeta}). */
+    public ProfileMeta meta() {
+        return meta;
+    }
+
+    /** The CPU time a share of this profile stands for, in nanoseconds; NaN when the CPU time is unknown. */
+    public double cpuNanos(double share) {
+        return meta.hasCpu() ? share * meta.cpuNanos() : Double.NaN;
+    }
+
+    /**
+     * The 95 % margin of a share estimated from this profile's samples (normal approximation of the
+     * binomial: 1.96 &middot; &radic;(p(1-p)/n)); NaN with no samples. A share of 5 % from 199 samples
+     * is &plusmn;3.0 pp.
+     */
+    public double margin(double share) {
+        return Margins.share(share, samples);
     }
 
     /** Every category of the rules, in rule order. */
@@ -146,6 +169,7 @@ public final class Report {
             g.writeStringField("rules", rules);
             g.writeNumberField("total", total);
             g.writeNumberField("samples", samples);
+            writeMeta(g, meta);
             g.writeArrayFieldStart("categories");
             for (CategoryShare c : categories) {
                 g.writeStartObject();
@@ -182,6 +206,28 @@ public final class Report {
         out.flush();
     }
 
+    /**
+     * The metadata fields: {@code weightUnit} ({@code samples}, {@code cpu-nanoseconds}, {@code events}),
+     * {@code event}, {@code period} (0: not constant), {@code cpuSeconds}, {@code durationSeconds},
+     * {@code cores} (null when unknown).
+     */
+    static void writeMeta(JsonGenerator g, ProfileMeta meta) throws IOException {
+        g.writeStringField("weightUnit", meta.weight().key());
+        g.writeStringField("event", meta.event());
+        g.writeNumberField("period", meta.period());
+        number(g, "cpuSeconds", meta.cpuSeconds());
+        number(g, "durationSeconds", meta.durationSeconds());
+        number(g, "cores", meta.cores());
+    }
+
+    static void number(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, v);
+        }
+    }
+
     private static void writeFunctions(JsonGenerator g, String field, List<FunctionShare> list) throws IOException {
         g.writeArrayFieldStart(field);
         for (FunctionShare f : list) {
@@ -201,7 +247,8 @@ public final class Report {
     /** A short report for a person: the same content as the JSON, shares in percent. */
     public String toText() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "total weight %d, %d samples, rules %s%n", total, samples, rules));
+        sb.append(meta.describe()).append('\n');
+        sb.append(String.format(Locale.ROOT, "weights in %s (total %d), rules %s%n", meta.unitText(), total, rules));
         sb.append(String.format(Locale.ROOT, "%nCPU by category          exclusive  inclusive%n"));
         for (CategoryShare c : categories) {
             sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));

@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.render;
 
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,14 +48,47 @@ public final class FlameGraphRenderer {
      */
     public RenderResult render(FoldedSamples samples, OutputStream out) throws IOException {
         FrameLayout layout = FrameLayout.of(samples, options);
-        RenderResult r = render(layout, out);
+        ProfileMeta m = samples.meta();
+        boolean units = m != null && !m.plain() && options.countName().equals("samples") && options.cpuNanosPerCount() == 0;
+        RenderResult r = units ? of(withUnits(options, m)).render(layout, out) : render(layout, out);
         return new RenderResult(r.framesDrawn(), r.framesOmitted(), r.total(), r.totalIgnored(),
                 samples.ignoredLines(), samples.firstIgnoredLine(), r.paletteMap());
     }
 
-    /** Renders a folded profile (see {@link #render(FoldedSamples, OutputStream)}). */
+    /**
+     * Renders a folded profile (see {@link #render(FoldedSamples, OutputStream)}). When the profile says
+     * what its weights are ({@link FoldedProfile#meta()}) and the options keep the default count name
+     * ("samples"), the graph counts samples and says the CPU time they stand for:
+     * {@code all (199 samples, 1.99 s CPU, 100%)} for a pprof CPU profile whose weights are
+     * 1,990,000,000 nanoseconds. A plain profile is drawn as flamegraph.pl draws it.
+     */
     public RenderResult render(FoldedProfile profile, OutputStream out) throws IOException {
-        return render(FoldedSamples.of(profile), out);
+        if (profile.meta().plain() || !options.countName().equals("samples") || options.cpuNanosPerCount() > 0) {
+            return render(FoldedSamples.of(profile), out);
+        }
+        return of(withUnits(options, profile.meta())).render(FoldedSamples.of(ProfileMeta.asCounts(profile)), out);
+    }
+
+    /**
+     * Options that say what the counts of a profile with this metadata are: after
+     * {@link ProfileMeta#asCounts} a count is a sample when the weights allow (else the count name is the
+     * weights' unit, "ns" or "events"), and a sample's CPU time is shown when known.
+     */
+    public static FlameGraphOptions withUnits(FlameGraphOptions options, ProfileMeta meta) {
+        FlameGraphOptions.Builder b = options.toBuilder();
+        boolean counts = meta.weight() == ProfileMeta.Weight.SAMPLES || meta.period() > 0;
+        if (counts) {
+            double perSample = meta.period() > 0 && meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS
+                    ? meta.period() : meta.cpuNanosPerSample();
+            if (!Double.isNaN(perSample)) {
+                b.cpuNanosPerCount(perSample);
+            }
+        } else if (meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS) {
+            b.countName("ns").cpuNanosPerCount(1);
+        } else {
+            b.countName(meta.event().isEmpty() ? "events" : meta.event() + " events");
+        }
+        return b.build();
     }
 
     /** Renders a laid-out graph (see {@link #render(FoldedSamples, OutputStream)}). */
@@ -398,6 +432,7 @@ public final class FlameGraphRenderer {
                 Fmt.commas(sb, samples);
                 sb.append(' ');
                 Xml.escape(sb, o.countName(), false, enc);
+                cpu(x);
                 sb.append(", 100%)");
                 return;
             }
@@ -405,6 +440,7 @@ public final class FlameGraphRenderer {
             Fmt.commas(sb, samples);
             sb.append(' ');
             Xml.escape(sb, o.countName(), false, enc);
+            cpu(x);
             sb.append(", ");
             Fmt.fixed(sb, 100 * rounded / factorTotal, 2);
             double delta = layout.delta(i);
@@ -419,6 +455,13 @@ public final class FlameGraphRenderer {
             }
             Fmt.fixed(sb, 100 * d / factorTotal, 2);
             sb.append("%)");
+        }
+
+        /** ", 1.99 s CPU" when the options say what a count is in CPU time. */
+        private void cpu(double count) {
+            if (o.cpuNanosPerCount() > 0) {
+                sb.append(", ").append(ProfileMeta.cpu(count * o.cpuNanosPerCount())).append(" CPU");
+            }
         }
 
         private String color(int i, int id) {
