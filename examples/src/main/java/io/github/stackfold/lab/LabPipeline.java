@@ -97,7 +97,8 @@ public final class LabPipeline {
         files.add(folded);
 
         Path svg = outputDir.resolve("flame.svg");
-        FlameGraphOptions graph = FlameGraphOptions.builder().title(title).subtitle(loaded.description()).build();
+        String subtitle = loaded.description() + (report.cannotTell() ? "; " + report.verdict() : "");
+        FlameGraphOptions graph = FlameGraphOptions.builder().title(title).subtitle(subtitle).build();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(svg))) {
             FlameGraphRenderer.of(graph).render(loaded.profile(), out);
         }
@@ -168,9 +169,17 @@ public final class LabPipeline {
                 lines.add("warning: " + w);
             }
         }
+        if (report.cannotTell()) {
+            lines.add(report.verdict() + "; " + report.remedy());
+        } else if (report.unnamedShare() > 0) {
+            lines.add("unnamed frames: " + pct(report.unnamedShare()) + " of samples (categories stand)");
+        }
         StringBuilder cats = new StringBuilder("top categories (exclusive CPU): ");
         List<Report.CategoryShare> ranked = new ArrayList<>(ranked(report));
         ranked.removeIf(c -> c.exclusive() <= 0);
+        if (report.cannotTell()) {
+            cats.append("cannot tell (see above); named part: ");
+        }
         if (ranked.isEmpty()) {
             cats.append("none matched (").append(pct(report.unclassified())).append(" unclassified)");
         }
@@ -213,13 +222,30 @@ public final class LabPipeline {
         }
         md.append(".\n\n");
 
+        md.append("## Unnamed frames\n\n");
+        md.append("Samples with an unnamed frame (`[unknown]`, `[binary]`, a raw address): ").append(pct(report.unnamedShare()));
+        if (!report.unnamedByBinary().isEmpty()) {
+            md.append(" (");
+            int k = 0;
+            for (var e : report.unnamedByBinary().entrySet()) {
+                md.append(k++ == 0 ? "" : ", ").append(e.getKey()).append(' ').append(pct(e.getValue()));
+            }
+            md.append(')');
+        }
+        md.append(".\n\n");
+        if (report.cannotTell()) {
+            md.append("**").append(report.verdict()).append(".** The category, verb and resource shares below count ")
+                    .append("only the named frames: the work they stand for may sit in the unnamed ones, so a share ")
+                    .append("of 0 reads \"cannot tell\", not 0.0 %. To ").append(report.remedy()).append(".\n\n");
+        }
         md.append("## CPU by category\n\n");
         md.append("Exclusive: each sample counts for the category of its leaf-most classified frame. ")
                 .append("Inclusive: for every category in its stack.\n\n");
         md.append("| category | exclusive | inclusive |\n| --- | ---: | ---: |\n");
-        for (Report.CategoryShare c : ranked(report)) {
-            md.append("| ").append(c.name()).append(" | ").append(pct(c.exclusive())).append(" | ")
-                    .append(pct(c.inclusive())).append(" |\n");
+        List<Report.CategoryShare> shownCats = report.cannotTell() ? report.categories() : ranked(report);
+        for (Report.CategoryShare c : shownCats) {
+            md.append("| ").append(c.name()).append(" | ").append(report.shown(c.exclusive())).append(" | ")
+                    .append(report.shown(c.inclusive())).append(" |\n");
         }
         md.append("| (unclassified) | ").append(pct(report.unclassified())).append(" | |\n\n");
 
@@ -267,7 +293,8 @@ public final class LabPipeline {
         }
         md.append("\n## API calls\n\n");
         if (report.apiCalls().isEmpty()) {
-            md.append("No API handler frames in these stacks.\n");
+            md.append(report.cannotTell() ? report.verdict() + ": no API handler frame can be seen.\n"
+                    : "No API handler frames in these stacks.\n");
         } else {
             md.append("Share of all samples inside an API handler: ").append(pct(report.apiCallsTotal())).append(".\n\n");
             md.append("| verb | resource | share |\n| --- | --- | ---: |\n");

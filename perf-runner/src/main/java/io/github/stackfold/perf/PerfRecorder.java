@@ -199,9 +199,11 @@ public final class PerfRecorder {
             return options.flameGraph();
         }
         String event = options.event();
+        String verdict = io.github.stackfold.flamegraph.analyze.Analyzer.unnamedVerdict(r.profile());
         return FlameGraphOptions.builder()
                 .subtitle(r.name() + ", PID " + r.process().targetPid() + ", " + event + " at " + options.frequency()
-                        + " Hz for " + seconds(r.recorded()) + " s" + (r.interrupted() ? " (stopped early)" : ""))
+                        + " Hz for " + seconds(r.recorded()) + " s" + (r.interrupted() ? " (stopped early)" : "")
+                        + (verdict.isEmpty() ? "" : "; " + verdict))
                 .build();
     }
 

@@ -29,6 +29,9 @@ import java.util.Objects;
  *       {@link Rules}) do not count for the sample;</li>
  *   <li>API call: the verb of the leaf-most verb frame, the resource of the root-most resource frame
  *       below it.</li>
+ *   <li>unnamed: the samples with any unnamed frame (see {@link #unnamedBinary}), per binary of the
+ *       leaf-most such frame. Above {@link Report#CANNOT_TELL} of the samples, the category, verb and
+ *       resource shares cannot be told (the work they name may sit in the unnamed frames).</li>
  * </ul>
  *
  * <p>Not for: rendering or diffing flame graphs (see the render and diff packages).
@@ -90,13 +93,19 @@ public final class Analyzer {
             apiTotal += e.getValue();
         }
         ProfileMeta meta = profile.meta();
+        long gcd = 0;
+        if (!profile.hasMeta()) {
+            for (int i = 0; i < profile.size() && gcd != 1; i++) {
+                gcd = java.math.BigInteger.valueOf(gcd).gcd(java.math.BigInteger.valueOf(profile.count(i))).longValue();
+            }
+        }
         if (samples >= 0 && samples != meta.samples()) {
             meta = meta.withSamples(samples);
         }
         long n = meta.samples() >= 0 ? meta.samples() : total;
         return new Report(rules.name(), total, n, cats,
                 (double) c.unclassified / total, topSelf, topInclusive, hot, api, (double) apiTotal / total,
-                c.self, c.inclusiveFn, meta);
+                c.self, c.inclusiveFn, meta, (double) c.unnamed / total, shares(c.unnamedByBinary, total), gcd);
     }
 
     /**
@@ -137,8 +146,11 @@ public final class Analyzer {
         final int category;
         final int verb;
         final String resource;
+        /** The binary of an unnamed frame ({@code [kube-apiserver]} -> kube-apiserver), or null for a named one. */
+        final String unnamedIn;
 
-        FrameInfo(int id, String name, int category, int verb, String resource) {
+        FrameInfo(int id, String name, int category, int verb, String resource, String unnamedIn) {
+            this.unnamedIn = unnamedIn;
             this.id = id;
             this.name = name;
             this.category = category;
@@ -155,6 +167,8 @@ public final class Analyzer {
         final Map<String, Long> inclusiveFn = new HashMap<>();
         final Map<String, Long> paths = new HashMap<>();
         final Map<String, Long> apiCalls = new HashMap<>();
+        long unnamed;
+        final Map<String, Long> unnamedByBinary = new HashMap<>();
 
         Counts(int categories) {
             exclusive = new long[categories];
@@ -198,6 +212,15 @@ public final class Analyzer {
             }
             if (fnStamp.length < nameIds.size()) {
                 fnStamp = Arrays.copyOf(fnStamp, Math.max(nameIds.size(), fnStamp.length * 2));
+            }
+            // unnamed: a sample with any unnamed frame, charged to the binary of its leaf-most one
+            for (int i = frames.size() - 1; i >= 0; i--) {
+                String bin = frames.get(i).unnamedIn;
+                if (bin != null) {
+                    c.unnamed += w;
+                    c.unnamedByBinary.merge(bin, w, Long::sum);
+                    break;
+                }
             }
             // functions: ids are per normalized name, so a name is counted once per sample
             FrameInfo leaf = frames.get(frames.size() - 1);
@@ -273,7 +296,82 @@ public final class Analyzer {
             id = nameIds.size();
             nameIds.put(name, id);
         }
-        return new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm));
+        return new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm),
+                unnamedBinary(FoldedProfile.decode(raw)));
+    }
+
+    /**
+     * The verdict on unnamed frames alone (see {@link Report#verdict()}), for a flame graph's subtitle
+     * where no analysis is made: {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames},
+     * or empty when at most {@link Report#CANNOT_TELL} of the samples have an unnamed frame.
+     */
+    public static String unnamedVerdict(FoldedProfile profile) {
+        if (profile.total() <= 0) {
+            return "";
+        }
+        Map<String, String> bins = new HashMap<>();
+        Map<String, Long> by = new HashMap<>();
+        long unnamed = 0;
+        for (int s = 0; s < profile.size(); s++) {
+            List<String> frames = FoldedProfile.frames(profile.stack(s));
+            for (int i = frames.size() - 1; i >= 0; i--) {
+                String bin = bins.computeIfAbsent(frames.get(i), f -> {
+                    String b = unnamedBinary(FoldedProfile.decode(f));
+                    return b == null ? "" : b;
+                });
+                if (!bin.isEmpty()) {
+                    unnamed += profile.count(s);
+                    by.merge(bin, profile.count(s), Long::sum);
+                    break;
+                }
+            }
+        }
+        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
+                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0);
+        return r.verdict();
+    }
+
+    /**
+     * The binary an unnamed frame belongs to, or null when the frame has a name. Unnamed are what perf
+     * and pprof print when they have no symbol: a module in brackets ({@code [kube-apiserver]},
+     * {@code [kernel.kallsyms]}, {@code [vdso]}, with {@code --addrs} {@code [kube-apiserver <4a3f2c>]}),
+     * {@code [unknown]}, and a raw address ({@code 0x4ed063}, {@code 4ed063}); an {@code _[k]} or
+     * {@code _[j]} annotation is ignored. {@code [unknown]} and addresses have no binary: "unknown".
+     */
+    static String unnamedBinary(String frame) {
+        String f = frame;
+        if (f.endsWith("_[k]") || f.endsWith("_[j]") || f.endsWith("_[i]") || f.endsWith("_[w]")) {
+            f = f.substring(0, f.length() - 4);
+        }
+        if (f.length() >= 2 && f.charAt(0) == '[' && f.charAt(f.length() - 1) == ']' && f.indexOf(']') == f.length() - 1) {
+            String inner = f.substring(1, f.length() - 1).trim();
+            int sp = inner.indexOf(' ');
+            if (sp > 0) {
+                inner = inner.substring(0, sp); // [module <addr>]
+            }
+            int slash = inner.lastIndexOf('/');
+            inner = inner.substring(slash + 1);
+            return inner.isEmpty() || inner.equals("unknown") ? "unknown" : inner;
+        }
+        boolean prefixed = f.startsWith("0x") || f.startsWith("0X");
+        String hex = prefixed ? f.substring(2) : f;
+        if (hex.length() >= (prefixed ? 1 : 8)) {
+            for (int i = 0; i < hex.length(); i++) {
+                if (Character.digit(hex.charAt(i), 16) < 0) {
+                    return null;
+                }
+            }
+            return "unknown";
+        }
+        return null;
+    }
+
+    private static Map<String, Double> shares(Map<String, Long> weights, long total) {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : top(weights, Integer.MAX_VALUE)) {
+            m.put(e.getKey(), (double) e.getValue() / total);
+        }
+        return m;
     }
 
     /** The heaviest entries first, ties in name order. */

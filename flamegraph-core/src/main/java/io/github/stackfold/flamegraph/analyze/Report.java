@@ -41,12 +41,25 @@ public final class Report {
     private final Map<String, Long> selfWeights;
     private final Map<String, Long> inclusiveWeights;
     private final ProfileMeta meta;
+    private final double unnamed;
+    /** The greatest common divisor of a plain folded file's counts (0 when the profile said what its weights are). */
+    private final long countGcd;
+    private final Map<String, Double> unnamedByBinary;
+
+    /**
+     * Above this share of samples with unnamed frames, category, verb and resource shares are not
+     * stated ("cannot tell"): 10 %.
+     */
+    public static final double CANNOT_TELL = 0.10;
 
     Report(String rules, long total, long samples, List<CategoryShare> categories, double unclassified,
             List<FunctionShare> topSelf, List<FunctionShare> topInclusive, List<PathShare> hotPaths,
             List<ApiCallShare> apiCalls, double apiCallsTotal, Map<String, Long> selfWeights,
-            Map<String, Long> inclusiveWeights, ProfileMeta meta) {
+            Map<String, Long> inclusiveWeights, ProfileMeta meta, double unnamed, Map<String, Double> unnamedByBinary, long countGcd) {
+        this.countGcd = countGcd;
         this.meta = meta;
+        this.unnamed = unnamed;
+        this.unnamedByBinary = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(unnamedByBinary));
         this.rules = rules;
         this.total = total;
         this.samples = samples;
@@ -74,6 +87,54 @@ public final class Report {
     /** The number of samples (equal to {@link #total()} when the input had no separate count). */
     public long samples() {
         return samples;
+    }
+
+    /**
+     * The share of samples with an unnamed frame ({@code [unknown]}, {@code [kube-apiserver]}, a raw
+     * address): what the category rules cannot see.
+     */
+    public double unnamedShare() {
+        return unnamed;
+    }
+
+    /** {@link #unnamedShare()} per binary of the leaf-most unnamed frame, heaviest first ("unknown" when none is named). */
+    public Map<String, Double> unnamedByBinary() {
+        return unnamedByBinary;
+    }
+
+    /** Whether so much CPU is in unnamed frames ({@link #CANNOT_TELL}) that category, verb and resource shares cannot be told. */
+    public boolean cannotTell() {
+        return unnamed > CANNOT_TELL;
+    }
+
+    /**
+     * The verdict for a person, e.g. {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames};
+     * empty when the profile is named well enough.
+     */
+    public String verdict() {
+        if (!cannotTell()) {
+            return "";
+        }
+        return "cannot tell: " + pct(unnamed) + " of CPU is in unnamed " + binaries() + " frames";
+    }
+
+    /** The binaries with unnamed frames, heaviest first: {@code kube-apiserver} or {@code kube-apiserver and unknown}. */
+    private String binaries() {
+        List<String> names = new ArrayList<>(unnamedByBinary.keySet());
+        if (names.size() > 3) {
+            names = names.subList(0, 3);
+        }
+        return names.size() <= 1 ? String.join("", names)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+    }
+
+    /** How to name the frames: the commands, for the main binary with unnamed frames. */
+    public String remedy() {
+        String bin = unnamedByBinary.keySet().stream().filter(b -> !b.equals("unknown") && !b.startsWith("kernel"))
+                .findFirst().orElse("BINARY");
+        return "name them: 'flame profile' (or 'flame record') names Go frames while recording, from the binary's "
+                + ".gopclntab; for a recording you already have, with the same release's binary: "
+                + "'perf script -i perf.data | flame collapse --symbolize --binary ./" + bin + "'";
     }
 
     /** What the weights mean: samples, unit, CPU time, duration (see {@link ProfileMeta}). */
@@ -180,6 +241,19 @@ public final class Report {
             }
             g.writeEndArray();
             g.writeNumberField("unclassified", unclassified);
+            g.writeObjectFieldStart("unnamed");
+            g.writeNumberField("share", unnamed);
+            g.writeObjectFieldStart("byBinary");
+            for (Map.Entry<String, Double> e : unnamedByBinary.entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeBooleanField("cannotTell", cannotTell());
+            if (cannotTell()) {
+                g.writeStringField("verdict", verdict());
+                g.writeStringField("remedy", remedy());
+            }
+            g.writeEndObject();
             writeFunctions(g, "topSelf", topSelf);
             writeFunctions(g, "topInclusive", topInclusive);
             g.writeArrayFieldStart("hotPaths");
@@ -249,9 +323,18 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         sb.append(meta.describe()).append('\n');
         sb.append(String.format(Locale.ROOT, "weights in %s (total %d), rules %s%n", meta.unitText(), total, rules));
+        String periods = periodsNote();
+        if (!periods.isEmpty()) {
+            sb.append("note: ").append(periods).append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "unnamed frames: %s of samples%s%n", pct(unnamed), byBinaryText()));
+        if (cannotTell()) {
+            sb.append(verdict()).append(":\n  category, verb and resource shares would read 0.0% for work that may sit in those frames;\n  ")
+                    .append(remedy()).append('\n');
+        }
         sb.append(String.format(Locale.ROOT, "%nCPU by category          exclusive  inclusive%n"));
         for (CategoryShare c : categories) {
-            sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));
+            sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), shown(c.exclusive()), shown(c.inclusive())));
         }
         sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
@@ -268,12 +351,50 @@ public final class Report {
         }
         sb.append(String.format(Locale.ROOT, "%nAPI calls (%s of all samples inside an API handler)%n", pct(apiCallsTotal).trim()));
         if (apiCalls.isEmpty()) {
-            sb.append("  none seen in the stacks\n");
+            sb.append(cannotTell() ? "  " + verdict() + "\n" : "  none seen in the stacks\n");
         }
         for (ApiCallShare a : apiCalls) {
             sb.append(String.format(Locale.ROOT, "  %7s  %-16s %s%n", pct(a.share()), a.verb(), a.resource()));
         }
         return sb.toString();
+    }
+
+    /**
+     * A category share as the text shows it: {@code 12.5%}; when the profile {@link #cannotTell()},
+     * {@code cannot tell} for 0 and {@code >=12.5%} (a lower bound) otherwise.
+     */
+    public String shown(double share) {
+        if (!cannotTell()) {
+            return pct(share);
+        }
+        return share == 0 ? "cannot tell" : ">=" + pct(share);
+    }
+
+    /**
+     * For a folded file from elsewhere whose counts all are multiples of a large number: that they may
+     * be perf's cpu-clock periods in nanoseconds rather than samples (stackcollapse-perf.pl sums the
+     * periods when perf script prints them), e.g. "every count is a multiple of 10,101,010 ... 217
+     * samples of 10.10 ms (99 Hz)". Empty otherwise.
+     */
+    public String periodsNote() {
+        if (countGcd < 100_000) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "every count is a multiple of %,d: these are probably perf periods "
+                + "(nanoseconds for cpu-clock), not samples; if so, %,d samples of %.2f ms (%.0f Hz), %s CPU",
+                countGcd, total / countGcd, countGcd / 1e6, 1e9 / countGcd, ProfileMeta.cpu(total));
+    }
+
+    private String byBinaryText() {
+        if (unnamedByBinary.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" (");
+        int i = 0;
+        for (Map.Entry<String, Double> e : unnamedByBinary.entrySet()) {
+            sb.append(i++ == 0 ? "" : ", ").append(e.getKey()).append(' ').append(pct(e.getValue()));
+        }
+        return sb.append(')').toString();
     }
 
     /** Percent with one decimal, e.g. {@code 12.5%}. */
