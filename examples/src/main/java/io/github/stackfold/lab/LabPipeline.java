@@ -222,6 +222,7 @@ public final class LabPipeline {
         }
         md.append(".\n\n");
 
+        md.append(io.github.stackfold.flamegraph.analyze.Answers.of(report, comparison).toMarkdown()).append('\n');
         md.append("## Unnamed frames\n\n");
         md.append("Samples with an unnamed frame (`[unknown]`, `[binary]`, a raw address): ").append(pct(report.unnamedShare()));
         if (!report.unnamedByBinary().isEmpty()) {
@@ -281,7 +282,7 @@ public final class LabPipeline {
 
         md.append("## Hottest paths\n\nLeaf first.\n\n");
         for (Report.PathShare p : report.hotPaths()) {
-            md.append("- ").append(pct(p.share())).append(" `").append(mdCode(shortPath(p.stack(), 8))).append("`\n");
+            md.append("- ").append(pct(p.share())).append(" `").append(mdCode(shortPath(p.stack(), Integer.MAX_VALUE))).append("`\n");
         }
         md.append("\n## Functions by self share\n\n");
         for (Report.FunctionShare f : report.topSelf()) {

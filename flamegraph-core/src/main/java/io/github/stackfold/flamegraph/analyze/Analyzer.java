@@ -73,9 +73,15 @@ public final class Analyzer {
         long total = profile.total();
         Rules rules = options.rules();
         List<Report.CategoryShare> cats = new ArrayList<>();
+        Map<String, Double> anywhere = new java.util.LinkedHashMap<>();
         for (int i = 0; i < rules.categories().size(); i++) {
             cats.add(new Report.CategoryShare(rules.categories().get(i).name(),
                     (double) c.exclusive[i] / total, (double) c.inclusive[i] / total));
+            anywhere.put(rules.categories().get(i).name(), (double) c.anywhere[i] / total);
+        }
+        Map<String, Double> markers = new java.util.LinkedHashMap<>();
+        for (int m = 0; m < c.markers.length; m++) {
+            markers.put(Report.MARKERS.get(m).name(), (double) c.markers[m] / total);
         }
         int top = options.top();
         List<Report.FunctionShare> topSelf = top(c.self, top).stream()
@@ -105,7 +111,7 @@ public final class Analyzer {
         long n = meta.samples() >= 0 ? meta.samples() : total;
         return new Report(rules.name(), total, n, cats,
                 (double) c.unclassified / total, topSelf, topInclusive, hot, api, (double) apiTotal / total,
-                c.self, c.inclusiveFn, meta, (double) c.unnamed / total, shares(c.unnamedByBinary, total), gcd);
+                c.self, c.inclusiveFn, meta, (double) c.unnamed / total, shares(c.unnamedByBinary, total), gcd, anywhere, markers);
     }
 
     /**
@@ -148,6 +154,8 @@ public final class Analyzer {
         final String resource;
         /** The binary of an unnamed frame ({@code [kube-apiserver]} -> kube-apiserver), or null for a named one. */
         final String unnamedIn;
+        /** The markers ({@link Report#MARKERS}) this frame matches, one bit each. */
+        int markers;
 
         FrameInfo(int id, String name, int category, int verb, String resource, String unnamedIn) {
             this.unnamedIn = unnamedIn;
@@ -169,10 +177,13 @@ public final class Analyzer {
         final Map<String, Long> apiCalls = new HashMap<>();
         long unnamed;
         final Map<String, Long> unnamedByBinary = new HashMap<>();
+        final long[] anywhere;
+        final long[] markers = new long[Report.MARKERS.size()];
 
         Counts(int categories) {
             exclusive = new long[categories];
             inclusive = new long[categories];
+            anywhere = new long[categories];
         }
     }
 
@@ -187,6 +198,7 @@ public final class Analyzer {
         Map<String, Integer> nameIds = new HashMap<>();
         int[] fnStamp = new int[16];
         int[] catStamp = new int[nCat];
+        int[] anyStamp = new int[nCat];
         List<FrameInfo> frames = new ArrayList<>();
         StringBuilder path = new StringBuilder();
         for (int s = 0; s < profile.size(); s++) {
@@ -238,6 +250,22 @@ public final class Analyzer {
                 if (frames.get(i).category == Rules.WRAPPER) {
                     from = i + 1;
                     break;
+                }
+            }
+            // anywhere: a category's frames anywhere on the stack, the work they wrap included
+            int marks = 0;
+            for (int i = 0; i < frames.size(); i++) {
+                FrameInfo f = frames.get(i);
+                marks |= f.markers;
+                int k = f.category;
+                if (k >= 0 && anyStamp[k] != stamp) {
+                    anyStamp[k] = stamp;
+                    c.anywhere[k] += w;
+                }
+            }
+            for (int m = 0; m < c.markers.length; m++) {
+                if ((marks & (1 << m)) != 0) {
+                    c.markers[m] += w;
                 }
             }
             int last = Rules.NONE;
@@ -296,8 +324,16 @@ public final class Analyzer {
             id = nameIds.size();
             nameIds.put(name, id);
         }
-        return new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm),
+        FrameInfo fi = new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm),
                 unnamedBinary(FoldedProfile.decode(raw)));
+        for (int m = 0; m < Report.MARKERS.size(); m++) {
+            for (String prefix : Report.MARKERS.get(m).prefixes()) {
+                if (name.startsWith(prefix)) {
+                    fi.markers |= 1 << m;
+                }
+            }
+        }
+        return fi;
     }
 
     /**
@@ -327,7 +363,8 @@ public final class Analyzer {
             }
         }
         Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
-                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0);
+                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
+                Map.of(), Map.of());
         return r.verdict();
     }
 

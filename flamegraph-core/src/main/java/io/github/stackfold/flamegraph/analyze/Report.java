@@ -42,6 +42,48 @@ public final class Report {
     private final Map<String, Long> inclusiveWeights;
     private final ProfileMeta meta;
     private final double unnamed;
+    private final Map<String, Double> anywhere;
+    private final Map<String, Double> markers;
+
+    /**
+     * Frames whose presence anywhere on a stack the answers ({@link Answers}) need, by name: the
+     * authentication and authorization filters of the handler chain (everything under them, the rest
+     * of the chain included), the TLS handshake and its parts, LIST served from etcd, watch fan-out.
+     * Matched as prefixes of the normalized frame names (vendor prefixes removed).
+     */
+    public static final List<Marker> MARKERS = List.of(
+            new Marker("authentication-filter", List.of("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication",
+                    "k8s.io/apiserver/pkg/endpoints/filters.withAuthentication")),
+            new Marker("authorization-filter", List.of("k8s.io/apiserver/pkg/endpoints/filters.WithAuthorization")),
+            new Marker("tls-handshake", List.of("crypto/tls.(*Conn).serverHandshake", "crypto/tls.(*Conn).clientHandshake")),
+            new Marker("tls-client-certificates", List.of("crypto/tls.(*Conn).processCertsFromClient",
+                    "crypto/tls.(*serverHandshakeState).processCertsFromClient",
+                    "crypto/tls.(*serverHandshakeStateTLS13).readClientCertificate")),
+            new Marker("rsa", List.of("crypto/rsa.", "crypto/internal/fips140/rsa.")),
+            new Marker("list-from-etcd", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*store).GetList")),
+            new Marker("etcd-update", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*store).GuaranteedUpdate")),
+            new Marker("etcd-get", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*store).Get.", "k8s.io/apiserver/pkg/storage/etcd3.(*store).Get",
+                    "k8s.io/apiserver/pkg/storage/etcd3.(*clientV3KVLatencyTracker).Get")),
+            new Marker("etcd-watch", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*watchChan)")),
+            new Marker("watch-fan-out", List.of("k8s.io/apiserver/pkg/storage/cacher.(*cacheWatcher)",
+                    "k8s.io/apiserver/pkg/storage/cacher.(*Cacher).dispatchEvent")));
+
+    /** A named set of frame-name prefixes. */
+    public record Marker(String name, List<String> prefixes) {
+    }
+
+    /**
+     * The share of samples with a frame of the category anywhere on the stack, the work those frames
+     * call included (the inclusive share stops at wrapper frames; this does not).
+     */
+    public double anywhereShare(String category) {
+        return anywhere.getOrDefault(category, 0.0);
+    }
+
+    /** The share of samples with a frame of the {@link #MARKERS marker} anywhere on the stack. */
+    public double markerShare(String marker) {
+        return markers.getOrDefault(marker, 0.0);
+    }
     /** The greatest common divisor of a plain folded file's counts (0 when the profile said what its weights are). */
     private final long countGcd;
     private final Map<String, Double> unnamedByBinary;
@@ -55,7 +97,10 @@ public final class Report {
     Report(String rules, long total, long samples, List<CategoryShare> categories, double unclassified,
             List<FunctionShare> topSelf, List<FunctionShare> topInclusive, List<PathShare> hotPaths,
             List<ApiCallShare> apiCalls, double apiCallsTotal, Map<String, Long> selfWeights,
-            Map<String, Long> inclusiveWeights, ProfileMeta meta, double unnamed, Map<String, Double> unnamedByBinary, long countGcd) {
+            Map<String, Long> inclusiveWeights, ProfileMeta meta, double unnamed, Map<String, Double> unnamedByBinary, long countGcd,
+            Map<String, Double> anywhere, Map<String, Double> markers) {
+        this.anywhere = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(anywhere));
+        this.markers = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(markers));
         this.countGcd = countGcd;
         this.meta = meta;
         this.unnamed = unnamed;
@@ -353,9 +398,15 @@ public final class Report {
         if (apiCalls.isEmpty()) {
             sb.append(cannotTell() ? "  " + verdict() + "\n" : "  none seen in the stacks\n");
         }
+        boolean unknown = false;
         for (ApiCallShare a : apiCalls) {
             sb.append(String.format(Locale.ROOT, "  %7s  %-16s %s%n", pct(a.share()), a.verb(), a.resource()));
+            unknown |= a.resource().equals("?");
         }
+        if (unknown) {
+            sb.append("  ? = the resource is not named by any frame below the verb's handler (no method of a typed API object on the stack)\n");
+        }
+        sb.append('\n').append(Answers.of(this, null).toText());
         return sb.toString();
     }
 
