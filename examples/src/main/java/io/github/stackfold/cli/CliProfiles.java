@@ -2,7 +2,6 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.StackfoldException;
-import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.CollapseStats;
@@ -20,7 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Loading profiles and rule files for the analysis commands. */
+/** Loading profiles for the analysis commands. */
 final class CliProfiles {
     private CliProfiles() {
     }
@@ -132,27 +131,5 @@ final class CliProfiles {
         } catch (StackfoldException notPprofOrNoCount) {
             return -1;
         }
-    }
-
-    /** The default rules, a built-in set by name, or a rule file. */
-    static Rules rules(String arg) throws IOException {
-        if (arg == null) {
-            return Rules.kubeApiserver();
-        }
-        Path p = Path.of(arg);
-        if (!Files.exists(p) && Rules.BUILT_IN.contains(arg)) {
-            return Rules.builtIn(arg);
-        }
-        if (!Files.exists(p)) {
-            throw new NoSuchFileException(arg + " (rules: a JSON or YAML file, or one of " + Rules.BUILT_IN + ")");
-        }
-        return Rules.read(p);
-    }
-
-    static String builtInRulesText(String name) {
-        if (!Rules.BUILT_IN.contains(name)) {
-            throw new BadInputException("--rules", "no built-in rules named '" + name + "'; there are " + Rules.BUILT_IN);
-        }
-        return Rules.builtInText(name);
     }
 }
