@@ -49,7 +49,8 @@ public final class FlameGraphRenderer {
     public RenderResult render(FoldedSamples samples, OutputStream out) throws IOException {
         FrameLayout layout = FrameLayout.of(samples, options);
         ProfileMeta m = samples.meta();
-        boolean units = m != null && !m.plain() && options.countName().equals("samples") && options.cpuNanosPerCount() == 0;
+        boolean units = m != null && !m.plain() && options.countName().equals("samples") && options.cpuNanosPerCount() == 0
+                && options.factor() == 1;
         RenderResult r = units ? of(withUnits(options, m)).render(layout, out) : render(layout, out);
         return new RenderResult(r.framesDrawn(), r.framesOmitted(), r.total(), r.totalIgnored(),
                 samples.ignoredLines(), samples.firstIgnoredLine(), r.paletteMap());
@@ -63,30 +64,29 @@ public final class FlameGraphRenderer {
      * 1,990,000,000 nanoseconds. A plain profile is drawn as flamegraph.pl draws it.
      */
     public RenderResult render(FoldedProfile profile, OutputStream out) throws IOException {
-        if (profile.meta().plain() || !options.countName().equals("samples") || options.cpuNanosPerCount() > 0) {
-            return render(FoldedSamples.of(profile), out);
-        }
-        return of(withUnits(options, profile.meta())).render(FoldedSamples.of(ProfileMeta.asCounts(profile)), out);
+        return render(FoldedSamples.of(profile), out);
     }
 
     /**
-     * Options that say what the counts of a profile with this metadata are: after
-     * {@link ProfileMeta#asCounts} a count is a sample when the weights allow (else the count name is the
-     * weights' unit, "ns" or "events"), and a sample's CPU time is shown when known.
+     * Options that say what the counts of a profile with this metadata are, when the options leave the
+     * count name "samples", the factor 1 and the CPU per count unset (otherwise the caller chose).
+     * Counts that are samples get the CPU time of a sample; weights of a constant period (a pprof
+     * CPU profile: 10,000,000 ns a sample) are shown divided by it ({@code --factor}), so the details
+     * count samples; perf periods that vary are left as flamegraph.pl shows them, so that
+     * {@code perf script | flame flamegraph} draws what {@code flame collapse | flame flamegraph} does.
      */
     public static FlameGraphOptions withUnits(FlameGraphOptions options, ProfileMeta meta) {
         FlameGraphOptions.Builder b = options.toBuilder();
-        boolean counts = meta.weight() == ProfileMeta.Weight.SAMPLES || meta.period() > 0;
-        if (counts) {
-            double perSample = meta.period() > 0 && meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS
-                    ? meta.period() : meta.cpuNanosPerSample();
+        if (meta.weight() == ProfileMeta.Weight.SAMPLES) {
+            double perSample = meta.cpuNanosPerSample();
             if (!Double.isNaN(perSample)) {
                 b.cpuNanosPerCount(perSample);
             }
-        } else if (meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS) {
-            b.countName("ns").cpuNanosPerCount(1);
-        } else {
-            b.countName(meta.event().isEmpty() ? "events" : meta.event() + " events");
+        } else if (meta.period() > 0) {
+            b.factor(1.0 / meta.period());
+            if (meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS) {
+                b.cpuNanosPerCount(meta.period());
+            }
         }
         return b.build();
     }

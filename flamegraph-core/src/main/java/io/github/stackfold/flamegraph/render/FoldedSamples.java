@@ -60,22 +60,15 @@ public final class FoldedSamples {
     }
 
     /**
-     * The stacks of a folded profile, one count each, in its (sorted) order. A profile that says what
-     * its weights are ({@link FoldedProfile#meta()}) gives one count per sample where that is exact,
-     * and its metadata as {@link #meta()}.
+     * The stacks of a folded profile, one count each, in its (sorted) order; what the profile says
+     * of its weights ({@link FoldedProfile#meta()}) as {@link #meta()}.
      */
     public static FoldedSamples of(FoldedProfile profile) {
-        if (profile.meta().plain()) {
-            Builder b = builder();
-            profile.forEach(b::add);
-            return b.build();
-        }
-        // what the weights are travels with the lines: one count per sample where that is exact (a
-        // pprof CPU profile), and the renderer then says samples and CPU time (see FlameGraphRenderer#withUnits)
-        FoldedProfile counts = ProfileMeta.asCounts(profile);
         Builder b = builder();
-        counts.forEach(b::add);
-        b.header = counts.meta();
+        profile.forEach(b::add);
+        if (!profile.meta().plain()) {
+            b.header = profile.meta(); // the renderer says samples and CPU time from it (FlameGraphRenderer#withUnits)
+        }
         return b.build();
     }
 
