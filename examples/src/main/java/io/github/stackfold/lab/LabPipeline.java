@@ -7,6 +7,7 @@ import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
@@ -159,26 +160,30 @@ public final class LabPipeline {
     private List<String> summary(Report report, Comparison comparison, Source loaded, List<Path> files) {
         List<String> lines = new ArrayList<>();
         lines.add("profiled: " + loaded.description());
-        lines.add(String.format(Locale.ROOT, "samples: %s (%d distinct stacks, rules %s)", describe(report),
+        ProfileMeta m = report.meta();
+        String cpu = m.hasCpu() ? ProfileMeta.cpu(m.cpuNanos()) + " CPU" + (m.durationNanos() > 0
+                ? String.format(Locale.ROOT, " in %.2f s, %.2f cores", m.durationSeconds(), m.cores()) : "") + "; " : "";
+        lines.add(String.format(Locale.ROOT, "samples: %d (%s%d distinct stacks, rules %s)", report.samples(), cpu,
                 loaded.profile().size(), report.rules()));
+        List<String> extra = new ArrayList<>();
         if (comparison != null) {
-            String cpu = comparison.cpuChange();
-            lines.add("idle -> under load: " + comparison.before().samples() + " -> " + comparison.after().samples() + " samples"
-                    + (cpu == null ? "" : "; " + cpu));
+            String change = comparison.cpuChange();
+            extra.add("idle -> under load: " + comparison.before().samples() + " -> " + comparison.after().samples() + " samples"
+                    + (change == null ? "" : "; " + change));
             for (String w : comparison.warnings()) {
-                lines.add("warning: " + w);
+                extra.add("warning: " + w);
             }
         }
         if (report.cannotTell()) {
-            lines.add(report.verdict() + "; " + report.remedy());
+            extra.add(report.verdict() + "; " + report.remedy());
         } else if (report.unnamedShare() > 0) {
-            lines.add("unnamed frames: " + pct(report.unnamedShare()) + " of samples (categories stand)");
+            extra.add("unnamed frames: " + pct(report.unnamedShare()) + " of samples (categories stand)");
         }
         StringBuilder cats = new StringBuilder("top categories (exclusive CPU): ");
         List<Report.CategoryShare> ranked = new ArrayList<>(ranked(report));
         ranked.removeIf(c -> c.exclusive() <= 0);
         if (report.cannotTell()) {
-            cats.append("cannot tell (see above); named part: ");
+            cats.append("cannot tell (see below); named part: ");
         }
         if (ranked.isEmpty()) {
             cats.append("none matched (").append(pct(report.unclassified())).append(" unclassified)");
@@ -198,6 +203,7 @@ public final class LabPipeline {
             Report.PathShare p = report.hotPaths().get(0);
             lines.add("hottest path (" + pct(p.share()) + "): " + shortPath(p.stack(), 5));
         }
+        lines.addAll(extra);
         StringBuilder wrote = new StringBuilder("wrote:");
         for (Path f : files) {
             wrote.append(' ').append(f);

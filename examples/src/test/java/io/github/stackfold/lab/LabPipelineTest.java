@@ -73,6 +73,7 @@ class LabPipelineTest {
                 .contains("CPU: 1.72 s -> 1.99 s (+270 ms)")
                 .contains(String.format(Locale.ROOT, "| authorization | 3.5%% \u00b1%.1f |", m * 100))
                 .contains("inside the noise");
-        assertThat(r.summary()).anyMatch(l -> l.equals("idle -> under load: 172 -> 199 samples; CPU: 1.72 s -> 1.99 s (+270 ms), 0.06 -> 0.07 cores"));
+        assertThat(r.summary()).anyMatch(l -> l.equals("idle -> under load: 172 -> 199 samples; CPU: 1.72 s -> 1.99 s (+270 ms), 0.06 -> 0.07 cores"))
+                .anyMatch(l -> l.equals("samples: 199 (1.99 s CPU in 30.06 s, 0.07 cores; 136 distinct stacks, rules kube-apiserver)"));
     }
 }
