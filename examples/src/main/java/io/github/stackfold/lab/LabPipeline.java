@@ -163,27 +163,19 @@ public final class LabPipeline {
         ProfileMeta m = report.meta();
         String cpu = m.hasCpu() ? ProfileMeta.cpu(m.cpuNanos()) + " CPU" + (m.durationNanos() > 0
                 ? String.format(Locale.ROOT, " in %.2f s, %.2f cores", m.durationSeconds(), m.cores()) : "") + "; " : "";
-        lines.add(String.format(Locale.ROOT, "samples: %d (%s%d distinct stacks, rules %s)", report.samples(), cpu,
-                loaded.profile().size(), report.rules()));
-        List<String> extra = new ArrayList<>();
+        String idleText = "";
         if (comparison != null) {
             String change = comparison.cpuChange();
-            extra.add("idle -> under load: " + comparison.before().samples() + " -> " + comparison.after().samples() + " samples"
-                    + (change == null ? "" : "; " + change));
-            for (String w : comparison.warnings()) {
-                extra.add("warning: " + w);
-            }
+            idleText = "; idle " + comparison.before().samples() + " samples" + (change == null ? "" : ", " + change)
+                    + (comparison.warnings().isEmpty() ? "" : "; warning: " + String.join("; ", comparison.warnings()));
         }
-        if (report.cannotTell()) {
-            extra.add(report.verdict() + "; " + report.remedy());
-        } else if (report.unnamedShare() > 0) {
-            extra.add("unnamed frames: " + pct(report.unnamedShare()) + " of samples (categories stand)");
-        }
+        lines.add(String.format(Locale.ROOT, "samples: %d (%s%d distinct stacks, rules %s%s)", report.samples(), cpu,
+                loaded.profile().size(), report.rules(), idleText));
         StringBuilder cats = new StringBuilder("top categories (exclusive CPU): ");
         List<Report.CategoryShare> ranked = new ArrayList<>(ranked(report));
         ranked.removeIf(c -> c.exclusive() <= 0);
         if (report.cannotTell()) {
-            cats.append("cannot tell (see below); named part: ");
+            cats.append(report.verdict()).append("; ").append(report.remedy()).append("; named part: ");
         }
         if (ranked.isEmpty()) {
             cats.append("none matched (").append(pct(report.unclassified())).append(" unclassified)");
@@ -203,7 +195,6 @@ public final class LabPipeline {
             Report.PathShare p = report.hotPaths().get(0);
             lines.add("hottest path (" + pct(p.share()) + "): " + shortPath(p.stack(), 5));
         }
-        lines.addAll(extra);
         StringBuilder wrote = new StringBuilder("wrote:");
         for (Path f : files) {
             wrote.append(' ').append(f);
