@@ -9,6 +9,7 @@ import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
@@ -95,12 +96,13 @@ public final class LabPipeline {
 
         Path folded = outputDir.resolve(FOLDED);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folded))) {
-            loaded.profile().write(out);
+            loaded.profile().writeWithHeader(out);
         }
         files.add(folded);
 
         Path svg = outputDir.resolve("flame.svg");
-        FlameGraphOptions graph = FlameGraphOptions.builder().title(title).subtitle(loaded.description()).build();
+        String subtitle = loaded.description() + (report.cannotTell() ? "; " + report.verdict() : "");
+        FlameGraphOptions graph = FlameGraphOptions.builder().title(title).subtitle(subtitle).build();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(svg))) {
             FlameGraphRenderer.of(graph).render(loaded.profile(), out);
         }
@@ -118,7 +120,7 @@ public final class LabPipeline {
             comparison = analyzer.compare(idle.profile(), loaded.profile());
             Path idleFolded = outputDir.resolve("idle.folded");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(idleFolded))) {
-                idle.profile().write(out);
+                idle.profile().writeWithHeader(out);
             }
             files.add(idleFolded);
             Path diff = outputDir.resolve("diff.svg");
@@ -168,11 +170,23 @@ public final class LabPipeline {
     private List<String> summary(Report report, Comparison comparison, Source loaded, List<Path> files) {
         List<String> lines = new ArrayList<>();
         lines.add("profiled: " + loaded.description());
-        lines.add(String.format(Locale.ROOT, "samples: %d (%d distinct stacks, rules %s)", report.samples(),
-                loaded.profile().size(), report.rules()));
+        ProfileMeta m = report.meta();
+        String cpu = m.hasCpu() ? ProfileMeta.cpu(m.cpuNanos()) + " CPU" + (m.durationNanos() > 0
+                ? String.format(Locale.ROOT, " in %.2f s, %.2f cores", m.durationSeconds(), m.cores()) : "") + "; " : "";
+        String idleText = "";
+        if (comparison != null) {
+            String change = comparison.cpuChange();
+            idleText = "; idle " + comparison.before().samples() + " samples" + (change == null ? "" : ", " + change)
+                    + (comparison.warnings().isEmpty() ? "" : "; warning: " + String.join("; ", comparison.warnings()));
+        }
+        lines.add(String.format(Locale.ROOT, "samples: %d (%s%d distinct stacks, rules %s%s)", report.samples(), cpu,
+                loaded.profile().size(), report.rules(), idleText));
         StringBuilder cats = new StringBuilder("top categories (exclusive CPU): ");
         List<Report.CategoryShare> ranked = new ArrayList<>(ranked(report));
         ranked.removeIf(c -> c.exclusive() <= 0);
+        if (report.cannotTell()) {
+            cats.append(report.verdict()).append("; ").append(report.remedy()).append("; named part: ");
+        }
         if (ranked.isEmpty()) {
             cats.append("none matched (").append(pct(report.unclassified())).append(" unclassified)");
         }
@@ -206,8 +220,8 @@ public final class LabPipeline {
         if (idle != null) {
             md.append("Idle baseline: ").append(idle.description()).append(".  \n");
         }
-        md.append(String.format(Locale.ROOT, "Samples: %d, total weight %d, %d distinct stacks, categories from the `%s` rules.%n%n",
-                report.samples(), report.total(), loaded.profile().size(), report.rules()));
+        md.append(String.format(Locale.ROOT, "Samples: %s; weights in %s (total %d), %d distinct stacks, categories from the `%s` rules.%n%n",
+                describe(report), report.meta().unitText(), report.total(), loaded.profile().size(), report.rules()));
         md.append("Files: ");
         for (int i = 0; i < files.size(); i++) {
             String n = files.get(i).getFileName().toString();
@@ -215,36 +229,67 @@ public final class LabPipeline {
         }
         md.append(".\n\n");
 
+        md.append(io.github.stackfold.flamegraph.analyze.Answers.of(report, comparison).toMarkdown()).append('\n');
+        md.append("## Unnamed frames\n\n");
+        md.append("Samples with an unnamed frame (`[unknown]`, `[binary]`, a raw address): ").append(pct(report.unnamedShare()));
+        if (!report.unnamedByBinary().isEmpty()) {
+            md.append(" (");
+            int k = 0;
+            for (var e : report.unnamedByBinary().entrySet()) {
+                md.append(k++ == 0 ? "" : ", ").append(e.getKey()).append(' ').append(pct(e.getValue()));
+            }
+            md.append(')');
+        }
+        md.append(".\n\n");
+        if (report.cannotTell()) {
+            md.append("**").append(report.verdict()).append(".** The category, verb and resource shares below count ")
+                    .append("only the named frames: the work they stand for may sit in the unnamed ones, so a share ")
+                    .append("of 0 reads \"cannot tell\", not 0.0 %. To ").append(report.remedy()).append(".\n\n");
+        }
         md.append("## CPU by category\n\n");
         md.append("Exclusive: each sample counts for the category of its leaf-most classified frame. ")
                 .append("Inclusive: for every category in its stack.\n\n");
         md.append("| category | exclusive | inclusive |\n| --- | ---: | ---: |\n");
-        for (Report.CategoryShare c : ranked(report)) {
-            md.append("| ").append(c.name()).append(" | ").append(pct(c.exclusive())).append(" | ")
-                    .append(pct(c.inclusive())).append(" |\n");
+        List<Report.CategoryShare> shownCats = report.cannotTell() ? report.categories() : ranked(report);
+        for (Report.CategoryShare c : shownCats) {
+            md.append("| ").append(c.name()).append(" | ").append(report.shown(c.exclusive())).append(" | ")
+                    .append(report.shown(c.inclusive())).append(" |\n");
         }
         md.append("| (unclassified) | ").append(pct(report.unclassified())).append(" | |\n\n");
 
         if (comparison != null) {
             md.append("## Idle versus under load\n\n");
+            md.append(String.format(Locale.ROOT, "Idle: %s. Under load: %s.", describe(comparison.before()),
+                    describe(comparison.after())));
+            String cpu = comparison.cpuChange();
+            md.append(cpu == null ? "\n\n" : " " + cpu + ".\n\n");
+            for (String w : comparison.warnings()) {
+                md.append("**Warning:** ").append(w).append(".\n\n");
+            }
+            md.append("Shares of each profile's own samples, with 95 % margins (binomial); a change marked ~ is inside "
+                    + "the noise (smaller than its margin).\n\n");
             md.append("| category | idle | loaded | change |\n| --- | ---: | ---: | ---: |\n");
             for (Comparison.CategoryChange c : comparison.categories()) {
                 if (c.exclusiveBefore() == 0 && c.exclusiveAfter() == 0) {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %+.1f pp |%n", c.name(), pct(c.exclusiveBefore()),
-                        pct(c.exclusiveAfter()), c.exclusiveDelta() * 100));
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", c.name(),
+                        Comparison.withMargin(c.exclusiveBefore(), c.samplesBefore()),
+                        Comparison.withMargin(c.exclusiveAfter(), c.samplesAfter()),
+                        Comparison.change(c.exclusiveBefore(), c.samplesBefore(), c.exclusiveAfter(), c.samplesAfter())));
             }
-            md.append("\nFunctions that grew most (self share):\n\n");
+            md.append("\nFunctions that grew most (self share), surest first:\n\n");
             for (Comparison.FunctionChange f : comparison.grewMost()) {
-                md.append(String.format(Locale.ROOT, "- %+.1f pp `%s`%n", f.selfDelta() * 100, mdCode(f.name())));
+                md.append(String.format(Locale.ROOT, "- %s (z = %.2f) `%s`%n",
+                        Comparison.change(f.selfBefore(), f.samplesBefore(), f.selfAfter(), f.samplesAfter()), f.selfZ(),
+                        mdCode(f.name())));
             }
             md.append('\n');
         }
 
         md.append("## Hottest paths\n\nLeaf first.\n\n");
         for (Report.PathShare p : report.hotPaths()) {
-            md.append("- ").append(pct(p.share())).append(" `").append(mdCode(shortPath(p.stack(), 8))).append("`\n");
+            md.append("- ").append(pct(p.share())).append(" `").append(mdCode(shortPath(p.stack(), Integer.MAX_VALUE))).append("`\n");
         }
         md.append("\n## Functions by self share\n\n");
         for (Report.FunctionShare f : report.topSelf()) {
@@ -256,7 +301,8 @@ public final class LabPipeline {
         }
         md.append("\n## API calls\n\n");
         if (report.apiCalls().isEmpty()) {
-            md.append("No API handler frames in these stacks.\n");
+            md.append(report.cannotTell() ? report.verdict() + ": no API handler frame can be seen.\n"
+                    : "No API handler frames in these stacks.\n");
         } else {
             md.append("Share of all samples inside an API handler: ").append(pct(report.apiCallsTotal())).append(".\n\n");
             md.append("| verb | resource | share |\n| --- | --- | ---: |\n");
@@ -265,6 +311,11 @@ public final class LabPipeline {
             }
         }
         return md.toString();
+    }
+
+    /** {@code 199 samples, 1.99 s CPU in 30.06 s (0.07 cores), event cpu}. */
+    static String describe(Report r) {
+        return r.meta().withSamples(r.samples()).describe();
     }
 
     private static String mdCode(String s) {

@@ -66,8 +66,13 @@ final class PprofSource {
         byte[] data = fetcher.fetch();
         PprofProfile p = PprofReader.create().read(data, fetcher.source());
         long samples = samples(data, fetcher.source());
+        // the profile's own duration, not the one asked for (a server may serve another, or a saved profile)
+        String length = p.durationNanos() > 0
+                ? String.format(java.util.Locale.ROOT, "%.2f s", p.durationNanos() / 1e9)
+                        + (Math.abs(p.durationNanos() / 1e9 - fetcher.seconds()) > 0.5 ? " (asked for " + fetcher.seconds() + " s)" : "")
+                : fetcher.seconds() + " s asked for (the profile does not say its duration)";
         String desc = "pprof " + p.sampleType() + " profile of " + (p.binary().isEmpty() ? "the server" : p.binary())
-                + " from " + fetcher.source() + ", " + fetcher.seconds() + " s" + (what.isEmpty() ? "" : ", " + what);
+                + " from " + fetcher.source() + ", " + length + (what.isEmpty() ? "" : ", " + what);
         return new LabPipeline.Source(p.folded(), samples, desc);
     }
 

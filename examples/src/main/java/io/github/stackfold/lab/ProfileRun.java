@@ -1,5 +1,7 @@
 package io.github.stackfold.lab;
 
+import io.github.stackfold.flamegraph.NoSamplesException;
+
 import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.perf.ExecTarget;
 import io.github.stackfold.perf.RecordOptions;
@@ -86,13 +88,13 @@ public final class ProfileRun extends StoppableRun {
             if (o.allReplicas()) {
                 Path replicas = o.outputDir().resolve("replicas");
                 if (o.compareIdle()) {
-                    idle = fetch.fetchAll("idle", replicas.resolve("idle"), o.rules(), say);
+                    idle = idleOrNull(() -> fetch.fetchAll("idle", replicas.resolve("idle"), o.rules(), say), say);
                 }
                 loaded = withLoad(o, clients, say, () -> fetch.fetchAll(clients > 0 ? "under load" : "",
                         o.compareIdle() ? replicas.resolve("load") : replicas, o.rules(), say));
             } else {
                 if (o.compareIdle()) {
-                    idle = fetch.fetch("idle", say);
+                    idle = idleOrNull(() -> fetch.fetch("idle", say), say);
                 }
                 loaded = withLoad(o, clients, say, () -> fetch.fetch(clients > 0 ? "under load" : "", say));
             }
@@ -103,7 +105,7 @@ public final class ProfileRun extends StoppableRun {
             current = rec;
             try {
                 if (o.compareIdle()) {
-                    idle = rec.record("idle");
+                    idle = idleOrNull(() -> rec.record("idle"), say);
                     if (stopped) {
                         say.accept("stopped during the idle recording: writing it alone, without the loaded one");
                         return new LabPipeline(o.outputDir(), o.rules(), o.processName() + " CPU (idle)", 10).write(idle, null);
@@ -118,6 +120,20 @@ public final class ProfileRun extends StoppableRun {
                 : o.pprof() != null ? "CPU profile from pprof (" + o.pprof() + ")"
                 : o.pid() > 0 ? "CPU profile of PID " + o.pid() : o.processName() + " CPU";
         return new LabPipeline(o.outputDir(), o.rules(), title, 10).write(loaded, idle);
+    }
+
+    /**
+     * The idle profile, or null when it has no samples (an idle server may not run once in the window):
+     * the load run is still made and written, without a comparison, and the user is told why.
+     */
+    private static LabPipeline.Source idleOrNull(Step step, Consumer<String> say) throws IOException, InterruptedException {
+        try {
+            return step.get();
+        } catch (NoSamplesException e) {
+            say.accept("warning: the idle run has 0 samples (" + e.getMessage() + "): nothing to compare with; "
+                    + "the load run is recorded and written alone");
+            return null;
+        }
     }
 
     /** One way of getting a profile: a perf recording or a pprof fetch. */

@@ -28,7 +28,7 @@ final class ShippedRecording {
     private ShippedRecording() {
     }
 
-    /** The shipped recording's folded stacks and its sample count (its weights are cpu-clock periods). */
+    /** The shipped recording's folded stacks and its sample count (one count per sample; the cpu-clock periods' sum is in its metadata). */
     static LabPipeline.Source load(String description) throws IOException {
         AtomicLong samples = new AtomicLong(-1);
         CollapseListener counter = new CollapseListener() {
@@ -38,7 +38,7 @@ final class ShippedRecording {
             }
         };
         ProfileLoader loader = ProfileLoader.builder()
-                .perfScript(PerfCollapser.create(CollapseOptions.builder().listener(counter).build())::collapse).build();
+                .perfScript(PerfCollapser.create(CollapseOptions.builder().countSamples(true).listener(counter).build())::collapse).build();
         try (InputStream in = open(RESOURCE)) {
             FoldedProfile p = loader.load(in, RESOURCE);
             return new LabPipeline.Source(p, samples.get(), description);

@@ -32,7 +32,7 @@ class AnalyzeCommandTest {
         Path pb = Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb");
         Run r = flame("", "analyze", "--top", "3", pb.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("total weight 1990000000, 199 samples").contains("authentication")
+        assertThat(r.out()).contains("199 samples, 1.99 s CPU in 30.06 s").contains("weights in CPU nanoseconds (total 1990000000)").contains("authentication")
                 .contains("Top 3 functions by self share").contains("runtime.futex");
     }
 

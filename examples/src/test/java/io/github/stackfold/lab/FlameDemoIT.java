@@ -93,12 +93,14 @@ class FlameDemoIT {
         }
         assertThat(exclusive).as("some samples are classified").isPositive();
         assertThat(exclusive + report.path("unclassified").asDouble()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
-        // the folded file holds the samples the report counted
+        // the folded file holds the samples the report counted, one count per sample, after its header
         long total = 0;
-        for (String line : Files.readAllLines(out.resolve("apiserver.folded"), StandardCharsets.ISO_8859_1)) {
+        List<String> lines = Files.readAllLines(out.resolve("apiserver.folded"), StandardCharsets.ISO_8859_1);
+        assertThat(lines.get(0)).startsWith("# stackfold: samples=" + report.path("samples").asLong() + " counts=samples");
+        for (String line : lines.subList(1, lines.size())) {
             total += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
         }
-        assertThat(total).isEqualTo(report.path("total").asLong());
+        assertThat(total).isEqualTo(report.path("samples").asLong());
         List<String> summary = r.stdout().lines().toList();
         assertThat(summary).hasSize(5);
         assertThat(summary.get(1)).startsWith("samples: " + report.path("samples").asLong());

@@ -147,8 +147,8 @@ public final class PerfRecorder {
         Path dir = options.outputDir();
         Files.createDirectories(dir);
         Path folded = dir.resolve(r.name() + ".folded");
-        try (OutputStream out = Files.newOutputStream(folded)) {
-            r.profile().write(out);
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(folded), 1 << 16)) {
+            r.profile().writeWithHeader(out);
         }
         Path svg = dir.resolve("flame.svg");
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(svg), 1 << 16)) {
@@ -199,11 +199,11 @@ public final class PerfRecorder {
             return options.flameGraph();
         }
         String event = options.event();
-        boolean clock = event.equals("cpu-clock") || event.equals("task-clock");
+        String verdict = io.github.stackfold.flamegraph.analyze.Analyzer.unnamedVerdict(r.profile());
         return FlameGraphOptions.builder()
                 .subtitle(r.name() + ", PID " + r.process().targetPid() + ", " + event + " at " + options.frequency()
-                        + " Hz for " + seconds(r.recorded()) + " s" + (r.interrupted() ? " (stopped early)" : ""))
-                .countName(clock ? "ns" : "events")
+                        + " Hz for " + seconds(r.recorded()) + " s" + (r.interrupted() ? " (stopped early)" : "")
+                        + (verdict.isEmpty() ? "" : "; " + verdict))
                 .build();
     }
 
@@ -267,6 +267,8 @@ public final class PerfRecorder {
             if (profile.isEmpty()) {
                 throw noSamples(p, recorded, exited);
             }
+            // the profile's own duration: how long perf sampled
+            profile = profile.withMeta(profile.meta().withDuration(recorded.toNanos()));
             if (options.keep() && !stream) {
                 kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
             }
@@ -663,7 +665,9 @@ public final class PerfRecorder {
 
     private CollapseOptions collapseOptions(ExecTarget t, FoundProcess p, RecordListener listener, AtomicLong samples) {
         FrameSymbolizer sym = options.symbolizer() == null ? goSymbolizer(t, p, listener) : options.symbolizer().apply(p);
-        CollapseOptions.Builder cb = options.collapse().toBuilder();
+        // counts = samples: the folded file then reads right in any folded tool ("1,159 samples", not
+        // "11,707,070,590"); the periods' sum (the CPU time of a cpu-clock recording) stays in the metadata
+        CollapseOptions.Builder cb = options.collapse().toBuilder().countSamples(true);
         if (sym != null) {
             cb.symbolizer(sym);
         }

@@ -11,11 +11,12 @@ import java.util.List;
  *
  * @param process       the recorded process
  * @param name          the name used for output files ({@code NAME.folded})
- * @param profile       the folded stacks of every sample
+ * @param profile       the folded stacks of every sample, one count per sample; its
+ *                      {@link FoldedProfile#meta()} holds the sample count, the event, the CPU time
+ *                      (the sum of cpu-clock periods) and the duration perf sampled
  * @param samples       the number of samples perf record reported writing; when it did not say (it
  *                      streamed into perf script: {@link RecordOptions#stream()}), the number perf
- *                      script printed and the collapser counted; -1 when neither is known (the
- *                      profile's weights are perf's periods, e.g. nanoseconds for cpu-clock)
+ *                      script printed and the collapser counted; -1 when neither is known
  * @param recorded      how long perf sampled
  * @param interrupted   true when {@link PerfRecorder#stop()} ended the recording early
  * @param targetExited  true when the process exited during the recording (the profile holds what

@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.analyze;
 
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +29,9 @@ import java.util.Objects;
  *       {@link Rules}) do not count for the sample;</li>
  *   <li>API call: the verb of the leaf-most verb frame, the resource of the root-most resource frame
  *       below it.</li>
+ *   <li>unnamed: the samples with any unnamed frame (see {@link #unnamedBinary}), per binary of the
+ *       leaf-most such frame. Above {@link Report#CANNOT_TELL} of the samples, the category, verb and
+ *       resource shares cannot be told (the work they name may sit in the unnamed frames).</li>
  * </ul>
  *
  * <p>Not for: rendering or diffing flame graphs (see the render and diff packages).
@@ -52,7 +56,7 @@ public final class Analyzer {
         return options;
     }
 
-    /** Analyzes a profile whose weights are sample counts. */
+    /** Analyzes a profile; its {@link FoldedProfile#meta()} says what the weights are. */
     public Report analyze(FoldedProfile profile) {
         return analyze(profile, -1);
     }
@@ -60,8 +64,8 @@ public final class Analyzer {
     /**
      * Analyzes a profile.
      *
-     * @param samples the number of samples when the weights are not counts (a pprof CPU profile's
-     *                weights are nanoseconds), or -1 to take the total weight as the count
+     * @param samples the number of samples when the caller knows better than the profile's
+     *                {@link FoldedProfile#meta()}, or -1 to take the metadata's
      * @throws NoSamplesException when the profile's total weight is 0
      */
     public Report analyze(FoldedProfile profile, long samples) {
@@ -69,9 +73,15 @@ public final class Analyzer {
         long total = profile.total();
         Rules rules = options.rules();
         List<Report.CategoryShare> cats = new ArrayList<>();
+        Map<String, Double> anywhere = new java.util.LinkedHashMap<>();
         for (int i = 0; i < rules.categories().size(); i++) {
             cats.add(new Report.CategoryShare(rules.categories().get(i).name(),
                     (double) c.exclusive[i] / total, (double) c.inclusive[i] / total));
+            anywhere.put(rules.categories().get(i).name(), (double) c.anywhere[i] / total);
+        }
+        Map<String, Double> markers = new java.util.LinkedHashMap<>();
+        for (int m = 0; m < c.markers.length; m++) {
+            markers.put(Report.MARKERS.get(m).name(), (double) c.markers[m] / total);
         }
         int top = options.top();
         List<Report.FunctionShare> topSelf = top(c.self, top).stream()
@@ -88,9 +98,20 @@ public final class Analyzer {
                     (double) e.getValue() / total));
             apiTotal += e.getValue();
         }
-        return new Report(rules.name(), total, samples < 0 ? total : samples, cats,
+        ProfileMeta meta = profile.meta();
+        long gcd = 0;
+        if (!profile.hasMeta()) {
+            for (int i = 0; i < profile.size() && gcd != 1; i++) {
+                gcd = java.math.BigInteger.valueOf(gcd).gcd(java.math.BigInteger.valueOf(profile.count(i))).longValue();
+            }
+        }
+        if (samples >= 0 && samples != meta.samples()) {
+            meta = meta.withSamples(samples);
+        }
+        long n = meta.samples() >= 0 ? meta.samples() : total;
+        return new Report(rules.name(), total, n, cats,
                 (double) c.unclassified / total, topSelf, topInclusive, hot, api, (double) apiTotal / total,
-                c.self, c.inclusiveFn);
+                c.self, c.inclusiveFn, meta, (double) c.unnamed / total, shares(c.unnamedByBinary, total), gcd, anywhere, markers);
     }
 
     /**
@@ -131,8 +152,13 @@ public final class Analyzer {
         final int category;
         final int verb;
         final String resource;
+        /** The binary of an unnamed frame ({@code [kube-apiserver]} -> kube-apiserver), or null for a named one. */
+        final String unnamedIn;
+        /** The markers ({@link Report#MARKERS}) this frame matches, one bit each. */
+        int markers;
 
-        FrameInfo(int id, String name, int category, int verb, String resource) {
+        FrameInfo(int id, String name, int category, int verb, String resource, String unnamedIn) {
+            this.unnamedIn = unnamedIn;
             this.id = id;
             this.name = name;
             this.category = category;
@@ -149,10 +175,15 @@ public final class Analyzer {
         final Map<String, Long> inclusiveFn = new HashMap<>();
         final Map<String, Long> paths = new HashMap<>();
         final Map<String, Long> apiCalls = new HashMap<>();
+        long unnamed;
+        final Map<String, Long> unnamedByBinary = new HashMap<>();
+        final long[] anywhere;
+        final long[] markers = new long[Report.MARKERS.size()];
 
         Counts(int categories) {
             exclusive = new long[categories];
             inclusive = new long[categories];
+            anywhere = new long[categories];
         }
     }
 
@@ -167,6 +198,7 @@ public final class Analyzer {
         Map<String, Integer> nameIds = new HashMap<>();
         int[] fnStamp = new int[16];
         int[] catStamp = new int[nCat];
+        int[] anyStamp = new int[nCat];
         List<FrameInfo> frames = new ArrayList<>();
         StringBuilder path = new StringBuilder();
         for (int s = 0; s < profile.size(); s++) {
@@ -193,6 +225,15 @@ public final class Analyzer {
             if (fnStamp.length < nameIds.size()) {
                 fnStamp = Arrays.copyOf(fnStamp, Math.max(nameIds.size(), fnStamp.length * 2));
             }
+            // unnamed: a sample with any unnamed frame, charged to the binary of its leaf-most one
+            for (int i = frames.size() - 1; i >= 0; i--) {
+                String bin = frames.get(i).unnamedIn;
+                if (bin != null) {
+                    c.unnamed += w;
+                    c.unnamedByBinary.merge(bin, w, Long::sum);
+                    break;
+                }
+            }
             // functions: ids are per normalized name, so a name is counted once per sample
             FrameInfo leaf = frames.get(frames.size() - 1);
             c.self.merge(leaf.name, w, Long::sum);
@@ -209,6 +250,22 @@ public final class Analyzer {
                 if (frames.get(i).category == Rules.WRAPPER) {
                     from = i + 1;
                     break;
+                }
+            }
+            // anywhere: a category's frames anywhere on the stack, the work they wrap included
+            int marks = 0;
+            for (int i = 0; i < frames.size(); i++) {
+                FrameInfo f = frames.get(i);
+                marks |= f.markers;
+                int k = f.category;
+                if (k >= 0 && anyStamp[k] != stamp) {
+                    anyStamp[k] = stamp;
+                    c.anywhere[k] += w;
+                }
+            }
+            for (int m = 0; m < c.markers.length; m++) {
+                if ((marks & (1 << m)) != 0) {
+                    c.markers[m] += w;
                 }
             }
             int last = Rules.NONE;
@@ -267,7 +324,91 @@ public final class Analyzer {
             id = nameIds.size();
             nameIds.put(name, id);
         }
-        return new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm));
+        FrameInfo fi = new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm),
+                unnamedBinary(FoldedProfile.decode(raw)));
+        for (int m = 0; m < Report.MARKERS.size(); m++) {
+            for (String prefix : Report.MARKERS.get(m).prefixes()) {
+                if (name.startsWith(prefix)) {
+                    fi.markers |= 1 << m;
+                }
+            }
+        }
+        return fi;
+    }
+
+    /**
+     * The verdict on unnamed frames alone (see {@link Report#verdict()}), for a flame graph's subtitle
+     * where no analysis is made: {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames},
+     * or empty when at most {@link Report#CANNOT_TELL} of the samples have an unnamed frame.
+     */
+    public static String unnamedVerdict(FoldedProfile profile) {
+        if (profile.total() <= 0) {
+            return "";
+        }
+        Map<String, String> bins = new HashMap<>();
+        Map<String, Long> by = new HashMap<>();
+        long unnamed = 0;
+        for (int s = 0; s < profile.size(); s++) {
+            List<String> frames = FoldedProfile.frames(profile.stack(s));
+            for (int i = frames.size() - 1; i >= 0; i--) {
+                String bin = bins.computeIfAbsent(frames.get(i), f -> {
+                    String b = unnamedBinary(FoldedProfile.decode(f));
+                    return b == null ? "" : b;
+                });
+                if (!bin.isEmpty()) {
+                    unnamed += profile.count(s);
+                    by.merge(bin, profile.count(s), Long::sum);
+                    break;
+                }
+            }
+        }
+        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
+                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
+                Map.of(), Map.of());
+        return r.verdict();
+    }
+
+    /**
+     * The binary an unnamed frame belongs to, or null when the frame has a name. Unnamed are what perf
+     * and pprof print when they have no symbol: a module in brackets ({@code [kube-apiserver]},
+     * {@code [kernel.kallsyms]}, {@code [vdso]}, with {@code --addrs} {@code [kube-apiserver <4a3f2c>]}),
+     * {@code [unknown]}, and a raw address ({@code 0x4ed063}, {@code 4ed063}); an {@code _[k]} or
+     * {@code _[j]} annotation is ignored. {@code [unknown]} and addresses have no binary: "unknown".
+     */
+    static String unnamedBinary(String frame) {
+        String f = frame;
+        if (f.endsWith("_[k]") || f.endsWith("_[j]") || f.endsWith("_[i]") || f.endsWith("_[w]")) {
+            f = f.substring(0, f.length() - 4);
+        }
+        if (f.length() >= 2 && f.charAt(0) == '[' && f.charAt(f.length() - 1) == ']' && f.indexOf(']') == f.length() - 1) {
+            String inner = f.substring(1, f.length() - 1).trim();
+            int sp = inner.indexOf(' ');
+            if (sp > 0) {
+                inner = inner.substring(0, sp); // [module <addr>]
+            }
+            int slash = inner.lastIndexOf('/');
+            inner = inner.substring(slash + 1);
+            return inner.isEmpty() || inner.equals("unknown") ? "unknown" : inner;
+        }
+        boolean prefixed = f.startsWith("0x") || f.startsWith("0X");
+        String hex = prefixed ? f.substring(2) : f;
+        if (hex.length() >= (prefixed ? 1 : 8)) {
+            for (int i = 0; i < hex.length(); i++) {
+                if (Character.digit(hex.charAt(i), 16) < 0) {
+                    return null;
+                }
+            }
+            return "unknown";
+        }
+        return null;
+    }
+
+    private static Map<String, Double> shares(Map<String, Long> weights, long total) {
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : top(weights, Integer.MAX_VALUE)) {
+            m.put(e.getKey(), (double) e.getValue() / total);
+        }
+        return m;
     }
 
     /** The heaviest entries first, ties in name order. */

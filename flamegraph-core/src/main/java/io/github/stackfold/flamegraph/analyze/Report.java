@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -39,11 +41,71 @@ public final class Report {
     private final double apiCallsTotal;
     private final Map<String, Long> selfWeights;
     private final Map<String, Long> inclusiveWeights;
+    private final ProfileMeta meta;
+    private final double unnamed;
+    private final Map<String, Double> anywhere;
+    private final Map<String, Double> markers;
+
+    /**
+     * Frames whose presence anywhere on a stack the answers ({@link Answers}) need, by name: the
+     * authentication and authorization filters of the handler chain (everything under them, the rest
+     * of the chain included), the TLS handshake and its parts, LIST served from etcd, watch fan-out.
+     * Matched as prefixes of the normalized frame names (vendor prefixes removed).
+     */
+    public static final List<Marker> MARKERS = List.of(
+            new Marker("authentication-filter", List.of("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication",
+                    "k8s.io/apiserver/pkg/endpoints/filters.withAuthentication")),
+            new Marker("authorization-filter", List.of("k8s.io/apiserver/pkg/endpoints/filters.WithAuthorization")),
+            new Marker("tls-handshake", List.of("crypto/tls.(*Conn).serverHandshake", "crypto/tls.(*Conn).clientHandshake")),
+            new Marker("tls-client-certificates", List.of("crypto/tls.(*Conn).processCertsFromClient",
+                    "crypto/tls.(*serverHandshakeState).processCertsFromClient",
+                    "crypto/tls.(*serverHandshakeStateTLS13).readClientCertificate")),
+            new Marker("rsa", List.of("crypto/rsa.", "crypto/internal/fips140/rsa.")),
+            new Marker("list-from-etcd", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*store).GetList")),
+            new Marker("etcd-update", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*store).GuaranteedUpdate")),
+            new Marker("etcd-get", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*store).Get.", "k8s.io/apiserver/pkg/storage/etcd3.(*store).Get",
+                    "k8s.io/apiserver/pkg/storage/etcd3.(*clientV3KVLatencyTracker).Get")),
+            new Marker("etcd-watch", List.of("k8s.io/apiserver/pkg/storage/etcd3.(*watchChan)")),
+            new Marker("watch-fan-out", List.of("k8s.io/apiserver/pkg/storage/cacher.(*cacheWatcher)",
+                    "k8s.io/apiserver/pkg/storage/cacher.(*Cacher).dispatchEvent")));
+
+    /** A named set of frame-name prefixes. */
+    public record Marker(String name, List<String> prefixes) {
+    }
+
+    /**
+     * The share of samples with a frame of the category anywhere on the stack, the work those frames
+     * call included (the inclusive share stops at wrapper frames; this does not).
+     */
+    public double anywhereShare(String category) {
+        return anywhere.getOrDefault(category, 0.0);
+    }
+
+    /** The share of samples with a frame of the {@link #MARKERS marker} anywhere on the stack. */
+    public double markerShare(String marker) {
+        return markers.getOrDefault(marker, 0.0);
+    }
+    /** The greatest common divisor of a plain folded file's counts (0 when the profile said what its weights are). */
+    private final long countGcd;
+    private final Map<String, Double> unnamedByBinary;
+
+    /**
+     * Above this share of samples with unnamed frames, category, verb and resource shares are not
+     * stated ("cannot tell"): 10 %.
+     */
+    public static final double CANNOT_TELL = 0.10;
 
     Report(String rules, long total, long samples, List<CategoryShare> categories, double unclassified,
             List<FunctionShare> topSelf, List<FunctionShare> topInclusive, List<PathShare> hotPaths,
             List<ApiCallShare> apiCalls, double apiCallsTotal, Map<String, Long> selfWeights,
-            Map<String, Long> inclusiveWeights) {
+            Map<String, Long> inclusiveWeights, ProfileMeta meta, double unnamed, Map<String, Double> unnamedByBinary, long countGcd,
+            Map<String, Double> anywhere, Map<String, Double> markers) {
+        this.anywhere = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(anywhere));
+        this.markers = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(markers));
+        this.countGcd = countGcd;
+        this.meta = meta;
+        this.unnamed = unnamed;
+        this.unnamedByBinary = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(unnamedByBinary));
         this.rules = rules;
         this.total = total;
         this.samples = samples;
@@ -71,6 +133,73 @@ public final class Report {
     /** The number of samples (equal to {@link #total()} when the input had no separate count). */
     public long samples() {
         return samples;
+    }
+
+    /**
+     * The share of samples with an unnamed frame ({@code [unknown]}, {@code [kube-apiserver]}, a raw
+     * address): what the category rules cannot see.
+     */
+    public double unnamedShare() {
+        return unnamed;
+    }
+
+    /** {@link #unnamedShare()} per binary of the leaf-most unnamed frame, heaviest first ("unknown" when none is named). */
+    public Map<String, Double> unnamedByBinary() {
+        return unnamedByBinary;
+    }
+
+    /** Whether so much CPU is in unnamed frames ({@link #CANNOT_TELL}) that category, verb and resource shares cannot be told. */
+    public boolean cannotTell() {
+        return unnamed > CANNOT_TELL;
+    }
+
+    /**
+     * The verdict for a person, e.g. {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames};
+     * empty when the profile is named well enough.
+     */
+    public String verdict() {
+        if (!cannotTell()) {
+            return "";
+        }
+        return "cannot tell: " + pct(unnamed) + " of CPU is in unnamed " + binaries() + " frames";
+    }
+
+    /** The binaries with unnamed frames, heaviest first: {@code kube-apiserver} or {@code kube-apiserver and unknown}. */
+    private String binaries() {
+        List<String> names = new ArrayList<>(unnamedByBinary.keySet());
+        if (names.size() > 3) {
+            names = names.subList(0, 3);
+        }
+        return names.size() <= 1 ? String.join("", names)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+    }
+
+    /** How to name the frames: the commands, for the main binary with unnamed frames. */
+    public String remedy() {
+        String bin = unnamedByBinary.keySet().stream().filter(b -> !b.equals("unknown") && !b.startsWith("kernel"))
+                .findFirst().orElse("BINARY");
+        return "name them: 'flame profile' (or 'flame record') names Go frames while recording, from the binary's "
+                + ".gopclntab; for a recording you already have, with the same release's binary: "
+                + "'perf script -i perf.data | flame collapse --symbolize --binary ./" + bin + "'";
+    }
+
+    /** What the weights mean: samples, unit, CPU time, duration (see {@link ProfileMeta}). */
+    public ProfileMeta meta() {
+        return meta;
+    }
+
+    /** The CPU time a share of this profile stands for, in nanoseconds; NaN when the CPU time is unknown. */
+    public double cpuNanos(double share) {
+        return meta.hasCpu() ? share * meta.cpuNanos() : Double.NaN;
+    }
+
+    /**
+     * The 95 % margin of a share estimated from this profile's samples (normal approximation of the
+     * binomial: 1.96 &middot; &radic;(p(1-p)/n)); NaN with no samples. A share of 5 % from 199 samples
+     * is &plusmn;3.0 pp.
+     */
+    public double margin(double share) {
+        return Margins.share(share, samples);
     }
 
     /** Every category of the rules, in rule order. */
@@ -147,6 +276,7 @@ public final class Report {
             g.writeStringField("rules", rules);
             g.writeNumberField("total", total);
             g.writeNumberField("samples", samples);
+            writeMeta(g, meta);
             g.writeArrayFieldStart("categories");
             for (CategoryShare c : categories) {
                 g.writeStartObject();
@@ -157,6 +287,19 @@ public final class Report {
             }
             g.writeEndArray();
             g.writeNumberField("unclassified", unclassified);
+            g.writeObjectFieldStart("unnamed");
+            g.writeNumberField("share", unnamed);
+            g.writeObjectFieldStart("byBinary");
+            for (Map.Entry<String, Double> e : unnamedByBinary.entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeBooleanField("cannotTell", cannotTell());
+            if (cannotTell()) {
+                g.writeStringField("verdict", verdict());
+                g.writeStringField("remedy", remedy());
+            }
+            g.writeEndObject();
             writeFunctions(g, "topSelf", topSelf);
             writeFunctions(g, "topInclusive", topInclusive);
             g.writeArrayFieldStart("hotPaths");
@@ -183,6 +326,28 @@ public final class Report {
         out.flush();
     }
 
+    /**
+     * The metadata fields: {@code weightUnit} ({@code samples}, {@code cpu-nanoseconds}, {@code events}),
+     * {@code event}, {@code period} (0: not constant), {@code cpuSeconds}, {@code durationSeconds},
+     * {@code cores} (null when unknown).
+     */
+    static void writeMeta(JsonGenerator g, ProfileMeta meta) throws IOException {
+        g.writeStringField("weightUnit", meta.weight().key());
+        g.writeStringField("event", meta.event());
+        g.writeNumberField("period", meta.period());
+        number(g, "cpuSeconds", meta.cpuSeconds());
+        number(g, "durationSeconds", meta.durationSeconds());
+        number(g, "cores", meta.cores());
+    }
+
+    static void number(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, v);
+        }
+    }
+
     private static void writeFunctions(JsonGenerator g, String field, List<FunctionShare> list) throws IOException {
         g.writeArrayFieldStart(field);
         for (FunctionShare f : list) {
@@ -202,10 +367,20 @@ public final class Report {
     /** A short report for a person: the same content as the JSON, shares in percent. */
     public String toText() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "total weight %d, %d samples, rules %s%n", total, samples, rules));
+        sb.append(meta.describe()).append('\n');
+        sb.append(String.format(Locale.ROOT, "weights in %s (total %d), rules %s%n", meta.unitText(), total, rules));
+        String periods = periodsNote();
+        if (!periods.isEmpty()) {
+            sb.append("note: ").append(periods).append('\n');
+        }
+        sb.append(String.format(Locale.ROOT, "unnamed frames: %s of samples%s%n", pct(unnamed), byBinaryText()));
+        if (cannotTell()) {
+            sb.append(verdict()).append(":\n  category, verb and resource shares would read 0.0% for work that may sit in those frames;\n  ")
+                    .append(remedy()).append('\n');
+        }
         sb.append(String.format(Locale.ROOT, "%nCPU by category          exclusive  inclusive%n"));
         for (CategoryShare c : categories) {
-            sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), pct(c.exclusive()), pct(c.inclusive())));
+            sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), shown(c.exclusive()), shown(c.inclusive())));
         }
         sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
         // short Go names, as in flame graphs
@@ -224,12 +399,56 @@ public final class Report {
         }
         sb.append(String.format(Locale.ROOT, "%nAPI calls (%s of all samples inside an API handler)%n", pct(apiCallsTotal).trim()));
         if (apiCalls.isEmpty()) {
-            sb.append("  none seen in the stacks\n");
+            sb.append(cannotTell() ? "  " + verdict() + "\n" : "  none seen in the stacks\n");
         }
+        boolean unknown = false;
         for (ApiCallShare a : apiCalls) {
             sb.append(String.format(Locale.ROOT, "  %7s  %-16s %s%n", pct(a.share()), a.verb(), a.resource()));
+            unknown |= a.resource().equals("?");
         }
+        if (unknown) {
+            sb.append("  ? = the resource is not named by any frame below the verb's handler (no method of a typed API object on the stack)\n");
+        }
+        sb.append('\n').append(Answers.of(this, null).toText());
         return sb.toString();
+    }
+
+    /**
+     * A category share as the text shows it: {@code 12.5%}; when the profile {@link #cannotTell()},
+     * {@code cannot tell} for 0 and {@code >=12.5%} (a lower bound) otherwise.
+     */
+    public String shown(double share) {
+        if (!cannotTell()) {
+            return pct(share);
+        }
+        return share == 0 ? "cannot tell" : ">=" + pct(share);
+    }
+
+    /**
+     * For a folded file from elsewhere whose counts all are multiples of a large number: that they may
+     * be perf's cpu-clock periods in nanoseconds rather than samples (stackcollapse-perf.pl sums the
+     * periods when perf script prints them), e.g. "every count is a multiple of 10,101,010 ... 217
+     * samples of 10.10 ms (99 Hz)". Empty otherwise.
+     */
+    public String periodsNote() {
+        if (countGcd < 100_000) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "every count is a multiple of %,d: these are probably perf periods "
+                + "(nanoseconds for cpu-clock), not samples; if so, %,d samples of %.2f ms (%.0f Hz), %s CPU",
+                countGcd, total / countGcd, countGcd / 1e6, 1e9 / countGcd, ProfileMeta.cpu(total));
+    }
+
+    private String byBinaryText() {
+        if (unnamedByBinary.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" (");
+        int i = 0;
+        for (Map.Entry<String, Double> e : unnamedByBinary.entrySet()) {
+            sb.append(i++ == 0 ? "" : ", ").append(e.getKey()).append(' ').append(pct(e.getValue()));
+        }
+        return sb.append(')').toString();
     }
 
     /** Percent with one decimal, e.g. {@code 12.5%}. */

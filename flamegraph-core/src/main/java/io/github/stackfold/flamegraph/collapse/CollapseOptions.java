@@ -32,6 +32,10 @@ import java.util.Objects;
  *     (same output as 1)</td></tr>
  * <tr><td>{@link Builder#symbolizer}</td><td>null: none</td><td>names {@code [unknown]} frames that have
  *     a module (see {@link FrameSymbolizer})</td></tr>
+ * <tr><td>{@link Builder#countSamples}</td><td>false: weights are perf's periods, as stackcollapse-perf.pl
+ *     sums them</td><td>each sample weighs 1 (counts = samples); the periods' sum is still kept in the
+ *     profile's {@link io.github.stackfold.flamegraph.folded.ProfileMeta} (the CPU time of a cpu-clock
+ *     recording). For the folded files stackfold writes itself, not for output meant to equal the script's</td></tr>
  * <tr><td>{@link Builder#listener}</td><td>{@link CollapseListener#IGNORE}</td><td>receives bad lines
  *     and the final {@link CollapseStats}</td></tr>
  * <tr><td>{@link Builder#maxBadLineReports}</td><td>10</td><td>bad lines passed to the listener one by
@@ -55,6 +59,7 @@ public final class CollapseOptions {
     private final CollapseListener listener;
     private final int maxBadLineReports;
     private final int chunkBytes;
+    private final boolean countSamples;
 
     private CollapseOptions(Builder b) {
         this.pid = b.pid;
@@ -71,6 +76,7 @@ public final class CollapseOptions {
         this.listener = b.listener;
         this.maxBadLineReports = b.maxBadLineReports;
         this.chunkBytes = b.chunkBytes;
+        this.countSamples = b.countSamples;
     }
 
     /** Options with every default. */
@@ -99,6 +105,7 @@ public final class CollapseOptions {
         b.listener = listener;
         b.maxBadLineReports = maxBadLineReports;
         b.chunkBytes = chunkBytes;
+        b.countSamples = countSamples;
         return b;
     }
 
@@ -165,6 +172,11 @@ public final class CollapseOptions {
         return chunkBytes;
     }
 
+    /** Whether each sample weighs 1 instead of its period. */
+    public boolean countSamples() {
+        return countSamples;
+    }
+
     /** Makes {@link CollapseOptions}; every setter documents its default. */
     public static final class Builder {
         private boolean pid;
@@ -182,6 +194,7 @@ public final class CollapseOptions {
         private CollapseListener listener = CollapseListener.IGNORE;
         private int maxBadLineReports = 10;
         private int chunkBytes = 1 << 20;
+        private boolean countSamples;
 
         private Builder() {
         }
@@ -302,6 +315,12 @@ public final class CollapseOptions {
                 throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);
             }
             this.chunkBytes = chunkBytes;
+            return this;
+        }
+
+        /** Each sample weighs 1 (counts = samples) instead of its period. Default false. */
+        public Builder countSamples(boolean countSamples) {
+            this.countSamples = countSamples;
             return this;
         }
 

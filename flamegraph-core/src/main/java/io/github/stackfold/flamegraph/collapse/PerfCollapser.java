@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.collapse;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.Folder;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.internal.Bytes;
@@ -81,6 +82,22 @@ public final class PerfCollapser {
         Session s = session();
         s.add(in, sourceName);
         return s.finish();
+    }
+
+    /**
+     * What a collapsed profile's weights are: perf's periods, which are CPU nanoseconds for the software
+     * clocks ({@code cpu-clock}, {@code task-clock}) and event counts otherwise; a sample without a
+     * period counts 1, so a profile of such samples (older perf) has counts = samples. The duration is
+     * not known here (the recorder knows it).
+     */
+    static ProfileMeta meta(long samples, long periods, String event, boolean countSamples) {
+        boolean clock = ProfileMeta.isCpuClock(event) && periods != samples; // periods of 1: perf printed none
+        long cpu = clock ? periods : -1;
+        if (countSamples || periods == samples) {
+            return new ProfileMeta(samples, ProfileMeta.Weight.SAMPLES, event, 0, cpu, 0);
+        }
+        return new ProfileMeta(samples, clock ? ProfileMeta.Weight.CPU_NANOSECONDS : ProfileMeta.Weight.EVENTS, event, 0,
+                cpu, 0);
     }
 
     /** Folds several files ({@code -}: standard input) into one profile, as if they were one input. */
@@ -508,6 +525,7 @@ public final class PerfCollapser {
             }
             long lines = 0;
             long samples = 0;
+            long periods = 0;
             long bad = 0;
             Map<String, Long> dropped = new TreeMap<>();
             for (Folder f : all) {
@@ -516,6 +534,7 @@ public final class PerfCollapser {
                 }
                 lines += f.lines();
                 samples += f.samples();
+                periods += f.periodSum();
                 bad += f.badLines();
                 f.droppedInto(dropped);
             }
@@ -524,7 +543,9 @@ public final class PerfCollapser {
             options.listener().finished(new CollapseStats(lines, samples, bad,
                     filter == null ? null : new String(filter, StandardCharsets.ISO_8859_1),
                     main.filterDefaulted(), Collections.unmodifiableMap(dropped)));
-            return b.build();
+            FoldedProfile folded = b.build();
+            String event = filter == null ? "" : new String(filter, StandardCharsets.ISO_8859_1);
+            return folded.withMeta(meta(samples, periods, event, options.countSamples()));
         }
 
         /** A folded piece; pieces folded by workers number their lines from 1. */

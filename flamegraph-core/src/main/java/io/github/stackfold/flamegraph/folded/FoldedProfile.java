@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +42,8 @@ public final class FoldedProfile {
     private final String[] stacks;
     private final long[] counts;
     private final long total;
+    /** What the weights mean, or null: plain counts. */
+    private final ProfileMeta meta;
 
     private FoldedProfile(String[] sortedStacks, long[] counts) {
         this.stacks = sortedStacks;
@@ -50,6 +53,32 @@ public final class FoldedProfile {
             t += c;
         }
         this.total = t;
+        this.meta = null;
+    }
+
+    private FoldedProfile(FoldedProfile p, ProfileMeta meta) {
+        this.stacks = p.stacks;
+        this.counts = p.counts;
+        this.total = p.total;
+        this.meta = meta;
+    }
+
+    /**
+     * What the weights mean (see {@link ProfileMeta}): what the producer said, or plain counts (each
+     * count a sample, {@code samples} = {@link #total()}) when it said nothing.
+     */
+    public ProfileMeta meta() {
+        return meta != null ? meta : ProfileMeta.counts(total);
+    }
+
+    /** Whether a producer said what the weights mean ({@link #withMeta}). */
+    public boolean hasMeta() {
+        return meta != null;
+    }
+
+    /** The same stacks and weights with this metadata. */
+    public FoldedProfile withMeta(ProfileMeta meta) {
+        return new FoldedProfile(this, Objects.requireNonNull(meta, "meta"));
     }
 
     /** A profile with no stacks. */
@@ -148,6 +177,19 @@ public final class FoldedProfile {
         o.flush();
     }
 
+    /**
+     * Writes the folded text as stackfold's own files hold it: the {@link ProfileMeta} header line,
+     * then one line per stack with one count per sample ({@link ProfileMeta#asCounts}). For a profile
+     * whose weights cannot be turned into sample counts exactly (perf periods that vary), the weights are
+     * written as they are and the header's {@code counts=} says their unit. flamegraph.pl skips the
+     * header (it does not end in a number) and draws the lines.
+     */
+    public void writeWithHeader(OutputStream out) throws IOException {
+        FoldedProfile c = ProfileMeta.asCounts(this);
+        out.write((c.meta().header() + "\n").getBytes(StandardCharsets.ISO_8859_1));
+        c.write(out);
+    }
+
     /** The folded text as a raw string (see {@link #write}). */
     @Override
     public String toString() {
@@ -162,12 +204,18 @@ public final class FoldedProfile {
      * Reads folded text. A line is {@code STACK COUNT} where the count is a non-negative integer after
      * the last space (several spaces or tabs before it are allowed, as flamegraph.pl allows). Blank
      * lines are skipped. A line without a count is not fatal: it is passed to {@code onBadLine} as a
-     * {@link BadInputException} naming source and line, and reading goes on.
+     * {@link BadInputException} naming source and line, and reading goes on. A {@link ProfileMeta}
+     * header on the first line ({@code # stackfold: samples=...}) gives the profile its metadata.
      */
     public static FoldedProfile read(InputStream in, String source, Consumer<BadInputException> onBadLine)
             throws IOException {
         Builder b = builder();
+        ProfileMeta[] header = new ProfileMeta[1];
         TextLines.forEach(in, (line, lineNo, lineOffset) -> {
+            if (lineNo == 1 && line.startsWith(ProfileMeta.HEADER_PREFIX)) {
+                header[0] = ProfileMeta.parseHeader(line.toString());
+                return;
+            }
             int end = line.length();
             while (end > 0 && Character.isWhitespace(line.charAt(end - 1))) {
                 end--;
@@ -186,7 +234,8 @@ public final class FoldedProfile {
             }
             b.add(line.substring(0, stackEnd), Long.parseLong(line, sp, end, 10));
         });
-        return b.build();
+        FoldedProfile p = b.build();
+        return header[0] == null ? p : p.withMeta(header[0]);
     }
 
     /** Perl's {@code \s} in byte semantics: space, tab, line feed, vertical tab, form feed, carriage return. */

@@ -106,6 +106,10 @@ public final class Folder {
     private int[] stack = new int[128];
 
     private long samples;
+    /** The periods of the samples folded, whatever the weights are. */
+    private long periodSum;
+    /** Weigh each sample 1 instead of its period ({@link CollapseOptions#countSamples()}). */
+    private final boolean countSamples;
     private long linesTotal;
     private long badTotal;
 
@@ -116,6 +120,7 @@ public final class Folder {
         this.namer = new FrameNamer(options);
         this.includePid = options.pid();
         this.includeTid = options.tid();
+        this.countSamples = options.countSamples();
         this.maxBadLines = options.maxBadLineReports();
         this.srcline = options.srcline();
         this.inliner = options.inline() ? new InlineExpander(options.context()) : null;
@@ -248,7 +253,8 @@ public final class Folder {
                 SampleCache cache = pnameJava ? javaSamples : samplesByLine;
                 int stack = cache.find(key, pname, b, p, to);
                 if (stack >= 0) {
-                    stacks.addWeight(stack, period);
+                    stacks.addWeight(stack, countSamples ? 1 : period);
+                    periodSum += period;
                     samples++;
                     resetSample();
                     hits += cache.foundLines;
@@ -750,7 +756,8 @@ public final class Folder {
                 n += count;
             }
         }
-        int stack = stacks.add(st, n, period);
+        int stack = stacks.add(st, n, countSamples ? 1 : period);
+        periodSum += period;
         samples++;
         resetSample();
         return stack;
@@ -810,6 +817,11 @@ public final class Folder {
                 out.add(stack, weight);
             }
         });
+    }
+
+    /** The sum of the periods of the samples folded (a sample without a period counts 1). */
+    public long periodSum() {
+        return periodSum;
     }
 
     public long samples() {

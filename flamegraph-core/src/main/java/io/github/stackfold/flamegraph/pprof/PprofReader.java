@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.pprof;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.Bytes;
 
 import java.io.ByteArrayInputStream;
@@ -215,7 +216,53 @@ public final class PprofReader {
                 binary = file.substring(file.lastIndexOf('/') + 1);
             }
         }
+        folded = folded.withMeta(meta(d, valueIndex, folded));
         return new PprofProfile(folded, type, binary, d.timeNanos, d.durationNanos);
+    }
+
+    /**
+     * What the weights mean: the samples from the {@code samples/count} values of the samples kept (or,
+     * without that type, the weight over a constant period); CPU nanoseconds for a {@code cpu/nanoseconds}
+     * weight (or any nanoseconds weight of a profile whose period type is cpu); the period when the period type is the weight's;
+     * {@code duration_nanos}.
+     */
+    private static ProfileMeta meta(ProfileDecoder d, int valueIndex, FoldedProfile folded) {
+        String name = d.string(d.sampleTypeName.get(valueIndex));
+        String unit = d.string(d.sampleTypeUnit.get(valueIndex));
+        int countIndex = -1;
+        for (int i = 0; i < d.sampleTypeName.size(); i++) {
+            if ("samples".equals(d.string(d.sampleTypeName.get(i))) && "count".equals(d.string(d.sampleTypeUnit.get(i)))) {
+                countIndex = i;
+            }
+        }
+        long period = 0;
+        if (d.periodTypeName > 0 && d.period > 0 && Objects.equals(d.string(d.periodTypeName), name)
+                && Objects.equals(d.string(d.periodTypeUnit), unit)) {
+            period = d.period;
+        }
+        long samples = -1;
+        if (countIndex == valueIndex) {
+            samples = folded.total();
+        } else if (countIndex >= 0) {
+            samples = 0;
+            for (int s = 0; s < d.samples; s++) {
+                int v0 = d.valueStart[s];
+                if (d.sampleValues.get(v0 + valueIndex) != 0) {
+                    samples += d.sampleValues.get(v0 + countIndex);
+                }
+            }
+        } else if (period > 0 && folded.total() % period == 0) {
+            samples = folded.total() / period;
+        }
+        boolean cpu = "nanoseconds".equals(unit) && ("cpu".equals(name) || "cpu".equals(d.string(d.periodTypeName)));
+        ProfileMeta.Weight w = countIndex == valueIndex ? ProfileMeta.Weight.SAMPLES
+                : cpu ? ProfileMeta.Weight.CPU_NANOSECONDS : ProfileMeta.Weight.EVENTS;
+        long cpuNanos = cpu ? folded.total() : -1;
+        if (w == ProfileMeta.Weight.SAMPLES) {
+            period = 0;
+        }
+        return new ProfileMeta(samples, w, name == null ? "" : FoldedProfile.decode(name), period, cpuNanos,
+                Math.max(0, d.durationNanos));
     }
 
     private int sampleTypeIndex(ProfileDecoder d, String source) {

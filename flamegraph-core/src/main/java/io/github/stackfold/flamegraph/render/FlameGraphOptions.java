@@ -34,6 +34,7 @@ public final class FlameGraphOptions {
     private final boolean flameChart;
     private final boolean negate;
     private final double factor;
+    private final double cpuNanosPerCount;
     private final String notes;
     private final double total;
     private final Map<String, Map<String, String>> nameAttributes;
@@ -62,6 +63,7 @@ public final class FlameGraphOptions {
         this.flameChart = b.flameChart;
         this.negate = b.negate;
         this.factor = b.factor;
+        this.cpuNanosPerCount = b.cpuNanosPerCount;
         this.notes = b.notes;
         this.total = b.total;
         Map<String, Map<String, String>> attrs = new HashMap<>();
@@ -104,6 +106,7 @@ public final class FlameGraphOptions {
         b.flameChart = flameChart;
         b.negate = negate;
         b.factor = factor;
+        b.cpuNanosPerCount = cpuNanosPerCount;
         b.notes = notes;
         b.total = total;
         b.nameAttributes = new HashMap<>(nameAttributes);
@@ -199,6 +202,11 @@ public final class FlameGraphOptions {
         return factor;
     }
 
+    /** CPU nanoseconds per count shown in the frame details, 0 (the default) for none. */
+    public double cpuNanosPerCount() {
+        return cpuNanosPerCount;
+    }
+
     public String notes() {
         return notes;
     }
@@ -249,6 +257,7 @@ public final class FlameGraphOptions {
         private boolean flameChart;
         private boolean negate;
         private double factor = 1;
+        private double cpuNanosPerCount;
         private String notes = "";
         private double total;
         private Map<String, Map<String, String>> nameAttributes = new HashMap<>();
@@ -410,6 +419,16 @@ public final class FlameGraphOptions {
         /** {@code --factor}: multiply counts by this in the frame details; default 1. */
         public Builder factor(double factor) {
             this.factor = factor;
+            return this;
+        }
+
+        /**
+         * CPU nanoseconds one count stands for (a sample of a 99 Hz cpu-clock recording: about 10,101,010);
+         * when set, the frame details say the CPU time too: {@code all (199 samples, 1.99 s CPU, 100%)}.
+         * Default 0: not said, as flamegraph.pl does not.
+         */
+        public Builder cpuNanosPerCount(double nanos) {
+            this.cpuNanosPerCount = nanos;
             return this;
         }
 

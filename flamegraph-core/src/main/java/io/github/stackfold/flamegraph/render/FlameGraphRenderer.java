@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.render;
 import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -56,14 +57,47 @@ public final class FlameGraphRenderer {
      */
     public RenderResult render(FoldedSamples samples, OutputStream out) throws IOException {
         FrameLayout layout = FrameLayout.of(samples, options);
-        RenderResult r = render(layout, out);
+        ProfileMeta m = samples.meta();
+        boolean units = m != null && !m.plain() && options.countName().equals("samples") && options.cpuNanosPerCount() == 0
+                && options.factor() == 1;
+        RenderResult r = units ? of(withUnits(options, m)).render(layout, out) : render(layout, out);
         return new RenderResult(r.framesDrawn(), r.framesOmitted(), r.total(), r.totalIgnored(),
                 samples.ignoredLines(), samples.firstIgnoredLine(), r.paletteMap());
     }
 
-    /** Renders a folded profile (see {@link #render(FoldedSamples, OutputStream)}). */
+    /**
+     * Renders a folded profile (see {@link #render(FoldedSamples, OutputStream)}). When the profile says
+     * what its weights are ({@link FoldedProfile#meta()}) and the options keep the default count name
+     * ("samples"), the graph counts samples and says the CPU time they stand for:
+     * {@code all (199 samples, 1.99 s CPU, 100%)} for a pprof CPU profile whose weights are
+     * 1,990,000,000 nanoseconds. A plain profile is drawn as flamegraph.pl draws it.
+     */
     public RenderResult render(FoldedProfile profile, OutputStream out) throws IOException {
         return render(FoldedSamples.of(profile), out);
+    }
+
+    /**
+     * Options that say what the counts of a profile with this metadata are, when the options leave the
+     * count name "samples", the factor 1 and the CPU per count unset (otherwise the caller chose).
+     * Counts that are samples get the CPU time of a sample; weights of a constant period (a pprof
+     * CPU profile: 10,000,000 ns a sample) are shown divided by it ({@code --factor}), so the details
+     * count samples; perf periods that vary are left as flamegraph.pl shows them, so that
+     * {@code perf script | flame flamegraph} draws what {@code flame collapse | flame flamegraph} does.
+     */
+    public static FlameGraphOptions withUnits(FlameGraphOptions options, ProfileMeta meta) {
+        FlameGraphOptions.Builder b = options.toBuilder();
+        if (meta.weight() == ProfileMeta.Weight.SAMPLES) {
+            double perSample = meta.cpuNanosPerSample();
+            if (!Double.isNaN(perSample)) {
+                b.cpuNanosPerCount(perSample);
+            }
+        } else if (meta.period() > 0) {
+            b.factor(1.0 / meta.period());
+            if (meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS) {
+                b.cpuNanosPerCount(meta.period());
+            }
+        }
+        return b.build();
     }
 
     /** Renders a laid-out graph (see {@link #render(FoldedSamples, OutputStream)}). */
@@ -428,6 +462,7 @@ public final class FlameGraphRenderer {
                 Fmt.commas(sb, samples);
                 sb.append(' ');
                 Xml.escape(sb, o.countName(), false, enc);
+                cpu(x);
                 sb.append(", 100%)");
                 return;
             }
@@ -435,6 +470,7 @@ public final class FlameGraphRenderer {
             Fmt.commas(sb, samples);
             sb.append(' ');
             Xml.escape(sb, o.countName(), false, enc);
+            cpu(x);
             sb.append(", ");
             Fmt.fixed(sb, 100 * rounded / factorTotal, 2);
             double delta = layout.delta(i);
@@ -449,6 +485,13 @@ public final class FlameGraphRenderer {
             }
             Fmt.fixed(sb, 100 * d / factorTotal, 2);
             sb.append("%)");
+        }
+
+        /** ", 1.99 s CPU" when the options say what a count is in CPU time. */
+        private void cpu(double count) {
+            if (o.cpuNanosPerCount() > 0) {
+                sb.append(", ").append(ProfileMeta.cpu(count * o.cpuNanosPerCount())).append(" CPU");
+            }
         }
 
         private String color(int i, int id) {

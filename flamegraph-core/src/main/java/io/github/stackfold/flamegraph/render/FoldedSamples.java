@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.render;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.Bytes;
 
 import java.io.IOException;
@@ -42,9 +43,12 @@ public final class FoldedSamples {
     private final String firstIgnored;
     /** The lines laid out as a flame graph while they were read ({@link #readAndLayOut}), or null. */
     private final FrameLayout sortedLayout;
+    /** The metadata of a {@link ProfileMeta} header line, or null. */
+    private final ProfileMeta meta;
 
     private FoldedSamples(byte[] data, int[] offsets, int size, double[] counts, double[] counts2, long ignoredLines,
-            String firstIgnored, FrameLayout sortedLayout) {
+            String firstIgnored, FrameLayout sortedLayout, ProfileMeta meta) {
+        this.meta = meta;
         this.data = data;
         this.offsets = offsets;
         this.size = size;
@@ -55,10 +59,16 @@ public final class FoldedSamples {
         this.sortedLayout = sortedLayout;
     }
 
-    /** The stacks of a folded profile, one count each, in its (sorted) order. */
+    /**
+     * The stacks of a folded profile, one count each, in its (sorted) order; what the profile says
+     * of its weights ({@link FoldedProfile#meta()}) as {@link #meta()}.
+     */
     public static FoldedSamples of(FoldedProfile profile) {
         Builder b = builder();
         profile.forEach(b::add);
+        if (!profile.meta().plain()) {
+            b.header = profile.meta(); // the renderer says samples and CPU time from it (FlameGraphRenderer#withUnits)
+        }
         return b.build();
     }
 
@@ -128,6 +138,15 @@ public final class FoldedSamples {
     /** Lines that were not folded stack lines (blank lines included). */
     public long ignoredLines() {
         return ignoredLines;
+    }
+
+    /**
+     * The metadata of a stackfold header on the first line ({@code # stackfold: samples=...}, see
+     * {@link ProfileMeta}), or null. The header is not counted as an ignored line (flamegraph.pl ignores
+     * it as a line of no folded shape; what it draws is the same).
+     */
+    public ProfileMeta meta() {
+        return meta;
     }
 
     /** "source:line" of the first ignored line, or null when none was. */
@@ -203,6 +222,7 @@ public final class FoldedSamples {
         private int n;
         private long ignored;
         private String firstIgnored;
+        private ProfileMeta header;
         /** Whether a built FoldedSamples holds {@link #data}: copy it before changing it. */
         private boolean dataShared;
         /** Where read lines go to be laid out while reading continues ({@link #readAndLayOut}), or null. */
@@ -319,6 +339,10 @@ public final class FoldedSamples {
             if (to > from && b[to - 1] == '\r') {
                 to--;
             }
+            if (lineNo == 1 && isHeader(b, from, to)) {
+                header = ProfileMeta.parseHeader(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
+                return;
+            }
             int num = numberStart(b, from, to);
             if (num < 0) {
                 ignore(source, lineNo, offset, onIgnored);
@@ -332,6 +356,19 @@ public final class FoldedSamples {
             } else {
                 add(b, from, stackEnd, c);
             }
+        }
+
+        private static boolean isHeader(byte[] b, int from, int to) {
+            String p = ProfileMeta.HEADER_PREFIX;
+            if (to - from < p.length()) {
+                return false;
+            }
+            for (int i = 0; i < p.length(); i++) {
+                if (b[from + i] != p.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void ignore(String source, long lineNo, long offset, Consumer<BadInputException> onIgnored) {
@@ -425,7 +462,7 @@ public final class FoldedSamples {
             }
             dataShared = true; // not copied: it can be tens of megabytes, and only data[0, dataLen) is read
             return new FoldedSamples(data, Arrays.copyOf(offsets, n + 1), n, Arrays.copyOf(counts, n), c2, ignored,
-                    firstIgnored, sortedLayout);
+                    firstIgnored, sortedLayout, header);
         }
     }
 }

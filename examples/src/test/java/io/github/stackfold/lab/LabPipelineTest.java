@@ -1,0 +1,79 @@
+package io.github.stackfold.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.testing.Shared;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The files {@code flame profile} writes, on real profiles: units, margins and the verdict on unnamed frames. */
+class LabPipelineTest {
+    @TempDir
+    Path out;
+
+    private static FoldedProfile load(String relative) throws Exception {
+        return ProfileLoader.create().load(Shared.path(relative));
+    }
+
+    @Test
+    void aLabUsersUnnamedRecordingGetsTheVerdictInTheReportTheSvgAndTheSummary() throws Exception {
+        FoldedProfile p = load("real/lab-recordings/roko99-flame.folded");
+        LabPipeline.Result r = new LabPipeline(out, Rules.kubeApiserver(), "kube-apiserver CPU", 10)
+                .write(new LabPipeline.Source(p, -1, "roko99's published recording"), null);
+        String verdict = "cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames";
+        String md = Files.readString(out.resolve("report.md"));
+        assertThat(md).contains("## Unnamed frames").contains("**" + verdict + ".**").contains("| authentication | cannot tell | cannot tell |")
+                .doesNotContain("| authentication | 0.0%");
+        assertThat(Files.readString(out.resolve("flame.svg"))).contains(verdict);
+        assertThat(r.summary()).anyMatch(l -> l.startsWith(verdict) && l.contains("--binary ./kube-apiserver"));
+        JsonNode j = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertThat(j.get("unnamed").get("cannotTell").asBoolean()).isTrue();
+        assertThat(j.get("samples").asLong()).isEqualTo(149);
+    }
+
+    @Test
+    void theRealIdleAndLoadedPprofProfilesGiveSamplesCpuAndMarginsEverywhere() throws Exception {
+        FoldedProfile idle = load("real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb");
+        FoldedProfile loaded = load("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb");
+        LabPipeline.Result r = new LabPipeline(out, Rules.kubeApiserver(), "kube-apiserver CPU", 10)
+                .write(new LabPipeline.Source(loaded, -1, "loaded"), new LabPipeline.Source(idle, -1, "idle"));
+
+        // the folded files: counts = samples after the header, as flamegraph.pl draws them
+        List<String> folded = Files.readAllLines(out.resolve(LabPipeline.FOLDED), StandardCharsets.ISO_8859_1);
+        assertThat(folded.get(0)).startsWith("# stackfold: samples=199 counts=samples event=cpu cpu_ns=1990000000");
+        assertThat(folded.subList(1, folded.size()).stream().mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum())
+                .isEqualTo(199);
+        assertThat(Files.readAllLines(out.resolve("idle.folded")).get(0)).startsWith("# stackfold: samples=172 ");
+
+        String svg = Files.readString(out.resolve("flame.svg"));
+        assertThat(svg).contains("<title>all (199 samples, 1.99 s CPU, 100%)</title>").doesNotContain("1,990,000,000");
+
+        JsonNode j = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertThat(j.get("samples").asLong()).isEqualTo(199);
+        assertThat(j.get("idleComparison").get("before").get("samples").asLong()).isEqualTo(172);
+        assertThat(j.get("idleComparison").get("after").get("samples").asLong()).isEqualTo(199);
+        assertThat(j.get("idleComparison").get("categories").get(0).has("exclusiveDeltaMargin")).isTrue();
+
+        String md = Files.readString(out.resolve("report.md"));
+        double m = 1.96 * Math.sqrt(0.035 * 0.965 / 172); // authorization idle: 6 of 172 samples
+        assertThat(md).contains("Samples: 199 samples, 1.99 s CPU in 30.06 s (0.07 cores)")
+                .contains("CPU: 1.72 s -> 1.99 s (+270 ms)")
+                .contains(String.format(Locale.ROOT, "| authorization | 3.5%% \u00b1%.1f |", m * 100))
+                .contains("inside the noise");
+        assertThat(r.summary()).anyMatch(l -> l.equals("idle -> under load: 172 -> 199 samples; CPU: 1.72 s -> 1.99 s (+270 ms), 0.06 -> 0.07 cores"))
+                .anyMatch(l -> l.equals("samples: 199 (1.99 s CPU in 30.06 s, 0.07 cores; 136 distinct stacks, rules kube-apiserver)"));
+    }
+}

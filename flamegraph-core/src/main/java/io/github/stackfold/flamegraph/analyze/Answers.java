@@ -1,0 +1,271 @@
+package io.github.stackfold.flamegraph.analyze;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The answers to the four challenge questions of the kube-apiserver profiling lab, from one
+ * {@link Report} (and, for question 3, a {@link Comparison} idle -&gt; under load). Every figure is
+ * a measured share with its 95 % margin; nothing is said that the profile does not show. For a
+ * person, as text; {@link #toMarkdown()} is the same under markdown headings.
+ *
+ * <pre>
+ * 1. CPU on authentication and authorization
+ *    authentication: own work 4.5% ±2.9; under the WithAuthentication filter 38.2% ±6.8 ...
+ * 2. Most expensive API calls (verb and resource)
+ * 3. Under load versus idle
+ * 4. Optimisation leads
+ * Hottest path, leaf first, whole: ...
+ * </pre>
+ *
+ * <p>The rules behind each figure are stated in the text: own work is a category's frames below the
+ * leaf-most handler-chain wrapper (the inclusive share of {@link Analyzer}); work under a filter or
+ * wrapped by a category is every sample with that frame anywhere on its stack, which includes
+ * everything it calls. A lead is given only for a category with at least {@link #LEAD_AT} of the
+ * samples. When the profile {@link Report#cannotTell() cannot tell} (unnamed frames), questions 1,
+ * 2 and 4 say so instead of answering.
+ */
+public final class Answers {
+    /** A category needs at least this inclusive share for an optimisation lead: 5 %. */
+    public static final double LEAD_AT = 0.05;
+
+    private final Report r;
+    private final Comparison c;
+
+    private Answers(Report report, Comparison comparison) {
+        this.r = report;
+        this.c = comparison;
+    }
+
+    /** The answers for a report; {@code comparison} (idle -&gt; under load) may be null. */
+    public static Answers of(Report report, Comparison comparison) {
+        return new Answers(report, comparison);
+    }
+
+    private String s(double share) {
+        return Comparison.withMargin(share, r.samples());
+    }
+
+    /** The four answers and the hottest path, each a list of lines (no line breaks inside). */
+    public List<List<String>> sections() {
+        List<List<String>> out = new ArrayList<>();
+        out.add(authn());
+        out.add(apiCalls());
+        out.add(loadVsIdle());
+        out.add(leads());
+        out.add(hottestPath());
+        return out;
+    }
+
+    private static final String[] TITLES = {
+        "1. What share of CPU is authentication/authorization?",
+        "2. Which API calls are most expensive (verb and resource)?",
+        "3. How does the profile change under load?",
+        "4. Optimisation opportunities (from measured shares only)",
+        "Hottest path (leaf first, whole)"
+    };
+
+    /** The answers as text, under the heading {@code Answers to the lab's questions}. */
+    public String toText() {
+        StringBuilder sb = new StringBuilder("Answers to the lab's questions (shares of all samples, \u00b1 95% margin)\n");
+        List<List<String>> secs = sections();
+        for (int i = 0; i < secs.size(); i++) {
+            sb.append('\n').append(TITLES[i]).append('\n');
+            for (String l : secs.get(i)) {
+                sb.append("  ").append(l).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The answers as markdown: a {@code ## Answers} section with one {@code ###} per question. */
+    public String toMarkdown() {
+        StringBuilder sb = new StringBuilder("## Answers\n\nShares of all samples, with their 95 % margins (binomial).\n");
+        List<List<String>> secs = sections();
+        for (int i = 0; i < secs.size(); i++) {
+            sb.append("\n### ").append(TITLES[i]).append("\n\n");
+            for (String l : secs.get(i)) {
+                sb.append("- ").append(l.replace("`", "'")).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private List<String> authn() {
+        List<String> l = new ArrayList<>();
+        if (r.cannotTell()) {
+            l.add(r.verdict() + ": the authenticators' and authorizers' frames cannot be seen. To " + r.remedy() + ".");
+            return l;
+        }
+        l.add("authentication: own work " + s(own("authentication")) + "; everything under the WithAuthentication filter "
+                + s(r.markerShare("authentication-filter")) + " (the filter calls the rest of the handler chain and the request).");
+        l.add("authorization: own work " + s(own("authorization")) + "; everything under the WithAuthorization filter "
+                + s(r.markerShare("authorization-filter")) + ".");
+        l.add("Rule: own work counts the samples with a frame of the category below the leaf-most handler-chain wrapper "
+                + "(filters, net/http dispatch); 'under the filter' counts every sample with the filter's frame on its stack.");
+        l.add("TLS client-certificate parsing in the handshake is counted as tls, not authentication: "
+                + s(r.markerShare("tls-client-certificates")) + " of samples; the x509 authenticator's own check "
+                + "(k8s.io/apiserver/pkg/authentication/request/x509) is authentication.");
+        l.add("flowcontrol: own work " + s(own("flowcontrol")) + "; with the work it wraps (the admitted request runs inside "
+                + "its frames) " + s(r.anywhereShare("flowcontrol")) + ".");
+        l.add("http2: own work " + s(own("http2")) + "; with the work it wraps (the handler runs inside serverConn.runHandler) "
+                + s(r.anywhereShare("http2")) + ".");
+        l.add("Rule for wrapped work: every sample with a frame of the category anywhere on its stack.");
+        return l;
+    }
+
+    private double own(String category) {
+        return r.category(category).map(Report.CategoryShare::inclusive).orElse(0.0);
+    }
+
+    private List<String> apiCalls() {
+        List<String> l = new ArrayList<>();
+        if (r.cannotTell()) {
+            l.add(r.verdict() + ": no API handler frame can be seen. To " + r.remedy() + ".");
+            return l;
+        }
+        if (r.apiCalls().isEmpty()) {
+            l.add("No API handler frame (handlers.ListResource, GetResource, ...) in these stacks: no API call can be costed.");
+        } else {
+            l.add("From the stack frames (the profile carries no pprof labels naming the request):");
+            boolean unknown = false;
+            for (int i = 0; i < Math.min(8, r.apiCalls().size()); i++) {
+                Report.ApiCallShare a = r.apiCalls().get(i);
+                l.add(String.format(Locale.ROOT, "%-14s %s %s", s(a.share()), a.verb(), a.resource()));
+                unknown |= a.resource().equals("?");
+            }
+            if (unknown) {
+                l.add("'?' is a resource no frame names: the verb's handler frame is on the stack, but no frame below it is a "
+                        + "method of a typed API object (k8s.io/api/GROUP/VERSION.(*Kind)), so the resource cannot be told from this stack.");
+            }
+            l.add("Inside any API handler: " + s(r.apiCallsTotal()) + ".");
+        }
+        double outside = 1 - r.apiCallsTotal();
+        l.add("Not attributable to an API call: " + s(outside) + " of samples; of all samples, tls " + s(own("tls"))
+                + ", gc " + s(own("gc")) + ", go scheduler " + s(own("go-scheduler")) + ", watch fan-out "
+                + s(r.markerShare("watch-fan-out")) + ".");
+        return l;
+    }
+
+    private List<String> loadVsIdle() {
+        List<String> l = new ArrayList<>();
+        if (c == null) {
+            l.add("No idle profile to compare with: 'flame profile --compare-idle' records both, or 'flame compare IDLE LOADED'.");
+            return l;
+        }
+        l.add(String.format(Locale.ROOT, "idle %d samples -> under load %d samples.", c.before().samples(), c.after().samples())
+                + (c.cpuChange() == null ? "" : " " + c.cpuChange() + "."));
+        for (String w : c.warnings()) {
+            l.add("warning: " + w + ".");
+        }
+        List<String> changed = new ArrayList<>();
+        List<String> noise = new ArrayList<>();
+        for (Comparison.CategoryChange ch : c.categories()) {
+            if (ch.inclusiveBefore() == 0 && ch.inclusiveAfter() == 0) {
+                continue;
+            }
+            String t = ch.name() + " " + Comparison.change(ch.inclusiveBefore(), ch.samplesBefore(), ch.inclusiveAfter(),
+                    ch.samplesAfter());
+            (ch.inclusiveInNoise() ? noise : changed).add(t);
+        }
+        l.add(changed.isEmpty() ? "No category's share changed beyond its margin." : "Changed beyond the noise (inclusive share): "
+                + String.join(", ", changed) + ".");
+        if (!noise.isEmpty()) {
+            l.add("Inside the noise (~, not a finding): " + String.join(", ", noise) + ".");
+        }
+        return l;
+    }
+
+    /** A usual cause and knob for a category, or null when there is no well-known one. */
+    private String lead(String category) {
+        return switch (category) {
+            case "tls" -> {
+                double hs = r.markerShare("tls-handshake");
+                double rsa = r.markerShare("rsa");
+                yield "full TLS handshakes " + s(hs) + (rsa > 0 ? ", RSA " + s(rsa) : "")
+                        + ": connection churn (clients that reconnect per request); knob: keep-alives and connection reuse "
+                        + "in clients, ECDSA serving certificates (cheaper to sign than RSA)";
+            }
+            case "etcd3-storage" -> etcdLead();
+            case "watch-cache" -> "watch fan-out " + s(r.markerShare("watch-fan-out"))
+                    + ": cost grows with the number of watchers; knob: fewer or narrower watches (field/label selectors)";
+            case "gc" -> "garbage collection: allocation rate; knob: GOGC / GOMEMLIMIT, and the allocating callers "
+                    + "(serialization above all)";
+            case "serialization" -> "encoding and decoding objects: JSON is costlier than protobuf; knob: clients asking for "
+                    + "application/vnd.kubernetes.protobuf, smaller responses (pagination, selectors)";
+            case "go-scheduler" -> "goroutines parking and waking: many connections or timers with little work each; "
+                    + "knob: fewer idle connections and watches, GOMAXPROCS matching the CPU limit";
+            case "http2" -> "HTTP/2 framing and flow control per stream: many small requests; knob: fewer, larger "
+                    + "requests (watch instead of polling), --http2-max-streams-per-connection";
+            case "network-syscall" -> "reads and writes on sockets: many small messages; knob: batching, fewer connections";
+            case "authentication" -> "authenticating every request: token review or OIDC; knob: "
+                    + "--authentication-token-webhook-cache-ttl, client certificates or bound service-account tokens";
+            case "authorization" -> "authorizing every request: webhooks or many RBAC bindings; knob: "
+                    + "--authorization-webhook-cache-authorized-ttl, fewer bindings";
+            case "admission" -> "admission plugins, webhooks and CEL policies on writes; knob: narrower matchConditions, "
+                    + "fewer webhooks";
+            case "flowcontrol" -> "API priority and fairness bookkeeping per request; it is the request count that matters";
+            case "audit" -> "audit logging per request; knob: an audit policy that logs less (level Metadata/None for reads)";
+            default -> null;
+        };
+    }
+
+    /** The etcd lead from what the etcd frames measured: LIST from etcd, updates, gets, the watch stream. */
+    private String etcdLead() {
+        List<String> parts = new ArrayList<>();
+        List<String> knobs = new ArrayList<>();
+        if (r.markerShare("list-from-etcd") > 0) {
+            parts.add("LIST served from etcd " + s(r.markerShare("list-from-etcd")));
+            knobs.add("LIST with resourceVersion=\"0\" (served by the watch cache) and pagination (limit/continue)");
+        }
+        if (r.markerShare("etcd-update") > 0) {
+            parts.add("updates (GuaranteedUpdate) " + s(r.markerShare("etcd-update")));
+            knobs.add("fewer writes: status updates and leases of controllers, lease duration");
+        }
+        if (r.markerShare("etcd-get") > 0) {
+            parts.add("gets from etcd " + s(r.markerShare("etcd-get")));
+            knobs.add("GET with resourceVersion=\"0\" where a cached read will do");
+        }
+        if (r.markerShare("etcd-watch") > 0) {
+            parts.add("the etcd watch stream " + s(r.markerShare("etcd-watch")));
+            knobs.add("the write rate it mirrors");
+        }
+        return "work through to etcd" + (parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")")
+                + "; knob: " + (knobs.isEmpty() ? "requests the watch cache can serve (resourceVersion=\"0\")" : String.join("; ", knobs));
+    }
+
+    private List<String> leads() {
+        List<String> l = new ArrayList<>();
+        if (r.cannotTell()) {
+            l.add(r.verdict() + ": no lead can be derived from unnamed frames. To " + r.remedy() + ".");
+            return l;
+        }
+        List<Report.CategoryShare> cats = new ArrayList<>(r.categories());
+        cats.sort(Collections.reverseOrder(java.util.Comparator.comparingDouble(Report.CategoryShare::inclusive)));
+        for (Report.CategoryShare cat : cats) {
+            if (cat.inclusive() < LEAD_AT) {
+                continue;
+            }
+            String why = lead(cat.name());
+            if (why != null) {
+                l.add(cat.name() + " " + s(cat.inclusive()) + ": " + why + ".");
+            }
+        }
+        if (l.isEmpty()) {
+            l.add(String.format(Locale.ROOT, "No category reaches %.0f%% of the samples: no lead stands out.", LEAD_AT * 100));
+        }
+        return l;
+    }
+
+    private List<String> hottestPath() {
+        if (r.hotPaths().isEmpty()) {
+            return List.of("none");
+        }
+        Report.PathShare p = r.hotPaths().get(0);
+        List<String> frames = new ArrayList<>(List.of(p.stack().split(";", -1)));
+        Collections.reverse(frames);
+        return List.of(s(p.share()) + ", " + frames.size() + " frames: " + String.join(" <- ", frames));
+    }
+}

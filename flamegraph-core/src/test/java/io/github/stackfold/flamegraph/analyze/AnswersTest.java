@@ -1,0 +1,121 @@
+package io.github.stackfold.flamegraph.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.testing.Shared;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lab's four answers on the real apiserver profiles. Each figure the text states is recounted here
+ * with plain string tests over the folded lines, not with the analyzer's rules.
+ */
+class AnswersTest {
+    private static FoldedProfile load(String name) throws Exception {
+        return ProfileLoader.create().load(Shared.path("real/kube-apiserver-pprof/" + name));
+    }
+
+    /** The weight share of the stacks with a frame that satisfies {@code frame}, recounted here. */
+    private static double share(FoldedProfile p, Predicate<String> frame) {
+        long hit = 0;
+        for (int i = 0; i < p.size(); i++) {
+            for (String f : p.stack(i).split(";")) {
+                if (frame.test(f)) {
+                    hit += p.count(i);
+                    break;
+                }
+            }
+        }
+        return (double) hit / p.total();
+    }
+
+    private static String withMargin(double p, long n) {
+        return String.format(Locale.ROOT, "%.1f%% \u00b1%.1f", p * 100, 196 * Math.sqrt(p * (1 - p) / n));
+    }
+
+    @Test
+    void theFourAnswersOnTheRealLoadedProfileStateRecountedShares() throws Exception {
+        FoldedProfile p = load("kubeapiserver_cpu_profile.pb");
+        long n = 199; // go tool pprof's count, see ProfileMetaTest
+        Report r = Analyzer.withDefaults().analyze(p);
+        String text = r.toText();
+        assertThat(text).contains("Answers to the lab's questions");
+
+        // 1: both authentication figures, and everything under the filter recounted
+        double underAuthn = share(p, f -> f.startsWith("k8s.io/apiserver/pkg/endpoints/filters.withAuthentication")
+                || f.startsWith("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication"));
+        double underAuthz = share(p, f -> f.startsWith("k8s.io/apiserver/pkg/endpoints/filters.WithAuthorization"));
+        assertThat(underAuthn).isGreaterThan(0);
+        assertThat(text).contains("authentication: own work " + withMargin(r.category("authentication").orElseThrow().inclusive(), n)
+                + "; everything under the WithAuthentication filter " + withMargin(underAuthn, n));
+        assertThat(text).contains("everything under the WithAuthorization filter " + withMargin(underAuthz, n));
+        double clientCerts = share(p, f -> f.contains("processCertsFromClient") || f.contains("readClientCertificate"));
+        assertThat(text).contains("TLS client-certificate parsing in the handshake is counted as tls, not authentication: "
+                + withMargin(clientCerts, n));
+        double http2 = share(p, f -> f.startsWith("golang.org/x/net/http2.") || f.startsWith("net/http.(*http2") || f.startsWith("net/http.http2"));
+        assertThat(text).contains("with the work it wraps (the handler runs inside serverConn.runHandler) " + withMargin(http2, n));
+        double flow = share(p, f -> f.startsWith("k8s.io/apiserver/pkg/util/flowcontrol"));
+        assertThat(text).contains("with the work it wraps (the admitted request runs inside its frames) " + withMargin(flow, n));
+        assertThat(http2).isGreaterThan(r.category("http2").orElseThrow().inclusive());
+
+        // 2: verb and resource, every '?' explained, the rest named with its size
+        assertThat(text).contains("update ?").contains("'?' is a resource no frame names");
+        double tls = r.category("tls").orElseThrow().inclusive();
+        assertThat(text).contains("Not attributable to an API call: " + withMargin(1 - r.apiCallsTotal(), n)).contains("tls " + withMargin(tls, n));
+
+        // 4: a lead only for measured categories of 5% or more, each with its share and a knob
+        List<String> leads = text.lines().dropWhile(l -> !l.startsWith("4. ")).skip(1).takeWhile(l -> !l.isBlank()).toList();
+        assertThat(leads).isNotEmpty().allMatch(l -> l.contains("knob:"));
+        for (Report.CategoryShare c : r.categories()) {
+            boolean led = leads.stream().anyMatch(l -> l.startsWith("  " + c.name() + " "));
+            if (c.inclusive() < Answers.LEAD_AT) {
+                assertThat(led).as(c.name()).isFalse();
+            }
+        }
+        double handshake = share(p, f -> f.startsWith("crypto/tls.(*Conn).serverHandshake"));
+        assertThat(leads).anyMatch(l -> l.startsWith("  tls " + withMargin(tls, n) + ": full TLS handshakes " + withMargin(handshake, n)));
+
+        // the hottest path whole: the heaviest stack, leaf first, every frame
+        int top = 0;
+        for (int i = 1; i < p.size(); i++) {
+            if (p.count(i) > p.count(top)) {
+                top = i;
+            }
+        }
+        List<String> frames = new ArrayList<>(FoldedProfile.frames(p.stack(top)));
+        Collections.reverse(frames);
+        assertThat(text).contains(frames.size() + " frames: " + String.join(" <- ", frames));
+
+        // 3: without an idle profile, how to get one
+        assertThat(text).contains("No idle profile to compare with");
+    }
+
+    @Test
+    void loadVersusIdleIsTheComparisonWithMargins() throws Exception {
+        Analyzer a = Analyzer.withDefaults();
+        Comparison c = a.compare(load("kubeapiserver_alone_cpu_profile.pb"), load("kubeapiserver_cpu_profile.pb"));
+        String md = Answers.of(c.after(), c).toMarkdown();
+        assertThat(md).contains("## Answers").contains("### 3. How does the profile change under load?")
+                .contains("idle 172 samples -> under load 199 samples. CPU: 1.72 s -> 1.99 s (+270 ms)")
+                .contains("Inside the noise (~, not a finding): ");
+        Comparison.CategoryChange http2 = c.category("http2").orElseThrow();
+        String expected = "http2 " + Comparison.change(http2.inclusiveBefore(), 172, http2.inclusiveAfter(), 199);
+        assertThat(md).contains(expected);
+    }
+
+    @Test
+    void anUnnamedRecordingGetsTheVerdictNotAnswers() throws Exception {
+        FoldedProfile p = ProfileLoader.create().load(Shared.path("real/lab-recordings/kipkent-flame.folded"));
+        String text = Answers.of(Analyzer.withDefaults().analyze(p), null).toText();
+        assertThat(text).contains("cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames: the authenticators'")
+                .contains("no lead can be derived from unnamed frames").doesNotContain("knob:");
+    }
+}

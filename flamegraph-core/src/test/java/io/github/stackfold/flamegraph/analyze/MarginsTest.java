@@ -1,0 +1,122 @@
+package io.github.stackfold.flamegraph.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMetaTest;
+import io.github.stackfold.flamegraph.io.ProfileLoader;
+
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Margins of {@code compare} and {@code --compare-idle}, each checked against the textbook formula
+ * computed here (1.96 &middot; &radic;(p(1-p)/n), and for a difference the root of the summed variances)
+ * with n counted by {@code go tool pprof}, not by the code under test.
+ */
+class MarginsTest {
+    private static double margin(double p, long n) {
+        return 1.96 * Math.sqrt(p * (1 - p) / n);
+    }
+
+    private static double deltaMargin(double p1, long n1, double p2, long n2) {
+        return 1.96 * Math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
+    }
+
+    @Test
+    void aFivePercentShareOf199SamplesIsAboutThreePointsEitherWay() {
+        assertThat(Margins.share(0.05, 199)).isCloseTo(0.0303, within(0.0001));
+        assertThat(Margins.share(0.5, 100)).isCloseTo(0.098, within(0.001));
+        assertThat(Margins.share(0.05, 0)).isNaN();
+    }
+
+    @Test
+    void theRealIdleAndLoadedProfilesCompareWithAMarginOnEveryShareAndDelta() throws Exception {
+        var idleFile = ProfileMetaTest.pprof("kubeapiserver_alone_cpu_profile.pb");
+        var loadFile = ProfileMetaTest.pprof("kubeapiserver_cpu_profile.pb");
+        long n1 = ProfileMetaTest.goToolPprof(idleFile).samples();
+        long n2 = ProfileMetaTest.goToolPprof(loadFile).samples();
+        FoldedProfile idle = ProfileLoader.create().load(idleFile);
+        FoldedProfile load = ProfileLoader.create().load(loadFile);
+        Analyzer a = Analyzer.withDefaults();
+        Comparison c = a.compare(idle, load);
+        assertThat(c.before().samples()).isEqualTo(n1);
+        assertThat(c.after().samples()).isEqualTo(n2);
+
+        JsonNode j = new ObjectMapper().readTree(c.toJson());
+        assertThat(j.get("before").get("samples").asLong()).isEqualTo(n1);
+        assertThat(j.get("after").get("samples").asLong()).isEqualTo(n2);
+        int noise = 0;
+        int real = 0;
+        for (JsonNode cat : j.get("categories")) {
+            double p1 = cat.get("exclusiveBefore").asDouble();
+            double p2 = cat.get("exclusiveAfter").asDouble();
+            assertThat(cat.get("exclusiveBeforeMargin").asDouble()).as(cat.toString()).isCloseTo(margin(p1, n1), within(1e-4));
+            assertThat(cat.get("exclusiveAfterMargin").asDouble()).isCloseTo(margin(p2, n2), within(1e-4));
+            double dm = deltaMargin(p1, n1, p2, n2);
+            assertThat(cat.get("exclusiveDeltaMargin").asDouble()).isCloseTo(dm, within(1e-4));
+            boolean inNoise = p2 == p1 || Math.abs(p2 - p1) < dm; // no change at all is noise too
+            assertThat(cat.get("exclusiveInNoise").asBoolean()).as(cat.get("name").asText()).isEqualTo(inNoise);
+            if (inNoise) {
+                noise++;
+            } else {
+                real++;
+            }
+        }
+        assertThat(noise).as("most changes of two 30 s profiles of ~200 samples are noise").isGreaterThan(5);
+        assertThat(real).as("authorization 3.5% -> 0.5% is not").isGreaterThanOrEqualTo(1);
+
+        // the text: each side's samples, the CPU change, margins, noise marked
+        String text = c.toText();
+        assertThat(text).contains("before: " + n1 + " samples, 1.72 s CPU in 30.00 s")
+                .contains("after:  " + n2 + " samples, 1.99 s CPU in 30.06 s")
+                .contains("CPU: 1.72 s -> 1.99 s (+270 ms)");
+        Comparison.CategoryChange authz = c.category("authorization").orElseThrow();
+        String expected = String.format(Locale.ROOT, "%.1f%% \u00b1%.1f    %.1f%% \u00b1%.1f    %+.1fpp \u00b1%.1f",
+                authz.exclusiveBefore() * 100, margin(authz.exclusiveBefore(), n1) * 100, authz.exclusiveAfter() * 100,
+                margin(authz.exclusiveAfter(), n2) * 100, (authz.exclusiveAfter() - authz.exclusiveBefore()) * 100,
+                deltaMargin(authz.exclusiveBefore(), n1, authz.exclusiveAfter(), n2) * 100);
+        assertThat(text).contains(expected);
+        assertThat(c.warnings()).isEmpty();
+
+        // grew most: ranked by z, recomputed here
+        List<Comparison.FunctionChange> grew = c.grewMost();
+        assertThat(grew).isNotEmpty();
+        double last = Double.POSITIVE_INFINITY;
+        for (Comparison.FunctionChange f : grew) {
+            double z = (f.selfAfter() - f.selfBefore()) / (deltaMargin(f.selfBefore(), n1, f.selfAfter(), n2) / 1.96);
+            assertThat(f.selfZ()).isCloseTo(z, within(1e-3));
+            assertThat(z).isLessThanOrEqualTo(last + 1e-9);
+            last = z;
+        }
+    }
+
+    @Test
+    void grewMostRanksBySignificanceNotByRawPoints() {
+        // A: 0 -> 20 of 1000 (+2 pp, z 4.5); B: 100 -> 130 of 1000 (+3 pp, z 2.1)
+        FoldedProfile before = AnalyzerTest.folded("main;A 0\nmain;B 100\nmain;rest 900\n");
+        FoldedProfile after = AnalyzerTest.folded("main;A 20\nmain;B 130\nmain;rest 850\n");
+        Comparison c = Analyzer.withDefaults().compare(before, after);
+        assertThat(c.grewMost()).extracting(Comparison.FunctionChange::name).startsWith("A", "B");
+        assertThat(c.grewMost().get(0).selfZ()).isCloseTo(0.02 / Math.sqrt(0.02 * 0.98 / 1000), within(1e-6));
+        assertThat(c.function("B").selfDeltaMargin()).isCloseTo(deltaMargin(0.1, 1000, 0.13, 1000), within(1e-5));
+        assertThat(c.function("B").selfInNoise()).isFalse();
+    }
+
+    @Test
+    void aSideWithTooFewSamplesIsWarnedAboutPlainly() throws Exception {
+        FoldedProfile few = AnalyzerTest.folded("main;A 30\nmain;B 16\n");
+        FoldedProfile many = AnalyzerTest.folded("main;A 300\nmain;B 160\n");
+        Comparison c = Analyzer.withDefaults().compare(few, many);
+        assertThat(c.warnings()).hasSize(1);
+        assertThat(c.warnings().get(0)).startsWith("before has only 46 samples: too few to conclude anything");
+        assertThat(c.toText()).contains("warning: before has only 46 samples");
+        assertThat(new ObjectMapper().readTree(c.toJson()).get("warnings").get(0).asText()).contains("46 samples");
+    }
+}
