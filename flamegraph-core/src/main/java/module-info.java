@@ -20,6 +20,7 @@ module io.github.stackfold.flamegraph {
     exports io.github.stackfold.flamegraph.folded;
     exports io.github.stackfold.flamegraph.io;
     exports io.github.stackfold.flamegraph.parse;
+    exports io.github.stackfold.flamegraph.perfdata;
     exports io.github.stackfold.flamegraph.pprof;
     exports io.github.stackfold.flamegraph.render;
     exports io.github.stackfold.flamegraph.diff;
