@@ -5,6 +5,7 @@ import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.internal.FrameNamer;
 import io.github.stackfold.flamegraph.internal.StackTable;
+import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.SymbolizerListener;
 
@@ -349,8 +350,7 @@ public final class PerfDataCollapser {
                     if (fs == null) {
                         long[] l = locations.get(loc);
                         Dso d = dsos.get((int) l[0]);
-                        String[] frame = sym.frame(d, l[1]);
-                        fs = namer.names(Long.toHexString(l[1]), frame[0], frame[1], java);
+                        fs = names(namer, Long.toHexString(l[1]), sym.frame(d, l[1]), java);
                         names.put(key, fs);
                     }
                     for (String f : fs) {
@@ -361,6 +361,24 @@ public final class PerfDataCollapser {
             });
             return new Result(out.build(), info, sym.kernelSymbols());
         }
+    }
+
+    /**
+     * The frames of one callchain entry, read as the text collapser reads the line perf script prints
+     * for it ({@code \t ADDR SYMBOL (MODULE)}), so that odd names (a module {@code /memfd:x (deleted)}
+     * with a blank) fold as they do from the text.
+     */
+    static List<String> names(FrameNamer namer, String addr, String[] frame, boolean java) {
+        byte[] line = ("\t" + addr + " " + frame[0] + " (" + frame[1] + ")").getBytes(StandardCharsets.ISO_8859_1);
+        PerfScriptParser p = PerfScriptParser.of(line, 0, line.length, "perf.data", 1, 0);
+        try {
+            if (p.next() == PerfScriptParser.Kind.FRAME) {
+                return namer.names(p.address().toString(), p.symbol().toString(), p.module().toString(), java);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("a parser over bytes does not read", e);
+        }
+        return namer.names(addr, frame[0], frame[1], java);
     }
 
     /** Whether an event filter names this event ({@code cycles} matches {@code cycles:P} too). */

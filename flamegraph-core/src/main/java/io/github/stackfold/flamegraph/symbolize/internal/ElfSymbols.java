@@ -47,16 +47,120 @@ public final class ElfSymbols {
     }
 
     public int size() {
-        return names.length;
+        return names.length + (plt == null ? 0 : plt.size());
     }
 
     /** The symbols of {@code elf}: its .symtab, or its .dynsym when it has none (then perhaps none at all). */
     public static ElfSymbols of(ElfFile elf) {
-        ElfSymbols s = read(elf, SHT_SYMTAB);
-        if (s.names.length > 0) {
-            return s;
+        List<Sym> syms = new ArrayList<>();
+        boolean symtab = true;
+        read(elf, SHT_SYMTAB, syms);
+        if (syms.isEmpty()) {
+            symtab = false;
+            read(elf, SHT_DYNSYM, syms);
         }
-        return read(elf, SHT_DYNSYM);
+        ElfSymbols s = build(syms, symtab);
+        List<Sym> stubs = new ArrayList<>();
+        plt(elf, stubs);
+        if (!stubs.isEmpty()) {
+            // perf adds the stubs after its fix-ups: a symbol stretched over .plt (_init, of size 0) still wins
+            s.plt = build(stubs, false);
+        }
+        return s;
+    }
+
+    private ElfSymbols plt;
+
+    /**
+     * perf's names for the PLT stubs: {@code name@plt} for relocation {@code i} of {@code .rela.plt}, at
+     * {@code .plt + header + i * entry} ({@code .plt.sec}: no header), the names from {@code .dynsym}.
+     */
+    private static void plt(ElfFile elf, List<Sym> syms) {
+        ByteBuffer d = elf.data();
+        boolean is64 = elf.is64();
+        long[] sh = sectionTable(elf);
+        if (sh == null) {
+            return;
+        }
+        List<ElfFile.Section> secs = elf.sections();
+        int rela = -1;
+        int plt = -1;
+        int pltSec = -1;
+        for (int i = 0; i < secs.size(); i++) {
+            String n = secs.get(i).name();
+            if (n.equals(".rela.plt") || n.equals(".rel.plt")) {
+                rela = i;
+            } else if (n.equals(".plt")) {
+                plt = i;
+            } else if (n.equals(".plt.sec")) {
+                pltSec = i;
+            }
+        }
+        if (rela < 0 || plt < 0) {
+            return;
+        }
+        int rh = (int) (sh[0] + rela * sh[1]);
+        long relOff = is64 ? d.getLong(rh + 24) : d.getInt(rh + 16) & 0xffffffffL;
+        long relSize = is64 ? d.getLong(rh + 32) : d.getInt(rh + 20) & 0xffffffffL;
+        int link = d.getInt(is64 ? rh + 40 : rh + 24);
+        long relEnt = is64 ? d.getLong(rh + 56) : d.getInt(rh + 36) & 0xffffffffL;
+        if (relEnt <= 0 || link <= 0 || link >= sh[2] || relOff + relSize > d.limit()) {
+            return;
+        }
+        int dh = (int) (sh[0] + link * sh[1]);
+        long symOff = is64 ? d.getLong(dh + 24) : d.getInt(dh + 16) & 0xffffffffL;
+        long symEnt = is64 ? d.getLong(dh + 56) : d.getInt(dh + 36) & 0xffffffffL;
+        int strLink = d.getInt(is64 ? dh + 40 : dh + 24);
+        if (symEnt <= 0 || strLink <= 0 || strLink >= sh[2]) {
+            return;
+        }
+        int strh = (int) (sh[0] + strLink * sh[1]);
+        long strOff = is64 ? d.getLong(strh + 24) : d.getInt(strh + 16) & 0xffffffffL;
+        long strSize = is64 ? d.getLong(strh + 32) : d.getInt(strh + 20) & 0xffffffffL;
+        int machine = d.getShort(18) & 0xffff;
+        long base;
+        long entry;
+        if (pltSec >= 0) {
+            base = secs.get(pltSec).addr();
+            entry = 16;
+        } else {
+            int ph = (int) (sh[0] + plt * sh[1]);
+            long entsize = is64 ? d.getLong(ph + 56) : d.getInt(ph + 36) & 0xffffffffL;
+            long header;
+            if (machine == 183) { // EM_AARCH64
+                header = 32;
+                entry = 16;
+            } else if (machine == 40) { // EM_ARM
+                header = 20;
+                entry = 12;
+            } else {
+                header = entsize;
+                entry = entsize;
+            }
+            if (entry <= 0) {
+                return;
+            }
+            base = secs.get(plt).addr() + header;
+        }
+        long idx = 0;
+        for (long e = relOff; e + relEnt <= relOff + relSize; e += relEnt, idx++) {
+            long info = is64 ? d.getLong((int) e + 8) : d.getInt((int) e + 4) & 0xffffffffL;
+            long symIdx = is64 ? info >>> 32 : info >>> 8;
+            if (symIdx == 0) {
+                continue;
+            }
+            long sp = symOff + symIdx * symEnt;
+            if (sp + symEnt > d.limit()) {
+                continue;
+            }
+            long nameIdx = d.getInt((int) sp) & 0xffffffffL;
+            String name = cString(d, strOff, strSize, nameIdx);
+            if (name.isEmpty()) {
+                continue;
+            }
+            long start = base + idx * entry;
+            syms.add(new Sym(start, start + entry, name + "@plt", STB_GLOBAL));
+        }
     }
 
     /** The name of the function holding virtual address {@code addr} (raw bytes as ISO-8859-1), or null. */
@@ -79,23 +183,22 @@ public final class ElfSymbols {
                 return names[i];
             }
         }
-        return null;
+        return plt == null ? null : plt.find(addr);
     }
 
     private record Sym(long start, long end, String name, int binding) {
     }
 
-    private static ElfSymbols read(ElfFile elf, int wanted) {
+    private static void read(ElfFile elf, int wanted, List<Sym> syms) {
         ByteBuffer d = elf.data();
         boolean is64 = elf.is64();
         long[] sh = sectionTable(elf);
         if (sh == null) {
-            return new ElfSymbols(new long[0], new long[0], new String[0], false);
+            return;
         }
         long shoff = sh[0];
         int shentsize = (int) sh[1];
         int shnum = (int) sh[2];
-        List<Sym> syms = new ArrayList<>();
         for (int i = 0; i < shnum; i++) {
             int h = (int) (shoff + (long) i * shentsize);
             if (d.getInt(h + 4) != wanted) {
@@ -153,7 +256,6 @@ public final class ElfSymbols {
                 syms.add(new Sym(value, value + ssize, name, info >> 4));
             }
         }
-        return build(syms, wanted == SHT_SYMTAB);
     }
 
     private static boolean isArm(ElfFile elf) {
