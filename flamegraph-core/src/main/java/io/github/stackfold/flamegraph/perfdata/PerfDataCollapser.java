@@ -47,6 +47,8 @@ import java.util.TreeMap;
  */
 public final class PerfDataCollapser {
     private static final String UNKNOWN = "[unknown]";
+    /** sample_regs_user of perf record -g on arm64: the link register (x30) alone. */
+    private static final long ARM64_LR_MASK = 1L << 30;
 
     private final CollapseOptions options;
     private final BinaryLocator locator;
@@ -238,6 +240,10 @@ public final class PerfDataCollapser {
             st[n++] = s.attr().index();
             st[n++] = pname(t, s);
             if (s.hasCallchain()) {
+                // perf on arm64 records the link register with a frame-pointer callchain: the leaf's caller,
+                // which the chain lacks while the leaf has not saved it yet. perf script puts it after the
+                // user leaf; the lab's arm64 recording shows it added even where it equals the next entry
+                long lr = s.attr().sampleRegsUser() == ARM64_LR_MASK ? s.userRegister(30).orElse(0) : 0;
                 int mode = PerfSample.CPUMODE_USER;
                 int entries = 0;
                 int len = s.callchainLength();
@@ -257,8 +263,11 @@ public final class PerfDataCollapser {
                         continue;
                     }
                     entries++;
-                    if (n == st.length) {
+                    if (n + 2 > st.length) {
                         st = scratch = java.util.Arrays.copyOf(st, n * 2);
+                    }
+                    if (lr != 0 && i >= 2 && s.callchain(i - 2) == PerfSample.CONTEXT_USER) {
+                        st[n++] = location(t, mode, lr);
                     }
                     st[n++] = location(t, mode, ip);
                 }
@@ -479,20 +488,27 @@ public final class PerfDataCollapser {
                 return new String[] {UNKNOWN, UNKNOWN};
             }
             if (d.perfMap) {
-                PerfMap m = perfMaps.computeIfAbsent(d.name, n -> {
+                PerfMap m = perfMaps.get(d.name);
+                if (!perfMaps.containsKey(d.name)) {
                     try {
-                        return PerfMap.read(perfMapDir.resolve(n.substring(n.lastIndexOf('/') + 1)));
+                        m = PerfMap.read(perfMapDir.resolve(d.name.substring(d.name.lastIndexOf('/') + 1)));
                     } catch (IOException e) {
-                        listener.warning(n, "cannot read " + n + ": " + e.getMessage());
-                        return null;
+                        listener.warning(d.name, "cannot read " + d.name + ": " + e.getMessage());
                     }
-                });
+                    perfMaps.put(d.name, m);
+                }
                 String s = m == null ? null : m.find(addr);
                 return new String[] {s != null ? s : UNKNOWN, d.name};
             }
-            Binaries.Binary b = binaries.computeIfAbsent(d.id, i -> bins.open(d.name, recordedBuildIds.get(d.name)));
-            if (b != null) {
-                byModule.put(d.name, b);
+            Binaries.Binary b;
+            if (binaries.containsKey(d.id)) {
+                b = binaries.get(d.id);
+            } else {
+                b = bins.open(d.name, recordedBuildIds.get(d.name)); // null (not found) is remembered too
+                binaries.put(d.id, b);
+                if (b != null) {
+                    byModule.put(d.name, b);
+                }
             }
             String s = b == null ? null : b.symbol(addr);
             return new String[] {s != null ? s : UNKNOWN, d.name};

@@ -89,6 +89,9 @@ public final class PerfDataReader {
     static final long SAMPLE_CPU = 1L << 7;
     static final long SAMPLE_PERIOD = 1L << 8;
     static final long SAMPLE_STREAM_ID = 1L << 9;
+    static final long SAMPLE_RAW = 1L << 10;
+    static final long SAMPLE_BRANCH_STACK = 1L << 11;
+    static final long SAMPLE_REGS_USER = 1L << 12;
     static final long SAMPLE_IDENTIFIER = 1L << 16;
 
     private final String source;
@@ -604,6 +607,7 @@ public final class PerfDataReader {
         s.period = 0;
         s.callchainLength = 0;
         s.hasCallchain = false;
+        s.userRegsAbi = 0;
         if ((st & SAMPLE_IDENTIFIER) != 0) {
             s.id = u64(b, o);
             o += 8;
@@ -675,6 +679,39 @@ public final class PerfDataReader {
             s.callchainLength = n;
             s.hasCallchain = true;
             o += 8 * n;
+        }
+        if ((st & SAMPLE_RAW) != 0) {
+            if (o + 4 > end) {
+                return false;
+            }
+            o += 4 + u32(b, o);
+        }
+        if ((st & SAMPLE_BRANCH_STACK) != 0) {
+            if (o + 8 > end) {
+                return false;
+            }
+            long nr = u64(b, o);
+            if (nr < 0 || nr > 1 << 16) {
+                return false;
+            }
+            o += 8 + ((a.branchSampleType() & (1L << 17)) != 0 ? 8 : 0) + 24 * (int) nr; // HW_INDEX
+        }
+        if ((st & SAMPLE_REGS_USER) != 0 && o + 8 <= end) {
+            s.userRegsAbi = u64(b, o);
+            o += 8;
+            if (s.userRegsAbi != 0) {
+                int n = Long.bitCount(a.sampleRegsUser());
+                if (o + 8L * n > end) {
+                    return false;
+                }
+                if (s.userRegs.length < n) {
+                    s.userRegs = new long[n];
+                }
+                for (int i = 0; i < n; i++) {
+                    s.userRegs[i] = u64(b, o + 8 * i);
+                }
+                o += 8 * n;
+            }
         }
         return o <= end;
     }

@@ -15,6 +15,9 @@ package io.github.stackfold.flamegraph.perfdata;
  *  6  ID            u64 id (which event, when there are several)
  *  7  CPU           u32 cpu, u32 reserved
  *  8  PERIOD        u64 period (the sample's weight)
+ * 10  RAW           u32 size, data (skipped)
+ * 11  BRANCH_STACK  u64 nr, [u64 hw_idx], {from, to, flags} * nr (skipped)
+ * 12  REGS_USER     u64 abi, u64 regs[bits of sample_regs_user] when abi != 0
  * 16  IDENTIFIER    u64 id, first of all fields
  * </pre>
  */
@@ -44,6 +47,8 @@ public final class PerfSample {
     long[] callchain = new long[128];
     int callchainLength;
     boolean hasCallchain;
+    long userRegsAbi;
+    long[] userRegs = new long[4];
 
     /** The event this sample belongs to. */
     public EventAttr attr() {
@@ -95,6 +100,18 @@ public final class PerfSample {
     /** Entry {@code i} of the callchain (0 is the leaf side); markers included. */
     public long callchain(int i) {
         return callchain[i];
+    }
+
+    /**
+     * The user-space register with perf's number {@code reg} (e.g. 30, the link register on arm64), when
+     * the sample has it ({@code PERF_SAMPLE_REGS_USER} with that bit in {@code sample_regs_user}).
+     */
+    public java.util.OptionalLong userRegister(int reg) {
+        long mask = attr.sampleRegsUser();
+        if (userRegsAbi == 0 || reg < 0 || reg > 63 || (mask & (1L << reg)) == 0) {
+            return java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of(userRegs[Long.bitCount(mask & ((1L << reg) - 1))]);
     }
 
     /** Whether a callchain entry is a context marker. */
