@@ -9,6 +9,7 @@ import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
@@ -37,7 +38,7 @@ final class CliProfiles {
      */
     static Loaded load(String arg, FlameCli flame) throws IOException {
         PerfListener perf = new PerfListener();
-        ProfileLoader loader = loader(perf);
+        ProfileLoader loader = loader(perf, flame);
         if (arg.equals("-")) {
             byte[] data = flame.stdin().readAllBytes();
             FoldedProfile folded = loader.load(new ByteArrayInputStream(data), "<stdin>");
@@ -77,12 +78,14 @@ final class CliProfiles {
         switch (ProfileLoader.detect(in)) {
             case PPROF:
                 return pprof.loader().load(in, source);
+            case PERF_DATA:
+                return loader(new PerfListener(), flame).load(in, source);
             case PERF_SCRIPT:
                 if (!ProfileLoader.hasStackLines(in)) {
                     return null;
                 }
                 PerfListener perf = new PerfListener();
-                FoldedProfile folded = loader(perf).load(in, source);
+                FoldedProfile folded = loader(perf, flame).load(in, source);
                 perf.warn(flame);
                 return folded;
             default:
@@ -91,9 +94,15 @@ final class CliProfiles {
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
-    static ProfileLoader loader(CollapseListener listener) {
+    static ProfileLoader loader(CollapseListener listener, FlameCli flame) {
         PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener).build());
-        return ProfileLoader.builder().perfScript(perf::collapse).build();
+        java.io.PrintWriter err = flame.stderr();
+        PerfDataCollapser perfData = PerfDataCollapser.builder().listener((module, message) -> {
+            synchronized (err) {
+                err.println("flame: warning: " + message);
+            }
+        }).build();
+        return ProfileLoader.builder().perfScript(perf::collapse).perfData(perfData).build();
     }
 
     /** Hears what collapsing perf script text found: the sample count and the skipped lines. */

@@ -8,6 +8,7 @@ import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
@@ -50,6 +51,7 @@ public class CollapseCommand implements Callable<Integer> {
     Path binary;
     Path symfs;
     boolean inlineGo;
+    Path kallsyms;
     Path output;
     PprofFlags pprof;
     List<String> files;
@@ -86,12 +88,16 @@ public class CollapseCommand implements Callable<Integer> {
                 "to DIR, a copy of the target's file system (implies --symbolize)").build());
         spec.addOption(Specs.flag("--inline-go", "with --symbolize: expand calls the Go compiler inlined,",
                 "marked _[i] (implies --symbolize)"));
+        spec.addOption(Specs.option("--kallsyms", "FILE", Path.class).description("for perf.data: name kernel frames",
+                "from this copy of /proc/kallsyms of the machine that recorded (default: this machine's,",
+                "when the recording was made on this host and kernel)").build());
         spec.addOption(Specs.option(new String[] {"-o", "--output"}, "FILE", Path.class)
                 .description("write here instead of standard output").build());
         PprofFlags.addTo(spec);
         spec.addPositional(PositionalParamSpec.builder().paramLabel("FILE").arity("0..*").type(List.class)
                 .auxiliaryTypes(String.class)
-                .description("perf script output or a pprof profile, maybe compressed; '-' or none: standard input").build());
+                .description("perf script output, a perf.data recording or a pprof profile, maybe compressed; '-' or",
+                        "none: standard input").build());
         return Specs.withHelpOptions(spec);
     }
 
@@ -109,6 +115,7 @@ public class CollapseCommand implements Callable<Integer> {
         binary = Specs.value(spec, "--binary");
         symfs = Specs.value(spec, "--symfs");
         inlineGo = Specs.flag(spec, "--inline-go");
+        kallsyms = Specs.value(spec, "--kallsyms");
         output = Specs.value(spec, "--output");
         pprof = PprofFlags.of(spec);
         files = Specs.positionals(spec);
@@ -134,6 +141,33 @@ public class CollapseCommand implements Callable<Integer> {
                 .maxBadLineReports(SHOWN_BAD_LINES)
                 .symbolizer(goSymbolizer())
                 .listener(listener);
+    }
+
+    /**
+     * The perf.data reader for the flags: the same folding flags; --binary/--symfs say where binaries
+     * are; Go frames are named from .gopclntab always (perf script's text has no names for them).
+     */
+    private PerfDataCollapser perfData() {
+        if (binary != null && symfs != null) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, "--binary and --symfs exclude each other");
+        }
+        if (kallsyms != null && !Files.isRegularFile(kallsyms)) {
+            throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--kallsyms " + kallsyms + ": no such file");
+        }
+        BinaryLocator locator = binary != null ? BinaryLocator.binary(binary) : symfs != null ? BinaryLocator.symfs(symfs)
+                : null;
+        PrintWriter err = flame.stderr();
+        return PerfDataCollapser.builder()
+                .options(options(CollapseListener.IGNORE).symbolizer(null).build())
+                .locator(locator)
+                .kallsyms(kallsyms)
+                .inlineGo(inlineGo)
+                .listener((module, message) -> {
+                    synchronized (err) {
+                        err.println("flame: warning: " + message);
+                    }
+                })
+                .build();
     }
 
     /** The Go symbolizer the flags ask for, or null. */
@@ -185,6 +219,10 @@ public class CollapseCommand implements Callable<Integer> {
                 FoldedProfile p = pprof.readIfPprof(b, source);
                 if (p != null) {
                     fromPprof = fromPprof.merge(p);
+                    continue;
+                }
+                if (ProfileLoader.detect(b) == ProfileLoader.Format.PERF_DATA) {
+                    fromPprof = fromPprof.merge(perfData().collapse(b, source).profile());
                     continue;
                 }
                 session.add(b, source);

@@ -305,8 +305,14 @@ public final class PerfDataCollapser {
             Dso d;
             long printed = ip;
             if (mode == PerfSample.CPUMODE_KERNEL) {
-                Map.Entry<Long, Mapping> e = kernelMaps.floorEntry(ip);
-                d = e != null && Long.compareUnsigned(ip, e.getValue().end) < 0 ? e.getValue().dso : kernel;
+                // kernel addresses are negative as longs: ordered among themselves, but a user-range value
+                // (garbage after a stray context marker) must not match the last of them
+                Map.Entry<Long, Mapping> e = ip < 0 ? kernelMaps.floorEntry(ip) : null;
+                if (e != null && Long.compareUnsigned(ip, e.getValue().end) < 0) {
+                    d = e.getValue().dso;
+                } else {
+                    d = kernelMaps.isEmpty() ? kernel : unknown;
+                }
             } else if (mode == PerfSample.CPUMODE_USER && ip >= 0) { // perf finds no user map above the user range
                 Map.Entry<Long, Mapping> e = t.proc.maps.floorEntry(ip);
                 if (e != null && e.getKey() >= 0 && Long.compareUnsigned(ip, e.getValue().end) < 0) {

@@ -146,17 +146,10 @@ public final class ElfSymbols {
         for (long e = relOff; e + relEnt <= relOff + relSize; e += relEnt, idx++) {
             long info = is64 ? d.getLong((int) e + 8) : d.getInt((int) e + 4) & 0xffffffffL;
             long symIdx = is64 ? info >>> 32 : info >>> 8;
-            if (symIdx == 0) {
-                continue;
-            }
             long sp = symOff + symIdx * symEnt;
-            if (sp + symEnt > d.limit()) {
-                continue;
-            }
-            long nameIdx = d.getInt((int) sp) & 0xffffffffL;
-            String name = cString(d, strOff, strSize, nameIdx);
-            if (name.isEmpty()) {
-                continue;
+            String name = "";
+            if (symIdx != 0 && sp + symEnt <= d.limit()) { // 0: an IRELATIVE stub, which perf calls "@plt"
+                name = cString(d, strOff, strSize, d.getInt((int) sp) & 0xffffffffL);
             }
             long start = base + idx * entry;
             syms.add(new Sym(start, start + entry, name + "@plt", STB_GLOBAL));
