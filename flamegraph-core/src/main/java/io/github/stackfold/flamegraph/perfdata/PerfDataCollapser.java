@@ -131,6 +131,11 @@ public final class PerfDataCollapser {
         final int tid;
         String comm;
         Proc proc;
+        /** The process name id for {@link #pnameComm} and the sample's pid/tid, or -1. */
+        int pname = -1;
+        String pnameComm;
+        int pnamePid;
+        int pnameTid;
 
         Thread(int pid, int tid) {
             this.pid = pid;
@@ -152,6 +157,13 @@ public final class PerfDataCollapser {
         final List<String> pnameList = new ArrayList<>();
         final StackTable stacks = new StackTable();
         int[] scratch = new int[256];
+        /** Callchain entries seen lately: (process, mode, address) to location, cleared by every mmap. */
+        static final int CACHE = 1 << 12;
+        final long[] cacheIp = new long[CACHE];
+        final Proc[] cacheProc = new Proc[CACHE];
+        final byte[] cacheMode = new byte[CACHE];
+        final int[] cacheLoc = new int[CACHE];
+        Thread last;
 
         Dso dso(String name, boolean isKernel, boolean perfMap) {
             return dsosByName.computeIfAbsent(name, n -> {
@@ -162,12 +174,17 @@ public final class PerfDataCollapser {
         }
 
         Thread thread(int pid, int tid) {
+            Thread l = last;
+            if (l != null && l.tid == tid && l.pid == pid) {
+                return l;
+            }
             Thread t = threads.get(tid);
             if (t == null || (t.pid != pid && pid != -1)) {
                 t = new Thread(pid, tid);
                 t.proc = procs.computeIfAbsent(pid, p -> new Proc(new TreeMap<>()));
                 threads.put(tid, t);
             }
+            last = t;
             return t;
         }
 
@@ -189,11 +206,13 @@ public final class PerfDataCollapser {
                 t.proc = p;
             }
             threads.put(tid, t);
+            last = null;
         }
 
         @Override
         public void mmap(int pid, int tid, long start, long len, long pgoff, String filename, String buildId,
                 int cpumode, long time) {
+            java.util.Arrays.fill(cacheProc, null);
             String name = raw(filename);
             if (cpumode == PerfSample.CPUMODE_KERNEL || cpumode == 4) {
                 String n = name.startsWith("[kernel.kallsyms]") ? "[kernel.kallsyms]" : moduleName(name);
@@ -279,6 +298,17 @@ public final class PerfDataCollapser {
         }
 
         int pname(Thread t, PerfSample s) {
+            if (t.pname >= 0 && t.pnameComm == t.comm && t.pnamePid == s.pid() && t.pnameTid == s.tid()) {
+                return t.pname;
+            }
+            t.pname = newPname(t, s);
+            t.pnameComm = t.comm;
+            t.pnamePid = s.pid();
+            t.pnameTid = s.tid();
+            return t.pname;
+        }
+
+        int newPname(Thread t, PerfSample s) {
             String comm = t.comm != null ? t.comm : ":" + t.tid;
             StringBuilder sb = new StringBuilder(comm);
             boolean includeTid = options.tid();
@@ -302,6 +332,21 @@ public final class PerfDataCollapser {
         }
 
         int location(Thread t, int mode, long ip) {
+            long h = ip * 0x9e3779b97f4a7c15L;
+            int slot = (int) (h >>> 52) ^ mode;
+            slot &= CACHE - 1;
+            if (cacheIp[slot] == ip && cacheProc[slot] == t.proc && cacheMode[slot] == mode) {
+                return cacheLoc[slot];
+            }
+            int loc = resolve(t, mode, ip);
+            cacheIp[slot] = ip;
+            cacheProc[slot] = t.proc;
+            cacheMode[slot] = (byte) mode;
+            cacheLoc[slot] = loc;
+            return loc;
+        }
+
+        int resolve(Thread t, int mode, long ip) {
             Dso d;
             long printed = ip;
             if (mode == PerfSample.CPUMODE_KERNEL) {
