@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * output, collapsed by {@link PerfCollapser} as it is piped in)? Both produce the same folded stacks.
  *
  * <p>The recording: {@code -Dstackfold.perfdata=FILE}, or one made at {@code @Setup} (once, kept in
- * {@code target/perfdata-bench/deep.data}) with {@code perf record -e cpu-clock -F 20000 -g} of a C
+ * {@code $TMPDIR/stackfold-perfdata-bench/deep.data}) with {@code perf record -e cpu-clock -F 20000 -g} of a C
  * program built here with gcc whose call stacks are 10 to 60 frames deep, until it is about
  * {@code -Dstackfold.perfdata.mb=100} MB. Needs perf and gcc (and root or perf_event_paranoid <= 1).
  *
@@ -54,9 +54,9 @@ public class PerfDataBenchmark {
             __attribute__((noinline)) long b(int d, int n) { return d <= 0 ? spin(n) : a(d - 1, n) + 1; }
             __attribute__((noinline)) long a(int d, int n) { return d <= 0 ? spin(n) : (d % 3 ? b(d - 1, n) : a(d - 1, n)) + 1; }
             int main(int c, char **v) {
-                time_t end = time(0) + atoi(c > 1 ? v[1] : "10");
+                clock_t end = (clock_t) (atof(c > 1 ? v[1] : "10") * CLOCKS_PER_SEC); /* CPU time: cpu-clock samples it */
                 unsigned r = 1;
-                while (time(0) < end) { r = r * 1103515245 + 12345; sink += a(10 + (r >> 16) % 50, 2000); }
+                while (clock() < end) { r = r * 1103515245 + 12345; sink += a(10 + (r >> 16) % 50, 2000); }
                 return 0;
             }
             """;
@@ -75,7 +75,7 @@ public class PerfDataBenchmark {
     }
 
     private static Path record() throws IOException, InterruptedException {
-        Path dir = Path.of("target/perfdata-bench").toAbsolutePath();
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "stackfold-perfdata-bench");
         Path out = dir.resolve("deep.data");
         if (Files.isRegularFile(out)) {
             return out;
@@ -85,16 +85,14 @@ public class PerfDataBenchmark {
         run(List.of("gcc", "-O1", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-o",
                 dir.resolve("deep").toString(), dir.resolve("deep.c").toString()), dir);
         long mb = Long.getLong("stackfold.perfdata.mb", 100);
-        int seconds = 5;
-        while (true) {
-            run(List.of("perf", "record", "-q", "-e", "cpu-clock", "-F", "20000", "-g", "-o", out.toString(), "--",
-                    dir.resolve("deep").toString(), Integer.toString(seconds)), dir);
-            long size = Files.size(out);
-            if (size >= mb * 1_000_000 * 9 / 10 || seconds > 600) {
-                return out;
-            }
-            seconds = (int) Math.min(600, seconds * Math.max(2, mb * 1_000_000 / Math.max(1, size)));
-        }
+        // one CPU second first, to learn how many bytes a CPU second makes; then the whole recording
+        run(List.of("perf", "record", "-q", "-e", "cpu-clock", "-F", "20000", "-g", "-o", out.toString(), "--",
+                dir.resolve("deep").toString(), "1"), dir);
+        double seconds = Math.min(300, mb * 1e6 / Math.max(1, Files.size(out)));
+        run(List.of("perf", "record", "-q", "-e", "cpu-clock", "-F", "20000", "-g", "-o", out.toString(), "--",
+                dir.resolve("deep").toString(), String.format(java.util.Locale.ROOT, "%.2f", seconds)), dir);
+        Files.deleteIfExists(dir.resolve("deep.data.old"));
+        return out;
     }
 
     private static void run(List<String> cmd, Path dir) throws IOException, InterruptedException {

@@ -310,7 +310,11 @@ public final class PerfDataCollapser {
 
         int newPname(Thread t, PerfSample s) {
             String comm = t.comm != null ? t.comm : ":" + t.tid;
-            StringBuilder sb = new StringBuilder(comm);
+            int end = comm.length();
+            while (end > 1 && (comm.charAt(end - 1) == ' ' || comm.charAt(end - 1) == '\t')) {
+                end--; // the text collapser cannot tell a comm's trailing blanks from the blanks after it
+            }
+            StringBuilder sb = new StringBuilder(comm.substring(0, end));
             boolean includeTid = options.tid();
             if (includeTid || options.pid()) {
                 // as perf script prints "comm pid/tid" and the collapser reads it (tid 0: only one id)
