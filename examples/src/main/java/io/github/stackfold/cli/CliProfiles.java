@@ -50,6 +50,11 @@ final class CliProfiles {
         if (!Files.exists(p)) {
             throw new NoSuchFileException(arg);
         }
+        if (isPerfData(p)) {
+            // perf.data: the weights are periods, the sample count is the reader's
+            PerfDataCollapser.Result r = perfData(flame).collapse(p);
+            return new Loaded(arg, r.profile(), r.info().samples());
+        }
         FoldedProfile folded = loader.load(p);
         perf.warn(flame);
         if (perf.stats != null) {
@@ -96,13 +101,24 @@ final class CliProfiles {
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
     static ProfileLoader loader(CollapseListener listener, FlameCli flame) {
         PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener).build());
+        return ProfileLoader.builder().perfScript(perf::collapse).perfData(perfData(flame)).build();
+    }
+
+    /** The perf.data reader with its defaults, its warnings (binary not found, build-id mismatch) on stderr. */
+    static PerfDataCollapser perfData(FlameCli flame) {
         java.io.PrintWriter err = flame.stderr();
-        PerfDataCollapser perfData = PerfDataCollapser.builder().listener((module, message) -> {
+        return PerfDataCollapser.builder().listener((module, message) -> {
             synchronized (err) {
                 err.println("flame: warning: " + message);
             }
         }).build();
-        return ProfileLoader.builder().perfScript(perf::collapse).perfData(perfData).build();
+    }
+
+    /** Whether a file starts with a perf.data magic (uncompressed). */
+    private static boolean isPerfData(Path p) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            return io.github.stackfold.flamegraph.perfdata.PerfDataReader.looksLikePerfData(in.readNBytes(8));
+        }
     }
 
     /** Hears what collapsing perf script text found: the sample count and the skipped lines. */
