@@ -2,26 +2,27 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.StackfoldException;
-import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 
-/** Loading profiles and rule files for the analysis commands. */
+/**
+ * How every command opens and reads its inputs: {@link #open} (a path or {@code -}, through
+ * {@link ProfileInput}, refusing what is no profile with the same message for every command) and
+ * {@link #read} (any profile to folded stacks). A command that reads some kinds its own way (collapse
+ * folds perf script text with its flags, flamegraph keeps folded text's two-count lines) switches on
+ * {@link ProfileInput#kind()} first and hands the rest to {@link #read}.
+ */
 final class CliProfiles {
     private CliProfiles() {
     }
@@ -31,77 +32,60 @@ final class CliProfiles {
     }
 
     /**
-     * Any profile {@link ProfileLoader} reads (pprof, folded, perf script; compressed or not), from a
-     * file or standard input ("-"). The sample count is kept apart from the weights where the input
-     * has one: a pprof profile's weights are CPU nanoseconds, perf script's may be periods. Lines perf
-     * script text holds that are of no known shape are skipped and counted on standard error.
+     * Opens {@code arg} (a file, or standard input for {@code -}); what is no profile (an image, a
+     * program, a directory, perf.data, text of no profile format ...) is refused here, so that every
+     * command says the same.
      */
-    static Loaded load(String arg, FlameCli flame) throws IOException {
-        PerfListener perf = new PerfListener();
-        ProfileLoader loader = loader(perf, flame);
-        if (arg.equals("-")) {
-            byte[] data = flame.stdin().readAllBytes();
-            FoldedProfile folded = loader.load(new ByteArrayInputStream(data), "<stdin>");
-            perf.warn(flame);
-            long samples = perf.stats != null ? perf.stats.samples() : pprofSamples(data, "<stdin>");
-            return new Loaded("<stdin>", folded, samples);
+    static ProfileInput open(String arg, FlameCli flame) throws IOException {
+        ProfileInput in = ProfileInput.open(arg, flame.stdin());
+        if (!in.kind().isProfile()) {
+            in.close();
+            throw in.notAProfile();
         }
-        Path p = Path.of(arg);
-        if (!Files.exists(p)) {
-            throw new NoSuchFileException(arg);
-        }
-        if (isPerfData(p)) {
-            // perf.data: the weights are periods, the sample count is the reader's
-            PerfDataCollapser.Result r = perfData(flame).collapse(p);
-            return new Loaded(arg, r.profile(), r.info().samples());
-        }
-        FoldedProfile folded = loader.load(p);
-        perf.warn(flame);
-        if (perf.stats != null) {
-            return new Loaded(arg, folded, perf.stats.samples());
-        }
-        byte[] head = new byte[64];
-        int n;
-        try (InputStream in = Files.newInputStream(p)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        long samples = -1;
-        if (PprofReader.isGzip(head, n) || PprofReader.looksLikeProfile(head, n)) {
-            samples = pprofSamples(Files.readAllBytes(p), arg);
-        }
-        return new Loaded(arg, folded, samples);
+        return in;
     }
 
     /**
-     * For the commands that read folded text their own way (flamegraph, diff): a pprof profile read
-     * with {@code pprof}'s flags, or perf script text (stack lines in its first 64 kB) collapsed with
-     * flame collapse's defaults, its unknown lines counted on standard error; null, with nothing
-     * consumed, for anything else (folded text, or garbage the caller's reader reports).
+     * Any profile as folded stacks: pprof read with {@code pprof}'s flags, perf script text collapsed
+     * with flame collapse's defaults (its unknown lines counted on standard error), folded text, a
+     * flame graph SVG (a warning when its stacks do not add up to its root).
      */
-    static FoldedProfile readIfNotFolded(BufferedInputStream in, String source, PprofFlags pprof, FlameCli flame)
-            throws IOException {
-        switch (ProfileLoader.detect(in)) {
-            case PPROF:
-                return pprof.loader().load(in, source);
-            case PERF_DATA:
-                return loader(new PerfListener(), flame).load(in, source);
-            case PERF_SCRIPT:
-                if (!ProfileLoader.hasStackLines(in)) {
-                    return null;
-                }
-                PerfListener perf = new PerfListener();
-                FoldedProfile folded = loader(perf, flame).load(in, source);
-                perf.warn(flame);
-                return folded;
-            default:
-                return null;
+    static FoldedProfile read(ProfileInput in, PprofFlags pprof, FlameCli flame) throws IOException {
+        PerfListener perf = new PerfListener();
+        FoldedProfile folded = loader(perf, pprof.options(), flame).load(in);
+        perf.warn(flame);
+        return folded;
+    }
+
+    /**
+     * Any profile with its sample count kept apart from the weights where the input has one: a pprof
+     * profile's weights are CPU nanoseconds, perf script's may be periods.
+     */
+    static Loaded load(String arg, FlameCli flame) throws IOException {
+        try (ProfileInput in = open(arg, flame)) {
+            PerfListener perf = new PerfListener();
+            ProfileLoader loader = loader(perf, PprofOptions.defaults(), flame);
+            if (in.kind() == ProfileInput.Kind.PERF_DATA) {
+                // perf.data: the weights are periods, the sample count is the recording's
+                PerfDataCollapser.Result r = perfData(flame).collapse(in.stream(), in.source());
+                return new Loaded(in.source(), r.profile(), r.info().samples());
+            }
+            if (in.kind() == ProfileInput.Kind.PPROF) {
+                byte[] data = in.stream().readAllBytes();
+                FoldedProfile folded = loader.load(new ByteArrayInputStream(data), in.source());
+                return new Loaded(in.source(), folded, pprofSamples(data, in.source()));
+            }
+            FoldedProfile folded = loader.load(in);
+            perf.warn(flame);
+            return new Loaded(in.source(), folded, perf.stats != null ? perf.stats.samples() : -1);
         }
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
-    static ProfileLoader loader(CollapseListener listener, FlameCli flame) {
+    private static ProfileLoader loader(CollapseListener listener, PprofOptions pprof, FlameCli flame) {
         PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener).build());
-        return ProfileLoader.builder().perfScript(perf::collapse).perfData(perfData(flame)).build();
+        return ProfileLoader.builder().pprof(pprof).perfScript(perf::collapse).perfData(perfData(flame))
+                .onWarning(w -> flame.stderr().println("flame: warning: " + w)).build();
     }
 
     /** The perf.data reader with its defaults, its warnings (binary not found, build-id mismatch) on stderr. */
@@ -112,13 +96,6 @@ final class CliProfiles {
                 err.println("flame: warning: " + message);
             }
         }).build();
-    }
-
-    /** Whether a file starts with a perf.data magic (uncompressed). */
-    private static boolean isPerfData(Path p) throws IOException {
-        try (InputStream in = Files.newInputStream(p)) {
-            return io.github.stackfold.flamegraph.perfdata.PerfDataReader.looksLikePerfData(in.readNBytes(8));
-        }
     }
 
     /** Hears what collapsing perf script text found: the sample count and the skipped lines. */
@@ -146,38 +123,13 @@ final class CliProfiles {
         }
     }
 
-    /** The number of samples of a pprof profile (its samples/count type), -1 when it is none or has none. */
+    /** The number of samples of a pprof profile (its samples/count type), -1 when it has none. */
     private static long pprofSamples(byte[] data, String name) {
-        if (!PprofReader.isGzip(data, data.length) && !PprofReader.looksLikeProfile(data, data.length)) {
-            return -1;
-        }
         try {
             return PprofReader.create(PprofOptions.builder().sampleType("samples").build()).read(data, name)
                     .folded().total();
-        } catch (StackfoldException notPprofOrNoCount) {
+        } catch (StackfoldException noCount) {
             return -1;
         }
-    }
-
-    /** The default rules, a built-in set by name, or a rule file. */
-    static Rules rules(String arg) throws IOException {
-        if (arg == null) {
-            return Rules.kubeApiserver();
-        }
-        Path p = Path.of(arg);
-        if (!Files.exists(p) && Rules.BUILT_IN.contains(arg)) {
-            return Rules.builtIn(arg);
-        }
-        if (!Files.exists(p)) {
-            throw new NoSuchFileException(arg + " (rules: a JSON or YAML file, or one of " + Rules.BUILT_IN + ")");
-        }
-        return Rules.read(p);
-    }
-
-    static String builtInRulesText(String name) {
-        if (!Rules.BUILT_IN.contains(name)) {
-            throw new BadInputException("--rules", "no built-in rules named '" + name + "'; there are " + Rules.BUILT_IN);
-        }
-        return Rules.builtInText(name);
     }
 }

@@ -7,119 +7,103 @@ import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
-import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code flame collapse}: perf script text to folded stacks, as stackcollapse-perf.pl does. Only
  * translates flags into {@link CollapseOptions} and reports what the library's listener hears.
  */
+@Command(name = "collapse", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        header = "Fold perf script output into folded stacks.",
+        description = {"Folds 'perf script' output into folded stacks (frame;frame;... count), byte-identical to"
+                + " FlameGraph's stackcollapse-perf.pl with the same flags. Files may be gzip, xz, bzip2 or zstd"
+                + " compressed (recognised by content); several files are merged; - is standard input."},
+        footer = {"", "Exit codes: 0 ok (unrecognised lines are skipped and counted), 2 not perf script text,"
+                + " 6 a file could not be read or written, 64 wrong command line."})
 public class CollapseCommand implements Callable<Integer> {
     /** How many unrecognised lines are shown on stderr before only counting them. */
     static final int SHOWN_BAD_LINES = 5;
 
-    final FlameCli flame;
-    private CommandSpec spec;
+    @ParentCommand
+    FlameCli flame;
 
+    @Option(names = "--pid", description = "Include the PID with the process name (comm-PID).")
     boolean pid;
+
+    @Option(names = "--tid", description = "Include PID and TID with the process name (comm-PID/TID).")
     boolean tid;
+
+    @Option(names = "--kernel", description = "Annotate kernel functions with _[k].")
     boolean kernel;
+
+    @Option(names = "--jit", description = "Annotate JIT functions with _[j] (their names come from /tmp/perf-PID.map).")
     boolean jit;
+
+    @Option(names = "--all", description = "All annotations (--kernel --jit).")
     boolean all;
+
+    @Option(names = "--addrs", description = "Include raw addresses where symbols cannot be found.")
     boolean addrs;
+
+    @Option(names = "--event-filter", paramLabel = "EVENT",
+            description = "Keep only samples of this event (default: the first event type in the input).")
     String eventFilter;
-    int threads;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads folding one input (default: the number of cores, ${DEFAULT-VALUE} here).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--symbolize", description = "Name [unknown] frames of stripped Go binaries from their .gopclntab"
+            + " (the binary is the frame's module path, or see --binary and --symfs).")
     boolean symbolize;
+
+    @Option(names = "--binary", paramLabel = "PATH", description = "With --symbolize: read this binary for frames"
+            + " whose module has the same file name (implies --symbolize).")
     Path binary;
+
+    @Option(names = "--symfs", paramLabel = "DIR", description = "With --symbolize: module paths are relative to DIR,"
+            + " a copy of the target's file system (implies --symbolize).")
     Path symfs;
-    boolean inlineGo;
+
+    @Option(names = "--kallsyms", paramLabel = "FILE", description = "For perf.data: name kernel frames from this"
+            + " copy of /proc/kallsyms of the machine that recorded (default: this machine's, when the recording was"
+            + " made on this host and kernel).")
     Path kallsyms;
-    Path output;
+
+    @Option(names = "--inline-go", description = "With --symbolize: expand calls the Go compiler inlined, marked _[i]"
+            + " (implies --symbolize).")
+    boolean inlineGo;
+
+    @Mixin
+    OutputFileFlag output;
+
+    @Mixin
     PprofFlags pprof;
-    List<String> files;
 
-    CollapseCommand(FlameCli flame) {
-        this.flame = flame;
-    }
-
-    /** This command's model: its name, description, options and parameters. */
-    CommandSpec spec() {
-        spec = Specs.command(this, "collapse",
-                "Folds 'perf script' output into folded stacks (frame;frame;... count), byte-identical to",
-                "FlameGraph's stackcollapse-perf.pl with the same flags. Files may be gzip, xz, bzip2 or zstd",
-                "compressed (recognised by content); several files are merged; '-' is standard input.");
-        spec.usageMessage().footer("",
-                "Exit codes: 0 ok (unrecognised lines are skipped and counted), 2 not perf script text,",
-                "6 a file could not be read or written, 64 wrong command line.");
-        spec.addOption(Specs.flag("--pid", "include the PID with the process name (comm-PID)"));
-        spec.addOption(Specs.flag("--tid", "include PID and TID with the process name (comm-PID/TID)"));
-        spec.addOption(Specs.flag("--kernel", "annotate kernel functions with _[k]"));
-        spec.addOption(Specs.flag("--jit", "annotate JIT functions (/tmp/perf-PID.map) with _[j]"));
-        spec.addOption(Specs.flag("--all", "all annotations (--kernel --jit)"));
-        spec.addOption(Specs.flag("--addrs", "include raw addresses where symbols cannot be found"));
-        spec.addOption(Specs.option("--event-filter", "EVENT", String.class)
-                .description("keep only samples of this event (default: the first event type in the input)").build());
-        spec.addOption(Specs.option("--threads", "N", int.class)
-                .defaultValue(String.valueOf(Runtime.getRuntime().availableProcessors()))
-                .description("threads folding one input (default: the number of cores, ${DEFAULT-VALUE} here)").build());
-        spec.addOption(Specs.flag("--symbolize", "name [unknown] frames of stripped Go binaries from their",
-                ".gopclntab (the binary is the frame's module path, or see --binary/--symfs)"));
-        spec.addOption(Specs.option("--binary", "PATH", Path.class).description("with --symbolize: read this binary for",
-                "frames whose module has the same file name (implies --symbolize)").build());
-        spec.addOption(Specs.option("--symfs", "DIR", Path.class).description("with --symbolize: module paths are relative",
-                "to DIR, a copy of the target's file system (implies --symbolize)").build());
-        spec.addOption(Specs.flag("--inline-go", "with --symbolize: expand calls the Go compiler inlined,",
-                "marked _[i] (implies --symbolize)"));
-        spec.addOption(Specs.option("--kallsyms", "FILE", Path.class).description("for perf.data: name kernel frames",
-                "from this copy of /proc/kallsyms of the machine that recorded (default: this machine's,",
-                "when the recording was made on this host and kernel)").build());
-        spec.addOption(Specs.option(new String[] {"-o", "--output"}, "FILE", Path.class)
-                .description("write here instead of standard output").build());
-        PprofFlags.addTo(spec);
-        spec.addPositional(PositionalParamSpec.builder().paramLabel("FILE").arity("0..*").type(List.class)
-                .auxiliaryTypes(String.class)
-                .description("perf script output, a perf.data recording or a pprof profile, maybe compressed; '-' or",
-                        "none: standard input").build());
-        return Specs.withHelpOptions(spec);
-    }
-
-    /** Sets the fields from the command line. */
-    private void bind() {
-        pid = Specs.flag(spec, "--pid");
-        tid = Specs.flag(spec, "--tid");
-        kernel = Specs.flag(spec, "--kernel");
-        jit = Specs.flag(spec, "--jit");
-        all = Specs.flag(spec, "--all");
-        addrs = Specs.flag(spec, "--addrs");
-        eventFilter = Specs.value(spec, "--event-filter");
-        threads = Specs.value(spec, "--threads");
-        symbolize = Specs.flag(spec, "--symbolize");
-        binary = Specs.value(spec, "--binary");
-        symfs = Specs.value(spec, "--symfs");
-        inlineGo = Specs.flag(spec, "--inline-go");
-        kallsyms = Specs.value(spec, "--kallsyms");
-        output = Specs.value(spec, "--output");
-        pprof = PprofFlags.of(spec);
-        files = Specs.positionals(spec);
-    }
+    @Parameters(paramLabel = "FILE", description = "perf script output, or any other profile to merge with it (pprof, folded stacks,"
+            + " a flame graph SVG); - or none: standard input.")
+    List<String> files = new ArrayList<>();
 
     /**
      * The library options for the flags. Options added later (such as symbolizing stripped Go frames)
@@ -143,6 +127,7 @@ public class CollapseCommand implements Callable<Integer> {
                 .listener(listener);
     }
 
+    /** The Go symbolizer the flags ask for, or null. */
     /**
      * The perf.data reader for the flags: the same folding flags; --binary/--symfs say where binaries
      * are; Go frames are named from .gopclntab always (perf script's text has no names for them).
@@ -154,8 +139,8 @@ public class CollapseCommand implements Callable<Integer> {
         if (kallsyms != null && !Files.isRegularFile(kallsyms)) {
             throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--kallsyms " + kallsyms + ": no such file");
         }
-        BinaryLocator locator = binary != null ? BinaryLocator.binary(binary) : symfs != null ? BinaryLocator.symfs(symfs)
-                : null;
+        BinaryLocator locator = binary != null ? BinaryLocator.binary(binary)
+                : symfs != null ? BinaryLocator.symfs(symfs) : null;
         PrintWriter err = flame.stderr();
         return PerfDataCollapser.builder()
                 .options(options(CollapseListener.IGNORE).symbolizer(null).build())
@@ -170,7 +155,6 @@ public class CollapseCommand implements Callable<Integer> {
                 .build();
     }
 
-    /** The Go symbolizer the flags ask for, or null. */
     private GoSymbolizer goSymbolizer() {
         if (!symbolize && binary == null && symfs == null && !inlineGo) {
             return null;
@@ -204,38 +188,31 @@ public class CollapseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        bind();
         PrintWriter err = flame.stderr();
         Reporter reporter = new Reporter(err);
         PerfCollapser collapser = PerfCollapser.create(options(reporter).build());
         PerfCollapser.Session session = collapser.session();
         List<String> inputs = files.isEmpty() ? List.of("-") : files;
-        FoldedProfile fromPprof = FoldedProfile.empty();
+        FoldedProfile others = FoldedProfile.empty();
         for (String name : inputs) {
-            Path path = Path.of(name);
-            String source = Inputs.sourceName(path);
-            try (InputStream in = Inputs.open(path, flame.stdin())) {
-                BufferedInputStream b = ProfileLoader.sniffable(in);
-                FoldedProfile p = pprof.readIfPprof(b, source);
-                if (p != null) {
-                    fromPprof = fromPprof.merge(p);
-                    continue;
+            try (ProfileInput in = CliProfiles.open(name, flame)) {
+                if (in.kind() == ProfileInput.Kind.PERF_SCRIPT) {
+                    session.add(in.stream(), in.source());
+                } else if (in.kind() == ProfileInput.Kind.PERF_DATA) {
+                    others = others.merge(perfData().collapse(in.stream(), in.source()).profile());
+                } else {
+                    others = others.merge(CliProfiles.read(in, pprof, flame));
                 }
-                if (ProfileLoader.detect(b) == ProfileLoader.Format.PERF_DATA) {
-                    fromPprof = fromPprof.merge(perfData().collapse(b, source).profile());
-                    continue;
-                }
-                session.add(b, source);
             } catch (BadInputException e) {
                 throw e;
             } catch (IOException e) {
                 if (FlameCli.isBrokenPipe(e)) {
                     throw e;
                 }
-                throw new IOException(source + ": " + describe(e), e);
+                throw new IOException((name.equals("-") ? Inputs.STDIN_NAME : name) + ": " + describe(e), e);
             }
         }
-        FoldedProfile profile = session.finish().merge(fromPprof);
+        FoldedProfile profile = session.finish().merge(others);
         write(profile);
         reporter.summary();
         return ExitCodes.OK;
@@ -252,27 +229,27 @@ public class CollapseCommand implements Callable<Integer> {
     }
 
     private void write(FoldedProfile profile) throws IOException {
-        if (output == null) {
+        if (output.file == null) {
             OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
             profile.write(out);
             return;
         }
-        if (Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && !Files.isRegularFile(output, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(output.file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(output.file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             // /dev/null, a named pipe, a symbolic link: written through, never replaced by a file
             // (moving a file onto /dev/null, as root, turns it into a regular file)
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
                 profile.write(out);
             }
             return;
         }
-        Path dir = output.toAbsolutePath().getParent();
+        Path dir = output.file.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, ".flame-collapse", ".tmp");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 profile.write(out);
             }
-            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, output.file, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -2,7 +2,6 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Comparison;
-import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
@@ -18,78 +17,60 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code flame compare}: two profiles (idle and under load, say) as a differential flame graph plus
  * the category shares before and after and the functions that grew most.
  */
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        header = "Compare two profiles: a differential graph and category deltas.",
+        defaultValueProvider = CompareCommand.Defaults.class,
+        description = {"Compares two profiles (any format): writes DIR/compare.svg (a differential flame graph of"
+                + " AFTER, red where a stack's share grew, blue where it shrank; BEFORE is scaled to AFTER's total),"
+                + " DIR/compare.folded (the differential folded stacks) and DIR/compare.json, and prints the"
+                + " category shares before and after with their deltas and the functions whose self share grew most."})
 final class CompareCommand implements Callable<Integer> {
-    final FlameCli flame;
+    @ParentCommand
+    FlameCli flame;
 
-    private CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-    String rules;
+    @Mixin
+    RulesFlag rules;
 
-    int top;
+    @Mixin
+    ReportFlags report;
 
-    Path outputDir;
+    @Mixin
+    OutputDirFlag outputDir;
 
-    boolean json;
-
+    @Parameters(index = "0", paramLabel = "BEFORE", description = "The first profile (- for standard input).")
     String before;
 
+    @Parameters(index = "1", paramLabel = "AFTER", description = "The second profile (- for standard input).")
     String after;
 
-    CompareCommand(FlameCli flame) {
-        this.flame = flame;
-    }
-
-    /** This command's model: its name, description, options and parameters. */
-    CommandSpec spec() {
-        spec = Specs.command(this, "compare",
-                "Compares two profiles (any format): writes DIR/compare.svg (a differential flame graph of "
-                + "AFTER, red where a stack's share grew, blue where it shrank; BEFORE is scaled to AFTER's total), "
-                + "DIR/compare.folded (the differential folded stacks) and DIR/compare.json, and prints the "
-                + "category shares before and after with their deltas and the functions whose self share grew most.");
-        spec.addOption(Specs.option("--rules", "FILE", String.class)
-                .description("Category rules, a JSON or YAML file, or a built-in set: kube-apiserver (default), etcd, jvm.")
-                .build());
-        spec.addOption(Specs.option("--top", "N", int.class).defaultValue("10")
-                .description("How many grown functions to list (default: ${DEFAULT-VALUE}).").build());
-        spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue(".")
-                .description("Where compare.svg, compare.folded and compare.json go (default: the current directory).")
-                .build());
-        spec.addOption(Specs.flag("--json", "Print the comparison as JSON instead of the table."));
-        spec.addPositional(PositionalParamSpec.builder().index("0").paramLabel("BEFORE").required(true).type(String.class)
-                .description("The first profile (- for standard input).").build());
-        spec.addPositional(PositionalParamSpec.builder().index("1").paramLabel("AFTER").required(true).type(String.class)
-                .description("The second profile (- for standard input).").build());
-        return Specs.withHelpOptions(spec);
-    }
-
-    /** Sets the fields from the command line. */
-    private void bind() {
-        rules = Specs.value(spec, "--rules");
-        top = Specs.value(spec, "--top");
-        outputDir = Specs.value(spec, "--output-dir");
-        json = Specs.flag(spec, "--json");
-        before = Specs.positional(spec, 0);
-        after = Specs.positional(spec, 1);
+    /** compare writes into the current directory unless told otherwise. */
+    static final class Defaults extends OptionDefault {
+        Defaults() {
+            super("--output-dir", ".");
+        }
     }
 
     @Override
     public Integer call() throws IOException {
-        bind();
         if (before.equals("-") && after.equals("-")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "only one of BEFORE and AFTER can be standard input");
         }
-        if (top < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1, got " + top);
-        }
-        Rules r = CliProfiles.rules(rules);
-        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(r).top(top).build());
+        int top = report.top();
+        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules.rules()).top(top).build());
         CliProfiles.Loaded b = CliProfiles.load(before, flame);
         CliProfiles.Loaded a = CliProfiles.load(after, flame);
         Comparison comparison = Comparison.of(analyzer.analyze(b.profile(), b.samples()),
@@ -98,10 +79,11 @@ final class CompareCommand implements Callable<Integer> {
         DiffProfile diff = DiffProfile.of(analyzer.normalize(b.profile()), analyzer.normalize(a.profile()),
                 DiffOptions.builder().normalize(true).build());
 
-        Files.createDirectories(outputDir);
-        Path svg = outputDir.resolve("compare.svg");
-        Path folded = outputDir.resolve("compare.folded");
-        Path jsonFile = outputDir.resolve("compare.json");
+        Path dir = outputDir.dir;
+        Files.createDirectories(dir);
+        Path svg = dir.resolve("compare.svg");
+        Path folded = dir.resolve("compare.folded");
+        Path jsonFile = dir.resolve("compare.json");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folded), 1 << 16)) {
             diff.write(out);
         }
@@ -117,7 +99,7 @@ final class CompareCommand implements Callable<Integer> {
         }
 
         OutputStream out = flame.stdout();
-        if (json) {
+        if (report.json) {
             comparison.writeJson(out);
         } else {
             String head = "before " + b.name() + "\nafter  " + a.name() + "\n";

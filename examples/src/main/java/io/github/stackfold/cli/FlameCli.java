@@ -3,6 +3,8 @@ package io.github.stackfold.cli;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.io.Inputs;
+import io.github.stackfold.flamegraph.io.NotAProfileException;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -16,27 +18,36 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
-import java.util.List;
-
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * The {@code flame} command line. Each subcommand translates its flags into the options of a library
- * type and calls it; this class maps the library's exceptions to one-line messages and exit codes.
- * The commands' picocli models are built in code, not from annotations ({@link Specs} says why).
+ * The {@code flame} command line. Each subcommand is one {@code @Command} class with annotated
+ * {@code @Option}/{@code @Parameters} fields; flags shared by several commands are {@code @Mixin} classes
+ * declared once ({@link PprofFlags}, {@link RenderFlags}, {@link RulesFlag}, {@link ReportFlags},
+ * {@link OutputFileFlag}, {@link OutputDirFlag}, {@link TargetFlags}, {@link RecordingFlags}). A subcommand
+ * reaches standard input and output through its {@code @ParentCommand FlameCli}. This class registers
+ * the subcommands (the one list below) and maps the library's exceptions to one-line messages and
+ * exit codes.
  */
+@Command(name = "flame", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        description = "perf and pprof profiles into folded stacks, flame graphs and answers.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            AnalyzeCommand.class,
+            CompareCommand.class,
+            CollapseCommand.class,
+            FlameGraphCommand.class,
+            DiffCommand.class,
+            PprofCommand.class,
+            RecordCommand.class,
+            ProfileCommand.class,
+            DemoCommand.class,
+        })
 public final class FlameCli implements Runnable {
-    /**
-     * The subcommands' names, in the order of the help. A run builds only the one it needs
-     * ({@link #subcommand}): building all ten cost about 0.2 s of a short run's start-up when they
-     * were annotated (FlameCliTest checks each name against its model's).
-     */
-    static final List<String> SUBCOMMANDS = List.of(
-            "help", "analyze", "compare", "collapse", "flamegraph", "diff", "pprof", "record", "profile", "demo");
-
-    private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
-
+    @Spec
     private CommandSpec spec;
 
     private final InputStream stdin;
@@ -74,7 +85,10 @@ public final class FlameCli implements Runnable {
 
     public static void main(String[] args) {
         OutputStream out = new FileOutputStream(FileDescriptor.out);
-        int code = run(args, new FileInputStream(FileDescriptor.in), out, System.err);
+        // a plain stream over fd 0: FileInputStream's own readAllBytes/readNBytes ask the file's size and
+        // position, which a pipe does not have ("Illegal seek")
+        InputStream in = new java.io.BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
+        int code = run(args, in, out, System.err);
         System.exit(code);
     }
 
@@ -85,7 +99,7 @@ public final class FlameCli implements Runnable {
     public static int run(String[] args, InputStream in, OutputStream out, OutputStream err) {
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter, args);
+        CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter);
         int code = cl.execute(args);
         outWriter.flush();
         errWriter.flush();
@@ -100,25 +114,9 @@ public final class FlameCli implements Runnable {
         return code;
     }
 
-    /**
-     * The command line for {@code args}: with only the subcommand that {@code args[0]} names, or with
-     * all of them when it names none (help, usage errors and their suggestions need them all).
-     */
-    static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err, String... args) {
-        if (System.getProperty(CONVERTER_EXCLUDES) == null) {
-            // no option is a java.sql or java.time type (durations have their own converters): picocli
-            // then does not load those packages to register its converters for them (~20 ms of a start)
-            System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*,java\\.time\\..*");
-        }
-        root.spec = Specs.withHelpOptions(Specs.command(root, "flame",
-                "perf and pprof profiles into folded stacks, flame graphs and answers.").versionProvider(new Version()));
-        CommandLine cl = new CommandLine(root.spec, Specs.FACTORY);
-        String only = args.length == 0 || "help".equals(args[0]) || !SUBCOMMANDS.contains(args[0]) ? null : args[0];
-        for (String name : SUBCOMMANDS) {
-            if (only == null || name.equals(only)) {
-                cl.addSubcommand(name, subcommand(name, root));
-            }
-        }
+    /** The command line with every subcommand, writing help and messages to {@code out} and {@code err}. */
+    static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(root);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -127,15 +125,16 @@ public final class FlameCli implements Runnable {
         return cl;
     }
 
-    // The two handlers are classes, not lambdas: a lambda's class is spun at run time (its interface
-    // is a picocli class, which class-data sharing cannot archive with it), ~6 ms of every start.
-
-    /** A wrong command line: one line naming the problem, one pointing to the help; exit 64. */
+    /**
+     * A wrong command line: one line naming the problem, the closest command or option for a mistyped
+     * one, and one line pointing to the help; exit 64.
+     */
     private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
         @Override
         public int handleParseException(CommandLine.ParameterException ex, String[] args) {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("flame: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return ExitCodes.USAGE;
         }
@@ -145,43 +144,15 @@ public final class FlameCli implements Runnable {
     private static final class Failures implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception ex, CommandLine c, CommandLine.ParseResult parseResult) {
-            return report(ex, c.getErr());
+            return report(ex, c.getErr(), c.getCommandName());
         }
     }
 
     /**
-     * The subcommand {@code name}: its model, or picocli's annotated help command. Only the class of the
-     * branch taken is loaded.
+     * One line on stderr for a failure of {@code flame COMMAND}, never a stack trace (unless
+     * STACKFOLD_DEBUG is set).
      */
-    static Object subcommand(String name, FlameCli root) {
-        switch (name) {
-            case "help":
-                return CommandLine.HelpCommand.class;
-            case "analyze":
-                return new AnalyzeCommand(root).spec();
-            case "compare":
-                return new CompareCommand(root).spec();
-            case "collapse":
-                return new CollapseCommand(root).spec();
-            case "flamegraph":
-                return new FlameGraphCommand(root).spec();
-            case "diff":
-                return new DiffCommand(root).spec();
-            case "pprof":
-                return new PprofCommand(root).spec();
-            case "record":
-                return new RecordCommand(root).spec();
-            case "profile":
-                return new ProfileCommand(root).spec();
-            case "demo":
-                return new DemoCommand(root).spec();
-            default:
-                throw new IllegalArgumentException("no subcommand " + name);
-        }
-    }
-
-    /** One line on stderr for a failure, never a stack trace (unless STACKFOLD_DEBUG is set). */
-    static int report(Throwable ex, PrintWriter err) {
+    static int report(Throwable ex, PrintWriter err, String command) {
         if (System.getenv("STACKFOLD_DEBUG") != null) {
             ex.printStackTrace(err);
         }
@@ -190,9 +161,24 @@ public final class FlameCli implements Runnable {
             return ExitCodes.OK; // the reader went away (| head): end quietly
         }
         int code = exitCode(t);
-        err.println("flame: " + message(t));
+        err.println("flame: " + (t instanceof NotAProfileException ? refusal((NotAProfileException) t, command) : message(t)));
         err.flush();
         return code;
+    }
+
+    /**
+     * The one message of every command for an input that is no profile: the path, what it looks like,
+     * and what to give instead.
+     */
+    static String refusal(NotAProfileException e, String command) {
+        String file = e.source().equals(Inputs.STDIN_NAME) ? "perf.data" : e.source();
+        String instead = switch (e.kind()) {
+            case PERF_DATA -> "turn it into text first: perf script -i " + file + " | flame " + command + " -";
+            case ELF -> "that is a program; record it with flame record (--pid PID or --process NAME)";
+            case DIRECTORY -> "give a profile file in it: " + NotAProfileException.EXPECTED;
+            default -> "give " + NotAProfileException.EXPECTED;
+        };
+        return e.source() + ": " + e.what() + ", not a profile; " + instead;
     }
 
     static int exitCode(Throwable t) {

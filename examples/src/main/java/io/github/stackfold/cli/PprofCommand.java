@@ -20,116 +20,95 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Model.ArgGroupSpec;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code flame pprof}: fetch a live CPU profile from a Go server's pprof endpoint and write the results. */
+@Command(name = "pprof", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
+        header = "Fetch a CPU profile from a Go server's pprof endpoint.",
+        sortOptions = false,
+        description = {"Fetches a live CPU profile from a Go server's pprof endpoint (kube-apiserver serves"
+                + " /debug/pprof/profile by default) and writes DIR/NAME.folded and DIR/flame.svg, as 'flame record'"
+                + " does.",
+                "",
+                "  flame pprof --kubectl --seconds 30",
+                "  flame pprof --url https://127.0.0.1:6443/debug/pprof/profile \\",
+                "      --cacert ca.crt --cert client.crt --key client.key"})
 final class PprofCommand implements Callable<Integer> {
+    @ParentCommand
+    FlameCli flame;
 
-    final FlameCli flame;
+    @Spec
+    CommandSpec spec;
 
-    private CommandSpec spec;
-
+    /** Where the profile comes from: exactly one of the two. */
     static final class Source {
+        @Option(names = "--url", paramLabel = "URL", required = true,
+                description = "http(s)://HOST:PORT/debug/pprof/profile (?seconds=N is added).")
         URI url;
 
+        @Option(names = "--kubectl", required = true,
+                description = "Fetch with kubectl get --raw /debug/pprof/profile, with the current context.")
         boolean kubectl;
     }
 
+    @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "30",
+            description = "How long the server samples (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    Path outputDir;
+    @Mixin
+    OutputDirFlag outputDir;
 
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "File name of the folded output (default: the profiled binary, e.g. kube-apiserver).")
     String name;
 
+    @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to trust (https).")
     Path caCert;
 
+    @Option(names = "--cert", paramLabel = "FILE", description = "PEM client certificate (with --key).")
     Path cert;
 
+    @Option(names = "--key", paramLabel = "FILE", description = "PEM private key of --cert.")
     Path key;
 
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (visible in ps: prefer --token-file).")
     String token;
 
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the bearer token.")
     Path tokenFile;
 
+    @Mixin
     PprofFlags pprof;
 
+    @Option(names = "--keep", description = "Also keep the profile as fetched, DIR/NAME.pb.gz.")
     boolean keep;
-
-    PprofCommand(FlameCli flame) {
-        this.flame = flame;
-    }
-
-    /** This command's model: its name, description, options and parameters. */
-    CommandSpec spec() {
-        spec = Specs.command(this, "pprof",
-                "Fetch a live CPU profile from a Go server's /debug/pprof/profile (kube-apiserver serves it by"
-                    + " default) and write DIR/NAME.folded and DIR/flame.svg, as 'flame record' does.",
-                "",
-                "  flame pprof --kubectl --seconds 30",
-                "  flame pprof --url https://127.0.0.1:6443/debug/pprof/profile --cacert ca.crt --cert client.crt"
-                    + " --key client.key");
-        spec.usageMessage().sortOptions(false);
-        spec.addArgGroup(ArgGroupSpec.builder().exclusive(true).multiplicity("1")
-                .addArg(Specs.option("--url", "URL", URI.class)
-                        .description("http(s)://HOST:PORT/debug/pprof/profile (?seconds=N is added)").build())
-                .addArg(Specs.flag("--kubectl",
-                        "run 'kubectl get --raw /debug/pprof/profile?seconds=N' with the current context"))
-                .build());
-        spec.addOption(Specs.option("--seconds", "N", int.class).defaultValue("30")
-                .description("how long the server samples (default: ${DEFAULT-VALUE})").build());
-        spec.addOption(Specs.option("--output-dir", "DIR", Path.class).defaultValue("results")
-                .description("where the results go (default: ${DEFAULT-VALUE})").build());
-        spec.addOption(Specs.option("--name", "NAME", String.class)
-                .description("file name of the folded output (default: the profiled binary, e.g. kube-apiserver)").build());
-        spec.addOption(Specs.option("--cacert", "FILE", Path.class).description("PEM CA bundle to trust (https)").build());
-        spec.addOption(Specs.option("--cert", "FILE", Path.class).description("PEM client certificate (with --key)").build());
-        spec.addOption(Specs.option("--key", "FILE", Path.class).description("PEM private key of --cert").build());
-        spec.addOption(Specs.option("--token", "TOKEN", String.class)
-                .description("bearer token (visible in ps: prefer --token-file)").build());
-        spec.addOption(Specs.option("--token-file", "FILE", Path.class).description("file holding the bearer token").build());
-        PprofFlags.addTo(spec);
-        spec.addOption(Specs.flag("--keep", "also keep the profile as fetched, DIR/NAME.pb.gz"));
-        return Specs.withHelpOptions(spec);
-    }
-
-    /** Sets the fields from the command line. */
-    private void bind() {
-        source = new Source();
-        source.url = Specs.value(spec, "--url");
-        source.kubectl = Specs.flag(spec, "--kubectl");
-        seconds = Specs.value(spec, "--seconds");
-        outputDir = Specs.value(spec, "--output-dir");
-        name = Specs.value(spec, "--name");
-        caCert = Specs.value(spec, "--cacert");
-        cert = Specs.value(spec, "--cert");
-        key = Specs.value(spec, "--key");
-        token = Specs.value(spec, "--token");
-        tokenFile = Specs.value(spec, "--token-file");
-        pprof = PprofFlags.of(spec);
-        keep = Specs.flag(spec, "--keep");
-    }
 
     @Override
     public Integer call() throws Exception {
-        bind();
         PprofFetcher fetcher = fetcher();
         PprofReader reader = PprofReader.create(pprof.options());
 
         flame.stderr().println("flame pprof: sampling " + fetcher.source() + " for " + seconds + " s ...");
         byte[] raw = fetcher.fetch();
-        Files.createDirectories(outputDir);
-        Path svgFile = outputDir.resolve("flame.svg");
+        Path dir = outputDir.dir;
+        Files.createDirectories(dir);
+        Path svgFile = dir.resolve("flame.svg");
         PprofProfile profile;
         try {
             profile = reader.read(raw, fetcher.source());
         } catch (StackfoldException e) {
             if (keep) {
                 // a profile this tool cannot read is still there to look at
-                flame.stderr().println("flame pprof: kept " + write(outputDir.resolve(
+                flame.stderr().println("flame pprof: kept " + write(dir.resolve(
                         (name != null ? name : "pprof") + ".pb.gz"), raw));
             }
             if (e instanceof NoSamplesException) {
@@ -143,8 +122,8 @@ final class PprofCommand implements Callable<Integer> {
             throw e;
         }
         String base = name != null ? name : profile.binary().isEmpty() ? "pprof" : profile.binary();
-        Path kept = keep ? write(outputDir.resolve(base + ".pb.gz"), raw) : null;
-        Path folded = outputDir.resolve(base + ".folded");
+        Path kept = keep ? write(dir.resolve(base + ".pb.gz"), raw) : null;
+        Path folded = dir.resolve(base + ".folded");
         writeFolded(folded, profile.folded());
         Path svg = render(profile.folded(), svgFile, base, profile.sampleType());
 

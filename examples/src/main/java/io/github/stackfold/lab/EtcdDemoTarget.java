@@ -199,7 +199,7 @@ public final class EtcdDemoTarget implements DemoTarget {
             }
             DemoLoad.Stats total = DemoLoad.Stats.sum(counts);
             return clients + " HTTP clients (etcd JSON gateway put/range): " + total.requests() + " requests, by status "
-                    + total.byStatus();
+                    + total.byStatusText();
         };
     }
 
@@ -232,7 +232,7 @@ public final class EtcdDemoTarget implements DemoTarget {
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
             } catch (IOException e) {
-                status = -1;
+                status = DemoLoad.FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -156,7 +156,7 @@ public final class JvmDemoTarget implements DemoTarget {
             stop.set(true);
             try {
                 DemoLoad.Stats s = f.get(duration.toMillis() + 15_000, TimeUnit.MILLISECONDS);
-                return clients + " HTTP clients: " + s.requests() + " requests, by status " + s.byStatus();
+                return clients + " HTTP clients: " + s.requests() + " requests, by status " + s.byStatusText();
             } catch (ExecutionException | TimeoutException e) {
                 return clients + " HTTP clients: did not finish (" + e + ")";
             }

@@ -7,7 +7,7 @@ package io.github.stackfold.lab;
 public interface LoadRun {
     /**
      * Ends the load (requests in flight complete, nothing new starts), waits for it, and describes
-     * it, e.g. "2 HTTP clients: 812 requests, by status {200=790, 403=22}". Calling it again
+     * it, e.g. "2 HTTP clients: 812 requests, by status 200: 790, 403: 22". Calling it again
      * describes it again.
      */
     String finish() throws InterruptedException;

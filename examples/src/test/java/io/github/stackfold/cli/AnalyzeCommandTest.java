@@ -122,7 +122,7 @@ class AnalyzeCommandTest {
     void emptyInputAndZeroWeightsAreBadInput() {
         Run r = flame("", "analyze", "-");
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).startsWith("flame: <stdin>: empty input");
+        assertThat(r.err()).startsWith("flame: <stdin>: empty, not a profile");
         r = flame("main;f 0\nmain;g 0\n", "analyze", "-");
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).contains("no samples");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,28 +22,47 @@ class FlameCliTest {
         assertThat(out.size()).isZero();
     }
 
+    /** The subcommands as registered, in the order of the help. */
+    static final List<String> SUBCOMMANDS = List.of(
+            "help", "analyze", "compare", "collapse", "flamegraph", "diff", "pprof", "record", "profile", "demo");
+
     @Test
-    void eachSubcommandIsRegisteredUnderItsOwnName() {
+    void everySubcommandIsRegisteredOnceInTheOrderOfTheHelp() {
         java.io.PrintWriter sink = new java.io.PrintWriter(new ByteArrayOutputStream());
-        for (String name : FlameCli.SUBCOMMANDS) {
-            picocli.CommandLine c = new picocli.CommandLine(FlameCli.subcommand(name, new FlameCli(null, null, sink)));
-            assertThat(c.getCommandName()).isEqualTo(name);
+        picocli.CommandLine cl = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink);
+        assertThat(cl.getSubcommands().keySet()).containsExactlyElementsOf(SUBCOMMANDS);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = FlameCli.run(new String[] {"--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+        assertThat(code).isZero();
+        for (String name : SUBCOMMANDS) {
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("  " + name + " ");
         }
     }
 
     @Test
-    void helpListsEverySubcommandAndARunBuildsOnlyItsOwn() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = FlameCli.run(new String[] {"--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
-        assertThat(code).isZero();
-        for (String name : FlameCli.SUBCOMMANDS) {
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("  " + name + " ");
+    void aMistypedCommandSuggestsTheClosestOneAsAUsageError() {
+        for (String[] typo : new String[][] {{"analyse", "analyze"}, {"colapse", "collapse"}, {"flamegrap", "flamegraph"}}) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = FlameCli.run(new String[] {typo[0], "x"}, new ByteArrayInputStream(new byte[0]),
+                    new ByteArrayOutputStream(), err);
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertThat(code).as(e).isEqualTo(ExitCodes.USAGE);
+            assertThat(e).contains("'" + typo[0] + "'").contains("Did you mean").contains(typo[1]).doesNotContain("\tat ");
         }
-        java.io.PrintWriter sink = new java.io.PrintWriter(new ByteArrayOutputStream());
-        picocli.CommandLine cl = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink, "collapse", "x");
-        assertThat(cl.getSubcommands().keySet()).containsExactly("collapse");
-        picocli.CommandLine typo = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink, "colapse");
-        assertThat(typo.getSubcommands().keySet()).containsExactlyElementsOf(FlameCli.SUBCOMMANDS);
+    }
+
+    @Test
+    void everyCommandPrintsTheVersion() {
+        for (String name : SUBCOMMANDS) {
+            if (name.equals("help")) {
+                continue;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = FlameCli.run(new String[] {name, "--version"}, new ByteArrayInputStream(new byte[0]), out,
+                    new ByteArrayOutputStream());
+            assertThat(code).as(name).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).as(name).startsWith("flame ");
+        }
     }
 
     @Test
@@ -75,7 +95,7 @@ class FlameCliTest {
         ByteArrayOutputStream traced = new ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(traced, true, StandardCharsets.UTF_8));
         try {
-            for (String name : FlameCli.SUBCOMMANDS) {
+            for (String name : SUBCOMMANDS) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 ByteArrayOutputStream err = new ByteArrayOutputStream();
                 int code = FlameCli.run(new String[] {name, "--help"}, new ByteArrayInputStream(new byte[0]), out, err);
@@ -86,5 +106,46 @@ class FlameCliTest {
         } finally {
             System.setErr(saved);
         }
+    }
+
+    /**
+     * Every description of every command shows whole in its help: picocli wraps lines where the text
+     * allows a break, and a description whose words it cut ("DIR/flame.", "svg") reads as two.
+     * Descriptions are full sentences in one style: capitalised (or starting with a literal value),
+     * ending with a full stop.
+     */
+    @Test
+    void everyHelpShowsEachDescriptionWholeWithoutAWordCut() {
+        java.io.PrintWriter sink = new java.io.PrintWriter(new ByteArrayOutputStream());
+        picocli.CommandLine root = FlameCli.commandLine(new FlameCli(null, null, sink), sink, sink);
+        String list = collapse(root.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF));
+        for (picocli.CommandLine c : root.getSubcommands().values()) {
+            // the list of commands shows each one's header, else its first description line
+            picocli.CommandLine.Model.UsageMessageSpec usage = c.getCommandSpec().usageMessage();
+            String first = usage.header().length > 0 ? usage.header()[0] : usage.description()[0];
+            assertThat(list).as("flame --help: " + c.getCommandName()).contains(collapse(first));
+            String name = c.getCommandName();
+            String help = collapse(c.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF));
+            java.util.List<String> texts = new java.util.ArrayList<>();
+            for (String d : c.getCommandSpec().usageMessage().description()) {
+                texts.add(d);
+            }
+            for (picocli.CommandLine.Model.ArgSpec a : c.getCommandSpec().args()) {
+                texts.add(String.join(" ", a.renderedDescription()));
+                if (a.isOption() && !name.equals("help")) {
+                    assertThat(String.join(" ", a.renderedDescription()).strip()).as(name + " " + a).endsWith(".");
+                }
+            }
+            for (String t : texts) {
+                String whole = collapse(t.replace("%n", " ").replace("%%", "%"));
+                if (!whole.isEmpty()) {
+                    assertThat(help).as(name + ": a description cut in its help").contains(whole);
+                }
+            }
+        }
+    }
+
+    private static String collapse(String text) {
+        return text.strip().replaceAll("\\s+", " ");
     }
 }

@@ -120,7 +120,8 @@ class FlameGraphCommandTest {
 
     @Test
     void noSamplesWritesAnSvgSayingSoAndExitsTwo() throws Exception {
-        SvgChecks.Run run = SvgChecks.flame(stdin("not a folded line\n\n"), "flamegraph");
+        // folded stacks whose counts are all zero (text that is no profile at all is refused, InputRefusalTest)
+        SvgChecks.Run run = SvgChecks.flame(stdin("main;f 0\nmain;g 0\n"), "flamegraph");
         assertThat(run.code).isEqualTo(ExitCodes.BAD_INPUT).isEqualTo(2);
         Document doc = SvgChecks.parse(run.out);
         assertThat(doc.getDocumentElement().getTextContent()).contains("No valid input");

@@ -295,7 +295,7 @@ class RecordCommandTest {
 
     @Test
     void durationsAcceptSecondsMinutesMillisecondsAndPlainNumbers() {
-        RecordCommand.DurationConverter c = new RecordCommand.DurationConverter();
+        DurationConverter c = new DurationConverter();
         assertThat(c.convert("30s")).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.convert("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.convert("1500ms")).isEqualTo(Duration.ofMillis(1500));

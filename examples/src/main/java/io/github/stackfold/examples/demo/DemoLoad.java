@@ -21,7 +21,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * requests back to back until the time is up, in the mix of {@link RequestMix}.
  */
 public final class DemoLoad {
-    /** What the load did: requests sent, per HTTP status (-1 for a failed connection). */
+    /** The status counted for a request that got no HTTP response (connection failed or timed out). */
+    public static final int FAILED = -1;
+
+    /** What the load did: requests sent, per HTTP status ({@link #FAILED}, -1, for no response). */
     public record Stats(long requests, Map<Integer, Long> byStatus) {
         /** The counts of several clients (each map guarded by its own lock) added up by status. */
         public static Stats sum(List<Map<Integer, Long>> perClient) {
@@ -36,6 +39,25 @@ public final class DemoLoad {
                 }
             }
             return new Stats(n, total);
+        }
+
+        /**
+         * The counts by status for people: {@code 200: 3488, 408: 4, no response: 419 (connection failed
+         * or timed out after 5 s)}; "no response" is the -1 of {@link #byStatus()}.
+         */
+        public String byStatusText() {
+            StringBuilder sb = new StringBuilder();
+            for (Map.Entry<Integer, Long> e : byStatus.entrySet()) {
+                if (e.getKey() != FAILED) {
+                    sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(": ").append(e.getValue());
+                }
+            }
+            Long failed = byStatus.get(FAILED);
+            if (failed != null) {
+                sb.append(sb.length() == 0 ? "" : ", ").append("no response: ").append(failed)
+                        .append(" (connection failed or timed out after 5 s)");
+            }
+            return sb.toString();
         }
 
     }
@@ -98,7 +120,7 @@ public final class DemoLoad {
                 status = http.send(req.header("Authorization", r.authorization()).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode();
             } catch (IOException e) {
-                status = -1;
+                status = FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -175,7 +197,7 @@ public final class DemoLoad {
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         long seconds = args.length > 2 ? Long.parseLong(args[2]) : 10;
         Stats s = run(port, clients, Duration.ofSeconds(seconds));
-        System.out.println(s.requests() + " requests, by status " + s.byStatus());
+        System.out.println(s.requests() + " requests, by status " + s.byStatusText());
     }
 
     /** A pod object as a client would send it. */

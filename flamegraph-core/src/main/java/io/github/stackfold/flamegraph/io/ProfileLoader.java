@@ -10,19 +10,18 @@ import io.github.stackfold.flamegraph.perfdata.PerfDataReader;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 
 /**
- * Opens any profile a command is given and returns its folded stacks, telling the format by content,
- * never by file name:
+ * Reads any profile a command is given into folded stacks: {@link #load(ProfileInput)} switches on what
+ * {@link ProfileInput} found the input to be (pprof, folded, perf script text, a flame graph SVG) and
+ * refuses the rest ({@link NotAProfileException}). How the text formats are told apart
+ * ({@link #detect(byte[], int)}, used by {@link ProfileInput#kind(byte[])}):
  *
  * <ol>
  * <li>compressed input (gzip, xz, bzip2, zstd by magic number, see {@link Inputs}) is decompressed
@@ -51,8 +50,8 @@ import java.util.function.Consumer;
  *             7f3a0c1e2b44 Foo::bar+0x14 (/opt/x.so)      perf script stack line: indented
  * </pre>
  *
- * <p>Empty input and binary input that is no pprof profile are a {@link BadInputException} naming the
- * source. The loader reads a profile whole only for pprof (small); folded and perf text are streamed.
+ * <p>Empty input, binary input that is no pprof profile and text of no profile format are a
+ * {@link NotAProfileException} naming the source. The loader reads a profile whole only for pprof (small); folded and perf text are streamed.
  * Instances are immutable and thread-safe when their collapser and bad-line handler are.
  */
 public final class ProfileLoader {
@@ -86,12 +85,14 @@ public final class ProfileLoader {
     private final PerfScriptCollapser perf;
     private final PerfDataCollapser perfData;
     private final Consumer<BadInputException> onBadLine;
+    private final Consumer<String> onWarning;
 
     private ProfileLoader(Builder b) {
         this.pprof = PprofReader.create(b.pprof);
         this.perf = b.perf;
         this.perfData = b.perfData;
         this.onBadLine = b.onBadLine;
+        this.onWarning = b.onWarning;
     }
 
     /** A loader with the defaults (see {@link Builder}). */
@@ -105,38 +106,42 @@ public final class ProfileLoader {
 
     /** Loads a file. */
     public FoldedProfile load(Path file) throws IOException {
-        try (InputStream in = Inputs.openFile(file)) {
-            return load(in, file.toString());
+        try (ProfileInput in = ProfileInput.of(Inputs.openFile(file), file.toString())) {
+            return load(in);
         }
     }
 
-    /** Loads a file, or {@code stdin} (not closed) when the path is {@code -}; see {@link Inputs#open}. */
+    /** Loads a file, or {@code stdin} (not closed) when the path is {@code -}; see {@link ProfileInput#open}. */
     public FoldedProfile load(Path file, InputStream stdin) throws IOException {
-        try (InputStream in = Inputs.open(file, stdin)) {
-            return load(in, Inputs.sourceName(file));
+        try (ProfileInput in = ProfileInput.open(file.toString(), stdin)) {
+            return load(in);
         }
     }
 
     /** Loads a stream (standard input, say), which is read to its end but not closed. */
     public FoldedProfile load(InputStream in, String source) throws IOException {
         Objects.requireNonNull(source, "source");
-        BufferedInputStream data = sniffable(in);
-        byte[] head = peek(data);
-        Format format = detect(head, head.length);
-        switch (format) {
+        return load(ProfileInput.of(in, source));
+    }
+
+    /**
+     * Loads an opened input: the one place that reads each kind of profile. Anything that is no
+     * profile is its {@link ProfileInput#notAProfile()}.
+     */
+    public FoldedProfile load(ProfileInput in) throws IOException {
+        switch (in.kind()) {
             case PPROF:
-                return pprof.read(data, source).folded();
+                return pprof.read(in.stream(), in.source()).folded();
             case FOLDED:
-                return FoldedProfile.read(data, source, onBadLine);
+                return FoldedProfile.read(in.stream(), in.source(), onBadLine);
             case PERF_SCRIPT:
-                return perf.collapse(data, source);
+                return perf.collapse(in.stream(), in.source());
+            case FLAME_GRAPH_SVG:
+                return FlameGraphSvg.read(in.stream(), in.source(), onWarning);
             case PERF_DATA:
-                return perfData.collapse(data, source).profile();
-            case EMPTY:
-                throw new BadInputException(source,
-                        "empty input: expected a pprof profile, folded stacks or perf script output");
+                return perfData.collapse(in.stream(), in.source()).profile();
             default:
-                throw new BadInputException(source, binaryHint(head));
+                throw in.notAProfile();
         }
     }
 
@@ -229,63 +234,6 @@ public final class ProfileLoader {
         return stackEnd > from;
     }
 
-    private static String binaryHint(byte[] head) {
-        String start = new String(head, 0, Math.min(8, head.length), StandardCharsets.ISO_8859_1);
-        if (start.startsWith("PERFFILE")) {
-            return "a perf.data file of the version 1 format (perf before 2.6.37), which is not read";
-        }
-        if (start.startsWith("\u007fELF")) {
-            return "this is an executable (ELF), not a profile";
-        }
-        return "binary data that is not a pprof profile: expected a pprof profile, folded stacks or perf script output";
-    }
-
-    /**
-     * {@code in} decompressed by content ({@link Inputs#decompress}) and buffered so that
-     * {@link #detect(BufferedInputStream)} can look at its start: for commands that keep their own
-     * reading of some formats and hand the rest to a loader.
-     */
-    public static BufferedInputStream sniffable(InputStream in) throws IOException {
-        InputStream d = Inputs.decompress(in);
-        return d instanceof BufferedInputStream ? (BufferedInputStream) d : new BufferedInputStream(d, HEAD);
-    }
-
-    /** The format of a {@link #sniffable} stream, which is left where it was. */
-    public static Format detect(BufferedInputStream in) throws IOException {
-        byte[] head = peek(in);
-        return detect(head, head.length);
-    }
-
-    /**
-     * Whether the start of {@code in} (from {@link #sniffable}; left where it was) has a line that
-     * starts with a blank: a stack line, the sure sign of perf script text. {@link #detect} also calls
-     * text perf script when it is merely not folded (the collapser then says what is wrong); a reader
-     * of folded text that must treat garbage as garbage (flamegraph.pl draws "no valid input") asks
-     * this too.
-     */
-    public static boolean hasStackLines(BufferedInputStream in) throws IOException {
-        byte[] head = peek(in);
-        for (int i = 0; i < head.length; i++) {
-            if ((i == 0 || head[i - 1] == '\n') && (head[i] == ' ' || head[i] == '\t')) {
-                int j = i;
-                while (j < head.length && (head[j] == ' ' || head[j] == '\t')) {
-                    j++;
-                }
-                if (j < head.length && head[j] != '\n' && head[j] != '\r') {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private static byte[] peek(BufferedInputStream in) throws IOException {
-        in.mark(HEAD);
-        byte[] head = in.readNBytes(HEAD);
-        in.reset();
-        return head;
-    }
-
     /** Builds a {@link ProfileLoader}. */
     public static final class Builder {
         private PprofOptions pprof = PprofOptions.defaults();
@@ -294,6 +242,7 @@ public final class ProfileLoader {
         private Consumer<BadInputException> onBadLine = e -> {
             throw e;
         };
+        private Consumer<String> onWarning = w -> { };
 
         private Builder() {
         }
@@ -329,6 +278,15 @@ public final class ProfileLoader {
          */
         public Builder onBadLine(Consumer<BadInputException> handler) {
             this.onBadLine = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Receives warnings about input that was read all the same (a flame graph SVG whose stacks do
+         * not add up to its root); default: none.
+         */
+        public Builder onWarning(Consumer<String> handler) {
+            this.onWarning = Objects.requireNonNull(handler, "handler");
             return this;
         }
 

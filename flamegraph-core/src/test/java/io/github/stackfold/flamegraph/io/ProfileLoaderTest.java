@@ -10,7 +10,6 @@ import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.testing.Shared;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -130,9 +129,11 @@ class ProfileLoaderTest {
         byte[] gz = Compression.GZIP.compress(Files.readAllBytes(Shared.path(PPROF)));
         ProfileLoader loader = ProfileLoader.create();
         assertThat(loader.load(Path.of("-"), new ByteArrayInputStream(gz)).asMap()).isEqualTo(reference().asMap());
-        BufferedInputStream b = ProfileLoader.sniffable(new ByteArrayInputStream(gz));
-        assertThat(ProfileLoader.detect(b)).isEqualTo(Format.PPROF);
-        assertThat(ProfileLoader.detect(b)).as("detect leaves the stream where it was").isEqualTo(Format.PPROF);
+        try (ProfileInput in = ProfileInput.of(new ByteArrayInputStream(gz), "<stdin>")) {
+            assertThat(in.kind()).isEqualTo(ProfileInput.Kind.PPROF);
+            assertThat(loader.load(in).asMap()).as("telling the kind left the stream where it was")
+                    .isEqualTo(reference().asMap());
+        }
     }
 
     @Test
@@ -148,6 +149,7 @@ class ProfileLoaderTest {
                     continue;
                 }
                 assertThat(ProfileLoader.detect(b, b.length)).as(p.toString()).isEqualTo(Format.PERF_SCRIPT);
+                assertThat(ProfileInput.kind(b)).as(p.toString()).isEqualTo(ProfileInput.Kind.PERF_SCRIPT);
                 perf++;
             }
         }
@@ -179,13 +181,14 @@ class ProfileLoaderTest {
     @Test
     void tellsPerfScriptByItsStackLinesAndLeavesTheStreamWhereItWas() throws Exception {
         String perf = "java 1 [000] 1.0: 1 cpu-clock:\n\t7f00 Foo::bar+0x1 (/x.so)\n\n";
-        java.io.BufferedInputStream b = ProfileLoader.sniffable(new java.io.ByteArrayInputStream(perf.getBytes(StandardCharsets.UTF_8)));
-        assertThat(ProfileLoader.hasStackLines(b)).isTrue();
-        assertThat(new String(b.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(perf);
+        try (ProfileInput in = ProfileInput.of(new ByteArrayInputStream(perf.getBytes(StandardCharsets.UTF_8)), "p")) {
+            assertThat(in.kind()).isEqualTo(ProfileInput.Kind.PERF_SCRIPT);
+            assertThat(new String(in.stream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(perf);
+        }
         for (String notPerf : new String[] {"a;b 1\n", "not a folded line\n\n", "a 1\n  \n\t\r\n"}) {
-            java.io.BufferedInputStream n = ProfileLoader.sniffable(
-                    new java.io.ByteArrayInputStream(notPerf.getBytes(StandardCharsets.UTF_8)));
-            assertThat(ProfileLoader.hasStackLines(n)).as(notPerf).isFalse();
+            try (ProfileInput in = ProfileInput.of(new ByteArrayInputStream(notPerf.getBytes(StandardCharsets.UTF_8)), "n")) {
+                assertThat(in.kind()).as(notPerf).isNotEqualTo(ProfileInput.Kind.PERF_SCRIPT);
+            }
         }
     }
 
@@ -209,7 +212,7 @@ class ProfileLoaderTest {
         Path empty = Files.write(tmp.resolve("empty.txt"), new byte[0]);
         assertThatThrownBy(() -> loader.load(empty))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage(empty + ": empty input: expected a pprof profile, folded stacks or perf script output");
+                .hasMessage(empty + ": empty, not a profile (expected " + NotAProfileException.EXPECTED + ")");
         Path perfData = Files.write(tmp.resolve("perf.data"), "PERFILE2\0\0\0\0\u0001\u0002".getBytes(StandardCharsets.ISO_8859_1));
         assertThatThrownBy(() -> loader.load(perfData))
                 .isInstanceOf(BadInputException.class)
@@ -219,7 +222,7 @@ class ProfileLoaderTest {
         Shared.requireThat(Files.isReadable(elf), "/bin/true is not readable");
         assertThatThrownBy(() -> loader.load(elf))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("/bin/true: this is an executable (ELF), not a profile");
+                .hasMessageStartingWith("/bin/true: an executable (ELF), not a profile");
     }
 
     @Test
