@@ -3,7 +3,8 @@
 # A thin wrapper over `./flame collapse` and `./flame flamegraph`.
 #
 # Usage: scripts/generate-flamegraph.sh INPUT [OUTPUT.svg] [extra `flame flamegraph` options...]
-#   INPUT   perf.data (perf script is run on it), `perf script` text, folded stacks, or a pprof
+#   INPUT   perf.data (read by flame itself: any perf version or CPU, Go frames named from the binary),
+#           `perf script` text, folded stacks, or a pprof
 #           profile; compressed files (.gz .xz .bz2 .zst) are fine. `-` reads standard input.
 #   OUTPUT  default flame.svg; the folded stacks are written next to it (OUTPUT without .svg + .folded)
 # Example (the lab's pipeline): perf record -F 99 -g -p PID -o /tmp/out sleep 30
@@ -28,13 +29,11 @@ is_folded() {
                                              END { exit !(n > 0 && !bad) }'
 }
 
-if [ "$input" != - ] && [ "$(head -c 8 "$input" 2>/dev/null)" = "PERFILE2" ]; then
-  # a perf.data file: perf turns it into text, flame collapses that
-  perf script -i "$input" 2>/dev/null | "$flame" collapse -o "$folded" -
-elif [ "$input" != - ] && is_folded "$input"; then
+if [ "$input" != - ] && is_folded "$input"; then
   [ "$input" -ef "$folded" ] || cp "$input" "$folded"
 else
-  # perf script text, folded stacks or pprof: `flame collapse` reads them all and writes folded
+  # perf.data, perf script text or pprof: `flame collapse` reads them all (and says what is wrong with a
+  # damaged one) and writes folded
   "$flame" collapse -o "$folded" "$input"
 fi
 "$flame" flamegraph "$@" "$folded" > "$output"

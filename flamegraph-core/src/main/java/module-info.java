@@ -22,6 +22,7 @@ module io.github.stackfold.flamegraph {
     exports io.github.stackfold.flamegraph.html;
     exports io.github.stackfold.flamegraph.io;
     exports io.github.stackfold.flamegraph.parse;
+    exports io.github.stackfold.flamegraph.perfdata;
     exports io.github.stackfold.flamegraph.pprof;
     exports io.github.stackfold.flamegraph.render;
     exports io.github.stackfold.flamegraph.diff;

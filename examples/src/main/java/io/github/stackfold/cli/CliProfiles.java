@@ -9,6 +9,7 @@ import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
@@ -64,6 +65,11 @@ final class CliProfiles {
         try (ProfileInput in = open(arg, flame)) {
             PerfListener perf = new PerfListener();
             ProfileLoader loader = loader(perf, PprofOptions.defaults(), flame);
+            if (in.kind() == ProfileInput.Kind.PERF_DATA) {
+                // perf.data: the weights are periods, the sample count is the recording's
+                PerfDataCollapser.Result r = perfData(flame).collapse(in.stream(), in.source());
+                return new Loaded(in.source(), r.profile(), r.info().samples());
+            }
             if (in.kind() == ProfileInput.Kind.PPROF) {
                 byte[] data = in.stream().readAllBytes();
                 FoldedProfile folded = loader.load(new ByteArrayInputStream(data), in.source());
@@ -78,8 +84,18 @@ final class CliProfiles {
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
     private static ProfileLoader loader(CollapseListener listener, PprofOptions pprof, FlameCli flame) {
         PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener).build());
-        return ProfileLoader.builder().pprof(pprof).perfScript(perf::collapse)
+        return ProfileLoader.builder().pprof(pprof).perfScript(perf::collapse).perfData(perfData(flame))
                 .onWarning(w -> flame.stderr().println("flame: warning: " + w)).build();
+    }
+
+    /** The perf.data reader with its defaults, its warnings (binary not found, build-id mismatch) on stderr. */
+    static PerfDataCollapser perfData(FlameCli flame) {
+        java.io.PrintWriter err = flame.stderr();
+        return PerfDataCollapser.builder().listener((module, message) -> {
+            synchronized (err) {
+                err.println("flame: warning: " + message);
+            }
+        }).build();
     }
 
     /** Hears what collapsing perf script text found: the sample count and the skipped lines. */

@@ -8,6 +8,7 @@ import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.io.ProfileInput;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
@@ -96,6 +97,11 @@ public class CollapseCommand implements Callable<Integer> {
             + " a copy of the target's file system (implies --symbolize).")
     Path symfs;
 
+    @Option(names = "--kallsyms", paramLabel = "FILE", description = "For perf.data: name kernel frames from this"
+            + " copy of /proc/kallsyms of the machine that recorded (default: this machine's, when the recording was"
+            + " made on this host and kernel).")
+    Path kallsyms;
+
     @Option(names = "--inline-go", description = "With --symbolize: expand calls the Go compiler inlined, marked _[i]"
             + " (implies --symbolize).")
     boolean inlineGo;
@@ -136,6 +142,33 @@ public class CollapseCommand implements Callable<Integer> {
     }
 
     /** The Go symbolizer the flags ask for, or null. */
+    /**
+     * The perf.data reader for the flags: the same folding flags; --binary/--symfs say where binaries
+     * are; Go frames are named from .gopclntab always (perf script's text has no names for them).
+     */
+    private PerfDataCollapser perfData() {
+        if (binary != null && symfs != null) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, "--binary and --symfs exclude each other");
+        }
+        if (kallsyms != null && !Files.isRegularFile(kallsyms)) {
+            throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--kallsyms " + kallsyms + ": no such file");
+        }
+        BinaryLocator locator = binary != null ? BinaryLocator.binary(binary)
+                : symfs != null ? BinaryLocator.symfs(symfs) : null;
+        PrintWriter err = flame.stderr();
+        return PerfDataCollapser.builder()
+                .options(options(CollapseListener.IGNORE).symbolizer(null).build())
+                .locator(locator)
+                .kallsyms(kallsyms)
+                .inlineGo(inlineGo)
+                .listener((module, message) -> {
+                    synchronized (err) {
+                        err.println("flame: warning: " + message);
+                    }
+                })
+                .build();
+    }
+
     private GoSymbolizer goSymbolizer() {
         if (!symbolize && binary == null && symfs == null && !inlineGo) {
             return null;
@@ -179,6 +212,8 @@ public class CollapseCommand implements Callable<Integer> {
             try (ProfileInput in = CliProfiles.open(name, flame)) {
                 if (in.kind() == ProfileInput.Kind.PERF_SCRIPT) {
                     session.add(in.stream(), in.source());
+                } else if (in.kind() == ProfileInput.Kind.PERF_DATA) {
+                    others = others.merge(perfData().collapse(in.stream(), in.source()).profile());
                 } else {
                     others = others.merge(CliProfiles.read(in, pprof, flame));
                 }

@@ -49,7 +49,7 @@ class LabScriptsIT {
     }
 
     @Test
-    void runsPerfScriptOnAPerfDataFile(@TempDir Path out) throws Exception {
+    void readsAPerfDataFileWithoutPerf(@TempDir Path out) throws Exception {
         Shared.requireThat(FlameProcess.onPath("perf"), "perf is not installed (apt-get install linux-perf)");
         Path data = out.resolve("perf.data");
         Process rec = new ProcessBuilder("perf", "record", "-e", "cpu-clock", "-F", "999", "-g", "-o", data.toString(),
@@ -66,5 +66,31 @@ class LabScriptsIT {
         assertThat(r.code()).as(r.stderr()).isZero();
         assertThat(Files.readString(out.resolve("busy.folded"), StandardCharsets.ISO_8859_1)).startsWith("sh;");
         FlameProcess.parseSvg(svg);
+    }
+
+    @Test
+    void readsTheArm64RecordingThatThisPerfRefuses(@TempDir Path out) throws Exception {
+        Path data = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
+        Shared.requireThat(Files.isRegularFile(data), "no " + data + " (the shared lab recordings)");
+        Path svg = out.resolve("arm64.svg");
+        FlameProcess.Result r = script(List.of(data.toString(), svg.toString()));
+        assertThat(r.code()).as(r.stderr()).isZero();
+        long total = Files.readAllLines(out.resolve("arm64.folded")).stream()
+                .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(total).isEqualTo(373_058_756L);
+        FlameProcess.parseSvg(svg);
+    }
+
+    @Test
+    void aDamagedPerfDataFileSaysWhereAndWhatWasExpected(@TempDir Path out) throws Exception {
+        Path data = out.resolve("bad.data");
+        byte[] b = new byte[200];
+        System.arraycopy("PERFILE2".getBytes(StandardCharsets.ISO_8859_1), 0, b, 0, 8);
+        b[8] = 40; // a header size that is neither 16 (pipe) nor 104 (file)
+        Files.write(data, b);
+        FlameProcess.Result r = script(List.of(data.toString(), out.resolve("bad.svg").toString()));
+        assertThat(r.code()).isNotZero();
+        assertThat(r.stderr()).contains(data.toString()).contains("at byte 8").contains("header size")
+                .doesNotContain("empty input");
     }
 }

@@ -52,10 +52,10 @@ public final class ProfileInput implements Closeable {
         FLAME_GRAPH_SVG(true),
         /**
          * perf record's binary output, file ({@code PERFILE2}, header size 104) and pipe mode (header
-         * size 16). Not a profile until a reader of it exists: then this becomes {@code true} and
-         * {@link ProfileLoader#load(ProfileInput)} reads it (its {@code PERF_DATA} case).
+         * size 16), read without perf by {@link ProfileLoader#load(ProfileInput)} (its {@code PERF_DATA}
+         * case, {@link io.github.stackfold.flamegraph.perfdata.PerfDataCollapser}).
          */
-        PERF_DATA(false),
+        PERF_DATA(true),
         ELF(false),
         IMAGE(false),
         DOCUMENT(false),

@@ -5,6 +5,8 @@ import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.internal.Bytes;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
+import io.github.stackfold.flamegraph.perfdata.PerfDataReader;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
@@ -28,6 +30,8 @@ import java.util.function.Consumer;
  *   {@link PprofReader} with the loader's {@link PprofOptions};
  * <li>text whose first lines (up to 64, {@code #} comments and blank lines skipped) mostly have the
  *   folded shape {@code frame;frame;... 42} is read as folded stacks;
+ * <li>a {@code perf.data} recording (magic {@code PERFILE2}) is folded without perf by the loader's
+ *   {@link PerfDataCollapser} (frames named from the recorded mappings; see there);
  * <li>any other text is {@code perf script} output, collapsed by the loader's {@link PerfScriptCollapser}
  *   ({@link PerfCollapser} with default options unless set).
  *   A line starting with white space decides this at once: perf indents its stack lines and folded
@@ -38,6 +42,7 @@ import java.util.function.Consumer;
  *
  * <pre>
  * 0a 04 08 01 10 02 0a 04 08 03 10 04 12 0e ...           pprof (sample_type samples/count, cpu/nanoseconds, ...)
+ * 50 45 52 46 49 4c 45 32 68 00 00 00 ...                 perf.data ("PERFILE2", header size 104; 16 in pipe mode)
  * java;start_thread;JavaThread::run 42                    folded
  * swapper;do_idle_[k] 7
  * # ========                                              perf script (a --header comment, skipped)
@@ -62,6 +67,8 @@ public final class ProfileLoader {
         FOLDED,
         /** {@code perf script} text. */
         PERF_SCRIPT,
+        /** A {@code perf.data} recording (file or pipe mode, any perf, any architecture). */
+        PERF_DATA,
         /** Nothing but white space. */
         EMPTY,
         /** Binary data that is not a pprof profile. */
@@ -76,12 +83,14 @@ public final class ProfileLoader {
 
     private final PprofReader pprof;
     private final PerfScriptCollapser perf;
+    private final PerfDataCollapser perfData;
     private final Consumer<BadInputException> onBadLine;
     private final Consumer<String> onWarning;
 
     private ProfileLoader(Builder b) {
         this.pprof = PprofReader.create(b.pprof);
         this.perf = b.perf;
+        this.perfData = b.perfData;
         this.onBadLine = b.onBadLine;
         this.onWarning = b.onWarning;
     }
@@ -130,9 +139,7 @@ public final class ProfileLoader {
             case FLAME_GRAPH_SVG:
                 return FlameGraphSvg.read(in.stream(), in.source(), onWarning);
             case PERF_DATA:
-                // where perf.data is read once its reader exists (the perfdata package); until then it is
-                // refused, and the command line says to run perf script on it
-                throw in.notAProfile();
+                return perfData.collapse(in.stream(), in.source()).profile();
             default:
                 throw in.notAProfile();
         }
@@ -146,6 +153,9 @@ public final class ProfileLoader {
         // text is told from binary first: a pprof profile is binary, and the pprof check scanned the
         // whole 64 kB head of every text input for a control byte again (~2.5 ms, interpreted, of
         // every short run)
+        if (PerfDataReader.looksLikePerfData(java.util.Arrays.copyOf(head, Math.min(length, 8)))) {
+            return Format.PERF_DATA;
+        }
         if (Bytes.hasBinaryByte(head, length)) {
             return PprofReader.looksLikeProfile(head, length) ? Format.PPROF : Format.OTHER_BINARY;
         }
@@ -228,6 +238,7 @@ public final class ProfileLoader {
     public static final class Builder {
         private PprofOptions pprof = PprofOptions.defaults();
         private PerfScriptCollapser perf = PerfCollapser.create(CollapseOptions.defaults())::collapse;
+        private PerfDataCollapser perfData = PerfDataCollapser.builder().build();
         private Consumer<BadInputException> onBadLine = e -> {
             throw e;
         };
@@ -248,6 +259,16 @@ public final class ProfileLoader {
          */
         public Builder perfScript(PerfScriptCollapser collapser) {
             this.perf = Objects.requireNonNull(collapser, "collapser");
+            return this;
+        }
+
+        /**
+         * How {@code perf.data} recordings are folded; default {@link PerfDataCollapser} with its
+         * defaults (Go frames named from .gopclntab, kernel frames from this host's kallsyms when the
+         * recording was made here).
+         */
+        public Builder perfData(PerfDataCollapser collapser) {
+            this.perfData = Objects.requireNonNull(collapser, "collapser");
             return this;
         }
 

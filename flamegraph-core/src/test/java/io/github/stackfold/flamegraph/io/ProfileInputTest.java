@@ -77,10 +77,11 @@ class ProfileInputTest {
     @Test
     void theLoaderRefusesWhatIsNoProfile() throws IOException {
         ProfileLoader loader = ProfileLoader.create();
+        // perf.data is a profile now: one cut short is bad input that says where and what was expected
         assertThatThrownBy(() -> loader.load(new ByteArrayInputStream(bytes("PERFILE2h\0\0\0")), "perf.data"))
-                .isInstanceOf(NotAProfileException.class)
-                .hasMessage("perf.data: perf record's binary data (perf.data), not a profile (expected "
-                        + NotAProfileException.EXPECTED + ")");
+                .isInstanceOf(io.github.stackfold.flamegraph.BadInputException.class)
+                .hasMessage("perf.data: at byte 0: expected a perf.data header (magic \"PERFILE2\"), but the input has"
+                        + " only 12 bytes");
         assertThatThrownBy(() -> loader.load(new ByteArrayInputStream(bytes("Just some words.\nMore words 42 here.\n")), "README.md"))
                 .isInstanceOf(NotAProfileException.class).hasMessageStartingWith("README.md: text in none of the profile formats");
     }

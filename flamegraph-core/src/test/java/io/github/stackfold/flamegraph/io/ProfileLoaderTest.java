@@ -216,7 +216,8 @@ class ProfileLoaderTest {
         Path perfData = Files.write(tmp.resolve("perf.data"), "PERFILE2\0\0\0\0\u0001\u0002".getBytes(StandardCharsets.ISO_8859_1));
         assertThatThrownBy(() -> loader.load(perfData))
                 .isInstanceOf(BadInputException.class)
-                .hasMessageStartingWith(perfData + ": perf record's binary data (perf.data), not a profile");
+                .hasMessage(perfData + ": at byte 0: expected a perf.data header (magic \"PERFILE2\"), but the input"
+                        + " has only 14 bytes");
         Path elf = Path.of("/bin/true");
         Shared.requireThat(Files.isReadable(elf), "/bin/true is not readable");
         assertThatThrownBy(() -> loader.load(elf))

@@ -1,0 +1,715 @@
+package io.github.stackfold.flamegraph.perfdata;
+
+import io.github.stackfold.flamegraph.collapse.CollapseOptions;
+import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.FrameNamer;
+import io.github.stackfold.flamegraph.internal.StackTable;
+import io.github.stackfold.flamegraph.parse.PerfScriptParser;
+import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
+import io.github.stackfold.flamegraph.symbolize.SymbolizerListener;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Folds a {@code perf.data} file into folded stacks without perf: the same stacks as
+ * {@code perf script -F comm,pid,tid,time,period,event,ip,sym,dso | flame collapse} with the same
+ * {@link CollapseOptions} flags (process names, {@code [unknown]} and {@code [module]} frames, the
+ * {@code _[k]}/{@code _[j]}/{@code _[i]} marks), naming the frames from the recording's mappings:
+ *
+ * <ul>
+ * <li>user frames from the ELF symbol table of the mapped file ({@code .symtab}, else {@code .dynsym}),
+ *     found (in this order) by the {@link Builder#locator locator} ({@code --binary}, {@code --symfs}),
+ *     in perf's build-id cache ({@code ~/.debug/.build-id/ab/cdef.../elf}) and at its recorded path;
+ *     a file whose build-id differs from the recorded one is not used (a warning names both) and its
+ *     frames stay unnamed;</li>
+ * <li>frames of stripped Go binaries from their {@code .gopclntab}, inlined calls too with
+ *     {@link Builder#inlineGo}, unless {@link Builder#goSymbols goSymbols(false)};</li>
+ * <li>JIT frames from {@code /tmp/perf-PID.map} (anonymous executable memory, as perf does);</li>
+ * <li>kernel frames from a kallsyms file: the one given ({@code --kallsyms}), else this machine's
+ *     {@code /proc/kallsyms} when the recording was made on this host and kernel (host name and
+ *     release, and the kernel's build-id where both are known), else {@code [kernel.kallsyms]}
+ *     frames whose addresses are kept for a later {@code --kallsyms}.</li>
+ * </ul>
+ *
+ * <p>Memory follows the distinct stacks (as addresses) and the mappings, not the file size.
+ * Immutable; {@link #collapse} may be called from several threads.
+ */
+public final class PerfDataCollapser {
+    private static final String UNKNOWN = "[unknown]";
+    /** sample_regs_user of perf record -g on arm64: the link register (x30) alone. */
+    private static final long ARM64_LR_MASK = 1L << 30;
+
+    private final CollapseOptions options;
+    private final BinaryLocator locator;
+    private final Path kallsyms;
+    private final boolean hostKallsyms;
+    private final boolean goSymbols;
+    private final boolean inlineGo;
+    private final Path buildIdCache;
+    private final Path perfMapDir;
+    private final int maxStack;
+    private final SymbolizerListener listener;
+
+    private PerfDataCollapser(Builder b) {
+        this.options = b.options;
+        this.locator = b.locator;
+        this.kallsyms = b.kallsyms;
+        this.hostKallsyms = b.hostKallsyms;
+        this.goSymbols = b.goSymbols;
+        this.inlineGo = b.inlineGo;
+        this.buildIdCache = b.buildIdCache;
+        this.perfMapDir = b.perfMapDir;
+        this.maxStack = b.maxStack;
+        this.listener = b.listener;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** What a collapse read and folded, besides the stacks. */
+    public record Result(FoldedProfile profile, PerfDataInfo info, String kernelSymbols) {
+    }
+
+    /** Folds a file. */
+    public Result collapse(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return collapse(in, file.toString());
+        }
+    }
+
+    /** Folds a stream (file or pipe mode) named {@code source} in messages. */
+    public Result collapse(InputStream in, String source) throws IOException {
+        Folding f = new Folding();
+        PerfDataInfo info = PerfDataReader.read(in, source, f);
+        return f.finish(info);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** A mapped object: a file, {@code [vdso]}, a JIT map, the kernel, or nothing ({@code [unknown]}). */
+    private static final class Dso {
+        final int id;
+        final String name;
+        String buildId;
+        final boolean kernel;
+        final boolean perfMap;
+        final Map<Long, Integer> locations = new HashMap<>();
+
+        Dso(int id, String name, boolean kernel, boolean perfMap) {
+            this.id = id;
+            this.name = name;
+            this.kernel = kernel;
+            this.perfMap = perfMap;
+        }
+    }
+
+    private record Mapping(long start, long end, long pgoff, Dso dso, boolean identity) {
+    }
+
+    private static final class Proc {
+        final TreeMap<Long, Mapping> maps;
+
+        Proc(TreeMap<Long, Mapping> maps) {
+            this.maps = maps;
+        }
+    }
+
+    private static final class Thread {
+        final int pid;
+        final int tid;
+        String comm;
+        Proc proc;
+        /** The process name id for {@link #pnameComm} and the sample's pid/tid, or -1. */
+        int pname = -1;
+        String pnameComm;
+        int pnamePid;
+        int pnameTid;
+
+        Thread(int pid, int tid) {
+            this.pid = pid;
+            this.tid = tid;
+        }
+    }
+
+    /** One collapse: the state perf keeps while reading (threads, maps) and the stacks folded so far. */
+    private final class Folding implements PerfDataHandler {
+        final Map<Integer, Thread> threads = new HashMap<>();
+        final Map<Integer, Proc> procs = new HashMap<>();
+        final Map<String, Dso> dsosByName = new HashMap<>();
+        final List<Dso> dsos = new ArrayList<>();
+        final Dso unknown = dso(UNKNOWN, false, false);
+        final Dso kernel = dso("[kernel.kallsyms]", true, false);
+        final TreeMap<Long, Mapping> kernelMaps = new TreeMap<>();
+        final List<long[]> locations = new ArrayList<>(); // {dso id, address as printed}
+        final Map<String, Integer> pnames = new HashMap<>();
+        final List<String> pnameList = new ArrayList<>();
+        final StackTable stacks = new StackTable();
+        int[] scratch = new int[256];
+        /** Callchain entries seen lately: (process, mode, address) to location, cleared by every mmap. */
+        static final int CACHE = 1 << 12;
+        final long[] cacheIp = new long[CACHE];
+        final Proc[] cacheProc = new Proc[CACHE];
+        final byte[] cacheMode = new byte[CACHE];
+        final int[] cacheLoc = new int[CACHE];
+        Thread last;
+
+        Dso dso(String name, boolean isKernel, boolean perfMap) {
+            return dsosByName.computeIfAbsent(name, n -> {
+                Dso d = new Dso(dsos.size(), n, isKernel, perfMap);
+                dsos.add(d);
+                return d;
+            });
+        }
+
+        Thread thread(int pid, int tid) {
+            Thread l = last;
+            if (l != null && l.tid == tid && l.pid == pid) {
+                return l;
+            }
+            Thread t = threads.get(tid);
+            if (t == null || (t.pid != pid && pid != -1)) {
+                t = new Thread(pid, tid);
+                t.proc = procs.computeIfAbsent(pid, p -> new Proc(new TreeMap<>()));
+                threads.put(tid, t);
+            }
+            last = t;
+            return t;
+        }
+
+        @Override
+        public void comm(int pid, int tid, String comm, boolean exec, long time) {
+            thread(pid, tid).comm = raw(comm);
+        }
+
+        @Override
+        public void fork(int pid, int ppid, int tid, int ptid, long time) {
+            Thread parent = thread(ppid, ptid);
+            Thread t = new Thread(pid, tid);
+            t.comm = parent.comm;
+            if (pid == ppid) {
+                t.proc = parent.proc;
+            } else {
+                Proc p = new Proc(new TreeMap<>(parent.proc.maps)); // a new process: a copy of the parent's maps
+                procs.put(pid, p);
+                t.proc = p;
+            }
+            threads.put(tid, t);
+            last = null;
+        }
+
+        @Override
+        public void mmap(int pid, int tid, long start, long len, long pgoff, String filename, String buildId,
+                int cpumode, long time) {
+            java.util.Arrays.fill(cacheProc, null);
+            String name = raw(filename);
+            if (cpumode == PerfSample.CPUMODE_KERNEL || cpumode == 4) {
+                String n = name.startsWith("[kernel.kallsyms]") ? "[kernel.kallsyms]" : moduleName(name);
+                Dso d = n.equals("[kernel.kallsyms]") ? kernel : dso(n, true, false);
+                if (buildId != null) {
+                    d.buildId = buildId;
+                }
+                insert(kernelMaps, new Mapping(start, start + len, pgoff, d, true));
+                return;
+            }
+            boolean anon = name.equals("//anon") || name.startsWith("/dev/zero") || name.startsWith("/anon_hugepage");
+            Dso d = anon ? dso("/tmp/perf-" + pid + ".map", false, true) : dso(name, false, false);
+            if (buildId != null) {
+                d.buildId = buildId;
+            }
+            boolean identity = anon || name.startsWith("[stack") || name.startsWith("/SYSV") || name.equals("[heap]");
+            Thread t = thread(pid, tid);
+            insert(t.proc.maps, new Mapping(start, start + len, identity ? 0 : pgoff, d, identity));
+        }
+
+        /** Adds a mapping, cutting away what it overlaps of older ones (as a new mmap replaces pages). */
+        void insert(TreeMap<Long, Mapping> maps, Mapping m) {
+            Map.Entry<Long, Mapping> e = maps.lowerEntry(m.end);
+            while (e != null && e.getValue().end > m.start) {
+                Mapping old = e.getValue();
+                maps.remove(e.getKey());
+                if (old.start < m.start) {
+                    maps.put(old.start, new Mapping(old.start, m.start, old.pgoff, old.dso, old.identity));
+                }
+                if (old.end > m.end) {
+                    long shift = old.identity ? 0 : m.end - old.start;
+                    maps.put(m.end, new Mapping(m.end, old.end, old.pgoff + shift, old.dso, old.identity));
+                }
+                e = maps.lowerEntry(m.end);
+            }
+            maps.put(m.start, m);
+        }
+
+        @Override
+        public void sample(PerfSample s) {
+            Thread t = thread(s.pid(), s.tid());
+            int n = 0;
+            int[] st = scratch;
+            st[n++] = s.attr().index();
+            st[n++] = pname(t, s);
+            if (s.hasCallchain()) {
+                // perf on arm64 records the link register with a frame-pointer callchain: the leaf's caller,
+                // which the chain lacks while the leaf has not saved it yet. perf script puts it after the
+                // user leaf; the lab's arm64 recording shows it added even where it equals the next entry
+                long lr = s.attr().sampleRegsUser() == ARM64_LR_MASK ? s.userRegister(30).orElse(0) : 0;
+                int mode = PerfSample.CPUMODE_USER;
+                int entries = 0;
+                int len = s.callchainLength();
+                for (int i = 0; i < len && entries < maxStack; i++) {
+                    long ip = s.callchain(i);
+                    if (PerfSample.isContext(ip)) {
+                        if (ip == PerfSample.CONTEXT_KERNEL) {
+                            mode = PerfSample.CPUMODE_KERNEL;
+                        } else if (ip == PerfSample.CONTEXT_USER) {
+                            mode = PerfSample.CPUMODE_USER;
+                        } else if (ip == PerfSample.CONTEXT_HV) {
+                            mode = 3;
+                        } else {
+                            n = 2; // perf drops a chain with a guest context
+                            break;
+                        }
+                        continue;
+                    }
+                    entries++;
+                    if (n + 2 > st.length) {
+                        st = scratch = java.util.Arrays.copyOf(st, n * 2);
+                    }
+                    if (lr != 0 && i >= 2 && s.callchain(i - 2) == PerfSample.CONTEXT_USER) {
+                        st[n++] = location(t, mode, lr);
+                    }
+                    st[n++] = location(t, mode, ip);
+                }
+            } else {
+                st[n++] = location(t, s.cpumode(), s.ip());
+            }
+            long w = (s.attr().sampleType() & PerfDataReader.SAMPLE_PERIOD) != 0 && s.period() != 0 ? s.period() : 1;
+            stacks.add(st, n, w);
+        }
+
+        int pname(Thread t, PerfSample s) {
+            if (t.pname >= 0 && t.pnameComm == t.comm && t.pnamePid == s.pid() && t.pnameTid == s.tid()) {
+                return t.pname;
+            }
+            t.pname = newPname(t, s);
+            t.pnameComm = t.comm;
+            t.pnamePid = s.pid();
+            t.pnameTid = s.tid();
+            return t.pname;
+        }
+
+        int newPname(Thread t, PerfSample s) {
+            String comm = t.comm != null ? t.comm : ":" + t.tid;
+            int end = comm.length();
+            while (end > 1 && (comm.charAt(end - 1) == ' ' || comm.charAt(end - 1) == '\t')) {
+                end--; // the text collapser cannot tell a comm's trailing blanks from the blanks after it
+            }
+            StringBuilder sb = new StringBuilder(comm.substring(0, end));
+            boolean includeTid = options.tid();
+            if (includeTid || options.pid()) {
+                // as perf script prints "comm pid/tid" and the collapser reads it (tid 0: only one id)
+                sb.append('-');
+                boolean hasTid = s.tid() != 0;
+                sb.append(hasTid ? Integer.toString(s.pid()) : "?");
+                if (includeTid) {
+                    sb.append('/').append(hasTid ? s.tid() : s.pid());
+                }
+            }
+            String name = sb.toString().replace(' ', '_');
+            Integer id = pnames.get(name);
+            if (id == null) {
+                id = pnameList.size();
+                pnameList.add(name);
+                pnames.put(name, id);
+            }
+            return id;
+        }
+
+        int location(Thread t, int mode, long ip) {
+            long h = ip * 0x9e3779b97f4a7c15L;
+            int slot = (int) (h >>> 52) ^ mode;
+            slot &= CACHE - 1;
+            if (cacheIp[slot] == ip && cacheProc[slot] == t.proc && cacheMode[slot] == mode) {
+                return cacheLoc[slot];
+            }
+            int loc = resolve(t, mode, ip);
+            cacheIp[slot] = ip;
+            cacheProc[slot] = t.proc;
+            cacheMode[slot] = (byte) mode;
+            cacheLoc[slot] = loc;
+            return loc;
+        }
+
+        int resolve(Thread t, int mode, long ip) {
+            Dso d;
+            long printed = ip;
+            if (mode == PerfSample.CPUMODE_KERNEL) {
+                // kernel addresses are negative as longs: ordered among themselves, but a user-range value
+                // (garbage after a stray context marker) must not match the last of them
+                Map.Entry<Long, Mapping> e = ip < 0 ? kernelMaps.floorEntry(ip) : null;
+                if (e != null && Long.compareUnsigned(ip, e.getValue().end) < 0) {
+                    d = e.getValue().dso;
+                } else {
+                    d = kernelMaps.isEmpty() ? kernel : unknown;
+                }
+            } else if (mode == PerfSample.CPUMODE_USER && ip >= 0) { // perf finds no user map above the user range
+                Map.Entry<Long, Mapping> e = t.proc.maps.floorEntry(ip);
+                if (e != null && e.getKey() >= 0 && Long.compareUnsigned(ip, e.getValue().end) < 0) {
+                    Mapping m = e.getValue();
+                    d = m.dso;
+                    printed = m.identity ? ip : ip - m.start + m.pgoff;
+                } else {
+                    d = unknown;
+                }
+            } else {
+                d = unknown;
+            }
+            Integer loc = d.locations.get(printed);
+            if (loc == null) {
+                loc = locations.size();
+                locations.add(new long[] {d.id, printed});
+                d.locations.put(printed, loc);
+            }
+            return loc;
+        }
+
+        Result finish(PerfDataInfo info) throws IOException {
+            Symbols sym = new Symbols(info, dsos);
+            String filter = options.eventFilter();
+            List<EventAttr> events = info.events();
+            int[] firstAttr = {-1};
+            stacks.forEach((arena, off, len, weight) -> {
+                if (firstAttr[0] < 0) {
+                    firstAttr[0] = arena[off];
+                }
+            });
+            String keep = filter != null ? filter
+                    : firstAttr[0] >= 0 && firstAttr[0] < events.size() ? events.get(firstAttr[0]).name() : null;
+            FrameNamer namer = new FrameNamer(options.toBuilder().symbolizer(sym.goSymbolizer()).build());
+            Map<Long, List<String>> names = new HashMap<>();
+            FoldedProfile.Builder out = FoldedProfile.builder();
+            stacks.forEach((arena, off, len, weight) -> {
+                int attr = arena[off];
+                String ev = attr < events.size() ? events.get(attr).name() : null;
+                if (keep != null && ev != null && !sameEvent(keep, ev)) {
+                    return;
+                }
+                String pname = pnameList.get(arena[off + 1]);
+                boolean java = pname.startsWith("java");
+                StringBuilder sb = new StringBuilder(pname);
+                for (int i = len - 1; i >= 2; i--) {
+                    int loc = arena[off + i];
+                    long key = (long) loc << 1 | (java ? 1 : 0);
+                    List<String> fs = names.get(key);
+                    if (fs == null) {
+                        long[] l = locations.get(loc);
+                        Dso d = dsos.get((int) l[0]);
+                        fs = names(namer, Long.toHexString(l[1]), sym.frame(d, l[1]), java);
+                        names.put(key, fs);
+                    }
+                    for (String f : fs) {
+                        sb.append(';').append(f);
+                    }
+                }
+                out.add(sb.toString(), weight);
+            });
+            return new Result(out.build(), info, sym.kernelSymbols());
+        }
+    }
+
+    /**
+     * The frames of one callchain entry, read as the text collapser reads the line perf script prints
+     * for it ({@code \t ADDR SYMBOL (MODULE)}), so that odd names (a module {@code /memfd:x (deleted)}
+     * with a blank) fold as they do from the text.
+     */
+    static List<String> names(FrameNamer namer, String addr, String[] frame, boolean java) {
+        byte[] line = ("\t" + addr + " " + frame[0] + " (" + frame[1] + ")").getBytes(StandardCharsets.ISO_8859_1);
+        PerfScriptParser p = PerfScriptParser.of(line, 0, line.length, "perf.data", 1, 0);
+        try {
+            if (p.next() == PerfScriptParser.Kind.FRAME) {
+                return namer.names(p.address().toString(), p.symbol().toString(), p.module().toString(), java);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("a parser over bytes does not read", e);
+        }
+        return namer.names(addr, frame[0], frame[1], java);
+    }
+
+    /** Whether an event filter names this event ({@code cycles} matches {@code cycles:P} too). */
+    static boolean sameEvent(String filter, String event) {
+        return filter.equals(event) || event.startsWith(filter + ":") || filter.startsWith(event + ":");
+    }
+
+    /** The module name perf gives a kernel module's file: {@code /lib/.../nf_tables.ko.xz} is {@code [nf_tables]}. */
+    static String moduleName(String path) {
+        if (path.startsWith("[")) {
+            return path;
+        }
+        String f = path.substring(path.lastIndexOf('/') + 1);
+        int dot = f.indexOf(".ko");
+        if (dot >= 0) {
+            f = f.substring(0, dot);
+        }
+        return "[" + f.replace('-', '_') + "]";
+    }
+
+    /** Java text to the raw form of folded stacks (UTF-8 bytes as ISO-8859-1 chars). */
+    static String raw(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return s;
+    }
+
+    /** Where the names of one collapse come from: binaries, kallsyms and JIT maps, each opened once. */
+    private final class Symbols {
+        final PerfDataInfo info;
+        final Map<String, String> recordedBuildIds = new HashMap<>();
+        final Map<Integer, Binaries.Binary> binaries = new HashMap<>();
+        final Map<String, Binaries.Binary> byModule = new HashMap<>();
+        final Map<String, PerfMap> perfMaps = new HashMap<>();
+        final Kallsyms ksyms;
+        final String kernelSource;
+        final Binaries bins;
+
+        Symbols(PerfDataInfo info, List<Dso> dsos) throws IOException {
+            this.info = info;
+            for (BuildId b : info.buildIds()) {
+                recordedBuildIds.putIfAbsent(raw(b.path()), b.buildId());
+            }
+            for (Dso d : dsos) {
+                if (d.buildId != null) {
+                    recordedBuildIds.put(d.name, d.buildId);
+                }
+            }
+            this.bins = new Binaries(locator, buildIdCache, listener, goSymbols, inlineGo);
+            Kallsyms k = null;
+            String src = null;
+            if (kallsyms != null) {
+                k = Kallsyms.read(kallsyms);
+                src = k == null ? null : kallsyms.toString();
+                if (k == null) {
+                    listener.warning("[kernel.kallsyms]", kallsyms + " has no addresses (all 0): kernel frames stay"
+                            + " [kernel.kallsyms]");
+                }
+            } else if (hostKallsyms && sameKernelHere(info)) {
+                Path p = Path.of("/proc/kallsyms");
+                if (Files.isReadable(p)) {
+                    k = Kallsyms.read(p);
+                    src = k == null ? null : p.toString();
+                }
+            }
+            if (k == null && kallsyms == null) {
+                // perf record keeps a copy of the kernel's symbols in its build-id cache
+                Path p = Binaries.cached(buildIdCache, kernelBuildId(info), "kallsyms");
+                if (p != null) {
+                    k = Kallsyms.read(p);
+                    src = k == null ? null : p.toString();
+                }
+            }
+            this.ksyms = k;
+            this.kernelSource = src;
+        }
+
+        String kernelSymbols() {
+            return kernelSource;
+        }
+
+        /** {symbol or [unknown], module} as perf script prints them. */
+        String[] frame(Dso d, long addr) {
+            if (d.kernel) {
+                if (ksyms != null) {
+                    int i = ksyms.find(addr);
+                    if (i >= 0) {
+                        String m = ksyms.module(i);
+                        return new String[] {ksyms.name(i), m != null ? m : d.name};
+                    }
+                }
+                return new String[] {UNKNOWN, d.name};
+            }
+            if (d.id == 0) {
+                return new String[] {UNKNOWN, UNKNOWN};
+            }
+            if (d.perfMap) {
+                PerfMap m = perfMaps.get(d.name);
+                if (!perfMaps.containsKey(d.name)) {
+                    try {
+                        m = PerfMap.read(perfMapDir.resolve(d.name.substring(d.name.lastIndexOf('/') + 1)));
+                    } catch (IOException e) {
+                        listener.warning(d.name, "cannot read " + d.name + ": " + e.getMessage());
+                    }
+                    perfMaps.put(d.name, m);
+                }
+                String s = m == null ? null : m.find(addr);
+                return new String[] {s != null ? s : UNKNOWN, d.name};
+            }
+            Binaries.Binary b;
+            if (binaries.containsKey(d.id)) {
+                b = binaries.get(d.id);
+            } else {
+                b = bins.open(d.name, recordedBuildIds.get(d.name)); // null (not found) is remembered too
+                binaries.put(d.id, b);
+                if (b != null) {
+                    byModule.put(d.name, b);
+                }
+            }
+            String s = b == null ? null : b.symbol(addr);
+            return new String[] {s != null ? s : UNKNOWN, d.name};
+        }
+
+        /** Names [unknown] frames of Go binaries (FrameNamer asks with the module and the printed address). */
+        FrameSymbolizer goSymbolizer() {
+            if (!goSymbols) {
+                return null;
+            }
+            return (module, address) -> {
+                Binaries.Binary b = byModule.get(module);
+                return b == null ? null : b.goNames(address);
+            };
+        }
+    }
+
+    /** The first line of a (proc) file, stripped: Files.readString reads a proc file's first byte only. */
+    static String firstLine(Path p) throws IOException {
+        List<String> lines = Files.readAllLines(p, StandardCharsets.ISO_8859_1);
+        return lines.isEmpty() ? "" : lines.get(0).strip();
+    }
+
+    /** The recorded kernel's build-id, or null. */
+    static String kernelBuildId(PerfDataInfo info) {
+        for (BuildId b : info.buildIds()) {
+            if (b.kernel() && b.path().equals("[kernel.kallsyms]")) {
+                return b.buildId();
+            }
+        }
+        return null;
+    }
+
+    /** Whether this machine runs the kernel the recording was made on. */
+    static boolean sameKernelHere(PerfDataInfo info) {
+        if (info.hostname() == null || info.osRelease() == null) {
+            return false;
+        }
+        try {
+            String host = firstLine(Path.of("/proc/sys/kernel/hostname"));
+            String release = firstLine(Path.of("/proc/sys/kernel/osrelease"));
+            if (!host.equals(info.hostname()) || !release.equals(info.osRelease())) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        String recorded = kernelBuildId(info);
+        String running = Binaries.runningKernelBuildId();
+        return recorded == null || running == null || recorded.equals(running);
+    }
+
+    /** Options of a {@link PerfDataCollapser}; every setter names its default. */
+    public static final class Builder {
+        private CollapseOptions options = CollapseOptions.defaults();
+        private BinaryLocator locator;
+        private Path kallsyms;
+        private boolean hostKallsyms = true;
+        private boolean goSymbols = true;
+        private boolean inlineGo;
+        private Path buildIdCache = defaultBuildIdCache();
+        private Path perfMapDir = Path.of("/tmp");
+        private int maxStack = defaultMaxStack();
+        private SymbolizerListener listener = SymbolizerListener.ignore();
+
+        private Builder() {
+        }
+
+        /** The folding flags (pid, tid, kernel, jit, all, addrs, event filter). Default: all off. */
+        public Builder options(CollapseOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Where to look first for a mapped file ({@link BinaryLocator#binary}, {@link BinaryLocator#symfs});
+         * the build-id cache and the recorded path come after it. Default: none.
+         */
+        public Builder locator(BinaryLocator locator) {
+            this.locator = locator;
+            return this;
+        }
+
+        /** A kallsyms file naming kernel frames (another machine's). Default: none. */
+        public Builder kallsyms(Path kallsyms) {
+            this.kallsyms = kallsyms;
+            return this;
+        }
+
+        /** Use this machine's /proc/kallsyms when the recording was made here. Default: true. */
+        public Builder hostKallsyms(boolean use) {
+            this.hostKallsyms = use;
+            return this;
+        }
+
+        /** Name frames of Go binaries without symbols from their .gopclntab. Default: true. */
+        public Builder goSymbols(boolean goSymbols) {
+            this.goSymbols = goSymbols;
+            return this;
+        }
+
+        /** Expand the calls the Go compiler inlined, marked {@code _[i]}. Default: false. */
+        public Builder inlineGo(boolean inlineGo) {
+            this.inlineGo = inlineGo;
+            return this;
+        }
+
+        /** perf's build-id cache (null: none). Default: {@code $HOME/.debug}. */
+        public Builder buildIdCache(Path dir) {
+            this.buildIdCache = dir;
+            return this;
+        }
+
+        /** Where {@code perf-PID.map} files are. Default: {@code /tmp}. */
+        public Builder perfMapDir(Path dir) {
+            this.perfMapDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** Frames kept per callchain, as perf script's {@code --max-stack}. Default: this machine's sysctl, or 127. */
+        public Builder maxStack(int maxStack) {
+            this.maxStack = maxStack;
+            return this;
+        }
+
+        /** Receives warnings (a binary not found, a build-id mismatch). Default: dropped. */
+        public Builder listener(SymbolizerListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public PerfDataCollapser build() {
+            return new PerfDataCollapser(this);
+        }
+
+        private static Path defaultBuildIdCache() {
+            String home = System.getProperty("user.home");
+            return home == null ? null : Path.of(home, ".debug");
+        }
+
+        private static int defaultMaxStack() {
+            try {
+                return Integer.parseInt(firstLine(Path.of("/proc/sys/kernel/perf_event_max_stack")));
+            } catch (IOException | NumberFormatException | SecurityException e) {
+                return 127;
+            }
+        }
+    }
+}
