@@ -1,18 +1,19 @@
 package io.github.stackfold.flamegraph.analyze;
 
 /**
- * How sure a share or a change of shares is: 95 % margins from the normal approximation of the
- * binomial, the same formulas a statistics text gives, so that anyone can recompute them.
+ * How sure a share or a change of shares is: 95 % margins of the binomial, the same formulas a
+ * statistics text gives, so that anyone can recompute them.
  *
  * <pre>
- * share p of n samples:           margin = 1.96 * sqrt(p (1 - p) / n)
+ * share p of n samples:           margin = 1.96 / (1 + 1.96^2 / n) * sqrt(p (1 - p) / n + 1.96^2 / (4 n^2))
  * change p2 - p1 (n1, n2 samples): margin = 1.96 * sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2)
  *                                 z      = (p2 - p1) / sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2)
  * </pre>
  *
- * A change whose size is within its margin (|z| &lt; 1.96) is inside the noise. A share of exactly 0 or 1
- * has margin 0 by the formula, which understates the doubt of a small sample: the warning for too few
- * samples ({@link #TOO_FEW}) covers that.
+ * The share's margin is the half-width of the Wilson score interval: for shares well inside (0, 1) it is
+ * the familiar 1.96 &middot; &radic;(p(1-p)/n), and unlike that formula it does not shrink to 0 at a
+ * share of 0 or 1 (0 of 199 samples is 0.0 % &plusmn;1.0, not &plusmn;0.0: a share nobody saw can still be
+ * a percent). A change whose size is within its margin (|z| &lt; 1.96) is inside the noise.
  */
 public final class Margins {
     /** The normal quantile of a two-sided 95 % interval. */
@@ -28,7 +29,8 @@ public final class Margins {
         if (n <= 0) {
             return Double.NaN;
         }
-        return Z95 * Math.sqrt(p * (1 - p) / n);
+        double z2 = Z95 * Z95;
+        return Z95 / (1 + z2 / n) * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
     }
 
     /** The standard error of a difference of two shares. */

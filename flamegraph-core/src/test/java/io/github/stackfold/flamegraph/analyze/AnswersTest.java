@@ -38,7 +38,9 @@ class AnswersTest {
     }
 
     private static String withMargin(double p, long n) {
-        return String.format(Locale.ROOT, "%.1f%% \u00b1%.1f", p * 100, 196 * Math.sqrt(p * (1 - p) / n));
+        double z = 1.96; // the Wilson score interval's half-width, in points
+        double margin = z / (1 + z * z / n) * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n));
+        return String.format(Locale.ROOT, "%.1f%% \u00b1%.1f", p * 100, 100 * margin);
     }
 
     @Test

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Margins of {@code compare} and {@code --compare-idle}, each checked against the textbook formula
- * computed here (1.96 &middot; &radic;(p(1-p)/n), and for a difference the root of the summed variances)
+ * computed here (the Wilson score interval's half-width, and for a difference the root of the summed variances)
  * with n counted by {@code go tool pprof}, not by the code under test.
  */
 class MarginsTest {
+    /** The half-width of the Wilson score interval, as a statistics text writes it. */
     private static double margin(double p, long n) {
-        return 1.96 * Math.sqrt(p * (1 - p) / n);
+        double z = 1.96;
+        return z / (1 + z * z / n) * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n));
     }
 
     private static double deltaMargin(double p1, long n1, double p2, long n2) {
@@ -31,8 +33,10 @@ class MarginsTest {
 
     @Test
     void aFivePercentShareOf199SamplesIsAboutThreePointsEitherWay() {
-        assertThat(Margins.share(0.05, 199)).isCloseTo(0.0303, within(0.0001));
-        assertThat(Margins.share(0.5, 100)).isCloseTo(0.098, within(0.001));
+        assertThat(Margins.share(0.05, 199)).isCloseTo(0.0312, within(0.0001));
+        assertThat(Margins.share(0.5, 100)).isCloseTo(0.0962, within(0.0001));
+        // a share nobody saw is not certain: 0 of 199 samples is about one point either way, not zero
+        assertThat(Margins.share(0.0, 199)).isCloseTo(0.0095, within(0.0001));
         assertThat(Margins.share(0.05, 0)).isNaN();
     }
 
