@@ -99,6 +99,7 @@ final class StackEncoder {
         Names names = new Names();
         DepthCodes codes = new DepthCodes();
         int[] prevEnds = new int[64];
+        int[] freshIds = new int[64];
         int prevFrames = 0;
         byte[] prev = null;
         long nodes = 0;
@@ -124,20 +125,17 @@ final class StackEncoder {
                 }
             }
             int start = shared == 0 ? 0 : prevEnds[shared - 1] + 1;
-            // count the fresh frames first: the count goes before them
-            int fresh = 1;
-            for (int i = start; i < len; i++) {
-                if (s[i] == ';') {
-                    fresh++;
-                }
-            }
-            sink.varint(shared);
-            sink.varint(fresh);
+            // one pass over the fresh bytes: each frame's end and name hash together, the name
+            // interned; the codes are written after, as the frame count goes before them
             int depth = shared;
             int from = start;
+            int fresh = 0;
             while (true) {
+                int h = 0;
                 int end = from;
-                while (end < len && s[end] != ';') {
+                byte c;
+                while (end < len && (c = s[end]) != ';') {
+                    h = 31 * h + c;
                     end++;
                 }
                 depth++;
@@ -145,18 +143,26 @@ final class StackEncoder {
                     prevEnds = Arrays.copyOf(prevEnds, prevEnds.length * 2);
                 }
                 prevEnds[depth - 1] = end;
-                int id = names.intern(s, from, end);
-                int code = codes.code(depth, id);
-                sink.varint(code);
-                if (code == codes.lastNew) {
-                    sink.varint(id);
+                if (fresh == freshIds.length) {
+                    freshIds = Arrays.copyOf(freshIds, fresh * 2);
                 }
-                nodes++;
+                freshIds[fresh++] = names.intern(s, from, end, h);
                 if (end == len) {
                     break;
                 }
                 from = end + 1;
             }
+            sink.varint(shared);
+            sink.varint(fresh);
+            for (int f = 0; f < fresh; f++) {
+                int id = freshIds[f];
+                int code = codes.code(shared + 1 + f, id);
+                sink.varint(code);
+                if (code == codes.lastNew) {
+                    sink.varint(id);
+                }
+            }
+            nodes += fresh;
             prevFrames = depth;
             maxDepth = Math.max(maxDepth, depth);
             sink.varint(in.value(si));
@@ -351,7 +357,12 @@ final class StackEncoder {
             for (int i = from; i < to; i++) {
                 h = 31 * h + s[i];
             }
-            h ^= h >>> 16;
+            return intern(s, from, to, h);
+        }
+
+        /** As {@link #intern(byte[], int, int)} with the range's hash ({@code h = 31 * h + b}) already computed. */
+        int intern(byte[] s, int from, int to, int rawHash) {
+            int h = rawHash ^ (rawHash >>> 16);
             int mask = table.length - 1;
             int len = to - from;
             for (int slot = h & mask; ; slot = (slot + 1) & mask) {
