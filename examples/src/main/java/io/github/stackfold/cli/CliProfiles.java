@@ -39,11 +39,16 @@ final class CliProfiles {
         PerfListener perf = new PerfListener();
         ProfileLoader loader = loader(perf);
         if (arg.equals("-")) {
-            byte[] data = flame.stdin().readAllBytes();
-            FoldedProfile folded = loader.load(new ByteArrayInputStream(data), "<stdin>");
+            // streamed: only a pprof profile (small) is held whole, to count its samples too
+            BufferedInputStream in = ProfileLoader.sniffable(flame.stdin());
+            if (ProfileLoader.detect(in) == ProfileLoader.Format.PPROF) {
+                byte[] data = in.readAllBytes();
+                FoldedProfile folded = loader.load(new ByteArrayInputStream(data), "<stdin>");
+                return new Loaded("<stdin>", folded, pprofSamples(data, "<stdin>"));
+            }
+            FoldedProfile folded = loader.load(in, "<stdin>");
             perf.warn(flame);
-            long samples = perf.stats != null ? perf.stats.samples() : pprofSamples(data, "<stdin>");
-            return new Loaded("<stdin>", folded, samples);
+            return new Loaded("<stdin>", folded, perf.stats != null ? perf.stats.samples() : -1);
         }
         Path p = Path.of(arg);
         if (!Files.exists(p)) {
@@ -54,14 +59,14 @@ final class CliProfiles {
         if (perf.stats != null) {
             return new Loaded(arg, folded, perf.stats.samples());
         }
-        byte[] head = new byte[64];
-        int n;
-        try (InputStream in = Files.newInputStream(p)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
         long samples = -1;
-        if (PprofReader.isGzip(head, n) || PprofReader.looksLikeProfile(head, n)) {
-            samples = pprofSamples(Files.readAllBytes(p), arg);
+        // by content after decompression: a gzipped folded file is no pprof profile (reading it whole
+        // to find out held all of its decompressed text at once)
+        try (InputStream in = Files.newInputStream(p)) {
+            BufferedInputStream b = ProfileLoader.sniffable(in);
+            if (ProfileLoader.detect(b) == ProfileLoader.Format.PPROF) {
+                samples = pprofSamples(b.readAllBytes(), arg);
+            }
         }
         return new Loaded(arg, folded, samples);
     }

@@ -176,7 +176,8 @@ final class FlameGraphCommand implements Callable<Integer> {
         List<String> files = inputs.isEmpty() ? List.of("-") : inputs;
         for (String f : files) {
             // a plain flame graph of one input is laid out on a second thread while it is read
-            FoldedSamples s = readInput(f, files.size() == 1 && FrameLayout.isMadeWhileRead(options));
+            FoldedSamples s = readInput(f, files.size() == 1 && FrameLayout.isMadeWhileRead(options) ? options : null,
+                    !options.flameChart());
             samples = samples == null ? s : samples.concat(s);
         }
         Map<String, String> palette = consistentPalette ? readPalette(paletteFile) : null;
@@ -213,9 +214,11 @@ final class FlameGraphCommand implements Callable<Integer> {
      * stacks as flamegraph.pl reads them (fractional and two-count lines included), a pprof profile
      * (raw or gzipped), or perf script text (stack lines in its first 64 kB), collapsed first as
      * {@code flame collapse} would. With {@code layOut}, folded text is laid out on a second thread
-     * while it is read ({@link FoldedSamples#readAndLayOut}).
+     * while it is read ({@link FoldedSamples#readAndLayOut}), dropping frames too narrow to draw with
+     * those options. Repeated stacks are merged while read (anywhere when {@code mergeAnywhere}: not
+     * for a flame chart), so memory follows distinct stacks.
      */
-    FoldedSamples readInput(String file, boolean layOut) throws IOException {
+    FoldedSamples readInput(String file, FlameGraphOptions layOut, boolean mergeAnywhere) throws IOException {
         Path path = Path.of(file);
         String source = Inputs.sourceName(path);
         try (InputStream in = Inputs.open(path, flame.stdin())) {
@@ -224,7 +227,8 @@ final class FlameGraphCommand implements Callable<Integer> {
             if (p != null) {
                 return FoldedSamples.of(p);
             }
-            return layOut ? FoldedSamples.readAndLayOut(b, source, e -> { }) : FoldedSamples.read(b, source);
+            return layOut != null ? FoldedSamples.readAndLayOut(b, source, e -> { }, layOut)
+                    : FoldedSamples.read(b, source, e -> { }, mergeAnywhere);
         }
     }
 

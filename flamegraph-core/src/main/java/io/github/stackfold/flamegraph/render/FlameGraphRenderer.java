@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * they are always escaped, never interpreted.
  */
 public final class FlameGraphRenderer {
-    private static final int XPAD = 10;
+    static final int XPAD = 10;
     private static final int FRAME_PAD = 1;
 
     private final FlameGraphOptions options;
@@ -48,7 +48,9 @@ public final class FlameGraphRenderer {
     public RenderResult render(FoldedSamples samples, OutputStream out) throws IOException {
         FrameLayout layout = FrameLayout.of(samples, options);
         RenderResult r = render(layout, out);
-        return new RenderResult(r.framesDrawn(), r.framesOmitted(), r.total(), r.totalIgnored(),
+        // frames dropped while laid out were omitted too
+        int omitted = (int) Math.min(Integer.MAX_VALUE, r.framesOmitted() + layout.pruned());
+        return new RenderResult(r.framesDrawn(), omitted, r.total(), r.totalIgnored(),
                 samples.ignoredLines(), samples.firstIgnoredLine(), r.paletteMap());
     }
 
