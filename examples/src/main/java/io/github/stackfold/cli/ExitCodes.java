@@ -19,6 +19,11 @@ public final class ExitCodes {
     public static final int NO_TARGET = 5;
     /** An input or output file could not be read or written. */
     public static final int IO_ERROR = 6;
+    /**
+     * Out of memory: the message names the input and how far reading got, and how to give the JVM
+     * more ({@code FLAME_JAVA_OPTS=-Xmx4g}).
+     */
+    public static final int OUT_OF_MEMORY = 7;
     /** Interrupted by SIGINT/SIGTERM after writing what was recorded. */
     public static final int INTERRUPTED = 130;
     /** The command line itself was wrong (unknown option, missing argument). */

@@ -1,5 +1,7 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
@@ -191,9 +193,21 @@ final class FlameGraphCommand implements Callable<Integer> {
             result = renderer.render(samples, out);
             out.flush();
         } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
-                result = renderer.render(samples, out);
+            // complete or absent: a full disk leaves no truncated SVG; "no samples" is a complete one
+            RenderResult[] done = new RenderResult[1];
+            NoSamplesException[] none = new NoSamplesException[1];
+            FoldedSamples all = samples;
+            AtomicOutput.write(output, out -> {
+                try {
+                    done[0] = renderer.render(all, out);
+                } catch (NoSamplesException e) {
+                    none[0] = e;
+                }
+            });
+            if (none[0] != null) {
+                throw none[0];
             }
+            result = done[0];
         }
         if (result.ignoredLines() > 0) {
             flame.stderr().println("flame: warning: ignored " + result.ignoredLines()
@@ -318,6 +332,6 @@ final class FlameGraphCommand implements Callable<Integer> {
     static void writePalette(Path file, Map<String, String> palette) throws IOException {
         StringBuilder sb = new StringBuilder();
         new TreeMap<>(palette).forEach((k, v) -> sb.append(k).append("->").append(v).append('\n'));
-        Files.write(file, sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        AtomicOutput.write(file, sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 }

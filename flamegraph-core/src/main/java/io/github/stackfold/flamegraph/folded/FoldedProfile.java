@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.folded;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.internal.TextLines;
 
 import java.io.BufferedOutputStream;
@@ -167,7 +168,21 @@ public final class FoldedProfile {
     public static FoldedProfile read(InputStream in, String source, Consumer<BadInputException> onBadLine)
             throws IOException {
         Builder b = builder();
+        long[] lines = new long[1];
+        try {
+            read(in, source, onBadLine, b, lines);
+        } catch (OutOfMemoryError e) {
+            int stacks = b.size();
+            b.clear();
+            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lines[0], stacks), e);
+        }
+        return b.build();
+    }
+
+    private static void read(InputStream in, String source, Consumer<BadInputException> onBadLine, Builder b,
+            long[] lines) throws IOException {
         TextLines.forEach(in, (line, lineNo, lineOffset) -> {
+            lines[0] = lineNo;
             int end = line.length();
             while (end > 0 && Character.isWhitespace(line.charAt(end - 1))) {
                 end--;
@@ -187,7 +202,6 @@ public final class FoldedProfile {
             }
             b.add(line.substring(0, stackEnd), Long.parseLong(line, sp, end, 10));
         });
-        return b.build();
     }
 
     /** Reads folded text, rejecting the first malformed line with a {@link BadInputException}. */
@@ -270,6 +284,14 @@ public final class FoldedProfile {
 
         public int size() {
             return weights.size();
+        }
+
+        /** Forgets every stack. */
+        void clear() {
+            weights.clear();
+            order.clear();
+            order.trimToSize();
+            sorted = true;
         }
 
         public FoldedProfile build() {

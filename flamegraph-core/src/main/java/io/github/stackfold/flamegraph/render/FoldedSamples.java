@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.render;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.internal.ByteTable;
@@ -459,15 +460,54 @@ public final class FoldedSamples {
         public Builder readFrom(InputStream in, String source, Consumer<BadInputException> onIgnored)
                 throws IOException {
             byte[] buf = new byte[1 << 16];
-            int hint = in.available(); // a file's remaining size: the stacks take about that much
-            if (hint > data.length - dataLen && hint < Integer.MAX_VALUE - dataLen) {
-                data = Arrays.copyOf(data, dataLen + hint);
-                dataShared = false;
+            // a file's remaining size: the stacks take about that much, unless they repeat (then far
+            // less), so no more than an eighth of the heap is taken on that guess
+            long hint = Math.min(in.available(), Runtime.getRuntime().maxMemory() / 8);
+            long lineNo;
+            try {
+                if (hint > data.length - dataLen && hint < Integer.MAX_VALUE - 8 - dataLen) {
+                    data = Arrays.copyOf(data, dataLen + (int) hint);
+                    dataShared = false;
+                }
+                lineNo = readLines(in, source, onIgnored, buf);
+            } catch (OutOfMemoryError e) {
+                long lines = linesRead;
+                int stacks = n;
+                release();
+                throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lines, stacks), e);
             }
+            if (concurrent != null) {
+                concurrent.offer(data, offsets, counts, counts2, n);
+            }
+            return this;
+        }
+
+        /** Lines read by the current {@link #readFrom}, for a message when memory runs out. */
+        private long linesRead;
+
+        /** Lets go of the lines (memory ran out: what is left goes to the message). */
+        private void release() {
+            data = new byte[0];
+            offsets = new int[1];
+            counts = new double[0];
+            counts2 = null;
+            hashes = null;
+            slots = null;
+            n = 0;
+            dataLen = 0;
+            if (concurrent != null) {
+                concurrent.cancel();
+                concurrent = null;
+            }
+        }
+
+        private long readLines(InputStream in, String source, Consumer<BadInputException> onIgnored, byte[] buf)
+                throws IOException {
             int len = 0;
             int scanned = 0; // bytes of buf already searched for a newline
             long lineNo = 0;
             long offset = 0;
+            linesRead = 0;
             while (true) {
                 int r = in.read(buf, len, buf.length - len);
                 if (r < 0) {
@@ -477,7 +517,7 @@ public final class FoldedSamples {
                 int start = 0;
                 int i = scanned;
                 while ((i = Bytes.indexOfNewline(buf, i, len)) >= 0) {
-                    lineNo++;
+                    linesRead = ++lineNo;
                     line(buf, start, i, source, lineNo, offset, onIgnored);
                     offset += i + 1 - start;
                     start = ++i;
@@ -492,13 +532,10 @@ public final class FoldedSamples {
                 scanned = len;
             }
             if (len > 0) {
-                lineNo++;
+                linesRead = ++lineNo;
                 line(buf, 0, len, source, lineNo, offset, onIgnored);
             }
-            if (concurrent != null) {
-                concurrent.offer(data, offsets, counts, counts2, n);
-            }
-            return this;
+            return lineNo;
         }
 
         /**
