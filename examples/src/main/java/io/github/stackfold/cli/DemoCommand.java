@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.lab.DemoRun;
 import io.github.stackfold.lab.LabPipeline;
 
@@ -76,6 +77,8 @@ final class DemoCommand implements Callable<Integer> {
         if (frequency < 1) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "--frequency must be at least 1");
         }
+        // before the recording: a directory the results cannot go to is refused, not found out after it
+        AtomicOutput.requireWritableDirectory(outputDir);
         long t0 = System.nanoTime();
         DemoRun.Options o = new DemoRun.Options(outputDir, duration, clients, frequency, target, warmup);
         DemoRun run = new DemoRun();

@@ -70,6 +70,38 @@ public final class AtomicOutput {
         write(target, out -> out.write(bytes));
     }
 
+    /**
+     * Makes {@code dir} if needed and proves that a file can be made in it (one is created and
+     * deleted), so that a command that records or fetches for minutes refuses at once an output
+     * directory it could not write its results to. The exception names {@code dir} as given:
+     *
+     * <pre>
+     * cannot write to the output directory /ro/results: Read-only file system
+     * </pre>
+     */
+    public static void requireWritableDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir.toAbsolutePath(), ".flame-probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new IOException("cannot write to the output directory " + dir + ": " + reason(e), e);
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "a file of that name is in the way";
+        }
+        return String.valueOf(e.getMessage());
+    }
+
     /** The failure, said of the file meant. */
     private static IOException failed(Path target, IOException e) {
         String why = e.getMessage();
