@@ -71,8 +71,8 @@ public final class AtomicOutput {
     }
 
     /**
-     * Makes {@code dir} if needed and proves that a file can be made in it (one is created and
-     * deleted), so that a command that records or fetches for minutes refuses at once an output
+     * Proves that a file can be made in {@code dir}, or in the nearest directory above it that exists
+     * when it does not yet (one is created and deleted there), so that a command that records or fetches for minutes refuses at once an output
      * directory it could not write its results to. The exception names {@code dir} as given:
      *
      * <pre>
@@ -81,8 +81,15 @@ public final class AtomicOutput {
      */
     public static void requireWritableDirectory(Path dir) throws IOException {
         try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir.toAbsolutePath(), ".flame-probe", ".tmp");
+            // the directory, or where it would be made: nothing is left behind by the check
+            Path d = dir.toAbsolutePath();
+            while (!Files.isDirectory(d) && d.getParent() != null) {
+                if (Files.exists(d)) {
+                    throw new java.nio.file.FileAlreadyExistsException(d.toString());
+                }
+                d = d.getParent();
+            }
+            Path probe = Files.createTempFile(d, ".flame-probe", ".tmp");
             Files.delete(probe);
         } catch (IOException e) {
             throw new IOException("cannot write to the output directory " + dir + ": " + reason(e), e);
