@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
@@ -18,7 +19,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -257,16 +257,7 @@ public class CollapseCommand implements Callable<Integer> {
             }
             return;
         }
-        Path dir = output.file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".flame-collapse", ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                profile.write(out);
-            }
-            Files.move(tmp, output.file, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicOutput.write(output.file, profile::write);
     }
 
     /** Shows the first bad lines, then a count; names the events the default filter dropped. */

@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Comparison;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
@@ -8,7 +9,6 @@ import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -84,19 +84,13 @@ final class CompareCommand implements Callable<Integer> {
         Path svg = dir.resolve("compare.svg");
         Path folded = dir.resolve("compare.folded");
         Path jsonFile = dir.resolve("compare.json");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folded), 1 << 16)) {
-            diff.write(out);
-        }
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(jsonFile), 1 << 16)) {
-            comparison.writeJson(out);
-        }
+        AtomicOutput.write(folded, diff::write);
+        AtomicOutput.write(jsonFile, comparison::writeJson);
         FlameGraphOptions options = FlameGraphOptions.builder()
                 .title("Differential flame graph")
                 .subtitle(b.name() + " -> " + a.name() + " (red grew, blue shrank)")
                 .build();
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(svg), 1 << 16)) {
-            FlameGraphRenderer.of(options).render(FoldedSamples.of(diff), out);
-        }
+        AtomicOutput.write(svg, out -> FlameGraphRenderer.of(options).render(FoldedSamples.of(diff), out));
 
         OutputStream out = flame.stdout();
         if (report.json) {

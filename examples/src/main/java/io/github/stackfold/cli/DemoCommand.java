@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.lab.DemoRun;
 
 import java.time.Duration;
@@ -59,6 +60,8 @@ final class DemoCommand implements Callable<Integer> {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "--clients must be at least 1");
         }
         int frequency = recording.frequency();
+        // before the recording: a directory the results cannot go to is refused, not found out after it
+        AtomicOutput.requireWritableDirectory(outputDir.dir);
         long t0 = System.nanoTime();
         DemoRun.Options o = new DemoRun.Options(outputDir.dir, recording.duration, clients, frequency, target, warmup);
         DemoRun run = new DemoRun();

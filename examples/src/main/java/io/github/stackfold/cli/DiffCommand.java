@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
@@ -8,8 +9,6 @@ import io.github.stackfold.flamegraph.io.ProfileInput;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -71,9 +70,7 @@ final class DiffCommand implements Callable<Integer> {
             OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
             diff.write(out);
         } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
-                diff.write(out);
-            }
+            AtomicOutput.write(output.file, diff::write);
         }
         return ExitCodes.OK;
     }

@@ -24,6 +24,11 @@ public final class ExitCodes {
      * was kept on disk, and the message names the file.
      */
     public static final int PUSH_FAILED = 7;
+    /**
+     * Out of memory: the message names the input and how far reading got, and how to give the JVM
+     * more ({@code FLAME_JAVA_OPTS=-Xmx4g}).
+     */
+    public static final int OUT_OF_MEMORY = 8;
     /** Interrupted by SIGINT/SIGTERM after writing what was recorded. */
     public static final int INTERRUPTED = 130;
     /** The command line itself was wrong (unknown option, missing argument). */

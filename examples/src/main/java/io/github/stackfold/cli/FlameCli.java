@@ -2,6 +2,7 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.io.NotAProfileException;
@@ -34,6 +35,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flame", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
         description = "perf and pprof profiles into folded stacks, flame graphs and answers.",
+        footer = {"",
+            "Exit codes: 0 ok; 1 internal error; 2 bad input or no samples; 3 a tool is missing;",
+            "4 not permitted; 5 no such process or server; 6 a file could not be read or written",
+            "(results are renamed into place only when complete); 7 a profile could not be pushed",
+            "(it was kept on disk); 8 out of memory (the message names the input and how far it got;",
+            "give the JVM more with FLAME_JAVA_OPTS=-Xmx4g); 64 wrong command line; 130 interrupted."},
         subcommands = {
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
@@ -59,8 +66,52 @@ public final class FlameCli implements Runnable {
 
     FlameCli(InputStream stdin, OutputStream stdout, PrintWriter stderr) {
         this.stdin = stdin;
-        this.stdout = stdout;
+        this.stdout = new StandardOutput(stdout);
         this.stderr = stderr;
+    }
+
+    /**
+     * Standard output whose write failures say that it was standard output that could not be written
+     * ("cannot write standard output: No space left on device"), since a command's message cannot
+     * name a file there.
+     */
+    private static final class StandardOutput extends java.io.FilterOutputStream {
+        StandardOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        private static IOException named(IOException e) {
+            String m = String.valueOf(e.getMessage());
+            return m.startsWith("cannot write standard output") ? e
+                    : new IOException("cannot write standard output: " + m, e);
+        }
     }
 
     /**
@@ -103,7 +154,14 @@ public final class FlameCli implements Runnable {
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter);
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // not while reading an input (readers say which and how far: NotEnoughMemoryException),
+            // but laying out, analysing or writing
+            code = report(e, errWriter, args);
+        }
         outWriter.flush();
         errWriter.flush();
         try {
@@ -151,6 +209,26 @@ public final class FlameCli implements Runnable {
         }
     }
 
+    /** One line on stderr for running out of memory outside a reader. */
+    private static int report(OutOfMemoryError e, PrintWriter err, String[] args) {
+        if (System.getenv("STACKFOLD_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        err.println("flame: out of memory running 'flame " + String.join(" ", args) + "'; "
+                + moreMemory());
+        err.flush();
+        return ExitCodes.OUT_OF_MEMORY;
+    }
+
+    /** How to give the JVM more memory than it has now. */
+    static String moreMemory() {
+        long max = Runtime.getRuntime().maxMemory();
+        long mb = max / (1024 * 1024);
+        long suggest = Math.max(256, Long.highestOneBit(Math.max(1, mb)) * 4);
+        String size = suggest >= 1024 ? suggest / 1024 + "g" : suggest + "m";
+        return "the Java heap holds at most " + mb + " MB; give it more with FLAME_JAVA_OPTS=-Xmx" + size;
+    }
+
     /**
      * One line on stderr for a failure of {@code flame COMMAND}, never a stack trace (unless
      * STACKFOLD_DEBUG is set).
@@ -188,6 +266,9 @@ public final class FlameCli implements Runnable {
         if (t instanceof CliExit) {
             return ((CliExit) t).code;
         }
+        if (t instanceof NotEnoughMemoryException || t instanceof OutOfMemoryError) {
+            return ExitCodes.OUT_OF_MEMORY;
+        }
         if (t instanceof BadInputException || t instanceof NoSamplesException) {
             return ExitCodes.BAD_INPUT;
         }
@@ -201,6 +282,12 @@ public final class FlameCli implements Runnable {
     }
 
     private static String message(Throwable t) {
+        if (t instanceof NotEnoughMemoryException) {
+            return t.getMessage() + "; " + moreMemory();
+        }
+        if (t instanceof OutOfMemoryError) {
+            return "out of memory; " + moreMemory();
+        }
         if (t instanceof NoSuchFileException) {
             return t.getMessage() + ": no such file";
         }

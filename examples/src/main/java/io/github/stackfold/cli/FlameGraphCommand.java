@@ -1,5 +1,7 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
@@ -69,7 +71,8 @@ final class FlameGraphCommand implements Callable<Integer> {
         List<String> files = inputs.isEmpty() ? List.of("-") : inputs;
         for (String f : files) {
             // a plain flame graph of one input is laid out on a second thread while it is read
-            FoldedSamples s = readInput(f, files.size() == 1 && FrameLayout.isMadeWhileRead(options));
+            FoldedSamples s = readInput(f, files.size() == 1 && FrameLayout.isMadeWhileRead(options) ? options : null,
+                    !options.flameChart());
             samples = samples == null ? s : samples.concat(s);
         }
         Map<String, String> palette = consistentPalette ? readPalette(paletteFile) : null;
@@ -83,9 +86,21 @@ final class FlameGraphCommand implements Callable<Integer> {
             result = renderer.render(samples, out);
             out.flush();
         } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
-                result = renderer.render(samples, out);
+            // complete or absent: a full disk leaves no truncated SVG; "no samples" is a complete one
+            RenderResult[] done = new RenderResult[1];
+            NoSamplesException[] none = new NoSamplesException[1];
+            FoldedSamples all = samples;
+            AtomicOutput.write(output.file, out -> {
+                try {
+                    done[0] = renderer.render(all, out);
+                } catch (NoSamplesException e) {
+                    none[0] = e;
+                }
+            });
+            if (none[0] != null) {
+                throw none[0];
             }
+            result = done[0];
         }
         if (result.ignoredLines() > 0) {
             flame.stderr().println("flame: warning: ignored " + result.ignoredLines()
@@ -104,13 +119,15 @@ final class FlameGraphCommand implements Callable<Integer> {
     /**
      * Reads one input ("-" is standard input): folded text as flamegraph.pl reads it (fractional and
      * two-count lines included), any other profile through {@link CliProfiles#read}. With {@code layOut},
-     * folded text is laid out on a second thread while it is read ({@link FoldedSamples#readAndLayOut}).
+     * folded text is laid out on a second thread while it is read ({@link FoldedSamples#readAndLayOut}),
+     * dropping frames too narrow to draw with those options. Repeated stacks are merged while read
+     * (anywhere when {@code mergeAnywhere}: not for a flame chart), so memory follows distinct stacks.
      */
-    FoldedSamples readInput(String file, boolean layOut) throws IOException {
+    FoldedSamples readInput(String file, FlameGraphOptions layOut, boolean mergeAnywhere) throws IOException {
         try (ProfileInput in = CliProfiles.open(file, flame)) {
             if (in.kind() == ProfileInput.Kind.FOLDED) {
-                return layOut ? FoldedSamples.readAndLayOut(in.stream(), in.source(), e -> { })
-                        : FoldedSamples.read(in.stream(), in.source());
+                return layOut != null ? FoldedSamples.readAndLayOut(in.stream(), in.source(), e -> { }, layOut)
+                        : FoldedSamples.read(in.stream(), in.source(), e -> { }, mergeAnywhere);
             }
             return FoldedSamples.of(CliProfiles.read(in, pprof, flame));
         }
@@ -135,6 +152,6 @@ final class FlameGraphCommand implements Callable<Integer> {
     static void writePalette(Path file, Map<String, String> palette) throws IOException {
         StringBuilder sb = new StringBuilder();
         new TreeMap<>(palette).forEach((k, v) -> sb.append(k).append("->").append(v).append('\n'));
-        Files.write(file, sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+        AtomicOutput.write(file, sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
@@ -134,6 +135,8 @@ final class PprofCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // before the fetch: a directory the results cannot go to is refused, not found out after it
+        AtomicOutput.requireWritableDirectory(outputDir.dir);
         PprofFetcher fetcher = fetcher();
         PprofReader reader = PprofReader.create(pprof.options());
         List<ProfileSink> sinks = sinks();

@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.perf.CallGraph;
 import io.github.stackfold.perf.FoundProcess;
@@ -84,6 +85,8 @@ public class RecordCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        // before the recording: a directory the results cannot go to is refused, not found out after it
+        AtomicOutput.requireWritableDirectory(outputDir.dir);
         PerfRecorder recorder = PerfRecorder.create(options());
         PrintWriter err = flame.stderr();
         Progress progress = new Progress(err, System.console() != null);

@@ -1,5 +1,6 @@
 package io.github.stackfold.lab;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Comparison;
 import io.github.stackfold.flamegraph.analyze.Report;
@@ -14,9 +15,7 @@ import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,49 +94,39 @@ public final class LabPipeline {
         Report report = analyzer.analyze(loaded.profile(), loaded.samples());
 
         Path folded = outputDir.resolve(FOLDED);
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(folded))) {
-            loaded.profile().writeWithHeader(out);
-        }
+        AtomicOutput.write(folded, loaded.profile()::writeWithHeader);
         files.add(folded);
 
         Path svg = outputDir.resolve("flame.svg");
         String subtitle = loaded.description() + (report.cannotTell() ? "; " + report.verdict() : "");
         FlameGraphOptions graph = FlameGraphOptions.builder().title(title).subtitle(subtitle).build();
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(svg))) {
-            FlameGraphRenderer.of(graph).render(loaded.profile(), out);
-        }
+        AtomicOutput.write(svg, out -> FlameGraphRenderer.of(graph).render(loaded.profile(), out));
         files.add(svg);
 
         Path html = outputDir.resolve("flame.html");
         HtmlOptions viewer = HtmlOptions.builder().title(title).subtitle(loaded.description()).build();
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(html))) {
-            HtmlRenderer.of(viewer).render(loaded.profile(), out);
-        }
+        AtomicOutput.write(html, out -> HtmlRenderer.of(viewer).render(loaded.profile(), out));
         files.add(html);
 
         Comparison comparison = null;
         if (idle != null) {
             comparison = analyzer.compare(idle.profile(), loaded.profile());
             Path idleFolded = outputDir.resolve("idle.folded");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(idleFolded))) {
-                idle.profile().writeWithHeader(out);
-            }
+            AtomicOutput.write(idleFolded, idle.profile()::writeWithHeader);
             files.add(idleFolded);
             Path diff = outputDir.resolve("diff.svg");
             DiffProfile d = DiffProfile.of(idle.profile(), loaded.profile(), DiffOptions.builder().normalize(true).build());
             FlameGraphOptions diffGraph = FlameGraphOptions.builder().title(title + ": idle -> under load")
                     .subtitle("red grew, blue shrank (idle normalised to the loaded total)").build();
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(diff))) {
-                FlameGraphRenderer.of(diffGraph).render(FoldedSamples.of(d), out);
-            }
+            AtomicOutput.write(diff, out -> FlameGraphRenderer.of(diffGraph).render(FoldedSamples.of(d), out));
             files.add(diff);
         }
 
         Path json = outputDir.resolve("report.json");
-        Files.writeString(json, reportJson(report, comparison, loaded, idle), StandardCharsets.UTF_8);
+        AtomicOutput.write(json, reportJson(report, comparison, loaded, idle).getBytes(StandardCharsets.UTF_8));
         files.add(json);
         Path md = outputDir.resolve("report.md");
-        Files.writeString(md, markdown(report, comparison, loaded, idle, files), StandardCharsets.UTF_8);
+        AtomicOutput.write(md, markdown(report, comparison, loaded, idle, files).getBytes(StandardCharsets.UTF_8));
         files.add(md);
         return new Result(files, report, comparison, summary(report, comparison, loaded, files));
     }

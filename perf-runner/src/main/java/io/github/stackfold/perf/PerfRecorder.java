@@ -426,11 +426,32 @@ public final class PerfRecorder {
         if (!options.goSymbols() || t.via() == ExecTarget.Via.KUBECTL) {
             return null;
         }
+        Path proc = options.procRoot().resolve(Long.toString(p.pid()));
+        BinaryLocator locator = BinaryLocator.process(options.procRoot(), p.pid());
+        if (t.via() == ExecTarget.Via.LOCAL && sharesOurRoot(proc)) {
+            // once the target exits its /proc entry is gone; a process that sees this machine's files
+            // as they are here has them at the paths perf printed
+            locator = locator.orElse(BinaryLocator.modulePath());
+        }
+        BinaryLocator l = locator;
         return GoSymbolizer.builder()
-                .locator(BinaryLocator.process(options.procRoot(), p.pid()))
+                .locator(l)
                 .inline(options.inlineGo())
-                .listener((module, message) -> listener.warning(message + "; its frames stay [unknown]"))
+                .listener((module, message) -> listener.warning(
+                        (Files.isDirectory(proc) || !message.endsWith(": binary not found") ? message
+                                : "cannot name frames of " + module + ": process " + p.pid()
+                                        + " exited before its binary was read")
+                                + "; its frames stay [unknown]"))
                 .build();
+    }
+
+    /** Whether the process's root directory is this process's (not a container's). */
+    private static boolean sharesOurRoot(Path proc) {
+        try {
+            return Files.isSameFile(proc.resolve("root"), Path.of("/"));
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     /**

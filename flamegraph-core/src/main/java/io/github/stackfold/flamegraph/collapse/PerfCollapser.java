@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.collapse;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.Folder;
@@ -152,8 +153,9 @@ public final class PerfCollapser {
             }
             Objects.requireNonNull(sourceName, "sourceName");
             boolean recognized;
+            long[] read = new long[1];
             try {
-                InputStream d = Inputs.decompress(in);
+                InputStream d = counted(Inputs.decompress(in), read);
                 byte[] head = d.readNBytes(SNIFF);
                 sniff(head, sourceName);
                 if (options.threads() <= 1 || options.srcline() || options.inline()) {
@@ -163,6 +165,10 @@ public final class PerfCollapser {
                 } else {
                     recognized = parallel(d, head, sourceName);
                 }
+            } catch (OutOfMemoryError e) {
+                stopWorkers();
+                workers.clear();
+                throw new NotEnoughMemoryException(sourceName, String.format("%,d bytes of text", read[0]), e);
             } catch (IOException | RuntimeException | Error e) {
                 stopWorkers(); // a failed session keeps no threads
                 throw e;
@@ -495,6 +501,29 @@ public final class PerfCollapser {
                         "unrecognized line " + excerpt(bad.text()) + " (expected an event line 'comm pid [cpu] time:"
                                 + " period event:', a stack line 'address symbol (module)', or an empty line)"));
             }
+        }
+
+        /** {@code in}, adding the bytes read to {@code read[0]} (for a message if memory runs out). */
+        private static InputStream counted(InputStream in, long[] read) {
+            return new java.io.FilterInputStream(in) {
+                @Override
+                public int read() throws IOException {
+                    int b = super.read();
+                    if (b >= 0) {
+                        read[0]++;
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int r = in.read(b, off, len);
+                    if (r > 0) {
+                        read[0] += r;
+                    }
+                    return r;
+                }
+            };
         }
 
         private static String excerpt(String raw) {

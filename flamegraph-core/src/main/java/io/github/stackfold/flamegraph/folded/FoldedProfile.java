@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.folded;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.internal.TextLines;
 
 import java.io.BufferedOutputStream;
@@ -210,8 +211,23 @@ public final class FoldedProfile {
     public static FoldedProfile read(InputStream in, String source, Consumer<BadInputException> onBadLine)
             throws IOException {
         Builder b = builder();
+        long[] lines = new long[1];
         ProfileMeta[] header = new ProfileMeta[1];
+        try {
+            read(in, source, onBadLine, b, lines, header);
+        } catch (OutOfMemoryError e) {
+            int stacks = b.size();
+            b.clear();
+            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lines[0], stacks), e);
+        }
+        FoldedProfile p = b.build();
+        return header[0] == null ? p : p.withMeta(header[0]);
+    }
+
+    private static void read(InputStream in, String source, Consumer<BadInputException> onBadLine, Builder b,
+            long[] lines, ProfileMeta[] header) throws IOException {
         TextLines.forEach(in, (line, lineNo, lineOffset) -> {
+            lines[0] = lineNo;
             if (lineNo == 1 && line.startsWith(ProfileMeta.HEADER_PREFIX)) {
                 header[0] = ProfileMeta.parseHeader(line.toString());
                 return;
@@ -234,8 +250,6 @@ public final class FoldedProfile {
             }
             b.add(line.substring(0, stackEnd), Long.parseLong(line, sp, end, 10));
         });
-        FoldedProfile p = b.build();
-        return header[0] == null ? p : p.withMeta(header[0]);
     }
 
     /** Perl's {@code \s} in byte semantics: space, tab, line feed, vertical tab, form feed, carriage return. */
@@ -323,6 +337,14 @@ public final class FoldedProfile {
 
         public int size() {
             return weights.size();
+        }
+
+        /** Forgets every stack. */
+        void clear() {
+            weights.clear();
+            order.clear();
+            order.trimToSize();
+            sorted = true;
         }
 
         public FoldedProfile build() {

@@ -279,7 +279,7 @@ public final class PprofReader {
             if (wanted.equals(name) || wanted.equals(name + "/" + unit)) {
                 return i;
             }
-            have.add(FoldedProfile.decode(name + "/" + unit));
+            have.add(printable(FoldedProfile.decode(name + "/" + unit)));
         }
         if (n == 0) {
             throw new NoSamplesException(source + ": the pprof profile declares no sample types");
@@ -289,8 +289,23 @@ public final class PprofReader {
                 + "'" + what + "; it has " + String.join(", ", have));
     }
 
+    /** Text from the profile as it may appear in a one-line message: control characters shown as '?'. */
+    static String printable(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (sb == null) {
+                    sb = new StringBuilder(s);
+                }
+                sb.setCharAt(i, '?');
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
     private static String typeName(ProfileDecoder d, int i, String source) {
-        return FoldedProfile.decode(d.string(d.sampleTypeName.get(i)) + "/" + d.string(d.sampleTypeUnit.get(i)));
+        return printable(FoldedProfile.decode(d.string(d.sampleTypeName.get(i)) + "/" + d.string(d.sampleTypeUnit.get(i))));
     }
 
     private static long[] tagKeyIndices(ProfileDecoder d, List<String> tags) {

@@ -23,14 +23,16 @@ final class ConcurrentLayout implements Runnable {
 
     private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
     private final int frameCapacity;
+    private final FrameLayout.Pruning pruning;
     private final Thread thread;
     /** Set by the layout thread when it stops early: no more batches are needed. */
     private volatile boolean stopped;
     /** Written by the layout thread before it ends; read after {@code join}. */
     private FrameLayout result;
 
-    ConcurrentLayout(int frameCapacity) {
+    ConcurrentLayout(int frameCapacity, FrameLayout.Pruning pruning) {
         this.frameCapacity = frameCapacity;
+        this.pruning = pruning;
         this.thread = new Thread(this, "stackfold-layout");
         thread.setDaemon(true);
         thread.start();
@@ -66,7 +68,7 @@ final class ConcurrentLayout implements Runnable {
     public void run() {
         try {
             // made here, not by the reader: its arrays are megabytes of fresh memory to fault in
-            FrameLayout.Incremental layout = new FrameLayout.Incremental(frameCapacity);
+            FrameLayout.Incremental layout = new FrameLayout.Incremental(frameCapacity, pruning);
             int laidOut = 0;
             while (true) {
                 Batch b = queue.take();

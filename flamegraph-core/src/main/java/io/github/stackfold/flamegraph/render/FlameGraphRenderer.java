@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * point offsets at which the shorter forms start). The tooltip keeps the full name.
  */
 public final class FlameGraphRenderer {
-    private static final int XPAD = 10;
+    static final int XPAD = 10;
     private static final int FRAME_PAD = 1;
 
     private final FlameGraphOptions options;
@@ -61,7 +61,9 @@ public final class FlameGraphRenderer {
         boolean units = m != null && !m.plain() && options.countName().equals("samples") && options.cpuNanosPerCount() == 0
                 && options.factor() == 1;
         RenderResult r = units ? of(withUnits(options, m)).render(layout, out) : render(layout, out);
-        return new RenderResult(r.framesDrawn(), r.framesOmitted(), r.total(), r.totalIgnored(),
+        // frames dropped while laid out were omitted too
+        int omitted = (int) Math.min(Integer.MAX_VALUE, r.framesOmitted() + layout.pruned());
+        return new RenderResult(r.framesDrawn(), omitted, r.total(), r.totalIgnored(),
                 samples.ignoredLines(), samples.firstIgnoredLine(), r.paletteMap());
     }
 

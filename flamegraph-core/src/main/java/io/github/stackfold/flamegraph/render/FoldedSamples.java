@@ -1,9 +1,11 @@
 package io.github.stackfold.flamegraph.render;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
+import io.github.stackfold.flamegraph.internal.ByteTable;
 import io.github.stackfold.flamegraph.internal.Bytes;
 
 import java.io.IOException;
@@ -30,6 +32,24 @@ import java.util.function.Consumer;
  * blank lines) are ignored and counted, as flamegraph.pl does ("Ignored N lines with invalid
  * format"). A trailing carriage return is dropped. Stacks are raw strings (one char per byte).
  *
+ * <p><b>Repeated stacks are merged while reading</b>, so that memory follows distinct stacks, not
+ * input lines ({@code cat *.folded | flame flamegraph} over a week of per-minute profiles, or 180
+ * million copies of one line): a one-count line equal to the line before it adds its count to that
+ * line, which draws the same graph, as flamegraph.pl merges equal neighbouring stacks into one
+ * frame. Readers told that input order does not matter ({@code mergeAnywhere}, a flame graph but not
+ * a flame chart) also merge a repeat that is not next to its first occurrence: while lines come
+ * sorted, every repeat is a neighbour and costs one comparison; at the first line out of order the
+ * lines read so far are hashed and repeats are found by their hash from then on. Two-count lines
+ * are never merged: flamegraph.pl ignores the change of a repeated line, not its width. Counts of
+ * merged lines are summed in input order.
+ *
+ * <pre>
+ * a;b 1
+ * a;b 1        read as  a;b 3
+ * a;b 1
+ * a;c 2        read as  a;c 2 (and, merging anywhere, a later "a;b 4" makes a;b 7)
+ * </pre>
+ *
  * <p>Instances are immutable.
  */
 public final class FoldedSamples {
@@ -45,10 +65,16 @@ public final class FoldedSamples {
     private final FrameLayout sortedLayout;
     /** The metadata of a {@link ProfileMeta} header line, or null. */
     private final ProfileMeta meta;
+    /** The frame pruning {@link #sortedLayout} was made with, or null. */
+    private final FrameLayout.Pruning sortedPruning;
+    private final boolean mergedAnywhere;
 
     private FoldedSamples(byte[] data, int[] offsets, int size, double[] counts, double[] counts2, long ignoredLines,
-            String firstIgnored, FrameLayout sortedLayout, ProfileMeta meta) {
+            String firstIgnored, FrameLayout sortedLayout, FrameLayout.Pruning sortedPruning, boolean mergedAnywhere,
+            ProfileMeta meta) {
         this.meta = meta;
+        this.sortedPruning = sortedPruning;
+        this.mergedAnywhere = mergedAnywhere;
         this.data = data;
         this.offsets = offsets;
         this.size = size;
@@ -85,7 +111,7 @@ public final class FoldedSamples {
         return new Builder();
     }
 
-    /** Number of lines (stacks in input order; a stack may repeat). */
+    /** Number of lines (stacks in input order after merging repeats; see the class comment). */
     public int size() {
         return size;
     }
@@ -159,10 +185,15 @@ public final class FoldedSamples {
         if (other.isEmpty() && other.ignoredLines == 0) {
             return this;
         }
-        Builder b = builder();
+        Builder b = builder().mergeAnywhere(mergedAnywhere && other.mergedAnywhere);
         b.addAll(this);
         b.addAll(other);
         return b.build();
+    }
+
+    /** Whether repeats were merged wherever they were (input order of repeats is lost; see the class comment). */
+    public boolean mergedAnywhere() {
+        return mergedAnywhere;
     }
 
     /**
@@ -171,7 +202,17 @@ public final class FoldedSamples {
      */
     public static FoldedSamples read(InputStream in, String source, Consumer<BadInputException> onIgnored)
             throws IOException {
-        Builder b = builder();
+        return read(in, source, onIgnored, false);
+    }
+
+    /**
+     * Reads folded text as {@link #read(InputStream, String, Consumer)} does; with
+     * {@code mergeAnywhere} a repeated one-count stack is merged into its first occurrence wherever
+     * it is (for a flame graph, whose lines are sorted before drawing; not for a flame chart).
+     */
+    public static FoldedSamples read(InputStream in, String source, Consumer<BadInputException> onIgnored,
+            boolean mergeAnywhere) throws IOException {
+        Builder b = builder().mergeAnywhere(mergeAnywhere);
         b.readFrom(in, source, onIgnored);
         return b.build();
     }
@@ -187,10 +228,27 @@ public final class FoldedSamples {
      */
     public static FoldedSamples readAndLayOut(InputStream in, String source, Consumer<BadInputException> onIgnored)
             throws IOException {
-        Builder b = builder();
+        return readAndLayOut(in, source, onIgnored, null);
+    }
+
+    /**
+     * Reads and lays out as {@link #readAndLayOut(InputStream, String, Consumer)} does, repeats merged
+     * anywhere, and drops while laying out the frames that {@code options} would not draw (narrower
+     * than their minimum width): the layout then holds about the frames drawn, not every frame of
+     * every distinct stack. {@link FrameLayout#of(FoldedSamples, FlameGraphOptions)} with the same
+     * options returns it.
+     */
+    public static FoldedSamples readAndLayOut(InputStream in, String source, Consumer<BadInputException> onIgnored,
+            FlameGraphOptions options) throws IOException {
+        FrameLayout.Pruning pruning = options == null ? null : FrameLayout.Pruning.of(options);
+        Builder b = builder().mergeAnywhere(true);
         // frames: about one per 85 bytes of a 100k-stack profile; the layout grows its arrays as needed
-        ConcurrentLayout layout = new ConcurrentLayout(Math.max(0, in.available()) / 64);
+        // (far fewer when frames too narrow to draw are dropped)
+        int bytes = Math.max(0, in.available());
+        ConcurrentLayout layout = new ConcurrentLayout(pruning == null ? bytes / 64 : Math.min(bytes / 64, 1 << 16),
+                pruning);
         b.concurrent = layout;
+        b.sortedPruning = pruning;
         try {
             b.readFrom(in, source, onIgnored);
         } catch (IOException | RuntimeException | Error e) {
@@ -205,6 +263,11 @@ public final class FoldedSamples {
     /** The lines laid out while they were read (sorted order, not reversed), or null. */
     FrameLayout sortedLayout() {
         return sortedLayout;
+    }
+
+    /** The pruning {@link #sortedLayout()} was made with (null: every frame kept). */
+    FrameLayout.Pruning sortedPruning() {
+        return sortedPruning;
     }
 
     /** Reads folded text, counting lines that are not folded stacks. */
@@ -229,8 +292,29 @@ public final class FoldedSamples {
         private ConcurrentLayout concurrent;
         /** The layout of exactly the lines added so far, or null. */
         private FrameLayout sortedLayout;
+        private FrameLayout.Pruning sortedPruning;
+        /** Whether a repeat is merged wherever it is, or only into the line just before it. */
+        private boolean mergeAnywhere;
+        /** Whether the lines so far came sorted (then every repeat is the last line's neighbour). */
+        private boolean sortedSoFar = true;
+        /** Once lines came out of order (merging anywhere): each line's hash and a table of line index + 1. */
+        private int[] hashes;
+        private int[] slots;
 
         private Builder() {
+        }
+
+        /**
+         * Whether a repeated one-count stack is merged into its first occurrence wherever it is
+         * (input order does not matter: a flame graph) rather than only into the line just before
+         * it (the default, which keeps a flame chart's order).
+         */
+        public Builder mergeAnywhere(boolean anywhere) {
+            if (anywhere && !mergeAnywhere && !sortedSoFar) {
+                index();
+            }
+            this.mergeAnywhere = anywhere;
+            return this;
         }
 
         /** Adds a line with one count. */
@@ -246,16 +330,123 @@ public final class FoldedSamples {
         }
 
         private Builder add(byte[] b, int from, int to, double count) {
+            sortedLayout = null;
+            int h = 0;
+            if (n > 0) {
+                int last = n - 1;
+                if (sortedSoFar) {
+                    int c = Arrays.compareUnsigned(data, offsets[last], offsets[n], b, from, to);
+                    if (c == 0 && isOneCount(last)) {
+                        counts[last] += count; // never handed over yet: see handOver
+                        return this;
+                    }
+                    if (c > 0) {
+                        sortedSoFar = false;
+                        if (mergeAnywhere) {
+                            index();
+                        }
+                    }
+                } else if (!mergeAnywhere && isOneCount(last)
+                        && Arrays.equals(data, offsets[last], offsets[n], b, from, to)) {
+                    counts[last] += count;
+                    return this;
+                }
+                if (slots != null) {
+                    h = ByteTable.hash(b, from, to - from);
+                    int j = find(b, from, to, h);
+                    if (j >= 0) {
+                        counts[j] += count;
+                        if (j < last && concurrent != null) {
+                            // a line handed over changed (input out of order: the layout would give up)
+                            concurrent.cancel();
+                            concurrent = null;
+                        }
+                        return this;
+                    }
+                }
+            }
             append(b, from, to);
             counts[n] = count;
             if (counts2 != null) {
                 counts2[n] = Double.NaN;
             }
+            if (slots != null) {
+                insert(n, h);
+            }
             n++;
             return this;
         }
 
+        private boolean isOneCount(int i) {
+            return counts2 == null || Double.isNaN(counts2[i]);
+        }
+
+        /** The one-count line equal to {@code b[from, to)} whose hash is {@code h}, or -1. */
+        private int find(byte[] b, int from, int to, int h) {
+            int mask = slots.length - 1;
+            for (int i = h & mask; ; i = (i + 1) & mask) {
+                int s = slots[i];
+                if (s == 0) {
+                    return -1;
+                }
+                int j = s - 1;
+                if (hashes[j] == h && isOneCount(j) && Arrays.equals(data, offsets[j], offsets[j + 1], b, from, to)) {
+                    return j;
+                }
+            }
+        }
+
+        /** Records line {@code i}'s hash and its slot (one-count lines only: two-count ones never merge). */
+        private void insert(int i, int h) {
+            if (i >= hashes.length) {
+                hashes = Arrays.copyOf(hashes, Math.max(i + 1, hashes.length * 2));
+            }
+            hashes[i] = h;
+            if (!isOneCount(i)) {
+                return;
+            }
+            if ((i + 1) * 2 > slots.length) {
+                slots = new int[slots.length * 2];
+                for (int k = 0; k < i; k++) {
+                    if (isOneCount(k)) {
+                        place(k);
+                    }
+                }
+            }
+            place(i);
+        }
+
+        private void place(int i) {
+            int mask = slots.length - 1;
+            int p = hashes[i] & mask;
+            while (slots[p] != 0) {
+                p = (p + 1) & mask;
+            }
+            slots[p] = i + 1;
+        }
+
+        /** Hashes the lines so far: from now on repeats are found by hash (see the class comment). */
+        private void index() {
+            int cap = Integer.highestOneBit(Math.max(n, 512)) * 4;
+            hashes = new int[Math.max(n, 256)];
+            slots = new int[cap];
+            for (int i = 0; i < n; i++) {
+                hashes[i] = ByteTable.hash(data, offsets[i], offsets[i + 1] - offsets[i]);
+                if (isOneCount(i)) {
+                    place(i);
+                }
+            }
+        }
+
         private Builder add(byte[] b, int from, int to, double before, double after) {
+            if (n > 0 && sortedSoFar
+                    && Arrays.compareUnsigned(data, offsets[n - 1], offsets[n], b, from, to) > 0) {
+                sortedSoFar = false;
+                if (mergeAnywhere) {
+                    index();
+                }
+            }
+            sortedLayout = null;
             append(b, from, to);
             if (counts2 == null) {
                 counts2 = new double[counts.length];
@@ -263,6 +454,9 @@ public final class FoldedSamples {
             }
             counts[n] = before;
             counts2[n] = after;
+            if (slots != null) {
+                insert(n, ByteTable.hash(b, from, to - from));
+            }
             n++;
             return this;
         }
@@ -287,15 +481,54 @@ public final class FoldedSamples {
         public Builder readFrom(InputStream in, String source, Consumer<BadInputException> onIgnored)
                 throws IOException {
             byte[] buf = new byte[1 << 16];
-            int hint = in.available(); // a file's remaining size: the stacks take about that much
-            if (hint > data.length - dataLen && hint < Integer.MAX_VALUE - dataLen) {
-                data = Arrays.copyOf(data, dataLen + hint);
-                dataShared = false;
+            // a file's remaining size: the stacks take about that much, unless they repeat (then far
+            // less), so no more than an eighth of the heap is taken on that guess
+            long hint = Math.min(in.available(), Runtime.getRuntime().maxMemory() / 8);
+            long lineNo;
+            try {
+                if (hint > data.length - dataLen && hint < Integer.MAX_VALUE - 8 - dataLen) {
+                    data = Arrays.copyOf(data, dataLen + (int) hint);
+                    dataShared = false;
+                }
+                lineNo = readLines(in, source, onIgnored, buf);
+            } catch (OutOfMemoryError e) {
+                long lines = linesRead;
+                int stacks = n;
+                release();
+                throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lines, stacks), e);
             }
+            if (concurrent != null) {
+                concurrent.offer(data, offsets, counts, counts2, n);
+            }
+            return this;
+        }
+
+        /** Lines read by the current {@link #readFrom}, for a message when memory runs out. */
+        private long linesRead;
+
+        /** Lets go of the lines (memory ran out: what is left goes to the message). */
+        private void release() {
+            data = new byte[0];
+            offsets = new int[1];
+            counts = new double[0];
+            counts2 = null;
+            hashes = null;
+            slots = null;
+            n = 0;
+            dataLen = 0;
+            if (concurrent != null) {
+                concurrent.cancel();
+                concurrent = null;
+            }
+        }
+
+        private long readLines(InputStream in, String source, Consumer<BadInputException> onIgnored, byte[] buf)
+                throws IOException {
             int len = 0;
             int scanned = 0; // bytes of buf already searched for a newline
             long lineNo = 0;
             long offset = 0;
+            linesRead = 0;
             while (true) {
                 int r = in.read(buf, len, buf.length - len);
                 if (r < 0) {
@@ -305,7 +538,7 @@ public final class FoldedSamples {
                 int start = 0;
                 int i = scanned;
                 while ((i = Bytes.indexOfNewline(buf, i, len)) >= 0) {
-                    lineNo++;
+                    linesRead = ++lineNo;
                     line(buf, start, i, source, lineNo, offset, onIgnored);
                     offset += i + 1 - start;
                     start = ++i;
@@ -320,17 +553,19 @@ public final class FoldedSamples {
                 scanned = len;
             }
             if (len > 0) {
-                lineNo++;
+                linesRead = ++lineNo;
                 line(buf, 0, len, source, lineNo, offset, onIgnored);
             }
-            handOver();
-            return this;
+            return lineNo;
         }
 
-        /** Hands the lines read so far to the layout thread, if there is one. */
+        /**
+         * Hands the lines read so far to the layout thread, if there is one, but the last: its count
+         * still grows when the next line repeats it (all of them once reading ends).
+         */
         private void handOver() {
-            if (concurrent != null) {
-                concurrent.offer(data, offsets, counts, counts2, n);
+            if (concurrent != null && n > 1) {
+                concurrent.offer(data, offsets, counts, counts2, n - 1);
             }
         }
 
@@ -434,7 +669,6 @@ public final class FoldedSamples {
 
         /** Appends a stack's bytes and makes room for its counts. */
         private void append(byte[] b, int from, int to) {
-            sortedLayout = null;
             int len = to - from;
             if (dataLen + len > data.length || dataShared) {
                 data = Arrays.copyOf(data, Math.max(dataShared ? data.length : data.length * 2, dataLen + len));
@@ -462,7 +696,7 @@ public final class FoldedSamples {
             }
             dataShared = true; // not copied: it can be tens of megabytes, and only data[0, dataLen) is read
             return new FoldedSamples(data, Arrays.copyOf(offsets, n + 1), n, Arrays.copyOf(counts, n), c2, ignored,
-                    firstIgnored, sortedLayout, header);
+                    firstIgnored, sortedLayout, sortedLayout == null ? null : sortedPruning, mergeAnywhere, header);
         }
     }
 }

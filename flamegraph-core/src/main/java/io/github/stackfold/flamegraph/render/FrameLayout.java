@@ -20,7 +20,11 @@ import java.util.Map;
  * the frame below it. In a differential graph {@code delta(i)} is the change of the samples that
  * end in that frame (after - before); otherwise it is NaN.
  *
- * <p>Frames are not pruned here: a renderer drops those narrower than its minimum width.
+ * <p>Frames are not pruned here unless a {@link Pruning} is given (a renderer's minimum width): then
+ * a frame narrower than that width at the total so far is dropped, with the frames above it, as
+ * soon as it ends. The total only grows, so such a frame is narrower than the minimum width at the
+ * end too and would not be drawn; the layout then holds about the frames drawn rather than every
+ * frame of every distinct stack (1 M random stacks: some 20 M frames, a few thousand drawn).
  * Instances are immutable.
  */
 public final class FrameLayout {
@@ -44,8 +48,35 @@ public final class FrameLayout {
     private final double maxDelta;
     private final boolean differential;
     private final int maxDepth;
+    private final long pruned;
+
+    /**
+     * Which frames may be dropped while laying out: those narrower than a flame graph's minimum width
+     * ({@code minWidth} pixels of an image {@code width} pixels wide with {@code xpad} pixels of margin
+     * each side, or {@code minWidth} percent of the total), measured at the total so far.
+     */
+    public record Pruning(double minWidth, boolean percent, int width, int xpad) {
+        /** The pruning a renderer with these options does (null when it keeps every frame). */
+        public static Pruning of(FlameGraphOptions o) {
+            if (!(o.minWidth() > 0) || (!o.minWidthPercent() && o.width() - 2 * FlameGraphRenderer.XPAD <= 0)) {
+                return null;
+            }
+            return new Pruning(o.minWidth(), o.minWidthPercent(), o.width(), FlameGraphRenderer.XPAD);
+        }
+
+        /**
+         * Frames narrower than this at total {@code time} are not drawn at any total of at least
+         * {@code time}; a little under the renderer's bound, so that rounding never drops a frame
+         * the renderer would draw.
+         */
+        double threshold(double time) {
+            double t = percent ? time * minWidth / 100 : minWidth * time / (width - 2.0 * xpad);
+            return t * (1 - 1e-9);
+        }
+    }
 
     private FrameLayout(Builder b) {
+        this.pruned = b.pruned;
         // the builder's arrays as they are (used once; only [0, size) is read): copying them cost a
         // pass over ~15 MB for 400k frames
         this.names = Arrays.copyOf(b.interner.names, b.interner.count);
@@ -76,7 +107,17 @@ public final class FrameLayout {
      *     {@code --} separator as wakers ({@code _[w]}), as flamegraph.pl does for {@code --colors chain}
      */
     public static FrameLayout of(FoldedSamples samples, Order order, boolean reverse, boolean chainWakers) {
-        if (madeWhileRead(order, reverse, chainWakers) && samples.sortedLayout() != null) {
+        return of(samples, order, reverse, chainWakers, null);
+    }
+
+    /**
+     * Merges lines into frames as {@link #of(FoldedSamples, Order, boolean, boolean)} does, dropping
+     * frames that {@code pruning} says will not be drawn (none when it is null).
+     */
+    public static FrameLayout of(FoldedSamples samples, Order order, boolean reverse, boolean chainWakers,
+            Pruning pruning) {
+        if (madeWhileRead(order, reverse, chainWakers) && samples.sortedLayout() != null
+                && Objects.equals(samples.sortedPruning(), pruning)) {
             return samples.sortedLayout(); // laid out while it was read
         }
         if (reverse || chainWakers) {
@@ -85,7 +126,8 @@ public final class FrameLayout {
         int n = samples.size();
         byte[] data = samples.data();
         int[] idx = order(samples, order);
-        Builder b = new Builder(Math.max(1024, n * 2)); // frames: a few new ones per line, typically
+        // frames: a few new ones per line, typically; far fewer are kept when narrow ones are dropped
+        Builder b = new Builder(Math.max(1024, pruning == null ? n * 2 : Math.min(n * 2, 1 << 16)), pruning);
         for (int k = 0; k < n; k++) {
             int i = idx == null ? k : idx[k];
             if (samples.hasSecondCount(i)) {
@@ -113,8 +155,8 @@ public final class FrameLayout {
         private int lastTo;
         private boolean sorted = true;
 
-        Incremental(int capacity) {
-            b = new Builder(Math.max(1024, capacity));
+        Incremental(int capacity, Pruning pruning) {
+            b = new Builder(Math.max(1024, capacity), pruning);
         }
 
         /**
@@ -170,8 +212,9 @@ public final class FrameLayout {
         return t.build();
     }
 
+    /** The layout a renderer with these options draws, without the frames it would not draw. */
     public static FrameLayout of(FoldedSamples samples, FlameGraphOptions options) {
-        return of(samples, orderOf(options), options.reverse(), chainsWakers(options));
+        return of(samples, orderOf(options), options.reverse(), chainsWakers(options), Pruning.of(options));
     }
 
     /**
@@ -261,6 +304,11 @@ public final class FrameLayout {
     /** Whether any line had two counts. */
     public boolean isDifferential() {
         return differential;
+    }
+
+    /** Frames dropped while laying out because they were too narrow to draw (see {@link Pruning}). */
+    public long pruned() {
+        return pruned;
     }
 
     /** The largest depth of any frame (0 when only the root exists). */
@@ -376,8 +424,12 @@ public final class FrameLayout {
         double time;
         double maxDelta = 1;
         boolean differential;
+        /** Null once a line did not move the time on (then frames can merge with closed ones: keep all). */
+        Pruning pruning;
+        long pruned;
 
-        Builder(int capacity) {
+        Builder(int capacity, Pruning pruning) {
+            this.pruning = pruning;
             nameIds = new int[capacity];
             depths = new int[capacity];
             parents = new int[capacity];
@@ -405,6 +457,11 @@ public final class FrameLayout {
         private Map<Integer, Integer> replaced;
 
         void flow(byte[] data, int from, int to, double count, double delta, boolean hasDelta) {
+            if (pruning != null && !(time + count > time)) {
+                // frames closed at one time by two lines are merged (see close): never drop a frame
+                // that a later one may still replace
+                pruning = null;
+            }
             int len = split(data, from, to);
             int same = 0;
             while (same < prevLen && same < len && prev[same] == cur[same]) {
@@ -538,6 +595,25 @@ public final class FrameLayout {
         private void close(int depth) {
             int f = open[depth];
             ends[f] = time;
+            if (pruning != null && depth > 0 && time - starts[f] < pruning.threshold(time)) {
+                // too narrow to be drawn at any later total; the frames above it were opened after it
+                // and have all ended: drop them all
+                pruned += n - f;
+                n = f;
+                int k = 0;
+                int before = 0;
+                for (int j = 0; j < closedCount; j++) {
+                    if (closed[j] < f) {
+                        if (j < closedBeforeThisLine) {
+                            before++;
+                        }
+                        closed[k++] = closed[j];
+                    }
+                }
+                closedCount = k;
+                closedBeforeThisLine = before;
+                return;
+            }
             if (time != closedTime) {
                 closedTime = time;
                 closedCount = 0;

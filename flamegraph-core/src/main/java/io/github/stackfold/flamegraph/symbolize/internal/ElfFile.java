@@ -230,7 +230,8 @@ public final class ElfFile {
     }
 
     private String cString(long tableOffset, long tableSize, long index) {
-        if (index < 0 || index >= tableSize || tableOffset + tableSize > data.limit()) {
+        if (index < 0 || tableOffset < 0 || tableSize < 0 || index >= tableSize || tableSize > data.limit()
+                || tableOffset > data.limit() - tableSize) {
             return "";
         }
         int start = (int) (tableOffset + index);

@@ -168,7 +168,12 @@ public final class GoPcLnTab {
         if (layout == null) {
             throw new DamagedBinaryException(String.format("unknown .gopclntab magic 0x%08x", t.getInt(0)));
         }
-        return new GoPcLnTab(t, layout);
+        try {
+            return new GoPcLnTab(t, layout);
+        } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+            // a header whose offsets point past the table (found by fuzzing: ReadersFuzzTest#elfGopclntab)
+            throw new DamagedBinaryException(".gopclntab header points past the table's " + t.limit() + " bytes");
+        }
     }
 
     /** Whether {@code b} at {@code off} looks like the start of a table header (a cheap pre-check for scans). */

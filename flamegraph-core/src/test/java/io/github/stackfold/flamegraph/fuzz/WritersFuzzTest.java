@@ -1,0 +1,92 @@
+package io.github.stackfold.flamegraph.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
+import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
+import io.github.stackfold.flamegraph.render.FoldedSamples;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Fuzz targets for every writer of frame names: whatever bytes a frame or a title holds, the SVG is
+ * well-formed XML whose only elements are the renderer's own (a name never becomes markup) and
+ * the JSON report parses strictly. Seeds and campaigns as in {@link ReadersFuzzTest}.
+ */
+class WritersFuzzTest {
+    private static final Set<String> SVG_ELEMENTS = Set.of("svg", "defs", "linearGradient", "stop", "style", "script",
+            "rect", "text", "g", "title", "a");
+
+    /** Frame names and a title of any bytes, drawn as an SVG. */
+    @FuzzTest(maxDuration = "10m")
+    void svg(FuzzedDataProvider d) throws Exception {
+        String title = d.consumeString(40);
+        FoldedSamples.Builder b = FoldedSamples.builder();
+        int lines = d.consumeInt(1, 12);
+        for (int i = 0; i < lines; i++) {
+            b.add(new String(d.consumeBytes(60), StandardCharsets.ISO_8859_1), d.consumeInt(1, 1000));
+        }
+        checkSvg(b.build(), title);
+    }
+
+    /** Frame names of any bytes through the analysis, written as JSON. */
+    @FuzzTest(maxDuration = "10m")
+    void json(FuzzedDataProvider d) throws Exception {
+        Map<String, Long> stacks = new LinkedHashMap<>();
+        int lines = d.consumeInt(1, 12);
+        for (int i = 0; i < lines; i++) {
+            stacks.merge(new String(d.consumeBytes(60), StandardCharsets.ISO_8859_1), (long) d.consumeInt(1, 1000),
+                    Long::sum);
+        }
+        String json = Analyzer.create(Analyzer.Options.builder().build()).analyze(FoldedProfile.of(stacks), -1).toJson();
+        JsonNode n = new ObjectMapper().readTree(json);
+        assertThat(n.isObject()).isTrue();
+    }
+
+    /** Renders and checks: well-formed, only the renderer's elements, one script. */
+    static void checkSvg(FoldedSamples s, String title) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FlameGraphOptions o = FlameGraphOptions.builder().title(title).subtitle(title).notes(title).build();
+        try {
+            FlameGraphRenderer.of(o).render(s, out);
+        } catch (io.github.stackfold.flamegraph.NoSamplesException none) {
+            // still an SVG that says so
+        }
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        f.setExpandEntityReferences(false);
+        DocumentBuilder db = f.newDocumentBuilder();
+        db.setErrorHandler(null);
+        Document doc = db.parse(new ByteArrayInputStream(out.toByteArray()));
+        NodeList all = doc.getElementsByTagName("*");
+        int scripts = 0;
+        for (int i = 0; i < all.getLength(); i++) {
+            String name = ((Element) all.item(i)).getLocalName();
+            assertThat(SVG_ELEMENTS).as("element <%s>", name).contains(name);
+            if (name.equals("script")) {
+                scripts++;
+            }
+        }
+        assertThat(scripts).as("the renderer's own script, or none in a graph of no samples").isLessThanOrEqualTo(1);
+    }
+}
