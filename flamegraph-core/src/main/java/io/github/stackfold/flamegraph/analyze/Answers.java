@@ -107,7 +107,7 @@ public final class Answers {
                 + "(filters, net/http dispatch); 'under the filter' counts every sample with the filter's frame on its stack.");
         l.add("TLS client-certificate parsing in the handshake is counted as tls, not authentication: "
                 + s(r.markerShare("tls-client-certificates")) + " of samples; the x509 authenticator's own check "
-                + "(k8s.io/apiserver/pkg/authentication/request/x509) is authentication.");
+                + "(package authentication/request/x509) is authentication.");
         l.add("flowcontrol: own work " + s(own("flowcontrol")) + "; with the work it wraps (the admitted request runs inside "
                 + "its frames) " + s(r.anywhereShare("flowcontrol")) + ".");
         l.add("http2: own work " + s(own("http2")) + "; with the work it wraps (the handler runs inside serverConn.runHandler) "
@@ -264,7 +264,9 @@ public final class Answers {
             return List.of("none");
         }
         Report.PathShare p = r.hotPaths().get(0);
-        List<String> frames = new ArrayList<>(List.of(p.stack().split(";", -1)));
+        // short Go names, as in the report's other tables and the flame graph (the JSON keeps full ones)
+        String stack = io.github.stackfold.flamegraph.FrameNames.forReports(r.functions()).apply(p.stack());
+        List<String> frames = new ArrayList<>(List.of(stack.split(";", -1)));
         Collections.reverse(frames);
         return List.of(s(p.share()) + ", " + frames.size() + " frames: " + String.join(" <- ", frames));
     }

@@ -309,7 +309,8 @@ public final class PerfDataCollapser {
         }
 
         int newPname(Thread t, PerfSample s) {
-            String comm = t.comm != null ? t.comm : ":" + t.tid;
+            // the idle task (tid 0) has no COMM record: perf names it swapper, as the kernel does
+            String comm = t.comm != null ? t.comm : t.tid == 0 ? "swapper" : ":" + t.tid;
             int end = comm.length();
             while (end > 1 && (comm.charAt(end - 1) == ' ' || comm.charAt(end - 1) == '\t')) {
                 end--; // the text collapser cannot tell a comm's trailing blanks from the blanks after it
@@ -359,6 +360,11 @@ public final class PerfDataCollapser {
                 Map.Entry<Long, Mapping> e = ip < 0 ? kernelMaps.floorEntry(ip) : null;
                 if (e != null && Long.compareUnsigned(ip, e.getValue().end) < 0) {
                     d = e.getValue().dso;
+                } else if (e != null && e.getValue().dso == kernel) {
+                    // the kernel's map ends at _etext, but perf stretches it to the next map (a module's):
+                    // .init.text (start_kernel, under the boot CPU's idle task) lies there
+                    Map.Entry<Long, Mapping> next = kernelMaps.higherEntry(e.getKey());
+                    d = next == null || Long.compareUnsigned(ip, next.getKey()) < 0 ? kernel : unknown;
                 } else {
                     d = kernelMaps.isEmpty() ? kernel : unknown;
                 }

@@ -7,7 +7,6 @@ import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.testing.Shared;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
@@ -92,8 +91,10 @@ class AnswersTest {
                 top = i;
             }
         }
-        List<String> frames = new ArrayList<>(FoldedProfile.frames(p.stack(top)));
-        Collections.reverse(frames);
+        List<String> frames = new ArrayList<>();
+        for (String f : FoldedProfile.frames(p.stack(top))) {
+            frames.add(0, f.substring(f.lastIndexOf('/') + 1)); // the text's short Go names: math/big.nat.expNN is big.nat.expNN
+        }
         assertThat(text).contains(frames.size() + " frames: " + String.join(" <- ", frames));
 
         // 3: without an idle profile, how to get one
