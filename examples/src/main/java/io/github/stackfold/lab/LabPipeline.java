@@ -1,5 +1,6 @@
 package io.github.stackfold.lab;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Comparison;
@@ -192,7 +193,7 @@ public final class LabPipeline {
             lines.add("hottest path: none");
         } else {
             Report.PathShare p = report.hotPaths().get(0);
-            lines.add("hottest path (" + pct(p.share()) + "): " + shortPath(p.stack(), 5));
+            lines.add("hottest path (" + pct(p.share()) + "): " + shortPath(FrameNames.forReports(report.functions()).apply(p.stack()), 5));
         }
         StringBuilder wrote = new StringBuilder("wrote:");
         for (Path f : files) {
