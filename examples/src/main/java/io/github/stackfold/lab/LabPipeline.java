@@ -242,10 +242,10 @@ public final class LabPipeline {
         md.append("| category | exclusive | inclusive |\n| --- | ---: | ---: |\n");
         List<Report.CategoryShare> shownCats = report.cannotTell() ? report.categories() : ranked(report);
         for (Report.CategoryShare c : shownCats) {
-            md.append("| ").append(c.name()).append(" | ").append(report.shown(c.exclusive())).append(" | ")
-                    .append(report.shown(c.inclusive())).append(" |\n");
+            md.append("| ").append(c.name()).append(" | ").append(report.shownWithMargin(c.exclusive())).append(" | ")
+                    .append(report.shownWithMargin(c.inclusive())).append(" |\n");
         }
-        md.append("| (unclassified) | ").append(pct(report.unclassified())).append(" | |\n\n");
+        md.append("| (unclassified) | ").append(report.shownWithMargin(report.unclassified())).append(" | |\n\n");
 
         if (comparison != null) {
             md.append("## Idle versus under load\n\n");
@@ -279,25 +279,25 @@ public final class LabPipeline {
 
         md.append("## Hottest paths\n\nLeaf first.\n\n");
         for (Report.PathShare p : report.hotPaths()) {
-            md.append("- ").append(pct(p.share())).append(" `").append(mdCode(shortPath(p.stack(), Integer.MAX_VALUE))).append("`\n");
+            md.append("- ").append(report.withMargin(p.share())).append(" `").append(mdCode(shortPath(p.stack(), Integer.MAX_VALUE))).append("`\n");
         }
         md.append("\n## Functions by self share\n\n");
         for (Report.FunctionShare f : report.topSelf()) {
-            md.append("- ").append(pct(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
+            md.append("- ").append(report.withMargin(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
         }
         md.append("\n## Functions by inclusive share\n\n");
         for (Report.FunctionShare f : report.topInclusive()) {
-            md.append("- ").append(pct(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
+            md.append("- ").append(report.withMargin(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
         }
         md.append("\n## API calls\n\n");
         if (report.apiCalls().isEmpty()) {
             md.append(report.cannotTell() ? report.verdict() + ": no API handler frame can be seen.\n"
                     : "No API handler frames in these stacks.\n");
         } else {
-            md.append("Share of all samples inside an API handler: ").append(pct(report.apiCallsTotal())).append(".\n\n");
+            md.append("Share of all samples inside an API handler: ").append(report.withMargin(report.apiCallsTotal())).append(".\n\n");
             md.append("| verb | resource | share |\n| --- | --- | ---: |\n");
             for (Report.ApiCallShare a : report.apiCalls()) {
-                md.append("| ").append(a.verb()).append(" | ").append(a.resource()).append(" | ").append(pct(a.share())).append(" |\n");
+                md.append("| ").append(a.verb()).append(" | ").append(a.resource()).append(" | ").append(report.shownWithMargin(a.share())).append(" |\n");
             }
         }
         return md.toString();

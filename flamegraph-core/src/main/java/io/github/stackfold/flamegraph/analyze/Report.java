@@ -282,7 +282,9 @@ public final class Report {
                 g.writeStartObject();
                 g.writeStringField("name", c.name());
                 g.writeNumberField("exclusive", c.exclusive());
+                number(g, "exclusiveMargin", Margins.share(c.exclusive(), samples));
                 g.writeNumberField("inclusive", c.inclusive());
+                number(g, "inclusiveMargin", Margins.share(c.inclusive(), samples));
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -307,6 +309,7 @@ public final class Report {
                 g.writeStartObject();
                 g.writeStringField("stack", p.stack());
                 g.writeNumberField("share", p.share());
+                number(g, "margin", Margins.share(p.share(), samples));
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -317,6 +320,7 @@ public final class Report {
                 g.writeStringField("verb", a.verb());
                 g.writeStringField("resource", a.resource());
                 g.writeNumberField("share", a.share());
+                number(g, "margin", Margins.share(a.share(), samples));
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -348,12 +352,13 @@ public final class Report {
         }
     }
 
-    private static void writeFunctions(JsonGenerator g, String field, List<FunctionShare> list) throws IOException {
+    private void writeFunctions(JsonGenerator g, String field, List<FunctionShare> list) throws IOException {
         g.writeArrayFieldStart(field);
         for (FunctionShare f : list) {
             g.writeStartObject();
             g.writeStringField("name", f.name());
             g.writeNumberField("share", f.share());
+            number(g, "margin", Margins.share(f.share(), samples));
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -378,24 +383,26 @@ public final class Report {
             sb.append(verdict()).append(":\n  category, verb and resource shares would read 0.0% for work that may sit in those frames;\n  ")
                     .append(remedy()).append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "%nCPU by category          exclusive  inclusive%n"));
+        sb.append(String.format(Locale.ROOT, "%nShares below are of all %,d samples, \u00b1 the 95%% margin (Wilson interval)%n", samples));
+        sb.append(String.format(Locale.ROOT, "%nCPU by category           exclusive     inclusive%n"));
         for (CategoryShare c : categories) {
-            sb.append(String.format(Locale.ROOT, "  %-20s %9s  %9s%n", c.name(), shown(c.exclusive()), shown(c.inclusive())));
+            sb.append(String.format(Locale.ROOT, "  %-20s %12s  %12s%n", c.name(), shownWithMargin(c.exclusive()),
+                    shownWithMargin(c.inclusive())));
         }
-        sb.append(String.format(Locale.ROOT, "  %-20s %9s%n", "(unclassified)", pct(unclassified)));
+        sb.append(String.format(Locale.ROOT, "  %-20s %12s%n", "(unclassified)", shownWithMargin(unclassified)));
         // short Go names, as in flame graphs
         UnaryOperator<String> named = io.github.stackfold.flamegraph.FrameNames.forReports(functions());
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
         for (FunctionShare f : topSelf) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
+            sb.append(String.format(Locale.ROOT, "  %12s  %s%n", withMargin(f.share()), named.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by inclusive share%n", topInclusive.size()));
         for (FunctionShare f : topInclusive) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(f.share()), named.apply(f.name())));
+            sb.append(String.format(Locale.ROOT, "  %12s  %s%n", withMargin(f.share()), named.apply(f.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nHottest paths (leaf first)%n"));
         for (PathShare p : hotPaths) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %s%n", pct(p.share()), shortPath(named.apply(p.stack()))));
+            sb.append(String.format(Locale.ROOT, "  %12s  %s%n", withMargin(p.share()), shortPath(named.apply(p.stack()))));
         }
         sb.append(String.format(Locale.ROOT, "%nAPI calls (%s of all samples inside an API handler)%n", pct(apiCallsTotal).trim()));
         if (apiCalls.isEmpty()) {
@@ -403,7 +410,7 @@ public final class Report {
         }
         boolean unknown = false;
         for (ApiCallShare a : apiCalls) {
-            sb.append(String.format(Locale.ROOT, "  %7s  %-16s %s%n", pct(a.share()), a.verb(), a.resource()));
+            sb.append(String.format(Locale.ROOT, "  %12s  %-16s %s%n", withMargin(a.share()), a.verb(), a.resource()));
             unknown |= a.resource().equals("?");
         }
         if (unknown) {
@@ -411,6 +418,16 @@ public final class Report {
         }
         sb.append('\n').append(Answers.of(this, null).toText());
         return sb.toString();
+    }
+
+    /** {@link #shown} with the 95 % margin when the share stands: {@code 4.5% ±2.9}. */
+    public String shownWithMargin(double share) {
+        return cannotTell() ? shown(share) : withMargin(share);
+    }
+
+    /** A share of all samples with its 95 % margin: {@code 4.5% ±2.9} (no margin when the sample count is unknown). */
+    public String withMargin(double share) {
+        return Comparison.withMargin(share, samples);
     }
 
     /**

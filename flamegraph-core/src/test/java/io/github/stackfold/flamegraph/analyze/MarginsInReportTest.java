@@ -1,0 +1,56 @@
+package io.github.stackfold.flamegraph.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.pprof.PprofReader;
+import io.github.stackfold.testing.Shared;
+
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every share in analyze's text and JSON carries its 95 % margin, recounted here from the folded lines
+ * and the Wilson interval's formula written out, not through the code under test.
+ */
+class MarginsInReportTest {
+    private static double wilsonHalfWidth(long k, long n) {
+        double z = 1.959963984540054;
+        double p = (double) k / n;
+        return z / (1 + z * z / n) * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n));
+    }
+
+    @Test
+    void theRealProfilesSharesCarryWilsonMarginsInTextAndJson() throws Exception {
+        FoldedProfile p = PprofReader.create().read(Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb")).folded();
+        Report r = Analyzer.withDefaults().analyze(p);
+        assertThat(r.samples()).isEqualTo(199);
+
+        // runtime.futex as the leaf: recount the samples whose last frame it is (10 ms each)
+        long futex = 0;
+        long total = 0;
+        for (int i = 0; i < p.size(); i++) {
+            total += p.count(i);
+            if (p.stack(i).endsWith(";runtime.futex")) {
+                futex += p.count(i);
+            }
+        }
+        long k = Math.round(199.0 * futex / total);
+        String text = r.toText();
+        assertThat(text).contains("Shares below are of all 199 samples");
+        assertThat(text).contains(String.format(Locale.ROOT, "%.1f%% \u00b1%.1f  runtime.futex", 100.0 * k / 199, 100 * wilsonHalfWidth(k, 199)));
+
+        JsonNode j = new ObjectMapper().readTree(r.toJson());
+        for (JsonNode c : j.get("categories")) {
+            long ke = Math.round(c.get("exclusive").asDouble() * 199);
+            assertThat(c.get("exclusiveMargin").asDouble()).as(c.get("name").asText()).isCloseTo(wilsonHalfWidth(ke, 199), within(1e-9));
+            String line = text.lines().filter(l -> l.startsWith("  " + c.get("name").asText() + " ")).findFirst().orElseThrow();
+            assertThat(line).contains(String.format(Locale.ROOT, "\u00b1%.1f", 100 * wilsonHalfWidth(ke, 199)));
+        }
+        assertThat(j.get("topSelf").get(0).get("margin").asDouble()).isCloseTo(wilsonHalfWidth(k, 199), within(1e-9));
+    }
+}
