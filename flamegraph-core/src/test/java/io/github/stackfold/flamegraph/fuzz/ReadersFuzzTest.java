@@ -10,6 +10,7 @@ import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
 import io.github.stackfold.flamegraph.symbolize.internal.DamagedBinaryException;
@@ -119,6 +120,22 @@ class ReadersFuzzTest {
             } catch (DamagedBinaryException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
             }
+        }
+    }
+
+    /**
+     * A perf.data file (file or pipe format) through the reader and collapser; no binaries, build-id
+     * cache or kallsyms of this machine are looked up, so a run depends on its bytes alone.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void perfData(byte[] data) throws IOException {
+        PerfDataCollapser c = PerfDataCollapser.builder().hostKallsyms(false).goSymbols(false)
+                .buildIdCache(Path.of("/nonexistent-stackfold-fuzz")).perfMapDir(Path.of("/nonexistent-stackfold-fuzz"))
+                .locator(path -> null).build();
+        try {
+            checkFolded(c.collapse(new ByteArrayInputStream(data), "fuzz").profile());
+        } catch (StackfoldException expected) {
+            assertOneLine(expected);
         }
     }
 

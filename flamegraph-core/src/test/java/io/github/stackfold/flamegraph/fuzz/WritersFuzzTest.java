@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.html.HtmlOptions;
+import io.github.stackfold.flamegraph.html.HtmlRenderer;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
@@ -17,6 +19,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -60,6 +63,43 @@ class WritersFuzzTest {
         String json = Analyzer.create(Analyzer.Options.builder().build()).analyze(FoldedProfile.of(stacks), -1).toJson();
         JsonNode n = new ObjectMapper().readTree(json);
         assertThat(n.isObject()).isTrue();
+    }
+
+    /**
+     * Frame names and a title of any bytes in the HTML viewer: the page keeps exactly the tags of a page
+     * of plain names (a name never closes the script or opens a tag), whatever the names hold.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void html(FuzzedDataProvider d) throws Exception {
+        String title = d.consumeString(40);
+        Map<String, Long> stacks = new LinkedHashMap<>();
+        int lines = d.consumeInt(1, 12);
+        for (int i = 0; i < lines; i++) {
+            stacks.merge(new String(d.consumeBytes(60), StandardCharsets.ISO_8859_1), (long) d.consumeInt(1, 1000), Long::sum);
+        }
+        String page = html(FoldedProfile.of(stacks), title);
+        String plain = html(FoldedProfile.of(Map.of("a;b", 1L)), "t");
+        for (String tag : new String[] {"<script", "</script", "<style", "</style", "<!--", "<body", "<svg", "<iframe", "<img"}) {
+            assertThat(count(page, tag)).as(tag).isEqualTo(count(plain, tag));
+        }
+    }
+
+    private static String html(FoldedProfile p, String title) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            HtmlRenderer.of(HtmlOptions.builder().title(title).subtitle(title).build()).render(p, out);
+        } catch (io.github.stackfold.flamegraph.NoSamplesException none) {
+            return "";
+        }
+        return out.toString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+    }
+
+    private static int count(String s, String what) {
+        int n = 0;
+        for (int at = s.indexOf(what); at >= 0; at = s.indexOf(what, at + 1)) {
+            n++;
+        }
+        return n;
     }
 
     /** Renders and checks: well-formed, only the renderer's elements, one script. */
