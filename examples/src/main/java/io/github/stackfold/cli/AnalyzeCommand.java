@@ -2,6 +2,8 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Report;
+import io.github.stackfold.flamegraph.analyze.RequestMetrics;
+import io.github.stackfold.lab.MetricsSource;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     ReportFlags report;
 
+    @Mixin
+    MetricsFlags metrics;
+
     @Parameters(arity = "0..1", paramLabel = "PROFILE", description = "The profile to analyze.")
     String profile;
 
@@ -45,6 +50,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (profile == null) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "analyze: missing PROFILE");
         }
+        MetricsSource ms = metrics.source("kubectl");
+        // the request counts first: a bad metrics file is refused before the profile is read
+        RequestMetrics requests = ms == null ? null : ms.live() ? RequestMetrics.of(ms.snapshot(flame.stdin())) : ms.fromFiles(flame.stdin());
         Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules.rules()).top(report.top()).build());
         CliProfiles.Loaded loaded = CliProfiles.load(profile, flame);
         Report result = analyzer.analyze(loaded.profile(), loaded.samples());
@@ -52,7 +60,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             result.writeJson(out);
         } else {
             out.write(("profile " + loaded.name() + "\n").getBytes(StandardCharsets.UTF_8));
-            out.write(result.toText().getBytes(StandardCharsets.UTF_8));
+            out.write(result.toText(requests).getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
         return ExitCodes.OK;

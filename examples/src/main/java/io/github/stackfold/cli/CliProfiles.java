@@ -2,6 +2,7 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.CollapseStats;
@@ -15,6 +16,7 @@ import io.github.stackfold.flamegraph.pprof.PprofReader;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * How every command opens and reads its inputs: {@link #open} (a path or {@code -}, through
@@ -59,7 +61,8 @@ final class CliProfiles {
 
     /**
      * Any profile with its sample count kept apart from the weights where the input has one: a pprof
-     * profile's weights are CPU nanoseconds, perf script's may be periods.
+     * profile's weights are CPU nanoseconds, perf script's may be periods. A pprof profile whose samples
+     * carry the labels verb or resource gets them as root frames ({@link Analyzer#VERB_LABEL}).
      */
     static Loaded load(String arg, FlameCli flame) throws IOException {
         try (ProfileInput in = open(arg, flame)) {
@@ -72,6 +75,11 @@ final class CliProfiles {
             }
             if (in.kind() == ProfileInput.Kind.PPROF) {
                 byte[] data = in.stream().readAllBytes();
+                // requests named by pprof labels: their verb and resource become root frames the analysis reads
+                List<String> keys = PprofReader.labelKeys(data, in.source());
+                if (keys.contains(Analyzer.VERB_LABEL) || keys.contains(Analyzer.RESOURCE_LABEL)) {
+                    loader = loader(perf, PprofOptions.builder().tag(Analyzer.VERB_LABEL).tag(Analyzer.RESOURCE_LABEL).build(), flame);
+                }
                 FoldedProfile folded = loader.load(new ByteArrayInputStream(data), in.source());
                 return new Loaded(in.source(), folded, pprofSamples(data, in.source()));
             }

@@ -60,6 +60,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Mixin
     OutputDirFlag outputDir;
 
+    @Mixin
+    MetricsFlags metrics;
+
     @Override
     public Integer call() throws Exception {
         if (load < 0) {
@@ -78,7 +81,7 @@ final class ProfileCommand implements Callable<Integer> {
         long pid = target.pid == null ? 0 : target.pid;
         ProfileRun.Options o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
                 load, kubectl, compareIdle, pprof, outputDir.dir, rules.rules(), allReplicas);
-        ProfileRun run = new ProfileRun();
+        ProfileRun run = new ProfileRun().metrics(metrics.source(kubectl), flame.stdin());
         return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
     }
 }

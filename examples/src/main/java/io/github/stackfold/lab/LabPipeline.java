@@ -69,6 +69,7 @@ public final class LabPipeline {
     private final Rules rules;
     private final String title;
     private final int top;
+    private io.github.stackfold.flamegraph.analyze.RequestMetrics requests;
 
     /**
      * @param outputDir where the files go (created when missing)
@@ -81,6 +82,15 @@ public final class LabPipeline {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.title = Objects.requireNonNull(title, "title");
         this.top = top;
+    }
+
+    /**
+     * The apiserver's request counts of the profiling window (null: none): the answer on API calls then
+     * shares each verb's CPU out by resource, in report.md and report.json ({@code requestMetrics}).
+     */
+    public LabPipeline requests(io.github.stackfold.flamegraph.analyze.RequestMetrics requestMetrics) {
+        this.requests = requestMetrics;
+        return this;
     }
 
     /**
@@ -143,6 +153,32 @@ public final class LabPipeline {
         root.set("source", source);
         if (comparison != null) {
             root.set("idleComparison", mapper.readTree(comparison.toJson()));
+        }
+        if (requests != null) {
+            ObjectNode rm = root.putObject("requestMetrics");
+            rm.put("source", requests.source());
+            rm.put("rule", "each verb's CPU share shared out over its resources in proportion to their requests");
+            java.util.Map<String, Double> verbShares = new java.util.TreeMap<>();
+            for (Report.ApiCallShare a : report.apiCalls()) {
+                String v = io.github.stackfold.flamegraph.analyze.RequestMetrics.verbOfHandler(a.verb());
+                if (v != null) {
+                    verbShares.merge(v, a.share(), Double::sum);
+                }
+            }
+            var arr = rm.putArray("estimates");
+            for (var e : requests.estimate(verbShares, report.samples())) {
+                ObjectNode o = arr.addObject();
+                o.put("verb", e.requests().verb());
+                o.put("resource", e.requests().resource());
+                o.put("requests", e.requests().count());
+                if (!Double.isNaN(e.requests().responseBytes())) {
+                    o.put("responseBytes", e.requests().responseBytes());
+                }
+                o.put("share", e.share());
+                if (!Double.isNaN(e.margin())) {
+                    o.put("margin", e.margin());
+                }
+            }
         }
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     }
@@ -218,7 +254,7 @@ public final class LabPipeline {
         }
         md.append(".\n\n");
 
-        md.append(io.github.stackfold.flamegraph.analyze.Answers.of(report, comparison).toMarkdown()).append('\n');
+        md.append(io.github.stackfold.flamegraph.analyze.Answers.of(report, comparison).withRequests(requests).toMarkdown()).append('\n');
         md.append("## Unnamed frames\n\n");
         md.append("Samples with an unnamed frame (`[unknown]`, `[binary]`, a raw address): ").append(pct(report.unnamedShare()));
         if (!report.unnamedByBinary().isEmpty()) {
