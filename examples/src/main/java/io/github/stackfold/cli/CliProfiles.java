@@ -29,8 +29,15 @@ final class CliProfiles {
     private CliProfiles() {
     }
 
-    /** A profile, its name for messages and its sample count (-1 when the weights are the count). */
-    record Loaded(String name, FoldedProfile profile, long samples) {
+    /**
+     * A profile, its name for messages, its sample count (-1 when the weights are the count) and the
+     * program it is of (a pprof profile's main binary, else the root frame that perf's collapsed stacks
+     * start with, see {@link io.github.stackfold.flamegraph.analyze.Rules#programOf}; empty when unknown).
+     */
+    record Loaded(String name, FoldedProfile profile, long samples, String program) {
+        Loaded(String name, FoldedProfile profile, long samples) {
+            this(name, profile, samples, io.github.stackfold.flamegraph.analyze.Rules.programOf(profile));
+        }
     }
 
     /**
@@ -54,8 +61,12 @@ final class CliProfiles {
      */
     static FoldedProfile read(ProfileInput in, PprofFlags pprof, FlameCli flame) throws IOException {
         PerfListener perf = new PerfListener();
+        boolean perfScript = in.kind() == ProfileInput.Kind.PERF_SCRIPT;
         FoldedProfile folded = loader(perf, pprof.options(), flame).load(in);
         perf.warn(flame);
+        if (perfScript) {
+            hintUnnamed(folded, flame);
+        }
         return folded;
     }
 
@@ -81,12 +92,40 @@ final class CliProfiles {
                     loader = loader(perf, PprofOptions.builder().tag(Analyzer.VERB_LABEL).tag(Analyzer.RESOURCE_LABEL).build(), flame);
                 }
                 FoldedProfile folded = loader.load(new ByteArrayInputStream(data), in.source());
-                return new Loaded(in.source(), folded, pprofSamples(data, in.source()));
+                return new Loaded(in.source(), folded, pprofSamples(data, in.source()), pprofBinary(data, in.source()));
             }
+            boolean perfScript = in.kind() == ProfileInput.Kind.PERF_SCRIPT;
             FoldedProfile folded = loader.load(in);
             perf.warn(flame);
+            if (perfScript) {
+                hintUnnamed(folded, flame);
+            }
             return new Loaded(in.source(), folded, perf.stats != null ? perf.stats.samples() : -1);
         }
+    }
+
+    /**
+     * A one-line hint on standard error when stacks hold unnamed frames of a program ({@code [etcd]},
+     * {@code [kube-apiserver]}: a stripped Go binary perf could not name), saying how to name them. Not
+     * for the kernel, vdso, shared libraries, JIT maps or {@code [unknown]} (no binary to read).
+     */
+    static void hintUnnamed(FoldedProfile profile, FlameCli flame) {
+        if (profile.total() <= 0) {
+            return;
+        }
+        java.util.Map<String, Long> by = new java.util.TreeMap<>(Analyzer.unnamedWeights(profile));
+        by.keySet().removeIf(b -> b.equals("unknown") || b.startsWith("kernel") || b.equals("vdso") || b.equals("vsyscall")
+                || b.contains(".so") || b.startsWith("perf-") || b.equals("anon") || b.equals("heap") || b.equals("stack"));
+        if (by.isEmpty()) {
+            return;
+        }
+        long w = by.values().stream().mapToLong(Long::longValue).sum();
+        String names = by.keySet().stream().map(b -> "[" + b + "]").collect(java.util.stream.Collectors.joining(", "));
+        String first = by.keySet().iterator().next();
+        flame.stderr().println(String.format(java.util.Locale.ROOT, "flame: hint: %.1f%% of samples have unnamed %s frames"
+                + " (a stripped Go binary perf cannot name): name them with 'flame collapse --symbolize --binary PATH/%s'"
+                + " on the perf script, or record with 'flame record' or 'flame profile', which name Go frames",
+                100.0 * w / profile.total(), names, first));
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
@@ -128,6 +167,15 @@ final class CliProfiles {
                 flame.stderr().println("flame: warning: skipped " + stats.badLines()
                         + " line(s) of no known perf script shape; the first: " + firstBadLine);
             }
+        }
+    }
+
+    /** A pprof profile's main binary ({@code kube-apiserver}, {@code etcd}), empty when it names none. */
+    private static String pprofBinary(byte[] data, String name) {
+        try {
+            return PprofReader.create().read(data, name).binary();
+        } catch (StackfoldException noCpu) {
+            return "";
         }
     }
 

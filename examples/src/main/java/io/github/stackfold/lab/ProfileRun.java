@@ -32,7 +32,8 @@ public final class ProfileRun extends StoppableRun {
      * @param compareIdle  record once idle and once under load
      * @param pprof        null for perf; {@code "kubectl"} or an {@code http(s)://} URL for pprof
      * @param outputDir    where the files go
-     * @param rules        the analysis' categories
+     * @param rules        the analysis' categories, or null for those of the recorded program
+     *                     ({@link LabPipeline#rulesFor}: etcd's for etcd, kube-apiserver's otherwise)
      * @param allReplicas  with {@code pprof}: profile every replica of the {@code kubernetes} Service at
      *                     once (see {@code FleetFetcher}); the lab's files are then of all replicas merged,
      *                     and each replica's result set and the comparison go to {@code DIR/replicas/}
@@ -51,7 +52,6 @@ public final class ProfileRun extends StoppableRun {
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(kubectl, "kubectl");
             Objects.requireNonNull(outputDir, "outputDir");
-            Objects.requireNonNull(rules, "rules");
             if (load < 0) {
                 throw new IllegalArgumentException("load must be >= 0, got " + load);
             }
@@ -125,6 +125,11 @@ public final class ProfileRun extends StoppableRun {
         }
     }
 
+    /** Every replica of the kubernetes Service is a kube-apiserver. */
+    private static Rules apiserverRules(Options o) {
+        return o.rules() != null ? o.rules() : Rules.kubeApiserver();
+    }
+
     private LabPipeline pipeline(Path dir, Rules rules, String title) {
         return new LabPipeline(dir, rules, title, 10).requests(requests);
     }
@@ -141,10 +146,10 @@ public final class ProfileRun extends StoppableRun {
             if (o.allReplicas()) {
                 Path replicas = o.outputDir().resolve("replicas");
                 if (o.compareIdle()) {
-                    idle = idleOrNull(() -> fetch.fetchAll("idle", replicas.resolve("idle"), o.rules(), say), say);
+                    idle = idleOrNull(() -> fetch.fetchAll("idle", replicas.resolve("idle"), apiserverRules(o), say), say);
                 }
                 loaded = withLoad(o, clients, say, () -> measured(() -> fetch.fetchAll(clients > 0 ? "under load" : "",
-                        o.compareIdle() ? replicas.resolve("load") : replicas, o.rules(), say), say));
+                        o.compareIdle() ? replicas.resolve("load") : replicas, apiserverRules(o), say), say));
             } else {
                 if (o.compareIdle()) {
                     idle = idleOrNull(() -> fetch.fetch("idle", say), say);

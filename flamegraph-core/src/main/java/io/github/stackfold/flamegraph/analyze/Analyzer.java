@@ -395,9 +395,21 @@ public final class Analyzer {
         if (profile.total() <= 0) {
             return "";
         }
+        Map<String, Long> by = unnamedWeights(profile);
+        long unnamed = by.values().stream().mapToLong(Long::longValue).sum();
+        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
+                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
+                Map.of(), Map.of(), 0);
+        return r.verdict();
+    }
+
+    /**
+     * The weight of the stacks with an unnamed frame, per binary of the leaf-most one ({@code etcd} for
+     * {@code [etcd]}, {@code unknown} for {@code [unknown]} and raw addresses, see {@link #unnamedBinary}).
+     */
+    public static Map<String, Long> unnamedWeights(FoldedProfile profile) {
         Map<String, String> bins = new HashMap<>();
         Map<String, Long> by = new HashMap<>();
-        long unnamed = 0;
         for (int s = 0; s < profile.size(); s++) {
             List<String> frames = FoldedProfile.frames(profile.stack(s));
             for (int i = frames.size() - 1; i >= 0; i--) {
@@ -406,16 +418,12 @@ public final class Analyzer {
                     return b == null ? "" : b;
                 });
                 if (!bin.isEmpty()) {
-                    unnamed += profile.count(s);
                     by.merge(bin, profile.count(s), Long::sum);
                     break;
                 }
             }
         }
-        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
-                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
-                Map.of(), Map.of(), 0);
-        return r.verdict();
+        return by;
     }
 
     /**
