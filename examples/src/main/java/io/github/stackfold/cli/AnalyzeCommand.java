@@ -2,6 +2,9 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Report;
+import io.github.stackfold.flamegraph.analyze.RequestMetrics;
+import io.github.stackfold.flamegraph.analyze.Rules;
+import io.github.stackfold.lab.MetricsSource;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +22,8 @@ import picocli.CommandLine.ParentCommand;
                 + " inclusive share, hottest paths, CPU by category (exclusive and inclusive) and cost per API verb"
                 + " and resource.",
                 "PROFILE is folded stacks, perf script output, a pprof profile or a flame graph SVG (- for standard"
-                + " input)."
+                + " input). Without --rules, the rules follow the program profiled: etcd's for etcd (a pprof profile's"
+                + " binary, or the process name perf's stacks start with), kube-apiserver's otherwise."
                 + " 'flame analyze --rules show:NAME' prints a built-in rules file to start your own."})
 final class AnalyzeCommand implements Callable<Integer> {
     @ParentCommand
@@ -30,6 +34,9 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Mixin
     ReportFlags report;
+
+    @Mixin
+    MetricsFlags metrics;
 
     @Parameters(arity = "0..1", paramLabel = "PROFILE", description = "The profile to analyze.")
     String profile;
@@ -45,14 +52,21 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (profile == null) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "analyze: missing PROFILE");
         }
-        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules.rules()).top(report.top()).build());
+        MetricsSource ms = metrics.source("kubectl");
+        // the request counts first: a bad metrics file is refused before the profile is read
+        RequestMetrics requests = ms == null ? null : ms.live() ? RequestMetrics.of(ms.snapshot(flame.stdin())) : ms.fromFiles(flame.stdin());
+        Rules explicit = rules.explicitRules();
+        int top = report.top();
         CliProfiles.Loaded loaded = CliProfiles.load(profile, flame);
+        // without --rules, the rules of the program profiled: etcd's for etcd, kube-apiserver's otherwise
+        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder()
+                .rules(explicit != null ? explicit : Rules.forProgram(loaded.program())).top(top).build());
         Report result = analyzer.analyze(loaded.profile(), loaded.samples());
         if (report.json) {
             result.writeJson(out);
         } else {
             out.write(("profile " + loaded.name() + "\n").getBytes(StandardCharsets.UTF_8));
-            out.write(result.toText().getBytes(StandardCharsets.UTF_8));
+            out.write(result.toText(requests).getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
         return ExitCodes.OK;

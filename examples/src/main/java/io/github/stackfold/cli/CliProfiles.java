@@ -2,6 +2,7 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.StackfoldException;
+import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.CollapseStats;
@@ -15,6 +16,7 @@ import io.github.stackfold.flamegraph.pprof.PprofReader;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * How every command opens and reads its inputs: {@link #open} (a path or {@code -}, through
@@ -27,8 +29,15 @@ final class CliProfiles {
     private CliProfiles() {
     }
 
-    /** A profile, its name for messages and its sample count (-1 when the weights are the count). */
-    record Loaded(String name, FoldedProfile profile, long samples) {
+    /**
+     * A profile, its name for messages, its sample count (-1 when the weights are the count) and the
+     * program it is of (a pprof profile's main binary, else the root frame that perf's collapsed stacks
+     * start with, see {@link io.github.stackfold.flamegraph.analyze.Rules#programOf}; empty when unknown).
+     */
+    record Loaded(String name, FoldedProfile profile, long samples, String program) {
+        Loaded(String name, FoldedProfile profile, long samples) {
+            this(name, profile, samples, io.github.stackfold.flamegraph.analyze.Rules.programOf(profile));
+        }
     }
 
     /**
@@ -52,14 +61,19 @@ final class CliProfiles {
      */
     static FoldedProfile read(ProfileInput in, PprofFlags pprof, FlameCli flame) throws IOException {
         PerfListener perf = new PerfListener();
+        boolean perfScript = in.kind() == ProfileInput.Kind.PERF_SCRIPT;
         FoldedProfile folded = loader(perf, pprof.options(), flame).load(in);
         perf.warn(flame);
+        if (perfScript) {
+            hintUnnamed(folded, flame);
+        }
         return folded;
     }
 
     /**
      * Any profile with its sample count kept apart from the weights where the input has one: a pprof
-     * profile's weights are CPU nanoseconds, perf script's may be periods.
+     * profile's weights are CPU nanoseconds, perf script's may be periods. A pprof profile whose samples
+     * carry the labels verb or resource gets them as root frames ({@link Analyzer#VERB_LABEL}).
      */
     static Loaded load(String arg, FlameCli flame) throws IOException {
         try (ProfileInput in = open(arg, flame)) {
@@ -72,13 +86,46 @@ final class CliProfiles {
             }
             if (in.kind() == ProfileInput.Kind.PPROF) {
                 byte[] data = in.stream().readAllBytes();
+                // requests named by pprof labels: their verb and resource become root frames the analysis reads
+                List<String> keys = PprofReader.labelKeys(data, in.source());
+                if (keys.contains(Analyzer.VERB_LABEL) || keys.contains(Analyzer.RESOURCE_LABEL)) {
+                    loader = loader(perf, PprofOptions.builder().tag(Analyzer.VERB_LABEL).tag(Analyzer.RESOURCE_LABEL).build(), flame);
+                }
                 FoldedProfile folded = loader.load(new ByteArrayInputStream(data), in.source());
-                return new Loaded(in.source(), folded, pprofSamples(data, in.source()));
+                return new Loaded(in.source(), folded, pprofSamples(data, in.source()), pprofBinary(data, in.source()));
             }
+            boolean perfScript = in.kind() == ProfileInput.Kind.PERF_SCRIPT;
             FoldedProfile folded = loader.load(in);
             perf.warn(flame);
+            if (perfScript) {
+                hintUnnamed(folded, flame);
+            }
             return new Loaded(in.source(), folded, perf.stats != null ? perf.stats.samples() : -1);
         }
+    }
+
+    /**
+     * A one-line hint on standard error when stacks hold unnamed frames of a program ({@code [etcd]},
+     * {@code [kube-apiserver]}: a stripped Go binary perf could not name), saying how to name them. Not
+     * for the kernel, vdso, shared libraries, JIT maps or {@code [unknown]} (no binary to read).
+     */
+    static void hintUnnamed(FoldedProfile profile, FlameCli flame) {
+        if (profile.total() <= 0) {
+            return;
+        }
+        java.util.Map<String, Long> by = new java.util.TreeMap<>(Analyzer.unnamedWeights(profile));
+        by.keySet().removeIf(b -> b.equals("unknown") || b.startsWith("kernel") || b.equals("vdso") || b.equals("vsyscall")
+                || b.contains(".so") || b.startsWith("perf-") || b.equals("anon") || b.equals("heap") || b.equals("stack"));
+        if (by.isEmpty()) {
+            return;
+        }
+        long w = by.values().stream().mapToLong(Long::longValue).sum();
+        String names = by.keySet().stream().map(b -> "[" + b + "]").collect(java.util.stream.Collectors.joining(", "));
+        String first = by.keySet().iterator().next();
+        flame.stderr().println(String.format(java.util.Locale.ROOT, "flame: hint: %.1f%% of samples have unnamed %s frames"
+                + " (a stripped Go binary perf cannot name): name them with 'flame collapse --symbolize --binary PATH/%s'"
+                + " on the perf script, or record with 'flame record' or 'flame profile', which name Go frames",
+                100.0 * w / profile.total(), names, first));
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
@@ -120,6 +167,15 @@ final class CliProfiles {
                 flame.stderr().println("flame: warning: skipped " + stats.badLines()
                         + " line(s) of no known perf script shape; the first: " + firstBadLine);
             }
+        }
+    }
+
+    /** A pprof profile's main binary ({@code kube-apiserver}, {@code etcd}), empty when it names none. */
+    private static String pprofBinary(byte[] data, String name) {
+        try {
+            return PprofReader.create().read(data, name).binary();
+        } catch (StackfoldException noCpu) {
+            return "";
         }
     }
 

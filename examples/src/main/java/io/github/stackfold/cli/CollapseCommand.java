@@ -229,6 +229,7 @@ public class CollapseCommand implements Callable<Integer> {
         FoldedProfile profile = session.finish().merge(others);
         write(profile);
         reporter.summary();
+        CliProfiles.hintUnnamed(profile, flame);
         return ExitCodes.OK;
     }
 

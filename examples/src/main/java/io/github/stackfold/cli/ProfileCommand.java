@@ -18,7 +18,8 @@ import picocli.CommandLine.ParentCommand;
         header = "Do the whole lab: record kube-apiserver, draw and analyze it.",
         description = {"Does the whole lab: finds kube-apiserver (or --pid), records it with perf (locally, --via"
                 + " nsenter from a hostPID pod, or --via kubectl in the debug pod), names its stripped Go frames, and"
-                + " writes DIR/flame.svg, DIR/apiserver.folded, DIR/report.md and DIR/report.json, then prints a"
+                + " writes DIR/flame.svg, DIR/apiserver.folded (NAME.folded for another program, e.g. etcd.folded),"
+                + " DIR/report.md and DIR/report.json, then prints a"
                 + " five-line summary. --load N adds the lab's 'kubectl get pods --all-namespaces' load,"
                 + " --compare-idle records idle and under load and adds DIR/diff.svg, --pprof takes the profile from"
                 + " the apiserver's pprof endpoint instead of perf."})
@@ -60,6 +61,9 @@ final class ProfileCommand implements Callable<Integer> {
     @Mixin
     OutputDirFlag outputDir;
 
+    @Mixin
+    MetricsFlags metrics;
+
     @Override
     public Integer call() throws Exception {
         if (load < 0) {
@@ -77,8 +81,8 @@ final class ProfileCommand implements Callable<Integer> {
         target.checkPidOrProcess();
         long pid = target.pid == null ? 0 : target.pid;
         ProfileRun.Options o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
-                load, kubectl, compareIdle, pprof, outputDir.dir, rules.rules(), allReplicas);
-        ProfileRun run = new ProfileRun();
+                load, kubectl, compareIdle, pprof, outputDir.dir, rules.explicitRules(), allReplicas);
+        ProfileRun run = new ProfileRun().metrics(metrics.source(kubectl), flame.stdin());
         return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
     }
 }

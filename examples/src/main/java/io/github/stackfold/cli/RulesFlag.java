@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 /** {@code --rules} ({@code @Mixin}): the analysis categories of the commands that analyze a profile. */
 final class RulesFlag {
     @Option(names = "--rules", paramLabel = "RULES",
-            description = "Analysis categories: a JSON or YAML file, or a built-in set: kube-apiserver (the default),"
-                    + " etcd or jvm.")
+            description = "Analysis categories: a JSON or YAML file, or a built-in set: kube-apiserver (the default;"
+                    + " for 'flame profile', the recorded program's: etcd's for etcd), etcd or jvm.")
     String rules;
 
     /** The default rules, a built-in set by name, or a rule file. */
@@ -30,6 +30,11 @@ final class RulesFlag {
             throw new NoSuchFileException(rules + " (rules: a JSON or YAML file, or one of " + Rules.BUILT_IN + ")");
         }
         return Rules.read(p);
+    }
+
+    /** The rules given with {@code --rules}, or null when none were (the caller chooses by the program). */
+    Rules explicitRules() throws IOException {
+        return rules == null ? null : rules();
     }
 
     /** The name after {@code show:} ({@code --rules show:etcd}), or null. */

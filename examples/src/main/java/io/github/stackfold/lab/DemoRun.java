@@ -113,7 +113,7 @@ public final class DemoRun extends StoppableRun {
         }
         String title = etcd ? "flame demo: etcd under load" : "flame demo: apiserver-like demo server under load";
         LabPipeline.Source described = new LabPipeline.Source(source.profile(), source.samples(),
-                target.name() + " " + source.description());
+                target.name() + " " + source.description(), source.binary());
         return new LabPipeline(o.outputDir(), rules, title, 10).write(described, null);
     }
 

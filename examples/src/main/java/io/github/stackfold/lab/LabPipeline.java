@@ -34,7 +34,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * stacks to the files the lab asks for and the answers to its questions.
  *
  * <pre>
- * OUTPUT_DIR/apiserver.folded   the folded stacks (input of any other flame command)
+ * OUTPUT_DIR/apiserver.folded   the folded stacks (input of any other flame command); NAME.folded for
+ *                               a program other than kube-apiserver (etcd.folded), see {@link #foldedName}
  * OUTPUT_DIR/flame.svg          the interactive flame graph
  * OUTPUT_DIR/flame.html         the same profile in the HTML viewer (every frame, search, top table, sandwich)
  * OUTPUT_DIR/report.json        the analysis (categories, top functions, hot paths, API calls) + where it came from
@@ -47,15 +48,48 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * caller's business; this class never prints and never records.
  */
 public final class LabPipeline {
-    /** The name of the folded file, as the lab calls its results. */
+    /** The name of the folded file of a kube-apiserver profile, as the lab calls its results. */
     public static final String FOLDED = "apiserver.folded";
 
-    /** A profile and where it came from. */
-    public record Source(FoldedProfile profile, long samples, String description) {
+    /**
+     * A profile and where it came from.
+     *
+     * @param binary the recorded program's name ({@code etcd}, {@code kube-apiserver}: the process's
+     *               executable or command name, or a pprof profile's main binary); empty when unknown. The
+     *               rules (when none were chosen) and the folded file's name follow it.
+     */
+    public record Source(FoldedProfile profile, long samples, String description, String binary) {
         public Source {
             Objects.requireNonNull(profile, "profile");
             Objects.requireNonNull(description, "description");
+            Objects.requireNonNull(binary, "binary");
         }
+
+        /** A source whose program is not known (taken to be kube-apiserver). */
+        public Source(FoldedProfile profile, long samples, String description) {
+            this(profile, samples, description, "");
+        }
+    }
+
+    /**
+     * The folded file's name for a program: {@value #FOLDED} for kube-apiserver, for an unknown program
+     * and for a JVM (the repository's apiserver-like demo server); {@code NAME.folded} for any other
+     * ({@code etcd.folded}), so that a profile of etcd is never written as the apiserver's.
+     */
+    public static String foldedName(String binary) {
+        String b = binary == null ? "" : binary.strip();
+        if (b.isEmpty() || b.equals("kube-apiserver") || b.equals("java") || b.equals("apiserver")) {
+            return FOLDED;
+        }
+        return b.replaceAll("[^A-Za-z0-9._-]", "_") + ".folded";
+    }
+
+    /**
+     * The built-in rules for a program: etcd's for etcd (its storage is not the apiserver's
+     * etcd3-storage), kube-apiserver's otherwise.
+     */
+    public static Rules rulesFor(String binary) {
+        return Rules.forProgram(binary);
     }
 
     /** What a run wrote and found. */
@@ -70,18 +104,29 @@ public final class LabPipeline {
     private final Rules rules;
     private final String title;
     private final int top;
+    private io.github.stackfold.flamegraph.analyze.RequestMetrics requests;
 
     /**
      * @param outputDir where the files go (created when missing)
-     * @param rules     the analysis' categories (kube-apiserver's for {@code flame profile})
+     * @param rules     the analysis' categories, or null for the built-in ones of the recorded program
+     *                  ({@link #rulesFor})
      * @param title     the flame graph's title
      * @param top       how many functions and paths the report lists
      */
     public LabPipeline(Path outputDir, Rules rules, String title, int top) {
         this.outputDir = Objects.requireNonNull(outputDir, "outputDir");
-        this.rules = Objects.requireNonNull(rules, "rules");
+        this.rules = rules;
         this.title = Objects.requireNonNull(title, "title");
         this.top = top;
+    }
+
+    /**
+     * The apiserver's request counts of the profiling window (null: none): the answer on API calls then
+     * shares each verb's CPU out by resource, in report.md and report.json ({@code requestMetrics}).
+     */
+    public LabPipeline requests(io.github.stackfold.flamegraph.analyze.RequestMetrics requestMetrics) {
+        this.requests = requestMetrics;
+        return this;
     }
 
     /**
@@ -91,10 +136,12 @@ public final class LabPipeline {
     public Result write(Source loaded, Source idle) throws IOException {
         Files.createDirectories(outputDir);
         List<Path> files = new ArrayList<>();
-        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules).top(top).build());
+        Rules chosen = rules != null ? rules
+                : rulesFor(loaded.binary().isEmpty() ? Rules.programOf(loaded.profile()) : loaded.binary());
+        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(chosen).top(top).build());
         Report report = analyzer.analyze(loaded.profile(), loaded.samples());
 
-        Path folded = outputDir.resolve(FOLDED);
+        Path folded = outputDir.resolve(foldedName(loaded.binary()));
         AtomicOutput.write(folded, loaded.profile()::writeWithHeader);
         files.add(folded);
 
@@ -144,6 +191,32 @@ public final class LabPipeline {
         root.set("source", source);
         if (comparison != null) {
             root.set("idleComparison", mapper.readTree(comparison.toJson()));
+        }
+        if (requests != null) {
+            ObjectNode rm = root.putObject("requestMetrics");
+            rm.put("source", requests.source());
+            rm.put("rule", "each verb's CPU share shared out over its resources in proportion to their requests");
+            java.util.Map<String, Double> verbShares = new java.util.TreeMap<>();
+            for (Report.ApiCallShare a : report.apiCalls()) {
+                String v = io.github.stackfold.flamegraph.analyze.RequestMetrics.verbOfHandler(a.verb());
+                if (v != null) {
+                    verbShares.merge(v, a.share(), Double::sum);
+                }
+            }
+            var arr = rm.putArray("estimates");
+            for (var e : requests.estimate(verbShares, report.samples())) {
+                ObjectNode o = arr.addObject();
+                o.put("verb", e.requests().verb());
+                o.put("resource", e.requests().resource());
+                o.put("requests", e.requests().count());
+                if (!Double.isNaN(e.requests().responseBytes())) {
+                    o.put("responseBytes", e.requests().responseBytes());
+                }
+                o.put("share", e.share());
+                if (!Double.isNaN(e.margin())) {
+                    o.put("margin", e.margin());
+                }
+            }
         }
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     }
@@ -219,7 +292,7 @@ public final class LabPipeline {
         }
         md.append(".\n\n");
 
-        md.append(io.github.stackfold.flamegraph.analyze.Answers.of(report, comparison).toMarkdown()).append('\n');
+        md.append(io.github.stackfold.flamegraph.analyze.Answers.of(report, comparison).withRequests(requests).toMarkdown()).append('\n');
         md.append("## Unnamed frames\n\n");
         md.append("Samples with an unnamed frame (`[unknown]`, `[binary]`, a raw address): ").append(pct(report.unnamedShare()));
         if (!report.unnamedByBinary().isEmpty()) {

@@ -63,7 +63,7 @@ final class LabRecorder {
         }
         String desc = shortName(r.process()) + ", perf " + seconds(r.recorded()) + " at " + o.frequency() + " Hz"
                 + (what.isEmpty() ? "" : ", " + what) + (r.interrupted() ? " (stopped early)" : "");
-        return new LabPipeline.Source(r.profile(), samples.get(), desc);
+        return new LabPipeline.Source(r.profile(), samples.get(), desc, programName(r.process()));
     }
 
     private final class Listener implements RecordListener {
@@ -111,6 +111,16 @@ final class LabRecorder {
                 say.accept("warning: " + w);
             }
         }
+    }
+
+    /** The program's name: the executable's file name, or the command name when the executable is unknown. */
+    static String programName(FoundProcess p) {
+        String exe = p.exe();
+        if (exe.isEmpty()) {
+            return p.comm();
+        }
+        String name = exe.substring(exe.lastIndexOf('/') + 1);
+        return name.endsWith(" (deleted)") ? name.substring(0, name.length() - 10) : name;
     }
 
     /** {@code PID 123 (/usr/local/bin/kube-apiserver)}, plus the container when there is one. */

@@ -73,7 +73,7 @@ final class PprofSource {
                 : fetcher.seconds() + " s asked for (the profile does not say its duration)";
         String desc = "pprof " + p.sampleType() + " profile of " + (p.binary().isEmpty() ? "the server" : p.binary())
                 + " from " + fetcher.source() + ", " + length + (what.isEmpty() ? "" : ", " + what);
-        return new LabPipeline.Source(p.folded(), samples, desc);
+        return new LabPipeline.Source(p.folded(), samples, desc, p.binary());
     }
 
     /** The profile's sample count (its {@code samples} type), or -1 when it has weights only. */
@@ -112,6 +112,6 @@ final class PprofSource {
             long n = samples(p.raw(), p.replica().instance());
             samples = n < 0 || samples < 0 ? -1 : samples + n;
         }
-        return new LabPipeline.Source(got.merged(), samples, desc);
+        return new LabPipeline.Source(got.merged(), samples, desc, "kube-apiserver");
     }
 }

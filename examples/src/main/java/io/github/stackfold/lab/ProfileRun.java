@@ -32,7 +32,8 @@ public final class ProfileRun extends StoppableRun {
      * @param compareIdle  record once idle and once under load
      * @param pprof        null for perf; {@code "kubectl"} or an {@code http(s)://} URL for pprof
      * @param outputDir    where the files go
-     * @param rules        the analysis' categories
+     * @param rules        the analysis' categories, or null for those of the recorded program
+     *                     ({@link LabPipeline#rulesFor}: etcd's for etcd, kube-apiserver's otherwise)
      * @param allReplicas  with {@code pprof}: profile every replica of the {@code kubernetes} Service at
      *                     once (see {@code FleetFetcher}); the lab's files are then of all replicas merged,
      *                     and each replica's result set and the comparison go to {@code DIR/replicas/}
@@ -51,7 +52,6 @@ public final class ProfileRun extends StoppableRun {
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(kubectl, "kubectl");
             Objects.requireNonNull(outputDir, "outputDir");
-            Objects.requireNonNull(rules, "rules");
             if (load < 0) {
                 throw new IllegalArgumentException("load must be >= 0, got " + load);
             }
@@ -75,8 +75,66 @@ public final class ProfileRun extends StoppableRun {
         }
     }
 
+    private MetricsSource metrics;
+    private java.io.InputStream stdin = java.io.InputStream.nullInputStream();
+    private io.github.stackfold.flamegraph.analyze.RequestMetrics.Snapshot metricsBegin;
+    private io.github.stackfold.flamegraph.analyze.RequestMetrics requests;
+
+    /**
+     * The apiserver's request counts for the answer on API calls (null: none): saved files are read
+     * before anything is recorded (a bad one stops the run), a live source once before and once after
+     * the (loaded) recording; a live read that fails is a warning, and the run goes on without.
+     */
+    public ProfileRun metrics(MetricsSource source, java.io.InputStream standardInput) {
+        this.metrics = source;
+        this.stdin = standardInput;
+        return this;
+    }
+
     /** Runs the lab; {@code say} gets one line per step for the user. */
     public LabPipeline.Result run(Options o, Consumer<String> say) throws IOException, InterruptedException {
+        if (metrics != null && !metrics.live()) {
+            requests = metrics.fromFiles(stdin);
+        }
+        LabPipeline.Result r = runRecording(o, say);
+        return r;
+    }
+
+    /** The loaded step between two live /metrics snapshots. */
+    private LabPipeline.Source measured(Step step, Consumer<String> say) throws IOException, InterruptedException {
+        if (metrics == null || !metrics.live()) {
+            return step.get();
+        }
+        metricsBegin = liveSnapshot(say);
+        LabPipeline.Source s = step.get();
+        var end = metricsBegin == null ? null : liveSnapshot(say);
+        if (end != null) {
+            requests = io.github.stackfold.flamegraph.analyze.RequestMetrics.between(metricsBegin, end);
+            say.accept(String.format(java.util.Locale.ROOT, "metrics: %.0f API requests in the window", requests.total()));
+        }
+        return s;
+    }
+
+    private io.github.stackfold.flamegraph.analyze.RequestMetrics.Snapshot liveSnapshot(Consumer<String> say) {
+        try {
+            return metrics.snapshot(stdin);
+        } catch (IOException | RuntimeException e) {
+            say.accept("warning: cannot read the apiserver's /metrics (" + e.getMessage()
+                    + "): API calls are not shared out by resource");
+            return null;
+        }
+    }
+
+    /** Every replica of the kubernetes Service is a kube-apiserver. */
+    private static Rules apiserverRules(Options o) {
+        return o.rules() != null ? o.rules() : Rules.kubeApiserver();
+    }
+
+    private LabPipeline pipeline(Path dir, Rules rules, String title) {
+        return new LabPipeline(dir, rules, title, 10).requests(requests);
+    }
+
+    private LabPipeline.Result runRecording(Options o, Consumer<String> say) throws IOException, InterruptedException {
         int clients = o.compareIdle() && o.load() == 0 ? DEFAULT_COMPARE_LOAD : o.load();
         if (o.compareIdle() && o.load() == 0) {
             say.accept("--compare-idle without --load: using the lab's " + DEFAULT_COMPARE_LOAD + " parallel kubectl clients");
@@ -88,15 +146,15 @@ public final class ProfileRun extends StoppableRun {
             if (o.allReplicas()) {
                 Path replicas = o.outputDir().resolve("replicas");
                 if (o.compareIdle()) {
-                    idle = idleOrNull(() -> fetch.fetchAll("idle", replicas.resolve("idle"), o.rules(), say), say);
+                    idle = idleOrNull(() -> fetch.fetchAll("idle", replicas.resolve("idle"), apiserverRules(o), say), say);
                 }
-                loaded = withLoad(o, clients, say, () -> fetch.fetchAll(clients > 0 ? "under load" : "",
-                        o.compareIdle() ? replicas.resolve("load") : replicas, o.rules(), say));
+                loaded = withLoad(o, clients, say, () -> measured(() -> fetch.fetchAll(clients > 0 ? "under load" : "",
+                        o.compareIdle() ? replicas.resolve("load") : replicas, apiserverRules(o), say), say));
             } else {
                 if (o.compareIdle()) {
                     idle = idleOrNull(() -> fetch.fetch("idle", say), say);
                 }
-                loaded = withLoad(o, clients, say, () -> fetch.fetch(clients > 0 ? "under load" : "", say));
+                loaded = withLoad(o, clients, say, () -> measured(() -> fetch.fetch(clients > 0 ? "under load" : "", say), say));
             }
         } else {
             RecordOptions ro = RecordOptions.builder().processName(o.processName()).pid(o.pid()).duration(o.duration())
@@ -108,10 +166,10 @@ public final class ProfileRun extends StoppableRun {
                     idle = idleOrNull(() -> rec.record("idle"), say);
                     if (stopped) {
                         say.accept("stopped during the idle recording: writing it alone, without the loaded one");
-                        return new LabPipeline(o.outputDir(), o.rules(), o.processName() + " CPU (idle)", 10).write(idle, null);
+                        return pipeline(o.outputDir(), o.rules(), o.processName() + " CPU (idle)").write(idle, null);
                     }
                 }
-                loaded = withLoad(o, clients, say, () -> rec.record(clients > 0 ? "under load (" + clients + " kubectl clients)" : ""));
+                loaded = withLoad(o, clients, say, () -> measured(() -> rec.record(clients > 0 ? "under load (" + clients + " kubectl clients)" : ""), say));
             } finally {
                 current = null;
             }
@@ -119,7 +177,7 @@ public final class ProfileRun extends StoppableRun {
         String title = o.allReplicas() ? "CPU profile of every replica, merged, from pprof (" + o.pprof() + ")"
                 : o.pprof() != null ? "CPU profile from pprof (" + o.pprof() + ")"
                 : o.pid() > 0 ? "CPU profile of PID " + o.pid() : o.processName() + " CPU";
-        return new LabPipeline(o.outputDir(), o.rules(), title, 10).write(loaded, idle);
+        return pipeline(o.outputDir(), o.rules(), title).write(loaded, idle);
     }
 
     /**

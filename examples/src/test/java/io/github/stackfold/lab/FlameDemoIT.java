@@ -20,7 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing it started is left.
  */
 class FlameDemoIT {
-    private static final List<String> FILES = List.of("flame.svg", "flame.html", "apiserver.folded", "report.md", "report.json");
+    private static final List<String> FILES = List.of("flame.svg", "flame.html", "report.md", "report.json");
+
+    /** The folded file: named after the program (etcd.folded for etcd, apiserver.folded for the apiserver and the JVM demo). */
+    static Path folded(Path out) {
+        Path etcd = out.resolve("etcd.folded");
+        return Files.exists(etcd) ? etcd : out.resolve("apiserver.folded");
+    }
 
     private static void requirePerf() {
         Shared.requireThat(FlameProcess.onPath("perf"), "perf is not installed (apt-get install linux-perf)");
@@ -36,6 +42,7 @@ class FlameDemoIT {
         assertThat(r.stderr()).contains("target: ").contains("started " + (EtcdDemoTarget.available() ? "Debian's etcd" : "the repository's"));
         assertThat(r.stderr()).contains(expectedTarget);
         assertResults(out, r);
+        assertThat(out.resolve(EtcdDemoTarget.available() ? "etcd.folded" : "apiserver.folded")).isNotEmptyFile();
         assertNothingLeft(r);
     }
 
@@ -95,7 +102,8 @@ class FlameDemoIT {
         assertThat(exclusive + report.path("unclassified").asDouble()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
         // the folded file holds the samples the report counted, one count per sample, after its header
         long total = 0;
-        List<String> lines = Files.readAllLines(out.resolve("apiserver.folded"), StandardCharsets.ISO_8859_1);
+        assertThat(folded(out)).isNotEmptyFile();
+        List<String> lines = Files.readAllLines(folded(out), StandardCharsets.ISO_8859_1);
         assertThat(lines.get(0)).startsWith("# stackfold: samples=" + report.path("samples").asLong() + " counts=samples");
         for (String line : lines.subList(1, lines.size())) {
             total += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));

@@ -35,7 +35,8 @@ class FlameProfileIT {
             load.finish();
             assertThat(r.code()).as(r.stderr()).isZero();
             FlameDemoIT.assertResults(out, r);
-            String folded = Files.readString(out.resolve("apiserver.folded"), StandardCharsets.ISO_8859_1);
+            assertThat(out.resolve("apiserver.folded")).as("etcd is not written as the apiserver").doesNotExist();
+            String folded = Files.readString(out.resolve("etcd.folded"), StandardCharsets.ISO_8859_1);
             assertThat(folded).as("etcd's own Go frames, named from .gopclntab").contains("go.etcd.io/");
             assertThat(r.stdout().lines().findFirst().orElse("")).contains("PID " + etcd.pid());
         }
@@ -127,7 +128,7 @@ class FlameProfileIT {
             assertThat(r.code()).as(r.stderr()).isZero();
             FlameDemoIT.assertResults(out, r);
             assertThat(r.stdout().lines().findFirst().orElse("")).contains("pprof");
-            assertThat(Files.readString(out.resolve("apiserver.folded"), StandardCharsets.ISO_8859_1)).contains("go.etcd.io/");
+            assertThat(Files.readString(out.resolve("etcd.folded"), StandardCharsets.ISO_8859_1)).contains("go.etcd.io/");
         }
     }
 }

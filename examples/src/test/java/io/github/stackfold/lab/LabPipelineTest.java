@@ -75,8 +75,26 @@ class LabPipelineTest {
                 .contains("CPU: 1.72 s -> 1.99 s (+270 ms)")
                 .contains(String.format(Locale.ROOT, "| authorization | 3.5%% \u00b1%.1f |", m * 100))
                 .contains("inside the noise");
-        // five lines: the idle comparison joins the samples line
+        // five lines: the idle comparison joins the samples line (e568e3a)
         assertThat(r.summary()).hasSize(5).anyMatch(l -> l.equals("samples: 199 (1.99 s CPU in 30.06 s, 0.07 cores; 136 distinct stacks,"
                 + " rules kube-apiserver; idle 172 samples, CPU: 1.72 s -> 1.99 s (+270 ms), 0.06 -> 0.07 cores)"));
+    }
+
+    @Test
+    void aProfileOfEtcdIsWrittenAsEtcdWithEtcdsRulesWhenNoneWereChosen() throws Exception {
+        FoldedProfile p = FoldedProfile.builder().add("etcd;go.etcd.io/etcd/server/v3/etcdserver.(*EtcdServer).run;runtime.mallocgc", 3)
+                .add("etcd;k8s.io/apiserver/pkg/storage/etcd3.(*store).GetList", 1).build();
+        LabPipeline.Result r = new LabPipeline(out, null, "etcd CPU", 10).write(new LabPipeline.Source(p, -1, "etcd", "etcd"), null);
+        assertThat(out.resolve("etcd.folded")).isNotEmptyFile();
+        assertThat(out.resolve(LabPipeline.FOLDED)).doesNotExist();
+        assertThat(r.report().rules()).isEqualTo("etcd");
+        assertThat(r.report().category("etcd3-storage")).isEmpty();
+        // an explicit choice stands; an unknown program is the apiserver
+        new LabPipeline(out.resolve("k"), Rules.kubeApiserver(), "t", 10).write(new LabPipeline.Source(p, -1, "etcd", "etcd"), null);
+        assertThat(out.resolve("k/etcd.folded")).isNotEmptyFile();
+        assertThat(LabPipeline.foldedName("")).isEqualTo("apiserver.folded");
+        assertThat(LabPipeline.foldedName("kube-apiserver")).isEqualTo("apiserver.folded");
+        assertThat(LabPipeline.foldedName("my server")).isEqualTo("my_server.folded");
+        assertThat(r.summary().get(4)).contains("etcd.folded").doesNotContain("apiserver.folded");
     }
 }

@@ -27,8 +27,9 @@ import java.util.Objects;
  *   <li>category, exclusive: the category of the sample's leaf-most classified frame; inclusive:
  *       once for every category among its frames. Frames above a wrapper frame (see
  *       {@link Rules}) do not count for the sample;</li>
- *   <li>API call: the verb of the leaf-most verb frame, the resource of the root-most resource frame
- *       below it.</li>
+ *   <li>API call: the verb and resource of the request's pprof labels when the profile has them
+ *       ({@link #VERB_LABEL}); else (or for the one missing) the verb of the leaf-most verb frame and
+ *       the resource of the root-most resource frame below it.</li>
  *   <li>unnamed: the samples with any unnamed frame (see {@link #unnamedBinary}), per binary of the
  *       leaf-most such frame. Above {@link Report#CANNOT_TELL} of the samples, the category, verb and
  *       resource shares cannot be told (the work they name may sit in the unnamed frames).</li>
@@ -111,7 +112,8 @@ public final class Analyzer {
         long n = meta.samples() >= 0 ? meta.samples() : total;
         return new Report(rules.name(), total, n, cats,
                 (double) c.unclassified / total, topSelf, topInclusive, hot, api, (double) apiTotal / total,
-                c.self, c.inclusiveFn, meta, (double) c.unnamed / total, shares(c.unnamedByBinary, total), gcd, anywhere, markers);
+                c.self, c.inclusiveFn, meta, (double) c.unnamed / total, shares(c.unnamedByBinary, total), gcd, anywhere, markers,
+                (double) c.labelled / total);
     }
 
     /**
@@ -156,6 +158,8 @@ public final class Analyzer {
         final String unnamedIn;
         /** The markers ({@link Report#MARKERS}) this frame matches, one bit each. */
         int markers;
+        /** For a label frame ({@code verb=LIST}, {@code resource=pods}): key and value; else null. */
+        String[] label;
 
         FrameInfo(int id, String name, int category, int verb, String resource, String unnamedIn) {
             this.unnamedIn = unnamedIn;
@@ -176,6 +180,7 @@ public final class Analyzer {
         final Map<String, Long> paths = new HashMap<>();
         final Map<String, Long> apiCalls = new HashMap<>();
         long unnamed;
+        long labelled;
         final Map<String, Long> unnamedByBinary = new HashMap<>();
         final long[] anywhere;
         final long[] markers = new long[Report.MARKERS.size()];
@@ -221,6 +226,23 @@ public final class Analyzer {
                     frames.add(fi);
                     start = i + 1;
                 }
+            }
+            // pprof labels read as root frames (PprofOptions tags verb and resource): the request's verb
+            // and resource; they are no code, so nothing else counts them
+            String labelVerb = null;
+            String labelResource = null;
+            int labels = 0;
+            while (labels < frames.size() - 1 && labels < 2 && frames.get(labels).label != null) {
+                String[] kv = frames.get(labels).label;
+                if (kv[0].equals(VERB_LABEL)) {
+                    labelVerb = kv[1].equals("?") ? null : handlerVerb(kv[1]);
+                } else {
+                    labelResource = kv[1].equals("?") ? null : kv[1];
+                }
+                labels++;
+            }
+            if (labels > 0) {
+                frames.subList(0, labels).clear();
             }
             if (fnStamp.length < nameIds.size()) {
                 fnStamp = Arrays.copyOf(fnStamp, Math.max(nameIds.size(), fnStamp.length * 2));
@@ -301,16 +323,16 @@ public final class Analyzer {
                     break;
                 }
             }
-            if (verbAt >= 0) {
-                String resource = "?";
-                for (int i = verbAt + 1; i < frames.size(); i++) {
-                    if (frames.get(i).resource != null) {
-                        resource = frames.get(i).resource;
-                        break;
-                    }
+            if (verbAt >= 0 || labelVerb != null || labelResource != null) {
+                String resource = labelResource;
+                for (int i = verbAt + 1; resource == null && verbAt >= 0 && i < frames.size(); i++) {
+                    resource = frames.get(i).resource;
                 }
-                String verb = rules.verbs().get(frames.get(verbAt).verb).name();
-                c.apiCalls.merge(verb + '\t' + resource, w, Long::sum);
+                String verb = labelVerb != null ? labelVerb : verbAt >= 0 ? rules.verbs().get(frames.get(verbAt).verb).name() : "?";
+                c.apiCalls.merge(verb + '\t' + (resource == null ? "?" : resource), w, Long::sum);
+                if (labelVerb != null || labelResource != null) {
+                    c.labelled += w;
+                }
             }
         }
         return c;
@@ -326,6 +348,11 @@ public final class Analyzer {
         }
         FrameInfo fi = new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm),
                 unnamedBinary(FoldedProfile.decode(raw)));
+        for (String key : List.of(VERB_LABEL, RESOURCE_LABEL)) {
+            if (name.startsWith(key + "=")) {
+                fi.label = new String[] {key, name.substring(key.length() + 1)};
+            }
+        }
         for (int m = 0; m < Report.MARKERS.size(); m++) {
             for (String prefix : Report.MARKERS.get(m).prefixes()) {
                 if (name.startsWith(prefix)) {
@@ -337,6 +364,29 @@ public final class Analyzer {
     }
 
     /**
+     * The pprof label naming a request's verb. A profile whose samples carry it is read with
+     * {@link io.github.stackfold.flamegraph.pprof.PprofOptions#tags()} {@code verb} and
+     * {@code resource}, which makes them the root frames {@code verb=LIST;resource=pods;...}: up to two
+     * such leading frames are taken as the request's verb and resource (a value of {@code ?} is no
+     * label) and left out of every other count.
+     */
+    public static final String VERB_LABEL = "verb";
+    /** The pprof label naming a request's resource (see {@link #VERB_LABEL}). */
+    public static final String RESOURCE_LABEL = "resource";
+
+    /** A label's verb as the rules name handler verbs: LIST list, POST create, PUT update, PATCH and APPLY patch ... */
+    static String handlerVerb(String verb) {
+        String v = verb.toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "post" -> "create";
+            case "put" -> "update";
+            case "apply" -> "patch";
+            case "watchlist" -> "watch";
+            default -> v;
+        };
+    }
+
+    /**
      * The verdict on unnamed frames alone (see {@link Report#verdict()}), for a flame graph's subtitle
      * where no analysis is made: {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames},
      * or empty when at most {@link Report#CANNOT_TELL} of the samples have an unnamed frame.
@@ -345,9 +395,21 @@ public final class Analyzer {
         if (profile.total() <= 0) {
             return "";
         }
+        Map<String, Long> by = unnamedWeights(profile);
+        long unnamed = by.values().stream().mapToLong(Long::longValue).sum();
+        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
+                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
+                Map.of(), Map.of(), 0);
+        return r.verdict();
+    }
+
+    /**
+     * The weight of the stacks with an unnamed frame, per binary of the leaf-most one ({@code etcd} for
+     * {@code [etcd]}, {@code unknown} for {@code [unknown]} and raw addresses, see {@link #unnamedBinary}).
+     */
+    public static Map<String, Long> unnamedWeights(FoldedProfile profile) {
         Map<String, String> bins = new HashMap<>();
         Map<String, Long> by = new HashMap<>();
-        long unnamed = 0;
         for (int s = 0; s < profile.size(); s++) {
             List<String> frames = FoldedProfile.frames(profile.stack(s));
             for (int i = frames.size() - 1; i >= 0; i--) {
@@ -356,16 +418,12 @@ public final class Analyzer {
                     return b == null ? "" : b;
                 });
                 if (!bin.isEmpty()) {
-                    unnamed += profile.count(s);
                     by.merge(bin, profile.count(s), Long::sum);
                     break;
                 }
             }
         }
-        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
-                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
-                Map.of(), Map.of());
-        return r.verdict();
+        return by;
     }
 
     /**

@@ -33,15 +33,25 @@ public final class Answers {
 
     private final Report r;
     private final Comparison c;
+    private final RequestMetrics requests;
 
-    private Answers(Report report, Comparison comparison) {
+    private Answers(Report report, Comparison comparison, RequestMetrics requests) {
         this.r = report;
         this.c = comparison;
+        this.requests = requests;
     }
 
     /** The answers for a report; {@code comparison} (idle -&gt; under load) may be null. */
     public static Answers of(Report report, Comparison comparison) {
-        return new Answers(report, comparison);
+        return new Answers(report, comparison, null);
+    }
+
+    /**
+     * The same answers with the apiserver's request counts of the profiling window (may be null):
+     * question 2 then shares each verb's CPU out over its resources (see {@link RequestMetrics#estimate}).
+     */
+    public Answers withRequests(RequestMetrics requestMetrics) {
+        return new Answers(r, c, requestMetrics);
     }
 
     private String s(double share) {
@@ -129,7 +139,10 @@ public final class Answers {
         if (r.apiCalls().isEmpty()) {
             l.add("No API handler frame (handlers.ListResource, GetResource, ...) in these stacks: no API call can be costed.");
         } else {
-            l.add("From the stack frames (the profile carries no pprof labels naming the request):");
+            l.add(r.apiCallsFromLabels() > 0
+                    ? "From the pprof labels verb and resource where a sample has them (" + s(r.apiCallsFromLabels())
+                            + " of samples), from the stack frames for the rest:"
+                    : "From the stack frames (the profile carries no pprof labels naming the request):");
             boolean unknown = false;
             for (int i = 0; i < Math.min(8, r.apiCalls().size()); i++) {
                 Report.ApiCallShare a = r.apiCalls().get(i);
@@ -142,11 +155,63 @@ public final class Answers {
             }
             l.add("Inside any API handler: " + s(r.apiCallsTotal()) + ".");
         }
+        if (requests != null) {
+            l.addAll(byRequests());
+        }
         double outside = 1 - r.apiCallsTotal();
         l.add("Not attributable to an API call: " + s(outside) + " of samples; of all samples, tls " + s(own("tls"))
                 + ", gc " + s(own("gc")) + ", go scheduler " + s(own("go-scheduler")) + ", watch fan-out "
                 + s(r.markerShare("watch-fan-out")) + ".");
         return l;
+    }
+
+    /** Question 2 with the request counts: each verb's CPU shared out over its resources. */
+    private List<String> byRequests() {
+        List<String> l = new ArrayList<>();
+        java.util.Map<String, Double> verbShares = new java.util.TreeMap<>();
+        for (Report.ApiCallShare a : r.apiCalls()) {
+            String v = RequestMetrics.verbOfHandler(a.verb());
+            if (v != null) {
+                verbShares.merge(v, a.share(), Double::sum);
+            }
+        }
+        l.add(String.format(Locale.ROOT, "By resource, from the apiserver's request counts (%s, %.0f requests in the window): "
+                + "each verb's CPU share (its handler frames or labels above) is shared out over that verb's resources "
+                + "in proportion to their requests (%s deltas), i.e. the same CPU per request within a verb; the margin "
+                + "is the verb share's, scaled alike.", requests.source(), requests.total(), RequestMetrics.REQUESTS));
+        List<RequestMetrics.Estimate> est = requests.estimate(verbShares, r.samples());
+        int shown = 0;
+        for (RequestMetrics.Estimate e : est) {
+            if (shown++ == 10) {
+                l.add("... and " + (est.size() - 10) + " more verb and resource pairs with fewer requests or less CPU.");
+                break;
+            }
+            RequestMetrics.Requests q = e.requests();
+            String margin = Double.isNaN(e.margin()) ? "" : String.format(Locale.ROOT, " \u00b1%.1f", e.margin() * 100);
+            String bytes = Double.isNaN(q.responseBytes()) ? "" : ", " + bytes(q.responseBytes()) + " of responses";
+            l.add(String.format(Locale.ROOT, "%s %s %s%s of CPU (est. from %.0f of %.0f %s requests%s, /metrics)", q.verb(),
+                    q.resource(), Report.pct(e.share()), margin, q.count(), e.verbRequests(), q.verb(), bytes));
+        }
+        for (java.util.Map.Entry<String, Double> v : verbShares.entrySet()) {
+            if (requests.count(v.getKey()) == 0 && v.getValue() > 0) {
+                l.add(v.getKey() + ": " + s(v.getValue()) + " of CPU in its handlers, but no " + v.getKey()
+                        + " request counted in the window (a watch counts when it ends; or the metrics are of another window).");
+            }
+        }
+        return l;
+    }
+
+    private static String bytes(double b) {
+        if (b >= 1e9) {
+            return String.format(Locale.ROOT, "%.1f GB", b / 1e9);
+        }
+        if (b >= 1e6) {
+            return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
+        }
+        if (b >= 1e3) {
+            return String.format(Locale.ROOT, "%.1f kB", b / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0f B", b);
     }
 
     private List<String> loadVsIdle() {

@@ -45,6 +45,7 @@ public final class Report {
     private final double unnamed;
     private final Map<String, Double> anywhere;
     private final Map<String, Double> markers;
+    private final double apiCallsFromLabels;
 
     /**
      * Frames whose presence anywhere on a stack the answers ({@link Answers}) need, by name: the
@@ -99,7 +100,8 @@ public final class Report {
             List<FunctionShare> topSelf, List<FunctionShare> topInclusive, List<PathShare> hotPaths,
             List<ApiCallShare> apiCalls, double apiCallsTotal, Map<String, Long> selfWeights,
             Map<String, Long> inclusiveWeights, ProfileMeta meta, double unnamed, Map<String, Double> unnamedByBinary, long countGcd,
-            Map<String, Double> anywhere, Map<String, Double> markers) {
+            Map<String, Double> anywhere, Map<String, Double> markers, double apiCallsFromLabels) {
+        this.apiCallsFromLabels = apiCallsFromLabels;
         this.anywhere = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(anywhere));
         this.markers = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(markers));
         this.countGcd = countGcd;
@@ -242,6 +244,14 @@ public final class Report {
         return apiCallsTotal;
     }
 
+    /**
+     * The share of samples whose API call (verb or resource) was read from pprof labels
+     * ({@link Analyzer#VERB_LABEL}) rather than from stack frames; 0 for a profile without them.
+     */
+    public double apiCallsFromLabels() {
+        return apiCallsFromLabels;
+    }
+
     /** A function's self share, 0 when it never is a leaf. */
     public double selfShare(String function) {
         return share(selfWeights.getOrDefault(function, 0L));
@@ -314,6 +324,7 @@ public final class Report {
             }
             g.writeEndArray();
             g.writeNumberField("apiCallsTotal", apiCallsTotal);
+            g.writeNumberField("apiCallsFromLabels", apiCallsFromLabels);
             g.writeArrayFieldStart("apiCalls");
             for (ApiCallShare a : apiCalls) {
                 g.writeStartObject();
@@ -371,6 +382,14 @@ public final class Report {
 
     /** A short report for a person: the same content as the JSON, shares in percent. */
     public String toText() {
+        return toText(null);
+    }
+
+    /**
+     * {@link #toText()} with the apiserver's request counts of the profiling window (may be null) for
+     * the answer on API calls (see {@link Answers#withRequests}).
+     */
+    public String toText(RequestMetrics requests) {
         StringBuilder sb = new StringBuilder();
         sb.append(meta.describe()).append('\n');
         sb.append(String.format(Locale.ROOT, "weights in %s (total %d), rules %s%n", meta.unitText(), total, rules));
@@ -416,7 +435,7 @@ public final class Report {
         if (unknown) {
             sb.append("  ? = the resource is not named by any frame below the verb's handler (no method of a typed API object on the stack)\n");
         }
-        sb.append('\n').append(Answers.of(this, null).toText());
+        sb.append('\n').append(Answers.of(this, null).withRequests(requests).toText());
         return sb.toString();
     }
 

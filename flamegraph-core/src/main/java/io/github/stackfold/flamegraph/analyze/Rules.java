@@ -122,6 +122,36 @@ public final class Rules {
         return builtIn("kube-apiserver");
     }
 
+    /**
+     * The built-in rules for a program, by its name (a process's command or executable name, a pprof
+     * profile's main binary): etcd's for {@code etcd} (its own storage is not the apiserver's
+     * etcd3-storage category), kube-apiserver's for anything else.
+     */
+    public static Rules forProgram(String program) {
+        return "etcd".equals(program) ? builtIn("etcd") : kubeApiserver();
+    }
+
+    /**
+     * The program a profile is of, when its stacks say so: the root frame holding more than half of the
+     * weight when that frame is a command name as perf's collapsed stacks start with ({@code etcd},
+     * {@code kube-apiserver}: no {@code .}, {@code (}, {@code /} or blank); empty otherwise.
+     */
+    public static String programOf(io.github.stackfold.flamegraph.folded.FoldedProfile profile) {
+        java.util.Map<String, Long> roots = new java.util.HashMap<>();
+        for (int i = 0; i < profile.size(); i++) {
+            String stack = profile.stack(i);
+            int semi = stack.indexOf(';');
+            roots.merge(semi < 0 ? stack : stack.substring(0, semi), profile.count(i), Long::sum);
+        }
+        for (java.util.Map.Entry<String, Long> e : roots.entrySet()) {
+            String r = e.getKey();
+            if (e.getValue() * 2 > profile.total() && !r.isEmpty() && r.matches("[A-Za-z0-9_+-]+") && !r.equals("all")) {
+                return io.github.stackfold.flamegraph.folded.FoldedProfile.decode(r);
+            }
+        }
+        return "";
+    }
+
     /** A built-in rule set by name, one of {@link #BUILT_IN}. */
     public static Rules builtIn(String name) {
         if (!BUILT_IN.contains(name)) {

@@ -114,6 +114,36 @@ public final class PprofReader {
         return fold(d, source);
     }
 
+    /**
+     * The label keys the samples of a profile carry, in the order first seen (empty for a profile
+     * without labels, such as the kube-apiserver's CPU profiles). Which keys there are decides which
+     * {@link PprofOptions#tags()} are worth reading, e.g. {@code verb} and {@code resource} for the API
+     * calls of an analysis.
+     *
+     * @throws BadInputException as {@link #read(byte[], String)}
+     */
+    public static List<String> labelKeys(byte[] data, String source) {
+        Objects.requireNonNull(source, "source");
+        byte[] raw = isGzip(data, data.length) ? gunzip(data, source) : data;
+        if (raw.length == 0 || !looksLikeProfile(raw, Math.min(raw.length, 4096))) {
+            throw new BadInputException(source, "not a pprof profile: expected profile.proto, raw or gzipped");
+        }
+        ProfileDecoder d;
+        try {
+            d = ProfileDecoder.decode(raw);
+        } catch (IOException e) {
+            throw new BadInputException(source, "cannot decode the pprof profile: " + firstSentence(e.getMessage()));
+        }
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < d.labelKey.size(); i++) {
+            String k = d.string(d.labelKey.get(i));
+            if (k != null && !k.isEmpty()) {
+                keys.add(printable(FoldedProfile.decode(k)));
+            }
+        }
+        return List.copyOf(keys);
+    }
+
     /** True when {@code head} starts with the gzip magic number. */
     public static boolean isGzip(byte[] head, int length) {
         return length >= 2 && head[0] == GZIP_MAGIC[0] && head[1] == GZIP_MAGIC[1];
