@@ -31,6 +31,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     ReportFlags report;
 
+    @Mixin
+    SymbolFlags symbols;
+
     @Parameters(arity = "0..1", paramLabel = "PROFILE", description = "The profile to analyze.")
     String profile;
 
@@ -46,7 +49,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new FlameCli.CliExit(ExitCodes.USAGE, "analyze: missing PROFILE");
         }
         Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules.rules()).top(report.top()).build());
-        CliProfiles.Loaded loaded = CliProfiles.load(profile, flame);
+        CliProfiles.Loaded loaded = CliProfiles.load(profile, flame, symbols);
         Report result = analyzer.analyze(loaded.profile(), loaded.samples());
         if (report.json) {
             result.writeJson(out);
