@@ -38,6 +38,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Mixin
     MetricsFlags metrics;
 
+    @Mixin
+    SymbolFlags symbols;
+
     @Parameters(arity = "0..1", paramLabel = "PROFILE", description = "The profile to analyze.")
     String profile;
 
@@ -57,7 +60,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         RequestMetrics requests = ms == null ? null : ms.live() ? RequestMetrics.of(ms.snapshot(flame.stdin())) : ms.fromFiles(flame.stdin());
         Rules explicit = rules.explicitRules();
         int top = report.top();
-        CliProfiles.Loaded loaded = CliProfiles.load(profile, flame);
+        CliProfiles.Loaded loaded = CliProfiles.load(profile, flame, symbols);
         // without --rules, the rules of the program profiled: etcd's for etcd, kube-apiserver's otherwise
         Analyzer analyzer = Analyzer.create(Analyzer.Options.builder()
                 .rules(explicit != null ? explicit : Rules.forProgram(loaded.program())).top(top).build());

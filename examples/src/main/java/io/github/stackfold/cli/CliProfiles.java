@@ -60,9 +60,14 @@ final class CliProfiles {
      * flame graph SVG (a warning when its stacks do not add up to its root).
      */
     static FoldedProfile read(ProfileInput in, PprofFlags pprof, FlameCli flame) throws IOException {
+        return read(in, pprof, flame, null);
+    }
+
+    /** {@link #read(ProfileInput, PprofFlags, FlameCli)} naming frames with the symbol flags (null: none given). */
+    static FoldedProfile read(ProfileInput in, PprofFlags pprof, FlameCli flame, SymbolFlags symbols) throws IOException {
         PerfListener perf = new PerfListener();
         boolean perfScript = in.kind() == ProfileInput.Kind.PERF_SCRIPT;
-        FoldedProfile folded = loader(perf, pprof.options(), flame).load(in);
+        FoldedProfile folded = loader(perf, pprof.options(), flame, symbols).load(in);
         perf.warn(flame);
         if (perfScript) {
             hintUnnamed(folded, flame);
@@ -76,13 +81,18 @@ final class CliProfiles {
      * carry the labels verb or resource gets them as root frames ({@link Analyzer#VERB_LABEL}).
      */
     static Loaded load(String arg, FlameCli flame) throws IOException {
+        return load(arg, flame, null);
+    }
+
+    /** {@link #load(String, FlameCli)} naming frames with the symbol flags (null: none given). */
+    static Loaded load(String arg, FlameCli flame, SymbolFlags symbols) throws IOException {
         try (ProfileInput in = open(arg, flame)) {
             PerfListener perf = new PerfListener();
-            ProfileLoader loader = loader(perf, PprofOptions.defaults(), flame);
+            ProfileLoader loader = loader(perf, PprofOptions.defaults(), flame, symbols);
             if (in.kind() == ProfileInput.Kind.PERF_DATA) {
                 // perf.data: the weights are periods, the sample count is the recording's
-                PerfDataCollapser.Result r = perfData(flame).collapse(in.stream(), in.source());
-                return new Loaded(in.source(), r.profile(), r.info().samples());
+                PerfDataCollapser.Result r = SymbolFlags.perfData(symbols, flame).build().collapse(in.stream(), in.source());
+                return new Loaded(in.source(), r.profile(), r.profile().meta().samples());
             }
             if (in.kind() == ProfileInput.Kind.PPROF) {
                 byte[] data = in.stream().readAllBytes();
@@ -123,26 +133,18 @@ final class CliProfiles {
         String names = by.keySet().stream().map(b -> "[" + b + "]").collect(java.util.stream.Collectors.joining(", "));
         String first = by.keySet().iterator().next();
         flame.stderr().println(String.format(java.util.Locale.ROOT, "flame: hint: %.1f%% of samples have unnamed %s frames"
-                + " (a stripped Go binary perf cannot name): name them with 'flame collapse --symbolize --binary PATH/%s'"
-                + " on the perf script, or record with 'flame record' or 'flame profile', which name Go frames",
+                + " (a stripped Go binary perf cannot name): name them with --binary PATH/%s (on this command"
+                + " or flame collapse), or record with 'flame record' or 'flame profile', which name Go frames",
                 100.0 * w / profile.total(), names, first));
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
-    private static ProfileLoader loader(CollapseListener listener, PprofOptions pprof, FlameCli flame) {
-        PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener).build());
-        return ProfileLoader.builder().pprof(pprof).perfScript(perf::collapse).perfData(perfData(flame))
+    private static ProfileLoader loader(CollapseListener listener, PprofOptions pprof, FlameCli flame, SymbolFlags symbols) {
+        PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener)
+                .symbolizer(SymbolFlags.goSymbolizer(symbols, flame)).build());
+        return ProfileLoader.builder().pprof(pprof).perfScript(perf::collapse)
+                .perfData(SymbolFlags.perfData(symbols, flame).build())
                 .onWarning(w -> flame.stderr().println("flame: warning: " + w)).build();
-    }
-
-    /** The perf.data reader with its defaults, its warnings (binary not found, build-id mismatch) on stderr. */
-    static PerfDataCollapser perfData(FlameCli flame) {
-        java.io.PrintWriter err = flame.stderr();
-        return PerfDataCollapser.builder().listener((module, message) -> {
-            synchronized (err) {
-                err.println("flame: warning: " + message);
-            }
-        }).build();
     }
 
     /** Hears what collapsing perf script text found: the sample count and the skipped lines. */

@@ -10,7 +10,6 @@ import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
-import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
 import java.io.BufferedOutputStream;
@@ -85,26 +84,16 @@ public class CollapseCommand implements Callable<Integer> {
             description = "Threads folding one input (default: the number of cores, ${DEFAULT-VALUE} here).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--symbolize", description = "Name [unknown] frames of stripped Go binaries from their .gopclntab"
-            + " (the binary is the frame's module path, or see --binary and --symfs).")
+    @Option(names = "--symbolize", description = "perf script text: name [unknown] frames of stripped Go binaries from"
+            + " their .gopclntab (the binary is the frame's module path, or see --binary and --symfs, which imply it).")
     boolean symbolize;
-
-    @Option(names = "--binary", paramLabel = "PATH", description = "With --symbolize: read this binary for frames"
-            + " whose module has the same file name (implies --symbolize).")
-    Path binary;
-
-    @Option(names = "--symfs", paramLabel = "DIR", description = "With --symbolize: module paths are relative to DIR,"
-            + " a copy of the target's file system (implies --symbolize).")
-    Path symfs;
-
-    @Option(names = "--kallsyms", paramLabel = "FILE", description = "For perf.data: name kernel frames from this"
-            + " copy of /proc/kallsyms of the machine that recorded (default: this machine's, when the recording was"
-            + " made on this host and kernel).")
-    Path kallsyms;
 
     @Option(names = "--inline-go", description = "With --symbolize: expand calls the Go compiler inlined, marked _[i]"
             + " (implies --symbolize).")
     boolean inlineGo;
+
+    @Mixin
+    SymbolFlags symbols;
 
     @Mixin
     OutputFileFlag output;
@@ -141,63 +130,23 @@ public class CollapseCommand implements Callable<Integer> {
                 .listener(listener);
     }
 
-    /** The Go symbolizer the flags ask for, or null. */
     /**
      * The perf.data reader for the flags: the same folding flags; --binary/--symfs say where binaries
      * are; Go frames are named from .gopclntab always (perf script's text has no names for them).
      */
     private PerfDataCollapser perfData() {
-        if (binary != null && symfs != null) {
-            throw new FlameCli.CliExit(ExitCodes.USAGE, "--binary and --symfs exclude each other");
-        }
-        if (kallsyms != null && !Files.isRegularFile(kallsyms)) {
-            throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--kallsyms " + kallsyms + ": no such file");
-        }
-        BinaryLocator locator = binary != null ? BinaryLocator.binary(binary)
-                : symfs != null ? BinaryLocator.symfs(symfs) : null;
-        PrintWriter err = flame.stderr();
-        return PerfDataCollapser.builder()
+        return symbols.perfData(flame)
                 .options(options(CollapseListener.IGNORE).symbolizer(null).build())
-                .locator(locator)
-                .kallsyms(kallsyms)
                 .inlineGo(inlineGo)
-                .listener((module, message) -> {
-                    synchronized (err) {
-                        err.println("flame: warning: " + message);
-                    }
-                })
                 .build();
     }
 
+    /** The Go symbolizer the flags ask for (perf script text), or null. */
     private GoSymbolizer goSymbolizer() {
-        if (!symbolize && binary == null && symfs == null && !inlineGo) {
+        if (!symbolize && !symbols.locates() && !inlineGo) {
             return null;
         }
-        if (binary != null && symfs != null) {
-            throw new FlameCli.CliExit(ExitCodes.USAGE, "--binary and --symfs exclude each other");
-        }
-        BinaryLocator locator = BinaryLocator.modulePath();
-        if (binary != null) {
-            if (!Files.isRegularFile(binary)) {
-                throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--binary " + binary + ": no such file");
-            }
-            locator = BinaryLocator.binary(binary);
-        } else if (symfs != null) {
-            if (!Files.isDirectory(symfs)) {
-                throw new FlameCli.CliExit(ExitCodes.IO_ERROR, "--symfs " + symfs + ": no such directory");
-            }
-            locator = BinaryLocator.symfs(symfs);
-        }
-        PrintWriter err = flame.stderr();
-        return GoSymbolizer.builder()
-                .locator(locator)
-                .inline(inlineGo)
-                .listener((module, message) -> {
-                    synchronized (err) {
-                        err.println("flame: warning: " + message + "; its frames stay [unknown]");
-                    }
-                })
-                .build();
+        return symbols.goSymbolizer(flame, !symbols.locates(), inlineGo);
     }
 
     @Override
@@ -215,7 +164,7 @@ public class CollapseCommand implements Callable<Integer> {
                 } else if (in.kind() == ProfileInput.Kind.PERF_DATA) {
                     others = others.merge(perfData().collapse(in.stream(), in.source()).profile());
                 } else {
-                    others = others.merge(CliProfiles.read(in, pprof, flame));
+                    others = others.merge(CliProfiles.read(in, pprof, flame, symbols));
                 }
             } catch (BadInputException e) {
                 throw e;

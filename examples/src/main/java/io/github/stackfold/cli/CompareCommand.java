@@ -51,6 +51,9 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     OutputDirFlag outputDir;
 
+    @Mixin
+    SymbolFlags symbols;
+
     @Parameters(index = "0", paramLabel = "BEFORE", description = "The first profile (- for standard input).")
     String before;
 
@@ -71,8 +74,8 @@ final class CompareCommand implements Callable<Integer> {
         }
         int top = report.top();
         Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules.rules()).top(top).build());
-        CliProfiles.Loaded b = CliProfiles.load(before, flame);
-        CliProfiles.Loaded a = CliProfiles.load(after, flame);
+        CliProfiles.Loaded b = CliProfiles.load(before, flame, symbols);
+        CliProfiles.Loaded a = CliProfiles.load(after, flame, symbols);
         Comparison comparison = Comparison.of(analyzer.analyze(b.profile(), b.samples()),
                 analyzer.analyze(a.profile(), a.samples()), top);
         // the graph compares the same names the table does: vendor prefixes removed on both sides

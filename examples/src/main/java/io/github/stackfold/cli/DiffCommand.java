@@ -48,6 +48,9 @@ final class DiffCommand implements Callable<Integer> {
     @Mixin
     PprofFlags pprof;
 
+    @Mixin
+    SymbolFlags symbols;
+
     @Parameters(index = "0", paramLabel = "BEFORE",
             description = "The first profile: folded stacks, pprof, perf script text or a flame graph SVG"
                     + " (- for standard input).")
@@ -78,7 +81,7 @@ final class DiffCommand implements Callable<Integer> {
     /** One input ("-" is standard input), any profile format. */
     FoldedProfile readInput(String file) throws IOException {
         try (ProfileInput in = CliProfiles.open(file, flame)) {
-            return CliProfiles.read(in, pprof, flame);
+            return CliProfiles.read(in, pprof, flame, symbols);
         }
     }
 }

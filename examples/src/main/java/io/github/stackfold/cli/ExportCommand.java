@@ -52,13 +52,16 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     OutputFileFlag output;
 
+    @Mixin
+    SymbolFlags symbols;
+
     @Parameters(paramLabel = "PROFILE", description = "Folded stacks, pprof profiles or perf script text"
             + " (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 
     @Override
     public Integer call() throws IOException {
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null);
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null, symbols);
         if (in.profile().isEmpty()) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }

@@ -1,6 +1,7 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
@@ -59,6 +60,12 @@ final class FlameGraphCommand implements Callable<Integer> {
     @Mixin
     PprofFlags pprof;
 
+    @Mixin
+    SymbolFlags symbols;
+
+    /** Whether an input was a perf.data recording. */
+    private boolean perfData;
+
     @Parameters(paramLabel = "FOLDED",
             description = "Folded stacks or any other profile: pprof, perf script text, a flame graph SVG"
                     + " (none or -: standard input).")
@@ -74,6 +81,9 @@ final class FlameGraphCommand implements Callable<Integer> {
             FoldedSamples s = readInput(f, files.size() == 1 && FrameLayout.isMadeWhileRead(options) ? options : null,
                     !options.flameChart());
             samples = samples == null ? s : samples.concat(s);
+        }
+        if (files.size() == 1 && perfData && samples.meta() != null) {
+            options = perfDataUnits(options, samples.meta(), samples);
         }
         Map<String, String> palette = consistentPalette ? readPalette(paletteFile) : null;
         if (palette != null) {
@@ -129,8 +139,38 @@ final class FlameGraphCommand implements Callable<Integer> {
                 return layOut != null ? FoldedSamples.readAndLayOut(in.stream(), in.source(), e -> { }, layOut)
                         : FoldedSamples.read(in.stream(), in.source(), e -> { }, mergeAnywhere);
             }
-            return FoldedSamples.of(CliProfiles.read(in, pprof, flame));
+            perfData |= in.kind() == ProfileInput.Kind.PERF_DATA;
+            return FoldedSamples.of(CliProfiles.read(in, pprof, flame, symbols));
         }
+    }
+
+    /**
+     * The units of a perf.data recording, where the flags leave them: its samples, event total or CPU
+     * time and duration as the subtitle ({@code 157 samples, 373,058,756 cycles in 53.24 s ...}), and
+     * the periods named by what they count ({@code cycles}; {@code ns} with the CPU time they make)
+     * instead of "samples".
+     */
+    static FlameGraphOptions perfDataUnits(FlameGraphOptions options, ProfileMeta meta, FoldedSamples samples) {
+        FlameGraphOptions.Builder b = options.toBuilder();
+        if (options.subtitle().isEmpty()) {
+            b.subtitle(meta.describe(meta.weight() == ProfileMeta.Weight.SAMPLES ? -1 : total(samples)));
+        }
+        if (options.countName().equals("samples") && options.cpuNanosPerCount() == 0 && options.factor() == 1) {
+            if (meta.weight() == ProfileMeta.Weight.EVENTS) {
+                b.countName(meta.eventUnit());
+            } else if (meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS) {
+                b.countName("ns").cpuNanosPerCount(1);
+            }
+        }
+        return b.build();
+    }
+
+    private static long total(FoldedSamples s) {
+        double t = 0;
+        for (int i = 0; i < s.size(); i++) {
+            t += s.count(i);
+        }
+        return Math.round(t);
     }
 
     /** flamegraph.pl's palette.map: {@code NAME->rgb(r,g,b)} per line; absent file = empty map. */

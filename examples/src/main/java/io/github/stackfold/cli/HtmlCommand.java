@@ -63,6 +63,9 @@ final class HtmlCommand implements Callable<Integer> {
     @Mixin
     PprofFlags pprof;
 
+    @Mixin
+    SymbolFlags symbols;
+
     @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles or perf script"
             + " text (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
@@ -99,7 +102,7 @@ final class HtmlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         HtmlOptions options = options();
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof);
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof, symbols);
         if (in.profile().isEmpty() && in.diff() == null) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }

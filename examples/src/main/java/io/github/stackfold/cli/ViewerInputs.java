@@ -36,13 +36,18 @@ final class ViewerInputs {
      * without, with both their sample counts and CPU time.
      */
     static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof) throws IOException {
+        return load(files, flame, pprof, null);
+    }
+
+    /** {@link #load(List, FlameCli, PprofFlags)} naming frames with the symbol flags (null: none given). */
+    static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof, SymbolFlags symbols) throws IOException {
         List<String> fs = files.isEmpty() ? List.of("-") : files;
         if (fs.size() == 1) {
-            return loadOne(fs.get(0), flame, pprof);
+            return loadOne(fs.get(0), flame, pprof, symbols);
         }
         FoldedProfile merged = FoldedProfile.empty();
         for (String f : fs) {
-            Loaded l = loadOne(f, flame, pprof);
+            Loaded l = loadOne(f, flame, pprof, symbols);
             if (l.diff() != null) {
                 throw new BadInputException(f, "a diff (two counts per line) cannot be merged with other inputs");
             }
@@ -51,13 +56,14 @@ final class ViewerInputs {
         return new Loaded(merged, null, null, ExportProfile.of(merged));
     }
 
-    private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof) throws IOException {
+    private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof, SymbolFlags symbols)
+            throws IOException {
         try (ProfileInput in = CliProfiles.open(file, flame)) {
             String source = in.source();
             switch (in.kind()) {
                 case PPROF: {
                     if (pprof != null) {
-                        FoldedProfile p = CliProfiles.read(in, pprof, flame);
+                        FoldedProfile p = CliProfiles.read(in, pprof, flame, symbols);
                         return new Loaded(p, null, null, ExportProfile.of(p, ExportProfile.ValueType.parse(pprof.value)));
                     }
                     byte[] data = in.stream().readAllBytes();
@@ -75,7 +81,8 @@ final class ViewerInputs {
                     return new Loaded(main, null, null, e);
                 }
                 case PERF_SCRIPT: {
-                    TimedProfile t = TimedProfile.readPerfScript(in.stream(), source, CollapseOptions.defaults());
+                    TimedProfile t = TimedProfile.readPerfScript(in.stream(), source,
+                            CollapseOptions.builder().symbolizer(SymbolFlags.goSymbolizer(symbols, flame)).build());
                     return new Loaded(t.profile(), t, null, ExportProfile.of(t));
                 }
                 case FOLDED: {
@@ -95,7 +102,7 @@ final class ViewerInputs {
                 }
                 default: {
                     // a flame graph SVG and whatever else the input layer reads
-                    FoldedProfile p = CliProfiles.read(in, pprof != null ? pprof : defaultPprofFlags(), flame);
+                    FoldedProfile p = CliProfiles.read(in, pprof != null ? pprof : defaultPprofFlags(), flame, symbols);
                     return new Loaded(p, null, null, ExportProfile.of(p));
                 }
             }

@@ -1,6 +1,9 @@
 package io.github.stackfold.lab;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +34,26 @@ final class Children {
         LIVE.add(p);
         return p;
     }
+
+    /**
+     * Starts a target {@code command} in a session of its own (through {@code setsid}, where installed),
+     * and registers it. A terminal's Ctrl-C goes to the foreground process group: a target in ours
+     * would die of it while perf still records it, and its Go frames, named through
+     * {@code /proc/PID/exe}, would stay unnamed; a target of {@code flame record} is no child and never
+     * gets that signal. We end it ourselves ({@link #end}). A child of the JVM is no process group
+     * leader, so setsid runs the command in its own process (the PID is the command's).
+     */
+    static Process startTarget(ProcessBuilder pb) throws IOException {
+        if (!Files.isExecutable(SETSID)) {
+            return start(pb);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(SETSID.toString());
+        cmd.addAll(pb.command());
+        return start(pb.command(cmd));
+    }
+
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     /** Starts {@code command} with stdin, stdout and stderr discarded / closed. */
     static Process startQuiet(List<String> command) throws IOException {

@@ -66,7 +66,7 @@ public final class EtcdDemoTarget implements DemoTarget {
                 "--listen-metrics-urls", "http://127.0.0.1:" + freePort(),
                 "--enable-pprof"); // /debug/pprof on the client port (loopback only), for flame profile --pprof
         Path log = dataDir.resolve("etcd.log");
-        Process proc = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+        Process proc = Children.startTarget(new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(log.toFile()));
         proc.getOutputStream().close();
         EtcdDemoTarget t = new EtcdDemoTarget(proc, dataDir, client, version(etcd));

@@ -51,7 +51,7 @@ public final class JvmDemoTarget implements DemoTarget {
                 "-XX:+PreserveFramePointer", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), MAIN,
                 "--port", "0", "--exit-on-stdin-eof", "--max-seconds", Long.toString(maxLifetime.toSeconds())));
-        Process p = Children.start(new ProcessBuilder(cmd).redirectErrorStream(true));
+        Process p = Children.startTarget(new ProcessBuilder(cmd).redirectErrorStream(true));
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> readUntilReady(out));

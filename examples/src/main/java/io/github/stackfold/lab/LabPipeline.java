@@ -378,7 +378,7 @@ public final class LabPipeline {
 
     /** {@code 199 samples, 1.99 s CPU in 30.06 s (0.07 cores), event cpu}. */
     static String describe(Report r) {
-        return r.meta().withSamples(r.samples()).describe();
+        return r.meta().withSamples(r.samples()).describe(r.total());
     }
 
     private static String mdCode(String s) {

@@ -45,10 +45,16 @@ final class LiveEtcd implements AutoCloseable {
      * https), and {@code http} is the client the readiness check and the load use.
      */
     static LiveEtcd start(Path dataDir, List<String> tls, HttpClient http) throws IOException, InterruptedException {
+        return start(ETCD, dataDir, tls, http);
+    }
+
+    /** {@link #start(Path, List, HttpClient)} running {@code binary} (a copy of etcd, say) instead of /usr/bin/etcd. */
+    static LiveEtcd start(Path binary, Path dataDir, List<String> tls, HttpClient http)
+            throws IOException, InterruptedException {
         int client = freePort();
         int peer = freePort();
         String scheme = tls.isEmpty() ? "http" : "https";
-        List<String> argv = new ArrayList<>(List.of(ETCD.toString(),
+        List<String> argv = new ArrayList<>(List.of(binary.toString(),
                 "--name", "stackfold-test",
                 "--data-dir", dataDir.toString(),
                 "--listen-client-urls", scheme + "://127.0.0.1:" + client,
@@ -72,6 +78,11 @@ final class LiveEtcd implements AutoCloseable {
             throw e;
         }
         return etcd;
+    }
+
+    /** The etcd process's id. */
+    long pid() {
+        return process.pid();
     }
 
     String baseUrl() {

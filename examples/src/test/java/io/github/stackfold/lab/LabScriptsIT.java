@@ -93,4 +93,100 @@ class LabScriptsIT {
         assertThat(r.stderr()).contains(data.toString()).contains("at byte 8").contains("header size")
                 .doesNotContain("empty input");
     }
+
+    /**
+     * A stripped etcd recorded where it ran ({@code perf record -N}: no copy in perf's build-id cache),
+     * its binary elsewhere when the graph is made, as with a recording copied out of a container: the
+     * script leaves its frames {@code [etcd]} and says so, and with {@code --binary} names them.
+     */
+    @Test
+    void namesGoFramesOfARecordingWithBinary(@TempDir Path out) throws Exception {
+        Shared.requireThat(FlameProcess.onPath("perf"), "perf is not installed (apt-get install linux-perf)");
+        Path etcd = Path.of("/usr/bin/etcd");
+        Shared.requireThat(Files.isExecutable(etcd), "no /usr/bin/etcd (apt-get install etcd-server)");
+        Path ran = out.resolve("ran/etcd");
+        Files.createDirectories(ran.getParent());
+        Files.copy(etcd, ran);
+        Path data = out.resolve("etcd.perf.data");
+        int client = freePort();
+        int peer = freePort();
+        String c = "http://127.0.0.1:" + client;
+        String pu = "http://127.0.0.1:" + peer;
+        Process server = new ProcessBuilder(ran.toString(), "--name", "t", "--data-dir", out.resolve("d").toString(),
+                "--listen-client-urls", c, "--advertise-client-urls", c, "--listen-peer-urls", pu,
+                "--initial-advertise-peer-urls", pu, "--initial-cluster", "t=" + pu, "--log-level", "error")
+                .redirectErrorStream(true).redirectOutput(out.resolve("etcd.log").toFile()).start();
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; loading.get(); i++) {
+                try {
+                    http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(c + "/v3/kv/put"))
+                            .timeout(java.time.Duration.ofSeconds(2)).POST(java.net.http.HttpRequest.BodyPublishers
+                                    .ofString("{\"key\":\"a2V5\",\"value\":\"" + java.util.Base64.getEncoder()
+                                            .encodeToString(("v" + i).getBytes(StandardCharsets.UTF_8)) + "\"}")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding());
+                } catch (java.io.IOException e) {
+                    sleepQuietly(); // not listening yet
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "etcd-load");
+        try {
+            load.start();
+            Thread.sleep(1500);
+            Process rec = new ProcessBuilder("perf", "record", "-q", "-N", "-e", "cpu-clock", "-F", "999", "-g",
+                    "-p", Long.toString(server.pid()), "-o", data.toString(), "--", "sleep", "3")
+                    .redirectErrorStream(true).redirectOutput(out.resolve("rec.log").toFile()).start();
+            try {
+                assertThat(rec.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                rec.destroyForcibly();
+            }
+            assertThat(rec.exitValue()).as(Files.readString(out.resolve("rec.log"))).isZero();
+        } finally {
+            loading.set(false);
+            load.interrupt();
+            load.join(10_000);
+            server.destroyForcibly();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
+        Path later = out.resolve("downloaded/etcd");
+        Files.createDirectories(later.getParent());
+        Files.move(ran, later);
+        Path home = Files.createDirectories(out.resolve("home")); // no build-id cache of this etcd
+        java.util.Map<String, String> env = java.util.Map.of("FLAME_JAVA_OPTS", "-Duser.home=" + home);
+
+        Path plainSvg = out.resolve("plain.svg");
+        FlameProcess.Result plain = FlameProcess.runCommand(List.of(Shared.repoRoot()
+                .resolve("scripts/generate-flamegraph.sh").toString(), data.toString(), plainSvg.toString()), env, 120);
+        assertThat(plain.code()).as(plain.stderr()).isZero();
+        assertThat(plain.stderr()).contains("cannot name frames of " + ran);
+        assertThat(Files.readString(out.resolve("plain.folded"), StandardCharsets.ISO_8859_1)).contains(";[etcd]");
+
+        Path namedSvg = out.resolve("named.svg");
+        FlameProcess.Result named = FlameProcess.runCommand(List.of(Shared.repoRoot()
+                .resolve("scripts/generate-flamegraph.sh").toString(), data.toString(), namedSvg.toString(),
+                "--binary", later.toString(), "--title", "etcd named"), env, 120);
+        assertThat(named.code()).as(named.stderr()).isZero();
+        String folded = Files.readString(out.resolve("named.folded"), StandardCharsets.ISO_8859_1);
+        assertThat(folded).contains("etcd;").contains(";runtime.").doesNotContain(";[etcd]");
+        assertThat(Files.readString(namedSvg)).contains("etcd named").contains("runtime.");
+        FlameProcess.parseSvg(namedSvg);
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
 }

@@ -222,8 +222,8 @@ public final class Comparison {
      */
     public String toText() {
         StringBuilder sb = new StringBuilder();
-        sb.append("before: ").append(before.meta().withSamples(before.samples()).describe()).append('\n');
-        sb.append("after:  ").append(after.meta().withSamples(after.samples()).describe()).append('\n');
+        sb.append("before: ").append(before.meta().withSamples(before.samples()).describe(before.total())).append('\n');
+        sb.append("after:  ").append(after.meta().withSamples(after.samples()).describe(after.total())).append('\n');
         String cpu = cpuChange();
         if (cpu != null) {
             sb.append(cpu).append('\n');

@@ -181,8 +181,19 @@ public final class Report {
         String bin = unnamedByBinary.keySet().stream().filter(b -> !b.equals("unknown") && !b.startsWith("kernel"))
                 .findFirst().orElse("BINARY");
         return "name them: 'flame profile' (or 'flame record') names Go frames while recording, from the binary's "
-                + ".gopclntab; for a recording you already have, with the same release's binary: "
-                + "'perf script -i perf.data | flame collapse --symbolize --binary ./" + bin + "'";
+                + ".gopclntab; for a perf.data (or perf script text) you already have, with the same release's binary: "
+                + remedyCommand() + " (or 'flame collapse --binary ./" + bin + " perf.data > named.folded');"
+                + " folded stacks and flame graphs keep no addresses, so start from the recording";
+    }
+
+    /**
+     * The command of the {@link #remedy}, quoted: {@code 'flame analyze --binary ./kube-apiserver perf.data'}
+     * (the binary's file name is the unnamed frames' module; the user puts their paths in).
+     */
+    public String remedyCommand() {
+        String bin = unnamedByBinary.keySet().stream().filter(b -> !b.equals("unknown") && !b.startsWith("kernel"))
+                .findFirst().orElse("BINARY");
+        return "'flame analyze --binary ./" + bin + " perf.data'";
     }
 
     /** What the weights mean: samples, unit, CPU time, duration (see {@link ProfileMeta}). */
@@ -391,7 +402,7 @@ public final class Report {
      */
     public String toText(RequestMetrics requests) {
         StringBuilder sb = new StringBuilder();
-        sb.append(meta.describe()).append('\n');
+        sb.append(meta.describe(total)).append('\n');
         sb.append(String.format(Locale.ROOT, "weights in %s (total %d), rules %s%n", meta.unitText(), total, rules));
         String periods = periodsNote();
         if (!periods.isEmpty()) {

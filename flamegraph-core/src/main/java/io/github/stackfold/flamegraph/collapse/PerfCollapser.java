@@ -92,13 +92,7 @@ public final class PerfCollapser {
      * not known here (the recorder knows it).
      */
     static ProfileMeta meta(long samples, long periods, String event, boolean countSamples) {
-        boolean clock = ProfileMeta.isCpuClock(event) && periods != samples; // periods of 1: perf printed none
-        long cpu = clock ? periods : -1;
-        if (countSamples || periods == samples) {
-            return new ProfileMeta(samples, ProfileMeta.Weight.SAMPLES, event, 0, cpu, 0);
-        }
-        return new ProfileMeta(samples, clock ? ProfileMeta.Weight.CPU_NANOSECONDS : ProfileMeta.Weight.EVENTS, event, 0,
-                cpu, 0);
+        return ProfileMeta.ofPerf(samples, periods, event, countSamples, 0);
     }
 
     /** Folds several files ({@code -}: standard input) into one profile, as if they were one input. */

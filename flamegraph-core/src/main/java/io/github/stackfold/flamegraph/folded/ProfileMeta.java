@@ -182,14 +182,49 @@ public record ProfileMeta(long samples, Weight weight, String event, long period
     }
 
     /**
+     * What perf's samples weigh, from what a reader of perf's output counted: the periods are CPU
+     * nanoseconds for the software clocks ({@code cpu-clock}, {@code task-clock}) and event counts
+     * otherwise ({@code cycles}); when every period was 1 (perf printed none) or
+     * {@code countSamples} weighs each sample 1, the counts are samples.
+     *
+     * @param samples       the samples read
+     * @param periods       the sum of their periods (each sample without one counted 1)
+     * @param event         the event's name, empty when unknown
+     * @param countSamples  whether the folded counts are samples rather than periods
+     * @param durationNanos from the first to the last sample, 0 when unknown
+     */
+    public static ProfileMeta ofPerf(long samples, long periods, String event, boolean countSamples, long durationNanos) {
+        boolean clock = isCpuClock(event) && periods != samples; // periods of 1: perf printed none
+        long cpu = clock ? periods : -1;
+        long d = Math.max(0, durationNanos);
+        if (countSamples || periods == samples) {
+            return new ProfileMeta(samples, Weight.SAMPLES, event, 0, cpu, d);
+        }
+        return new ProfileMeta(samples, clock ? Weight.CPU_NANOSECONDS : Weight.EVENTS, event, 0, cpu, d);
+    }
+
+    /**
      * A short statement for a person, e.g. {@code 199 samples, 1.99 s CPU in 30.06 s (0.07 cores)} or
      * {@code 46 samples (plain counts; CPU time unknown)}.
      */
     public String describe() {
+        return describe(-1);
+    }
+
+    /**
+     * {@link #describe()} for a profile whose weights add up to {@code total}: where the weights are
+     * event counts, their sum is said too, e.g.
+     * {@code 157 samples, 373,058,756 cycles in 0.52 s; CPU time unknown (weights are cycles events)}.
+     */
+    public String describe(long total) {
         StringBuilder sb = new StringBuilder();
         sb.append(samples < 0 ? "? samples (count unknown)" : String.format(Locale.ROOT, "%,d samples", samples));
+        boolean eventsSaid = false;
         if (hasCpu()) {
             sb.append(", ").append(cpu(cpuNanos)).append(" CPU");
+        } else if (weight == Weight.EVENTS && total >= 0) {
+            sb.append(String.format(Locale.ROOT, ", %,d %s", total, eventUnit()));
+            eventsSaid = eventUnit().equals(event);
         }
         if (durationNanos > 0) {
             sb.append(String.format(Locale.ROOT, " in %.2f s", durationSeconds()));
@@ -197,7 +232,7 @@ public record ProfileMeta(long samples, Weight weight, String event, long period
         if (hasCpu() && durationNanos > 0) {
             sb.append(String.format(Locale.ROOT, " (%.2f cores)", cores()));
         }
-        if (!event.isEmpty()) {
+        if (!event.isEmpty() && !eventsSaid) {
             sb.append(", event ").append(event);
         }
         if (!hasCpu()) {
@@ -205,6 +240,13 @@ public record ProfileMeta(long samples, Weight weight, String event, long period
                     : "; CPU time unknown (counts are samples)");
         }
         return sb.toString();
+    }
+
+    /** What one event weight counts: the event without its modifiers ({@code cycles} of {@code cycles:P}), or {@code events}. */
+    public String eventUnit() {
+        int colon = event.indexOf(':');
+        String base = colon > 0 ? event.substring(0, colon) : event;
+        return base.isEmpty() ? "events" : base;
     }
 
     /** The unit of a weight in words: {@code samples}, {@code CPU nanoseconds} or {@code cycles events}. */

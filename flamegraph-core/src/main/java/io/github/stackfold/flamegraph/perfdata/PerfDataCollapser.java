@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.perfdata;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.FrameNamer;
 import io.github.stackfold.flamegraph.internal.StackTable;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
@@ -164,6 +165,11 @@ public final class PerfDataCollapser {
         final byte[] cacheMode = new byte[CACHE];
         final int[] cacheLoc = new int[CACHE];
         Thread last;
+        /** Per event (attribute index): samples, the sum of their weights, first and last sample time. */
+        long[] evSamples = new long[4];
+        long[] evWeights = new long[4];
+        long[] evFirst = new long[4];
+        long[] evLast = new long[4];
 
         Dso dso(String name, boolean isKernel, boolean perfMap) {
             return dsosByName.computeIfAbsent(name, n -> {
@@ -294,7 +300,63 @@ public final class PerfDataCollapser {
                 st[n++] = location(t, s.cpumode(), s.ip());
             }
             long w = (s.attr().sampleType() & PerfDataReader.SAMPLE_PERIOD) != 0 && s.period() != 0 ? s.period() : 1;
-            stacks.add(st, n, w);
+            count(s, w);
+            stacks.add(st, n, options.countSamples() ? 1 : w);
+        }
+
+        /** Counts a sample of weight {@code w} (its period) for its event's metadata. */
+        void count(PerfSample s, long w) {
+            int a = s.attr().index();
+            if (a >= evSamples.length) {
+                int len = Math.max(a + 1, evSamples.length * 2);
+                evSamples = java.util.Arrays.copyOf(evSamples, len);
+                evWeights = java.util.Arrays.copyOf(evWeights, len);
+                evFirst = java.util.Arrays.copyOf(evFirst, len);
+                evLast = java.util.Arrays.copyOf(evLast, len);
+            }
+            if ((s.attr().sampleType() & PerfDataReader.SAMPLE_TIME) != 0 && s.time() > 0) {
+                long t = s.time();
+                if (evFirst[a] == 0 || t < evFirst[a]) {
+                    evFirst[a] = t;
+                }
+                if (t > evLast[a]) {
+                    evLast[a] = t;
+                }
+            }
+            evSamples[a]++;
+            evWeights[a] += w;
+        }
+
+        /**
+         * What the weights of the kept events are: their samples, the sum of their periods (cycles;
+         * CPU nanoseconds for cpu-clock and task-clock) and the time from the first sample to the last.
+         */
+        ProfileMeta meta(List<EventAttr> events, String keep) {
+            long samples = 0;
+            long weights = 0;
+            long first = 0;
+            long lastTime = 0;
+            String event = "";
+            for (int a = 0; a < evSamples.length; a++) {
+                if (evSamples[a] == 0) {
+                    continue;
+                }
+                String ev = a < events.size() ? events.get(a).name() : null;
+                if (keep != null && ev != null && !sameEvent(keep, ev)) {
+                    continue;
+                }
+                if (event.isEmpty() && ev != null) {
+                    event = ev;
+                }
+                samples += evSamples[a];
+                weights += evWeights[a];
+                if (evFirst[a] != 0 && (first == 0 || evFirst[a] < first)) {
+                    first = evFirst[a];
+                }
+                lastTime = Math.max(lastTime, evLast[a]);
+            }
+            return ProfileMeta.ofPerf(samples, weights, raw(event), options.countSamples(),
+                    first == 0 ? 0 : lastTime - first);
         }
 
         int pname(Thread t, PerfSample s) {
@@ -429,7 +491,7 @@ public final class PerfDataCollapser {
                 }
                 out.add(sb.toString(), weight);
             });
-            return new Result(out.build(), info, sym.kernelSymbols());
+            return new Result(out.build().withMeta(meta(events, keep)), info, sym.kernelSymbols());
         }
     }
 

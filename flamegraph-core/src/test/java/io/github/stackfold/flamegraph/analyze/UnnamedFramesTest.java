@@ -67,7 +67,7 @@ class UnnamedFramesTest {
         assertThat(r.verdict()).startsWith(verdict);
 
         String text = r.toText();
-        assertThat(text).contains(verdict).contains("flame collapse --symbolize --binary ./kube-apiserver")
+        assertThat(text).contains(verdict).contains("flame analyze --binary ./kube-apiserver perf.data")
                 .contains("flame profile");
         List<String> categoryLines = text.lines().dropWhile(l -> !l.startsWith("CPU by category"))
                 .skip(1).takeWhile(l -> !l.isBlank()).filter(l -> !l.contains("(unclassified)")).toList();
