@@ -270,7 +270,12 @@ public final class PerfRecorder {
             // the profile's own duration: how long perf sampled
             profile = profile.withMeta(profile.meta().withDuration(recorded.toNanos()));
             if (options.keep() && !stream) {
-                kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
+                try {
+                    kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
+                } catch (PerfFailedException | NoTargetException e) {
+                    // the profile is folded already: a copy that fails or hangs costs the copy, not it
+                    listener.warning(e.getMessage() + "; the profile is written without " + name + ".perf.data");
+                }
             }
             long samples = recErr.samples() >= 0 ? recErr.samples() : script.foldedSamples();
             return new Recording(p, name, profile, samples, recorded, stopRequested, exited, kept);
@@ -742,6 +747,9 @@ public final class PerfRecorder {
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
                 throw new PerfFailedException("cannot copy " + data + " from " + t + ": " + e.getMessage());
+            } catch (NoTargetException e) {
+                Files.deleteIfExists(tmp); // the copy hit its deadline
+                throw e;
             }
             Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return local;
@@ -768,7 +776,7 @@ public final class PerfRecorder {
     private void checkPerf(ExecTarget t) {
         Child.Result r;
         try {
-            r = Child.run(t.command(options.perfCommand(), "--version"), options.commandTimeout());
+            r = Child.runInTime(t.command(options.perfCommand(), "--version"), options.commandTimeout());
         } catch (Child.LaunchException e) {
             throw missing(t, e);
         }
