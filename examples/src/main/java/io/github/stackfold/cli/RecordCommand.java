@@ -114,6 +114,11 @@ public class RecordCommand implements Callable<Integer> {
                 + seconds(r.recorded()) + ": " + (r.samples() >= 0 ? r.samples() + " samples, " : "") + p.size()
                 + (p.size() == 1 ? " stack" : " stacks") + " (folded and drawn in " + seconds2(after)
                 + " after perf record ended); wrote " + files;
+        if (r.cutBySignal() > 0) {
+            // perf is gone, what it wrote is written: a failure of perf, not of the input
+            throw new FlameCli.CliExit(ExitCodes.BAD_INPUT, r.cutMessage() + " after " + seconds(r.recorded()) + " of "
+                    + seconds(recording.duration) + ": the recording was cut; recorded what perf had written, " + what);
+        }
         if (r.targetExited()) {
             throw new FlameCli.CliExit(ExitCodes.NO_TARGET, "PID " + r.process().targetPid() + " ("
                     + r.process().comm() + ") exited during the recording; recorded " + what.substring(what.indexOf(" for ") + 5));

@@ -102,6 +102,7 @@ public final class Child implements AutoCloseable {
     private volatile InputStream stdout;
     private volatile OutputStream stdin;
     private volatile boolean timedOut;
+    private volatile List<ProcessHandle> lastSeenTree = List.of();
     private Thread errPump;
     private Thread outPump;
 
@@ -287,7 +288,31 @@ public final class Child implements AutoCloseable {
         List<ProcessHandle> all = new ArrayList<>();
         all.add(p.toHandle());
         p.toHandle().descendants().forEach(all::add);
+        if (all.size() > 1) {
+            lastSeenTree = List.copyOf(all);
+        }
         return all;
+    }
+
+    /**
+     * Ends (SIGKILL) the descendants last seen by {@link #tree()} that outlive the child itself: when
+     * perf record dies of a signal its workload ({@code sleep}) lives on, orphaned and out of the
+     * tree, holding perf's output pipe open, so the output would end only with the workload. A
+     * process handle matches its start time: a PID used again by another process is not touched.
+     * Returns how many were ended.
+     */
+    public int endOrphans() {
+        Process p = process;
+        if (p == null || p.isAlive()) {
+            return 0;
+        }
+        int n = 0;
+        for (ProcessHandle h : lastSeenTree) {
+            if (h.pid() != p.pid() && h.isAlive() && h.destroyForcibly()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Where a program stands in this child's tree (see {@link #interrupt}). */
