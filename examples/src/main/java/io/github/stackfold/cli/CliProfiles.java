@@ -99,7 +99,7 @@ final class CliProfiles {
                 // requests named by pprof labels: their verb and resource become root frames the analysis reads
                 List<String> keys = PprofReader.labelKeys(data, in.source());
                 if (keys.contains(Analyzer.VERB_LABEL) || keys.contains(Analyzer.RESOURCE_LABEL)) {
-                    loader = loader(perf, PprofOptions.builder().tag(Analyzer.VERB_LABEL).tag(Analyzer.RESOURCE_LABEL).build(), flame);
+                    loader = loader(perf, PprofOptions.builder().tag(Analyzer.VERB_LABEL).tag(Analyzer.RESOURCE_LABEL).build(), flame, symbols);
                 }
                 FoldedProfile folded = loader.load(new ByteArrayInputStream(data), in.source());
                 return new Loaded(in.source(), folded, pprofSamples(data, in.source()), pprofBinary(data, in.source()));

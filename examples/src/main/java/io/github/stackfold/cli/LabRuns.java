@@ -27,7 +27,8 @@ final class LabRuns {
         LabPipeline.Result result;
         try (RecordCommand.Signals ignored = RecordCommand.Signals.onInterrupt(stop)) {
             result = pipeline.run(line -> {
-                flame.stderr().println("flame " + command + ": " + line);
+                // one line per step, also when a process name holds a line break
+                flame.stderr().println("flame " + command + ": " + io.github.stackfold.flamegraph.analyze.Markdown.line(line));
                 flame.stderr().flush();
             });
         }

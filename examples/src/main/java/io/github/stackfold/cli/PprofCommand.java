@@ -104,6 +104,11 @@ final class PprofCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the bearer token.")
     Path tokenFile;
 
+    @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "256m", converter = SizeConverter.class,
+            description = "--url: the most a profile may have (e.g. 512m, 1g); past it the fetch stops and says so, as"
+                    + " for a server that streams without end (default: ${DEFAULT-VALUE}).")
+    long maxSize;
+
     @Mixin
     PprofFlags pprof;
 
@@ -272,7 +277,7 @@ final class PprofCommand implements Callable<Integer> {
     private PprofFetcher fetcher() throws IOException {
         PprofFetcher.Builder b = PprofFetcher.builder();
         try {
-            b.seconds(seconds);
+            b.seconds(seconds).maxBytes(maxSize);
             if (source.kubectl) {
                 b.kubectl(List.of(kubectlProgram));
             } else {

@@ -70,6 +70,12 @@ public class RecordCommand implements Callable<Integer> {
     @Option(names = "--inline-go", description = "Also expand the calls the Go compiler inlined, marked _[i].")
     boolean inlineGo;
 
+    @Option(names = "--command-timeout", paramLabel = "TIME", converter = DurationConverter.class,
+            description = "The deadline of each command besides the recording (finding the process, perf --version,"
+                    + " mktemp, reading /proc through kubectl or nsenter; default 30s): one that hangs, as kubectl does when"
+                    + " the cluster does not answer, is stopped and named.")
+    Duration commandTimeout;
+
     @Option(names = "--keep", description = "Keep perf.data and the perf script text in the output directory"
             + " (perf.data in perf's pipe format unless --no-stream; perf script and perf report read both).")
     boolean keep;
@@ -108,6 +114,11 @@ public class RecordCommand implements Callable<Integer> {
                 + seconds(r.recorded()) + ": " + (r.samples() >= 0 ? r.samples() + " samples, " : "") + p.size()
                 + (p.size() == 1 ? " stack" : " stacks") + " (folded and drawn in " + seconds2(after)
                 + " after perf record ended); wrote " + files;
+        if (r.cutBySignal() > 0) {
+            // perf is gone, what it wrote is written: a failure of perf, not of the input
+            throw new FlameCli.CliExit(ExitCodes.BAD_INPUT, r.cutMessage() + " after " + seconds(r.recorded()) + " of "
+                    + seconds(recording.duration) + ": the recording was cut; recorded what perf had written, " + what);
+        }
         if (r.targetExited()) {
             throw new FlameCli.CliExit(ExitCodes.NO_TARGET, "PID " + r.process().targetPid() + " ("
                     + r.process().comm() + ") exited during the recording; recorded " + what.substring(what.indexOf(" for ") + 5));
@@ -135,6 +146,9 @@ public class RecordCommand implements Callable<Integer> {
                     .outputDir(outputDir.dir).stream(!noStream);
             b.goSymbols(!noSymbolize).inlineGo(inlineGo);
             b.target(target.target());
+            if (commandTimeout != null) {
+                b.commandTimeout(commandTimeout);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

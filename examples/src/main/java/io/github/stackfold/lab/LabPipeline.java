@@ -4,6 +4,7 @@ import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Comparison;
+import io.github.stackfold.flamegraph.analyze.Markdown;
 import io.github.stackfold.flamegraph.analyze.Report;
 import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
@@ -273,18 +274,22 @@ public final class LabPipeline {
             wrote.append(' ').append(f);
         }
         lines.add(wrote.toString());
+        // one line each, whatever a process or frame name holds
+        lines.replaceAll(Markdown::line);
         return lines;
     }
 
     private String markdown(Report report, Comparison comparison, Source loaded, Source idle, List<Path> files) {
         StringBuilder md = new StringBuilder();
-        md.append("# ").append(title).append("\n\n");
-        md.append("Profiled: ").append(loaded.description()).append(".  \n");
+        // names from the profile and the process (a comm may hold '<', '|', a backtick, a line break) are
+        // escaped (Markdown): tables stay tables, nothing becomes markup
+        md.append("# ").append(Markdown.text(title)).append("\n\n");
+        md.append("Profiled: ").append(Markdown.text(loaded.description())).append(".  \n");
         if (idle != null) {
-            md.append("Idle baseline: ").append(idle.description()).append(".  \n");
+            md.append("Idle baseline: ").append(Markdown.text(idle.description())).append(".  \n");
         }
-        md.append(String.format(Locale.ROOT, "Samples: %s; weights in %s (total %d), %d distinct stacks, categories from the `%s` rules.%n%n",
-                describe(report), report.meta().unitText(), report.total(), loaded.profile().size(), report.rules()));
+        md.append(String.format(Locale.ROOT, "Samples: %s; weights in %s (total %d), %d distinct stacks, categories from the %s rules.%n%n",
+                describe(report), report.meta().unitText(), report.total(), loaded.profile().size(), Markdown.code(report.rules())));
         md.append("Files: ");
         for (int i = 0; i < files.size(); i++) {
             String n = files.get(i).getFileName().toString();
@@ -299,15 +304,15 @@ public final class LabPipeline {
             md.append(" (");
             int k = 0;
             for (var e : report.unnamedByBinary().entrySet()) {
-                md.append(k++ == 0 ? "" : ", ").append(e.getKey()).append(' ').append(pct(e.getValue()));
+                md.append(k++ == 0 ? "" : ", ").append(Markdown.text(e.getKey())).append(' ').append(pct(e.getValue()));
             }
             md.append(')');
         }
         md.append(".\n\n");
         if (report.cannotTell()) {
-            md.append("**").append(report.verdict()).append(".** The category, verb and resource shares below count ")
+            md.append("**").append(Markdown.text(report.verdict())).append(".** The category, verb and resource shares below count ")
                     .append("only the named frames: the work they stand for may sit in the unnamed ones, so a share ")
-                    .append("of 0 reads \"cannot tell\", not 0.0 %. To ").append(report.remedy()).append(".\n\n");
+                    .append("of 0 reads \"cannot tell\", not 0.0 %. To ").append(Markdown.text(report.remedy())).append(".\n\n");
         }
         md.append("## CPU by category\n\n");
         md.append("Exclusive: each sample counts for the category of its leaf-most classified frame. ")
@@ -315,7 +320,7 @@ public final class LabPipeline {
         md.append("| category | exclusive | inclusive |\n| --- | ---: | ---: |\n");
         List<Report.CategoryShare> shownCats = report.cannotTell() ? report.categories() : ranked(report);
         for (Report.CategoryShare c : shownCats) {
-            md.append("| ").append(c.name()).append(" | ").append(report.shownWithMargin(c.exclusive())).append(" | ")
+            md.append("| ").append(Markdown.text(c.name())).append(" | ").append(report.shownWithMargin(c.exclusive())).append(" | ")
                     .append(report.shownWithMargin(c.inclusive())).append(" |\n");
         }
         md.append("| (unclassified) | ").append(report.shownWithMargin(report.unclassified())).append(" | |\n\n");
@@ -327,7 +332,7 @@ public final class LabPipeline {
             String cpu = comparison.cpuChange();
             md.append(cpu == null ? "\n\n" : " " + cpu + ".\n\n");
             for (String w : comparison.warnings()) {
-                md.append("**Warning:** ").append(w).append(".\n\n");
+                md.append("**Warning:** ").append(Markdown.text(w)).append(".\n\n");
             }
             md.append("Shares of each profile's own samples, with 95 % margins (binomial); a change marked ~ is inside "
                     + "the noise (smaller than its margin).\n\n");
@@ -336,41 +341,42 @@ public final class LabPipeline {
                 if (c.exclusiveBefore() == 0 && c.exclusiveAfter() == 0) {
                     continue;
                 }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", c.name(),
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", Markdown.text(c.name()),
                         Comparison.withMargin(c.exclusiveBefore(), c.samplesBefore()),
                         Comparison.withMargin(c.exclusiveAfter(), c.samplesAfter()),
                         Comparison.change(c.exclusiveBefore(), c.samplesBefore(), c.exclusiveAfter(), c.samplesAfter())));
             }
             md.append("\nFunctions that grew most (self share), surest first:\n\n");
             for (Comparison.FunctionChange f : comparison.grewMost()) {
-                md.append(String.format(Locale.ROOT, "- %s (z = %.2f) `%s`%n",
+                md.append(String.format(Locale.ROOT, "- %s (z = %.2f) %s%n",
                         Comparison.change(f.selfBefore(), f.samplesBefore(), f.selfAfter(), f.samplesAfter()), f.selfZ(),
-                        mdCode(f.name())));
+                        Markdown.code(f.name())));
             }
             md.append('\n');
         }
 
         md.append("## Hottest paths\n\nLeaf first.\n\n");
         for (Report.PathShare p : report.hotPaths()) {
-            md.append("- ").append(report.withMargin(p.share())).append(" `").append(mdCode(shortPath(p.stack(), Integer.MAX_VALUE))).append("`\n");
+            md.append("- ").append(report.withMargin(p.share())).append(' ').append(Markdown.code(shortPath(p.stack(), Integer.MAX_VALUE))).append('\n');
         }
         md.append("\n## Functions by self share\n\n");
         for (Report.FunctionShare f : report.topSelf()) {
-            md.append("- ").append(report.withMargin(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
+            md.append("- ").append(report.withMargin(f.share())).append(' ').append(Markdown.code(f.name())).append('\n');
         }
         md.append("\n## Functions by inclusive share\n\n");
         for (Report.FunctionShare f : report.topInclusive()) {
-            md.append("- ").append(report.withMargin(f.share())).append(" `").append(mdCode(f.name())).append("`\n");
+            md.append("- ").append(report.withMargin(f.share())).append(' ').append(Markdown.code(f.name())).append('\n');
         }
         md.append("\n## API calls\n\n");
         if (report.apiCalls().isEmpty()) {
-            md.append(report.cannotTell() ? report.verdict() + ": no API handler frame can be seen.\n"
+            md.append(report.cannotTell() ? Markdown.text(report.verdict()) + ": no API handler frame can be seen.\n"
                     : "No API handler frames in these stacks.\n");
         } else {
             md.append("Share of all samples inside an API handler: ").append(report.withMargin(report.apiCallsTotal())).append(".\n\n");
             md.append("| verb | resource | share |\n| --- | --- | ---: |\n");
             for (Report.ApiCallShare a : report.apiCalls()) {
-                md.append("| ").append(a.verb()).append(" | ").append(a.resource()).append(" | ").append(report.shownWithMargin(a.share())).append(" |\n");
+                md.append("| ").append(Markdown.text(a.verb())).append(" | ").append(Markdown.text(a.resource())).append(" | ")
+                        .append(report.shownWithMargin(a.share())).append(" |\n");
             }
         }
         return md.toString();
@@ -379,10 +385,6 @@ public final class LabPipeline {
     /** {@code 199 samples, 1.99 s CPU in 30.06 s (0.07 cores), event cpu}. */
     static String describe(Report r) {
         return r.meta().withSamples(r.samples()).describe(r.total());
-    }
-
-    private static String mdCode(String s) {
-        return s.replace('`', '\'');
     }
 
     static String pct(double share) {

@@ -58,11 +58,16 @@ final class LabRecorder {
                 listener.perfMap.remove();
             }
         }
+        if (r.cutBySignal() > 0) {
+            say.accept("warning: " + r.cutMessage() + " after " + seconds(r.recorded())
+                    + ": the recording was cut; the profile holds what perf wrote until then");
+        }
         if (r.targetExited()) {
             say.accept("warning: the process exited during the recording; the profile holds what was recorded until then");
         }
         String desc = shortName(r.process()) + ", perf " + seconds(r.recorded()) + " at " + o.frequency() + " Hz"
-                + (what.isEmpty() ? "" : ", " + what) + (r.interrupted() ? " (stopped early)" : "");
+                + (what.isEmpty() ? "" : ", " + what) + (r.interrupted() ? " (stopped early)" : "")
+                + (r.cutBySignal() > 0 ? " (cut: perf died by signal " + r.cutBySignal() + ")" : "");
         return new LabPipeline.Source(r.profile(), samples.get(), desc, programName(r.process()));
     }
 

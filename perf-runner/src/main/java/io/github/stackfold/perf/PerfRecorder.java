@@ -203,6 +203,7 @@ public final class PerfRecorder {
         return FlameGraphOptions.builder()
                 .subtitle(r.name() + ", PID " + r.process().targetPid() + ", " + event + " at " + options.frequency()
                         + " Hz for " + seconds(r.recorded()) + " s" + (r.interrupted() ? " (stopped early)" : "")
+                        + (r.cutBySignal() > 0 ? " (cut: perf died by signal " + r.cutBySignal() + ")" : "")
                         + (verdict.isEmpty() ? "" : "; " + verdict))
                 .build();
     }
@@ -247,7 +248,8 @@ public final class PerfRecorder {
                 rec.close();
             }
             Child.Result rr = rec.waitFor();
-            checkRecord(t, p, rr, recErr);
+            // cut by a signal: what perf wrote is folded, and the recording says so (Recording#cutBySignal)
+            int cut = checkRecord(t, p, rr, recErr);
             recErr.passWarningsTo(listener::warning);
             // perf ends before the duration when the target's events hang up as it exits
             boolean endedEarly = recorded.compareTo(options.duration().minus(EARLY)) < 0;
@@ -256,7 +258,7 @@ public final class PerfRecorder {
                 listener.warning("kernel symbols are hidden: kernel.kptr_restrict is " + (kptr == null ? "set" : kptr)
                         + ", so kernel frames show as [unknown] (sysctl -w kernel.kptr_restrict=0 to see them)");
             }
-            if (recErr.samples() == 0) {
+            if (recErr.samples() == 0 && cut == 0) {
                 throw noSamples(p, recorded, exited);
             }
             listener.recorded(p);
@@ -264,16 +266,27 @@ public final class PerfRecorder {
                 script = new Script(t, p, name, listener, kept, data);
             }
             FoldedProfile profile = script.finish();
+            if (profile.isEmpty() && cut > 0) {
+                throw new PerfFailedException("perf record died by signal " + cut + " (" + signalName(cut) + ") after "
+                        + seconds(recorded) + "s, before it wrote a sample perf script could read: the recording is lost"
+                        + (stream ? "" : " (a perf.data file gets its header only at perf's end; perf record streaming"
+                                + " into perf script, the default for local and nsenter targets, keeps what was written)"));
+            }
             if (profile.isEmpty()) {
                 throw noSamples(p, recorded, exited);
             }
             // the profile's own duration: how long perf sampled
             profile = profile.withMeta(profile.meta().withDuration(recorded.toNanos()));
             if (options.keep() && !stream) {
-                kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
+                try {
+                    kept.add(0, copyBack(t, data, options.outputDir().resolve(name + ".perf.data")));
+                } catch (PerfFailedException | NoTargetException e) {
+                    // the profile is folded already: a copy that fails or hangs costs the copy, not it
+                    listener.warning(e.getMessage() + "; the profile is written without " + name + ".perf.data");
+                }
             }
             long samples = recErr.samples() >= 0 ? recErr.samples() : script.foldedSamples();
-            return new Recording(p, name, profile, samples, recorded, stopRequested, exited, kept);
+            return new Recording(p, name, profile, samples, recorded, stopRequested, exited, kept, cut);
         } finally {
             if (script != null) {
                 script.close();
@@ -288,6 +301,11 @@ public final class PerfRecorder {
         List<String> argv = new ArrayList<>(List.of(options.perfCommand(), "record", "-e", options.event(),
                 "-F", Integer.toString(options.frequency())));
         argv.addAll(options.callGraph().perfArguments());
+        if (data.equals("-")) {
+            // every sample is written as it is taken, not when a ring buffer fills (at 99 Hz that took
+            // half a minute): a perf killed mid-recording (SIGKILL) has passed on what it sampled until then
+            argv.add("--no-buffering");
+        }
         argv.addAll(List.of("-p", Long.toString(p.targetPid()), "-o", data, "--", "sleep", seconds(options.duration())));
         return startDetached(t, argv, options.duration().plus(Duration.ofMinutes(1)), data.equals("-"), false, recErr);
     }
@@ -333,9 +351,16 @@ public final class PerfRecorder {
         long sampling = -1;
         long sampled = -1;
         boolean seen = false;
+        boolean orphansEnded = false;
         while (!rec.hasEnded()) {
             if (stopRequested) {
                 signal(rec);
+            }
+            if (!orphansEnded && !rec.isAlive() && !recErr.wrote()) {
+                // perf died without writing its end (SIGKILL): its workload would hold the output open
+                // until the whole duration is over
+                rec.endOrphans();
+                orphansEnded = true;
             }
             long now = System.nanoTime();
             if (sampling < 0) {
@@ -401,7 +426,12 @@ public final class PerfRecorder {
         }
     }
 
-    private void checkRecord(ExecTarget t, FoundProcess p, Child.Result rr, PerfStderr err) {
+    /**
+     * Throws what perf record's end means, or returns 0 when it wrote its data, or the signal that
+     * killed it before it could (SIGKILL from an OOM killer or a person): the recording was cut, and
+     * what perf wrote until then is still there to fold.
+     */
+    private int checkRecord(ExecTarget t, FoundProcess p, Child.Result rr, PerfStderr err) {
         if (rr.timedOut()) {
             throw new PerfFailedException("perf record did not end within " + seconds(options.duration())
                     + "s plus one minute and was stopped");
@@ -415,10 +445,34 @@ public final class PerfRecorder {
         if (err.noSuchProcess() && !err.wrote()) {
             throw new NoTargetException("PID " + p.targetPid() + " (" + p.comm() + ") exited before perf could attach to it");
         }
+        int signal = rr.exitCode() - 128;
+        // 128 + N is death by signal N (as Java and setsid --wait report it); perf itself exits 129 on a
+        // usage error, and re-raises SIGINT (130) only after writing its data
+        if (!err.wrote() && !stopRequested && signal > 2 && signal < 64) {
+            return signal;
+        }
         if (!err.wrote()) {
             throw new PerfFailedException("perf record failed (exit " + rr.exitCode() + "): "
                     + err.firstError(rr.stderr().isEmpty() ? "no message" : String.join(" / ", rr.stderr())));
         }
+        return 0;
+    }
+
+    /** SIGKILL for 9, and so on; "SIGn" for the rare ones. */
+    static String signalName(int signal) {
+        return switch (signal) {
+            case 3 -> "SIGQUIT";
+            case 4 -> "SIGILL";
+            case 6 -> "SIGABRT";
+            case 7 -> "SIGBUS";
+            case 8 -> "SIGFPE";
+            case 9 -> "SIGKILL";
+            case 11 -> "SIGSEGV";
+            case 13 -> "SIGPIPE";
+            case 14 -> "SIGALRM";
+            case 15 -> "SIGTERM";
+            default -> "SIG" + signal;
+        };
     }
 
     /** Names stripped Go frames from the process's own binary, read through this machine's /proc. */
@@ -742,6 +796,9 @@ public final class PerfRecorder {
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
                 throw new PerfFailedException("cannot copy " + data + " from " + t + ": " + e.getMessage());
+            } catch (NoTargetException e) {
+                Files.deleteIfExists(tmp); // the copy hit its deadline
+                throw e;
             }
             Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return local;
@@ -768,7 +825,7 @@ public final class PerfRecorder {
     private void checkPerf(ExecTarget t) {
         Child.Result r;
         try {
-            r = Child.run(t.command(options.perfCommand(), "--version"), options.commandTimeout());
+            r = Child.runInTime(t.command(options.perfCommand(), "--version"), options.commandTimeout());
         } catch (Child.LaunchException e) {
             throw missing(t, e);
         }

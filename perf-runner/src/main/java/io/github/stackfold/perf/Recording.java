@@ -23,10 +23,24 @@ import java.util.List;
  *                      was recorded until then)
  * @param keptFiles     perf.data and the perf script text copied next to the results ({@code --keep}),
  *                      otherwise empty
+ * @param cutBySignal   the signal that killed perf record before it could end the recording (9 for a
+ *                      SIGKILL), or 0: the profile then holds what perf wrote until it died
  */
 public record Recording(FoundProcess process, String name, FoldedProfile profile, long samples, Duration recorded,
-        boolean interrupted, boolean targetExited, List<Path> keptFiles) {
+        boolean interrupted, boolean targetExited, List<Path> keptFiles, int cutBySignal) {
     public Recording {
         keptFiles = List.copyOf(keptFiles);
+    }
+
+    /** A recording that perf record ended (not cut by a signal). */
+    public Recording(FoundProcess process, String name, FoldedProfile profile, long samples, Duration recorded,
+            boolean interrupted, boolean targetExited, List<Path> keptFiles) {
+        this(process, name, profile, samples, recorded, interrupted, targetExited, keptFiles, 0);
+    }
+
+    /** "perf record died by signal 9 (SIGKILL)", or empty when it was not cut. */
+    public String cutMessage() {
+        return cutBySignal <= 0 ? "" : "perf record died by signal " + cutBySignal + " ("
+                + PerfRecorder.signalName(cutBySignal) + ")";
     }
 }

@@ -97,7 +97,7 @@ public final class Answers {
         for (int i = 0; i < secs.size(); i++) {
             sb.append("\n### ").append(TITLES[i]).append("\n\n");
             for (String l : secs.get(i)) {
-                sb.append("- ").append(l.replace("`", "'")).append('\n');
+                sb.append("- ").append(Markdown.text(l)).append('\n');
             }
         }
         return sb.toString();

@@ -1,5 +1,7 @@
 package io.github.stackfold.perf.internal;
 
+import io.github.stackfold.perf.NoTargetException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.FilterInputStream;
@@ -100,6 +102,7 @@ public final class Child implements AutoCloseable {
     private volatile InputStream stdout;
     private volatile OutputStream stdin;
     private volatile boolean timedOut;
+    private volatile List<ProcessHandle> lastSeenTree = List.of();
     private Thread errPump;
     private Thread outPump;
 
@@ -190,6 +193,40 @@ public final class Child implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #run}, for a helper command (not the recording): one that has not ended when
+     * {@code timeout} is up is stopped and reported as a {@link NoTargetException} naming the command
+     * and the deadline (a kubectl whose cluster does not answer hangs, it does not fail).
+     */
+    public static Result runInTime(List<String> argv, Duration timeout) throws LaunchException {
+        Result r = run(argv, timeout);
+        if (r.timedOut()) {
+            throw overDeadline(argv, timeout);
+        }
+        return r;
+    }
+
+    /** "COMMAND did not end within N s ...": the failure of a helper command that hit its deadline. */
+    public static NoTargetException overDeadline(List<String> argv, Duration timeout) {
+        return overDeadline(argv, timeout, "did not end within", null);
+    }
+
+    /** "COMMAND HOW N s (NOTE) ...", e.g. "sent nothing for" 30 s ("1024 bytes copied"). */
+    public static NoTargetException overDeadline(List<String> argv, Duration timeout, String how, String note) {
+        List<String> shown = argv.size() > 14 ? argv.subList(0, 12) : argv;
+        String command = String.join(" ", shown) + (shown.size() < argv.size()
+                ? " ... (" + (argv.size() - shown.size()) + " more arguments)" : "");
+        boolean kubectl = argv.stream().anyMatch(a -> a.equals("kubectl") || a.endsWith("/kubectl"));
+        return new NoTargetException("'" + command + "' " + how + " " + seconds(timeout)
+                + (note == null ? "" : " (" + note + ")") + " (the deadline of each command besides the recording itself) and was stopped"
+                + (kubectl ? ": is the cluster reachable and the pod running? (kubectl get pod shows it)" : ""));
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
     /** The program's standard output (only when started with {@code streamStdout}). */
     public InputStream stdout() {
         if (!streamStdout) {
@@ -251,7 +288,31 @@ public final class Child implements AutoCloseable {
         List<ProcessHandle> all = new ArrayList<>();
         all.add(p.toHandle());
         p.toHandle().descendants().forEach(all::add);
+        if (all.size() > 1) {
+            lastSeenTree = List.copyOf(all);
+        }
         return all;
+    }
+
+    /**
+     * Ends (SIGKILL) the descendants last seen by {@link #tree()} that outlive the child itself: when
+     * perf record dies of a signal its workload ({@code sleep}) lives on, orphaned and out of the
+     * tree, holding perf's output pipe open, so the output would end only with the workload. A
+     * process handle matches its start time: a PID used again by another process is not touched.
+     * Returns how many were ended.
+     */
+    public int endOrphans() {
+        Process p = process;
+        if (p == null || p.isAlive()) {
+            return 0;
+        }
+        int n = 0;
+        for (ProcessHandle h : lastSeenTree) {
+            if (h.pid() != p.pid() && h.isAlive() && h.destroyForcibly()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Where a program stands in this child's tree (see {@link #interrupt}). */

@@ -13,6 +13,7 @@ import java.util.Map;
  * The /proc of another machine or pod read through commands run on an {@link ExecTarget}: {@code ls
  * /proc} for the PIDs, one {@code grep -s -H ^ /proc/N/comm ...} for all names (so a pod costs two
  * round trips, not one per process), then {@code cat} and {@code readlink} for the few candidates.
+ * Each command has the deadline given; one that hangs is a {@code NoTargetException} naming it.
  */
 public final class CommandProcSource implements ProcSource {
     private static final int BATCH = 400;
@@ -27,7 +28,7 @@ public final class CommandProcSource implements ProcSource {
 
     @Override
     public List<Long> pids() throws IOException {
-        Child.Result r = Child.run(target.command("ls", "/proc"), timeout);
+        Child.Result r = Child.runInTime(target.command("ls", "/proc"), timeout);
         if (r.exitCode() != 0) {
             throw new IOException("cannot list /proc through " + target + ": " + r.stderrText());
         }
@@ -51,7 +52,7 @@ public final class CommandProcSource implements ProcSource {
                 argv.add("/proc/" + pid + "/comm");
             }
             // grep exits 2 when some file vanished meanwhile: what it printed is still right
-            Child.Result r = Child.run(target.command(argv), timeout);
+            Child.Result r = Child.runInTime(target.command(argv), timeout);
             for (String line : r.stdoutText().split("\n")) {
                 int sep = line.indexOf("/comm:");
                 if (line.startsWith("/proc/") && sep > 6) {
@@ -68,7 +69,7 @@ public final class CommandProcSource implements ProcSource {
     @Override
     public String read(long pid, String file) {
         try {
-            Child.Result r = Child.run(target.command("cat", "/proc/" + pid + "/" + file), timeout);
+            Child.Result r = Child.runInTime(target.command("cat", "/proc/" + pid + "/" + file), timeout);
             return r.exitCode() == 0 ? r.stdoutText() : null;
         } catch (Child.LaunchException e) {
             return null;
@@ -78,7 +79,7 @@ public final class CommandProcSource implements ProcSource {
     @Override
     public String link(long pid, String file) {
         try {
-            Child.Result r = Child.run(target.command("readlink", "/proc/" + pid + "/" + file), timeout);
+            Child.Result r = Child.runInTime(target.command("readlink", "/proc/" + pid + "/" + file), timeout);
             return r.exitCode() == 0 ? ProcSource.stripNewline(r.stdoutText()) : null;
         } catch (Child.LaunchException e) {
             return null;

@@ -13,6 +13,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The few file operations a recording needs on the machine perf runs on: done in this JVM for a
@@ -106,7 +108,7 @@ public interface TargetFiles {
 
         @Override
         public String makeTempDir(StringBuilder why) throws Child.LaunchException {
-            Child.Result r = Child.run(target.command("mktemp", "-d", "-t", "stackfold-perf.XXXXXXXXXX"), timeout);
+            Child.Result r = Child.runInTime(target.command("mktemp", "-d", "-t", "stackfold-perf.XXXXXXXXXX"), timeout);
             String dir = r.stdoutText().strip();
             if (r.exitCode() != 0) {
                 why.append(r.stderr().isEmpty() ? "mktemp printed '" + dir + "'" : r.stderrText());
@@ -118,20 +120,62 @@ public interface TargetFiles {
         @Override
         public String readText(String path) {
             try {
-                Child.Result r = Child.run(target.command("cat", path), timeout);
+                Child.Result r = Child.runInTime(target.command("cat", path), timeout);
                 return r.exitCode() == 0 ? r.stdoutText().strip() : null;
             } catch (Child.LaunchException e) {
                 return null;
             }
         }
 
+        /**
+         * {@code cat PATH} through the target, within {@code copyTimeout} in all; a copy that sends
+         * nothing for the command deadline ({@code timeout}) has hung and is stopped, and the failure
+         * names the command and the deadline.
+         */
         @Override
         public void copy(String path, OutputStream out) throws Child.LaunchException, IOException {
-            try (Child c = Child.start(target.command("cat", path), copyTimeout, true, null)) {
+            List<String> argv = target.command("cat", path);
+            try (Child c = Child.start(argv, copyTimeout, true, null)) {
+                AtomicLong lastByte = new AtomicLong(System.nanoTime());
+                AtomicBoolean stalled = new AtomicBoolean();
+                Thread watch = new Thread(() -> {
+                    while (!c.hasEnded()) {
+                        if (System.nanoTime() - lastByte.get() > timeout.toNanos()) {
+                            stalled.set(true);
+                            c.close(); // ends the tree; the read below sees the end
+                            return;
+                        }
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }, "stackfold-copy-watch");
+                watch.setDaemon(true);
+                watch.start();
+                long copied = 0;
                 try (InputStream in = c.stdout()) {
-                    in.transferTo(out);
+                    byte[] buf = new byte[1 << 16];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        lastByte.set(System.nanoTime());
+                        out.write(buf, 0, n);
+                        copied += n;
+                    }
+                } catch (IOException e) {
+                    if (!stalled.get()) {
+                        throw e;
+                    }
+                } finally {
+                    watch.interrupt();
                 }
                 Child.Result r = c.waitFor();
+                if (stalled.get()) {
+                    throw Child.overDeadline(argv, timeout, "sent nothing for", copied + " bytes copied");
+                }
+                if (r.timedOut()) {
+                    throw Child.overDeadline(argv, copyTimeout, "did not end within", copied + " bytes copied");
+                }
                 if (r.exitCode() != 0) {
                     throw new IOException(r.stderrText());
                 }

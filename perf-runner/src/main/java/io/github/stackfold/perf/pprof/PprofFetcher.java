@@ -1,11 +1,14 @@
 package io.github.stackfold.perf.pprof;
 
+import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.perf.NoTargetException;
 import io.github.stackfold.perf.NotPermittedException;
 import io.github.stackfold.perf.Settings;
 import io.github.stackfold.perf.ToolMissingException;
 import io.github.stackfold.perf.internal.Child;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -14,12 +17,22 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +67,8 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
             + " nonResourceURLs: [\"/debug/pprof/*\"], verbs: [\"get\"], bound to the user)";
     /** The server name a replica's certificate is checked against by default: every apiserver's has it. */
     public static final String APISERVER_NAME = "kubernetes";
+    /** The size cap of a profile unless {@link Builder#maxBytes(long)} sets another: 256 MB. */
+    public static final long DEFAULT_MAX_BYTES = 256L << 20;
     private static final Pattern SECONDS = Pattern.compile("(^|&)seconds=[^&]*");
 
     private PprofFetcher(Builder b) {
@@ -177,42 +192,57 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
         if (values.token != null) {
             rb.header("Authorization", "Bearer " + values.token);
         }
-        HttpResponse<byte[]> response;
         HttpClient client = cb.build();
+        AtomicReference<CappedBody> arriving = new AtomicReference<>();
+        long cap = values.maxBytes;
+        HttpResponse.BodyHandler<byte[]> handler = info -> {
+            // an error page is read for its first line only; a profile up to the cap
+            CappedBody b = new CappedBody(info.statusCode() == 200 ? cap : 64 << 10, info.statusCode() != 200,
+                    info.headers().firstValueAsLong("Content-Length").orElse(-1));
+            arriving.set(b);
+            return b;
+        };
+        HttpResponse<byte[]> response;
+        CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(rb.build(), handler);
         try {
-            response = client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpConnectTimeoutException e) {
-            throw new NoTargetException(target + ": no answer to the connection within 10 s");
-        } catch (HttpTimeoutException e) {
-            throw new NoTargetException(target + ": " + within);
-        } catch (ConnectException e) {
-            throw new NoTargetException(target + ": cannot connect (connection refused: is the server up and "
-                    + "the port right?)");
-        } catch (SSLException e) {
-            throw new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
-                    + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
+            // the request's timeout ends the wait for the headers; this one also a body that trickles on
+            response = pending.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            CappedBody b = arriving.get();
+            throw new NoTargetException(target + ": " + within
+                    + (b == null ? "" : " (the body was still arriving: " + b.received() + " bytes so far)"));
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new IOException(target + ": interrupted while waiting for the answer", e);
-        } catch (IOException e) {
-            if (hasCause(e, SSLException.class)) {
-                throw new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
-                        + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            CappedBody b = arriving.get();
+            if (hasCause(cause, TooLarge.class)) {
+                throw new BadInputException(target.toString(), "the answer exceeded the size cap of "
+                        + bytes(cap) + " (" + cap + " bytes) and was cut there: a pprof CPU profile is far smaller,"
+                        + " so the server streams something else or without end (raise the cap with --max-size if"
+                        + " the profile is really this big)");
             }
-            String why = rootMessage(e);
-            if ("https".equalsIgnoreCase(target.getScheme())
-                    && (why.contains("Connection reset") || why.contains("Broken pipe"))) {
-                // TLS 1.3: the server checks the client certificate after the client has finished the
-                // handshake, and its refusal (an alert, then the close) can reach the client as a
-                // reset while it sends the request
-                throw new NotPermittedException(target + ": the server reset the TLS connection (" + why
-                        + "), as one does that refuses the client certificate"
-                        + (values.clientCert == null ? " it requires: give --cert and --key" : ": is --cert/--key one it accepts?"));
+            if (b != null && !hasCause(cause, SSLException.class) && !hasCause(cause, HttpTimeoutException.class)) {
+                // the headers came, then the connection ended before the body did
+                throw new NoTargetException(target + ": the pprof server closed the connection after "
+                        + b.received() + " bytes of " + (b.expected() >= 0 ? b.expected() : "a body of unknown length (chunked)")
+                        + " (" + rootMessage(cause) + "); the profile is incomplete and was not used");
             }
-            throw new NoTargetException(target + ": " + why);
+            throw failure(target, within, cause instanceof IOException io ? io : new IOException(cause));
         }
         int status = response.statusCode();
         if (status == 200) {
+            String html = html(response);
+            if (html != null) {
+                URI at = response.uri();
+                throw new BadInputException(target.toString(), "the URL answered with an HTML page (a login page?), not a"
+                        + " pprof profile" + (at != null && !at.equals(target) ? " (redirected to " + at + ")" : "")
+                        + (html.isEmpty() ? "" : ": " + html) + "; is the URL the server's /debug/pprof/profile, reached"
+                        + " without a proxy's login?");
+            }
             return response.body();
         }
         String body = firstLine(response.body());
@@ -224,6 +254,35 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
         throw new NoTargetException(target + ": HTTP " + status + (status == 404
                 ? " (no pprof endpoint here: is profiling on, e.g. --profiling / --enable-pprof?)" : "")
                 + (body.isEmpty() ? "" : ": " + body));
+    }
+
+    /** What a failure before the body means, as one-line exceptions. */
+    private StackfoldException failure(URI target, String within, IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return new NoTargetException(target + ": no answer to the connection within 10 s");
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new NoTargetException(target + ": " + within);
+        }
+        if (e instanceof ConnectException || hasCause(e, ConnectException.class) && !hasCause(e, SSLException.class)) {
+            return new NoTargetException(target + ": cannot connect (connection refused: is the server up and "
+                    + "the port right?)");
+        }
+        if (hasCause(e, SSLException.class)) {
+            return new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
+                    + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
+        }
+        String why = rootMessage(e);
+        if ("https".equalsIgnoreCase(target.getScheme())
+                && (why.contains("Connection reset") || why.contains("Broken pipe"))) {
+            // TLS 1.3: the server checks the client certificate after the client has finished the
+            // handshake, and its refusal (an alert, then the close) can reach the client as a
+            // reset while it sends the request
+            return new NotPermittedException(target + ": the server reset the TLS connection (" + why
+                    + "), as one does that refuses the client certificate"
+                    + (values.clientCert == null ? " it requires: give --cert and --key" : ": is --cert/--key one it accepts?"));
+        }
+        return new NoTargetException(target + ": " + why);
     }
 
     private static byte[] fetchKubectl(List<String> argv, Duration timeout, String within) throws IOException {
@@ -253,6 +312,118 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
             throw new NoTargetException(source + " failed: " + why);
         }
         return r.stdout();
+    }
+
+    /**
+     * For an HTML answer (served as {@code text/html}, or a body that starts as one), its title or
+     * first line, else null. A pprof profile, gzipped or not, never starts with {@code <}.
+     */
+    private static String html(HttpResponse<byte[]> response) {
+        String type = response.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+        byte[] b = response.body();
+        String start = new String(b, 0, Math.min(b.length, 4096), StandardCharsets.UTF_8);
+        String lower = start.stripLeading().toLowerCase(Locale.ROOT);
+        if (!type.startsWith("text/html") && !type.startsWith("application/xhtml")
+                && !lower.startsWith("<!doctype html") && !lower.startsWith("<html")) {
+            return null;
+        }
+        int t = lower.indexOf("<title>");
+        int e = t < 0 ? -1 : lower.indexOf("</title>", t);
+        String title = e > t ? start.stripLeading().substring(t + 7, e) : firstLine(b);
+        title = title.replaceAll("\\s+", " ").strip();
+        return title.length() > 120 ? title.substring(0, 120) + "..." : title;
+    }
+
+    /** {@code n} bytes as MB or KB, for messages. */
+    static String bytes(long n) {
+        return n >= 1 << 20 ? (n >> 20) + " MB" : n >= 1 << 10 ? (n >> 10) + " KB" : n + " bytes";
+    }
+
+    /** The size cap was hit (the subscription is then cancelled). */
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("size cap exceeded");
+        }
+    }
+
+    /**
+     * Collects a body up to {@code cap} bytes and counts what arrived: past the cap it cancels and
+     * fails with {@link TooLarge} ({@code truncate}: completes with the first {@code cap} bytes instead).
+     */
+    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final long cap;
+        private final boolean truncate;
+        private final long expected;
+        private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final AtomicLong received = new AtomicLong();
+        private Flow.Subscription subscription;
+
+        CappedBody(long cap, boolean truncate, long expected) {
+            this.cap = cap;
+            this.truncate = truncate;
+            this.expected = expected;
+        }
+
+        long received() {
+            return received.get();
+        }
+
+        /** The Content-Length, or -1. */
+        long expected() {
+            return expected;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer item : items) {
+                int n = item.remaining();
+                long have = received.get();
+                if (have + n > cap) {
+                    subscription.cancel();
+                    if (truncate) {
+                        byte[] part = new byte[(int) (cap - have)];
+                        item.get(part);
+                        data.write(part, 0, part.length);
+                        result.complete(data.toByteArray());
+                    } else {
+                        result.completeExceptionally(new TooLarge());
+                    }
+                    return;
+                }
+                byte[] chunk = new byte[n];
+                item.get(chunk);
+                data.write(chunk, 0, n);
+                received.addAndGet(n);
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(data.toByteArray());
+        }
     }
 
     private static String firstLine(byte[] body) {
@@ -294,6 +465,7 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
         private URI server;
         private String tlsServerName;
         private Duration grace = Duration.ofSeconds(60);
+        private long maxBytes = DEFAULT_MAX_BYTES;
 
         private Builder() {
         }
@@ -367,6 +539,18 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
         /** Extra time beyond {@code seconds} before giving up; default 60 s. */
         public Builder grace(Duration grace) {
             this.grace = positive(grace, "grace");
+            return this;
+        }
+
+        /**
+         * The most a profile may have (URL mode; default {@value PprofFetcher#DEFAULT_MAX_BYTES} bytes, 256 MB): past
+         * it the fetch stops and fails saying so, so a server that streams without end cannot fill memory.
+         */
+        public Builder maxBytes(long maxBytes) {
+            if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("the size cap must be between 1 byte and 2 GB, got " + maxBytes);
+            }
+            this.maxBytes = maxBytes;
             return this;
         }
 

@@ -1,0 +1,110 @@
+package io.github.stackfold.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.testing.Shared;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * perf record killed with SIGKILL in the middle of a real {@code flame record} (its own JVM, real perf,
+ * a real busy process): what perf wrote until then is folded and drawn, and the message says the
+ * recording was cut and by which signal.
+ */
+class PerfKilledTest {
+    @TempDir
+    Path tmp;
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void stopProcesses() throws Exception {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process start(List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("stdout").toFile())
+                .redirectError(tmp.resolve("stderr").toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** perf record (not its setsid launcher, not perf script) among {@code flame}'s descendants, once it samples. */
+    private static Optional<ProcessHandle> perfRecordSampling(Process flame) {
+        return flame.descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("/perf"))
+                .filter(h -> List.of(h.info().arguments().orElse(new String[0])).contains("record"))
+                // its workload (sleep) runs once the events are enabled
+                .filter(h -> h.children().anyMatch(c -> c.info().command().orElse("").endsWith("/sleep")))
+                .findFirst();
+    }
+
+    @Test
+    void perfKilledMidRecordKeepsWhatItWroteAndSaysTheRecordingWasCut() throws Exception {
+        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/perf")), "perf is not installed (apt-get install linux-perf)");
+        Shared.requireThat(Files.isExecutable(Path.of("/bin/dash")), "/bin/dash is missing");
+        String name = "sfcut" + ProcessHandle.current().pid() % 100000;
+        Path exe = tmp.resolve(name);
+        Files.copy(Path.of("/bin/dash"), exe);
+        exe.toFile().setExecutable(true);
+        Process busy = new ProcessBuilder(exe.toString(), "-c", "while :; do :; done").start();
+        processes.add(busy);
+        Path out = tmp.resolve("out");
+        long t0 = System.nanoTime();
+        Process flame = start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), FlameCli.class.getName(),
+                "record", "--pid", Long.toString(busy.pid()), "--duration", "30s", "--output-dir", out.toString()));
+
+        ProcessHandle perf = null;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (perf == null && System.nanoTime() < until && flame.isAlive()) {
+            perf = perfRecordSampling(flame).orElse(null);
+            Thread.sleep(50);
+        }
+        assertThat(perf).as("perf record sampling; flame: " + Files.readString(tmp.resolve("stderr"))).isNotNull();
+        Thread.sleep(3000);
+        assertThat(perf.destroyForcibly()).as("SIGKILL sent to perf record " + perf.pid()).isTrue();
+
+        assertThat(flame.waitFor(60, TimeUnit.SECONDS)).as("flame ended").isTrue();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        String err = Files.readString(tmp.resolve("stderr"));
+        assertThat(flame.exitValue()).as(err).isEqualTo(ExitCodes.BAD_INPUT);
+        // warnings aside (a copy of dash is no Go binary), one line
+        List<String> lines = err.lines().filter(l -> !l.startsWith("flame: warning: ")).toList();
+        assertThat(lines).as(err).hasSize(1);
+        assertThat(lines.get(0)).startsWith("flame: perf record died by signal 9 (SIGKILL) after ")
+                .contains(" of 30.0s: the recording was cut; recorded what perf had written, PID " + busy.pid()
+                        + " (" + name + ") for ")
+                .contains("wrote " + out.resolve(name + ".folded")).contains(out.resolve("flame.svg").toString())
+                .doesNotContain("\tat ");
+        assertThat(ms).as("ended soon after the kill, not at the 30 s duration").isLessThan(25_000);
+
+        FoldedProfile p;
+        try (InputStream in = Files.newInputStream(out.resolve(name + ".folded"))) {
+            p = FoldedProfile.read(in, name + ".folded");
+        }
+        // some 3 s of a busy process at 99 Hz (fewer on a loaded machine): none when perf kept them
+        // in its ring buffer, written only when it fills or at perf's end
+        assertThat(p.total()).as("samples written before the kill").isPositive();
+        assertThat(p.asMap().keySet()).allMatch(s -> s.startsWith(name + ";") || s.equals(name));
+        String svg = Files.readString(out.resolve("flame.svg"));
+        assertThat(svg).contains("cut: perf died by signal 9").endsWith("</svg>\n");
+        assertThat(flame.descendants().filter(ProcessHandle::isAlive)).as("nothing of flame left running").isEmpty();
+        System.out.println("perf SIGKILLed after 3 s: " + p.total() + " samples kept; " + err.strip());
+    }
+}
