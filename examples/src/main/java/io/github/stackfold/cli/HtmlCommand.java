@@ -99,8 +99,8 @@ final class HtmlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         HtmlOptions options = options();
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof);
-        if (in.profile().isEmpty() && in.diff() == null) {
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof, true);
+        if (in.isEmpty()) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }
         if (heatmap && (in.timed() == null || !in.timed().hasTimes())) {
@@ -121,7 +121,9 @@ final class HtmlCommand implements Callable<Integer> {
     }
 
     static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out) throws IOException {
-        if (in.diff() != null) {
+        if (in.raw() != null) {
+            r.render(in.raw(), out);
+        } else if (in.diff() != null) {
             r.render(in.diff(), out);
         } else if (in.timed() != null) {
             r.render(in.timed(), out);
