@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code flame html}: any profile to one self-contained HTML viewer ({@link HtmlRenderer}). Titles,
- * palette, count name, minimum width and {@code --inverted} come from the flame graph's flags
+ * palette, count name, minimum width, {@code --names} and {@code --inverted} come from the flame graph's flags
  * ({@link RenderFlags}); the flags that only shape the SVG's drawing are refused here. Only translates
  * flags into {@link HtmlOptions}.
  */
@@ -83,7 +84,8 @@ final class HtmlCommand implements Callable<Integer> {
                     .palette(Palette.of(render.colors))
                     .view(heatmap ? HtmlOptions.View.HEATMAP
                             : render.inverted ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
-                    .heatmapRows(heatmapRows);
+                    .heatmapRows(heatmapRows)
+                    .names(FrameNames.Style.of(render.names));
             String mw = render.minWidth.trim();
             if (mw.endsWith("%")) {
                 b.minWidthPercent(Double.parseDouble(mw.substring(0, mw.length() - 1)));

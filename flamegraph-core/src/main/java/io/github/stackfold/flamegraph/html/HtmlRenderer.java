@@ -86,7 +86,7 @@ public final class HtmlRenderer {
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         deflater.setStrategy(Deflater.HUFFMAN_ONLY);
         try (DeflaterOutputStream z = new DeflaterOutputStream(b64, deflater, 1 << 16)) {
-            StackEncoder.encode(input, z);
+            StackEncoder.encode(input, options.names(), z);
         } finally {
             deflater.end();
         }

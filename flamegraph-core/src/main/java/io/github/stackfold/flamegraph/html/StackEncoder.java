@@ -1,10 +1,12 @@
 package io.github.stackfold.flamegraph.html;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -22,12 +24,15 @@ import java.util.Arrays;
  *            value   the stack's count ("after" count of a diff)
  *            [before] the "before" count, diff files only
  * names    per name: byte length, UTF-8 bytes (folded names are raw bytes, kept as they are)
+ * labels   files with short labels only; per name: how many of its bytes the label drops from its
+ *          start (the import path or package, {@link FrameNames#shorten}; 0: the label is the name)
  * cells    timed files only; per stack: number of cells, then per cell: cell - previous cell of this
  *          stack (the first: the cell itself), weight. cell = second * rows + row, seconds counted
  *          from the first whole second, row = the fraction of the second * rows
  * trailer  12 int32 little endian: version (1), flags (1 diff, 2 timed), stacks, nodes (frames of
  *          the tree, the root "all" not counted), names, deepest depth, offset of names, offset of
- *          cells (0: none), first second, columns (seconds), rows, 0
+ *          cells (0: none), first second, columns (seconds), rows, offset of labels (0: none, the
+ *          labels are the names)
  * </pre>
  *
  * For the stacks {@code a;b 3}, {@code a;b;c 2}, {@code a;d 1}: {@code 0 2 0 0 0 1 3}, {@code 2 1 0 2 2},
@@ -97,6 +102,11 @@ final class StackEncoder {
     }
 
     static void encode(Input in, OutputStream out) throws IOException {
+        encode(in, FrameNames.Style.FULL, out);
+    }
+
+    /** Writes the data; with short names (see {@link HtmlOptions.Builder#names}) a labels section. */
+    static void encode(Input in, FrameNames.Style style, OutputStream out) throws IOException {
         int n = in.size();
         int[] order = frameOrder(in, n);
         Sink sink = new Sink(out);
@@ -189,6 +199,14 @@ final class StackEncoder {
                 sink.b(x);
             }
         }
+        long labelsOffset = 0;
+        if (names.size > 0 && shortNames(names, style)) {
+            labelsOffset = sink.written();
+            for (int i = 0; i < names.size; i++) {
+                String raw = new String(names.names[i], StandardCharsets.ISO_8859_1);
+                sink.varint(raw.length() - FrameNames.shorten(raw).length());
+            }
+        }
         long cellsOffset = 0;
         long firstSecond = 0;
         int columns = 0;
@@ -257,7 +275,7 @@ final class StackEncoder {
             }
         }
         long[] trailer = {VERSION, (diff ? 1 : 0) | (in.timed() ? 2 : 0), n, nodes, names.size, maxDepth, namesOffset,
-            cellsOffset, firstSecond, columns, in.rows, 0};
+            cellsOffset, firstSecond, columns, in.rows, labelsOffset};
         for (long v : trailer) {
             if (v < 0 || v > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("profile too large for the viewer: " + v);
@@ -269,6 +287,24 @@ final class StackEncoder {
             sink.b((byte) (x >>> 24));
         }
         sink.flush();
+    }
+
+    /** Whether labels show short names: SHORT, or AUTO and the names are mostly Go (raw names: the test looks at ASCII only). */
+    private static boolean shortNames(Names names, FrameNames.Style style) {
+        if (style == FrameNames.Style.FULL) {
+            return false;
+        }
+        return style == FrameNames.Style.SHORT || FrameNames.mostlyGo(new java.util.AbstractList<String>() {
+            @Override
+            public String get(int i) {
+                return new String(names.names[i], StandardCharsets.ISO_8859_1);
+            }
+
+            @Override
+            public int size() {
+                return names.size;
+            }
+        });
     }
 
     /**
