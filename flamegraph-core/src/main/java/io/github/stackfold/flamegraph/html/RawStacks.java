@@ -432,21 +432,21 @@ public final class RawStacks {
      */
     static final class Sorter {
         private static final int SMALL = 16;
-        private final byte[][] arr;
-        private final int[] off;
+        private final byte[][] blocks;
+        // per position, swapped together: where the string is, its length, its index, its key; the
+        // key fetch reads them in order, so only the string's own bytes are a random access
+        private final long[] pos;
         private final int[] len;
         private final int[] a;
         private final long[] keys;
 
         Sorter(byte[][] blocks, long[] pos, int[] len, int n) {
-            arr = new byte[n][];
-            off = new int[n];
+            this.blocks = blocks;
+            this.pos = Arrays.copyOf(pos, n);
             this.len = Arrays.copyOf(len, n);
             a = new int[n];
             keys = new long[n];
             for (int i = 0; i < n; i++) {
-                arr[i] = blocks[(int) (pos[i] >>> 32)];
-                off[i] = (int) pos[i];
                 a[i] = i;
             }
         }
@@ -463,7 +463,7 @@ public final class RawStacks {
                 int hi = work[--top];
                 int lo = work[--top];
                 for (int i = lo; i < hi; i++) {
-                    keys[i] = key(a[i], d);
+                    keys[i] = key(i, d);
                 }
                 quicksort(lo, hi);
                 for (int i = lo; i < hi; ) {
@@ -490,13 +490,13 @@ public final class RawStacks {
          * signed order is the strings' byte order from d among strings equal before d: of two strings
          * whose padded bytes are equal, the one with fewer bytes is a prefix of the other.
          */
-        private long key(int s, int d) {
-            int n = Math.min(len[s] - d, 7);
-            byte[] b = arr[s];
-            int o = off[s] + d;
+        private long key(int i, int d) {
+            int n = Math.min(len[i] - d, 7);
+            byte[] b = blocks[(int) (pos[i] >>> 32)];
+            int o = (int) pos[i] + d;
             long k = 0;
-            for (int i = 0; i < n; i++) {
-                k = (k << 8) | (b[o + i] & 0xFF);
+            for (int j = 0; j < n; j++) {
+                k = (k << 8) | (b[o + j] & 0xFF);
             }
             k <<= 8 * (7 - n);
             return ((k << 8) | n) ^ Long.MIN_VALUE;
@@ -540,6 +540,12 @@ public final class RawStacks {
             int t = a[i];
             a[i] = a[j];
             a[j] = t;
+            long p = pos[i];
+            pos[i] = pos[j];
+            pos[j] = p;
+            int l = len[i];
+            len[i] = len[j];
+            len[j] = l;
         }
 
         private static long median(long x, long y, long z) {

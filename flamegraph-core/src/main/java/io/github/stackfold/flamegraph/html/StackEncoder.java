@@ -174,9 +174,25 @@ final class StackEncoder {
             sink.varint(fresh);
             for (int f = 0; f < fresh; f++) {
                 int id = freshIds[f];
-                int code = codes.code(shared + 1 + f, id);
-                sink.varint(code);
-                if (code == codes.lastNew) {
+                int d = shared + 1 + f;
+                int code;
+                boolean isNew;
+                int[] row;
+                // a name seen at this depth, found in place: a call per frame costs under the client compiler
+                if (d < DepthCodes.DIRECT_DEPTHS && id < DepthCodes.DIRECT_NAMES && (row = codes.direct[d]) != null
+                        && row[id] != 0) {
+                    code = row[id] - 1;
+                    isNew = false;
+                } else {
+                    code = codes.code(d, id);
+                    isNew = code == codes.lastNew;
+                }
+                if (code < 0x80 && sink.pos < sink.buf.length) {
+                    sink.buf[sink.pos++] = (byte) code;
+                } else {
+                    sink.varint(code);
+                }
+                if (isNew) {
                     sink.varint(id);
                 }
             }
