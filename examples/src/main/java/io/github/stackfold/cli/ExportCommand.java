@@ -61,7 +61,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null, symbols);
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null, symbols, false);
         if (in.profile().isEmpty()) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }

@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code flame html}: any profile to one self-contained HTML viewer ({@link HtmlRenderer}). Titles,
- * palette, count name, minimum width and {@code --inverted} come from the flame graph's flags
+ * palette, count name, minimum width, {@code --names} and {@code --inverted} come from the flame graph's flags
  * ({@link RenderFlags}); the flags that only shape the SVG's drawing are refused here. Only translates
  * flags into {@link HtmlOptions}.
  */
@@ -86,7 +87,8 @@ final class HtmlCommand implements Callable<Integer> {
                     .palette(Palette.of(render.colors))
                     .view(heatmap ? HtmlOptions.View.HEATMAP
                             : render.inverted ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
-                    .heatmapRows(heatmapRows);
+                    .heatmapRows(heatmapRows)
+                    .names(FrameNames.Style.of(render.names));
             String mw = render.minWidth.trim();
             if (mw.endsWith("%")) {
                 b.minWidthPercent(Double.parseDouble(mw.substring(0, mw.length() - 1)));
@@ -102,8 +104,8 @@ final class HtmlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         HtmlOptions options = options();
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof, symbols);
-        if (in.profile().isEmpty() && in.diff() == null) {
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof, symbols, true);
+        if (in.isEmpty()) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }
         if (heatmap && (in.timed() == null || !in.timed().hasTimes())) {
@@ -124,7 +126,9 @@ final class HtmlCommand implements Callable<Integer> {
     }
 
     static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out) throws IOException {
-        if (in.diff() != null) {
+        if (in.raw() != null) {
+            r.render(in.raw(), out);
+        } else if (in.diff() != null) {
             r.render(in.diff(), out);
         } else if (in.timed() != null) {
             r.render(in.timed(), out);

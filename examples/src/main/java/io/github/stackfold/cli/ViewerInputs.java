@@ -6,6 +6,7 @@ import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.html.RawStacks;
 import io.github.stackfold.flamegraph.html.TimedProfile;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
@@ -24,8 +25,18 @@ import java.util.List;
  * Several inputs are merged (times and diffs then only when there is one input).
  */
 final class ViewerInputs {
-    /** What was read: exactly one of timed, diff and export is the input's richest form. */
-    record Loaded(FoldedProfile profile, TimedProfile timed, DiffProfile diff, ExportProfile export) {
+    /**
+     * What was read: exactly one of raw, timed, diff and export is the input's richest form. raw (only
+     * when asked for): one folded input read as bytes for the HTML viewer, and then the only component.
+     */
+    record Loaded(FoldedProfile profile, TimedProfile timed, DiffProfile diff, ExportProfile export, RawStacks raw) {
+        Loaded(FoldedProfile profile, TimedProfile timed, DiffProfile diff, ExportProfile export) {
+            this(profile, timed, diff, export, null);
+        }
+
+        boolean isEmpty() {
+            return raw != null ? raw.isEmpty() : profile.isEmpty() && diff == null;
+        }
     }
 
     private ViewerInputs() {
@@ -36,18 +47,22 @@ final class ViewerInputs {
      * without, with both their sample counts and CPU time.
      */
     static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof) throws IOException {
-        return load(files, flame, pprof, null);
+        return load(files, flame, pprof, null, false);
     }
 
-    /** {@link #load(List, FlameCli, PprofFlags)} naming frames with the symbol flags (null: none given). */
-    static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof, SymbolFlags symbols) throws IOException {
+    /**
+     * As {@link #load(List, FlameCli, PprofFlags)}, naming frames with the symbol flags (null: none
+     * given); with {@code raw}, one folded input with one count per line is read as bytes
+     * ({@link Loaded#raw()}: no String per stack, for the HTML viewer).
+     */
+    static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof, SymbolFlags symbols, boolean raw) throws IOException {
         List<String> fs = files.isEmpty() ? List.of("-") : files;
         if (fs.size() == 1) {
-            return loadOne(fs.get(0), flame, pprof, symbols);
+            return loadOne(fs.get(0), flame, pprof, symbols, raw);
         }
         FoldedProfile merged = FoldedProfile.empty();
         for (String f : fs) {
-            Loaded l = loadOne(f, flame, pprof, symbols);
+            Loaded l = loadOne(f, flame, pprof, symbols, false);
             if (l.diff() != null) {
                 throw new BadInputException(f, "a diff (two counts per line) cannot be merged with other inputs");
             }
@@ -56,7 +71,7 @@ final class ViewerInputs {
         return new Loaded(merged, null, null, ExportProfile.of(merged));
     }
 
-    private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof, SymbolFlags symbols)
+    private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof, SymbolFlags symbols, boolean raw)
             throws IOException {
         try (ProfileInput in = CliProfiles.open(file, flame)) {
             String source = in.source();
@@ -96,6 +111,9 @@ final class ViewerInputs {
                         }
                         FoldedProfile a = after.build();
                         return new Loaded(a, null, d, ExportProfile.of(a));
+                    }
+                    if (raw) {
+                        return new Loaded(null, null, null, null, RawStacks.readFolded(in.stream(), source));
                     }
                     FoldedProfile p = FoldedProfile.read(in.stream(), source);
                     return new Loaded(p, null, null, ExportProfile.of(p));

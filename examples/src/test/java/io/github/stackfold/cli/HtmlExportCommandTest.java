@@ -54,6 +54,32 @@ class HtmlExportCommandTest {
                 .doesNotContain("src=\"http").endsWith("</html>\n");
     }
 
+    /** The trailer's labels offset in the page's data (0: labels are the full names). */
+    static int labelsOffset(String html) throws Exception {
+        int from = html.indexOf("id=\"sf-data\">") + "id=\"sf-data\">".length();
+        byte[] z = java.util.Base64.getDecoder().decode(html.substring(from, html.indexOf("</script>", from)).strip());
+        byte[] data = new java.util.zip.InflaterInputStream(new ByteArrayInputStream(z), new java.util.zip.Inflater(true))
+                .readAllBytes();
+        return java.nio.ByteBuffer.wrap(data, data.length - 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    @Test
+    void namesFlagChoosesTheLabels() throws Exception {
+        String go = "runtime.goexit;net/http.(*conn).serve;net/http.HandlerFunc.ServeHTTP 5\n";
+        Run auto = flame(go, "html");
+        assertThat(auto.code()).as(auto.err()).isZero();
+        assertThat(labelsOffset(auto.text())).isPositive();
+        Run full = flame(go, "html", "--names", "full");
+        assertThat(full.code()).as(full.err()).isZero();
+        assertThat(labelsOffset(full.text())).isZero();
+        Run shortOnC = flame(FOLDED, "html", "--names", "short");
+        assertThat(labelsOffset(shortOnC.text())).isPositive();
+        assertThat(labelsOffset(flame(FOLDED, "html").text())).isZero();
+        Run bad = flame(go, "html", "--names", "tiny");
+        assertThat(bad.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bad.err()).contains("tiny").contains("short, full or auto");
+    }
+
     @Test
     void htmlOfDiffInputIsDifferentialAndPerfInputTimed(@TempDir Path dir) throws Exception {
         Run d = flame("main;a 10 30\nmain;b 30 10\n", "html");

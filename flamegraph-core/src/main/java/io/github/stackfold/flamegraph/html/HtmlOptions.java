@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.html;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.render.Palette;
 
 import java.util.Objects;
@@ -28,6 +29,7 @@ public final class HtmlOptions {
     private final boolean minWidthPercent;
     private final View view;
     private final int heatmapRows;
+    private final FrameNames.Style names;
 
     private HtmlOptions(Builder b) {
         this.title = b.title;
@@ -38,6 +40,7 @@ public final class HtmlOptions {
         this.minWidthPercent = b.minWidthPercent;
         this.view = b.view;
         this.heatmapRows = b.heatmapRows;
+        this.names = b.names;
     }
 
     public static HtmlOptions defaults() {
@@ -58,6 +61,7 @@ public final class HtmlOptions {
         b.minWidthPercent = minWidthPercent;
         b.view = view;
         b.heatmapRows = heatmapRows;
+        b.names = names;
         return b;
     }
 
@@ -95,6 +99,11 @@ public final class HtmlOptions {
         return heatmapRows;
     }
 
+    /** Which names the frames' labels show; the details line, the search and the top table keep the full name. */
+    public FrameNames.Style names() {
+        return names;
+    }
+
     /** Builds {@link HtmlOptions}. */
     public static final class Builder {
         private String title;
@@ -105,6 +114,7 @@ public final class HtmlOptions {
         private boolean minWidthPercent;
         private View view = View.FLAME;
         private int heatmapRows = 50;
+        private FrameNames.Style names = FrameNames.Style.AUTO;
 
         private Builder() {
         }
@@ -172,6 +182,18 @@ public final class HtmlOptions {
                 throw new IllegalArgumentException("heatmap rows must be 1 to 1000: " + rows);
             }
             this.heatmapRows = rows;
+            return this;
+        }
+
+        /**
+         * The names frame labels show, as the SVG's {@code --names}: {@link FrameNames.Style#SHORT} drops
+         * the import path or package ({@link FrameNames#shorten}: {@code http.(*conn).serve} for
+         * {@code net/http.(*conn).serve}), {@link FrameNames.Style#FULL} shows names as they are, and the
+         * default {@link FrameNames.Style#AUTO} is short when the frames are Go ({@link FrameNames#mostlyGo}).
+         * The details line, the search and the top table always use the full name.
+         */
+        public Builder names(FrameNames.Style names) {
+            this.names = Objects.requireNonNull(names, "names");
             return this;
         }
 

@@ -52,6 +52,14 @@ public final class HtmlRenderer {
         write(StackEncoder.Input.of(profile), out);
     }
 
+    /**
+     * Writes the viewer for stacks read as bytes ({@link RawStacks#readFolded}): the same file as for
+     * the {@link FoldedProfile} of the same input, without a {@code String} per stack.
+     */
+    public void render(RawStacks stacks, OutputStream out) throws IOException {
+        write(StackEncoder.Input.of(stacks), out);
+    }
+
     /** Writes a differential viewer: widths from the second ("after") counts, colours from the change. */
     public void render(DiffProfile diff, OutputStream out) throws IOException {
         write(StackEncoder.Input.of(diff), out);
@@ -78,7 +86,7 @@ public final class HtmlRenderer {
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         deflater.setStrategy(Deflater.HUFFMAN_ONLY);
         try (DeflaterOutputStream z = new DeflaterOutputStream(b64, deflater, 1 << 16)) {
-            StackEncoder.encode(input, z);
+            StackEncoder.encode(input, options.names(), z);
         } finally {
             deflater.end();
         }

@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.html;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 
@@ -23,12 +24,15 @@ import java.util.Arrays;
  *            value   the stack's count ("after" count of a diff)
  *            [before] the "before" count, diff files only
  * names    per name: byte length, UTF-8 bytes (folded names are raw bytes, kept as they are)
+ * labels   files with short labels only; per name: how many of its bytes the label drops from its
+ *          start (the import path or package, {@link FrameNames#shorten}; 0: the label is the name)
  * cells    timed files only; per stack: number of cells, then per cell: cell - previous cell of this
  *          stack (the first: the cell itself), weight. cell = second * rows + row, seconds counted
  *          from the first whole second, row = the fraction of the second * rows
  * trailer  12 int32 little endian: version (1), flags (1 diff, 2 timed), stacks, nodes (frames of
  *          the tree, the root "all" not counted), names, deepest depth, offset of names, offset of
- *          cells (0: none), first second, columns (seconds), rows, 0
+ *          cells (0: none), first second, columns (seconds), rows, offset of labels (0: none, the
+ *          labels are the names)
  * </pre>
  *
  * For the stacks {@code a;b 3}, {@code a;b;c 2}, {@code a;d 1}: {@code 0 2 0 0 0 1 3}, {@code 2 1 0 2 2},
@@ -41,34 +45,43 @@ final class StackEncoder {
     private StackEncoder() {
     }
 
-    /** What is encoded: stacks (raw strings, sorted), their counts, and maybe times. */
+    /** What is encoded: distinct stacks as bytes in byte order, their counts, and maybe times. */
     static final class Input {
-        final FoldedProfile folded;
-        final DiffProfile diffProfile;
+        final RawStacks stacks;
+        /** The "before" counts of a diff, else null. */
+        final long[] beforeCounts;
         final TimedProfile timedProfile;
         final int rows;
 
-        private Input(FoldedProfile folded, DiffProfile diff, TimedProfile timed, int rows) {
-            this.folded = folded;
-            this.diffProfile = diff;
+        private Input(RawStacks stacks, long[] before, TimedProfile timed, int rows) {
+            this.stacks = stacks;
+            this.beforeCounts = before;
             this.timedProfile = timed;
             this.rows = rows;
         }
 
+        static Input of(RawStacks s) {
+            return new Input(s, null, null, 0);
+        }
+
         static Input of(FoldedProfile p) {
-            return new Input(p, null, null, 0);
+            return of(RawStacks.of(p));
         }
 
         static Input of(DiffProfile d) {
-            return new Input(null, d, null, 0);
+            long[] before = new long[d.size()];
+            for (int i = 0; i < before.length; i++) {
+                before[i] = d.before(i);
+            }
+            return new Input(RawStacks.of(d.size(), d::stack, d::after), before, null, 0);
         }
 
         static Input of(TimedProfile t, int rows) {
-            return new Input(t.profile(), null, t, rows);
+            return new Input(RawStacks.of(t.profile()), null, t, rows);
         }
 
         boolean diff() {
-            return diffProfile != null;
+            return beforeCounts != null;
         }
 
         boolean timed() {
@@ -76,23 +89,24 @@ final class StackEncoder {
         }
 
         int size() {
-            return diffProfile != null ? diffProfile.size() : folded.size();
-        }
-
-        String stack(int i) {
-            return diffProfile != null ? diffProfile.stack(i) : folded.stack(i);
+            return stacks.size();
         }
 
         long value(int i) {
-            return diffProfile != null ? diffProfile.after(i) : folded.count(i);
+            return stacks.count(i);
         }
 
         long before(int i) {
-            return diffProfile.before(i);
+            return beforeCounts[i];
         }
     }
 
     static void encode(Input in, OutputStream out) throws IOException {
+        encode(in, FrameNames.Style.FULL, out);
+    }
+
+    /** Writes the data; with short names (see {@link HtmlOptions.Builder#names}) a labels section. */
+    static void encode(Input in, FrameNames.Style style, OutputStream out) throws IOException {
         int n = in.size();
         int[] order = frameOrder(in, n);
         Sink sink = new Sink(out);
@@ -101,22 +115,25 @@ final class StackEncoder {
         int[] prevEnds = new int[64];
         int[] freshIds = new int[64];
         int prevFrames = 0;
-        byte[] prev = null;
         long nodes = 0;
         int maxDepth = 0;
         boolean diff = in.diff();
+        RawStacks stacks = in.stacks;
+        byte[] prev = null;
+        int prevFrom = 0;
+        int prevLen = 0;
         for (int oi = 0; oi < n; oi++) {
             int si = order == null ? oi : order[oi];
-            // raw strings hold one byte per char: as bytes, the comparisons below are vectorised
-            byte[] s = in.stack(si).getBytes(StandardCharsets.ISO_8859_1);
-            int len = s.length;
+            byte[] s = stacks.bytes(si);
+            int base = stacks.from(si);
+            int len = stacks.length(si);
             int shared = 0;
             if (prev != null) {
-                int lcp = Arrays.mismatch(prev, s);
+                int lcp = Arrays.mismatch(prev, prevFrom, prevFrom + prevLen, s, base, base + len);
                 if (lcp < 0) {
                     lcp = len; // equal stacks do not occur (they are merged), but stay safe
                 }
-                if (lcp == prev.length && lcp < len && s[lcp] == ';') {
+                if (lcp == prevLen && lcp < len && s[base + lcp] == ';') {
                     shared = prevFrames;
                 } else {
                     while (shared < prevFrames && prevEnds[shared] < lcp) {
@@ -126,7 +143,8 @@ final class StackEncoder {
             }
             int start = shared == 0 ? 0 : prevEnds[shared - 1] + 1;
             // one pass over the fresh bytes: each frame's end and name hash together, the name
-            // interned; the codes are written after, as the frame count goes before them
+            // interned; the codes are written after, as the frame count goes before them.
+            // Offsets (from, end, prevEnds) are relative to the stack's start.
             int depth = shared;
             int from = start;
             int fresh = 0;
@@ -134,7 +152,7 @@ final class StackEncoder {
                 int h = 0;
                 int end = from;
                 byte c;
-                while (end < len && (c = s[end]) != ';') {
+                while (end < len && (c = s[base + end]) != ';') {
                     h = 31 * h + c;
                     end++;
                 }
@@ -146,7 +164,7 @@ final class StackEncoder {
                 if (fresh == freshIds.length) {
                     freshIds = Arrays.copyOf(freshIds, fresh * 2);
                 }
-                freshIds[fresh++] = names.intern(s, from, end, h);
+                freshIds[fresh++] = names.intern(s, base + from, base + end, h);
                 if (end == len) {
                     break;
                 }
@@ -156,9 +174,25 @@ final class StackEncoder {
             sink.varint(fresh);
             for (int f = 0; f < fresh; f++) {
                 int id = freshIds[f];
-                int code = codes.code(shared + 1 + f, id);
-                sink.varint(code);
-                if (code == codes.lastNew) {
+                int d = shared + 1 + f;
+                int code;
+                boolean isNew;
+                int[] row;
+                // a name seen at this depth, found in place: a call per frame costs under the client compiler
+                if (d < DepthCodes.DIRECT_DEPTHS && id < DepthCodes.DIRECT_NAMES && (row = codes.direct[d]) != null
+                        && row[id] != 0) {
+                    code = row[id] - 1;
+                    isNew = false;
+                } else {
+                    code = codes.code(d, id);
+                    isNew = code == codes.lastNew;
+                }
+                if (code < 0x80 && sink.pos < sink.buf.length) {
+                    sink.buf[sink.pos++] = (byte) code;
+                } else {
+                    sink.varint(code);
+                }
+                if (isNew) {
                     sink.varint(id);
                 }
             }
@@ -170,6 +204,8 @@ final class StackEncoder {
                 sink.varint(in.before(si));
             }
             prev = s;
+            prevFrom = base;
+            prevLen = len;
         }
         long namesOffset = sink.written();
         for (int i = 0; i < names.size; i++) {
@@ -177,6 +213,14 @@ final class StackEncoder {
             sink.varint(name.length);
             for (byte x : name) {
                 sink.b(x);
+            }
+        }
+        long labelsOffset = 0;
+        if (names.size > 0 && shortNames(names, style)) {
+            labelsOffset = sink.written();
+            for (int i = 0; i < names.size; i++) {
+                String raw = new String(names.names[i], StandardCharsets.ISO_8859_1);
+                sink.varint(raw.length() - FrameNames.shorten(raw).length());
             }
         }
         long cellsOffset = 0;
@@ -247,7 +291,7 @@ final class StackEncoder {
             }
         }
         long[] trailer = {VERSION, (diff ? 1 : 0) | (in.timed() ? 2 : 0), n, nodes, names.size, maxDepth, namesOffset,
-            cellsOffset, firstSecond, columns, in.rows, 0};
+            cellsOffset, firstSecond, columns, in.rows, labelsOffset};
         for (long v : trailer) {
             if (v < 0 || v > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("profile too large for the viewer: " + v);
@@ -261,8 +305,26 @@ final class StackEncoder {
         sink.flush();
     }
 
+    /** Whether labels show short names: SHORT, or AUTO and the names are mostly Go (raw names: the test looks at ASCII only). */
+    private static boolean shortNames(Names names, FrameNames.Style style) {
+        if (style == FrameNames.Style.FULL) {
+            return false;
+        }
+        return style == FrameNames.Style.SHORT || FrameNames.mostlyGo(new java.util.AbstractList<String>() {
+            @Override
+            public String get(int i) {
+                return new String(names.names[i], StandardCharsets.ISO_8859_1);
+            }
+
+            @Override
+            public int size() {
+                return names.size;
+            }
+        });
+    }
+
     /**
-     * Null when byte order (the folded profile's order) already keeps every subtree's stacks
+     * Null when byte order (the stacks' order) already keeps every subtree's stacks
      * together; otherwise an order that does. In byte order the stacks under a frame path {@code S}
      * ({@code S;...}) are contiguous; only the stack {@code S} itself can be apart from them, when
      * stacks {@code S<c>...} with a byte c below {@code ';'} sort between ({@code f1_1} before
@@ -270,14 +332,14 @@ final class StackEncoder {
      * {@code S;...} stack; the rest keep their order.
      */
     static int[] frameOrder(Input in, int n) {
+        RawStacks st = in.stacks;
         int[] target = null;
         int moved = 0;
         for (int i = 0; i + 1 < n; i++) {
-            String a = in.stack(i);
-            String b = in.stack(i + 1);
-            if (b.length() > a.length() && b.startsWith(a) && b.charAt(a.length()) != ';') {
-                int p = lowerBound(in, n, i + 1, a + ";");
-                if (p < n && in.stack(p).startsWith(a + ";")) {
+            int la = st.length(i);
+            if (st.length(i + 1) > la && startsWith(st, i + 1, i) && st.bytes(i + 1)[st.from(i + 1) + la] != ';') {
+                int p = lowerBound(st, n, i + 1, i);
+                if (p < n && startsWithFrames(st, p, i)) {
                     if (target == null) {
                         target = new int[n];
                         Arrays.fill(target, -1);
@@ -312,7 +374,7 @@ final class StackEncoder {
                 for (int g = from; g < next; g++) {
                     group[g - from] = (int) movedKeys[g];
                 }
-                Arrays.sort(group, (x, y) -> Integer.compare(in.stack(x).length(), in.stack(y).length()));
+                Arrays.sort(group, (x, y) -> Integer.compare(st.length(x), st.length(y)));
                 for (Integer g : group) {
                     out[o++] = g;
                 }
@@ -326,13 +388,49 @@ final class StackEncoder {
         return out;
     }
 
-    /** The first index in [from, n) whose stack is not below key (stacks are in byte order). */
-    private static int lowerBound(Input in, int n, int from, String key) {
+    /** Whether stack x starts with stack a's bytes. */
+    private static boolean startsWith(RawStacks st, int x, int a) {
+        int la = st.length(a);
+        if (st.length(x) < la) {
+            return false;
+        }
+        int xf = st.from(x);
+        int af = st.from(a);
+        return Arrays.equals(st.bytes(x), xf, xf + la, st.bytes(a), af, af + la);
+    }
+
+    /** Whether stack x starts with stack a's bytes and {@code ;} (a frame path below a). */
+    private static boolean startsWithFrames(RawStacks st, int x, int a) {
+        int la = st.length(a);
+        return st.length(x) > la && startsWith(st, x, a) && st.bytes(x)[st.from(x) + la] == ';';
+    }
+
+    /** Stack x compared in byte order with stack a followed by {@code ;}. */
+    private static int compareToFramesOf(RawStacks st, int x, int a) {
+        byte[] xb = st.bytes(x);
+        int xf = st.from(x);
+        int lx = st.length(x);
+        int la = st.length(a);
+        int common = Math.min(lx, la);
+        int af = st.from(a);
+        int mm = Arrays.mismatch(xb, xf, xf + common, st.bytes(a), af, af + common);
+        if (mm >= 0) {
+            return Byte.compareUnsigned(xb[xf + mm], st.bytes(a)[af + mm]);
+        }
+        if (lx <= la) {
+            return -1;
+        }
+        int c = Byte.compareUnsigned(xb[xf + la], (byte) ';');
+        return c != 0 ? c : lx == la + 1 ? 0 : 1;
+    }
+
+    /** The first index in [from, n) whose stack is not below stack a followed by {@code ;} (stacks are in byte order). */
+    private static int lowerBound(RawStacks st, int n, int from, int a) {
         int lo = from;
         int hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (in.stack(mid).compareTo(key) < 0) {
+            if (compareToFramesOf(st, mid, a) < 0) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -382,11 +480,21 @@ final class StackEncoder {
                 }
                 if (hashes[slot] == h) {
                     byte[] name = names[id];
-                    if (name.length == len && Arrays.equals(name, 0, len, s, from, to)) {
+                    if (name.length == len && same(name, s, from, len)) {
                         return id;
                     }
                 }
             }
+        }
+
+        /** A plain loop: names are short, where a call to Arrays.equals costs more than it saves. */
+        private static boolean same(byte[] name, byte[] s, int from, int len) {
+            for (int i = 0; i < len; i++) {
+                if (name[i] != s[from + i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void grow() {
@@ -415,6 +523,10 @@ final class StackEncoder {
         private int[] values = new int[4096];
         private int size;
         private int[] perDepth = new int[64];
+        private static final int DIRECT_DEPTHS = 256;
+        private static final int DIRECT_NAMES = 4096;
+        /** Per depth below DIRECT_DEPTHS, per name below DIRECT_NAMES: code + 1, 0 when not seen; the rest in keys. */
+        private final int[][] direct = new int[DIRECT_DEPTHS][];
         /** The code {@link #code} gave when the name was new at its depth, else -1. */
         int lastNew = -1;
 
@@ -423,6 +535,26 @@ final class StackEncoder {
         }
 
         int code(int depth, int name) {
+            if (depth < DIRECT_DEPTHS && name < DIRECT_NAMES) {
+                // the common case by direct index: at most DIRECT_DEPTHS * DIRECT_NAMES ints
+                int[] row = direct[depth];
+                if (row == null) {
+                    row = new int[DIRECT_NAMES];
+                    direct[depth] = row;
+                }
+                int v = row[name];
+                if (v != 0) {
+                    lastNew = -1;
+                    return v - 1;
+                }
+                if (depth >= perDepth.length) {
+                    perDepth = Arrays.copyOf(perDepth, Math.max(depth + 1, perDepth.length * 2));
+                }
+                int code = perDepth[depth]++;
+                row[name] = code + 1;
+                lastNew = code;
+                return code;
+            }
             long key = ((long) depth << 32) | name;
             int mask = keys.length - 1;
             long hh = key * 0x9E3779B97F4A7C15L;

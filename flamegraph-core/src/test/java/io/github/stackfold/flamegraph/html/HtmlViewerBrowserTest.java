@@ -115,6 +115,16 @@ class HtmlViewerBrowserTest {
         new Actions(browser.driver).moveToElement(cv, x - w / 2, y - h / 2).click().perform();
     }
 
+    /** A real mouse move onto the frame's left part: the details line shows it. */
+    static void hover(String name) {
+        Map<String, Object> f = frame(name);
+        WebElement cv = browser.driver.findElement(By.id("cv"));
+        int x = (int) (num(f.get("x")) + Math.min(num(f.get("w")), 20) / 2);
+        int y = (int) num(f.get("y")) + 8;
+        new Actions(browser.driver).moveToElement(cv, x - cv.getSize().getWidth() / 2, y - cv.getSize().getHeight() / 2)
+                .perform();
+    }
+
     static String text(String id) {
         return browser.driver.findElement(By.id(id)).getText();
     }
@@ -144,6 +154,53 @@ class HtmlViewerBrowserTest {
         assertThat(num(frame("y").get("total"))).isEqualTo(4);
         assertThat(num(frame("f1_10").get("total"))).isEqualTo(3);
         assertThat(num(frame("all").get("total"))).isEqualTo(10);
+    }
+
+    /** Go frames: three of five names have an import path, so the default (auto) shows short labels. */
+    static final String GO = String.join("\n",
+            "runtime.goexit;net/http.(*conn).serve;net/http.serverHandler.ServeHTTP;"
+                    + "k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication.func1 60",
+            "runtime.goexit;net/http.(*conn).serve;runtime.mallocgc 40") + "\n";
+
+    @Test
+    void goNamesAreShortInLabelsAndFullInDetailsAndSearch() throws Exception {
+        open("go", folded(GO));
+        Map<String, Object> serve = frame("net/http.(*conn).serve");
+        assertThat(serve.get("label")).isEqualTo("http.(*conn).serve");
+        assertThat(serve.get("text")).isEqualTo("http.(*conn).serve"); // what the canvas drew
+        assertThat(frame("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication.func1").get("text"))
+                .isEqualTo("filters.WithAuthentication.func1");
+        assertThat(frame("runtime.mallocgc").get("text")).isEqualTo("runtime.mallocgc");
+        hover("net/http.(*conn).serve");
+        assertThat(text("details")).isEqualTo("net/http.(*conn).serve (100 samples, 100.00%)");
+        // the search sees full names: the import path matches, though no label shows it
+        WebElement s = browser.driver.findElement(By.id("search"));
+        s.sendKeys("^net/http\\.serverHandler", Keys.ENTER);
+        assertThat(text("matched")).isEqualTo("Matched: 60.00% (60 samples)");
+        assertThat(frame("net/http.serverHandler.ServeHTTP").get("fill")).isEqualTo("rgb(230,0,230)");
+        assertThat(frame("net/http.serverHandler.ServeHTTP").get("text")).isEqualTo("http.serverHandler.ServeHTTP");
+        s.clear();
+        s.sendKeys("net/http", Keys.ENTER);
+        assertThat(text("matched")).isEqualTo("Matched: 100.00% (100 samples)");
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    @Test
+    void namesFullKeepsGoLabelsAndShortShortensOtherJavaNames() throws Exception {
+        open("gofull", HtmlOptions.builder().names(io.github.stackfold.flamegraph.FrameNames.Style.FULL).build(),
+                (r, out) -> r.render(folded(GO), out));
+        assertThat(frame("net/http.(*conn).serve").get("text")).isEqualTo("net/http.(*conn).serve");
+        // few Go names: auto keeps full names; short asks for them
+        String java = "java.lang.Thread.run;org.apache.kafka.clients.NetworkClient.poll 5\n";
+        open("javaauto", folded(java));
+        assertThat(frame("org.apache.kafka.clients.NetworkClient.poll").get("text"))
+                .isEqualTo("org.apache.kafka.clients.NetworkClient.poll");
+        open("javashort", HtmlOptions.builder().names(io.github.stackfold.flamegraph.FrameNames.Style.SHORT).build(),
+                (r, out) -> r.render(folded(java), out));
+        assertThat(frame("org.apache.kafka.clients.NetworkClient.poll").get("text")).isEqualTo("NetworkClient.poll");
+        assertThat(frame("java.lang.Thread.run").get("text")).isEqualTo("Thread.run");
+        hover("org.apache.kafka.clients.NetworkClient.poll");
+        assertThat(text("details")).startsWith("org.apache.kafka.clients.NetworkClient.poll (5 samples");
     }
 
     @Test
