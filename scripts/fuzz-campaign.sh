@@ -3,7 +3,7 @@
 #
 # Usage:  scripts/fuzz-campaign.sh TARGET SECONDS
 #   TARGET   ReadersFuzzTest#perfScript | #folded | #pprof | #pprofGzipped | #elfGopclntab | #perfData,
-#            WritersFuzzTest#svg | #json | #html   (classes in flamegraph-core/src/test/java/.../fuzz)
+#            WritersFuzzTest#svg | #json | #html | #markdown   (classes in flamegraph-core/src/test/java/.../fuzz)
 #   SECONDS  how long libFuzzer runs (-max_total_time)
 # The campaign starts from the seeds in flamegraph-core/src/test/resources/.../fuzz/<Class>Inputs/<method>
 # and the corpus it grew before (flamegraph-core/.cifuzz-corpus, not committed). A finding is written

@@ -59,6 +59,9 @@ public final class Markdown {
     /** {@code s} as a code span: shown as it is, whatever backticks it holds; one line. */
     public static String code(String s) {
         String l = line(s);
+        if (l.isEmpty()) {
+            return "` `"; // an empty span would read as two backticks
+        }
         int longest = 0;
         int run = 0;
         for (int i = 0; i < l.length(); i++) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.flamegraph.analyze.Markdown;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
@@ -100,6 +101,47 @@ class WritersFuzzTest {
             n++;
         }
         return n;
+    }
+
+    /**
+     * A name of any characters as markdown text, code span and table cell: one line, every character
+     * that would be markup escaped, a code span's fence not inside it, no bare {@code |} in a cell.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void markdown(FuzzedDataProvider d) {
+        String name = d.consumeRemainingAsString();
+        String text = Markdown.text(name);
+        String code = Markdown.code(name);
+        String cell = Markdown.codeCell(name);
+        for (String out : new String[] {text, code, cell}) {
+            assertThat(out.chars().filter(c -> c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0 || c == 0x2028 || c == 0x2029))
+                    .as(out).isEmpty();
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                i++; // an escape and the character it escapes
+                assertThat(i).as(text).isLessThan(text.length());
+            } else {
+                assertThat("`*<[]|&".indexOf(c)).as("bare '%s' in %s", c, text).isNegative();
+            }
+        }
+        int fence = 0;
+        while (fence < code.length() && code.charAt(fence) == '`') {
+            fence++;
+        }
+        assertThat(code).endsWith("`".repeat(fence));
+        String inner = code.substring(fence, code.length() - fence);
+        assertThat(inner).doesNotStartWith("`").doesNotEndWith("`");
+        for (String run : inner.split("[^`]+")) {
+            assertThat(run.length()).as("a run of the fence's length inside %s", code).isNotEqualTo(fence);
+        }
+        for (int i = 0; i < cell.length(); i++) {
+            if (cell.charAt(i) == '|') {
+                assertThat(i).isPositive();
+                assertThat(cell.charAt(i - 1)).as(cell).isEqualTo('\\');
+            }
+        }
     }
 
     /** Renders and checks: well-formed, only the renderer's elements, one script. */
