@@ -27,7 +27,7 @@ command -v python3 >/dev/null || die "python3 is missing"
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   echo "building flame.jar and benchmarks.jar ..." >&2
-  (cd "$root" && mvn -q -B -ntp -o -DskipTests install -pl flamegraph-core,examples,benchmarks -am) >&2
+  (cd "$root" && mvn -q -B -ntp -o -DskipTests package -pl flamegraph-core,examples,benchmarks -am) >&2
 fi
 [ -f "$flame_jar" ] && [ -f "$bench_jar" ] || die "jars missing: build with mvn -DskipTests package"
 

@@ -3,8 +3,10 @@ package io.github.stackfold.bench;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
+import io.github.stackfold.flamegraph.html.RawStacks;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +49,7 @@ public class HtmlWriteBenchmark {
     private FoldedProfile profile;
     private HtmlRenderer renderer;
     private long bytes;
+    private byte[] text;
 
     @Setup
     public void load() throws IOException {
@@ -59,13 +62,22 @@ public class HtmlWriteBenchmark {
             }
             profile = ProfileLoader.create().load(p);
         }
-        bytes = Fixtures.text(profile).length;
+        text = Fixtures.text(profile);
+        bytes = text.length;
         renderer = HtmlRenderer.of(HtmlOptions.defaults());
     }
 
     @Benchmark
     public void html(Megabytes mb, Blackhole bh) throws IOException {
         renderer.render(profile, new FoldedWriteBenchmark.BlackholeStream(bh));
+        mb.consumed(bytes);
+    }
+
+    /** The whole path of {@code flame html} on folded text after the JVM starts: read as bytes ({@link RawStacks}), write. */
+    @Benchmark
+    public void readFoldedAndHtml(Megabytes mb, Blackhole bh) throws IOException {
+        RawStacks stacks = RawStacks.readFolded(new ByteArrayInputStream(text), "bench");
+        renderer.render(stacks, new FoldedWriteBenchmark.BlackholeStream(bh));
         mb.consumed(bytes);
     }
 
