@@ -247,7 +247,7 @@ public final class ElfFile {
 
     private void checkTable(long off, int entSize, int num, int minEntSize, String what)
             throws DamagedBinaryException {
-        if (entSize < minEntSize || off < 0 || off + (long) entSize * num > data.limit()) {
+        if (entSize < minEntSize || off < 0 || off > data.limit() || (long) entSize * num > data.limit() - off) { // no overflow past the end
             throw new DamagedBinaryException(what + " table lies outside the file");
         }
     }
