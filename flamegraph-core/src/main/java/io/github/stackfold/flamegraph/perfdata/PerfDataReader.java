@@ -296,7 +296,7 @@ public final class PerfDataReader {
 
     /** Fails unless {@code [off, off+size)} lies between the header and the data. */
     private void checkBefore(long off, long size, long dataOff, long at, String what) throws BadInputException {
-        if (off < 104 || size < 0 || off + size > dataOff) {
+        if (off < 104 || size < 0 || off > dataOff || size > dataOff - off) { // no overflow of off + size
             throw bad(at, "the " + what + " between the header and the data (bytes 104 to " + dataOff + "), not at "
                     + off + " (" + size + " bytes)");
         }
