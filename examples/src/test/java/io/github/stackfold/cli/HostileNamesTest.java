@@ -207,8 +207,14 @@ class HostileNamesTest {
         assertThat(json.at("/source/description").asText()).contains("(" + exe + ")");
         // perf names the process by its comm: the root frame of every stack
         FoldedProfile folded;
-        try (var s = Files.newInputStream(out.resolve(LabPipeline.FOLDED))) {
-            folded = FoldedProfile.read(s, LabPipeline.FOLDED);
+        // the folded file is named after the program (its name made safe for a file name)
+        Path foldedFile;
+        try (var files = Files.list(out)) {
+            foldedFile = files.filter(f -> f.getFileName().toString().endsWith(".folded")).findFirst().orElseThrow();
+        }
+        assertThat(foldedFile.getFileName().toString()).doesNotContain("<", "|", "`", "\n");
+        try (var s = Files.newInputStream(foldedFile)) {
+            folded = FoldedProfile.read(s, foldedFile.toString());
         }
         String root = FoldedProfile.frames(folded.asMap().keySet().iterator().next()).get(0);
         assertThat(root).as("perf's name of the process").contains("a<b|c`d");

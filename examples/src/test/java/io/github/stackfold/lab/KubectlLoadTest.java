@@ -29,7 +29,8 @@ class KubectlLoadTest {
         Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwx------"));
 
         long t0 = System.nanoTime();
-        KubectlLoad load = KubectlLoad.start(stub.toString(), List.of("--context", "lab"), 3, Duration.ofMillis(1200));
+        // 3 s: on a loaded 2-core machine a shell can take over a second to start
+        KubectlLoad load = KubectlLoad.start(stub.toString(), List.of("--context", "lab"), 3, Duration.ofMillis(3000));
         String summary = load.finish();
         long tookMillis = (System.nanoTime() - t0) / 1_000_000;
 
@@ -39,7 +40,7 @@ class KubectlLoadTest {
         assertThat(load.succeeded()).isEqualTo(calls.size());
         assertThat(load.failures()).isZero();
         assertThat(summary).startsWith("3 kubectl clients: " + calls.size() + " calls ok");
-        assertThat(tookMillis).as("bounded: 1.2 s plus at most one call").isLessThan(1200 + 5000);
+        assertThat(tookMillis).as("bounded: 3 s plus at most one call").isLessThan(3000 + 5000);
         for (String c : calls) {
             long pid = Long.parseLong(c.substring(0, c.indexOf(' ')));
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("stub " + pid + " still running").isFalse();
