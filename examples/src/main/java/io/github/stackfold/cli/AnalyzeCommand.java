@@ -23,8 +23,8 @@ import picocli.CommandLine.ParentCommand;
                 + " and resource.",
                 "PROFILE is folded stacks, perf script output, a pprof profile or a flame graph SVG (- for standard"
                 + " input). Without --rules, the rules follow the program profiled: etcd's for etcd (a pprof profile's"
-                + " binary, or the process name perf's stacks start with), kube-apiserver's otherwise."
-                + " 'flame analyze --rules show:NAME' prints a built-in rules file to start your own."})
+                + " binary, or the process name perf's stacks start with), kube-apiserver's otherwise.",
+                "'flame analyze --rules show:NAME' prints a built-in rules file to start your own."})
 final class AnalyzeCommand implements Callable<Integer> {
     @ParentCommand
     FlameCli flame;
