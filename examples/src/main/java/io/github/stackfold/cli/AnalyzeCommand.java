@@ -62,7 +62,15 @@ final class AnalyzeCommand implements Callable<Integer> {
         Analyzer analyzer = Analyzer.create(Analyzer.Options.builder()
                 .rules(explicit != null ? explicit : Rules.forProgram(loaded.program())).top(top).build());
         Report result = analyzer.analyze(loaded.profile(), loaded.samples());
-        if (report.json) {
+        if (report.json && requests != null) {
+            // the report's JSON plus requestMetrics: the estimates by resource
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(result.toJson());
+            root.set("requestMetrics", mapper.readTree(requests.toJson(result)));
+            out.write((mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } else if (report.json) {
             result.writeJson(out);
         } else {
             out.write(("profile " + loaded.name() + "\n").getBytes(StandardCharsets.UTF_8));
