@@ -55,6 +55,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         MetricsSource ms = metrics.source("kubectl");
         // the request counts first: a bad metrics file is refused before the profile is read
         RequestMetrics requests = ms == null ? null : ms.live() ? RequestMetrics.of(ms.snapshot(flame.stdin())) : ms.fromFiles(flame.stdin());
+        if (ms != null && ms.live()) {
+            flame.stderr().println("flame: note: analyze reads a live --metrics once: its counts since the server started,"
+                    + " not the profile's window (save /metrics at the window's start and end, or use 'flame profile --metrics')");
+        }
         Rules explicit = rules.explicitRules();
         int top = report.top();
         CliProfiles.Loaded loaded = CliProfiles.load(profile, flame);
