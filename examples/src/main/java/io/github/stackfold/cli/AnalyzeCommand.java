@@ -23,8 +23,8 @@ import picocli.CommandLine.ParentCommand;
                 + " and resource.",
                 "PROFILE is folded stacks, perf script output, a pprof profile or a flame graph SVG (- for standard"
                 + " input). Without --rules, the rules follow the program profiled: etcd's for etcd (a pprof profile's"
-                + " binary, or the process name perf's stacks start with), kube-apiserver's otherwise."
-                + " 'flame analyze --rules show:NAME' prints a built-in rules file to start your own."})
+                + " binary, or the process name perf's stacks start with), kube-apiserver's otherwise.",
+                "'flame analyze --rules show:NAME' prints a built-in rules file to start your own."})
 final class AnalyzeCommand implements Callable<Integer> {
     @ParentCommand
     FlameCli flame;
@@ -58,6 +58,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         MetricsSource ms = metrics.source("kubectl");
         // the request counts first: a bad metrics file is refused before the profile is read
         RequestMetrics requests = ms == null ? null : ms.live() ? RequestMetrics.of(ms.snapshot(flame.stdin())) : ms.fromFiles(flame.stdin());
+        if (ms != null && ms.live()) {
+            flame.stderr().println("flame: note: analyze reads a live --metrics once: its counts since the server started,"
+                    + " not the profile's window (save /metrics at the window's start and end, or use 'flame profile --metrics')");
+        }
         Rules explicit = rules.explicitRules();
         int top = report.top();
         CliProfiles.Loaded loaded = CliProfiles.load(profile, flame, symbols);
@@ -65,7 +69,15 @@ final class AnalyzeCommand implements Callable<Integer> {
         Analyzer analyzer = Analyzer.create(Analyzer.Options.builder()
                 .rules(explicit != null ? explicit : Rules.forProgram(loaded.program())).top(top).build());
         Report result = analyzer.analyze(loaded.profile(), loaded.samples());
-        if (report.json) {
+        if (report.json && requests != null) {
+            // the report's JSON plus requestMetrics: the estimates by resource
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(result.toJson());
+            root.set("requestMetrics", mapper.readTree(requests.toJson(result)));
+            out.write((mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } else if (report.json) {
             result.writeJson(out);
         } else {
             out.write(("profile " + loaded.name() + "\n").getBytes(StandardCharsets.UTF_8));

@@ -178,7 +178,10 @@ public class CollapseCommand implements Callable<Integer> {
         FoldedProfile profile = session.finish().merge(others);
         write(profile);
         reporter.summary();
-        CliProfiles.hintUnnamed(profile, flame);
+        if (!symbolize && binary == null && symfs == null) {
+            // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab)
+            CliProfiles.hintUnnamed(profile, flame);
+        }
         return ExitCodes.OK;
     }
 

@@ -194,30 +194,7 @@ public final class LabPipeline {
             root.set("idleComparison", mapper.readTree(comparison.toJson()));
         }
         if (requests != null) {
-            ObjectNode rm = root.putObject("requestMetrics");
-            rm.put("source", requests.source());
-            rm.put("rule", "each verb's CPU share shared out over its resources in proportion to their requests");
-            java.util.Map<String, Double> verbShares = new java.util.TreeMap<>();
-            for (Report.ApiCallShare a : report.apiCalls()) {
-                String v = io.github.stackfold.flamegraph.analyze.RequestMetrics.verbOfHandler(a.verb());
-                if (v != null) {
-                    verbShares.merge(v, a.share(), Double::sum);
-                }
-            }
-            var arr = rm.putArray("estimates");
-            for (var e : requests.estimate(verbShares, report.samples())) {
-                ObjectNode o = arr.addObject();
-                o.put("verb", e.requests().verb());
-                o.put("resource", e.requests().resource());
-                o.put("requests", e.requests().count());
-                if (!Double.isNaN(e.requests().responseBytes())) {
-                    o.put("responseBytes", e.requests().responseBytes());
-                }
-                o.put("share", e.share());
-                if (!Double.isNaN(e.margin())) {
-                    o.put("margin", e.margin());
-                }
-            }
+            root.set("requestMetrics", mapper.readTree(requests.toJson(report)));
         }
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     }

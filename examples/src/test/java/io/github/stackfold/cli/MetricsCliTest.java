@@ -91,6 +91,20 @@ class MetricsCliTest {
                 .contains("GET secrets " + pct(get * 8 / 20) + " ±")
                 .contains("in proportion to their requests")
                 .contains("Not attributable to an API call:");
+        Run json = flame("analyze", "--json", "--metrics", begin.toString(), "--metrics", end.toString(), pb.toString());
+        assertThat(json.code()).as(json.err()).isZero();
+        JsonNode rm = new ObjectMapper().readTree(json.out()).get("requestMetrics");
+        assertThat(rm.get("requests").asDouble()).isEqualTo(100);
+        double sumGet = 0;
+        for (JsonNode e : rm.get("estimates")) {
+            if (e.get("verb").asText().equals("GET")) {
+                sumGet += e.get("share").asDouble();
+            }
+            if (e.get("resource").asText().equals("secrets")) {
+                assertThat(e.get("share").asDouble()).isCloseTo(get * 8 / 20, org.assertj.core.data.Offset.offset(1e-12));
+            }
+        }
+        assertThat(sumGet).isCloseTo(get, org.assertj.core.data.Offset.offset(1e-12));
         // one saved copy: its counts from zero
         Run one = flame("analyze", "--metrics", end.toString(), pb.toString());
         assertThat(one.out()).contains("(est. from 160 of 180 PUT requests, /metrics)");

@@ -837,14 +837,33 @@ public final class PerfRecorder {
         if (err.perfMissing() || r.exitCode() == 127 || r.exitCode() == 126) {
             throw perfMissing(t);
         }
-        if (t.via() == ExecTarget.Via.NSENTER && err.notPermitted()) {
+        String refused = t.via() == ExecTarget.Via.NSENTER ? nsenterRefusal(r.stderr()) : null;
+        if (t.via() == ExecTarget.Via.NSENTER && (err.notPermitted() || refused != null)) {
             throw new NotPermittedException("not permitted to enter the namespaces of PID " + t.nsenterTarget()
-                    + " (" + r.stderr().get(0) + "): nsenter needs CAP_SYS_ADMIN and CAP_SYS_PTRACE"
+                    + " (" + (refused != null ? refused : r.stderr().get(0)) + "): nsenter needs CAP_SYS_ADMIN and CAP_SYS_PTRACE"
                     + " (a privileged hostPID pod, or root on the host)");
+        }
+        String unreachable = t.via() == ExecTarget.Via.KUBECTL ? io.github.stackfold.perf.internal.KubectlStderr.unreachable(r.stderr()) : null;
+        if (unreachable != null) {
+            throw new NoTargetException(t + ": " + unreachable);
         }
         // kubectl logs several lines before the one that says what is wrong: show the last
         throw new PerfFailedException("cannot run perf through " + t + " (exit " + r.exitCode() + "): "
                 + (r.stderr().isEmpty() ? "no message" : r.stderr().get(r.stderr().size() - 1)));
+    }
+
+    /**
+     * nsenter's own refusal to enter a namespace, as it words it for a user without the capabilities
+     * ({@code nsenter: cannot open /proc/1/ns/ipc: Permission denied}, {@code nsenter: reassociate to
+     * namespace 'ns/ipc' failed: Operation not permitted}), or null.
+     */
+    static String nsenterRefusal(List<String> stderr) {
+        for (String line : stderr) {
+            if (line.startsWith("nsenter:") && (line.contains("Permission denied") || line.contains("Operation not permitted"))) {
+                return line.strip();
+            }
+        }
+        return null;
     }
 
     private String makeTempDir(ExecTarget t) {

@@ -168,17 +168,9 @@ public final class Answers {
     /** Question 2 with the request counts: each verb's CPU shared out over its resources. */
     private List<String> byRequests() {
         List<String> l = new ArrayList<>();
-        java.util.Map<String, Double> verbShares = new java.util.TreeMap<>();
-        for (Report.ApiCallShare a : r.apiCalls()) {
-            String v = RequestMetrics.verbOfHandler(a.verb());
-            if (v != null) {
-                verbShares.merge(v, a.share(), Double::sum);
-            }
-        }
+        java.util.Map<String, Double> verbShares = RequestMetrics.verbShares(r);
         l.add(String.format(Locale.ROOT, "By resource, from the apiserver's request counts (%s, %.0f requests in the window): "
-                + "each verb's CPU share (its handler frames or labels above) is shared out over that verb's resources "
-                + "in proportion to their requests (%s deltas), i.e. the same CPU per request within a verb; the margin "
-                + "is the verb share's, scaled alike.", requests.source(), requests.total(), RequestMetrics.REQUESTS));
+                + "%s.", requests.source(), requests.total(), RequestMetrics.RULE));
         List<RequestMetrics.Estimate> est = requests.estimate(verbShares, r.samples());
         int shown = 0;
         for (RequestMetrics.Estimate e : est) {

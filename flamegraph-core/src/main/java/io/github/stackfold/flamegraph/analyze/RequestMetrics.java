@@ -459,6 +459,61 @@ public final class RequestMetrics {
     }
 
     /**
+     * {@link #estimate(Map, long)} with each verb's CPU share taken from a report's API calls (stack
+     * verbs mapped by {@link #verbOfHandler}, summed).
+     */
+    public List<Estimate> estimate(Report report) {
+        return estimate(verbShares(report), report.samples());
+    }
+
+    /** The CPU share per metrics verb of a report's API calls. */
+    public static Map<String, Double> verbShares(Report report) {
+        Map<String, Double> shares = new TreeMap<>();
+        for (Report.ApiCallShare a : report.apiCalls()) {
+            String v = verbOfHandler(a.verb());
+            if (v != null) {
+                shares.merge(v, a.share(), Double::sum);
+            }
+        }
+        return shares;
+    }
+
+    /** The rule {@link #estimate} follows, in a sentence. */
+    public static final String RULE = "each verb's CPU share (its handler frames or request labels) shared out over that verb's"
+            + " resources in proportion to their requests in the window (" + REQUESTS + " deltas): the same CPU per request"
+            + " within a verb; the margin is the verb share's, scaled alike";
+
+    /**
+     * The estimates for a report as JSON: {@code source}, {@code rule}, {@code requests} (the total) and
+     * {@code estimates} ({@code verb}, {@code resource}, {@code requests}, {@code responseBytes} when
+     * exported, {@code share}, {@code margin}), heaviest first.
+     */
+    public String toJson(Report report) {
+        return JsonText.of(out -> {
+            try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory()
+                    .createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
+                g.writeStartObject();
+                g.writeStringField("source", source);
+                g.writeStringField("rule", RULE);
+                g.writeNumberField("requests", total());
+                g.writeArrayFieldStart("estimates");
+                for (Estimate e : estimate(report)) {
+                    g.writeStartObject();
+                    g.writeStringField("verb", e.requests().verb());
+                    g.writeStringField("resource", e.requests().resource());
+                    g.writeNumberField("requests", e.requests().count());
+                    Report.number(g, "responseBytes", e.requests().responseBytes());
+                    g.writeNumberField("share", e.share());
+                    Report.number(g, "margin", e.margin());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+        });
+    }
+
+    /**
      * A resource's estimated CPU share.
      *
      * @param requests      the resource's requests and response bytes

@@ -309,6 +309,10 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
             if (err.contains("Unauthorized")) {
                 throw new NotPermittedException(source + " failed: " + why);
             }
+            String unreachable = io.github.stackfold.perf.internal.KubectlStderr.unreachable(r.stderr());
+            if (unreachable != null) {
+                throw new NoTargetException(source + ": " + unreachable);
+            }
             throw new NoTargetException(source + " failed: " + why);
         }
         return r.stdout();
