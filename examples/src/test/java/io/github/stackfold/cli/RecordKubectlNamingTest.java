@@ -83,13 +83,14 @@ class RecordKubectlNamingTest {
     }
 
     /** {@code flame record --via kubectl} on etcd as its own JVM, with the stub first on PATH. */
-    private Run record(Path out, Path cache, String path) throws Exception {
+    private Run record(Path out, Path cache, String path, String... more) throws Exception {
         Path log = tmp.resolve("kubectl-" + out.getFileName() + ".log");
         Path err = tmp.resolve("stderr-" + out.getFileName());
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), FlameCli.class.getName(),
                 "record", "--via", "kubectl", "--pod", "debug-profiler", "--pid", Long.toString(etcd.pid()),
                 "--duration", "3s", "--frequency", "499", "--keep", "--output-dir", out.toString()));
+        cmd.addAll(List.of(more));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
         Map<String, String> env = pb.environment();
         env.put("PATH", path);
@@ -139,8 +140,12 @@ class RecordKubectlNamingTest {
 
     /** The kept perf script text folded as the local route folds it: named from /usr/bin/etcd itself. */
     private static FoldedProfile foldedLocally(Path text) throws IOException {
+        return foldedLocally(text, false);
+    }
+
+    private static FoldedProfile foldedLocally(Path text, boolean inline) throws IOException {
         GoSymbolizer local = GoSymbolizer.builder()
-                .locator(BinaryLocator.binary(EtcdServer.ETCD)).build();
+                .locator(BinaryLocator.binary(EtcdServer.ETCD)).inline(inline).build();
         CollapseOptions o = CollapseOptions.builder().threads(1).countSamples(true).symbolizer(local).build();
         try (InputStream in = Files.newInputStream(text)) {
             return PerfCollapser.create(o).collapse(in, text.toString());
@@ -210,5 +215,24 @@ class RecordKubectlNamingTest {
         assertThat(r.calls().stream().filter(c -> c.contains(" -- dd if=")).count()).as("dd tried once").isEqualTo(1);
         Path out = tmp.resolve("nodd");
         assertThat(stacks(read(only(out, ".folded")))).isEqualTo(stacks(foldedLocally(only(out, ".perf.txt"))));
+    }
+
+    @Test
+    void withInlineGoTheInlinedCallsAreNamedAsLocally() throws Exception {
+        Path cache = tmp.resolve("cache-inline");
+        Run r = record(tmp.resolve("inline"), cache, stubPath(), "--inline-go");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("warning");
+        Matcher m = NAMED.matcher(r.err());
+        assertThat(m.find()).as(r.err()).isTrue();
+        long fetched = ddBytes(r.calls());
+        long size = Files.size(EtcdServer.ETCD);
+        System.err.printf("--inline-go through kubectl: dd fetched %d of %d bytes (%.1f %%)%n", fetched, size, 100.0 * fetched / size);
+        assertThat(fetched).isLessThan(size * 6 / 10);
+        assertThat(Files.isRegularFile(cache.resolve("stackfold/buildid").resolve(m.group(5)).resolve("elf-inline"))).isTrue();
+        Path out = tmp.resolve("inline");
+        Map<String, Long> viaKubectl = stacks(read(only(out, ".folded")));
+        assertThat(viaKubectl).isEqualTo(stacks(foldedLocally(only(out, ".perf.txt"), true)));
+        assertThat(viaKubectl.keySet()).anyMatch(s -> s.contains("_[i]"));
     }
 }
