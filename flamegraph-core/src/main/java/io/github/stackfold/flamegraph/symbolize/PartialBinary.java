@@ -26,7 +26,8 @@ import java.util.Objects;
  *       notes, whose GNU build-id (else Go build ID) is the cache key. When the cache holds a copy for
  *       that key, nothing more is fetched;</li>
  *   <li>the section header table and the section name table;</li>
- *   <li>{@code .gopclntab} (or {@code .data.rel.ro.gopclntab} in a PIE);</li>
+ *   <li>{@code .gopclntab} (or {@code .data.rel.ro.gopclntab} in a PIE): of a Go 1.16+ table without
+ *       inline expansion only the function names and records, not the file and pc-value tables;</li>
  *   <li>for inline expansion only: the file bytes of the writable segments (the module data) and the
  *       section holding {@code moduledata.gofunc} (the inline trees).</li>
  * </ol>
@@ -180,7 +181,7 @@ public final class PartialBinary {
         for (String want : TABLES) {
             for (long[] sec : sections) {
                 if (!table && sec[1] != 8 && want.equals(cString(names, sec[0]))) {
-                    parts.bytes(r, sec[4], sec[5]);
+                    fetchTable(r, parts, sec[4], sec[5], order, inline);
                     table = true;
                 }
             }
@@ -217,6 +218,32 @@ public final class PartialBinary {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * The function table at {@code offset}: without inline expansion, of a Go 1.16+ table only the
+     * header, the function names and the function records ({@code [0, cuOffset)} and
+     * {@code [pclnOffset, size)}); the file table and the pc-value tables in between are what line
+     * numbers and inlined calls need. All of it otherwise, or when the header does not read as expected.
+     */
+    private static void fetchTable(Counting r, Sparse parts, long offset, long size, ByteOrder order, boolean inline)
+            throws IOException {
+        if (!inline && size > 128) {
+            ByteBuffer h = ByteBuffer.wrap(parts.bytes(r, offset, 128)).order(order);
+            int magic = h.getInt(0);
+            int ptr = h.get(7) & 0xff;
+            int first = magic == 0xfffffffa ? 8 + 3 * ptr : magic == 0xfffffff0 || magic == 0xfffffff1 ? 8 + 4 * ptr : -1;
+            if (first > 0 && (ptr == 4 || ptr == 8)) {
+                long cu = ptr == 8 ? h.getLong(first) : u32(h, first);
+                long pcln = ptr == 8 ? h.getLong(first + 3 * ptr) : u32(h, first + 3 * ptr);
+                if (cu >= 128 && cu <= pcln && pcln < size) {
+                    parts.bytes(r, offset + 128, cu - 128);
+                    parts.bytes(r, offset + pcln, size - pcln);
+                    return;
+                }
+            }
+        }
+        parts.bytes(r, offset, size);
     }
 
     private static GoBinary open(Path file) throws IOException {
