@@ -61,6 +61,10 @@ class RecordKubectlNamingTest {
         Path noDd = Files.createDirectories(bin.resolve("nodd")).resolve("dd");
         Files.writeString(noDd, "#!/bin/sh\necho \"dd: invalid number 'skip_bytes,count_bytes'\" >&2\nexit 1\n");
         Files.setPosixFilePermissions(noDd, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // nor tail: the binary cannot be read at all
+        Path noTail = Files.createDirectories(bin.resolve("notail")).resolve("tail");
+        Files.writeString(noTail, "#!/bin/sh\necho 'sh: tail: not found' >&2\nexit 127\n");
+        Files.setPosixFilePermissions(noTail, PosixFilePermissions.fromString("rwxr-xr-x"));
         etcd = EtcdServer.start();
         etcd.load(2, 20000, 120);
     }
@@ -234,5 +238,22 @@ class RecordKubectlNamingTest {
         Map<String, Long> viaKubectl = stacks(read(only(out, ".folded")));
         assertThat(viaKubectl).isEqualTo(stacks(foldedLocally(only(out, ".perf.txt"), true)));
         assertThat(viaKubectl.keySet()).anyMatch(s -> s.contains("_[i]"));
+    }
+
+    @Test
+    void aBinaryThatCannotBeReadIsOneWarningAndTheRecordingIsWrittenUnnamed() throws Exception {
+        Path cache = tmp.resolve("cache-none");
+        Run r = record(tmp.resolve("none"), cache, bin.resolve("stub") + ":" + bin.resolve("nodd") + ":"
+                + bin.resolve("notail") + ":" + System.getenv("PATH"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).containsOnlyOnce("flame: warning: cannot name frames of /usr/bin/etcd through kubectl pod"
+                + " debug-profiler (/proc/" + etcd.pid() + "/exe): cannot read 4096 bytes at offset 0 of /proc/" + etcd.pid()
+                + "/exe through kubectl pod debug-profiler with dd or tail|head: sh: tail: not found;"
+                + " its frames stay [unknown]\n");
+        assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("flame: named");
+        assertThat(stacks(read(only(tmp.resolve("none"), ".folded"))).keySet()).anyMatch(s -> s.contains(";[etcd]"));
+        try (var s = Files.walk(cache.getParent())) {
+            assertThat(s.filter(p -> p.toString().contains("buildid")).toList()).isEmpty();
+        }
     }
 }

@@ -36,9 +36,12 @@ public final class RemoteFile implements PartialBinary.Ranges {
         }
         Child.Result r = run(List.of("sh", "-c", "tail -c +\"$1\" -- \"$2\" | head -c \"$3\"", "sh",
                 Long.toString(offset + 1), path, Integer.toString(length)));
-        if (r.exitCode() != 0) {
+        // a pipeline's status is head's: a tail that failed shows as short output and a message
+        String why = r.stderrText().strip();
+        if (r.exitCode() != 0 || r.stdout().length < length && !why.isEmpty()) {
             throw new IOException("cannot read " + length + " bytes at offset " + offset + " of " + path + " through "
-                    + target + " with dd or tail|head (exit " + r.exitCode() + "): " + r.stderrText().strip());
+                    + target + " with dd or tail|head" + (r.exitCode() != 0 ? " (exit " + r.exitCode() + ")" : "") + ": "
+                    + (why.isEmpty() ? "no message" : why.lines().findFirst().orElse("")));
         }
         return r.stdout();
     }
