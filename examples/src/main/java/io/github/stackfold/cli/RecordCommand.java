@@ -64,7 +64,9 @@ public class RecordCommand implements Callable<Integer> {
     String event;
 
     @Option(names = "--no-symbolize", description = "Leave the frames of stripped Go binaries [unknown]. By default they"
-            + " are named from the binary's Go symbol table, read through /proc/PID (not with --via kubectl).")
+            + " are named from the binary's Go symbol table, read through /proc/PID; with --via kubectl from the parts"
+            + " of the pod's /proc/PID/exe that naming needs, fetched through kubectl exec and kept by build-id in"
+            + " ~/.cache/stackfold/buildid (a second recording of the same binary fetches 4 KB).")
     boolean noSymbolize;
 
     @Option(names = "--inline-go", description = "Also expand the calls the Go compiler inlined, marked _[i].")
@@ -209,6 +211,13 @@ public class RecordCommand implements Callable<Integer> {
         public synchronized void warning(String message) {
             end();
             err.println("flame: warning: " + message);
+            err.flush();
+        }
+
+        @Override
+        public synchronized void note(String message) {
+            end();
+            err.println("flame: " + message);
             err.flush();
         }
 

@@ -8,7 +8,8 @@ import io.github.stackfold.perf.RecordOptions;
 /**
  * Names stripped Go frames (kube-apiserver's, etcd's) in the lab's recordings with gosym's
  * {@link GoSymbolizer}, reading the binary through {@code /proc/PID/root} so one inside a container
- * works from the host. Not through kubectl: the binary is then on another machine.
+ * works from the host. Not for kubectl targets: the binary is then in the pod, and the recorder's own
+ * Go naming fetches the parts it needs through kubectl exec ({@link RecordOptions#binaryCache()}).
  */
 final class GoFrames {
     private GoFrames() {

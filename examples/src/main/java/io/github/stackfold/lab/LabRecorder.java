@@ -93,6 +93,11 @@ final class LabRecorder {
         }
 
         @Override
+        public void note(String message) {
+            say.accept(message);
+        }
+
+        @Override
         public boolean writesSymbolMap(FoundProcess process) {
             if (hook != null) {
                 return hook.writesSymbolMap();

@@ -48,7 +48,7 @@ class RecordCommandTest {
      * The stub: accepts only {@code kubectl exec [-n NS] POD [-c C] -- CMD...} for the pod
      * {@code debug-profiler}, logs the call, and runs CMD here as the debug pod would.
      */
-    private static final String STUB_KUBECTL = """
+    static final String STUB_KUBECTL = """
             #!/bin/sh
             # STUB kubectl for tests (there is no cluster here): runs 'exec ... -- CMD' locally.
             echo "$*" >> "$STUB_KUBECTL_LOG"

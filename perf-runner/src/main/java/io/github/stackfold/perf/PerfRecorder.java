@@ -12,8 +12,10 @@ import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
+import io.github.stackfold.flamegraph.symbolize.PartialBinary;
 import io.github.stackfold.perf.internal.Child;
 import io.github.stackfold.perf.internal.PerfStderr;
+import io.github.stackfold.perf.internal.RemoteFile;
 import io.github.stackfold.perf.internal.TargetFiles;
 
 import java.io.FileOutputStream;
@@ -85,6 +87,8 @@ public final class PerfRecorder {
     private volatile String dataFile;
     private volatile boolean signalled;
     private volatile boolean perfChecked;
+    /** The kubectl target's partial binary of the recording under way, or null. */
+    private volatile RemoteNaming remote;
 
     private PerfRecorder(RecordOptions options) {
         this.options = options;
@@ -222,6 +226,7 @@ public final class PerfRecorder {
             throw new PerfFailedException("cannot read the process list through " + t + ": " + e.getCause().getMessage());
         }
         String name = fileName(options.pid() > 0 ? p.comm() : options.processName());
+        remote = null;
         String kptr = readSetting(t, "kptr_restrict");
         boolean stream = options.stream() && t.via() != ExecTarget.Via.KUBECTL && !listener.writesSymbolMap(p);
         String dir = stream ? null : makeTempDir(t);
@@ -266,6 +271,11 @@ public final class PerfRecorder {
                 script = new Script(t, p, name, listener, kept, data);
             }
             FoldedProfile profile = script.finish();
+            RemoteNaming rn = remote;
+            String named = rn == null ? null : rn.summary();
+            if (named != null) {
+                listener.note(named);
+            }
             if (profile.isEmpty() && cut > 0) {
                 throw new PerfFailedException("perf record died by signal " + cut + " (" + signalName(cut) + ") after "
                         + seconds(recorded) + "s, before it wrote a sample perf script could read: the recording is lost"
@@ -477,8 +487,11 @@ public final class PerfRecorder {
 
     /** Names stripped Go frames from the process's own binary, read through this machine's /proc. */
     private FrameSymbolizer goSymbolizer(ExecTarget t, FoundProcess p, RecordListener listener) {
-        if (!options.goSymbols() || t.via() == ExecTarget.Via.KUBECTL) {
+        if (!options.goSymbols()) {
             return null;
+        }
+        if (t.via() == ExecTarget.Via.KUBECTL) {
+            return remoteSymbolizer(t, p, listener);
         }
         Path proc = options.procRoot().resolve(Long.toString(p.pid()));
         BinaryLocator locator = BinaryLocator.process(options.procRoot(), p.pid());
@@ -497,6 +510,90 @@ public final class PerfRecorder {
                                         + " exited before its binary was read")
                                 + "; its frames stay [unknown]"))
                 .build();
+    }
+
+    /**
+     * For a kubectl target: names the frames of the process's own binary from a partial copy of the
+     * pod's {@code /proc/PID/exe} (its headers and Go function table), fetched through kubectl exec on
+     * the first frame that needs it, or found in the build-id cache.
+     */
+    private FrameSymbolizer remoteSymbolizer(ExecTarget t, FoundProcess p, RecordListener listener) {
+        String exe = stripDeleted(p.exe());
+        if (options.binaryCache() == null || exe.isEmpty()) {
+            return null;
+        }
+        RemoteNaming rn = new RemoteNaming(t, p, exe, listener);
+        GoSymbolizer sym = GoSymbolizer.builder()
+                .locator(module -> stripDeleted(module).equals(exe) ? rn.locate() : null)
+                .inline(options.inlineGo())
+                .listener((module, message) -> {
+                    if (!rn.failed && !message.endsWith(": binary not found")) {
+                        listener.warning(message + "; its frames stay [unknown]");
+                    }
+                })
+                .build();
+        rn.symbolizer = sym;
+        remote = rn;
+        return sym;
+    }
+
+    private static String stripDeleted(String module) {
+        return module.endsWith(" (deleted)") ? module.substring(0, module.length() - 10) : module;
+    }
+
+    /** The partial copy of a kubectl target's binary and what it named. */
+    private final class RemoteNaming {
+        private final ExecTarget t;
+        private final FoundProcess p;
+        private final String exe;
+        private final RecordListener listener;
+        volatile GoSymbolizer symbolizer;
+        volatile boolean failed;
+        private boolean tried;
+        private PartialBinary.Copy copy;
+
+        RemoteNaming(ExecTarget t, FoundProcess p, String exe, RecordListener listener) {
+            this.t = t;
+            this.p = p;
+            this.exe = exe;
+            this.listener = listener;
+        }
+
+        synchronized Path locate() {
+            if (!tried) {
+                tried = true;
+                String file = "/proc/" + p.targetPid() + "/exe";
+                try {
+                    copy = PartialBinary.fetch(new RemoteFile(t, file, options.scriptTimeout()), options.binaryCache(),
+                            options.inlineGo());
+                } catch (IOException | RuntimeException e) {
+                    failed = true;
+                    listener.warning("cannot name frames of " + exe + " through " + t + " (" + file + "): "
+                            + e.getMessage() + "; its frames stay [unknown]");
+                }
+            }
+            return copy == null ? null : copy.file();
+        }
+
+        /** "named N of M frames of EXE through kubectl: fetched X KB of Y MB (...)", or null when nothing was tried. */
+        synchronized String summary() {
+            if (copy == null) {
+                return null;
+            }
+            String module = exe;
+            long named = 0;
+            long all = 0;
+            for (String m : List.of(exe, exe + " (deleted)")) {
+                named += symbolizer.namedFrames(m);
+                all += symbolizer.namedFrames(m) + symbolizer.unnamedFrames(m);
+            }
+            String sizes = String.format(java.util.Locale.ROOT, "fetched %,d KB of %.1f MB", (copy.fetchedBytes() + 1023) / 1024,
+                    copy.fileSize() / 1048576.0);
+            return "named " + String.format(java.util.Locale.ROOT, "%,d of %,d", named, all) + " frames of " + module
+                    + " through kubectl: " + sizes + (copy.cached()
+                            ? " (its build-id; the rest was cached by build-id " + copy.buildId() + ")"
+                            : " (cached by build-id " + copy.buildId() + ")");
+        }
     }
 
     /** Whether the process's root directory is this process's (not a container's). */

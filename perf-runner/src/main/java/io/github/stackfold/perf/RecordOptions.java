@@ -45,8 +45,11 @@ import java.util.function.Function;
  *     found process (its PID and /proc/PID/exe) once it is known</td></tr>
  * <tr><td>{@link Builder#goSymbols}</td><td>true</td><td>when no {@link Builder#symbolizer} is set, name
  *     the frames of stripped Go binaries from their {@code .gopclntab}, read through
- *     {@code PROCROOT/PID/exe} or {@code PROCROOT/PID/root/PATH} (local and nsenter targets; a kubectl
- *     target's binaries are in the pod, not here)</td></tr>
+ *     {@code PROCROOT/PID/exe} or {@code PROCROOT/PID/root/PATH} (local and nsenter targets); for a
+ *     kubectl target, from the parts of the pod's {@code /proc/PID/exe} that naming needs, fetched with
+ *     {@code dd} (else {@code tail | head}) through {@code kubectl exec} and kept in {@link Builder#binaryCache}</td></tr>
+ * <tr><td>{@link Builder#binaryCache}</td><td>{@code ~/.cache/stackfold/buildid}</td><td>partial copies of
+ *     kubectl targets' binaries, by build-id: a second recording of the same binary fetches its first 4 KiB only</td></tr>
  * <tr><td>{@link Builder#inlineGo}</td><td>false</td><td>with goSymbols: expand the calls the Go compiler
  *     inlined, marked {@code _[i]}</td></tr>
  * <tr><td>{@link Builder#flameGraph}</td><td>flamegraph.pl's defaults, a subtitle naming process,
@@ -132,6 +135,11 @@ public final class RecordOptions extends Settings<RecordOptions.Builder> {
         return values.inlineGo;
     }
 
+    /** Where partial copies of a kubectl target's binaries are kept by build-id, or null for none. */
+    public Path binaryCache() {
+        return values.binaryCache;
+    }
+
     /** The flame graph options, or null for the defaults described above. */
     public FlameGraphOptions flameGraph() {
         return values.flameGraph;
@@ -169,6 +177,7 @@ public final class RecordOptions extends Settings<RecordOptions.Builder> {
         private Function<FoundProcess, FrameSymbolizer> symbolizer;
         private boolean goSymbols = true;
         private boolean inlineGo;
+        private Path binaryCache = io.github.stackfold.flamegraph.symbolize.PartialBinary.defaultCache();
         private FlameGraphOptions flameGraph;
         private String perfCommand = "perf";
         private Duration commandTimeout = Duration.ofSeconds(30);
@@ -282,6 +291,17 @@ public final class RecordOptions extends Settings<RecordOptions.Builder> {
         /** With goSymbols: expand inlined Go calls, marked {@code _[i]} (default false). */
         public Builder inlineGo(boolean inlineGo) {
             this.inlineGo = inlineGo;
+            return this;
+        }
+
+        /**
+         * With goSymbols and a kubectl target: where the parts of the target's binary that name its frames
+         * are kept, by build-id, once fetched through {@code kubectl exec} (default
+         * {@link io.github.stackfold.flamegraph.symbolize.PartialBinary#defaultCache()}; null: frames of a
+         * kubectl target stay unnamed).
+         */
+        public Builder binaryCache(Path binaryCache) {
+            this.binaryCache = binaryCache;
             return this;
         }
 

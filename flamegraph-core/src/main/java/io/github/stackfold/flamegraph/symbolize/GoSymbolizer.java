@@ -59,6 +59,7 @@ public final class GoSymbolizer implements FrameSymbolizer {
         Module m = modules.computeIfAbsent(module, this::open);
         if (m.binary == null) {
             unnamed.increment();
+            m.unnamed.increment();
             return null;
         }
         String[] names = m.cache.computeIfAbsent(address, a -> {
@@ -67,9 +68,11 @@ public final class GoSymbolizer implements FrameSymbolizer {
         });
         if (names.length == 0) {
             unnamed.increment();
+            m.unnamed.increment();
             return null;
         }
         named.increment();
+        m.named.increment();
         return names.clone();
     }
 
@@ -84,6 +87,18 @@ public final class GoSymbolizer implements FrameSymbolizer {
      */
     public long unnamedFrames() {
         return unnamed.sum();
+    }
+
+    /** How many frames of {@code module} (as perf printed it) were named so far. */
+    public long namedFrames(String module) {
+        Module m = modules.get(module);
+        return m == null ? 0 : m.named.sum();
+    }
+
+    /** How many frames of {@code module} were left unnamed so far. */
+    public long unnamedFrames(String module) {
+        Module m = modules.get(module);
+        return m == null ? 0 : m.unnamed.sum();
     }
 
     private Module open(String module) {
@@ -110,6 +125,8 @@ public final class GoSymbolizer implements FrameSymbolizer {
     private static final class Module {
         final GoBinary binary;
         final ConcurrentHashMap<Long, String[]> cache = new ConcurrentHashMap<>();
+        final LongAdder named = new LongAdder();
+        final LongAdder unnamed = new LongAdder();
 
         Module(GoBinary binary) {
             this.binary = binary;
