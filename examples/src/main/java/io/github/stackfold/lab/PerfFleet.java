@@ -54,10 +54,8 @@ final class PerfFleet {
         this.run = run;
     }
 
-    /** The weight type of the event's samples: nanoseconds for the clock events, else counts. */
-    static String sampleType(String event) {
-        return event.equals("cpu-clock") || event.equals("task-clock") ? "cpu/nanoseconds" : event + "/count";
-    }
+    /** The folded stacks of a perf recording count samples (one per tick of the event), not time. */
+    static final String SAMPLE_TYPE = "samples/count";
 
     /** The message for a replica whose node has no debug pod: names the node and the fix. */
     static String noPodMessage(Replica r, DebugPods pods, String namespace) {
@@ -192,8 +190,7 @@ final class PerfFleet {
             run.recorders.remove(rec);
         }
         Instant until = Instant.now();
-        String type = sampleType(ro.event());
-        PprofProfile p = new PprofProfile(s.profile(), type, s.binary(), from.getEpochSecond() * 1_000_000_000L + from.getNano(),
+        PprofProfile p = new PprofProfile(s.profile(), SAMPLE_TYPE, s.binary(), from.getEpochSecond() * 1_000_000_000L + from.getNano(),
                 Duration.between(from, until).toNanos());
         return new Recorded(new ReplicaProfile(r, "", new byte[0], p, from, until), s.samples());
     }

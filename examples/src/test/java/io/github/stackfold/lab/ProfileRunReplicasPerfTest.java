@@ -196,8 +196,9 @@ class ProfileRunReplicasPerfTest {
         assertThat(merged.asMap().keySet()).anyMatch(s -> s.startsWith("instance=10.0.0.1:6443;"))
                 .anyMatch(s -> s.startsWith("instance=10.0.0.2:6443;"));
         assertThat(r.report().total()).isEqualTo(a.total() + b.total());
+        assertThat(r.report().samples()).as("perf's folded stacks count samples").isEqualTo(a.total() + b.total());
         String comparison = Files.readString(out.resolve("replicas").resolve("replicas.txt"));
-        assertThat(comparison).startsWith("2 replicas, cpu/nanoseconds; hot: ").contains("10.0.0.1:6443").contains("10.0.0.2:6443");
+        assertThat(comparison).startsWith("2 replicas, samples/count; hot: ").contains("10.0.0.1:6443").contains("10.0.0.2:6443");
         assertThat(out.resolve("replicas").resolve("replicas.json")).exists();
         assertThat(out.resolve("flame.svg")).exists();
         assertThat(said).anyMatch(s -> s.startsWith("recording kube-apiserver on 2 of 2 replicas at once through their"
