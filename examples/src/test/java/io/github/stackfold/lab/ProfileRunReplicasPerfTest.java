@@ -245,4 +245,41 @@ class ProfileRunReplicasPerfTest {
                 .anyMatch(c -> c.endsWith(" get pods -n kube-system -o json"));
         assertThat(perfRecordStarts()).hasSize(2);
     }
+    @Test
+    void aStopEndsEveryReplicasRecordingEarlyAndWhatWasRecordedIsWritten() throws Exception {
+        node("debug-profiler-aaaaa");
+        node("debug-profiler-bbbbb");
+        endpoints("node-a", "node-b");
+        pods(pod("debug-profiler-aaaaa", "node-a", "Running", ""), pod("debug-profiler-bbbbb", "node-b", "Running", ""));
+        Path out = tmp.resolve("results");
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProfileRun run = new ProfileRun();
+        ProfileRun.Options o = new ProfileRun.Options("kube-apiserver", 0, Duration.ofSeconds(60), 99,
+                ExecTarget.kubectl("debug-profiler", "kube-system", null), 0, kubectl.toString(), false, null, out,
+                Rules.kubeApiserver(), true, null);
+        var result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return run.run(o, said::add);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (said.stream().filter(l -> l.contains(": recording PID 1 ")).count() < 2) {
+            assertThat(System.nanoTime()).as("both recordings started: " + said).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        Thread.sleep(2000);
+        long stopped = System.nanoTime();
+        run.stop();
+
+        LabPipeline.Result r = result.get(40, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopped)).as("ended well before the 60 s").isLessThan(30);
+        FoldedProfile a = read(folded(out, "10.0.0.1:6443"));
+        FoldedProfile b = read(folded(out, "10.0.0.2:6443"));
+        assertThat(a.total()).isPositive();
+        assertThat(b.total()).isPositive();
+        assertThat(r.report().total()).isEqualTo(a.total() + b.total());
+        // (the stub's perf runs on this machine, so it is signalled here, not with pkill in the pod)
+    }
 }
