@@ -38,7 +38,7 @@ final class ProfileCommand implements Callable<Integer> {
     int load;
 
     @Option(names = "--kubectl", paramLabel = "PROGRAM", defaultValue = "kubectl",
-            description = "The kubectl for --load and --pprof kubectl (default: ${DEFAULT-VALUE}).")
+            description = "The kubectl for --load, --pprof kubectl and --via kubectl --all-replicas (default: ${DEFAULT-VALUE}).")
     String kubectl;
 
     @Option(names = "--compare-idle",
@@ -51,9 +51,16 @@ final class ProfileCommand implements Callable<Integer> {
     String pprof;
 
     @Option(names = "--all-replicas",
-            description = "With --pprof: profile every replica of the kubernetes Service at once; each replica's files"
-                    + " and their comparison go to DIR/replicas/, the lab's files are of all replicas merged.")
+            description = "With --pprof, or with --via kubectl (perf in the debug pod on each replica's node, see"
+                    + " manifests/debug-profiler-daemonset.yaml): profile every replica of the kubernetes Service at"
+                    + " once; each replica's files and their comparison go to DIR/replicas/, the lab's files are of"
+                    + " all replicas merged.")
     boolean allReplicas;
+
+    @Option(names = "--pod-selector", paramLabel = "SELECTOR",
+            description = "With --via kubectl --all-replicas: find each node's debug pod by this label selector"
+                    + " (e.g. app=debug-profiler) instead of by --pod as a name prefix.")
+    String podSelector;
 
     @Mixin
     RulesFlag rules;
@@ -75,13 +82,18 @@ final class ProfileCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
         }
-        if (allReplicas && pprof == null) {
-            throw new FlameCli.CliExit(ExitCodes.USAGE, "--all-replicas goes with --pprof (perf records one node's process)");
+        if (allReplicas && pprof == null && target.via != io.github.stackfold.perf.ExecTarget.Via.KUBECTL) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, ProfileRun.ALL_REPLICAS_USAGE);
         }
         target.checkPidOrProcess();
         long pid = target.pid == null ? 0 : target.pid;
-        ProfileRun.Options o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
-                load, kubectl, compareIdle, pprof, outputDir.dir, rules.explicitRules(), allReplicas);
+        ProfileRun.Options o;
+        try {
+            o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
+                    load, kubectl, compareIdle, pprof, outputDir.dir, rules.explicitRules(), allReplicas, podSelector);
+        } catch (IllegalArgumentException e) {
+            throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
+        }
         ProfileRun run = new ProfileRun().metrics(metrics.source(kubectl), flame.stdin());
         return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
     }

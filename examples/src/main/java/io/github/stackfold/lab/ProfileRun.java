@@ -36,10 +36,23 @@ public final class ProfileRun extends StoppableRun {
      *                     ({@link LabPipeline#rulesFor}: etcd's for etcd, kube-apiserver's otherwise)
      * @param allReplicas  with {@code pprof}: profile every replica of the {@code kubernetes} Service at
      *                     once (see {@code FleetFetcher}); the lab's files are then of all replicas merged,
-     *                     and each replica's result set and the comparison go to {@code DIR/replicas/}
+     *                     and each replica's result set and the comparison go to {@code DIR/replicas/};
+     *                     without {@code pprof}, with a {@code kubectl} target: perf records each replica in
+     *                     the debug pod on its node (see {@code PerfFleet}), {@code target}'s pod being the
+     *                     prefix of the debug pods' names
+     * @param podSelector  with {@code allReplicas} and perf: the label selector of the debug pods (e.g.
+     *                     {@code app=debug-profiler}) instead of the name prefix; null for the prefix
      */
     public record Options(String processName, long pid, Duration duration, int frequency, ExecTarget target, int load,
-            String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules, boolean allReplicas) {
+            String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules, boolean allReplicas,
+            String podSelector) {
+        /** The options without a debug pod selector. */
+        public Options(String processName, long pid, Duration duration, int frequency, ExecTarget target, int load,
+                String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules, boolean allReplicas) {
+            this(processName, pid, duration, frequency, target, load, kubectl, compareIdle, pprof, outputDir, rules,
+                    allReplicas, null);
+        }
+
         /** The options of one server, not every replica. */
         public Options(String processName, long pid, Duration duration, int frequency, ExecTarget target, int load,
                 String kubectl, boolean compareIdle, String pprof, Path outputDir, Rules rules) {
@@ -55,11 +68,23 @@ public final class ProfileRun extends StoppableRun {
             if (load < 0) {
                 throw new IllegalArgumentException("load must be >= 0, got " + load);
             }
-            if (allReplicas && pprof == null) {
-                throw new IllegalArgumentException("--all-replicas goes with --pprof (perf records one node's process)");
+            if (allReplicas && pprof == null && target.via() != ExecTarget.Via.KUBECTL) {
+                throw new IllegalArgumentException(ALL_REPLICAS_USAGE);
+            }
+            if (allReplicas && pprof == null && pid > 0) {
+                throw new IllegalArgumentException("--all-replicas with perf finds each replica by --process, not --pid"
+                        + " (a PID names one process on one node)");
+            }
+            if (podSelector != null && (!allReplicas || pprof != null)) {
+                throw new IllegalArgumentException("--pod-selector goes with --via kubectl --all-replicas");
             }
         }
     }
+
+    /** Why {@code --all-replicas} is refused without pprof and without a kubectl target. */
+    public static final String ALL_REPLICAS_USAGE = "--all-replicas goes with --pprof or with --via kubectl"
+            + " (perf then records each replica in the debug pod on its node; locally or through nsenter perf"
+            + " records one node's process)";
 
     /** How many clients {@code --compare-idle} uses when no {@code --load} is given: the lab's loop of 10. */
     public static final int DEFAULT_COMPARE_LOAD = 10;
@@ -156,6 +181,15 @@ public final class ProfileRun extends StoppableRun {
                 }
                 loaded = withLoad(o, clients, say, () -> measured(() -> fetch.fetch(clients > 0 ? "under load" : "", say), say));
             }
+        } else if (o.allReplicas()) {
+            PerfFleet fleet = new PerfFleet(o, this);
+            Path replicas = o.outputDir().resolve("replicas");
+            if (o.compareIdle()) {
+                idle = idleOrNull(() -> fleet.recordAll("idle", replicas.resolve("idle"), apiserverRules(o), say), say);
+            }
+            loaded = withLoad(o, clients, say, () -> measured(() -> fleet.recordAll(clients > 0
+                    ? "under load (" + clients + " kubectl clients)" : "",
+                    o.compareIdle() ? replicas.resolve("load") : replicas, apiserverRules(o), say), say));
         } else {
             RecordOptions ro = RecordOptions.builder().processName(o.processName()).pid(o.pid()).duration(o.duration())
                     .frequency(o.frequency()).target(o.target()).outputDir(o.outputDir()).build();
@@ -174,7 +208,8 @@ public final class ProfileRun extends StoppableRun {
                 current = null;
             }
         }
-        String title = o.allReplicas() ? "CPU profile of every replica, merged, from pprof (" + o.pprof() + ")"
+        String title = o.allReplicas() && o.pprof() == null ? o.processName() + " CPU of every replica, merged, from perf"
+                : o.allReplicas() ? "CPU profile of every replica, merged, from pprof (" + o.pprof() + ")"
                 : o.pprof() != null ? "CPU profile from pprof (" + o.pprof() + ")"
                 : o.pid() > 0 ? "CPU profile of PID " + o.pid() : o.processName() + " CPU";
         return pipeline(o.outputDir(), o.rules(), title).write(loaded, idle);

@@ -8,6 +8,8 @@ package io.github.stackfold.lab;
 abstract class StoppableRun {
     volatile LabRecorder current;
     volatile boolean stopped;
+    /** The recordings under way at the same time, one per replica ({@code --all-replicas} with perf). */
+    final java.util.Set<LabRecorder> recorders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Ends the current recording early (from a signal handler); what was recorded is still written. */
     public void stop() {
@@ -16,6 +18,7 @@ abstract class StoppableRun {
         if (r != null) {
             r.stop();
         }
+        recorders.forEach(LabRecorder::stop);
     }
 
     /** Whether {@link #stop} was called. */

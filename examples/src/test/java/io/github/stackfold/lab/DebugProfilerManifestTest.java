@@ -63,4 +63,23 @@ class DebugProfilerManifestTest {
         }
         assertThat(tolerated).as("toleration for node-role.kubernetes.io/control-plane:NoSchedule").isTrue();
     }
+    /** manifests/debug-profiler-daemonset.yaml: the same pod on every control-plane node, for --all-replicas. */
+    @Test
+    void theDaemonSetPutsTheSamePodOnEveryControlPlaneNodeWithTheLabelItsSelectorAndFlameUse() throws IOException {
+        JsonNode ds = new ObjectMapper(new YAMLFactory()).readTree(
+                Shared.repoRoot().resolve(PerfFleet.DAEMONSET).toFile());
+        assertThat(ds.path("apiVersion").asText()).isEqualTo("apps/v1");
+        assertThat(ds.path("kind").asText()).isEqualTo("DaemonSet");
+        assertThat(ds.path("metadata").path("name").asText()).isEqualTo("debug-profiler");
+        assertThat(ds.path("spec").path("selector").path("matchLabels").path("app").asText()).isEqualTo("debug-profiler");
+        JsonNode template = ds.path("spec").path("template");
+        assertThat(template.path("metadata").path("labels").path("app").asText()).isEqualTo("debug-profiler");
+        JsonNode spec = template.path("spec");
+        assertThat(spec.path("hostPID").booleanValue()).isTrue();
+        assertThat(spec.path("nodeSelector").has("node-role.kubernetes.io/control-plane")).isTrue();
+        assertThat(spec.path("tolerations").findValuesAsText("key")).contains("node-role.kubernetes.io/control-plane");
+        JsonNode c = spec.path("containers").get(0);
+        assertThat(c.path("securityContext").path("privileged").booleanValue()).isTrue();
+        assertThat(c.path("image").asText()).isEqualTo(pod.path("spec").path("containers").get(0).path("image").asText());
+    }
 }

@@ -66,11 +66,23 @@ public final class ExecTarget {
      * may be null (kubectl's defaults: the current namespace, the pod's default container).
      */
     public static ExecTarget kubectl(String pod, String namespace, String container) {
+        return kubectl(List.of("kubectl"), pod, namespace, container);
+    }
+
+    /**
+     * Commands run inside a pod through {@code KUBECTL... exec}, where {@code kubectl} is the kubectl
+     * command, e.g. {@code [/usr/local/bin/kubectl]} or {@code [kubectl, --context, prod]}.
+     */
+    public static ExecTarget kubectl(List<String> kubectl, String pod, String namespace, String container) {
         Objects.requireNonNull(pod, "pod");
+        if (kubectl.isEmpty()) {
+            throw new IllegalArgumentException("the kubectl command is empty");
+        }
         if (pod.isEmpty() || pod.startsWith("-")) {
             throw new IllegalArgumentException("not a pod name: '" + pod + "'");
         }
-        List<String> p = new ArrayList<>(List.of("kubectl", "exec"));
+        List<String> p = new ArrayList<>(kubectl);
+        p.add("exec");
         if (namespace != null) {
             p.add("-n");
             p.add(namespace);

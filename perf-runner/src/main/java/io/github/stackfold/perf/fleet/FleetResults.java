@@ -47,21 +47,35 @@ public final class FleetResults {
      */
     public static Written write(FleetProfiles fleet, Path dir, String name, int seconds, Analyzer analyzer)
             throws IOException {
+        String sampleType = fleet.profiles().isEmpty() ? "" : fleet.profiles().get(0).profile().sampleType();
+        return write(fleet, dir, name, "pprof " + sampleType + ", " + seconds + " s", analyzer);
+    }
+
+    /**
+     * Writes the result sets of {@code fleet} below {@code dir} as {@link #write(FleetProfiles, Path,
+     * String, int, Analyzer)} does, {@code how} (e.g. {@code perf cpu-clock at 99 Hz, 30 s}) saying in
+     * the graphs' subtitles how the profiles were taken. A replica whose {@link ReplicaProfile#raw()}
+     * is empty (a perf recording: no pprof body) gets no {@code NAME.pb.gz}.
+     */
+    public static Written write(FleetProfiles fleet, Path dir, String name, String how, Analyzer analyzer)
+            throws IOException {
         List<Path> files = new ArrayList<>();
         String sampleType = "";
         for (ReplicaProfile p : fleet.profiles()) {
             Path d = Files.createDirectories(dir.resolve("replicas").resolve(p.replica().fileName()));
             sampleType = p.profile().sampleType();
-            files.add(atomically(d.resolve(name + ".pb.gz"), out -> out.write(p.raw())));
+            if (p.raw().length > 0) {
+                files.add(atomically(d.resolve(name + ".pb.gz"), out -> out.write(p.raw())));
+            }
             files.addAll(resultSet(p.profile().folded(), d, name, sampleType, p.replica().instance()
-                    + (p.version().isEmpty() ? "" : " " + p.version()) + ": pprof " + sampleType + ", " + seconds + " s"));
+                    + (p.version().isEmpty() ? "" : " " + p.version()) + ": " + how));
         }
         if (fleet.profiles().isEmpty()) {
             return new Written(files, null);
         }
         Path merged = Files.createDirectories(dir.resolve("merged"));
         files.addAll(resultSet(fleet.merged(), merged, name, sampleType, fleet.profiles().size()
-                + " replicas merged: pprof " + sampleType + ", " + seconds + " s"));
+                + " replicas merged: " + how));
         ReplicaComparison comparison = fleet.compare(analyzer);
         files.add(atomically(dir.resolve("replicas.txt"),
                 out -> out.write(comparison.toText().getBytes(StandardCharsets.UTF_8))));
