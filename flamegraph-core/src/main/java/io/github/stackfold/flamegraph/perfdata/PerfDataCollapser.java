@@ -554,20 +554,21 @@ public final class PerfDataCollapser {
         }
         Arrays.sort(byText, (x, y) -> variants[x].compareTo(variants[y]));
         int[] rank = new int[2 * t];
+        String[] textOfRank = new String[2 * t]; // a frame's text with the ';' after it where another follows
         for (int i = 0, r = 0; i < byText.length; i++) {
             if (i > 0 && !variants[byText[i]].equals(variants[byText[i - 1]])) {
                 r++;
             }
             rank[byText[i]] = r;
+            textOfRank[r] = variants[byText[i]];
         }
         int n = seqs.size();
         int[][] keys = new int[n][];
         Integer[] order = new Integer[n];
         for (int s = 0; s < n; s++) {
-            int[] seq = seqs.get(s);
-            int[] k = new int[seq.length];
-            for (int i = 0; i < seq.length; i++) {
-                k[i] = rank[2 * seq[i] + (i < seq.length - 1 ? 1 : 0)];
+            int[] k = seqs.get(s); // the frame ids become ranks in place (memory follows the stacks once)
+            for (int i = 0; i < k.length; i++) {
+                k[i] = rank[2 * k[i] + (i < k.length - 1 ? 1 : 0)];
             }
             keys[s] = k;
             order[s] = s;
@@ -582,13 +583,10 @@ public final class PerfDataCollapser {
                 w += weights.get(order[j])[0];
                 j++;
             }
-            int[] seq = seqs.get(s);
+            int[] key = keys[s];
             sb.setLength(0);
-            for (int k = 0; k < seq.length; k++) {
-                if (k > 0) {
-                    sb.append(';');
-                }
-                sb.append(frames.get(seq[k]));
+            for (int r : key) {
+                sb.append(textOfRank[r]); // the stack's text is its frames' variants, joined as they are
             }
             out.accept(sb.toString(), w);
             i = j;
