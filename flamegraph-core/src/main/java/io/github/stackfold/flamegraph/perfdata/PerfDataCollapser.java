@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -218,7 +219,7 @@ public final class PerfDataCollapser {
         @Override
         public void mmap(int pid, int tid, long start, long len, long pgoff, String filename, String buildId,
                 int cpumode, long time) {
-            java.util.Arrays.fill(cacheProc, null);
+            Arrays.fill(cacheProc, null);
             String name = raw(filename);
             if (cpumode == PerfSample.CPUMODE_KERNEL || cpumode == 4) {
                 String n = name.startsWith("[kernel.kallsyms]") ? "[kernel.kallsyms]" : moduleName(name);
@@ -289,7 +290,7 @@ public final class PerfDataCollapser {
                     }
                     entries++;
                     if (n + 2 > st.length) {
-                        st = scratch = java.util.Arrays.copyOf(st, n * 2);
+                        st = scratch = Arrays.copyOf(st, n * 2);
                     }
                     if (lr != 0 && i >= 2 && s.callchain(i - 2) == PerfSample.CONTEXT_USER) {
                         st[n++] = location(t, mode, lr);
@@ -309,10 +310,10 @@ public final class PerfDataCollapser {
             int a = s.attr().index();
             if (a >= evSamples.length) {
                 int len = Math.max(a + 1, evSamples.length * 2);
-                evSamples = java.util.Arrays.copyOf(evSamples, len);
-                evWeights = java.util.Arrays.copyOf(evWeights, len);
-                evFirst = java.util.Arrays.copyOf(evFirst, len);
-                evLast = java.util.Arrays.copyOf(evLast, len);
+                evSamples = Arrays.copyOf(evSamples, len);
+                evWeights = Arrays.copyOf(evWeights, len);
+                evFirst = Arrays.copyOf(evFirst, len);
+                evLast = Arrays.copyOf(evLast, len);
             }
             if ((s.attr().sampleType() & PerfDataReader.SAMPLE_TIME) != 0 && s.time() > 0) {
                 long t = s.time();
@@ -464,34 +465,131 @@ public final class PerfDataCollapser {
             String keep = filter != null ? filter
                     : firstAttr[0] >= 0 && firstAttr[0] < events.size() ? events.get(firstAttr[0]).name() : null;
             FrameNamer namer = new FrameNamer(options.toBuilder().symbolizer(sym.goSymbolizer()).build());
-            Map<Long, List<String>> names = new HashMap<>();
-            FoldedProfile.Builder out = FoldedProfile.builder();
+            // each stack as frame ids (process name first), frames named once per location
+            Map<Long, int[]> names = new HashMap<>();
+            Tokens tokens = new Tokens();
+            int[] pnameTokens = new int[pnameList.size()];
+            Arrays.fill(pnameTokens, -1);
+            List<int[]> seqs = new ArrayList<>();
+            List<long[]> weights = new ArrayList<>();
+            int[][] buf = {new int[64]};
             stacks.forEach((arena, off, len, weight) -> {
                 int attr = arena[off];
                 String ev = attr < events.size() ? events.get(attr).name() : null;
                 if (keep != null && ev != null && !sameEvent(keep, ev)) {
                     return;
                 }
-                String pname = pnameList.get(arena[off + 1]);
+                int pn = arena[off + 1];
+                String pname = pnameList.get(pn);
+                if (pnameTokens[pn] < 0) {
+                    pnameTokens[pn] = tokens.id(pname);
+                }
                 boolean java = pname.startsWith("java");
-                StringBuilder sb = new StringBuilder(pname);
+                int[] seq = buf[0];
+                int n = 0;
+                seq[n++] = pnameTokens[pn];
                 for (int i = len - 1; i >= 2; i--) {
                     int loc = arena[off + i];
                     long key = (long) loc << 1 | (java ? 1 : 0);
-                    List<String> fs = names.get(key);
+                    int[] fs = names.get(key);
                     if (fs == null) {
                         long[] l = locations.get(loc);
                         Dso d = dsos.get((int) l[0]);
-                        fs = names(namer, Long.toHexString(l[1]), sym.frame(d, l[1]), java);
+                        List<String> named = names(namer, Long.toHexString(l[1]), sym.frame(d, l[1]), java);
+                        fs = new int[named.size()];
+                        for (int k = 0; k < fs.length; k++) {
+                            fs[k] = tokens.id(named.get(k));
+                        }
                         names.put(key, fs);
                     }
-                    for (String f : fs) {
-                        sb.append(';').append(f);
+                    if (n + fs.length > seq.length) {
+                        seq = buf[0] = Arrays.copyOf(seq, Math.max(seq.length * 2, n + fs.length));
                     }
+                    System.arraycopy(fs, 0, seq, n, fs.length);
+                    n += fs.length;
                 }
-                out.add(sb.toString(), weight);
+                seqs.add(Arrays.copyOf(seq, n));
+                weights.add(new long[] {weight});
             });
+            FoldedProfile.Builder out = FoldedProfile.builder();
+            emitSorted(tokens.list, seqs, weights, out::add);
             return new Result(out.build().withMeta(meta(events, keep)), info, sym.kernelSymbols());
+        }
+    }
+
+    /** The distinct frame names of a collapse, numbered. */
+    private static final class Tokens {
+        final Map<String, Integer> ids = new HashMap<>();
+        final List<String> list = new ArrayList<>();
+
+        int id(String s) {
+            Integer i = ids.get(s);
+            if (i == null) {
+                i = list.size();
+                list.add(s);
+                ids.put(s, i);
+            }
+            return i;
+        }
+    }
+
+    /**
+     * Adds the stacks to {@code out} in the byte order of their folded text, equal ones merged, so the
+     * builder need not sort (sorting 80,000 folded stacks of ~1,200 characters that share long prefixes
+     * was a quarter of folding a 97 MB system-wide recording). Frame ids become ranks: a frame followed
+     * by another compares as {@code name;}, the last one as {@code name}, which makes comparing rank
+     * sequences the same as comparing the joined text (frame names hold no {@code ;}). Should a name
+     * hold one, the builder finds the order broken and sorts, as before.
+     */
+    static void emitSorted(List<String> frames, List<int[]> seqs, List<long[]> weights,
+            java.util.function.ObjLongConsumer<String> out) {
+        int t = frames.size();
+        String[] variants = new String[2 * t];
+        Integer[] byText = new Integer[2 * t];
+        for (int i = 0; i < t; i++) {
+            variants[2 * i] = frames.get(i); // the last frame
+            variants[2 * i + 1] = frames.get(i) + ";"; // a frame with another after it
+            byText[2 * i] = 2 * i;
+            byText[2 * i + 1] = 2 * i + 1;
+        }
+        Arrays.sort(byText, (x, y) -> variants[x].compareTo(variants[y]));
+        int[] rank = new int[2 * t];
+        String[] textOfRank = new String[2 * t]; // a frame's text with the ';' after it where another follows
+        for (int i = 0, r = 0; i < byText.length; i++) {
+            if (i > 0 && !variants[byText[i]].equals(variants[byText[i - 1]])) {
+                r++;
+            }
+            rank[byText[i]] = r;
+            textOfRank[r] = variants[byText[i]];
+        }
+        int n = seqs.size();
+        int[][] keys = new int[n][];
+        Integer[] order = new Integer[n];
+        for (int s = 0; s < n; s++) {
+            int[] k = seqs.get(s); // the frame ids become ranks in place (memory follows the stacks once)
+            for (int i = 0; i < k.length; i++) {
+                k[i] = rank[2 * k[i] + (i < k.length - 1 ? 1 : 0)];
+            }
+            keys[s] = k;
+            order[s] = s;
+        }
+        Arrays.sort(order, (x, y) -> Arrays.compare(keys[x], keys[y]));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; ) {
+            int s = order[i];
+            long w = weights.get(s)[0];
+            int j = i + 1;
+            while (j < n && Arrays.equals(keys[order[j]], keys[s])) {
+                w += weights.get(order[j])[0];
+                j++;
+            }
+            int[] key = keys[s];
+            sb.setLength(0);
+            for (int r : key) {
+                sb.append(textOfRank[r]); // the stack's text is its frames' variants, joined as they are
+            }
+            out.accept(sb.toString(), w);
+            i = j;
         }
     }
 
