@@ -130,10 +130,13 @@ final class CliProfiles {
             return;
         }
         long w = by.values().stream().mapToLong(Long::longValue).sum();
+        if ((double) w / profile.total() < io.github.stackfold.flamegraph.analyze.Report.CANNOT_TELL) {
+            return; // a few unnamed frames of tools that ran alongside (bash, git, perl) are no reason to stop a user
+        }
         String names = by.keySet().stream().map(b -> "[" + b + "]").collect(java.util.stream.Collectors.joining(", "));
         String first = by.keySet().iterator().next();
         flame.stderr().println(String.format(java.util.Locale.ROOT, "flame: hint: %.1f%% of samples have unnamed %s frames"
-                + " (a stripped Go binary perf cannot name): name them with --binary PATH/%s (on this command"
+                + " (a stripped binary perf cannot name; a Go one is named from its .gopclntab): name them with --binary PATH/%s (on this command"
                 + " or flame collapse), or record with 'flame record' or 'flame profile', which name Go frames",
                 100.0 * w / profile.total(), names, first));
     }

@@ -178,7 +178,7 @@ public class CollapseCommand implements Callable<Integer> {
         FoldedProfile profile = session.finish().merge(others);
         write(profile);
         reporter.summary();
-        if (!symbolize && binary == null && symfs == null) {
+        if (!symbolize && !symbols.locates()) {
             // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab)
             CliProfiles.hintUnnamed(profile, flame);
         }
