@@ -822,20 +822,23 @@ public final class PerfDataReader {
         }
         int nr = u32(b, p);
         int asz = u32(b, p + 4);
-        int o = p + 8;
+        if (asz < 0) {
+            return;
+        }
+        long o = p + 8; // long: sizes from the file must not wrap an index around
         for (int i = 0; i < nr && o + asz + 4 <= end; i++) {
             o += asz;
-            int nids = u32(b, o);
+            int nids = u32(b, (int) o);
             o += 4;
             if (o + 4 > end) {
                 return;
             }
-            int slen = u32(b, o);
+            int slen = u32(b, (int) o);
             if (slen < 0 || o + 4 + slen > end) {
                 return;
             }
-            String name = cString(b, o + 4, o + 4 + slen);
-            o += 4 + slen + 8 * Math.max(0, nids);
+            String name = cString(b, (int) o + 4, (int) o + 4 + slen);
+            o += 4 + slen + 8L * Math.max(0, nids);
             if (i < attrs.size()) {
                 EventAttr a = attrs.get(i).withName(name);
                 attrs.set(i, a);
@@ -864,7 +867,7 @@ public final class PerfDataReader {
         int o = p + 4;
         for (int i = 0; i < nr && o + 4 <= end; i++) {
             int n = u32(b, o);
-            if (n < 0 || o + 4 + n > end) {
+            if (n < 0 || n > end - o - 4) { // not o + 4 + n, which a size from the file can wrap around
                 break;
             }
             out.add(cString(b, o + 4, o + 4 + n));
