@@ -666,7 +666,7 @@ public final class PerfDataReader {
             }
             long nr = u64(b, o);
             o += 8;
-            if (nr < 0 || o + nr * 8 > end) {
+            if (nr < 0 || nr > (end - o) / 8) { // not o + nr * 8, which a count from the file can overflow
                 return false;
             }
             int n = (int) nr;
@@ -684,7 +684,11 @@ public final class PerfDataReader {
             if (o + 4 > end) {
                 return false;
             }
-            o += 4 + u32(b, o);
+            int raw = u32(b, o);
+            if (raw < 0 || raw > end - o - 4) {
+                return false;
+            }
+            o += 4 + raw;
         }
         if ((st & SAMPLE_BRANCH_STACK) != 0) {
             if (o + 8 > end) {
