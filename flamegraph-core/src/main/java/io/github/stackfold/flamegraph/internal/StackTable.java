@@ -76,7 +76,8 @@ public final class StackTable {
 
     /** Adds {@code weight} to the stack of index {@code stack} (from {@link #add}). */
     public void addWeight(int stack, long weight) {
-        weights[stack] += weight;
+        long w = weights[stack] + weight;
+        weights[stack] = w < 0 && weight > 0 ? Long.MAX_VALUE : w; // saturates rather than wrapping negative
     }
 
     public int size() {

@@ -587,6 +587,9 @@ public final class PerfDataReader {
     }
 
     /** Decodes a sample into {@link #sample}; false when it is too short for its own fields. */
+    /** The largest period a sample may have (78 hours of cpu-clock nanoseconds); larger ones are damage. */
+    static final long MAX_PERIOD = 1L << 48;
+
     private boolean decodeSample(byte[] b, int p, int size) {
         EventAttr a = attrForSample(b, p, size);
         if (a == null) {
@@ -641,6 +644,9 @@ public final class PerfDataReader {
         }
         if ((st & SAMPLE_PERIOD) != 0) {
             s.period = u64(b, o);
+            if (s.period < 0 || s.period > MAX_PERIOD) {
+                return false; // a damaged sample: no event of perf's counts 2^48 between two samples
+            }
             o += 8;
         }
         if ((st & SAMPLE_READ) != 0) {
