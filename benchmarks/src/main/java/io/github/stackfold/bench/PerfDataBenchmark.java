@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * output, collapsed by {@link PerfCollapser} as it is piped in)? Both produce the same folded stacks.
  *
  * <p>The recording: {@code -Dstackfold.perfdata=FILE}, or one made at {@code @Setup} (once, kept in
- * {@code $TMPDIR/stackfold-perfdata-bench/deep.data}) with {@code perf record -e cpu-clock -F 20000 -g} of a C
+ * {@code $TMPDIR/stackfold-perfdata-bench/deep-MBmb.data}) with {@code perf record -e cpu-clock -F 20000 -g} of a C
  * program built here with gcc whose call stacks are 10 to 60 frames deep, until it is about
  * {@code -Dstackfold.perfdata.mb=100} MB. Needs perf and gcc (and root or perf_event_paranoid <= 1).
  *
@@ -76,7 +76,8 @@ public class PerfDataBenchmark {
 
     private static Path record() throws IOException, InterruptedException {
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "stackfold-perfdata-bench");
-        Path out = dir.resolve("deep.data");
+        long mb = Long.getLong("stackfold.perfdata.mb", 100);
+        Path out = dir.resolve("deep-" + mb + "mb.data"); // one recording per size asked for
         if (Files.isRegularFile(out)) {
             return out;
         }
@@ -84,14 +85,13 @@ public class PerfDataBenchmark {
         Files.writeString(dir.resolve("deep.c"), DEEP_C);
         run(List.of("gcc", "-O1", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-o",
                 dir.resolve("deep").toString(), dir.resolve("deep.c").toString()), dir);
-        long mb = Long.getLong("stackfold.perfdata.mb", 100);
         // one CPU second first, to learn how many bytes a CPU second makes; then the whole recording
         run(List.of("perf", "record", "-q", "-e", "cpu-clock", "-F", "20000", "-g", "-o", out.toString(), "--",
                 dir.resolve("deep").toString(), "1"), dir);
         double seconds = Math.min(300, mb * 1e6 / Math.max(1, Files.size(out)));
         run(List.of("perf", "record", "-q", "-e", "cpu-clock", "-F", "20000", "-g", "-o", out.toString(), "--",
                 dir.resolve("deep").toString(), String.format(java.util.Locale.ROOT, "%.2f", seconds)), dir);
-        Files.deleteIfExists(dir.resolve("deep.data.old"));
+        Files.deleteIfExists(Path.of(out + ".old"));
         return out;
     }
 
