@@ -765,7 +765,7 @@ public final class PerfDataReader {
         if (len == 0) {
             len = 64; // PERF_ATTR_SIZE_VER0
         }
-        if (len < 64 || 8 + len > size) {
+        if (len < 64 || len > size - 8) { // not 8 + len, which a size from the file can wrap around
             throw bad(at + 12, "a perf_event_attr size from 64 to " + (size - 8) + ", not " + len);
         }
         int index = attrs.size();
