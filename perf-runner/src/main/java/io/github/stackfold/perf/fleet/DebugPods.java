@@ -1,10 +1,6 @@
 package io.github.stackfold.perf.fleet;
 
 import io.github.stackfold.flamegraph.BadInputException;
-import io.github.stackfold.perf.NoTargetException;
-import io.github.stackfold.perf.NotPermittedException;
-import io.github.stackfold.perf.ToolMissingException;
-import io.github.stackfold.perf.internal.Child;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -95,27 +91,9 @@ public final class DebugPods {
         List<String> argv = new ArrayList<>(kubectl);
         argv.addAll(listArgs(namespace, selector));
         String source = String.join(" ", argv);
-        Child.Result r;
-        try {
-            r = Child.run(argv, timeout);
-        } catch (Child.LaunchException e) {
-            throw new ToolMissingException(argv.get(0), e.notFound()
-                    ? argv.get(0) + " is not installed or not on the PATH (https://kubernetes.io/docs/tasks/tools/)"
-                    : e.getMessage());
-        }
-        if (r.timedOut()) {
-            throw new NoTargetException(source + ": no answer within " + timeout.toSeconds() + " s");
-        }
-        if (r.exitCode() != 0) {
-            String err = r.stderrText().strip();
-            String why = err.isEmpty() ? "exit code " + r.exitCode() : err;
-            if (err.contains("Forbidden") || err.contains("forbidden")) {
-                throw new NotPermittedException(source + " failed: " + why + " (finding the debug pods needs RBAC"
-                        + " 'list' on pods" + (namespace == null ? "" : " in namespace " + namespace) + ")");
-            }
-            throw new NoTargetException(source + " failed: " + why);
-        }
-        return parse(r.stdout(), source, prefix, selector);
+        byte[] stdout = KubectlGet.run(argv, timeout,
+                "finding the debug pods needs RBAC 'list' on pods" + (namespace == null ? "" : " in namespace " + namespace));
+        return parse(stdout, source, prefix, selector);
     }
 
     /**

@@ -2,9 +2,6 @@ package io.github.stackfold.perf.fleet;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.perf.NoTargetException;
-import io.github.stackfold.perf.NotPermittedException;
-import io.github.stackfold.perf.ToolMissingException;
-import io.github.stackfold.perf.internal.Child;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -53,27 +50,9 @@ public final class Endpoints {
         List<String> argv = new ArrayList<>(kubectl);
         argv.addAll(LIST_ARGS);
         String source = String.join(" ", argv);
-        Child.Result r;
-        try {
-            r = Child.run(argv, timeout);
-        } catch (Child.LaunchException e) {
-            throw new ToolMissingException(argv.get(0), e.notFound()
-                    ? argv.get(0) + " is not installed or not on the PATH (https://kubernetes.io/docs/tasks/tools/)"
-                    : e.getMessage());
-        }
-        if (r.timedOut()) {
-            throw new NoTargetException(source + ": no answer within " + timeout.toSeconds() + " s");
-        }
-        if (r.exitCode() != 0) {
-            String err = r.stderrText();
-            String why = err.isBlank() ? "exit code " + r.exitCode() : err;
-            if (err.contains("Forbidden") || err.contains("forbidden")) {
-                throw new NotPermittedException(source + " failed: " + why + " (listing the replicas needs RBAC"
-                        + " 'list' on endpointslices.discovery.k8s.io in namespace default)");
-            }
-            throw new NoTargetException(source + " failed: " + why);
-        }
-        List<Replica> replicas = parse(r.stdout(), source);
+        byte[] stdout = KubectlGet.run(argv, timeout,
+                "listing the replicas needs RBAC 'list' on endpointslices.discovery.k8s.io in namespace default");
+        List<Replica> replicas = parse(stdout, source);
         if (replicas.isEmpty()) {
             throw new NoTargetException(source + ": the kubernetes Service has no ready endpoint");
         }
