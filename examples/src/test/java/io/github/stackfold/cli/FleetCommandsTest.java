@@ -6,14 +6,11 @@ import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.testing.LocalReplicas;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,14 +33,8 @@ class FleetCommandsTest {
 
     private static final List<String> THREE = List.of(LocalReplicas.PROFILE, LocalReplicas.ALONE, LocalReplicas.PROFILE);
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run flame(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun flame(String... args) {
+        return CliRun.of(args);
     }
 
     /** A receiver answering 200 (or {@code status}) and keeping each request's path, query and body. */
@@ -82,7 +73,7 @@ class FleetCommandsTest {
         try (LocalReplicas replicas = LocalReplicas.start(tmp.resolve("replicas"), true, THREE, List.of());
                 Receiver receiver = new Receiver(200)) {
             Path kubectl = replicas.stubKubectl();
-            Run r = flame("pprof", "--kubectl", "--kubectl-program", kubectl.toString(), "--all-replicas",
+            CliRun r = flame("pprof", "--kubectl", "--kubectl-program", kubectl.toString(), "--all-replicas",
                     "--seconds", "1", "--output-dir", out.toString(),
                     "--push", "--pyroscope", receiver.url(), "--cluster", "lab", "--tenant", "team-a");
             assertThat(r.code()).as(r.err()).isZero();
@@ -107,7 +98,7 @@ class FleetCommandsTest {
     @Test
     void pprofAllReplicasWithAForbiddenReplicaExitsNotPermittedNamingTheRule() throws Exception {
         try (LocalReplicas replicas = LocalReplicas.start(tmp.resolve("replicas"), true, THREE, List.of(0))) {
-            Run r = flame("pprof", "--kubectl", "--kubectl-program", replicas.stubKubectl().toString(), "--all-replicas",
+            CliRun r = flame("pprof", "--kubectl", "--kubectl-program", replicas.stubKubectl().toString(), "--all-replicas",
                     "--seconds", "1", "--output-dir", tmp.resolve("out").toString());
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.NOT_PERMITTED);
             assertThat(r.err()).contains("flame: 1 of 3 replicas gave no profile: " + replicas.instance(0))
@@ -123,7 +114,7 @@ class FleetCommandsTest {
         Files.write(pprof, LocalReplicas.gzip(Files.readAllBytes(io.github.stackfold.testing.Shared.path(LocalReplicas.PROFILE))));
         Path token = Files.writeString(tmp.resolve("token"), "s3cret\n");
         try (Receiver ok = new Receiver(200)) {
-            Run r = flame("push", "--pyroscope", ok.url(), "--otlp", ok.url(), "--label", "env=test",
+            CliRun r = flame("push", "--pyroscope", ok.url(), "--otlp", ok.url(), "--label", "env=test",
                     "--push-token-file", token.toString(), "--sample-rate", "49", folded.toString(), pprof.toString());
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(ok.queries).hasSize(4);
@@ -134,15 +125,15 @@ class FleetCommandsTest {
         }
         try (Receiver bad = new Receiver(400)) {
             Path keep = tmp.resolve("kept");
-            Run r = flame("push", "--pyroscope", bad.url(), "--keep-dir", keep.toString(), pprof.toString());
+            CliRun r = flame("push", "--pyroscope", bad.url(), "--keep-dir", keep.toString(), pprof.toString());
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.PUSH_FAILED);
             assertThat(r.err()).contains("HTTP 400").contains("kept in " + keep).doesNotContain("\tat ");
             assertThat(Files.list(keep).count()).isEqualTo(1);
         }
-        Run none = flame("push", pprof.toString());
+        CliRun none = flame("push", pprof.toString());
         assertThat(none.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(none.err()).contains("--pyroscope URL or --otlp URL");
-        Run label = flame("push", "--pyroscope", "http://127.0.0.1:1", "--label", "bad", pprof.toString());
+        CliRun label = flame("push", "--pyroscope", "http://127.0.0.1:1", "--label", "bad", pprof.toString());
         assertThat(label.code()).isEqualTo(ExitCodes.USAGE);
     }
 

@@ -6,11 +6,9 @@ import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.testing.Shared;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,14 +23,8 @@ class HonestNumbersCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run flame(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun flame(String... args) {
+        return CliRun.of(args);
     }
 
     private static Path pprof(String name) {
@@ -42,7 +34,7 @@ class HonestNumbersCliTest {
     @Test
     void flamegraphOfARealPprofProfileTitlesTheRootWithSamplesAndCpu() throws Exception {
         Path svg = tmp.resolve("f.svg");
-        Run r = flame("flamegraph", "-o", svg.toString(), pprof("kubeapiserver_cpu_profile.pb").toString());
+        CliRun r = flame("flamegraph", "-o", svg.toString(), pprof("kubeapiserver_cpu_profile.pb").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readString(svg)).contains("<title>all (199 samples, 1.99 s CPU, 100%)</title>")
                 .doesNotContain("1,990,000,000");
@@ -58,11 +50,11 @@ class HonestNumbersCliTest {
                 p.writeWithHeader(out);
             }
         }
-        Run r = flame("compare", "--output-dir", tmp.resolve("cmp").toString(), a.toString(), b.toString());
+        CliRun r = flame("compare", "--output-dir", tmp.resolve("cmp").toString(), a.toString(), b.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("before: 172 samples, 1.72 s CPU in 30.00 s").contains("after:  199 samples, 1.99 s CPU in 30.06 s")
                 .contains("CPU: 1.72 s -> 1.99 s").contains("\u00b1");
-        Run an = flame("analyze", b.toString());
+        CliRun an = flame("analyze", b.toString());
         assertThat(an.out()).contains("199 samples, 1.99 s CPU in 30.06 s").doesNotContain("1990000000 samples");
     }
 
@@ -95,7 +87,7 @@ class HonestNumbersCliTest {
             Path out = tmp.resolve("results");
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/debug/pprof/profile";
             // the load's kubectl is a stub: /bin/true answers every 'get pods' at once (no cluster here)
-            Run r = flame("profile", "--pprof=" + url, "--duration", "1s", "--compare-idle", "--kubectl", "/bin/true",
+            CliRun r = flame("profile", "--pprof=" + url, "--duration", "1s", "--compare-idle", "--kubectl", "/bin/true",
                     "--output-dir", out.toString());
             assertThat(r.code()).as(r.out() + r.err()).isZero();
             assertThat(r.out() + r.err()).contains("the idle run has 0 samples");

@@ -9,8 +9,6 @@ import io.github.stackfold.testing.Shared;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,14 +27,8 @@ class MetricsCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run flame(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun flame(String... args) {
+        return CliRun.of(args);
     }
 
     static final String BEGIN = "# TYPE apiserver_request_total counter\n"
@@ -82,7 +74,7 @@ class MetricsCliTest {
     void analyzeSharesEachVerbOutByTheRequestDeltasOfTwoSnapshots() throws Exception {
         Path begin = Files.writeString(tmp.resolve("begin.txt"), BEGIN);
         Path end = Files.writeString(tmp.resolve("end.txt"), END);
-        Run r = flame("analyze", "--metrics", begin.toString(), "--metrics", end.toString(), pb.toString());
+        CliRun r = flame("analyze", "--metrics", begin.toString(), "--metrics", end.toString(), pb.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("PUT leases " + pct(put * 60 / 80) + " ±")
                 .contains("of CPU (est. from 60 of 80 PUT requests, /metrics)")
@@ -91,7 +83,7 @@ class MetricsCliTest {
                 .contains("GET secrets " + pct(get * 8 / 20) + " ±")
                 .contains("in proportion to their requests")
                 .contains("Not attributable to an API call:");
-        Run json = flame("analyze", "--json", "--metrics", begin.toString(), "--metrics", end.toString(), pb.toString());
+        CliRun json = flame("analyze", "--json", "--metrics", begin.toString(), "--metrics", end.toString(), pb.toString());
         assertThat(json.code()).as(json.err()).isZero();
         JsonNode rm = new ObjectMapper().readTree(json.out()).get("requestMetrics");
         assertThat(rm.get("requests").asDouble()).isEqualTo(100);
@@ -106,18 +98,18 @@ class MetricsCliTest {
         }
         assertThat(sumGet).isCloseTo(get, org.assertj.core.data.Offset.offset(1e-12));
         // one saved copy: its counts from zero
-        Run one = flame("analyze", "--metrics", end.toString(), pb.toString());
+        CliRun one = flame("analyze", "--metrics", end.toString(), pb.toString());
         assertThat(one.out()).contains("(est. from 160 of 180 PUT requests, /metrics)");
     }
 
     @Test
     void garbageMetricsIsExitTwoWithOneLineNamingFileAndLine() throws Exception {
         Path bad = Files.writeString(tmp.resolve("m.txt"), BEGIN + "apiserver_request_total{verb=\"GET\",resource=\"pods\" 3\n");
-        Run r = flame("analyze", "--metrics", bad.toString(), pb.toString());
+        CliRun r = flame("analyze", "--metrics", bad.toString(), pb.toString());
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err().strip()).startsWith("flame: " + bad + ":4: expected ',' or '}' after the value of label 'resource'")
                 .doesNotContain("\n").doesNotContain("Exception");
-        Run three = flame("analyze", "--metrics", bad.toString(), "--metrics", bad.toString(), "--metrics", bad.toString(),
+        CliRun three = flame("analyze", "--metrics", bad.toString(), "--metrics", bad.toString(), "--metrics", bad.toString(),
                 pb.toString());
         assertThat(three.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(three.err()).contains("--metrics takes one or two values");
@@ -143,7 +135,7 @@ class MetricsCliTest {
         try {
             Path out = tmp.resolve("results");
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
-            Run r = flame("profile", "--pprof=" + base + "/debug/pprof/profile", "--metrics", base + "/metrics",
+            CliRun r = flame("profile", "--pprof=" + base + "/debug/pprof/profile", "--metrics", base + "/metrics",
                     "--duration", "1s", "--output-dir", out.toString());
             assertThat(r.code()).as(r.out() + r.err()).isZero();
             assertThat(metricsCalls.get()).isEqualTo(2);

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.stackfold.testing.PerfRuns;
 import io.github.stackfold.testing.Shared;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,26 +29,20 @@ class PerfDataSymbolFlagsCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run flame(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun flame(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void theArm64RecordingSaysSamplesAndCycles() {
         Path data = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
         Shared.requireThat(Files.isRegularFile(data), "no " + data + " (the shared lab recordings)");
-        Run a = flame("analyze", data.toString());
+        CliRun a = flame("analyze", data.toString());
         assertThat(a.code()).as(a.err()).isZero();
         assertThat(a.out()).contains("\n157 samples, 373,058,756 cycles in ").doesNotContain("weights in samples");
-        Run j = flame("analyze", "--json", data.toString());
+        CliRun j = flame("analyze", "--json", data.toString());
         assertThat(j.out()).containsPattern("\"samples\"\\s*:\\s*157,");
-        Run svg = flame("flamegraph", data.toString());
+        CliRun svg = flame("flamegraph", data.toString());
         assertThat(svg.code()).as(svg.err()).isZero();
         assertThat(svg.out()).contains("157 samples, 373,058,756 cycles in ").contains("all (373,058,756 cycles, 100%)");
     }
@@ -66,7 +57,7 @@ class PerfDataSymbolFlagsCliTest {
                 List.of("compare", "--output-dir", tmp.toString(), data.toString()))) {
             List<String> args = new ArrayList<>(cmd);
             args.addAll(List.of("--binary", missing.toString(), data.toString()));
-            Run r = flame(args.toArray(String[]::new));
+            CliRun r = flame(args.toArray(String[]::new));
             // the flag is known (not exit 64) and mapped: the missing file is named
             assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(ExitCodes.IO_ERROR);
             assertThat(r.err()).contains("--binary " + missing + ": no such file");
@@ -108,7 +99,7 @@ class PerfDataSymbolFlagsCliTest {
         Path emptyHome = Files.createDirectories(tmp.resolve("home"));
         System.setProperty("user.home", emptyHome.toString()); // no build-id cache of this machine's etcd
         try {
-            Run unnamed = flame("analyze", data.toString());
+            CliRun unnamed = flame("analyze", data.toString());
             assertThat(unnamed.code()).as(unnamed.err()).isZero();
             assertThat(unnamed.out()).contains("cannot tell: ").contains("unnamed etcd frames");
             Matcher m = Pattern.compile("'flame (analyze --binary \\./etcd perf\\.data)'").matcher(unnamed.out());
@@ -119,7 +110,7 @@ class PerfDataSymbolFlagsCliTest {
             for (String w : m.group(1).split(" ")) {
                 remedy.add(w.equals("./etcd") ? later.toString() : w.equals("perf.data") ? data.toString() : w);
             }
-            Run named = flame(remedy.toArray(String[]::new));
+            CliRun named = flame(remedy.toArray(String[]::new));
             Files.writeString(tmp.resolve("named.txt"), named.out());
             assertThat(named.code()).as(named.err()).isZero();
             assertThat(named.out()).contains("runtime.").doesNotContain("unnamed etcd frames");
@@ -129,10 +120,10 @@ class PerfDataSymbolFlagsCliTest {
             assertThat(share.group(1)).as(named.out()).doesNotContain("etcd");
             assertThat(unnamed.out()).containsPattern("unnamed frames: [0-9.]+% of samples \\(etcd [0-9.]+%");
 
-            Run folded = flame("collapse", "--binary", later.toString(), data.toString());
+            CliRun folded = flame("collapse", "--binary", later.toString(), data.toString());
             assertThat(folded.code()).as(folded.err()).isZero();
             assertThat(folded.out()).contains("etcd;runtime.").doesNotContain("[etcd]");
-            Run plain = flame("collapse", data.toString());
+            CliRun plain = flame("collapse", data.toString());
             assertThat(plain.out()).contains("[etcd]");
         } finally {
             System.setProperty("user.home", home);

@@ -8,8 +8,6 @@ import io.github.stackfold.perf.pprof.PprofFetcher;
 import io.github.stackfold.testing.GoToolPprof;
 import io.github.stackfold.testing.Shared;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -30,14 +28,8 @@ class PprofCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run flame(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun flame(String... args) {
+        return CliRun.of(args);
     }
 
     private static FoldedProfile readFolded(Path file) throws IOException {
@@ -59,8 +51,8 @@ class PprofCommandTest {
         Shared.requireThat(Files.isExecutable(LiveEtcd.ETCD), LiveEtcd.ETCD + " is missing (apt-get install etcd-server)");
         Path out = tmp.resolve("results");
         Path heapOut = tmp.resolve("heap-results");
-        Run run;
-        Run heap;
+        CliRun run;
+        CliRun heap;
         long requests;
         try (LiveEtcd etcd = LiveEtcd.start(tmp.resolve("etcd-data"), List.of(), HttpClient.newHttpClient())) {
             etcd.startLoad(2, Duration.ofSeconds(30));
@@ -115,9 +107,9 @@ class PprofCommandTest {
                 "--client-cert-auth", "--trusted-ca-file", pki.resolve("ca.crt").toString());
         SSLContext ctx = Certificates.clientContext(pki);
         Path out = tmp.resolve("tls-results");
-        Run ok;
-        Run noCert;
-        Run wrongCa;
+        CliRun ok;
+        CliRun noCert;
+        CliRun wrongCa;
         List<String> refusedNot = new ArrayList<>();
         try (LiveEtcd etcd = LiveEtcd.start(tmp.resolve("etcd-tls"), tls, HttpClient.newBuilder().sslContext(ctx).build())) {
             etcd.startLoad(1, Duration.ofSeconds(30));
@@ -149,7 +141,7 @@ class PprofCommandTest {
         assertThat(refusedNot).as("fetches without a client certificate not refused, of 200").isEmpty();
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(readFolded(out.resolve("etcd.folded")).total()).isPositive();
-        for (Run refused : List.of(noCert, wrongCa)) {
+        for (CliRun refused : List.of(noCert, wrongCa)) {
             assertThat(refused.code()).as(refused.err()).isEqualTo(ExitCodes.NOT_PERMITTED);
             assertThat(refused.err()).contains("flame: https://127.0.0.1:").contains("TLS").doesNotContain("\tat ");
         }
@@ -179,7 +171,7 @@ class PprofCommandTest {
             });
             resetter.setDaemon(true);
             resetter.start();
-            Run r = flame("pprof", "--url", "https://127.0.0.1:" + listener.getLocalPort() + "/debug/pprof/profile",
+            CliRun r = flame("pprof", "--url", "https://127.0.0.1:" + listener.getLocalPort() + "/debug/pprof/profile",
                     "--seconds", "1", "--output-dir", tmp.resolve("reset").toString(),
                     "--cacert", pki.resolve("ca.crt").toString());
             assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.NOT_PERMITTED);
@@ -216,7 +208,7 @@ class PprofCommandTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            Run r = flame("pprof", "--url", "https://127.0.0.1:" + listener.getLocalPort() + "/debug/pprof/profile",
+            CliRun r = flame("pprof", "--url", "https://127.0.0.1:" + listener.getLocalPort() + "/debug/pprof/profile",
                     "--seconds", "1", "--output-dir", tmp.resolve("alpn").toString(),
                     "--cacert", pki.resolve("ca.crt").toString());
             acceptor.join(10_000);
@@ -246,9 +238,9 @@ class PprofCommandTest {
         try {
             String url = "http://127.0.0.1:" + stub.getAddress().getPort() + "/debug/pprof/profile";
             Path tokenFile = Files.writeString(tmp.resolve("token"), "s3cret\n");
-            Run ok = flame("pprof", "--url", url, "--seconds", "2", "--token-file", tokenFile.toString(),
+            CliRun ok = flame("pprof", "--url", url, "--seconds", "2", "--token-file", tokenFile.toString(),
                     "--output-dir", tmp.resolve("ok").toString());
-            Run refused = flame("pprof", "--url", url, "--seconds", "2", "--token", "wrong",
+            CliRun refused = flame("pprof", "--url", url, "--seconds", "2", "--token", "wrong",
                     "--output-dir", tmp.resolve("refused").toString());
             assertThat(ok.code()).as(ok.err()).isZero();
             assertThat(readFolded(tmp.resolve("ok/kube-apiserver.folded")).total()).isEqualTo(1_990_000_000L);
@@ -263,7 +255,7 @@ class PprofCommandTest {
     @Test
     void aServerThatIsNotThereIsAOneLineError() throws Exception {
         int port = LiveEtcd.freePort();
-        Run r = flame("pprof", "--url", "http://127.0.0.1:" + port + "/debug/pprof/profile", "--seconds", "1",
+        CliRun r = flame("pprof", "--url", "http://127.0.0.1:" + port + "/debug/pprof/profile", "--seconds", "1",
                 "--output-dir", tmp.toString());
         assertThat(r.code()).isEqualTo(ExitCodes.NO_TARGET);
         assertThat(r.err()).contains("flame: http://127.0.0.1:" + port + "/debug/pprof/profile?seconds=1: cannot connect")
@@ -275,7 +267,7 @@ class PprofCommandTest {
         assertThat(flame("pprof", "--url", "http://127.0.0.1:1/debug/pprof/profile", "--kubectl").code())
                 .isEqualTo(ExitCodes.USAGE);
         assertThat(flame("pprof").code()).isEqualTo(ExitCodes.USAGE);
-        Run ftp = flame("pprof", "--url", "ftp://127.0.0.1/debug/pprof/profile");
+        CliRun ftp = flame("pprof", "--url", "ftp://127.0.0.1/debug/pprof/profile");
         assertThat(ftp.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(ftp.err()).contains("expected an http:// or https:// URL");
         assertThat(flame("pprof", "--kubectl", "--token", "x").code()).isEqualTo(ExitCodes.USAGE);

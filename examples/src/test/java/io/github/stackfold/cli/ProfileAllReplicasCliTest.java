@@ -2,9 +2,6 @@ package io.github.stackfold.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,26 +19,20 @@ class ProfileAllReplicasCliTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run flame(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, err);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun flame(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void withoutPprofItNeedsViaKubectlAndAProcessNameNotAPid() {
-        Run local = flame("profile", "--all-replicas", "--duration", "1s", "--output-dir", tmp.toString());
+        CliRun local = flame("profile", "--all-replicas", "--duration", "1s", "--output-dir", tmp.toString());
         assertThat(local.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(local.err()).isEqualTo("flame: --all-replicas goes with --pprof or with --via kubectl (perf then records"
                 + " each replica in the debug pod on its node; locally or through nsenter perf records one node's process)\n");
-        Run pid = flame("profile", "--all-replicas", "--via", "kubectl", "--pid", "42", "--duration", "1s");
+        CliRun pid = flame("profile", "--all-replicas", "--via", "kubectl", "--pid", "42", "--duration", "1s");
         assertThat(pid.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(pid.err()).startsWith("flame: --all-replicas with perf finds each replica by --process, not --pid");
-        Run selector = flame("profile", "--via", "kubectl", "--pod-selector", "app=x", "--duration", "1s");
+        CliRun selector = flame("profile", "--via", "kubectl", "--pod-selector", "app=x", "--duration", "1s");
         assertThat(selector.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(selector.err()).isEqualTo("flame: --pod-selector goes with --via kubectl --all-replicas\n");
     }
@@ -61,7 +52,7 @@ class ProfileAllReplicasCliTest {
                 + "echo \"stub kubectl: unexpected: $*\" >&2; exit 2\n");
         Files.setPosixFilePermissions(kubectl, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        Run r = flame("profile", "--via", "kubectl", "--all-replicas", "--kubectl", kubectl.toString(), "-n", "kube-system",
+        CliRun r = flame("profile", "--via", "kubectl", "--all-replicas", "--kubectl", kubectl.toString(), "-n", "kube-system",
                 "--duration", "1s", "--output-dir", tmp.resolve("out").toString());
 
         assertThat(r.code()).isEqualTo(ExitCodes.NO_TARGET);
