@@ -12,16 +12,14 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile names through the whole lab: a process whose name holds {@code <}, {@code |}, a backtick
@@ -35,15 +33,8 @@ class HostileNamesTest {
 
     @TempDir
     Path tmp;
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopProcesses() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     /**
      * Checks markdown line by line: outside code spans no raw {@code <}, {@code &} or backtick, no
@@ -181,7 +172,7 @@ class HostileNamesTest {
         Path exe = Files.copy(Path.of("/bin/dash"), Files.createDirectories(tmp.resolve("bin")).resolve(COMM));
         exe.toFile().setExecutable(true);
         Process busy = new ProcessBuilder(exe.toString(), "-c", "while :; do :; done").start();
-        processes.add(busy);
+        processes.track(busy);
         Path comm = Path.of("/proc", Long.toString(busy.pid()), "comm");
         assertThat(Files.readString(comm)).as("the kernel's name of the process").isEqualTo(COMM + "\n");
 

@@ -10,15 +10,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A kubectl that hangs, as one does whose cluster stops answering: {@code flame record --via kubectl}
@@ -45,7 +44,8 @@ class KubectlHangsTest {
     @TempDir
     Path tmp;
     private Path stubDir;
-    private final List<Process> processes = new ArrayList<>();
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @BeforeEach
     void stub() throws IOException {
@@ -55,36 +55,18 @@ class KubectlHangsTest {
         Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    @AfterEach
-    void stopProcesses() throws Exception {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
     /** {@code flame ARGS} as its own JVM, the stub kubectl first on its PATH. */
     private Process flame(String hang, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FlameCli.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("stdout").toFile())
-                .redirectError(tmp.resolve("stderr").toFile());
-        pb.environment().putAll(Map.of("PATH", stubDir + ":" + System.getenv("PATH"), "STUB_HANG", hang,
-                "STUB_SLEEPERS", tmp.resolve("sleepers").toString()));
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return processes.flame(tmp, List.of(), Map.of("PATH", stubDir + ":" + System.getenv("PATH"), "STUB_HANG", hang,
+                "STUB_SLEEPERS", tmp.resolve("sleepers").toString()), args);
     }
 
     private String stderr() throws IOException {
-        return Files.readString(tmp.resolve("stderr"));
+        return ChildProcesses.stderr(tmp);
     }
 
     private static int exit(Process p) throws InterruptedException {
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("flame ended").isTrue();
-        return p.exitValue();
+        return ChildProcesses.exit(p);
     }
 
     /** The stub's hanging kubectls were all ended (each logged its PID before it hung). */
@@ -107,8 +89,7 @@ class KubectlHangsTest {
         Path exe = tmp.resolve(name);
         Files.copy(Path.of("/bin/dash"), exe);
         exe.toFile().setExecutable(true);
-        Process p = new ProcessBuilder(exe.toString(), "-c", "while :; do :; done").start();
-        processes.add(p);
+        Process p = processes.track(new ProcessBuilder(exe.toString(), "-c", "while :; do :; done").start());
         return p;
     }
 

@@ -9,14 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * perf record killed with SIGKILL in the middle of a real {@code flame record} (its own JVM, real perf,
@@ -26,23 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PerfKilledTest {
     @TempDir
     Path tmp;
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void stopProcesses() throws Exception {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
-    private Process start(List<String> cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("stdout").toFile())
-                .redirectError(tmp.resolve("stderr").toFile()).start();
-        processes.add(p);
-        return p;
-    }
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     /** perf record (not its setsid launcher, not perf script) among {@code flame}'s descendants, once it samples. */
     private static Optional<ProcessHandle> perfRecordSampling(Process flame) {
@@ -63,12 +48,11 @@ class PerfKilledTest {
         Files.copy(Path.of("/bin/dash"), exe);
         exe.toFile().setExecutable(true);
         Process busy = new ProcessBuilder(exe.toString(), "-c", "while :; do :; done").start();
-        processes.add(busy);
+        processes.track(busy);
         Path out = tmp.resolve("out");
         long t0 = System.nanoTime();
-        Process flame = start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FlameCli.class.getName(),
-                "record", "--pid", Long.toString(busy.pid()), "--duration", "30s", "--output-dir", out.toString()));
+        Process flame = processes.flame(tmp, List.of(), Map.of(),
+                "record", "--pid", Long.toString(busy.pid()), "--duration", "30s", "--output-dir", out.toString());
 
         ProcessHandle perf = null;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

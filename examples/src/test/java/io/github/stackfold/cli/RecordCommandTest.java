@@ -15,16 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code flame record} run as its own JVM (the classpath of this test) on real processes with real
@@ -64,7 +63,8 @@ class RecordCommandTest {
             """;
 
     private static Path bin;
-    private final List<Process> processes = new ArrayList<>();
+    @RegisterExtension
+    final ChildProcesses processes = new ChildProcesses();
 
     @TempDir
     Path tmp;
@@ -95,24 +95,13 @@ class RecordCommandTest {
         }
     }
 
-    @AfterEach
-    void stopProcesses() throws InterruptedException {
-        for (Process p : processes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
     private Process busy(String name) throws IOException {
         Path exe = bin.resolve(name);
         if (!Files.exists(exe)) {
             Files.copy(bin.resolve("busy"), exe);
             exe.toFile().setExecutable(true);
         }
-        Process p = new ProcessBuilder(exe.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        processes.add(p);
-        return p;
+        return processes.track(new ProcessBuilder(exe.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
     }
 
     private static String name(String tag) {
@@ -122,25 +111,15 @@ class RecordCommandTest {
 
     /** {@code flame ARGS} as a separate JVM with SIGINT/SIGTERM at their defaults (not inherited as ignored). */
     private Process flame(Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), FlameCli.class.getName()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("stdout").toFile())
-                .redirectError(tmp.resolve("stderr").toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        processes.add(p);
-        return p;
+        return processes.flame(tmp, List.of("env", "--default-signal=INT,TERM"), env, args);
     }
 
     private String stderr() throws IOException {
-        return Files.readString(tmp.resolve("stderr"));
+        return ChildProcesses.stderr(tmp);
     }
 
     private static int exit(Process p) throws InterruptedException {
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("flame ended").isTrue();
-        return p.exitValue();
+        return ChildProcesses.exit(p);
     }
 
     private static boolean hasBusyStack(Path folded, String comm) throws IOException {
