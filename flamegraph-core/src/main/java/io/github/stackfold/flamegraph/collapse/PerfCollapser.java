@@ -211,9 +211,10 @@ public final class PerfCollapser {
          * the complete lines of each read; {@code head}, the bytes already read, comes first.
          */
         private boolean sequential(InputStream in, byte[] head, String source) throws IOException {
-            byte[] first = new byte[Math.max(READ_BUFFER, head.length)];
+            boolean whole = head.length < SNIFF; // the head is the whole input: no buffer to read into
+            byte[] first = whole ? head : new byte[Math.max(READ_BUFFER, head.length)];
             System.arraycopy(head, 0, first, 0, head.length);
-            ReadBuffer b = new ReadBuffer(first, 0, head.length, head.length < SNIFF, 0);
+            ReadBuffer b = new ReadBuffer(first, 0, head.length, whole, 0);
             long line = 1;
             Folder.Report r = new Folder.Report();
             while (true) {

@@ -11,11 +11,11 @@ public final class ByteTable {
     /** Per entry: hash, key offset in the arena, key length, value (one cache line holds four). */
     private static final int STRIDE = 4;
 
-    private byte[] arena = new byte[1 << 16];
+    private byte[] arena = new byte[1 << 12]; // small at first: a folder holds eight tables, most of them near empty
     private int arenaSize;
-    private int[] entries = new int[1024 * STRIDE];
+    private int[] entries = new int[64 * STRIDE];
     private int size;
-    private int[] slots = new int[2048]; // entry index + 1, 0 = empty
+    private int[] slots = new int[128]; // entry index + 1, 0 = empty
     private int mask = slots.length - 1;
 
 

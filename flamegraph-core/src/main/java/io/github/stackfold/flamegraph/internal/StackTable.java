@@ -7,14 +7,14 @@ import java.util.Arrays;
  * int arena. Memory grows with distinct stacks only. Not thread-safe.
  */
 public final class StackTable {
-    private int[] arena = new int[1 << 14];
+    private int[] arena = new int[1 << 10]; // grown as stacks come: small inputs stay cheap
     private int arenaSize;
-    private int[] seqOffset = new int[1024];
-    private int[] seqLength = new int[1024];
-    private int[] hashes = new int[1024];
-    private long[] weights = new long[1024];
+    private int[] seqOffset = new int[64];
+    private int[] seqLength = new int[64];
+    private int[] hashes = new int[64];
+    private long[] weights = new long[64];
     private int size;
-    private int[] slots = new int[2048];
+    private int[] slots = new int[128];
     private int mask = slots.length - 1;
 
     /** Adds {@code weight} to the stack {@code ids[0, len)}; returns the stack's index. */

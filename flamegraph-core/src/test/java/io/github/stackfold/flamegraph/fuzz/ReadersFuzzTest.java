@@ -44,9 +44,11 @@ class ReadersFuzzTest {
             lines++;
         }
         assertThat(lines).isLessThanOrEqualTo(data.length + 1);
+        // one thread, and two threads on pieces of 64 bytes (the default 1 MiB would hold every input
+        // whole: small pieces put the cuts between samples, and the merge of pieces, under the fuzzer)
         for (int threads : new int[] {1, 2}) {
             try {
-                FoldedProfile f = PerfCollapser.create(CollapseOptions.builder().threads(threads).build())
+                FoldedProfile f = PerfCollapser.create(CollapseOptions.builder().threads(threads).chunkBytes(64).build())
                         .collapse(new ByteArrayInputStream(data), "fuzz");
                 checkFolded(f);
             } catch (StackfoldException expected) {
