@@ -35,7 +35,7 @@ import java.util.zip.GZIPOutputStream;
  */
 class ReadersFuzzTest {
     /** perf script text through the parser, line by line, and through the collapser. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void perfScript(byte[] data) throws IOException {
         PerfScriptParser p = PerfScriptParser.of(new ByteArrayInputStream(data), "fuzz");
         int lines = 0;
@@ -58,7 +58,7 @@ class ReadersFuzzTest {
     }
 
     /** Folded text, with flamegraph.pl's fractional and two-count (diff) lines. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void folded(byte[] data) throws Exception {
         for (boolean anywhere : new boolean[] {false, true}) {
             FoldedSamples s = FoldedSamples.read(new ByteArrayInputStream(data), "fuzz", e -> { }, anywhere);
@@ -77,7 +77,7 @@ class ReadersFuzzTest {
     }
 
     /** A pprof profile.proto, raw. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void pprof(byte[] data) {
         try {
             PprofReader.create().read(data, "fuzz").folded();
@@ -87,7 +87,7 @@ class ReadersFuzzTest {
     }
 
     /** A pprof profile.proto, gzipped (as Go serves it). */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void pprofGzipped(byte[] data) throws IOException {
         ByteArrayOutputStream z = new ByteArrayOutputStream();
         try (GZIPOutputStream g = new GZIPOutputStream(z)) {
@@ -108,7 +108,7 @@ class ReadersFuzzTest {
     }
 
     /** An ELF file and the Go symbol table (.gopclntab) in it; the table on its own too. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void elfGopclntab(byte[] data) {
         try {
             ElfFile elf = ElfFile.of(Path.of("fuzz"), ByteBuffer.wrap(data));
@@ -129,7 +129,7 @@ class ReadersFuzzTest {
      * A perf.data file (file or pipe format) through the reader and collapser; no binaries, build-id
      * cache or kallsyms of this machine are looked up, so a run depends on its bytes alone.
      */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void perfData(byte[] data) throws IOException {
         PerfDataCollapser c = PerfDataCollapser.builder().hostKallsyms(false).goSymbols(false)
                 .buildIdCache(Path.of("/nonexistent-stackfold-fuzz")).perfMapDir(Path.of("/nonexistent-stackfold-fuzz"))

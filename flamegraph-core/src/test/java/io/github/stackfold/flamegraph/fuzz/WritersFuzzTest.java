@@ -54,7 +54,7 @@ class WritersFuzzTest {
     }
 
     /** Frame names and a title of any bytes, drawn as an SVG. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void svg(FuzzedDataProvider d) throws Exception {
         String title = d.consumeString(40);
         FoldedSamples.Builder b = FoldedSamples.builder();
@@ -66,7 +66,7 @@ class WritersFuzzTest {
     }
 
     /** Frame names of any bytes through the analysis, written as JSON. */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void json(FuzzedDataProvider d) throws Exception {
         Map<String, Long> stacks = new LinkedHashMap<>();
         int lines = d.consumeInt(1, 12);
@@ -83,7 +83,7 @@ class WritersFuzzTest {
      * Frame names and a title of any bytes in the HTML viewer: the page keeps exactly the tags of a page
      * of plain names (a name never closes the script or opens a tag), whatever the names hold.
      */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void html(FuzzedDataProvider d) throws Exception {
         String title = d.consumeString(40);
         Map<String, Long> stacks = new LinkedHashMap<>();
@@ -120,7 +120,7 @@ class WritersFuzzTest {
      * A name of any characters as markdown text, code span and table cell: one line, every character
      * that would be markup escaped, a code span's fence not inside it, no bare {@code |} in a cell.
      */
-    @FuzzTest(maxDuration = "10m")
+    @FuzzTest(maxDuration = "3h")
     void markdown(FuzzedDataProvider d) {
         String name = d.consumeRemainingAsString();
         String text = Markdown.text(name);
