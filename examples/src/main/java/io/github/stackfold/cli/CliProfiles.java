@@ -92,6 +92,9 @@ final class CliProfiles {
             if (in.kind() == ProfileInput.Kind.PERF_DATA) {
                 // perf.data: the weights are periods, the sample count is the recording's
                 PerfDataCollapser.Result r = SymbolFlags.perfData(symbols, flame).build().collapse(in.stream(), in.source());
+                if (r.info().cut()) {
+                    flame.stderr().println("flame: warning: " + in.source() + ": " + r.info().cutMessage());
+                }
                 return new Loaded(in.source(), r.profile(), r.profile().meta().samples());
             }
             if (in.kind() == ProfileInput.Kind.PPROF) {
