@@ -384,8 +384,8 @@ public final class PerfRecorder {
         // every sample is written as it is taken, not when a ring buffer fills (at 99 Hz that took half a
         // minute): a perf killed mid-recording (SIGKILL) has passed on, or written to perf.data, what it
         // sampled until then
-        argv.add("--no-buffering");
-        argv.addAll(List.of("-p", Long.toString(p.targetPid()), "-o", data, "--", "sleep", seconds(options.duration())));
+        argv.addAll(List.of("-p", Long.toString(p.targetPid()), "--no-buffering", "-o", data, "--", "sleep",
+                seconds(options.duration())));
         return startDetached(t, argv, options.duration().plus(Duration.ofMinutes(1)), data.equals("-"), false, recErr);
     }
 
