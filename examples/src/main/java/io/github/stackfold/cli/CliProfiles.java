@@ -91,7 +91,8 @@ final class CliProfiles {
             ProfileLoader loader = loader(perf, PprofOptions.defaults(), flame, symbols);
             if (in.kind() == ProfileInput.Kind.PERF_DATA) {
                 // perf.data: the weights are periods, the sample count is the recording's
-                PerfDataCollapser.Result r = SymbolFlags.perfData(symbols, flame).build().collapse(in.stream(), in.source());
+                PerfDataCollapser.Result r = warnIfCut(SymbolFlags.perfData(symbols, flame).build().collapse(in.stream(),
+                        in.source()), in.source(), flame);
                 return new Loaded(in.source(), r.profile(), r.profile().meta().samples());
             }
             if (in.kind() == ProfileInput.Kind.PPROF) {
@@ -112,6 +113,14 @@ final class CliProfiles {
             }
             return new Loaded(in.source(), folded, perf.stats != null ? perf.stats.samples() : -1);
         }
+    }
+
+    /** A warning on standard error when perf was killed before it finished the recording; returns {@code r}. */
+    static PerfDataCollapser.Result warnIfCut(PerfDataCollapser.Result r, String source, FlameCli flame) {
+        if (r.info().cut()) {
+            flame.stderr().println("flame: warning: " + source + ": " + r.info().cutMessage());
+        }
+        return r;
     }
 
     /**

@@ -162,7 +162,8 @@ public class CollapseCommand implements Callable<Integer> {
                 if (in.kind() == ProfileInput.Kind.PERF_SCRIPT) {
                     session.add(in.stream(), in.source());
                 } else if (in.kind() == ProfileInput.Kind.PERF_DATA) {
-                    others = others.merge(perfData().collapse(in.stream(), in.source()).profile());
+                    others = others.merge(CliProfiles.warnIfCut(perfData().collapse(in.stream(), in.source()), in.source(),
+                            flame).profile());
                 } else {
                     others = others.merge(CliProfiles.read(in, pprof, flame, symbols));
                 }

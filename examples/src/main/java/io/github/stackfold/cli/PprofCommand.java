@@ -105,8 +105,8 @@ final class PprofCommand implements Callable<Integer> {
     Path tokenFile;
 
     @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "256m", converter = SizeConverter.class,
-            description = "--url: the most a profile may have (e.g. 512m, 1g); past it the fetch stops and says so, as"
-                    + " for a server that streams without end (default: ${DEFAULT-VALUE}).")
+            description = "The most a profile may have (e.g. 512m, 1g), from --url or kubectl get --raw; past it the"
+                    + " fetch stops and says so, as for a server that streams without end (default: ${DEFAULT-VALUE}).")
     long maxSize;
 
     @Mixin

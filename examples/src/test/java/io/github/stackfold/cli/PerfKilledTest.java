@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * perf record killed with SIGKILL in the middle of a real {@code flame record} (its own JVM, real perf,
  * a real busy process): what perf wrote until then is folded and drawn, and the message says the
- * recording was cut and by which signal.
+ * recording was cut and by which signal. Three ways perf records: streaming into perf script (the
+ * default), into a perf.data file ({@code --no-stream}), and in a pod ({@code --via kubectl}, a file too).
  */
 class PerfKilledTest {
     @TempDir
@@ -41,6 +42,37 @@ class PerfKilledTest {
 
     @Test
     void perfKilledMidRecordKeepsWhatItWroteAndSaysTheRecordingWasCut() throws Exception {
+        killPerfMidRecord("streaming", List.of(), Map.of());
+    }
+
+    /**
+     * With --no-stream perf writes a perf.data file, whose header gets its data size (and perf script
+     * the means to read it) only when perf ends: the samples perf wrote before the SIGKILL are read by
+     * our own reader.
+     */
+    @Test
+    void perfKilledMidRecordIntoAFileKeepsWhatItWrote() throws Exception {
+        killPerfMidRecord("--no-stream", List.of("--no-stream"), Map.of());
+    }
+
+    /**
+     * --via kubectl records into a perf.data file in the pod. There is no cluster here: a <b>stub</b>
+     * kubectl ({@link RecordCommandTest#STUB_KUBECTL}) runs the command after {@code --} locally, so
+     * perf (which the stub becomes) is among flame's descendants and is killed as in a pod.
+     */
+    @Test
+    void perfKilledMidRecordInAPodKeepsWhatItWrote() throws Exception {
+        Path stub = Files.createDirectories(tmp.resolve("stub")).resolve("kubectl");
+        Files.writeString(stub, RecordCommandTest.STUB_KUBECTL);
+        Files.setPosixFilePermissions(stub, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        killPerfMidRecord("--via kubectl", List.of("--via", "kubectl", "--pod", "debug-profiler"),
+                Map.of("PATH", stub.getParent() + ":" + System.getenv("PATH"),
+                        "STUB_KUBECTL_LOG", tmp.resolve("kubectl.log").toString()));
+        assertThat(Files.readString(tmp.resolve("kubectl.log"))).contains("-- perf record ").contains(" -o /")
+                .doesNotContain("-- perf script");
+    }
+
+    private void killPerfMidRecord(String how, List<String> args, Map<String, String> env) throws Exception {
         Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/perf")), "perf is not installed (apt-get install linux-perf)");
         Shared.requireThat(Files.isExecutable(Path.of("/bin/dash")), "/bin/dash is missing");
         String name = "sfcut" + ProcessHandle.current().pid() % 100000;
@@ -51,8 +83,10 @@ class PerfKilledTest {
         processes.track(busy);
         Path out = tmp.resolve("out");
         long t0 = System.nanoTime();
-        Process flame = processes.flame(tmp, List.of(), Map.of(),
-                "record", "--pid", Long.toString(busy.pid()), "--duration", "30s", "--output-dir", out.toString());
+        List<String> argv = new java.util.ArrayList<>(List.of("record", "--pid", Long.toString(busy.pid()),
+                "--duration", "30s", "--output-dir", out.toString()));
+        argv.addAll(args);
+        Process flame = processes.flame(tmp, List.of(), env, argv.toArray(String[]::new));
 
         ProcessHandle perf = null;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -89,6 +123,6 @@ class PerfKilledTest {
         String svg = Files.readString(out.resolve("flame.svg"));
         assertThat(svg).contains("cut: perf died by signal 9").endsWith("</svg>\n");
         assertThat(flame.descendants().filter(ProcessHandle::isAlive)).as("nothing of flame left running").isEmpty();
-        System.out.println("perf SIGKILLed after 3 s: " + p.total() + " samples kept; " + err.strip());
+        System.out.println("perf SIGKILLed after 3 s (" + how + "): " + p.total() + " samples kept; " + err.strip());
     }
 }

@@ -8,6 +8,7 @@ import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
@@ -66,6 +67,12 @@ import java.util.regex.Pattern;
  * {@link NotPermittedException}, {@link NoTargetException}, {@link NoSamplesException},
  * {@link PerfFailedException}. Every child process runs under a timeout and is ended with its whole
  * process tree if anything goes wrong.
+ *
+ * <p>A perf record killed mid-recording (SIGKILL: an out-of-memory killer, a person) keeps what it
+ * wrote ({@link Recording#cutBySignal()}): perf record runs with {@code --no-buffering}, so each sample
+ * is passed on as it is taken; streaming, perf script folds it; into a perf.data file, which perf leaves
+ * without its data size and features (perf script refuses it), {@link PerfDataCollapser} reads the
+ * records up to the last complete one instead of perf script.
  *
  * <p>{@link #stop()} (from a signal handler, another thread) ends the recording early: perf record
  * gets SIGINT, writes what it has, and the profile of that is returned as usual. A recorder is made
@@ -267,10 +274,20 @@ public final class PerfRecorder {
                 throw noSamples(p, recorded, exited);
             }
             listener.recorded(p);
-            if (script == null) {
-                script = new Script(t, p, name, listener, kept, data);
+            FoldedProfile profile;
+            long cutSamples = -1;
+            if (script == null && cut > 0) {
+                // perf died before it wrote perf.data's end header, which perf script needs (it refuses the
+                // file): our own reader reads the records perf wrote until then
+                PerfDataCollapser.Result c = readCut(t, p, data, listener);
+                profile = c.profile();
+                cutSamples = c.info().samples();
+            } else {
+                if (script == null) {
+                    script = new Script(t, p, name, listener, kept, data);
+                }
+                profile = script.finish();
             }
-            FoldedProfile profile = script.finish();
             RemoteNaming rn = remote;
             String named = rn == null ? null : rn.summary();
             if (named != null) {
@@ -278,9 +295,7 @@ public final class PerfRecorder {
             }
             if (profile.isEmpty() && cut > 0) {
                 throw new PerfFailedException("perf record died by signal " + cut + " (" + signalName(cut) + ") after "
-                        + seconds(recorded) + "s, before it wrote a sample perf script could read: the recording is lost"
-                        + (stream ? "" : " (a perf.data file gets its header only at perf's end; perf record streaming"
-                                + " into perf script, the default for local and nsenter targets, keeps what was written)"));
+                        + seconds(recorded) + "s, before it wrote a sample: the recording is lost");
             }
             if (profile.isEmpty()) {
                 throw noSamples(p, recorded, exited);
@@ -295,7 +310,7 @@ public final class PerfRecorder {
                     listener.warning(e.getMessage() + "; the profile is written without " + name + ".perf.data");
                 }
             }
-            long samples = recErr.samples() >= 0 ? recErr.samples() : script.foldedSamples();
+            long samples = recErr.samples() >= 0 ? recErr.samples() : script != null ? script.foldedSamples() : cutSamples;
             return new Recording(p, name, profile, samples, recorded, stopRequested, exited, kept, cut);
         } finally {
             if (script != null) {
@@ -307,16 +322,70 @@ public final class PerfRecorder {
         }
     }
 
+    /**
+     * Folds the perf.data of a perf record killed mid-recording with {@link PerfDataCollapser}: copied
+     * from the target into a private temporary file here, read up to its last complete record, named
+     * from the process's binaries (local and nsenter targets: through /proc/PID, and this kernel's
+     * kallsyms; a kubectl target: the partial copy of the pod's binary, as perf script's output is).
+     */
+    private PerfDataCollapser.Result readCut(ExecTarget t, FoundProcess p, String data, RecordListener listener) {
+        Path local = null;
+        try {
+            local = Files.createTempFile("stackfold-cut", ".data",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (OutputStream o = new FileOutputStream(local.toFile())) {
+                files(t).copy(data, o);
+            }
+            CollapseOptions co = options.collapse().toBuilder().countSamples(true).build();
+            PerfDataCollapser.Builder b = PerfDataCollapser.builder().options(co).goSymbols(options.goSymbols())
+                    .inlineGo(options.inlineGo())
+                    .listener((module, message) -> listener.warning(message));
+            if (t.via() == ExecTarget.Via.KUBECTL) {
+                // the pod's files are not here: its binary through kubectl, its kernel unknown
+                b.hostKallsyms(false).buildIdCache(null);
+                String exe = stripDeleted(p.exe());
+                if (options.goSymbols() && options.binaryCache() != null && !exe.isEmpty()) {
+                    RemoteNaming rn = new RemoteNaming(t, p, exe, listener);
+                    b.locator(module -> stripDeleted(module).equals(exe) ? rn.locate() : null);
+                }
+            } else {
+                // the same kernel (nsenter enters namespaces, not machines); the binaries as the process sees them
+                Path kallsyms = Path.of("/proc/kallsyms");
+                if (Files.isReadable(kallsyms)) {
+                    b.kallsyms(kallsyms);
+                }
+                BinaryLocator l = BinaryLocator.process(options.procRoot(), p.pid());
+                b.locator(t.via() == ExecTarget.Via.LOCAL && sharesOurRoot(options.procRoot().resolve(Long.toString(p.pid())))
+                        ? l.orElse(BinaryLocator.modulePath()) : l);
+            }
+            return b.build().collapse(local);
+        } catch (BadInputException e) {
+            throw new PerfFailedException("perf record died before it finished " + data + ", and what it wrote cannot be"
+                    + " read: " + e.getMessage());
+        } catch (Child.LaunchException e) {
+            throw missing(t, e);
+        } catch (IOException e) {
+            throw new PerfFailedException("cannot read " + data + " from " + t + ": " + e.getMessage());
+        } finally {
+            if (local != null) {
+                try {
+                    Files.deleteIfExists(local);
+                } catch (IOException ignored) {
+                    // a stray private temporary file
+                }
+            }
+        }
+    }
+
     private Child startRecord(ExecTarget t, FoundProcess p, String data, PerfStderr recErr) {
         List<String> argv = new ArrayList<>(List.of(options.perfCommand(), "record", "-e", options.event(),
                 "-F", Integer.toString(options.frequency())));
         argv.addAll(options.callGraph().perfArguments());
-        if (data.equals("-")) {
-            // every sample is written as it is taken, not when a ring buffer fills (at 99 Hz that took
-            // half a minute): a perf killed mid-recording (SIGKILL) has passed on what it sampled until then
-            argv.add("--no-buffering");
-        }
-        argv.addAll(List.of("-p", Long.toString(p.targetPid()), "-o", data, "--", "sleep", seconds(options.duration())));
+        // every sample is written as it is taken, not when a ring buffer fills (at 99 Hz that took half a
+        // minute): a perf killed mid-recording (SIGKILL) has passed on, or written to perf.data, what it
+        // sampled until then
+        argv.addAll(List.of("-p", Long.toString(p.targetPid()), "--no-buffering", "-o", data, "--", "sleep",
+                seconds(options.duration())));
         return startDetached(t, argv, options.duration().plus(Duration.ofMinutes(1)), data.equals("-"), false, recErr);
     }
 

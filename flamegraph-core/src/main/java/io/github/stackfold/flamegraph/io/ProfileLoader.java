@@ -138,8 +138,13 @@ public final class ProfileLoader {
                 return perf.collapse(in.stream(), in.source());
             case FLAME_GRAPH_SVG:
                 return FlameGraphSvg.read(in.stream(), in.source(), onWarning);
-            case PERF_DATA:
-                return perfData.collapse(in.stream(), in.source()).profile();
+            case PERF_DATA: {
+                PerfDataCollapser.Result r = perfData.collapse(in.stream(), in.source());
+                if (r.info().cut()) {
+                    onWarning.accept(in.source() + ": " + r.info().cutMessage());
+                }
+                return r.profile();
+            }
             default:
                 throw in.notAProfile();
         }
@@ -283,7 +288,7 @@ public final class ProfileLoader {
 
         /**
          * Receives warnings about input that was read all the same (a flame graph SVG whose stacks do
-         * not add up to its root); default: none.
+         * not add up to its root, a perf.data whose perf was killed before it finished the file); default: none.
          */
         public Builder onWarning(Consumer<String> handler) {
             this.onWarning = Objects.requireNonNull(handler, "handler");

@@ -21,8 +21,28 @@ import java.util.List;
  * @param truncatedAt the byte offset of a last record cut short (a recording whose perf was killed),
  *     or -1; the records before it were read
  * @param compressed whether the records were compressed ({@code perf record -z})
+ * @param cutReason why the recording is incomplete ({@code perf.data has no end header}: perf was
+ *     killed before it finished the file), or null for a whole one
+ * @param readTo the byte offset after the last complete record read
  */
 public record PerfDataInfo(boolean pipe, boolean bigEndian, String hostname, String osRelease, String perfVersion,
         String arch, int cpusOnline, int cpusAvailable, List<String> cmdline, List<EventAttr> events,
-        List<BuildId> buildIds, long samples, long truncatedAt, boolean compressed) {
+        List<BuildId> buildIds, long samples, long truncatedAt, boolean compressed, String cutReason, long readTo) {
+
+    /** Whether perf did not finish the recording (it was killed): what it wrote was read. */
+    public boolean cut() {
+        return cutReason != null;
+    }
+
+    /**
+     * {@code the recording was cut: perf.data has no end header; read 311 samples up to byte 80136}, or
+     * null for a whole recording.
+     */
+    public String cutMessage() {
+        if (cutReason == null) {
+            return null;
+        }
+        return "the recording was cut: " + cutReason + "; read " + samples + (samples == 1 ? " sample" : " samples")
+                + " up to byte " + readTo;
+    }
 }

@@ -44,8 +44,11 @@ import java.util.Map;
  * OSRELEASE (4), VERSION (5), ARCH (6), NRCPUS (7), CMDLINE (11), EVENT_DESC (12).
  *
  * <p>Input that is not such a file is a {@link BadInputException} naming the source, the byte offset and
- * what was expected there; a last record cut short (perf killed while writing) ends the records and is
- * reported in {@link PerfDataInfo#truncatedAt()}. Not thread-safe; one instance reads one input.
+ * what was expected there. A recording perf did not finish is read up to its last complete record, not
+ * refused: a file whose header still says data size 0 (perf writes the size and the feature sections
+ * only at its end, so a perf killed mid-recording leaves that), a file that ends before its data's end,
+ * a last record cut short ({@link PerfDataInfo#truncatedAt()}); {@link PerfDataInfo#cutMessage()} says
+ * so. Not thread-safe; one instance reads one input.
  */
 public final class PerfDataReader {
     private static final long MAGIC_LE = 0x32454c4946524550L; // "PERFILE2" read little-endian
@@ -119,6 +122,10 @@ public final class PerfDataReader {
     private List<String> cmdline = List.of();
     private long samples;
     private long truncatedAt = -1;
+    /** Why the recording is incomplete (perf did not finish the file), or null. */
+    private String cutReason;
+    /** The file offset after the last complete record read. */
+    private long readTo;
     private boolean compressed;
 
     private final PerfSample sample = new PerfSample();
@@ -197,6 +204,10 @@ public final class PerfDataReader {
             pipe = true;
             bufPos = 16;
             records(Long.MAX_VALUE);
+            readTo = truncatedAt >= 0 ? truncatedAt : position();
+            if (truncatedAt >= 0) {
+                cutReason = "its last record, at byte " + truncatedAt + ", is cut short";
+            }
         } else if (headerSize >= 104) {
             fileMode(headerSize);
         } else {
@@ -205,7 +216,7 @@ public final class PerfDataReader {
         flushQueue(Long.MAX_VALUE);
         PerfDataInfo info = new PerfDataInfo(pipe, big, hostname, osRelease, perfVersion, arch, cpusOnline,
                 cpusAvailable, cmdline, Collections.unmodifiableList(new ArrayList<>(attrs)),
-                Collections.unmodifiableList(buildIds), samples, truncatedAt, compressed);
+                Collections.unmodifiableList(buildIds), samples, truncatedAt, compressed, cutReason, readTo);
         handler.end(info);
         return info;
     }
@@ -262,7 +273,15 @@ public final class PerfDataReader {
         startOrdering();
         long end = dataSize == 0 ? Long.MAX_VALUE : dataOff + dataSize; // 0: perf was killed before it wrote the size
         records(end);
-        if (dataSize == 0 || truncatedAt >= 0) {
+        readTo = truncatedAt >= 0 ? truncatedAt : position();
+        if (dataSize == 0) {
+            // perf writes the header with a data size of 0 as it starts, the size and the feature
+            // sections only as it ends: it was killed (SIGKILL, out of memory) before then
+            cutReason = "perf.data has no end header";
+            return;
+        }
+        if (truncatedAt >= 0 || position() < end) {
+            cutReason = "perf.data ends at byte " + (base + bufLen) + ", before the end of its data at byte " + end;
             return; // the feature sections are not there
         }
         // feature sections: a table of {offset, size} after the data, one entry per bit set

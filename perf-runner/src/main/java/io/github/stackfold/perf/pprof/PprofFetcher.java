@@ -123,7 +123,8 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
     public byte[] fetch() throws IOException {
         Duration timeout = Duration.ofSeconds(values.seconds).plus(values.grace);
         String within = "no profile within " + values.seconds + " s + " + values.grace.toSeconds() + " s";
-        return values.url != null ? fetchUrl(url(), timeout, within) : fetchKubectl(command(), timeout, within);
+        return values.url != null ? fetchUrl(url(), timeout, within)
+                : fetchKubectl(command(), timeout, within, values.maxBytes);
     }
 
     /**
@@ -139,7 +140,7 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
         if (values.url != null) {
             return fetchUrl(URI.create(values.url.getScheme() + "://" + values.url.getRawAuthority() + path), timeout, within);
         }
-        return fetchKubectl(kubectlCommand(path), timeout, within);
+        return fetchKubectl(kubectlCommand(path), timeout, within, values.maxBytes);
     }
 
     private List<String> kubectlCommand(String pathAndQuery) {
@@ -220,10 +221,7 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             CappedBody b = arriving.get();
             if (hasCause(cause, TooLarge.class)) {
-                throw new BadInputException(target.toString(), "the answer exceeded the size cap of "
-                        + bytes(cap) + " (" + cap + " bytes) and was cut there: a pprof CPU profile is far smaller,"
-                        + " so the server streams something else or without end (raise the cap with --max-size if"
-                        + " the profile is really this big)");
+                throw tooLarge(target.toString(), cap);
             }
             if (b != null && !hasCause(cause, SSLException.class) && !hasCause(cause, HttpTimeoutException.class)) {
                 // the headers came, then the connection ended before the body did
@@ -285,11 +283,40 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
         return new NoTargetException(target + ": " + why);
     }
 
-    private static byte[] fetchKubectl(List<String> argv, Duration timeout, String within) throws IOException {
+    /** The answer passed the size cap: what a URL and a kubectl fetch say. */
+    private static BadInputException tooLarge(String source, long cap) {
+        return new BadInputException(source, "the answer exceeded the size cap of " + bytes(cap) + " (" + cap
+                + " bytes) and was cut there: a pprof CPU profile is far smaller, so the server streams something else"
+                + " or without end (raise the cap with --max-size if the profile is really this big)");
+    }
+
+    /**
+     * Runs kubectl and reads what it prints, up to {@code cap} bytes: past the cap kubectl (and whatever
+     * it started) is ended and the fetch fails saying so, as a URL fetch does.
+     */
+    private static byte[] fetchKubectl(List<String> argv, Duration timeout, String within, long cap) throws IOException {
         String source = String.join(" ", argv);
         Child.Result r;
-        try {
-            r = Child.run(argv, timeout);
+        byte[] body;
+        try (Child c = Child.start(argv, timeout, true, null)) {
+            ByteArrayOutputStream data = new ByteArrayOutputStream();
+            byte[] buf = new byte[1 << 16];
+            long have = 0;
+            try (java.io.InputStream in = c.stdout()) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    if (have + n > cap) {
+                        c.close(); // ends kubectl's tree: it stops streaming
+                        throw tooLarge(source, cap);
+                    }
+                    data.write(buf, 0, n);
+                    have += n;
+                }
+            } catch (IOException e) {
+                // the output closed: kubectl ended, or was ended at its deadline (told below)
+            }
+            r = c.waitFor();
+            body = data.toByteArray();
         } catch (Child.LaunchException e) {
             if (e.notFound()) {
                 throw new ToolMissingException(argv.get(0), argv.get(0) + " is not installed or not on the PATH "
@@ -315,7 +342,7 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
             }
             throw new NoTargetException(source + " failed: " + why);
         }
-        return r.stdout();
+        return body;
     }
 
     /**
@@ -547,8 +574,9 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
         }
 
         /**
-         * The most a profile may have (URL mode; default {@value PprofFetcher#DEFAULT_MAX_BYTES} bytes, 256 MB): past
-         * it the fetch stops and fails saying so, so a server that streams without end cannot fill memory.
+         * The most a profile may have (default {@value PprofFetcher#DEFAULT_MAX_BYTES} bytes, 256 MB), fetched from a
+         * URL or printed by {@code kubectl get --raw}: past it the fetch stops (kubectl is ended) and fails saying so,
+         * so a server that streams without end cannot fill memory.
          */
         public Builder maxBytes(long maxBytes) {
             if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 8) {
