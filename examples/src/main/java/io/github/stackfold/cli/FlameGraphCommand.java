@@ -153,16 +153,35 @@ final class FlameGraphCommand implements Callable<Integer> {
     static FlameGraphOptions perfDataUnits(FlameGraphOptions options, ProfileMeta meta, FoldedSamples samples) {
         FlameGraphOptions.Builder b = options.toBuilder();
         if (options.subtitle().isEmpty()) {
-            b.subtitle(meta.describe(meta.weight() == ProfileMeta.Weight.SAMPLES ? -1 : total(samples)));
+            b.subtitle(perfDataSubtitle(meta, total(samples)));
         }
         if (options.countName().equals("samples") && options.cpuNanosPerCount() == 0 && options.factor() == 1) {
-            if (meta.weight() == ProfileMeta.Weight.EVENTS) {
-                b.countName(meta.eventUnit());
-            } else if (meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS) {
-                b.countName("ns").cpuNanosPerCount(1);
+            String name = perfDataCountName(meta);
+            if (name != null) {
+                b.countName(name);
+            }
+            if (meta.weight() == ProfileMeta.Weight.CPU_NANOSECONDS) {
+                b.cpuNanosPerCount(1);
             }
         }
         return b.build();
+    }
+
+    /**
+     * What a perf.data recording's weights count, in place of "samples": its event ({@code cycles}),
+     * {@code ns} for the periods of a CPU clock, or null when the weights are samples.
+     */
+    static String perfDataCountName(ProfileMeta meta) {
+        return switch (meta.weight()) {
+            case EVENTS -> meta.eventUnit();
+            case CPU_NANOSECONDS -> "ns";
+            case SAMPLES -> null;
+        };
+    }
+
+    /** The subtitle stating a perf.data recording's units: {@code 157 samples, 373,058,756 cycles in 53.24 s ...}. */
+    static String perfDataSubtitle(ProfileMeta meta, long total) {
+        return meta.describe(meta.weight() == ProfileMeta.Weight.SAMPLES ? -1 : total);
     }
 
     private static long total(FoldedSamples s) {

@@ -112,6 +112,9 @@ final class HtmlCommand implements Callable<Integer> {
             flame.stderr().println("flame: warning: --heatmap: the input has no sample times (only perf script text has);"
                     + " opening on the flame graph");
         }
+        if (in.perfData()) {
+            options = perfDataUnits(options, in.profile());
+        }
         HtmlRenderer r = HtmlRenderer.of(options);
         if (output.file == null) {
             OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
@@ -123,6 +126,23 @@ final class HtmlCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A perf.data recording's units where the flags leave them, as {@code flame flamegraph} states them:
+     * the subtitle {@code 157 samples, 373,058,756 cycles in 53.24 s ...} and the weights counted in
+     * {@code cycles} ({@code ns} for a CPU clock) instead of "samples".
+     */
+    static HtmlOptions perfDataUnits(HtmlOptions options, io.github.stackfold.flamegraph.folded.FoldedProfile p) {
+        HtmlOptions.Builder b = options.toBuilder();
+        if (options.subtitle().isEmpty()) {
+            b.subtitle(FlameGraphCommand.perfDataSubtitle(p.meta(), p.total()));
+        }
+        String name = FlameGraphCommand.perfDataCountName(p.meta());
+        if (options.countName().equals("samples") && name != null) {
+            b.countName(name);
+        }
+        return b.build();
     }
 
     static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out) throws IOException {

@@ -9,6 +9,7 @@ import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.html.RawStacks;
 import io.github.stackfold.flamegraph.html.TimedProfile;
 import io.github.stackfold.flamegraph.io.ProfileInput;
+import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
@@ -20,7 +21,7 @@ import java.util.List;
  * The inputs of {@code flame html} and {@code flame export}, opened and told apart by {@link ProfileInput}
  * (what is no profile is refused as by every command):
  * perf script text is read sample by sample ({@link TimedProfile}: times for the heatmap, sample
- * counts beside the periods), pprof profiles with both their sample count and their CPU time where
+ * counts beside the periods), a perf.data recording with its sample counts beside the periods, pprof profiles with both their sample count and their CPU time where
  * they have them, folded text with two counts per line as a diff, other folded text as it is.
  * Several inputs are merged (times and diffs then only when there is one input).
  */
@@ -28,10 +29,13 @@ final class ViewerInputs {
     /**
      * What was read: exactly one of raw, timed, diff and export is the input's richest form. raw (only
      * when asked for): one folded input read as bytes for the HTML viewer, and then the only component.
+     * perfData: the input was one perf.data recording, whose units ({@link FoldedProfile#meta()} of
+     * profile: samples, event total or CPU time) the outputs state as the flame graph does.
      */
-    record Loaded(FoldedProfile profile, TimedProfile timed, DiffProfile diff, ExportProfile export, RawStacks raw) {
+    record Loaded(FoldedProfile profile, TimedProfile timed, DiffProfile diff, ExportProfile export, RawStacks raw,
+            boolean perfData) {
         Loaded(FoldedProfile profile, TimedProfile timed, DiffProfile diff, ExportProfile export) {
-            this(profile, timed, diff, export, null);
+            this(profile, timed, diff, export, null, false);
         }
 
         boolean isEmpty() {
@@ -113,10 +117,15 @@ final class ViewerInputs {
                         return new Loaded(a, null, d, ExportProfile.of(a));
                     }
                     if (raw) {
-                        return new Loaded(null, null, null, null, RawStacks.readFolded(in.stream(), source));
+                        return new Loaded(null, null, null, null, RawStacks.readFolded(in.stream(), source), false);
                     }
                     FoldedProfile p = FoldedProfile.read(in.stream(), source);
                     return new Loaded(p, null, null, ExportProfile.of(p));
+                }
+                case PERF_DATA: {
+                    // the periods with their units, and each stack's samples beside them (as for perf script text)
+                    PerfDataCollapser.Result r = SymbolFlags.perfData(symbols, flame).build().collapse(in.stream(), source);
+                    return new Loaded(r.profile(), null, null, ExportProfile.ofPerf(r.profile(), r.samples()), null, true);
                 }
                 default: {
                     // a flame graph SVG and whatever else the input layer reads

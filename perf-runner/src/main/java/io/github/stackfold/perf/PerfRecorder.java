@@ -96,6 +96,8 @@ public final class PerfRecorder {
     private volatile boolean perfChecked;
     /** The kubectl target's partial binary of the recording under way, or null. */
     private volatile RemoteNaming remote;
+    /** The current recording's symbolizer (null for none), made when its process is found. */
+    private volatile FrameSymbolizer symbolizer;
 
     private PerfRecorder(RecordOptions options) {
         this.options = options;
@@ -133,6 +135,7 @@ public final class PerfRecorder {
             } finally {
                 recording = null;
                 dataFile = null;
+                symbolizer = null;
             }
         }
     }
@@ -234,6 +237,9 @@ public final class PerfRecorder {
         }
         String name = fileName(options.pid() > 0 ? p.comm() : options.processName());
         remote = null;
+        // made as soon as the process is found: a target that exits during the recording is still named
+        // from what its symbolizer read while it ran (perf script may run after perf record)
+        symbolizer = options.symbolizer() == null ? goSymbolizer(t, p, listener) : options.symbolizer().apply(p);
         String kptr = readSetting(t, "kptr_restrict");
         boolean stream = options.stream() && t.via() != ExecTarget.Via.KUBECTL && !listener.writesSymbolMap(p);
         String dir = stream ? null : makeTempDir(t);
@@ -563,13 +569,10 @@ public final class PerfRecorder {
             return remoteSymbolizer(t, p, listener);
         }
         Path proc = options.procRoot().resolve(Long.toString(p.pid()));
-        BinaryLocator locator = BinaryLocator.process(options.procRoot(), p.pid());
-        if (t.via() == ExecTarget.Via.LOCAL && sharesOurRoot(proc)) {
-            // once the target exits its /proc entry is gone; a process that sees this machine's files
-            // as they are here has them at the paths perf printed
-            locator = locator.orElse(BinaryLocator.modulePath());
-        }
-        BinaryLocator l = locator;
+        // once the target exits its /proc entry is gone; a local process that sees this machine's files
+        // as they are here has them at the paths perf printed (what that takes is read now, while it runs)
+        BinaryLocator l = t.via() == ExecTarget.Via.LOCAL ? BinaryLocator.processOrModulePath(options.procRoot(), p.pid())
+                : BinaryLocator.process(options.procRoot(), p.pid());
         return GoSymbolizer.builder()
                 .locator(l)
                 .inline(options.inlineGo())
@@ -662,15 +665,6 @@ public final class PerfRecorder {
                     + " through kubectl: " + sizes + (copy.cached()
                             ? " (its build-id; the rest was cached by build-id " + copy.buildId() + ")"
                             : " (cached by build-id " + copy.buildId() + ")");
-        }
-    }
-
-    /** Whether the process's root directory is this process's (not a container's). */
-    private static boolean sharesOurRoot(Path proc) {
-        try {
-            return Files.isSameFile(proc.resolve("root"), Path.of("/"));
-        } catch (IOException | SecurityException e) {
-            return false;
         }
     }
 
@@ -905,7 +899,7 @@ public final class PerfRecorder {
     }
 
     private CollapseOptions collapseOptions(ExecTarget t, FoundProcess p, RecordListener listener, AtomicLong samples) {
-        FrameSymbolizer sym = options.symbolizer() == null ? goSymbolizer(t, p, listener) : options.symbolizer().apply(p);
+        FrameSymbolizer sym = symbolizer;
         // counts = samples: the folded file then reads right in any folded tool ("1,159 samples", not
         // "11,707,070,590"); the periods' sum (the CPU time of a cpu-clock recording) stays in the metadata
         CollapseOptions.Builder cb = options.collapse().toBuilder().countSamples(true);

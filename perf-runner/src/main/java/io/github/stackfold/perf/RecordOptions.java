@@ -269,7 +269,9 @@ public final class RecordOptions extends Settings<RecordOptions.Builder> {
         /**
          * Names {@code [unknown]} frames. The factory gets the found process (its PID, and
          * {@link FoundProcess#exe()}, readable on this machine as {@code /proc/PID/exe} for local and
-         * nsenter targets) before perf script runs; it may return null for none.
+         * nsenter targets) as soon as the process is found, before perf record starts (so it can read
+         * what it needs while the process runs: one may exit during the recording); it may return null
+         * for none.
          */
         public Builder symbolizer(Function<FoundProcess, FrameSymbolizer> factory) {
             this.symbolizer = factory;

@@ -30,9 +30,13 @@ import java.util.Objects;
  *   <li>API call: the verb and resource of the request's pprof labels when the profile has them
  *       ({@link #VERB_LABEL}); else (or for the one missing) the verb of the leaf-most verb frame and
  *       the resource of the root-most resource frame below it.</li>
- *   <li>unnamed: the samples with any unnamed frame (see {@link #unnamedBinary}), per binary of the
- *       leaf-most such frame. Above {@link Report#CANNOT_TELL} of the samples, the category, verb and
- *       resource shares cannot be told (the work they name may sit in the unnamed frames).</li>
+ *   <li>unnamed: the samples with an unnamed frame (see {@link #unnamedBinary}), per binary of the
+ *       leaf-most such frame; an {@code [unknown]} frame (an address perf placed in no binary) counts
+ *       only when no named frame lies leaf-ward of it: under named frames it is the unwinder's junk
+ *       (frame-pointer walks of Go stacks end past the goroutine's start in such a frame), not a
+ *       frame of the user binary (see {@link #unnamedAt}). Above {@link Report#CANNOT_TELL} of the
+ *       samples, the category, verb and resource shares cannot be told (the work they name may sit
+ *       in the unnamed frames).</li>
  * </ul>
  *
  * <p>Not for: rendering or diffing flame graphs (see the render and diff packages).
@@ -156,13 +160,16 @@ public final class Analyzer {
         final String resource;
         /** The binary of an unnamed frame ({@code [kube-apiserver]} -> kube-apiserver), or null for a named one. */
         final String unnamedIn;
+        /** Whether the frame is {@code [unknown]}: an address perf placed in no binary. */
+        final boolean nowhere;
         /** The markers ({@link Report#MARKERS}) this frame matches, one bit each. */
         int markers;
         /** For a label frame ({@code verb=LIST}, {@code resource=pods}): key and value; else null. */
         String[] label;
 
-        FrameInfo(int id, String name, int category, int verb, String resource, String unnamedIn) {
+        FrameInfo(int id, String name, int category, int verb, String resource, String unnamedIn, boolean nowhere) {
             this.unnamedIn = unnamedIn;
+            this.nowhere = nowhere;
             this.id = id;
             this.name = name;
             this.category = category;
@@ -247,14 +254,13 @@ public final class Analyzer {
             if (fnStamp.length < nameIds.size()) {
                 fnStamp = Arrays.copyOf(fnStamp, Math.max(nameIds.size(), fnStamp.length * 2));
             }
-            // unnamed: a sample with any unnamed frame, charged to the binary of its leaf-most one
-            for (int i = frames.size() - 1; i >= 0; i--) {
-                String bin = frames.get(i).unnamedIn;
-                if (bin != null) {
-                    c.unnamed += w;
-                    c.unnamedByBinary.merge(bin, w, Long::sum);
-                    break;
-                }
+            // unnamed: a sample with an unnamed frame (not a junk [unknown] under named frames),
+            // charged to the binary of its leaf-most one
+            List<FrameInfo> fs = frames;
+            int at = unnamedAt(fs.size(), i -> fs.get(i).unnamedIn, i -> fs.get(i).nowhere);
+            if (at >= 0) {
+                c.unnamed += w;
+                c.unnamedByBinary.merge(fs.get(at).unnamedIn, w, Long::sum);
             }
             // functions: ids are per normalized name, so a name is counted once per sample
             FrameInfo leaf = frames.get(frames.size() - 1);
@@ -346,8 +352,9 @@ public final class Analyzer {
             id = nameIds.size();
             nameIds.put(name, id);
         }
+        String decoded = FoldedProfile.decode(raw);
         FrameInfo fi = new FrameInfo(id, name, rules.classify(norm), rules.verbOf(norm), rules.resourceOf(norm),
-                unnamedBinary(FoldedProfile.decode(raw)));
+                unnamedBinary(decoded), nowhere(decoded));
         for (String key : List.of(VERB_LABEL, RESOURCE_LABEL)) {
             if (name.startsWith(key + "=")) {
                 fi.label = new String[] {key, name.substring(key.length() + 1)};
@@ -389,7 +396,7 @@ public final class Analyzer {
     /**
      * The verdict on unnamed frames alone (see {@link Report#verdict()}), for a flame graph's subtitle
      * where no analysis is made: {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames},
-     * or empty when at most {@link Report#CANNOT_TELL} of the samples have an unnamed frame.
+     * or empty when at most {@link Report#CANNOT_TELL} of the samples count as unnamed (see {@link #unnamedAt}).
      */
     public static String unnamedVerdict(FoldedProfile profile) {
         if (profile.total() <= 0) {
@@ -404,7 +411,8 @@ public final class Analyzer {
     }
 
     /**
-     * The weight of the stacks with an unnamed frame, per binary of the leaf-most one ({@code etcd} for
+     * The weight of the stacks that count as unnamed ({@link #unnamedAt}), per binary of the leaf-most
+     * unnamed frame ({@code etcd} for
      * {@code [etcd]}, {@code unknown} for {@code [unknown]} and raw addresses, see {@link #unnamedBinary}).
      */
     public static Map<String, Long> unnamedWeights(FoldedProfile profile) {
@@ -412,18 +420,58 @@ public final class Analyzer {
         Map<String, Long> by = new HashMap<>();
         for (int s = 0; s < profile.size(); s++) {
             List<String> frames = FoldedProfile.frames(profile.stack(s));
-            for (int i = frames.size() - 1; i >= 0; i--) {
+            String[] of = new String[frames.size()];
+            for (int i = 0; i < of.length; i++) {
                 String bin = bins.computeIfAbsent(frames.get(i), f -> {
                     String b = unnamedBinary(FoldedProfile.decode(f));
                     return b == null ? "" : b;
                 });
-                if (!bin.isEmpty()) {
-                    by.merge(bin, profile.count(s), Long::sum);
-                    break;
-                }
+                of[i] = bin.isEmpty() ? null : bin;
+            }
+            int at = unnamedAt(of.length, i -> of[i], i -> nowhere(FoldedProfile.decode(frames.get(i))));
+            if (at >= 0) {
+                by.merge(of[at], profile.count(s), Long::sum);
             }
         }
         return by;
+    }
+
+    /**
+     * The frame a sample's unnamed share is charged to: its leaf-most unnamed frame, or -1 when the
+     * sample counts as named. An {@code [unknown]} frame ({@code nowhere}: perf placed its address in
+     * no binary) counts only when no named frame lies leaf-ward of it. Go stacks unwound by frame
+     * pointers end, below {@code runtime.goexit} or {@code runtime.mcall}, in such a frame (the walk
+     * runs past the goroutine's or the thread's start), and a stack switch leaves one between named
+     * frames; they are no frame of the user binary, so a named recording is not called unnamed for
+     * them. A leaf {@code [unknown]} (the sample's own code has no name) still counts, and so do
+     * frames perf placed in a binary ({@code [etcd]}, raw addresses) wherever they are.
+     *
+     * <p>Limit: without {@code _[k]} annotations kernel frames look named, so a stack whose every
+     * user frame is {@code [unknown]} under a named kernel leaf counts as named.
+     *
+     * @param n       the number of frames, root first
+     * @param binary  the binary of frame i when it is unnamed ({@link #unnamedBinary}), else null
+     * @param nowhere whether frame i is {@code [unknown]}
+     */
+    static int unnamedAt(int n, java.util.function.IntFunction<String> binary, java.util.function.IntPredicate nowhere) {
+        boolean namedLeafward = false;
+        for (int i = n - 1; i >= 0; i--) {
+            if (binary.apply(i) == null) {
+                namedLeafward = true;
+            } else if (!namedLeafward || !nowhere.test(i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether a frame is {@code [unknown]} (an {@code _[k]}-style annotation aside): perf placed it in no binary. */
+    static boolean nowhere(String frame) {
+        String f = frame;
+        if (f.endsWith("_[k]") || f.endsWith("_[j]") || f.endsWith("_[i]") || f.endsWith("_[w]")) {
+            f = f.substring(0, f.length() - 4);
+        }
+        return f.equals("[unknown]");
     }
 
     /**

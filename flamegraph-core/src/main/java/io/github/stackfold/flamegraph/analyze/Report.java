@@ -139,7 +139,8 @@ public final class Report {
 
     /**
      * The share of samples with an unnamed frame ({@code [unknown]}, {@code [kube-apiserver]}, a raw
-     * address): what the category rules cannot see.
+     * address; an {@code [unknown]} under named frames is the unwinder's junk and does not count, see
+     * {@link Analyzer#unnamedWeights}): what the category rules cannot see.
      */
     public double unnamedShare() {
         return unnamed;

@@ -130,6 +130,27 @@ public final class ExportProfile {
         return new ExportProfile(p, List.of(ValueType.SAMPLES, eventType(t.event())), new long[][] {counts, weights}, true);
     }
 
+    /**
+     * A perf.data recording folded ({@code PerfDataCollapser.Result}): like perf script text
+     * ({@link #of(TimedProfile)}), {@code samples/count} from {@code samples} and the periods of
+     * {@code weights} typed by its {@link FoldedProfile#meta() meta}'s event ({@code cpu/nanoseconds}
+     * for cpu-clock and task-clock, {@code cycles/count} for cycles); only the counts when the weights
+     * are samples. Both hold the same stacks, whose first frame is the process.
+     */
+    public static ExportProfile ofPerf(FoldedProfile weights, FoldedProfile samples) {
+        long[] w = new long[weights.size()];
+        long[] counts = new long[weights.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = weights.count(i);
+            counts[i] = samples.count(weights.stack(i));
+        }
+        if (weights.meta().weight() == io.github.stackfold.flamegraph.folded.ProfileMeta.Weight.SAMPLES) {
+            return new ExportProfile(weights, List.of(ValueType.SAMPLES), new long[][] {counts}, true);
+        }
+        return new ExportProfile(weights, List.of(ValueType.SAMPLES, eventType(weights.meta().event())),
+                new long[][] {counts, w}, true);
+    }
+
     static ValueType eventType(String event) {
         String e = event.toLowerCase(Locale.ROOT);
         int colon = e.indexOf(':');

@@ -80,8 +80,15 @@ public final class PerfDataCollapser {
         return new Builder();
     }
 
-    /** What a collapse read and folded, besides the stacks. */
-    public record Result(FoldedProfile profile, PerfDataInfo info, String kernelSymbols) {
+    /**
+     * What a collapse read and folded, besides the stacks.
+     *
+     * @param profile       the folded stacks, weighed as {@link CollapseOptions#countSamples()} says (periods by
+     *                      default), with their {@link FoldedProfile#meta()}
+     * @param samples       the same stacks, each counted in samples (for outputs that carry both, such as a
+     *                      pprof profile's {@code samples/count} beside its {@code cycles/count})
+     */
+    public record Result(FoldedProfile profile, PerfDataInfo info, String kernelSymbols, FoldedProfile samples) {
     }
 
     /** Folds a file. */
@@ -158,6 +165,8 @@ public final class PerfDataCollapser {
         final Map<String, Integer> pnames = new HashMap<>();
         final List<String> pnameList = new ArrayList<>();
         final StackTable stacks = new StackTable();
+        /** Per stack of {@link #stacks} (by its index): how many samples it had. */
+        long[] stackSamples = new long[1024];
         int[] scratch = new int[256];
         /** Callchain entries seen lately: (process, mode, address) to location, cleared by every mmap. */
         static final int CACHE = 1 << 12;
@@ -302,7 +311,11 @@ public final class PerfDataCollapser {
             }
             long w = (s.attr().sampleType() & PerfDataReader.SAMPLE_PERIOD) != 0 && s.period() != 0 ? s.period() : 1;
             count(s, w);
-            stacks.add(st, n, options.countSamples() ? 1 : w);
+            int e = stacks.add(st, n, options.countSamples() ? 1 : w);
+            if (e >= stackSamples.length) {
+                stackSamples = Arrays.copyOf(stackSamples, Math.max(e + 1, stackSamples.length * 2));
+            }
+            stackSamples[e]++;
         }
 
         /** Counts a sample of weight {@code w} (its period) for its event's metadata. */
@@ -473,7 +486,9 @@ public final class PerfDataCollapser {
             List<int[]> seqs = new ArrayList<>();
             List<long[]> weights = new ArrayList<>();
             int[][] buf = {new int[64]};
+            int[] index = {0};
             stacks.forEach((arena, off, len, weight) -> {
+                long samples = stackSamples[index[0]++];
                 int attr = arena[off];
                 String ev = attr < events.size() ? events.get(attr).name() : null;
                 if (keep != null && ev != null && !sameEvent(keep, ev)) {
@@ -509,11 +524,18 @@ public final class PerfDataCollapser {
                     n += fs.length;
                 }
                 seqs.add(Arrays.copyOf(seq, n));
-                weights.add(new long[] {weight});
+                weights.add(new long[] {weight, samples});
             });
             FoldedProfile.Builder out = FoldedProfile.builder();
-            emitSorted(tokens.list, seqs, weights, out::add);
-            return new Result(out.build().withMeta(meta(events, keep)), info, sym.kernelSymbols());
+            FoldedProfile.Builder counted = FoldedProfile.builder();
+            emitSortedAll(tokens.list, seqs, weights, (stack, w) -> {
+                out.add(stack, w[0]);
+                counted.add(stack, w[1]);
+            });
+            ProfileMeta m = meta(events, keep);
+            FoldedProfile samples = counted.build().withMeta(new ProfileMeta(m.samples(), ProfileMeta.Weight.SAMPLES,
+                    m.event(), 0, m.cpuNanos(), m.durationNanos()));
+            return new Result(out.build().withMeta(m), info, sym.kernelSymbols(), samples);
         }
     }
 
@@ -543,6 +565,12 @@ public final class PerfDataCollapser {
      */
     static void emitSorted(List<String> frames, List<int[]> seqs, List<long[]> weights,
             java.util.function.ObjLongConsumer<String> out) {
+        emitSortedAll(frames, seqs, weights, (s, w) -> out.accept(s, w[0]));
+    }
+
+    /** As {@link #emitSorted}, with every value of a stack's {@code long[]} summed over the stacks merged. */
+    static void emitSortedAll(List<String> frames, List<int[]> seqs, List<long[]> weights,
+            java.util.function.BiConsumer<String, long[]> out) {
         int t = frames.size();
         String[] variants = new String[2 * t];
         Integer[] byText = new Integer[2 * t];
@@ -577,10 +605,13 @@ public final class PerfDataCollapser {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < n; ) {
             int s = order[i];
-            long w = weights.get(s)[0];
+            long[] w = weights.get(s).clone();
             int j = i + 1;
             while (j < n && Arrays.equals(keys[order[j]], keys[s])) {
-                w += weights.get(order[j])[0];
+                long[] more = weights.get(order[j]);
+                for (int k = 0; k < w.length; k++) {
+                    w[k] += more[k];
+                }
                 j++;
             }
             int[] key = keys[s];

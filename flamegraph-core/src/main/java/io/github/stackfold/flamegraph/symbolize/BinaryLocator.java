@@ -12,7 +12,9 @@ import java.nio.file.Path;
  *   <li>{@link #symfs(Path)}: that path below a copy of the target's file system;</li>
  *   <li>{@link #binary(Path)}: one given file, for modules with the same file name;</li>
  *   <li>{@link #process(long)}: through {@code /proc/PID}, for a process that is still running, also
- *       one inside a container (its root is {@code /proc/PID/root}).</li>
+ *       one inside a container (its root is {@code /proc/PID/root});</li>
+ *   <li>{@link #processOrModulePath(Path, long)}: through {@code /proc/PID} while the process runs,
+ *       and at the path perf printed once it has exited (a process that shares this machine's root).</li>
  * </ul>
  */
 @FunctionalInterface
@@ -91,6 +93,57 @@ public interface BinaryLocator {
             }
             Path p = proc.resolve("root").resolve(m.substring(1));
             return Files.isRegularFile(p) ? p : null;
+        };
+    }
+
+    /**
+     * As {@link #process(Path, long)} while the process runs; once it has exited (its {@code /proc}
+     * entry is gone, and with it {@code /proc/PID/exe}), the module's own path on this machine, as
+     * perf recorded it. What that needs of the process is read when this locator is made, so make it
+     * while the process runs: whether its root is this machine's (a process in a container sees other
+     * files at the same paths: none is taken then), and the identity (device and inode) of its
+     * executable. The executable is taken at its path only when the file there is still that very
+     * file: one replaced since the process started (an upgrade, a rebuild) would give wrong names.
+     */
+    static BinaryLocator processOrModulePath(Path procRoot, long pid) {
+        Path proc = procRoot.resolve(Long.toString(pid));
+        BinaryLocator running = process(procRoot, pid);
+        boolean ourRoot;
+        try {
+            ourRoot = Files.isSameFile(proc.resolve("root"), Path.of("/"));
+        } catch (IOException | SecurityException e) {
+            ourRoot = false;
+        }
+        if (!ourRoot) {
+            return running;
+        }
+        String exe;
+        Object exeKey;
+        try {
+            exe = stripDeleted(Files.readSymbolicLink(proc.resolve("exe")).toString());
+            exeKey = Files.readAttributes(proc.resolve("exe"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            exe = null;
+            exeKey = null;
+        }
+        String exePath = exe;
+        Object key = exeKey;
+        BinaryLocator atPath = modulePath();
+        return module -> {
+            Path p = running.locate(module);
+            if (p != null) {
+                return p;
+            }
+            Path file = atPath.locate(module);
+            if (file == null || key == null || !stripDeleted(module).equals(exePath)) {
+                return file;
+            }
+            try {
+                return key.equals(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                        ? file : null;
+            } catch (IOException | SecurityException e) {
+                return null;
+            }
         };
     }
 

@@ -51,12 +51,98 @@ class UnnamedFramesTest {
         return (double) unnamed / all;
     }
 
+    /**
+     * The share under the rule that spares the unwinder's junk: a line counts when it has a bracketed
+     * module other than [unknown] or a raw address, or an [unknown] with no named frame after it.
+     */
+    static double unnamedShareSparingJunk(List<String> lines) {
+        long all = 0;
+        long unnamed = 0;
+        for (String line : lines) {
+            int sp = line.lastIndexOf(' ');
+            if (sp < 0) {
+                continue;
+            }
+            long w = Long.parseLong(line.substring(sp + 1).trim());
+            all += w;
+            String[] frames = line.substring(0, sp).split(";");
+            boolean counts = false;
+            boolean onlyUnnamedAfter = true;
+            for (int i = frames.length - 1; i >= 0 && !counts; i--) {
+                boolean unnamedFrame = UNNAMED.matcher(frames[i]).matches();
+                boolean junkCandidate = frames[i].replaceAll("_\\[[kjiw]\\]$", "").equals("[unknown]");
+                if (unnamedFrame && (!junkCandidate || onlyUnnamedAfter)) {
+                    counts = true;
+                }
+                onlyUnnamedAfter &= unnamedFrame;
+            }
+            if (counts) {
+                unnamed += w;
+            }
+        }
+        return (double) unnamed / all;
+    }
+
+    /**
+     * A real recording of Debian's stripped etcd (perf record -e cpu-clock -F 999 -g -p PID for 5 s under
+     * an etcdctl put loop, folded with its Go frames named from .gopclntab): every etcd frame is named,
+     * but a third of the stacks start (at the root) with [unknown] frames the frame-pointer walk finds
+     * past runtime.goexit / runtime.mcall, and some have one where the stack switches. Those are no
+     * frame of etcd: no verdict.
+     */
+    @Test
+    void aNamedEtcdRecordingWithJunkUnknownRootFramesGetsNoVerdict() throws Exception {
+        Path file = Path.of(getClass().getResource("/analyze/etcd-named-perf.folded").toURI());
+        List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+        assertThat(unnamedShare(file)).as("lines with an [unknown] frame (what the verdict used to count)")
+                .isGreaterThan(Report.CANNOT_TELL);
+        assertThat(lines).as("the junk sits under named Go frames")
+                .anyMatch(l -> l.startsWith("etcd;[unknown];runtime.mstart;"))
+                .anyMatch(l -> l.matches("etcd;\\[unknown\\];.*\\(\\*EtcdServer\\).*;\\[unknown\\];runtime\\.mcall;.*"));
+        double expected = unnamedShareSparingJunk(lines);
+        assertThat(expected).isLessThanOrEqualTo(Report.CANNOT_TELL);
+
+        FoldedProfile p = ProfileLoader.create().load(file);
+        Report r = Analyzer.create(Analyzer.Options.builder().rules(Rules.builtIn("etcd")).build()).analyze(p);
+        assertThat(r.unnamedShare()).isCloseTo(expected, within(1e-12));
+        assertThat(r.cannotTell()).isFalse();
+        assertThat(r.verdict()).isEmpty();
+        assertThat(r.toText()).doesNotContain("cannot tell");
+        assertThat(Analyzer.unnamedVerdict(p)).isEmpty();
+        assertThat(Analyzer.unnamedWeights(p).values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(Math.round(expected * p.total()));
+    }
+
+    @Test
+    void anUnknownFrameCountsWhenNoNamedFrameIsAboveIt() throws Exception {
+        List<String> lines = List.of(
+                "etcd;[unknown];runtime.goexit;main.work 1", // junk root: named
+                "etcd;runtime.goexit;main.work;[unknown] 2", // the leaf has no name: unnamed
+                "etcd;[unknown];[unknown] 4", // nothing named below the comm: unnamed
+                "etcd;[unknown];runtime.goexit;[etcd];main.work 8", // a frame of etcd without a name: unnamed
+                "etcd;[unknown];runtime.goexit;main.work;0x4ed063 16", // a raw address leaf: unnamed
+                "etcd;runtime.goexit;main.work;do_syscall_64_[k];[unknown]_[k] 32"); // unnamed leaf
+        Path file = Files.createTempFile("unnamed", ".folded");
+        try {
+            Files.write(file, lines, StandardCharsets.ISO_8859_1);
+            FoldedProfile p = ProfileLoader.create().load(file);
+            assertThat(unnamedShareSparingJunk(lines)).isCloseTo(62.0 / 63, within(1e-12));
+            assertThat(Analyzer.withDefaults().analyze(p).unnamedShare()).isCloseTo(62.0 / 63, within(1e-12));
+            assertThat(Analyzer.unnamedWeights(p)).containsOnly(
+                    java.util.Map.entry("unknown", 54L), java.util.Map.entry("etcd", 8L));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"cizarkiev", "dereban25", "grigoriy-romanenko", "kipkent", "oleksii-bebych", "roko99",
             "vkamlov-arm64", "vmahilevskyi", "yryzhan"})
     void everyLabRecordingGetsTheVerdictInsteadOfZeroShares(String who) throws Exception {
         Path file = Shared.path("real/lab-recordings/" + who + "-flame.folded");
         double expected = unnamedShare(file);
+        assertThat(unnamedShareSparingJunk(Files.readAllLines(file, StandardCharsets.ISO_8859_1)))
+                .as("no lab recording's share comes from junk [unknown] frames").isEqualTo(expected);
         assertThat(expected).as("the recordings are unnamed").isGreaterThan(Report.CANNOT_TELL);
 
         Report r = Analyzer.withDefaults().analyze(ProfileLoader.create().load(file));

@@ -1,0 +1,143 @@
+package io.github.stackfold.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.stackfold.cli.PerfDataCliTest.Run;
+import io.github.stackfold.testing.GoToolPprof;
+import io.github.stackfold.testing.PerfRuns;
+import io.github.stackfold.testing.Shared;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The units of a perf.data input reach every viewer and export as they reach the flame graph's
+ * subtitle: {@code flame html} states them (subtitle, count name), {@code flame export} types its values
+ * ({@code samples/count} beside {@code cycles/count} or {@code cpu/nanoseconds} in pprof, per-process
+ * speedscope profiles in the weight's unit). The pprof files are decoded by Go's own
+ * {@code go tool pprof -raw}; the numbers are the lab recording's (157 samples, 373,058,756 cycles) or
+ * counted from {@code perf script}'s own text.
+ */
+class PerfDataUnitsCliTest {
+    @TempDir
+    Path tmp;
+
+    private static final Pattern SUBTITLE = Pattern.compile("\"subtitle\":\"([^\"]*)\",\"countName\":\"([^\"]*)\"");
+
+    @Test
+    void theArm64RecordingsUnitsReachHtmlAndExport() throws Exception {
+        Path data = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
+        Shared.requireThat(Files.isRegularFile(data), "no " + data + " (the shared lab recordings)");
+        String units = "157 samples, 373,058,756 cycles in 53.24 s";
+
+        Run svg = PerfDataCliTest.flame("flamegraph", data.toString());
+        assertThat(svg.code()).as(svg.err()).isZero();
+        assertThat(svg.out()).contains(units);
+        Path html = tmp.resolve("a.html");
+        Run h = PerfDataCliTest.flame("html", "-o", html.toString(), data.toString());
+        assertThat(h.code()).as(h.err()).isZero();
+        Matcher m = SUBTITLE.matcher(Files.readString(html, StandardCharsets.UTF_8));
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).startsWith(units);
+        assertThat(svg.out()).as("the same statement as the flame graph's").contains(m.group(1));
+        assertThat(m.group(2)).isEqualTo("cycles");
+
+        JsonNode weights = speedscope(data, "weight");
+        JsonNode samples = speedscope(data, "samples");
+        assertThat(sumEnd(weights)).isEqualTo(373_058_756L);
+        assertThat(sumEnd(samples)).isEqualTo(157L);
+        assertThat(weights.get("profiles").get(0).get("name").asText()).isEqualTo("kube-apiserver");
+
+        String go = GoToolPprof.goCommand();
+        Shared.requireThat(go != null, "go is not installed (go tool pprof decodes the export)");
+        String raw = pprofRaw(go, data);
+        assertThat(raw.lines().filter(l -> l.startsWith("samples/count")).findFirst().orElse(""))
+                .startsWith("samples/count cycles/count");
+        assertThat(sum(GoToolPprof.fold(raw, 0))).isEqualTo(157L);
+        assertThat(sum(GoToolPprof.fold(raw, 1))).isEqualTo(373_058_756L);
+    }
+
+    @Test
+    void aCpuClockRecordingMadeHereCarriesSamplesAndCpuNanoseconds() throws Exception {
+        PerfRuns.requirePerf();
+        Path data = tmp.resolve("busy.data");
+        Process p = new ProcessBuilder("perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o",
+                data.toString(), "--", "sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("rec.log").toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("rec.log"))).isZero();
+        // perf's own count: one line per sample with its period
+        Path text = tmp.resolve("busy.txt");
+        Process s = new ProcessBuilder("perf", "script", "-i", data.toString(), "-F", "period")
+                .redirectOutput(text.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(s.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        long perfSamples = 0;
+        long perfPeriods = 0;
+        for (String l : Files.readAllLines(text, StandardCharsets.ISO_8859_1)) {
+            if (!l.isBlank()) {
+                perfSamples++;
+                perfPeriods += Long.parseLong(l.trim());
+            }
+        }
+        assertThat(perfSamples).isGreaterThan(10);
+
+        Path html = tmp.resolve("b.html");
+        Run h = PerfDataCliTest.flame("html", "-o", html.toString(), data.toString());
+        assertThat(h.code()).as(h.err()).isZero();
+        Matcher m = SUBTITLE.matcher(Files.readString(html, StandardCharsets.UTF_8));
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).startsWith(String.format(java.util.Locale.ROOT, "%,d samples, ", perfSamples))
+                .contains(" CPU in ").contains("event cpu-clock");
+        assertThat(m.group(2)).isEqualTo("ns");
+
+        JsonNode weights = speedscope(data, "weight");
+        assertThat(weights.get("profiles").get(0).get("unit").asText()).isEqualTo("nanoseconds");
+        assertThat(sumEnd(weights)).isEqualTo(perfPeriods);
+        assertThat(sumEnd(speedscope(data, "samples"))).isEqualTo(perfSamples);
+
+        String go = GoToolPprof.goCommand();
+        Shared.requireThat(go != null, "go is not installed (go tool pprof decodes the export)");
+        String raw = pprofRaw(go, data);
+        assertThat(raw.lines().filter(l -> l.startsWith("samples/count")).findFirst().orElse(""))
+                .startsWith("samples/count cpu/nanoseconds");
+        assertThat(sum(GoToolPprof.fold(raw, 0))).isEqualTo(perfSamples);
+        assertThat(sum(GoToolPprof.fold(raw, 1))).isEqualTo(perfPeriods);
+    }
+
+    private JsonNode speedscope(Path data, String value) throws Exception {
+        Path out = tmp.resolve("s-" + value + ".json");
+        Run r = PerfDataCliTest.flame("export", "--format", "speedscope", "--value", value, "-o", out.toString(),
+                data.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        return new ObjectMapper().readTree(out.toFile());
+    }
+
+    private String pprofRaw(String go, Path data) throws Exception {
+        Path out = tmp.resolve("p.pb.gz");
+        Run r = PerfDataCliTest.flame("export", "--format", "pprof", "-o", out.toString(), data.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        return GoToolPprof.raw(go, out);
+    }
+
+    private static long sumEnd(JsonNode speedscope) {
+        long t = 0;
+        for (JsonNode p : speedscope.get("profiles")) {
+            t += p.get("endValue").asLong() - p.get("startValue").asLong();
+        }
+        return t;
+    }
+
+    private static long sum(java.util.Map<String, Long> m) {
+        return m.values().stream().mapToLong(Long::longValue).sum();
+    }
+}
