@@ -42,7 +42,14 @@ class RawStacksTest {
         RawStacks r = raw(text);
         // LinkedHashMap equality ignores order: compare the entries in order
         assertThat(new ArrayList<>(asMap(r).entrySet())).isEqualTo(new ArrayList<>(p.asMap().entrySet()));
-        assertThat(encoded(StackEncoder.Input.of(r))).isEqualTo(encoded(StackEncoder.Input.of(p)));
+        byte[] expected = encoded(StackEncoder.Input.of(p));
+        assertThat(encoded(StackEncoder.Input.of(r))).isEqualTo(expected);
+        // in chunks of 1 and 3 stacks: frames split on a second thread when there are more than two chunks
+        for (int chunk : new int[] {1, 3}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            StackEncoder.encode(StackEncoder.Input.of(r), io.github.stackfold.flamegraph.FrameNames.Style.FULL, out, chunk);
+            assertThat(out.toByteArray()).as("chunks of %d", chunk).isEqualTo(expected);
+        }
     }
 
     private static byte[] encoded(StackEncoder.Input in) throws IOException {
