@@ -8,7 +8,9 @@ import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 
@@ -428,7 +430,8 @@ public final class RawStacks {
      * depth d + 7. Each string's bytes are fetched once per 7 bytes of the prefix that sets it apart,
      * where a comparison sort fetches them at every comparison (the stacks are far apart in memory:
      * the fetches, not the comparisons, are the cost). Groups are a work list, the quicksort recurses
-     * into its smaller side only: no input can overflow the call stack.
+     * into its smaller side only: no input can overflow the call stack. A large sort uses two threads
+     * ({@link #sort(int)}).
      */
     static final class Sorter {
         private static final int SMALL = 16;
@@ -451,20 +454,167 @@ public final class RawStacks {
             }
         }
 
+        /** From this many strings on, the sort runs on two threads. */
+        static final int PARALLEL_FROM = 1 << 15;
+
         /** The stack indexes in byte order of the stacks. */
         int[] sort() {
+            return sort(PARALLEL_FROM);
+        }
+
+        /**
+         * As {@link #sort()}; from {@code parallelFrom} strings on, the strings are first split around
+         * a sampled median key (keys fetched by two threads, one half each), descending into the
+         * middle while most strings share its key, and the ranges this leaves are then sorted on two
+         * threads, the larger ranges shared out first. The order is the same: there is only one byte
+         * order of distinct strings.
+         */
+        int[] sort(int parallelFrom) {
+            int n = a.length;
+            if (n < Math.max(2, parallelFrom)) {
+                sort(0, n, 0, false);
+                return a;
+            }
+            // ranges left to sort: lo, hi, depth, 1 when their keys at that depth are there
+            List<int[]> ranges = new ArrayList<>();
+            int lo = 0;
+            int hi = n;
+            int d = 0;
+            while (true) {
+                int l = lo;
+                int h = hi;
+                int depth = d;
+                int mid = (l + h) >>> 1;
+                both(() -> keys(l, mid, depth), () -> keys(mid, h, depth));
+                long v = sampledMedian(l, h);
+                long split = partition(l, h, v);
+                int lt = (int) (split >>> 32);
+                int gt = (int) split;
+                ranges.add(new int[] {l, lt, depth, 1});
+                ranges.add(new int[] {gt, h, depth, 1});
+                if ((v & 0xFF) != 7) {
+                    break; // the middle is one string (distinct strings)
+                }
+                if (gt - lt < (h - l) / 2 || gt - lt < parallelFrom) {
+                    ranges.add(new int[] {lt, gt, depth + 7, 0});
+                    break;
+                }
+                lo = lt;
+                hi = gt;
+                d = depth + 7;
+            }
+            ranges.removeIf(r -> r[1] - r[0] < 2);
+            ranges.sort((x, y) -> Integer.compare(y[1] - y[0], x[1] - x[0]));
+            List<int[]> mine = new ArrayList<>();
+            List<int[]> other = new ArrayList<>();
+            long mineSize = 0;
+            long otherSize = 0;
+            for (int[] r : ranges) {
+                if (mineSize <= otherSize) {
+                    mine.add(r);
+                    mineSize += r[1] - r[0];
+                } else {
+                    other.add(r);
+                    otherSize += r[1] - r[0];
+                }
+            }
+            both(() -> sortAll(other), () -> sortAll(mine));
+            return a;
+        }
+
+        private void sortAll(List<int[]> ranges) {
+            for (int[] r : ranges) {
+                sort(r[0], r[1], r[2], r[3] == 1);
+            }
+        }
+
+        private void keys(int lo, int hi, int d) {
+            for (int i = lo; i < hi; i++) {
+                keys[i] = key(i, d);
+            }
+        }
+
+        /** The median of up to 63 keys spread over [lo, hi). */
+        private long sampledMedian(int lo, int hi) {
+            int m = Math.min(63, hi - lo);
+            long[] sample = new long[m];
+            for (int i = 0; i < m; i++) {
+                sample[i] = keys[lo + (int) ((long) (hi - lo) * i / m)];
+            }
+            Arrays.sort(sample);
+            return sample[m / 2];
+        }
+
+        /** Three ways around v: keys below v, then equal to v in [lt, gt), then above; lt << 32 | gt. */
+        private long partition(int lo, int hi, long v) {
+            int lt = lo;
+            int gt = hi - 1;
+            int i = lo;
+            while (i <= gt) {
+                long k = keys[i];
+                if (k < v) {
+                    swap(lt++, i++);
+                } else if (k > v) {
+                    swap(i, gt--);
+                } else {
+                    i++;
+                }
+            }
+            return (long) lt << 32 | (gt + 1);
+        }
+
+        /** Runs x on a thread of its own and y on this one; what either throws is thrown after both end. */
+        private static void both(Runnable x, Runnable y) {
+            Throwable[] failed = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    x.run();
+                } catch (RuntimeException | Error e) {
+                    failed[0] = e;
+                }
+            }, "stackfold-sort");
+            t.setDaemon(true);
+            t.start();
+            try {
+                y.run();
+            } finally {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failed[0] instanceof RuntimeException) {
+                throw (RuntimeException) failed[0];
+            }
+            if (failed[0] instanceof Error) {
+                throw (Error) failed[0];
+            }
+        }
+
+        /** Sorts [lo, hi), whose strings are equal before d; with {@code haveKeys} their keys at d are there. */
+        private void sort(int lo0, int hi0, int d0, boolean haveKeys) {
             int[] work = new int[3 * 64];
             int top = 0;
-            work[top++] = 0;
-            work[top++] = a.length;
-            work[top++] = 0;
+            work[top++] = lo0;
+            work[top++] = hi0;
+            work[top++] = d0;
+            boolean first = true;
             while (top > 0) {
                 int d = work[--top];
                 int hi = work[--top];
                 int lo = work[--top];
-                for (int i = lo; i < hi; i++) {
-                    keys[i] = key(i, d);
+                if (!(first && haveKeys)) {
+                    keys(lo, hi, d);
                 }
+                first = false;
                 quicksort(lo, hi);
                 for (int i = lo; i < hi; ) {
                     int j = i + 1;
@@ -482,7 +632,6 @@ public final class RawStacks {
                     i = j;
                 }
             }
-            return a;
         }
 
         /**

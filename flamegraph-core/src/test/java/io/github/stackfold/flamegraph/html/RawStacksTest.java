@@ -107,8 +107,11 @@ class RawStacksTest {
             List<byte[]> all = new ArrayList<>();
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = 0; i < n; i++) {
-                byte[] s = new byte[rnd.nextInt(round < 10 ? 30 : 3)];
-                for (int k = 0; k < s.length; k++) {
+                // from round 20 on, 17 bytes common to all: the two-thread split descends past them
+                int common = round < 20 ? 0 : 17;
+                byte[] s = new byte[common + rnd.nextInt(round < 10 ? 30 : 3)];
+                Arrays.fill(s, 0, common, (byte) 'c');
+                for (int k = common; k < s.length; k++) {
                     s[k] = (byte) (rnd.nextBoolean() ? 0 : rnd.nextInt(256)); // zero bytes, as the padding of the keys
                 }
                 if (seen.add(new String(s, StandardCharsets.ISO_8859_1))) {
@@ -120,9 +123,14 @@ class RawStacksTest {
             // append() alone never saw the order: sort what was appended
             byte[][] expect = all.toArray(new byte[0][]);
             Arrays.sort(expect, Arrays::compareUnsigned);
-            int[] order = new RawStacks.Sorter(blocksOf(built), posOf(built), lenOf(built), built.size()).sort();
-            for (int i = 0; i < expect.length; i++) {
-                assertThat(bytes(built.stack(order[i]))).as("round %d, position %d", round, i).isEqualTo(expect[i]);
+            // one thread, and two from 2 and from 64 strings on
+            for (int parallelFrom : new int[] {Integer.MAX_VALUE, 2, 64}) {
+                int[] order = new RawStacks.Sorter(blocksOf(built), posOf(built), lenOf(built), built.size())
+                        .sort(parallelFrom);
+                for (int i = 0; i < expect.length; i++) {
+                    assertThat(bytes(built.stack(order[i]))).as("round %d, parallel from %d, position %d", round,
+                            parallelFrom, i).isEqualTo(expect[i]);
+                }
             }
         }
     }
