@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 
@@ -102,20 +104,41 @@ public final class RawStacks {
      */
     public static RawStacks readFolded(InputStream in, String source) throws IOException {
         Builder b = new Builder();
-        LineReader r = new LineReader(in);
+        Lines lines = new Lines(new LineReader(in), source);
+        long lineNo = 0;
+        // the first batch here; a longer input is read and parsed on a second thread ahead of the merge
+        Lines.Batch batch;
         try {
-            while (r.next()) {
-                line(r, source, b);
+            batch = lines.next(new Lines.Batch());
+        } catch (OutOfMemoryError e) {
+            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lines.reader.lineNo, 0), e);
+        }
+        LinesThread ahead = lines.done() ? null : new LinesThread(lines);
+        boolean ok = false;
+        try {
+            while (batch != null) {
+                b.add(batch);
+                lineNo = batch.lineNo;
+                if (ahead == null) {
+                    break;
+                }
+                ahead.recycle(batch);
+                batch = ahead.take();
             }
+            ok = true;
         } catch (OutOfMemoryError e) {
             int stacks = b.size;
             b.clear();
-            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(r.lineNo, stacks), e);
+            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lineNo, stacks), e);
+        } finally {
+            if (ahead != null) {
+                ahead.close(ok);
+            }
         }
         return b.build();
     }
 
-    private static void line(LineReader r, String source, Builder b) {
+    private static void line(LineReader r, String source, Lines.Batch b) {
         byte[] buf = r.buf;
         int start = r.start;
         int end = r.end;
@@ -266,6 +289,165 @@ public final class RawStacks {
         }
     }
 
+    /** The stacks of folded lines in batches: each batch a copy of its stacks' bytes, their counts and hashes. */
+    static final class Lines {
+        /** Bytes of stacks, or stacks, that fill a batch. */
+        private static final int BATCH_BYTES = 1 << 18;
+        private static final int BATCH_STACKS = 4096;
+        final LineReader reader;
+        private final String source;
+        private boolean done;
+
+        Lines(LineReader reader, String source) {
+            this.reader = reader;
+            this.source = source;
+        }
+
+        static final class Batch {
+            byte[] data = new byte[BATCH_BYTES];
+            int used;
+            /** Per stack: where it ends in data (it starts where the one before ends), count, hash. */
+            int[] ends = new int[BATCH_STACKS];
+            long[] counts = new long[BATCH_STACKS];
+            int[] hashes = new int[BATCH_STACKS];
+            int size;
+            /** Lines read up to the end of this batch. */
+            long lineNo;
+
+            void add(byte[] src, int from, int to, long count) {
+                int n = to - from;
+                if (used + n > data.length) {
+                    data = Arrays.copyOf(data, Math.max(data.length * 2, used + n));
+                }
+                int h = 1;
+                byte[] d = data;
+                int at = used;
+                for (int i = from; i < to; i++) {
+                    byte c = src[i];
+                    d[at++] = c;
+                    h = 31 * h + c;
+                }
+                used = at;
+                ends[size] = at;
+                counts[size] = count;
+                hashes[size] = h;
+                size++;
+            }
+
+            boolean full() {
+                return used >= BATCH_BYTES || size == BATCH_STACKS;
+            }
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        /** Fills b with the stacks of the next lines and returns it. */
+        Batch next(Batch b) throws IOException {
+            b.used = 0;
+            b.size = 0;
+            while (!b.full()) {
+                if (!reader.next()) {
+                    done = true;
+                    break;
+                }
+                line(reader, source, b);
+            }
+            b.lineNo = reader.lineNo;
+            return b;
+        }
+    }
+
+    /**
+     * Runs {@link Lines} on its own thread, a few batches ahead of the merge; what it throws is thrown
+     * again by {@link #take}, after the batches before it.
+     */
+    private static final class LinesThread implements Runnable {
+        private static final int AHEAD = 4;
+        private static final Object END = new Object();
+        private final Lines lines;
+        /** Room for every batch and the end or an error: the thread never waits to hand one over. */
+        private final BlockingQueue<Object> full = new ArrayBlockingQueue<>(AHEAD + 3);
+        private final BlockingQueue<Lines.Batch> empty = new ArrayBlockingQueue<>(AHEAD + 2);
+        private final Thread thread;
+
+        LinesThread(Lines lines) {
+            this.lines = lines;
+            for (int i = 0; i < AHEAD + 1; i++) {
+                empty.add(new Lines.Batch());
+            }
+            thread = new Thread(this, "stackfold-folded-lines");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!lines.done()) {
+                    full.put(lines.next(empty.take()));
+                }
+                full.put(END);
+            } catch (InterruptedException e) {
+                // the merge stopped
+            } catch (IOException | RuntimeException | Error e) {
+                full.offer(e);
+            }
+        }
+
+        /** The next batch, null at the end. */
+        Lines.Batch take() throws IOException {
+            Object o;
+            try {
+                o = full.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading folded stacks");
+            }
+            if (o == END) {
+                return null;
+            }
+            if (o instanceof IOException) {
+                throw (IOException) o;
+            }
+            if (o instanceof RuntimeException) {
+                throw (RuntimeException) o;
+            }
+            if (o instanceof Error) {
+                throw (Error) o;
+            }
+            return (Lines.Batch) o;
+        }
+
+        void recycle(Lines.Batch b) {
+            empty.offer(b);
+        }
+
+        /**
+         * Stops the thread. After the end it has nothing left to do and is waited for; after a
+         * failure it is only interrupted (it may be blocked reading a pipe).
+         */
+        void close(boolean ended) {
+            thread.interrupt();
+            if (!ended) {
+                return;
+            }
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /**
      * Collects stacks: equal neighbours are merged; from the first stack out of byte order on, equal
      * stacks are found by hash, and {@link #build} sorts.
@@ -284,8 +466,18 @@ public final class RawStacks {
         private int[] table;
         private int[] hashes;
 
-        /** Adds weight to a stack, a range of {@code src} (copied). */
-        void add(byte[] src, int from, int to, long count) {
+        /** Adds the stacks of a batch. */
+        void add(Lines.Batch batch) {
+            int from = 0;
+            for (int i = 0; i < batch.size; i++) {
+                int to = batch.ends[i];
+                add(batch.data, from, to, batch.counts[i], batch.hashes[i]);
+                from = to;
+            }
+        }
+
+        /** Adds weight to a stack, a range of {@code src} (copied) whose {@link #hash} is h. */
+        void add(byte[] src, int from, int to, long count, int h) {
             if (size > 0) {
                 int last = size - 1;
                 int c = compare(last, src, from, to);
@@ -299,7 +491,6 @@ public final class RawStacks {
                 }
             }
             if (!sorted) {
-                int h = hash(src, from, to);
                 int mask = table.length - 1;
                 int slot = mix(h) & mask;
                 for (int id; (id = table[slot]) != 0; slot = (slot + 1) & mask) {

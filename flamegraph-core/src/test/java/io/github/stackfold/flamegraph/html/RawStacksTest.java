@@ -192,4 +192,27 @@ class RawStacksTest {
         assertThat(new ArrayList<>(asMap(r).entrySet())).isEqualTo(new ArrayList<>(p.asMap().entrySet()));
         assertThat(r.size()).isEqualTo(3);
     }
+
+    /** Lines of random stacks over a small alphabet of frames, unsorted, many repeated. */
+    private static String randomLines(Random rnd, int lines) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            int depth = 1 + rnd.nextInt(20);
+            for (int d = 0; d < depth; d++) {
+                sb.append(d == 0 ? "" : ";").append('f').append(d).append('_').append(rnd.nextInt(d < 3 ? 3 : 12));
+            }
+            sb.append(' ').append(1 + rnd.nextInt(9)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aLongInputReadOnASecondThreadIsTheSameAsFoldedProfiles() throws IOException {
+        // 30,000 lines: several batches of 4,096 stacks handed from the reading thread to the merge
+        sameAsFoldedProfile(bytes(randomLines(new Random(3), 30_000)));
+        String head = randomLines(new Random(4), 20_000);
+        byte[] bad = bytes(head + "a;b 1\nno count here\n" + randomLines(new Random(5), 5_000));
+        assertThatThrownBy(() -> raw(bad)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("in.folded:20002:");
+    }
 }
