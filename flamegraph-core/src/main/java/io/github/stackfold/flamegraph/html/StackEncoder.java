@@ -501,10 +501,12 @@ final class StackEncoder {
                 int from = start;
                 while (true) {
                     int h = 0;
+                    long tail = 0;
                     int end = from;
                     byte b;
                     while (end < len && (b = s[base + end]) != ';') {
                         h = 31 * h + b;
+                        tail = (tail << 8) | (b & 0xFF);
                         end++;
                     }
                     depth++;
@@ -512,7 +514,7 @@ final class StackEncoder {
                         prevEnds = Arrays.copyOf(prevEnds, prevEnds.length * 2);
                     }
                     prevEnds[depth - 1] = end;
-                    t[p++] = names.intern(s, base + from, base + end, h);
+                    t[p++] = names.intern(s, base + from, base + end, h, tail);
                     if (end == len) {
                         break;
                     }
@@ -603,9 +605,15 @@ final class StackEncoder {
         }
     }
 
-    /** Frame names (raw bytes) interned by byte range, without a copy per lookup. */
+    /**
+     * Frame names (raw bytes) interned by byte range, without a copy per lookup. A name's last (up
+     * to) 8 bytes are also kept as one long: a lookup compares them at once, and the bytes before
+     * them one by one (none for a name of at most 8 bytes).
+     */
     static final class Names {
         byte[][] names = new byte[1024][];
+        /** Per name: its last (up to) 8 bytes, the last one lowest ({@link #tail}). */
+        private long[] tails = new long[1024];
         int size;
         private int[] table = new int[4096];
         private int[] hashes = new int[4096];
@@ -619,11 +627,23 @@ final class StackEncoder {
             for (int i = from; i < to; i++) {
                 h = 31 * h + s[i];
             }
-            return intern(s, from, to, h);
+            return intern(s, from, to, h, tail(s, from, to));
         }
 
-        /** As {@link #intern(byte[], int, int)} with the range's hash ({@code h = 31 * h + b}) already computed. */
-        int intern(byte[] s, int from, int to, int rawHash) {
+        /** The last (up to) 8 bytes of a range, the last one lowest: {@code t = t << 8 | (b & 0xFF)} over all bytes. */
+        static long tail(byte[] s, int from, int to) {
+            long t = 0;
+            for (int i = Math.max(from, to - 8); i < to; i++) {
+                t = (t << 8) | (s[i] & 0xFF);
+            }
+            return t;
+        }
+
+        /**
+         * As {@link #intern(byte[], int, int)} with the range's hash ({@code h = 31 * h + b}) and
+         * {@link #tail} already computed.
+         */
+        int intern(byte[] s, int from, int to, int rawHash, long tail) {
             int h = rawHash ^ (rawHash >>> 16);
             int mask = table.length - 1;
             int len = to - from;
@@ -632,8 +652,10 @@ final class StackEncoder {
                 if (id < 0) {
                     if (size == names.length) {
                         names = Arrays.copyOf(names, size * 2);
+                        tails = Arrays.copyOf(tails, size * 2);
                     }
                     names[size] = Arrays.copyOfRange(s, from, to);
+                    tails[size] = tail;
                     table[slot] = size;
                     hashes[slot] = h;
                     size++;
@@ -642,9 +664,10 @@ final class StackEncoder {
                     }
                     return size - 1;
                 }
-                if (hashes[slot] == h) {
+                if (hashes[slot] == h && tails[id] == tail) {
                     byte[] name = names[id];
-                    if (name.length == len && same(name, s, from, len)) {
+                    // equal tails: equal last 8 bytes (or all bytes, for equal lengths up to 8)
+                    if (name.length == len && (len <= 8 || same(name, s, from, len - 8))) {
                         return id;
                     }
                 }

@@ -215,4 +215,22 @@ class RawStacksTest {
         assertThatThrownBy(() -> raw(bad)).isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("in.folded:20002:");
     }
+
+    @Test
+    void frameNamesAreInternedByAllTheirBytes() {
+        // names that share their last 8 bytes, or differ by a leading zero byte, or only in length
+        String[] names = {"a", "\u0000a", "\u0000\u0000a", "xlong_name_tail", "ylong_name_tail", "long_name_tail",
+            "ong_name_tail", "12345678", "012345678", "\u00ff2345678", "", "\u00ff", "\u0000"};
+        StackEncoder.Names interned = new StackEncoder.Names();
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        Random rnd = new Random(9);
+        for (int i = 0; i < 2000; i++) {
+            String n = names[rnd.nextInt(names.length)];
+            byte[] padded = bytes("<<" + n + ">>"); // interned from the middle of a larger array
+            int id = interned.intern(padded, 2, padded.length - 2);
+            expected.putIfAbsent(n, expected.size());
+            assertThat(id).as("name %s", n).isEqualTo(expected.get(n));
+        }
+        assertThat(interned.size).isEqualTo(expected.size());
+    }
 }
