@@ -2,7 +2,7 @@
 # The HTML viewer on issue 21's big profile: 1,000,000 distinct random stacks (generated here, never
 # committed). Three measurements, each against a baseline taken in the same run:
 #   1. whole process: `flame html` vs the newline-scan floor (NewlineFloor) and `flame flamegraph` of
-#      the same file, wall time and peak RSS, medians of RUNS interleaved rounds;
+#      the same file, wall and CPU time (user + sys) and peak RSS, medians of RUNS interleaved rounds;
 #   2. JMH HtmlWriteBenchmark: the library's write of the loaded profile vs writing it as folded text;
 #   3. headless Chromium (HtmlViewerTimingTest): open, zoom and search times, a fresh browser per round.
 #
@@ -47,13 +47,14 @@ PY
 fi
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-declare -A secs rss
+declare -A secs cpu rss
 measure() { # name command...
   local name=$1; shift
   local t="$work/time.txt"
-  /usr/bin/time -f '%e %M' -o "$t" "$@" > /dev/null
-  read -r s m < "$t"
+  /usr/bin/time -f '%e %U %S %M' -o "$t" "$@" > /dev/null
+  read -r s u k m < "$t"
   secs[$name]+="$s "
+  cpu[$name]+="$(echo "$u + $k" | bc -l) "
   rss[$name]+="$m "
 }
 
@@ -62,13 +63,18 @@ for r in $(seq "$runs"); do
   measure floor java -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor "$big"
   measure html java -jar "$flame_jar" html -o "$work/big.html" "$big"
   measure svg java -jar "$flame_jar" flamegraph -o "$work/big.svg" "$big"
-  echo "round $r: floor ${secs[floor]##* } html ... (running medians below)" >&2
+  echo "round $r: floor $(echo ${secs[floor]} | awk '{ print $NF }') s, html $(echo ${secs[html]} | awk '{ print $NF }') s" >&2
 done
+# wall time is what the issue's target is about; CPU time (user + sys, all threads) is what a loaded
+# machine distorts least
 f=$(echo "${secs[floor]}" | median)
+fc=$(echo "${cpu[floor]}" | median)
 for c in floor html svg; do
   m=$(echo "${secs[$c]}" | median)
-  printf '%-6s median %6.2f s  ratio to floor %5.2f  peak RSS %5d MB  (rounds: %s)\n' "$c" "$m" \
-    "$(echo "$m / $f" | bc -l)" "$(( $(echo "${rss[$c]}" | tr ' ' '\n' | sort -n | tail -1) / 1024 ))" "${secs[$c]}"
+  mc=$(echo "${cpu[$c]}" | median)
+  printf '%-6s wall median %6.2f s (%5.2fx floor)  CPU median %6.2f s (%5.2fx floor)  peak RSS %5d MB  (wall rounds: %s)\n' \
+    "$c" "$m" "$(echo "$m / $f" | bc -l)" "$mc" "$(echo "$mc / $fc" | bc -l)" \
+    "$(( $(echo "${rss[$c]}" | tr ' ' '\n' | sort -n | tail -1) / 1024 ))" "${secs[$c]}"
 done
 echo "html file: $(stat -c %s "$work/big.html") bytes"
 
