@@ -597,17 +597,15 @@ public final class RawStacks {
             table = null;
             hashes = null;
             if (!sorted) {
-                int[] order = new Sorter(blocks, pos, len, size).sort();
-                long[] p = new long[size];
-                int[] l = new int[size];
+                Sorter sorter = new Sorter(blocks, pos, len, size);
+                int[] order = sorter.sort();
                 long[] c = new long[size];
                 for (int i = 0; i < size; i++) {
-                    p[i] = pos[order[i]];
-                    l[i] = len[order[i]];
                     c[i] = counts[order[i]];
                 }
-                pos = p;
-                len = l;
+                // the sorter moved where-and-length along with the indexes: they are in order already
+                pos = sorter.pos;
+                len = sorter.len;
                 counts = c;
             }
             return new RawStacks(Arrays.copyOf(blocks, nBlocks), pos, len, counts, size);
