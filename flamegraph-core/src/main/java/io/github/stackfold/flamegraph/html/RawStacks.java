@@ -100,7 +100,8 @@ public final class RawStacks {
     /**
      * Reads folded text as {@link FoldedProfile#read(InputStream, String)} does, rejecting the first
      * malformed line with a {@link BadInputException} naming the source and line; out of memory is a
-     * {@link NotEnoughMemoryException}.
+     * {@link NotEnoughMemoryException}. Input longer than one batch (4,096 stacks or 256 KiB) is read
+     * and parsed on a second thread, started and ended within the call, while this one merges.
      */
     public static RawStacks readFolded(InputStream in, String source) throws IOException {
         Builder b = new Builder();
