@@ -11,6 +11,9 @@
 #   BENCH_WORK   where the input and outputs go (default /tmp/stackfold-bench; ~170 MB)
 #   RUNS         rounds (default 5)
 #   SKIP_BUILD=1 use the jars already built; SKIP_JMH=1, SKIP_BROWSER=1 skip parts 2 and 3
+#   JAVA_OPTS    JVM options for part 1 (e.g. the launcher's: -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+#   BEFORE_JAR   another flame.jar (e.g. a build of the commit before a change), measured in the same
+#                rounds as "before"; its html file is compared with this one's (md5)
 # Needs bash, python3, /usr/bin/time, java, mvn (offline) and, for part 3, /usr/bin/chromium.
 set -euo pipefail
 
@@ -59,17 +62,23 @@ measure() { # name command...
 }
 
 echo "machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+read -r -a jopts <<< "${JAVA_OPTS:-}"
+cases="floor html svg"
+[ -n "${BEFORE_JAR:-}" ] && cases="floor before html svg"
 for r in $(seq "$runs"); do
-  measure floor java -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor "$big"
-  measure html java -jar "$flame_jar" html -o "$work/big.html" "$big"
-  measure svg java -jar "$flame_jar" flamegraph -o "$work/big.svg" "$big"
+  measure floor java "${jopts[@]}" -cp "$bench_jar" io.github.stackfold.bench.NewlineFloor "$big"
+  if [ -n "${BEFORE_JAR:-}" ]; then
+    measure before java "${jopts[@]}" -jar "$BEFORE_JAR" html -o "$work/big-before.html" "$big"
+  fi
+  measure html java "${jopts[@]}" -jar "$flame_jar" html -o "$work/big.html" "$big"
+  measure svg java "${jopts[@]}" -jar "$flame_jar" flamegraph -o "$work/big.svg" "$big"
   echo "round $r: floor $(echo ${secs[floor]} | awk '{ print $NF }') s, html $(echo ${secs[html]} | awk '{ print $NF }') s" >&2
 done
 # wall time is what the issue's target is about; CPU time (user + sys, all threads) is what a loaded
 # machine distorts least
 f=$(echo "${secs[floor]}" | median)
 fc=$(echo "${cpu[floor]}" | median)
-for c in floor html svg; do
+for c in $cases; do
   m=$(echo "${secs[$c]}" | median)
   mc=$(echo "${cpu[$c]}" | median)
   printf '%-6s wall median %6.2f s (%5.2fx floor)  CPU median %6.2f s (%5.2fx floor)  peak RSS %5d MB  (wall rounds: %s)\n' \
@@ -77,6 +86,9 @@ for c in floor html svg; do
     "$(( $(echo "${rss[$c]}" | tr ' ' '\n' | sort -n | tail -1) / 1024 ))" "${secs[$c]}"
 done
 echo "html file: $(stat -c %s "$work/big.html") bytes"
+if [ -n "${BEFORE_JAR:-}" ]; then
+  echo "html md5: before $(md5sum < "$work/big-before.html" | cut -c1-32), now $(md5sum < "$work/big.html" | cut -c1-32)"
+fi
 
 if [ "${SKIP_JMH:-}" != 1 ]; then
   java -jar "$bench_jar" HtmlWriteBenchmark -p file="$big"
