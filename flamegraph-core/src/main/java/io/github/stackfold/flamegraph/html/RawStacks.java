@@ -8,7 +8,11 @@ import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 
@@ -96,24 +100,46 @@ public final class RawStacks {
     /**
      * Reads folded text as {@link FoldedProfile#read(InputStream, String)} does, rejecting the first
      * malformed line with a {@link BadInputException} naming the source and line; out of memory is a
-     * {@link NotEnoughMemoryException}.
+     * {@link NotEnoughMemoryException}. Input longer than one batch (4,096 stacks or 256 KiB) is read
+     * and parsed on a second thread, started and ended within the call, while this one merges.
      */
     public static RawStacks readFolded(InputStream in, String source) throws IOException {
         Builder b = new Builder();
-        LineReader r = new LineReader(in);
+        Lines lines = new Lines(new LineReader(in), source);
+        long lineNo = 0;
+        // the first batch here; a longer input is read and parsed on a second thread ahead of the merge
+        Lines.Batch batch;
         try {
-            while (r.next()) {
-                line(r, source, b);
+            batch = lines.next(new Lines.Batch());
+        } catch (OutOfMemoryError e) {
+            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lines.reader.lineNo, 0), e);
+        }
+        LinesThread ahead = lines.done() ? null : new LinesThread(lines);
+        boolean ok = false;
+        try {
+            while (batch != null) {
+                b.add(batch);
+                lineNo = batch.lineNo;
+                if (ahead == null) {
+                    break;
+                }
+                ahead.recycle(batch);
+                batch = ahead.take();
             }
+            ok = true;
         } catch (OutOfMemoryError e) {
             int stacks = b.size;
             b.clear();
-            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(r.lineNo, stacks), e);
+            throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lineNo, stacks), e);
+        } finally {
+            if (ahead != null) {
+                ahead.close(ok);
+            }
         }
         return b.build();
     }
 
-    private static void line(LineReader r, String source, Builder b) {
+    private static void line(LineReader r, String source, Lines.Batch b) {
         byte[] buf = r.buf;
         int start = r.start;
         int end = r.end;
@@ -264,6 +290,165 @@ public final class RawStacks {
         }
     }
 
+    /** The stacks of folded lines in batches: each batch a copy of its stacks' bytes, their counts and hashes. */
+    static final class Lines {
+        /** Bytes of stacks, or stacks, that fill a batch. */
+        private static final int BATCH_BYTES = 1 << 18;
+        private static final int BATCH_STACKS = 4096;
+        final LineReader reader;
+        private final String source;
+        private boolean done;
+
+        Lines(LineReader reader, String source) {
+            this.reader = reader;
+            this.source = source;
+        }
+
+        static final class Batch {
+            byte[] data = new byte[BATCH_BYTES];
+            int used;
+            /** Per stack: where it ends in data (it starts where the one before ends), count, hash. */
+            int[] ends = new int[BATCH_STACKS];
+            long[] counts = new long[BATCH_STACKS];
+            int[] hashes = new int[BATCH_STACKS];
+            int size;
+            /** Lines read up to the end of this batch. */
+            long lineNo;
+
+            void add(byte[] src, int from, int to, long count) {
+                int n = to - from;
+                if (used + n > data.length) {
+                    data = Arrays.copyOf(data, Math.max(data.length * 2, used + n));
+                }
+                int h = 1;
+                byte[] d = data;
+                int at = used;
+                for (int i = from; i < to; i++) {
+                    byte c = src[i];
+                    d[at++] = c;
+                    h = 31 * h + c;
+                }
+                used = at;
+                ends[size] = at;
+                counts[size] = count;
+                hashes[size] = h;
+                size++;
+            }
+
+            boolean full() {
+                return used >= BATCH_BYTES || size == BATCH_STACKS;
+            }
+        }
+
+        boolean done() {
+            return done;
+        }
+
+        /** Fills b with the stacks of the next lines and returns it. */
+        Batch next(Batch b) throws IOException {
+            b.used = 0;
+            b.size = 0;
+            while (!b.full()) {
+                if (!reader.next()) {
+                    done = true;
+                    break;
+                }
+                line(reader, source, b);
+            }
+            b.lineNo = reader.lineNo;
+            return b;
+        }
+    }
+
+    /**
+     * Runs {@link Lines} on its own thread, a few batches ahead of the merge; what it throws is thrown
+     * again by {@link #take}, after the batches before it.
+     */
+    private static final class LinesThread implements Runnable {
+        private static final int AHEAD = 4;
+        private static final Object END = new Object();
+        private final Lines lines;
+        /** Room for every batch and the end or an error: the thread never waits to hand one over. */
+        private final BlockingQueue<Object> full = new ArrayBlockingQueue<>(AHEAD + 3);
+        private final BlockingQueue<Lines.Batch> empty = new ArrayBlockingQueue<>(AHEAD + 2);
+        private final Thread thread;
+
+        LinesThread(Lines lines) {
+            this.lines = lines;
+            for (int i = 0; i < AHEAD + 1; i++) {
+                empty.add(new Lines.Batch());
+            }
+            thread = new Thread(this, "stackfold-folded-lines");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!lines.done()) {
+                    full.put(lines.next(empty.take()));
+                }
+                full.put(END);
+            } catch (InterruptedException e) {
+                // the merge stopped
+            } catch (IOException | RuntimeException | Error e) {
+                full.offer(e);
+            }
+        }
+
+        /** The next batch, null at the end. */
+        Lines.Batch take() throws IOException {
+            Object o;
+            try {
+                o = full.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading folded stacks");
+            }
+            if (o == END) {
+                return null;
+            }
+            if (o instanceof IOException) {
+                throw (IOException) o;
+            }
+            if (o instanceof RuntimeException) {
+                throw (RuntimeException) o;
+            }
+            if (o instanceof Error) {
+                throw (Error) o;
+            }
+            return (Lines.Batch) o;
+        }
+
+        void recycle(Lines.Batch b) {
+            empty.offer(b);
+        }
+
+        /**
+         * Stops the thread. After the end it has nothing left to do and is waited for; after a
+         * failure it is only interrupted (it may be blocked reading a pipe).
+         */
+        void close(boolean ended) {
+            thread.interrupt();
+            if (!ended) {
+                return;
+            }
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /**
      * Collects stacks: equal neighbours are merged; from the first stack out of byte order on, equal
      * stacks are found by hash, and {@link #build} sorts.
@@ -282,8 +467,18 @@ public final class RawStacks {
         private int[] table;
         private int[] hashes;
 
-        /** Adds weight to a stack, a range of {@code src} (copied). */
-        void add(byte[] src, int from, int to, long count) {
+        /** Adds the stacks of a batch. */
+        void add(Lines.Batch batch) {
+            int from = 0;
+            for (int i = 0; i < batch.size; i++) {
+                int to = batch.ends[i];
+                add(batch.data, from, to, batch.counts[i], batch.hashes[i]);
+                from = to;
+            }
+        }
+
+        /** Adds weight to a stack, a range of {@code src} (copied) whose {@link #hash} is h. */
+        void add(byte[] src, int from, int to, long count, int h) {
             if (size > 0) {
                 int last = size - 1;
                 int c = compare(last, src, from, to);
@@ -297,7 +492,6 @@ public final class RawStacks {
                 }
             }
             if (!sorted) {
-                int h = hash(src, from, to);
                 int mask = table.length - 1;
                 int slot = mix(h) & mask;
                 for (int id; (id = table[slot]) != 0; slot = (slot + 1) & mask) {
@@ -404,17 +598,15 @@ public final class RawStacks {
             table = null;
             hashes = null;
             if (!sorted) {
-                int[] order = new Sorter(blocks, pos, len, size).sort();
-                long[] p = new long[size];
-                int[] l = new int[size];
+                Sorter sorter = new Sorter(blocks, pos, len, size);
+                int[] order = sorter.sort();
                 long[] c = new long[size];
                 for (int i = 0; i < size; i++) {
-                    p[i] = pos[order[i]];
-                    l[i] = len[order[i]];
                     c[i] = counts[order[i]];
                 }
-                pos = p;
-                len = l;
+                // the sorter moved where-and-length along with the indexes: they are in order already
+                pos = sorter.pos;
+                len = sorter.len;
                 counts = c;
             }
             return new RawStacks(Arrays.copyOf(blocks, nBlocks), pos, len, counts, size);
@@ -428,7 +620,8 @@ public final class RawStacks {
      * depth d + 7. Each string's bytes are fetched once per 7 bytes of the prefix that sets it apart,
      * where a comparison sort fetches them at every comparison (the stacks are far apart in memory:
      * the fetches, not the comparisons, are the cost). Groups are a work list, the quicksort recurses
-     * into its smaller side only: no input can overflow the call stack.
+     * into its smaller side only: no input can overflow the call stack. A large sort uses two threads
+     * ({@link #sort(int)}).
      */
     static final class Sorter {
         private static final int SMALL = 16;
@@ -451,20 +644,167 @@ public final class RawStacks {
             }
         }
 
+        /** From this many strings on, the sort runs on two threads. */
+        static final int PARALLEL_FROM = 1 << 15;
+
         /** The stack indexes in byte order of the stacks. */
         int[] sort() {
+            return sort(PARALLEL_FROM);
+        }
+
+        /**
+         * As {@link #sort()}; from {@code parallelFrom} strings on, the strings are first split around
+         * a sampled median key (keys fetched by two threads, one half each), descending into the
+         * middle while most strings share its key, and the ranges this leaves are then sorted on two
+         * threads, the larger ranges shared out first. The order is the same: there is only one byte
+         * order of distinct strings.
+         */
+        int[] sort(int parallelFrom) {
+            int n = a.length;
+            if (n < Math.max(2, parallelFrom)) {
+                sort(0, n, 0, false);
+                return a;
+            }
+            // ranges left to sort: lo, hi, depth, 1 when their keys at that depth are there
+            List<int[]> ranges = new ArrayList<>();
+            int lo = 0;
+            int hi = n;
+            int d = 0;
+            while (true) {
+                int l = lo;
+                int h = hi;
+                int depth = d;
+                int mid = (l + h) >>> 1;
+                both(() -> keys(l, mid, depth), () -> keys(mid, h, depth));
+                long v = sampledMedian(l, h);
+                long split = partition(l, h, v);
+                int lt = (int) (split >>> 32);
+                int gt = (int) split;
+                ranges.add(new int[] {l, lt, depth, 1});
+                ranges.add(new int[] {gt, h, depth, 1});
+                if ((v & 0xFF) != 7) {
+                    break; // the middle is one string (distinct strings)
+                }
+                if (gt - lt < (h - l) / 2 || gt - lt < parallelFrom) {
+                    ranges.add(new int[] {lt, gt, depth + 7, 0});
+                    break;
+                }
+                lo = lt;
+                hi = gt;
+                d = depth + 7;
+            }
+            ranges.removeIf(r -> r[1] - r[0] < 2);
+            ranges.sort((x, y) -> Integer.compare(y[1] - y[0], x[1] - x[0]));
+            List<int[]> mine = new ArrayList<>();
+            List<int[]> other = new ArrayList<>();
+            long mineSize = 0;
+            long otherSize = 0;
+            for (int[] r : ranges) {
+                if (mineSize <= otherSize) {
+                    mine.add(r);
+                    mineSize += r[1] - r[0];
+                } else {
+                    other.add(r);
+                    otherSize += r[1] - r[0];
+                }
+            }
+            both(() -> sortAll(other), () -> sortAll(mine));
+            return a;
+        }
+
+        private void sortAll(List<int[]> ranges) {
+            for (int[] r : ranges) {
+                sort(r[0], r[1], r[2], r[3] == 1);
+            }
+        }
+
+        private void keys(int lo, int hi, int d) {
+            for (int i = lo; i < hi; i++) {
+                keys[i] = key(i, d);
+            }
+        }
+
+        /** The median of up to 63 keys spread over [lo, hi). */
+        private long sampledMedian(int lo, int hi) {
+            int m = Math.min(63, hi - lo);
+            long[] sample = new long[m];
+            for (int i = 0; i < m; i++) {
+                sample[i] = keys[lo + (int) ((long) (hi - lo) * i / m)];
+            }
+            Arrays.sort(sample);
+            return sample[m / 2];
+        }
+
+        /** Three ways around v: keys below v, then equal to v in [lt, gt), then above; lt << 32 | gt. */
+        private long partition(int lo, int hi, long v) {
+            int lt = lo;
+            int gt = hi - 1;
+            int i = lo;
+            while (i <= gt) {
+                long k = keys[i];
+                if (k < v) {
+                    swap(lt++, i++);
+                } else if (k > v) {
+                    swap(i, gt--);
+                } else {
+                    i++;
+                }
+            }
+            return (long) lt << 32 | (gt + 1);
+        }
+
+        /** Runs x on a thread of its own and y on this one; what either throws is thrown after both end. */
+        private static void both(Runnable x, Runnable y) {
+            Throwable[] failed = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    x.run();
+                } catch (RuntimeException | Error e) {
+                    failed[0] = e;
+                }
+            }, "stackfold-sort");
+            t.setDaemon(true);
+            t.start();
+            try {
+                y.run();
+            } finally {
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failed[0] instanceof RuntimeException) {
+                throw (RuntimeException) failed[0];
+            }
+            if (failed[0] instanceof Error) {
+                throw (Error) failed[0];
+            }
+        }
+
+        /** Sorts [lo, hi), whose strings are equal before d; with {@code haveKeys} their keys at d are there. */
+        private void sort(int lo0, int hi0, int d0, boolean haveKeys) {
             int[] work = new int[3 * 64];
             int top = 0;
-            work[top++] = 0;
-            work[top++] = a.length;
-            work[top++] = 0;
+            work[top++] = lo0;
+            work[top++] = hi0;
+            work[top++] = d0;
+            boolean first = true;
             while (top > 0) {
                 int d = work[--top];
                 int hi = work[--top];
                 int lo = work[--top];
-                for (int i = lo; i < hi; i++) {
-                    keys[i] = key(i, d);
+                if (!(first && haveKeys)) {
+                    keys(lo, hi, d);
                 }
+                first = false;
                 quicksort(lo, hi);
                 for (int i = lo; i < hi; ) {
                     int j = i + 1;
@@ -482,7 +822,6 @@ public final class RawStacks {
                     i = j;
                 }
             }
-            return a;
         }
 
         /**

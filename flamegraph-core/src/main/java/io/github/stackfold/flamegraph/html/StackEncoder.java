@@ -5,9 +5,12 @@ import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * The data of an HTML viewer file: folded stacks as a prefix-shared stack tree, before DEFLATE and
@@ -36,8 +39,9 @@ import java.util.Arrays;
  * </pre>
  *
  * For the stacks {@code a;b 3}, {@code a;b;c 2}, {@code a;d 1}: {@code 0 2 0 0 0 1 3}, {@code 2 1 0 2 2},
- * {@code 1 1 1 3 1} (a is name 0 new at depth 1, b name 1 new at depth 2, ...). Not thread-safe;
- * static use only.
+ * {@code 1 1 1 3 1} (a is name 0 new at depth 1, b name 1 new at depth 2, ...). Static use only;
+ * one call may use a second thread of its own for a large profile (see {@link #encode(Input,
+ * FrameNames.Style, OutputStream, int)}).
  */
 final class StackEncoder {
     static final int VERSION = 1;
@@ -105,108 +109,86 @@ final class StackEncoder {
         encode(in, FrameNames.Style.FULL, out);
     }
 
+    /** Stacks per piece of work handed from the thread that splits stacks into frames to the writing one. */
+    static final int CHUNK = 8192;
+
     /** Writes the data; with short names (see {@link HtmlOptions.Builder#names}) a labels section. */
     static void encode(Input in, FrameNames.Style style, OutputStream out) throws IOException {
+        encode(in, style, out, CHUNK);
+    }
+
+    /**
+     * As {@link #encode(Input, FrameNames.Style, OutputStream)}, the stacks handed over in chunks of
+     * {@code chunk}. The stacks section is made in two steps: {@link Frames} splits each stack into
+     * frames and interns their names, then the frames become depth codes and varints written to
+     * {@code out}. With more than two chunks of stacks the first step runs on a second thread ahead of
+     * the second (and of {@code out}, the DEFLATE and base64 of the page): it still goes through the
+     * stacks in order, so every name and code is the one a single thread gives.
+     */
+    static void encode(Input in, FrameNames.Style style, OutputStream out, int chunk) throws IOException {
         int n = in.size();
         int[] order = frameOrder(in, n);
         Sink sink = new Sink(out);
-        Names names = new Names();
+        Frames frames = new Frames(in.stacks, order, n, chunk);
         DepthCodes codes = new DepthCodes();
-        int[] prevEnds = new int[64];
-        int[] freshIds = new int[64];
-        int prevFrames = 0;
         long nodes = 0;
         int maxDepth = 0;
         boolean diff = in.diff();
-        RawStacks stacks = in.stacks;
-        byte[] prev = null;
-        int prevFrom = 0;
-        int prevLen = 0;
-        for (int oi = 0; oi < n; oi++) {
-            int si = order == null ? oi : order[oi];
-            byte[] s = stacks.bytes(si);
-            int base = stacks.from(si);
-            int len = stacks.length(si);
-            int shared = 0;
-            if (prev != null) {
-                int lcp = Arrays.mismatch(prev, prevFrom, prevFrom + prevLen, s, base, base + len);
-                if (lcp < 0) {
-                    lcp = len; // equal stacks do not occur (they are merged), but stay safe
-                }
-                if (lcp == prevLen && lcp < len && s[base + lcp] == ';') {
-                    shared = prevFrames;
-                } else {
-                    while (shared < prevFrames && prevEnds[shared] < lcp) {
-                        shared++;
+        FramesThread ahead = n > 2L * chunk ? new FramesThread(frames) : null;
+        try {
+            Frames.Chunk c = ahead == null ? new Frames.Chunk(chunk) : null;
+            int oi = 0;
+            while (oi < n) {
+                c = ahead == null ? frames.next(c) : ahead.take();
+                int[] t = c.tokens;
+                int p = 0;
+                for (int k = 0; k < c.stacks; k++, oi++) {
+                    int si = order == null ? oi : order[oi];
+                    int shared = t[p++];
+                    int fresh = t[p++];
+                    sink.varint(shared);
+                    sink.varint(fresh);
+                    for (int f = 0; f < fresh; f++) {
+                        int id = t[p++];
+                        int d = shared + 1 + f;
+                        int code;
+                        boolean isNew;
+                        int[] row;
+                        // a name seen at this depth, found in place: a call per frame costs under the client compiler
+                        if (d < DepthCodes.DIRECT_DEPTHS && id < DepthCodes.DIRECT_NAMES && (row = codes.direct[d]) != null
+                                && row[id] != 0) {
+                            code = row[id] - 1;
+                            isNew = false;
+                        } else {
+                            code = codes.code(d, id);
+                            isNew = code == codes.lastNew;
+                        }
+                        if (code < 0x80 && sink.pos < sink.buf.length) {
+                            sink.buf[sink.pos++] = (byte) code;
+                        } else {
+                            sink.varint(code);
+                        }
+                        if (isNew) {
+                            sink.varint(id);
+                        }
+                    }
+                    nodes += fresh;
+                    maxDepth = Math.max(maxDepth, shared + fresh);
+                    sink.varint(in.value(si));
+                    if (diff) {
+                        sink.varint(in.before(si));
                     }
                 }
-            }
-            int start = shared == 0 ? 0 : prevEnds[shared - 1] + 1;
-            // one pass over the fresh bytes: each frame's end and name hash together, the name
-            // interned; the codes are written after, as the frame count goes before them.
-            // Offsets (from, end, prevEnds) are relative to the stack's start.
-            int depth = shared;
-            int from = start;
-            int fresh = 0;
-            while (true) {
-                int h = 0;
-                int end = from;
-                byte c;
-                while (end < len && (c = s[base + end]) != ';') {
-                    h = 31 * h + c;
-                    end++;
-                }
-                depth++;
-                if (depth > prevEnds.length) {
-                    prevEnds = Arrays.copyOf(prevEnds, prevEnds.length * 2);
-                }
-                prevEnds[depth - 1] = end;
-                if (fresh == freshIds.length) {
-                    freshIds = Arrays.copyOf(freshIds, fresh * 2);
-                }
-                freshIds[fresh++] = names.intern(s, base + from, base + end, h);
-                if (end == len) {
-                    break;
-                }
-                from = end + 1;
-            }
-            sink.varint(shared);
-            sink.varint(fresh);
-            for (int f = 0; f < fresh; f++) {
-                int id = freshIds[f];
-                int d = shared + 1 + f;
-                int code;
-                boolean isNew;
-                int[] row;
-                // a name seen at this depth, found in place: a call per frame costs under the client compiler
-                if (d < DepthCodes.DIRECT_DEPTHS && id < DepthCodes.DIRECT_NAMES && (row = codes.direct[d]) != null
-                        && row[id] != 0) {
-                    code = row[id] - 1;
-                    isNew = false;
-                } else {
-                    code = codes.code(d, id);
-                    isNew = code == codes.lastNew;
-                }
-                if (code < 0x80 && sink.pos < sink.buf.length) {
-                    sink.buf[sink.pos++] = (byte) code;
-                } else {
-                    sink.varint(code);
-                }
-                if (isNew) {
-                    sink.varint(id);
+                if (ahead != null) {
+                    ahead.recycle(c);
                 }
             }
-            nodes += fresh;
-            prevFrames = depth;
-            maxDepth = Math.max(maxDepth, depth);
-            sink.varint(in.value(si));
-            if (diff) {
-                sink.varint(in.before(si));
+        } finally {
+            if (ahead != null) {
+                ahead.close();
             }
-            prev = s;
-            prevFrom = base;
-            prevLen = len;
         }
+        Names names = frames.names;
         long namesOffset = sink.written();
         for (int i = 0; i < names.size; i++) {
             byte[] name = names.names[i];
@@ -439,9 +421,199 @@ final class StackEncoder {
         return lo;
     }
 
-    /** Frame names (raw bytes) interned by byte range, without a copy per lookup. */
+    /**
+     * The stacks in encoding order split into frames: per stack the frames it shares with the stack
+     * before, the frames that follow, and their interned names. One instance goes through the stacks
+     * once, in order, chunk after chunk.
+     */
+    static final class Frames {
+        private final RawStacks stacks;
+        private final int[] order;
+        private final int n;
+        private final int chunk;
+        final Names names = new Names();
+        private int oi;
+        /** Where each frame of the previous stack ends, relative to the stack's start. */
+        private int[] prevEnds = new int[64];
+        private int prevFrames;
+        private byte[] prev;
+        private int prevFrom;
+        private int prevLen;
+
+        Frames(RawStacks stacks, int[] order, int n, int chunk) {
+            this.stacks = stacks;
+            this.order = order;
+            this.n = n;
+            this.chunk = chunk;
+        }
+
+        /** Up to {@code chunk} stacks: per stack shared, fresh, then the name of each fresh frame. */
+        static final class Chunk {
+            int[] tokens;
+            int stacks;
+
+            Chunk(int chunk) {
+                tokens = new int[Math.max(64, Math.min(chunk, 1 << 16) * 16)];
+            }
+        }
+
+        boolean done() {
+            return oi == n;
+        }
+
+        /** Fills c with the next stacks and returns it. */
+        Chunk next(Chunk c) {
+            int[] t = c.tokens;
+            int p = 0;
+            int last = (int) Math.min(n, (long) oi + chunk);
+            int k = 0;
+            for (; oi < last; oi++, k++) {
+                int si = order == null ? oi : order[oi];
+                byte[] s = stacks.bytes(si);
+                int base = stacks.from(si);
+                int len = stacks.length(si);
+                int shared = 0;
+                if (prev != null) {
+                    int lcp = Arrays.mismatch(prev, prevFrom, prevFrom + prevLen, s, base, base + len);
+                    if (lcp < 0) {
+                        lcp = len; // equal stacks do not occur (they are merged), but stay safe
+                    }
+                    if (lcp == prevLen && lcp < len && s[base + lcp] == ';') {
+                        shared = prevFrames;
+                    } else {
+                        while (shared < prevFrames && prevEnds[shared] < lcp) {
+                            shared++;
+                        }
+                    }
+                }
+                int start = shared == 0 ? 0 : prevEnds[shared - 1] + 1;
+                // at most one frame per fresh byte and one more
+                int need = p + 3 + len - start;
+                if (need > t.length) {
+                    t = Arrays.copyOf(t, Math.max(need, t.length * 2));
+                    c.tokens = t;
+                }
+                t[p++] = shared;
+                int freshAt = p++;
+                // one pass over the fresh bytes: each frame's end and name hash together, the name
+                // interned. Offsets (from, end, prevEnds) are relative to the stack's start.
+                int depth = shared;
+                int from = start;
+                while (true) {
+                    int h = 0;
+                    long tail = 0;
+                    int end = from;
+                    byte b;
+                    while (end < len && (b = s[base + end]) != ';') {
+                        h = 31 * h + b;
+                        tail = (tail << 8) | (b & 0xFF);
+                        end++;
+                    }
+                    depth++;
+                    if (depth > prevEnds.length) {
+                        prevEnds = Arrays.copyOf(prevEnds, prevEnds.length * 2);
+                    }
+                    prevEnds[depth - 1] = end;
+                    t[p++] = names.intern(s, base + from, base + end, h, tail);
+                    if (end == len) {
+                        break;
+                    }
+                    from = end + 1;
+                }
+                t[freshAt] = depth - shared;
+                prevFrames = depth;
+                prev = s;
+                prevFrom = base;
+                prevLen = len;
+            }
+            c.stacks = k;
+            return c;
+        }
+    }
+
+    /**
+     * Runs {@link Frames} on its own thread, a few chunks ahead of the writer; what it throws is
+     * thrown again by {@link #take}. The names are the writer's to read once the last chunk is taken.
+     */
+    private static final class FramesThread implements Runnable {
+        private static final int AHEAD = 4;
+        private final Frames frames;
+        /** Room for every chunk and an error: the thread never waits to hand one over. */
+        private final BlockingQueue<Object> full = new ArrayBlockingQueue<>(AHEAD + 3);
+        private final BlockingQueue<Frames.Chunk> empty = new ArrayBlockingQueue<>(AHEAD + 2);
+        private final Thread thread;
+
+        FramesThread(Frames frames) {
+            this.frames = frames;
+            for (int i = 0; i < AHEAD + 2; i++) {
+                empty.add(new Frames.Chunk(frames.chunk));
+            }
+            thread = new Thread(this, "stackfold-html-frames");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (!frames.done()) {
+                    full.put(frames.next(empty.take()));
+                }
+            } catch (InterruptedException e) {
+                // the writer stopped
+            } catch (RuntimeException | Error e) {
+                full.offer(e);
+            }
+        }
+
+        Frames.Chunk take() throws IOException {
+            Object o;
+            try {
+                o = full.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while writing the viewer's data");
+            }
+            if (o instanceof RuntimeException) {
+                throw (RuntimeException) o;
+            }
+            if (o instanceof Error) {
+                throw (Error) o;
+            }
+            return (Frames.Chunk) o;
+        }
+
+        void recycle(Frames.Chunk c) {
+            empty.offer(c);
+        }
+
+        /** Stops the thread if it still runs and waits for it. */
+        void close() {
+            thread.interrupt();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Frame names (raw bytes) interned by byte range, without a copy per lookup. A name's last (up
+     * to) 8 bytes are also kept as one long: a lookup compares them at once, and the bytes before
+     * them one by one (none for a name of at most 8 bytes).
+     */
     static final class Names {
         byte[][] names = new byte[1024][];
+        /** Per name: its last (up to) 8 bytes, the last one lowest ({@link #tail}). */
+        private long[] tails = new long[1024];
         int size;
         private int[] table = new int[4096];
         private int[] hashes = new int[4096];
@@ -455,11 +627,23 @@ final class StackEncoder {
             for (int i = from; i < to; i++) {
                 h = 31 * h + s[i];
             }
-            return intern(s, from, to, h);
+            return intern(s, from, to, h, tail(s, from, to));
         }
 
-        /** As {@link #intern(byte[], int, int)} with the range's hash ({@code h = 31 * h + b}) already computed. */
-        int intern(byte[] s, int from, int to, int rawHash) {
+        /** The last (up to) 8 bytes of a range, the last one lowest: {@code t = t << 8 | (b & 0xFF)} over all bytes. */
+        static long tail(byte[] s, int from, int to) {
+            long t = 0;
+            for (int i = Math.max(from, to - 8); i < to; i++) {
+                t = (t << 8) | (s[i] & 0xFF);
+            }
+            return t;
+        }
+
+        /**
+         * As {@link #intern(byte[], int, int)} with the range's hash ({@code h = 31 * h + b}) and
+         * {@link #tail} already computed.
+         */
+        int intern(byte[] s, int from, int to, int rawHash, long tail) {
             int h = rawHash ^ (rawHash >>> 16);
             int mask = table.length - 1;
             int len = to - from;
@@ -468,8 +652,10 @@ final class StackEncoder {
                 if (id < 0) {
                     if (size == names.length) {
                         names = Arrays.copyOf(names, size * 2);
+                        tails = Arrays.copyOf(tails, size * 2);
                     }
                     names[size] = Arrays.copyOfRange(s, from, to);
+                    tails[size] = tail;
                     table[slot] = size;
                     hashes[slot] = h;
                     size++;
@@ -478,9 +664,10 @@ final class StackEncoder {
                     }
                     return size - 1;
                 }
-                if (hashes[slot] == h) {
+                if (hashes[slot] == h && tails[id] == tail) {
                     byte[] name = names[id];
-                    if (name.length == len && same(name, s, from, len)) {
+                    // equal tails: equal last 8 bytes (or all bytes, for equal lengths up to 8)
+                    if (name.length == len && (len <= 8 || same(name, s, from, len - 8))) {
                         return id;
                     }
                 }

@@ -42,7 +42,14 @@ class RawStacksTest {
         RawStacks r = raw(text);
         // LinkedHashMap equality ignores order: compare the entries in order
         assertThat(new ArrayList<>(asMap(r).entrySet())).isEqualTo(new ArrayList<>(p.asMap().entrySet()));
-        assertThat(encoded(StackEncoder.Input.of(r))).isEqualTo(encoded(StackEncoder.Input.of(p)));
+        byte[] expected = encoded(StackEncoder.Input.of(p));
+        assertThat(encoded(StackEncoder.Input.of(r))).isEqualTo(expected);
+        // in chunks of 1 and 3 stacks: frames split on a second thread when there are more than two chunks
+        for (int chunk : new int[] {1, 3}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            StackEncoder.encode(StackEncoder.Input.of(r), io.github.stackfold.flamegraph.FrameNames.Style.FULL, out, chunk);
+            assertThat(out.toByteArray()).as("chunks of %d", chunk).isEqualTo(expected);
+        }
     }
 
     private static byte[] encoded(StackEncoder.Input in) throws IOException {
@@ -100,8 +107,11 @@ class RawStacksTest {
             List<byte[]> all = new ArrayList<>();
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = 0; i < n; i++) {
-                byte[] s = new byte[rnd.nextInt(round < 10 ? 30 : 3)];
-                for (int k = 0; k < s.length; k++) {
+                // from round 20 on, 17 bytes common to all: the two-thread split descends past them
+                int common = round < 20 ? 0 : 17;
+                byte[] s = new byte[common + rnd.nextInt(round < 10 ? 30 : 3)];
+                Arrays.fill(s, 0, common, (byte) 'c');
+                for (int k = common; k < s.length; k++) {
                     s[k] = (byte) (rnd.nextBoolean() ? 0 : rnd.nextInt(256)); // zero bytes, as the padding of the keys
                 }
                 if (seen.add(new String(s, StandardCharsets.ISO_8859_1))) {
@@ -113,9 +123,14 @@ class RawStacksTest {
             // append() alone never saw the order: sort what was appended
             byte[][] expect = all.toArray(new byte[0][]);
             Arrays.sort(expect, Arrays::compareUnsigned);
-            int[] order = new RawStacks.Sorter(blocksOf(built), posOf(built), lenOf(built), built.size()).sort();
-            for (int i = 0; i < expect.length; i++) {
-                assertThat(bytes(built.stack(order[i]))).as("round %d, position %d", round, i).isEqualTo(expect[i]);
+            // one thread, and two from 2 and from 64 strings on
+            for (int parallelFrom : new int[] {Integer.MAX_VALUE, 2, 64}) {
+                int[] order = new RawStacks.Sorter(blocksOf(built), posOf(built), lenOf(built), built.size())
+                        .sort(parallelFrom);
+                for (int i = 0; i < expect.length; i++) {
+                    assertThat(bytes(built.stack(order[i]))).as("round %d, parallel from %d, position %d", round,
+                            parallelFrom, i).isEqualTo(expect[i]);
+                }
             }
         }
     }
@@ -176,5 +191,46 @@ class RawStacksTest {
         FoldedProfile p = FoldedProfile.read(new ByteArrayInputStream(text), "pipe");
         assertThat(new ArrayList<>(asMap(r).entrySet())).isEqualTo(new ArrayList<>(p.asMap().entrySet()));
         assertThat(r.size()).isEqualTo(3);
+    }
+
+    /** Lines of random stacks over a small alphabet of frames, unsorted, many repeated. */
+    private static String randomLines(Random rnd, int lines) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            int depth = 1 + rnd.nextInt(20);
+            for (int d = 0; d < depth; d++) {
+                sb.append(d == 0 ? "" : ";").append('f').append(d).append('_').append(rnd.nextInt(d < 3 ? 3 : 12));
+            }
+            sb.append(' ').append(1 + rnd.nextInt(9)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aLongInputReadOnASecondThreadIsTheSameAsFoldedProfiles() throws IOException {
+        // 30,000 lines: several batches of 4,096 stacks handed from the reading thread to the merge
+        sameAsFoldedProfile(bytes(randomLines(new Random(3), 30_000)));
+        String head = randomLines(new Random(4), 20_000);
+        byte[] bad = bytes(head + "a;b 1\nno count here\n" + randomLines(new Random(5), 5_000));
+        assertThatThrownBy(() -> raw(bad)).isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("in.folded:20002:");
+    }
+
+    @Test
+    void frameNamesAreInternedByAllTheirBytes() {
+        // names that share their last 8 bytes, or differ by a leading zero byte, or only in length
+        String[] names = {"a", "\u0000a", "\u0000\u0000a", "xlong_name_tail", "ylong_name_tail", "long_name_tail",
+            "ong_name_tail", "12345678", "012345678", "\u00ff2345678", "", "\u00ff", "\u0000"};
+        StackEncoder.Names interned = new StackEncoder.Names();
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        Random rnd = new Random(9);
+        for (int i = 0; i < 2000; i++) {
+            String n = names[rnd.nextInt(names.length)];
+            byte[] padded = bytes("<<" + n + ">>"); // interned from the middle of a larger array
+            int id = interned.intern(padded, 2, padded.length - 2);
+            expected.putIfAbsent(n, expected.size());
+            assertThat(id).as("name %s", n).isEqualTo(expected.get(n));
+        }
+        assertThat(interned.size).isEqualTo(expected.size());
     }
 }
