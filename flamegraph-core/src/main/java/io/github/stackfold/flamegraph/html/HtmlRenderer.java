@@ -75,10 +75,9 @@ public final class HtmlRenderer {
     }
 
     private void write(StackEncoder.Input input, OutputStream raw) throws IOException {
-        String template = template();
-        int data = template.indexOf("{{DATA}}");
+        Template template = Template.INSTANCE;
         OutputStream out = new BufferedOutputStream(raw, 1 << 16);
-        String head = fill(template.substring(0, data), htmlText(title(input)), meta(input));
+        String head = fill(template.head, htmlText(title(input)), meta(input));
         out.write(head.getBytes(StandardCharsets.UTF_8));
         OutputStream b64 = Base64.getEncoder().wrap(new NonClosing(out));
         // Huffman coding alone: the stream is mostly one-byte codes with few long repeats, so string
@@ -90,7 +89,7 @@ public final class HtmlRenderer {
         } finally {
             deflater.end();
         }
-        out.write(template.substring(data + "{{DATA}}".length()).getBytes(StandardCharsets.UTF_8));
+        out.write(template.tail);
         out.flush();
     }
 
@@ -213,14 +212,33 @@ public final class HtmlRenderer {
         return sb.toString();
     }
 
-    private static String template() {
-        try (InputStream in = HtmlRenderer.class.getResourceAsStream(TEMPLATE)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + TEMPLATE + " missing from the library");
+    /**
+     * The viewer page around its data, read from the library once: the part before the data (with the
+     * title and meta placeholders) and the bytes after it.
+     */
+    private static final class Template {
+        static final Template INSTANCE = load();
+
+        final String head;
+        final byte[] tail;
+
+        private Template(String head, byte[] tail) {
+            this.head = head;
+            this.tail = tail;
+        }
+
+        private static Template load() {
+            try (InputStream in = HtmlRenderer.class.getResourceAsStream(TEMPLATE)) {
+                if (in == null) {
+                    throw new IllegalStateException("resource " + TEMPLATE + " missing from the library");
+                }
+                String page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                int data = page.indexOf("{{DATA}}");
+                return new Template(page.substring(0, data),
+                        page.substring(data + "{{DATA}}".length()).getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
