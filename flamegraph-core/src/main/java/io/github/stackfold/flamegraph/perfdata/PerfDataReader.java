@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.perfdata;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.internal.StableSort;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 
@@ -429,8 +430,7 @@ public final class PerfDataReader {
         if (qLen == 0) {
             return;
         }
-        long[] keys = new long[qLen];
-        int[] idx = sortedByTime(keys);
+        int[] idx = sortedByTime();
         byte[] a = arena;
         int kept = 0;
         byte[] rest = null;
@@ -469,33 +469,8 @@ public final class PerfDataReader {
     }
 
     /** Queue indexes sorted by time, equal times in arrival order. */
-    private int[] sortedByTime(long[] scratch) {
-        boolean sorted = true;
-        for (int i = 1; i < qLen; i++) {
-            if (qTime[i - 1] > qTime[i]) {
-                sorted = false;
-                break;
-            }
-        }
-        int[] idx = new int[qLen];
-        for (int i = 0; i < qLen; i++) {
-            idx[i] = i;
-        }
-        if (sorted) {
-            return idx;
-        }
-        Integer[] boxed = new Integer[qLen];
-        for (int i = 0; i < qLen; i++) {
-            boxed[i] = i;
-        }
-        Arrays.sort(boxed, (x, y) -> {
-            int c = Long.compare(qTime[x], qTime[y]);
-            return c != 0 ? c : Integer.compare(x, y);
-        });
-        for (int i = 0; i < qLen; i++) {
-            idx[i] = boxed[i];
-        }
-        return idx;
+    private int[] sortedByTime() {
+        return StableSort.indexesByKey(qTime, qLen);
     }
 
     // ---------------------------------------------------------------------------------------------
