@@ -107,7 +107,6 @@ public final class PerfDataCollapser {
         String buildId;
         final boolean kernel;
         final boolean perfMap;
-        final Map<Long, Integer> locations = new HashMap<>();
 
         Dso(int id, String name, boolean kernel, boolean perfMap) {
             this.id = id;
@@ -122,9 +121,14 @@ public final class PerfDataCollapser {
 
     private static final class Proc {
         final TreeMap<Long, Mapping> maps;
+        /** Bumped by every mmap into {@link #maps}: what the location cache holds for older ones is stale. */
+        int generation;
+        /** Mixed into the cache's hash, so that processes mapping the same libraries spread. */
+        final int hash;
 
-        Proc(TreeMap<Long, Mapping> maps) {
+        Proc(TreeMap<Long, Mapping> maps, int hash) {
             this.maps = maps;
+            this.hash = hash * 0x9e3779b9;
         }
     }
 
@@ -154,17 +158,24 @@ public final class PerfDataCollapser {
         final Dso unknown = dso(UNKNOWN, false, false);
         final Dso kernel = dso("[kernel.kallsyms]", true, false);
         final TreeMap<Long, Mapping> kernelMaps = new TreeMap<>();
-        final List<long[]> locations = new ArrayList<>(); // {dso id, address as printed}
+        final Locations locations = new Locations();
         final Map<String, Integer> pnames = new HashMap<>();
         final List<String> pnameList = new ArrayList<>();
         final StackTable stacks = new StackTable();
         int[] scratch = new int[256];
-        /** Callchain entries seen lately: (process, mode, address) to location, cleared by every mmap. */
-        static final int CACHE = 1 << 12;
+        /**
+         * Callchain entries seen lately: (process, mode, address) to location; an entry is valid while its
+         * process's maps have the generation it was made with (kernel entries: the kernel's maps, shared by
+         * all processes).
+         */
+        static final int CACHE = 1 << 16;
         final long[] cacheIp = new long[CACHE];
         final Proc[] cacheProc = new Proc[CACHE];
+        final int[] cacheGen = new int[CACHE];
         final byte[] cacheMode = new byte[CACHE];
         final int[] cacheLoc = new int[CACHE];
+        /** Stands for the kernel's maps in the cache. */
+        final Proc kernelProc = new Proc(kernelMaps, 0);
         Thread last;
         /** Per event (attribute index): samples, the sum of their weights, first and last sample time. */
         long[] evSamples = new long[4];
@@ -188,7 +199,7 @@ public final class PerfDataCollapser {
             Thread t = threads.get(tid);
             if (t == null || (t.pid != pid && pid != -1)) {
                 t = new Thread(pid, tid);
-                t.proc = procs.computeIfAbsent(pid, p -> new Proc(new TreeMap<>()));
+                t.proc = procs.computeIfAbsent(pid, p -> new Proc(new TreeMap<>(), procs.size() + 1));
                 threads.put(tid, t);
             }
             last = t;
@@ -208,7 +219,7 @@ public final class PerfDataCollapser {
             if (pid == ppid) {
                 t.proc = parent.proc;
             } else {
-                Proc p = new Proc(new TreeMap<>(parent.proc.maps)); // a new process: a copy of the parent's maps
+                Proc p = new Proc(new TreeMap<>(parent.proc.maps), procs.size() + 1); // a new process: a copy of the parent's maps
                 procs.put(pid, p);
                 t.proc = p;
             }
@@ -219,7 +230,6 @@ public final class PerfDataCollapser {
         @Override
         public void mmap(int pid, int tid, long start, long len, long pgoff, String filename, String buildId,
                 int cpumode, long time) {
-            Arrays.fill(cacheProc, null);
             String name = raw(filename);
             if (cpumode == PerfSample.CPUMODE_KERNEL || cpumode == 4) {
                 String n = name.startsWith("[kernel.kallsyms]") ? "[kernel.kallsyms]" : moduleName(name);
@@ -228,6 +238,7 @@ public final class PerfDataCollapser {
                     d.buildId = buildId;
                 }
                 insert(kernelMaps, new Mapping(start, start + len, pgoff, d, true));
+                kernelProc.generation++;
                 return;
             }
             boolean anon = name.equals("//anon") || name.startsWith("/dev/zero") || name.startsWith("/anon_hugepage");
@@ -238,6 +249,7 @@ public final class PerfDataCollapser {
             boolean identity = anon || name.startsWith("[stack") || name.startsWith("/SYSV") || name.equals("[heap]");
             Thread t = thread(pid, tid);
             insert(t.proc.maps, new Mapping(start, start + len, identity ? 0 : pgoff, d, identity));
+            t.proc.generation++;
         }
 
         /** Adds a mapping, cutting away what it overlaps of older ones (as a new mmap replaces pages). */
@@ -400,15 +412,17 @@ public final class PerfDataCollapser {
         }
 
         int location(Thread t, int mode, long ip) {
-            long h = ip * 0x9e3779b97f4a7c15L;
-            int slot = (int) (h >>> 52) ^ mode;
+            Proc p = mode == PerfSample.CPUMODE_KERNEL ? kernelProc : t.proc; // kernel addresses name alike in every process
+            long h = (ip ^ p.hash) * 0x9e3779b97f4a7c15L;
+            int slot = (int) (h >>> 50) ^ mode;
             slot &= CACHE - 1;
-            if (cacheIp[slot] == ip && cacheProc[slot] == t.proc && cacheMode[slot] == mode) {
+            if (cacheIp[slot] == ip && cacheProc[slot] == p && cacheGen[slot] == p.generation && cacheMode[slot] == mode) {
                 return cacheLoc[slot];
             }
             int loc = resolve(t, mode, ip);
             cacheIp[slot] = ip;
-            cacheProc[slot] = t.proc;
+            cacheProc[slot] = p;
+            cacheGen[slot] = p.generation;
             cacheMode[slot] = (byte) mode;
             cacheLoc[slot] = loc;
             return loc;
@@ -443,13 +457,7 @@ public final class PerfDataCollapser {
             } else {
                 d = unknown;
             }
-            Integer loc = d.locations.get(printed);
-            if (loc == null) {
-                loc = locations.size();
-                locations.add(new long[] {d.id, printed});
-                d.locations.put(printed, loc);
-            }
-            return loc;
+            return locations.id(d.id, printed);
         }
 
         Result finish(PerfDataInfo info) throws IOException {
@@ -466,12 +474,13 @@ public final class PerfDataCollapser {
                     : firstAttr[0] >= 0 && firstAttr[0] < events.size() ? events.get(firstAttr[0]).name() : null;
             FrameNamer namer = new FrameNamer(options.toBuilder().symbolizer(sym.goSymbolizer()).build());
             // each stack as frame ids (process name first), frames named once per location
-            Map<Long, int[]> names = new HashMap<>();
+            // per location, its frames' ids as named in a java process ([1]) and in any other ([0])
+            int[][][] names = {new int[locations.size()][], new int[locations.size()][]};
+            Map<String, int[]> bySymbol = new HashMap<>();
             Tokens tokens = new Tokens();
             int[] pnameTokens = new int[pnameList.size()];
             Arrays.fill(pnameTokens, -1);
-            List<int[]> seqs = new ArrayList<>();
-            List<long[]> weights = new ArrayList<>();
+            StackTable byName = new StackTable(); // stacks of addresses that name alike merge here, before sorting
             int[][] buf = {new int[64]};
             stacks.forEach((arena, off, len, weight) -> {
                 int attr = arena[off];
@@ -490,17 +499,29 @@ public final class PerfDataCollapser {
                 seq[n++] = pnameTokens[pn];
                 for (int i = len - 1; i >= 2; i--) {
                     int loc = arena[off + i];
-                    long key = (long) loc << 1 | (java ? 1 : 0);
-                    int[] fs = names.get(key);
+                    int[][] named0 = names[java ? 1 : 0];
+                    int[] fs = named0[loc];
                     if (fs == null) {
-                        long[] l = locations.get(loc);
-                        Dso d = dsos.get((int) l[0]);
-                        List<String> named = names(namer, Long.toHexString(l[1]), sym.frame(d, l[1]), java);
-                        fs = new int[named.size()];
-                        for (int k = 0; k < fs.length; k++) {
-                            fs[k] = tokens.id(named.get(k));
+                        Dso d = dsos.get(locations.dso(loc));
+                        long printed = locations.address(loc);
+                        String[] frame = sym.frame(d, printed);
+                        // the names depend on the address only where a part is [unknown] (the module's name,
+                        // with --addrs its address, or its Go names): elsewhere the addresses of one symbol
+                        // share them, named once
+                        String key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
+                                ? null : (java ? "j" : "-") + frame[0] + '\n' + frame[1];
+                        fs = key == null ? null : bySymbol.get(key);
+                        if (fs == null) {
+                            List<String> named = names(namer, Long.toHexString(printed), frame, java);
+                            fs = new int[named.size()];
+                            for (int k = 0; k < fs.length; k++) {
+                                fs[k] = tokens.id(named.get(k));
+                            }
+                            if (key != null) {
+                                bySymbol.put(key, fs);
+                            }
                         }
-                        names.put(key, fs);
+                        named0[loc] = fs;
                     }
                     if (n + fs.length > seq.length) {
                         seq = buf[0] = Arrays.copyOf(seq, Math.max(seq.length * 2, n + fs.length));
@@ -508,12 +529,91 @@ public final class PerfDataCollapser {
                     System.arraycopy(fs, 0, seq, n, fs.length);
                     n += fs.length;
                 }
-                seqs.add(Arrays.copyOf(seq, n));
+                byName.add(seq, n, weight);
+            });
+            List<int[]> seqs = new ArrayList<>(byName.size());
+            List<long[]> weights = new ArrayList<>(byName.size());
+            byName.forEach((arena, off, len, weight) -> {
+                seqs.add(Arrays.copyOfRange(arena, off, off + len));
                 weights.add(new long[] {weight});
             });
-            FoldedProfile.Builder out = FoldedProfile.builder();
-            emitSorted(tokens.list, seqs, weights, out::add);
-            return new Result(out.build().withMeta(meta(events, keep)), info, sym.kernelSymbols());
+            List<String> outStacks = new ArrayList<>(seqs.size());
+            long[][] outWeights = {new long[Math.max(16, seqs.size())]};
+            emitSorted(tokens.list, seqs, weights, (stack, w) -> {
+                if (outStacks.size() == outWeights[0].length) {
+                    outWeights[0] = Arrays.copyOf(outWeights[0], outStacks.size() * 2);
+                }
+                outWeights[0][outStacks.size()] = w;
+                outStacks.add(stack);
+            });
+            FoldedProfile profile = FoldedProfile.of(outStacks.toArray(new String[0]),
+                    Arrays.copyOf(outWeights[0], outStacks.size()));
+            return new Result(profile.withMeta(meta(events, keep)), info, sym.kernelSymbols());
+        }
+    }
+
+    /**
+     * The distinct locations of a collapse, numbered: a mapped object and an address in it as perf
+     * prints it. An open-addressing table of primitives (a miss of the callchain cache looks here).
+     */
+    static final class Locations {
+        private int[] dsoOf = new int[1024];
+        private long[] addressOf = new long[1024];
+        private int size;
+        private int[] slots = new int[4096]; // location + 1, 0 empty
+        private int mask = slots.length - 1;
+
+        private static int hash(int dso, long address) {
+            long h = (address ^ ((long) dso << 48) ^ dso) * 0x9e3779b97f4a7c15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        /** The number of {@code (dso, address)}, made when new. */
+        int id(int dso, long address) {
+            int i = hash(dso, address) & mask;
+            while (true) {
+                int slot = slots[i];
+                if (slot == 0) {
+                    break;
+                }
+                if (addressOf[slot - 1] == address && dsoOf[slot - 1] == dso) {
+                    return slot - 1;
+                }
+                i = (i + 1) & mask;
+            }
+            if (size == dsoOf.length) {
+                dsoOf = Arrays.copyOf(dsoOf, size * 2);
+                addressOf = Arrays.copyOf(addressOf, size * 2);
+            }
+            int id = size++;
+            dsoOf[id] = dso;
+            addressOf[id] = address;
+            if (size * 2 > slots.length) {
+                slots = new int[slots.length * 2];
+                mask = slots.length - 1;
+                for (int x = 0; x < size; x++) {
+                    int j = hash(dsoOf[x], addressOf[x]) & mask;
+                    while (slots[j] != 0) {
+                        j = (j + 1) & mask;
+                    }
+                    slots[j] = x + 1;
+                }
+            } else {
+                slots[i] = id + 1;
+            }
+            return id;
+        }
+
+        int size() {
+            return size;
+        }
+
+        int dso(int id) {
+            return dsoOf[id];
+        }
+
+        long address(int id) {
+            return addressOf[id];
         }
     }
 
@@ -555,12 +655,20 @@ public final class PerfDataCollapser {
         Arrays.sort(byText, (x, y) -> variants[x].compareTo(variants[y]));
         int[] rank = new int[2 * t];
         String[] textOfRank = new String[2 * t]; // a frame's text with the ';' after it where another follows
+        boolean latin1 = true; // raw text (one char per byte) is: built as bytes, then
         for (int i = 0, r = 0; i < byText.length; i++) {
             if (i > 0 && !variants[byText[i]].equals(variants[byText[i - 1]])) {
                 r++;
             }
             rank[byText[i]] = r;
             textOfRank[r] = variants[byText[i]];
+            latin1 &= isLatin1(textOfRank[r]);
+        }
+        byte[][] bytesOfRank = new byte[2 * t][];
+        if (latin1) {
+            for (int r = 0; r < textOfRank.length && textOfRank[r] != null; r++) {
+                bytesOfRank[r] = textOfRank[r].getBytes(StandardCharsets.ISO_8859_1);
+            }
         }
         int n = seqs.size();
         int[][] keys = new int[n][];
@@ -575,6 +683,7 @@ public final class PerfDataCollapser {
         }
         Arrays.sort(order, (x, y) -> Arrays.compare(keys[x], keys[y]));
         StringBuilder sb = new StringBuilder();
+        byte[] bytes = new byte[1024];
         for (int i = 0; i < n; ) {
             int s = order[i];
             long w = weights.get(s)[0];
@@ -584,11 +693,24 @@ public final class PerfDataCollapser {
                 j++;
             }
             int[] key = keys[s];
-            sb.setLength(0);
-            for (int r : key) {
-                sb.append(textOfRank[r]); // the stack's text is its frames' variants, joined as they are
+            if (latin1) {
+                int len = 0;
+                for (int r : key) {
+                    byte[] v = bytesOfRank[r]; // the stack's text is its frames' variants, joined as they are
+                    if (len + v.length > bytes.length) {
+                        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, len + v.length));
+                    }
+                    System.arraycopy(v, 0, bytes, len, v.length);
+                    len += v.length;
+                }
+                out.accept(new String(bytes, 0, len, StandardCharsets.ISO_8859_1), w);
+            } else {
+                sb.setLength(0);
+                for (int r : key) {
+                    sb.append(textOfRank[r]);
+                }
+                out.accept(sb.toString(), w);
             }
-            out.accept(sb.toString(), w);
             i = j;
         }
     }
@@ -609,6 +731,15 @@ public final class PerfDataCollapser {
             throw new AssertionError("a parser over bytes does not read", e);
         }
         return namer.names(addr, frame[0], frame[1], java);
+    }
+
+    private static boolean isLatin1(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether an event filter names this event ({@code cycles} matches {@code cycles:P} too). */
@@ -733,6 +864,21 @@ public final class PerfDataCollapser {
             }
             String s = b == null ? null : b.symbol(addr);
             return new String[] {s != null ? s : UNKNOWN, d.name};
+        }
+
+        /**
+         * Whether an {@code [unknown]} frame of this module may be named by its address: with
+         * {@code --addrs}, or from the module's Go function table.
+         */
+        boolean namesByAddress(String module) {
+            if (options.addrs()) {
+                return true;
+            }
+            if (!goSymbols) {
+                return false;
+            }
+            Binaries.Binary b = byModule.get(module);
+            return b != null && b.hasGoTable();
         }
 
         /** Names [unknown] frames of Go binaries (FrameNamer asks with the module and the printed address). */
