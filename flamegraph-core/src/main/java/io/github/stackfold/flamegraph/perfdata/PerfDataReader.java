@@ -110,6 +110,9 @@ public final class PerfDataReader {
     private boolean pipe;
     private final List<EventAttr> attrs = new ArrayList<>();
     private final Map<Long, EventAttr> byId = new HashMap<>();
+    /** byId as arrays, searched in order while there are few ids (one per event and CPU): no boxing per record. */
+    private long[] idKeys = new long[0];
+    private EventAttr[] idAttrs = new EventAttr[0];
     private final List<BuildId> buildIds = new ArrayList<>();
     private String hostname;
     private String osRelease;
@@ -131,6 +134,9 @@ public final class PerfDataReader {
     private int arenaLen;
     private long[] qTime = new long[1024];
     private int[] qOff = new int[1024];
+    private byte[] spareArena = new byte[0];
+    private long[] spareTime = new long[0];
+    private int[] spareOff = new int[0];
     private int qLen;
     private long maxTime = Long.MIN_VALUE;
     private long nextFlush;
@@ -444,10 +450,17 @@ public final class PerfDataReader {
             if (qTime[i] <= limit) {
                 dispatch(a, off, u32(a, off), size, -1);
             } else {
-                if (rest == null) {
-                    rest = new byte[Math.max(1 << 16, arenaLen)];
-                    restTime = new long[Math.max(1024, qLen)];
-                    restOff = new int[restTime.length];
+                if (rest == null) { // the queue's other set of arrays, grown as needed
+                    if (spareArena.length < arenaLen) {
+                        spareArena = new byte[Math.max(1 << 16, arenaLen)];
+                    }
+                    if (spareTime.length < qLen) {
+                        spareTime = new long[Math.max(1024, qLen)];
+                        spareOff = new int[spareTime.length];
+                    }
+                    rest = spareArena;
+                    restTime = spareTime;
+                    restOff = spareOff;
                 }
                 System.arraycopy(a, off, rest, restLen, size);
                 restTime[kept] = qTime[i];
@@ -460,6 +473,9 @@ public final class PerfDataReader {
             qLen = 0;
             arenaLen = 0;
         } else {
+            spareArena = arena;
+            spareTime = qTime;
+            spareOff = qOff;
             arena = rest;
             arenaLen = restLen;
             qTime = restTime;
@@ -543,8 +559,36 @@ public final class PerfDataReader {
         if (o + 8 > p + size) {
             return attrs.get(0);
         }
-        EventAttr a = byId.get(u64(b, o));
+        EventAttr a = attrById(u64(b, o));
         return a == null ? attrs.get(0) : a;
+    }
+
+    private EventAttr attrById(long id) {
+        long[] k = idKeys;
+        if (k == null) {
+            return byId.get(id);
+        }
+        for (int i = 0; i < k.length; i++) {
+            if (k[i] == id) {
+                return idAttrs[i];
+            }
+        }
+        return null;
+    }
+
+    private void idsChanged() {
+        if (byId.size() > 64) {
+            idKeys = null;
+            idAttrs = null;
+            return;
+        }
+        idKeys = new long[byId.size()];
+        idAttrs = new EventAttr[byId.size()];
+        int i = 0;
+        for (Map.Entry<Long, EventAttr> e : byId.entrySet()) {
+            idKeys[i] = e.getKey();
+            idAttrs[i++] = e.getValue();
+        }
     }
 
     private EventAttr attrForOther(byte[] b, int p, int size) {
@@ -553,7 +597,7 @@ public final class PerfDataReader {
         }
         EventAttr first = attrs.get(0);
         if (attrs.size() > 1 && first.sampleIdAll() && (first.sampleType() & SAMPLE_IDENTIFIER) != 0) {
-            EventAttr a = byId.get(u64(b, p + size - 8));
+            EventAttr a = attrById(u64(b, p + size - 8));
             if (a != null) {
                 return a;
             }
@@ -729,6 +773,7 @@ public final class PerfDataReader {
         for (long id : ids) {
             byId.put(id, attrs.get(i));
         }
+        idsChanged();
     }
 
     /** A pipe-mode HEADER_ATTR: the attribute (its own size field says how long), then its ids. */
@@ -830,6 +875,7 @@ public final class PerfDataReader {
                 for (long id : a.ids()) {
                     byId.put(id, a);
                 }
+                idsChanged();
             }
         }
     }
