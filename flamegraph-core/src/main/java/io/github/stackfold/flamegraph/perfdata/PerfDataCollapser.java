@@ -126,9 +126,46 @@ public final class PerfDataCollapser {
         /** Mixed into the cache's hash, so that processes mapping the same libraries spread. */
         final int hash;
 
+        /** {@link #maps} as arrays, as of generation {@link #arraysOf}: searched without boxing. */
+        private long[] starts;
+        private Mapping[] mappings;
+        private int arraysOf = -1;
+
         Proc(TreeMap<Long, Mapping> maps, int hash) {
             this.maps = maps;
             this.hash = hash * 0x9e3779b9;
+        }
+
+        /** The index of the mapping with the greatest start at or below {@code ip} (as TreeMap.floorEntry), or -1. */
+        int floor(long ip) {
+            if (arraysOf != generation || starts == null) {
+                starts = new long[maps.size()];
+                mappings = new Mapping[maps.size()];
+                int i = 0;
+                for (Mapping m : maps.values()) {
+                    starts[i] = m.start;
+                    mappings[i++] = m;
+                }
+                arraysOf = generation;
+            }
+            int lo = 0;
+            int hi = starts.length - 1;
+            int at = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (starts[mid] <= ip) {
+                    at = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return at;
+        }
+
+        /** Mapping {@code i} of the last {@link #floor}, or null past the end. */
+        Mapping mapping(int i) {
+            return i >= 0 && i < mappings.length ? mappings[i] : null;
         }
     }
 
@@ -434,21 +471,21 @@ public final class PerfDataCollapser {
             if (mode == PerfSample.CPUMODE_KERNEL) {
                 // kernel addresses are negative as longs: ordered among themselves, but a user-range value
                 // (garbage after a stray context marker) must not match the last of them
-                Map.Entry<Long, Mapping> e = ip < 0 ? kernelMaps.floorEntry(ip) : null;
-                if (e != null && Long.compareUnsigned(ip, e.getValue().end) < 0) {
-                    d = e.getValue().dso;
-                } else if (e != null && e.getValue().dso == kernel) {
+                int i = ip < 0 ? kernelProc.floor(ip) : -1;
+                Mapping e = i >= 0 ? kernelProc.mapping(i) : null;
+                if (e != null && Long.compareUnsigned(ip, e.end) < 0) {
+                    d = e.dso;
+                } else if (e != null && e.dso == kernel) {
                     // the kernel's map ends at _etext, but perf stretches it to the next map (a module's):
                     // .init.text (start_kernel, under the boot CPU's idle task) lies there
-                    Map.Entry<Long, Mapping> next = kernelMaps.higherEntry(e.getKey());
-                    d = next == null || Long.compareUnsigned(ip, next.getKey()) < 0 ? kernel : unknown;
+                    Mapping next = kernelProc.mapping(i + 1);
+                    d = next == null || Long.compareUnsigned(ip, next.start) < 0 ? kernel : unknown;
                 } else {
                     d = kernelMaps.isEmpty() ? kernel : unknown;
                 }
             } else if (mode == PerfSample.CPUMODE_USER && ip >= 0) { // perf finds no user map above the user range
-                Map.Entry<Long, Mapping> e = t.proc.maps.floorEntry(ip);
-                if (e != null && e.getKey() >= 0 && Long.compareUnsigned(ip, e.getValue().end) < 0) {
-                    Mapping m = e.getValue();
+                Mapping m = t.proc.mapping(t.proc.floor(ip));
+                if (m != null && m.start >= 0 && Long.compareUnsigned(ip, m.end) < 0) {
                     d = m.dso;
                     printed = m.identity ? ip : ip - m.start + m.pgoff;
                 } else {
