@@ -4,7 +4,6 @@ import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -413,13 +412,10 @@ public final class Analyzer {
         Map<String, Long> by = new HashMap<>();
         for (int s = 0; s < profile.size(); s++) {
             String stack = profile.stack(s);
-            // ASCII stacks (nearly all) are read as bytes, each frame in place; others frame by frame as strings
-            byte[] b = stack.getBytes(StandardCharsets.UTF_8);
-            boolean ascii = b.length == stack.length();
             int to = stack.length();
-            while (to >= 0) { // the frames from the leaf
-                int from = (ascii ? lastIndexOf(b, (byte) ';', to - 1) : stack.lastIndexOf(';', to - 1)) + 1;
-                String bin = ascii && plainlyNamed(b, from, to) ? "" : bins.computeIfAbsent(stack.substring(from, to), f -> {
+            while (to >= 0) { // the frames from the leaf, read in place
+                int from = stack.lastIndexOf(';', to - 1) + 1;
+                String bin = plainlyNamed(stack, from, to) ? "" : bins.computeIfAbsent(stack.substring(from, to), f -> {
                     String u = unnamedBinary(FoldedProfile.decode(f));
                     return u == null ? "" : u;
                 });
@@ -433,46 +429,40 @@ public final class Analyzer {
         return by;
     }
 
-    private static int lastIndexOf(byte[] b, byte c, int from) {
-        for (int i = from; i >= 0; i--) {
-            if (b[i] == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /**
-     * Whether the ASCII frame {@code b[from, to)} has a name by {@link #unnamedBinary}'s rules, told
-     * without making it a string: it neither starts with {@code [} nor is a raw address. False means
-     * "ask unnamedBinary".
+     * Whether the frame {@code stack[from, to)} has a name by {@link #unnamedBinary}'s rules, told from
+     * its first characters without making it a string: it does not start with {@code [} and, before any
+     * character that is not ASCII, has one that cannot be in an address (most names: their first or
+     * second). False means "ask unnamedBinary" (which sees the frame decoded from UTF-8, where ASCII
+     * stays as it is).
      */
-    static boolean plainlyNamed(byte[] b, int from, int to) {
+    static boolean plainlyNamed(String stack, int from, int to) {
         int end = to;
-        if (end - from >= 4 && b[end - 4] == '_' && b[end - 3] == '[' && b[end - 1] == ']') {
-            byte a = b[end - 2];
+        if (end - from >= 4 && stack.charAt(end - 4) == '_' && stack.charAt(end - 3) == '['
+                && stack.charAt(end - 1) == ']') {
+            char a = stack.charAt(end - 2);
             if (a == 'k' || a == 'j' || a == 'i' || a == 'w') {
                 end -= 4;
             }
         }
-        if (end > from && b[from] == '[') {
+        if (end > from && stack.charAt(from) == '[') {
             return false;
         }
         int p = from;
-        boolean prefixed = end - from >= 2 && b[from] == '0' && (b[from + 1] | 0x20) == 'x';
+        boolean prefixed = end - from >= 2 && stack.charAt(from) == '0' && (stack.charAt(from + 1) | 0x20) == 'x';
         if (prefixed) {
             p += 2;
         }
-        if (end - p < (prefixed ? 1 : 8)) {
-            return true; // too short for an address
-        }
         for (int i = p; i < end; i++) {
-            int c = b[i];
+            char c = stack.charAt(i);
+            if (c >= 0x80) {
+                return false;
+            }
             if (!(c >= '0' && c <= '9' || (c | 0x20) >= 'a' && (c | 0x20) <= 'f')) {
-                return true;
+                return true; // not an address, whatever follows
             }
         }
-        return false;
+        return end - p < (prefixed ? 1 : 8); // hex digits only: an address when long enough
     }
 
     /**

@@ -40,6 +40,11 @@ import java.util.function.Consumer;
 public final class FoldedProfile {
     private static final FoldedProfile EMPTY = new FoldedProfile(new String[0], new long[0]);
 
+    static {
+        io.github.stackfold.flamegraph.internal.SortedProfiles.register(
+                (stacks, counts) -> stacks.length == 0 ? EMPTY : new FoldedProfile(stacks, counts));
+    }
+
     private final String[] stacks;
     private final long[] counts;
     private final long total;

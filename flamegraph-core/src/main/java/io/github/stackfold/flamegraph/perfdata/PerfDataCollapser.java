@@ -5,6 +5,7 @@ import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.FrameNamer;
+import io.github.stackfold.flamegraph.internal.SortedProfiles;
 import io.github.stackfold.flamegraph.internal.StackTable;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
@@ -576,15 +577,16 @@ public final class PerfDataCollapser {
             });
             List<String> outStacks = new ArrayList<>(seqs.size());
             long[][] outWeights = {new long[Math.max(16, seqs.size())]};
-            emitSorted(tokens.list, seqs, weights, (stack, w) -> {
+            boolean ordered = emitSorted(tokens.list, seqs, weights, (stack, w) -> {
                 if (outStacks.size() == outWeights[0].length) {
                     outWeights[0] = Arrays.copyOf(outWeights[0], outStacks.size() * 2);
                 }
                 outWeights[0][outStacks.size()] = w;
                 outStacks.add(stack);
             });
-            FoldedProfile profile = FoldedProfile.of(outStacks.toArray(new String[0]),
-                    Arrays.copyOf(outWeights[0], outStacks.size()));
+            String[] st = outStacks.toArray(new String[0]);
+            long[] ws = Arrays.copyOf(outWeights[0], st.length);
+            FoldedProfile profile = ordered ? SortedProfiles.ofSorted(st, ws) : FoldedProfile.of(st, ws);
             return new Result(profile.withMeta(meta(events, keep)), info, sym.kernelSymbols());
         }
     }
@@ -677,8 +679,10 @@ public final class PerfDataCollapser {
      * by another compares as {@code name;}, the last one as {@code name}, which makes comparing rank
      * sequences the same as comparing the joined text (frame names hold no {@code ;}). Should a name
      * hold one, the builder finds the order broken and sorts, as before.
+     *
+     * @return whether the stacks came out distinct and in byte order, as they do when no frame holds a {@code ;}
      */
-    static void emitSorted(List<String> frames, List<int[]> seqs, List<long[]> weights,
+    static boolean emitSorted(List<String> frames, List<int[]> seqs, List<long[]> weights,
             java.util.function.ObjLongConsumer<String> out) {
         int t = frames.size();
         String[] variants = new String[2 * t];
@@ -750,6 +754,12 @@ public final class PerfDataCollapser {
             }
             i = j;
         }
+        for (String f : frames) {
+            if (f.indexOf(';') >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
