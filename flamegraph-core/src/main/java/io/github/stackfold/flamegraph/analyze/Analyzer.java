@@ -419,16 +419,28 @@ public final class Analyzer {
         Map<String, String> bins = new HashMap<>();
         Map<String, Long> by = new HashMap<>();
         for (int s = 0; s < profile.size(); s++) {
-            List<String> frames = FoldedProfile.frames(profile.stack(s));
-            String[] of = new String[frames.size()];
-            for (int i = 0; i < of.length; i++) {
-                String bin = bins.computeIfAbsent(frames.get(i), f -> {
-                    String b = unnamedBinary(FoldedProfile.decode(f));
+            String stack = profile.stack(s);
+            int n = 1;
+            for (int i = stack.indexOf(';'); i >= 0; i = stack.indexOf(';', i + 1)) {
+                n++;
+            }
+            int[] from = new int[n + 1]; // frame i is stack[from[i], from[i + 1] - 1), read in place
+            for (int i = 1, at = -1; i < n; i++) {
+                at = stack.indexOf(';', at + 1);
+                from[i] = at + 1;
+            }
+            from[n] = stack.length() + 1;
+            String[] of = new String[n];
+            for (int i = 0; i < n; i++) {
+                int f = from[i];
+                int t = from[i + 1] - 1;
+                String bin = plainlyNamed(stack, f, t) ? "" : bins.computeIfAbsent(stack.substring(f, t), x -> {
+                    String b = unnamedBinary(FoldedProfile.decode(x));
                     return b == null ? "" : b;
                 });
                 of[i] = bin.isEmpty() ? null : bin;
             }
-            int at = unnamedAt(of.length, i -> of[i], i -> nowhere(FoldedProfile.decode(frames.get(i))));
+            int at = unnamedAt(n, i -> of[i], i -> nowhere(FoldedProfile.decode(stack.substring(from[i], from[i + 1] - 1))));
             if (at >= 0) {
                 by.merge(of[at], profile.count(s), Long::sum);
             }
@@ -472,6 +484,42 @@ public final class Analyzer {
             f = f.substring(0, f.length() - 4);
         }
         return f.equals("[unknown]");
+    }
+
+    /**
+     * Whether the frame {@code stack[from, to)} has a name by {@link #unnamedBinary}'s rules, told from
+     * its first characters without making it a string: it does not start with {@code [} and, before any
+     * character that is not ASCII, has one that cannot be in an address (most names: their first or
+     * second). False means "ask unnamedBinary" (which sees the frame decoded from UTF-8, where ASCII
+     * stays as it is).
+     */
+    static boolean plainlyNamed(String stack, int from, int to) {
+        int end = to;
+        if (end - from >= 4 && stack.charAt(end - 4) == '_' && stack.charAt(end - 3) == '['
+                && stack.charAt(end - 1) == ']') {
+            char a = stack.charAt(end - 2);
+            if (a == 'k' || a == 'j' || a == 'i' || a == 'w') {
+                end -= 4;
+            }
+        }
+        if (end > from && stack.charAt(from) == '[') {
+            return false;
+        }
+        int p = from;
+        boolean prefixed = end - from >= 2 && stack.charAt(from) == '0' && (stack.charAt(from + 1) | 0x20) == 'x';
+        if (prefixed) {
+            p += 2;
+        }
+        for (int i = p; i < end; i++) {
+            char c = stack.charAt(i);
+            if (c >= 0x80) {
+                return false;
+            }
+            if (!(c >= '0' && c <= '9' || (c | 0x20) >= 'a' && (c | 0x20) <= 'f')) {
+                return true; // not an address, whatever follows
+            }
+        }
+        return end - p < (prefixed ? 1 : 8); // hex digits only: an address when long enough
     }
 
     /**

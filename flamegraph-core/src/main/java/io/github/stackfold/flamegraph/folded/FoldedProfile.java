@@ -40,6 +40,11 @@ import java.util.function.Consumer;
 public final class FoldedProfile {
     private static final FoldedProfile EMPTY = new FoldedProfile(new String[0], new long[0]);
 
+    static {
+        io.github.stackfold.flamegraph.internal.SortedProfiles.register(
+                (stacks, counts) -> stacks.length == 0 ? EMPTY : new FoldedProfile(stacks, counts));
+    }
+
     private final String[] stacks;
     private final long[] counts;
     private final long total;
@@ -92,6 +97,30 @@ public final class FoldedProfile {
         Builder b = builder();
         weights.forEach(b::add);
         return b.build();
+    }
+
+    /**
+     * The profile of {@code stacks[i]} with weight {@code counts[i]}; equal stacks add up. Stacks already
+     * in byte order and distinct (a producer that orders them itself) are taken as they are, after one
+     * pass that checks it, instead of being hashed and looked up one by one; the arrays must not change after.
+     */
+    public static FoldedProfile of(String[] stacks, long[] counts) {
+        if (stacks.length != counts.length) {
+            throw new IllegalArgumentException(stacks.length + " stacks but " + counts.length + " counts");
+        }
+        if (stacks.length == 0) {
+            return EMPTY;
+        }
+        for (int i = 1; i < stacks.length; i++) {
+            if (stacks[i - 1].compareTo(stacks[i]) >= 0) {
+                Builder b = builder();
+                for (int k = 0; k < stacks.length; k++) {
+                    b.add(stacks[k], counts[k]);
+                }
+                return b.build();
+            }
+        }
+        return new FoldedProfile(stacks, counts);
     }
 
     public static Builder builder() {
@@ -169,11 +198,22 @@ public final class FoldedProfile {
      */
     public void write(OutputStream out) throws IOException {
         OutputStream o = out instanceof BufferedOutputStream ? out : new BufferedOutputStream(out, 1 << 16);
-        StringBuilder sb = new StringBuilder(256);
+        byte[] tail = new byte[22]; // " " + a long's digits + "\n"
         for (int i = 0; i < stacks.length; i++) {
-            sb.setLength(0);
-            sb.append(stacks[i]).append(' ').append(counts[i]).append('\n');
-            o.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+            o.write(stacks[i].getBytes(StandardCharsets.ISO_8859_1));
+            long c = counts[i];
+            if (c < 0) {
+                o.write((" " + c + "\n").getBytes(StandardCharsets.ISO_8859_1));
+                continue;
+            }
+            int p = tail.length;
+            tail[--p] = '\n';
+            do {
+                tail[--p] = (byte) ('0' + c % 10);
+                c /= 10;
+            } while (c != 0);
+            tail[--p] = ' ';
+            o.write(tail, p, tail.length - p);
         }
         o.flush();
     }

@@ -73,8 +73,16 @@ final class Binaries {
 
         /** Names from the Go function table, outermost first, or null. */
         synchronized String[] goNames(long fileOffset) {
-            if (!go) {
+            if (!hasGoTable()) {
                 return null;
+            }
+            return goCache.computeIfAbsent(fileOffset, o -> goBinary.namesAtOffset(o, inline));
+        }
+
+        /** Whether {@link #goNames} can name anything: Go naming is on and the binary has a Go function table. */
+        synchronized boolean hasGoTable() {
+            if (!go) {
+                return false;
             }
             if (!goTried) {
                 goTried = true;
@@ -84,10 +92,7 @@ final class Binaries {
                     goBinary = null; // not Go
                 }
             }
-            if (goBinary == null) {
-                return null;
-            }
-            return goCache.computeIfAbsent(fileOffset, o -> goBinary.namesAtOffset(o, inline));
+            return goBinary != null;
         }
     }
 

@@ -5,6 +5,7 @@ import io.github.stackfold.flamegraph.collapse.FrameSymbolizer;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.FrameNamer;
+import io.github.stackfold.flamegraph.internal.SortedProfiles;
 import io.github.stackfold.flamegraph.internal.StackTable;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
@@ -114,7 +115,6 @@ public final class PerfDataCollapser {
         String buildId;
         final boolean kernel;
         final boolean perfMap;
-        final Map<Long, Integer> locations = new HashMap<>();
 
         Dso(int id, String name, boolean kernel, boolean perfMap) {
             this.id = id;
@@ -129,9 +129,51 @@ public final class PerfDataCollapser {
 
     private static final class Proc {
         final TreeMap<Long, Mapping> maps;
+        /** Bumped by every mmap into {@link #maps}: what the location cache holds for older ones is stale. */
+        int generation;
+        /** Mixed into the cache's hash, so that processes mapping the same libraries spread. */
+        final int hash;
 
-        Proc(TreeMap<Long, Mapping> maps) {
+        /** {@link #maps} as arrays, as of generation {@link #arraysOf}: searched without boxing. */
+        private long[] starts;
+        private Mapping[] mappings;
+        private int arraysOf = -1;
+
+        Proc(TreeMap<Long, Mapping> maps, int hash) {
             this.maps = maps;
+            this.hash = hash * 0x9e3779b9;
+        }
+
+        /** The index of the mapping with the greatest start at or below {@code ip} (as TreeMap.floorEntry), or -1. */
+        int floor(long ip) {
+            if (arraysOf != generation || starts == null) {
+                starts = new long[maps.size()];
+                mappings = new Mapping[maps.size()];
+                int i = 0;
+                for (Mapping m : maps.values()) {
+                    starts[i] = m.start;
+                    mappings[i++] = m;
+                }
+                arraysOf = generation;
+            }
+            int lo = 0;
+            int hi = starts.length - 1;
+            int at = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (starts[mid] <= ip) {
+                    at = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return at;
+        }
+
+        /** Mapping {@code i} of the last {@link #floor}, or null past the end. */
+        Mapping mapping(int i) {
+            return i >= 0 && i < mappings.length ? mappings[i] : null;
         }
     }
 
@@ -161,19 +203,26 @@ public final class PerfDataCollapser {
         final Dso unknown = dso(UNKNOWN, false, false);
         final Dso kernel = dso("[kernel.kallsyms]", true, false);
         final TreeMap<Long, Mapping> kernelMaps = new TreeMap<>();
-        final List<long[]> locations = new ArrayList<>(); // {dso id, address as printed}
+        final Locations locations = new Locations();
         final Map<String, Integer> pnames = new HashMap<>();
         final List<String> pnameList = new ArrayList<>();
         final StackTable stacks = new StackTable();
         /** Per stack of {@link #stacks} (by its index): how many samples it had. */
         long[] stackSamples = new long[1024];
         int[] scratch = new int[256];
-        /** Callchain entries seen lately: (process, mode, address) to location, cleared by every mmap. */
-        static final int CACHE = 1 << 12;
+        /**
+         * Callchain entries seen lately: (process, mode, address) to location; an entry is valid while its
+         * process's maps have the generation it was made with (kernel entries: the kernel's maps, shared by
+         * all processes).
+         */
+        static final int CACHE = 1 << 16;
         final long[] cacheIp = new long[CACHE];
         final Proc[] cacheProc = new Proc[CACHE];
+        final int[] cacheGen = new int[CACHE];
         final byte[] cacheMode = new byte[CACHE];
         final int[] cacheLoc = new int[CACHE];
+        /** Stands for the kernel's maps in the cache. */
+        final Proc kernelProc = new Proc(kernelMaps, 0);
         Thread last;
         /** Per event (attribute index): samples, the sum of their weights, first and last sample time. */
         long[] evSamples = new long[4];
@@ -197,7 +246,7 @@ public final class PerfDataCollapser {
             Thread t = threads.get(tid);
             if (t == null || (t.pid != pid && pid != -1)) {
                 t = new Thread(pid, tid);
-                t.proc = procs.computeIfAbsent(pid, p -> new Proc(new TreeMap<>()));
+                t.proc = procs.computeIfAbsent(pid, p -> new Proc(new TreeMap<>(), procs.size() + 1));
                 threads.put(tid, t);
             }
             last = t;
@@ -217,7 +266,7 @@ public final class PerfDataCollapser {
             if (pid == ppid) {
                 t.proc = parent.proc;
             } else {
-                Proc p = new Proc(new TreeMap<>(parent.proc.maps)); // a new process: a copy of the parent's maps
+                Proc p = new Proc(new TreeMap<>(parent.proc.maps), procs.size() + 1); // a new process: a copy of the parent's maps
                 procs.put(pid, p);
                 t.proc = p;
             }
@@ -228,7 +277,6 @@ public final class PerfDataCollapser {
         @Override
         public void mmap(int pid, int tid, long start, long len, long pgoff, String filename, String buildId,
                 int cpumode, long time) {
-            Arrays.fill(cacheProc, null);
             String name = raw(filename);
             if (cpumode == PerfSample.CPUMODE_KERNEL || cpumode == 4) {
                 String n = name.startsWith("[kernel.kallsyms]") ? "[kernel.kallsyms]" : moduleName(name);
@@ -237,6 +285,7 @@ public final class PerfDataCollapser {
                     d.buildId = buildId;
                 }
                 insert(kernelMaps, new Mapping(start, start + len, pgoff, d, true));
+                kernelProc.generation++;
                 return;
             }
             boolean anon = name.equals("//anon") || name.startsWith("/dev/zero") || name.startsWith("/anon_hugepage");
@@ -247,6 +296,7 @@ public final class PerfDataCollapser {
             boolean identity = anon || name.startsWith("[stack") || name.startsWith("/SYSV") || name.equals("[heap]");
             Thread t = thread(pid, tid);
             insert(t.proc.maps, new Mapping(start, start + len, identity ? 0 : pgoff, d, identity));
+            t.proc.generation++;
         }
 
         /** Adds a mapping, cutting away what it overlaps of older ones (as a new mmap replaces pages). */
@@ -413,15 +463,17 @@ public final class PerfDataCollapser {
         }
 
         int location(Thread t, int mode, long ip) {
-            long h = ip * 0x9e3779b97f4a7c15L;
-            int slot = (int) (h >>> 52) ^ mode;
+            Proc p = mode == PerfSample.CPUMODE_KERNEL ? kernelProc : t.proc; // kernel addresses name alike in every process
+            long h = (ip ^ p.hash) * 0x9e3779b97f4a7c15L;
+            int slot = (int) (h >>> 50) ^ mode;
             slot &= CACHE - 1;
-            if (cacheIp[slot] == ip && cacheProc[slot] == t.proc && cacheMode[slot] == mode) {
+            if (cacheIp[slot] == ip && cacheProc[slot] == p && cacheGen[slot] == p.generation && cacheMode[slot] == mode) {
                 return cacheLoc[slot];
             }
             int loc = resolve(t, mode, ip);
             cacheIp[slot] = ip;
-            cacheProc[slot] = t.proc;
+            cacheProc[slot] = p;
+            cacheGen[slot] = p.generation;
             cacheMode[slot] = (byte) mode;
             cacheLoc[slot] = loc;
             return loc;
@@ -433,21 +485,21 @@ public final class PerfDataCollapser {
             if (mode == PerfSample.CPUMODE_KERNEL) {
                 // kernel addresses are negative as longs: ordered among themselves, but a user-range value
                 // (garbage after a stray context marker) must not match the last of them
-                Map.Entry<Long, Mapping> e = ip < 0 ? kernelMaps.floorEntry(ip) : null;
-                if (e != null && Long.compareUnsigned(ip, e.getValue().end) < 0) {
-                    d = e.getValue().dso;
-                } else if (e != null && e.getValue().dso == kernel) {
+                int i = ip < 0 ? kernelProc.floor(ip) : -1;
+                Mapping e = i >= 0 ? kernelProc.mapping(i) : null;
+                if (e != null && Long.compareUnsigned(ip, e.end) < 0) {
+                    d = e.dso;
+                } else if (e != null && e.dso == kernel) {
                     // the kernel's map ends at _etext, but perf stretches it to the next map (a module's):
                     // .init.text (start_kernel, under the boot CPU's idle task) lies there
-                    Map.Entry<Long, Mapping> next = kernelMaps.higherEntry(e.getKey());
-                    d = next == null || Long.compareUnsigned(ip, next.getKey()) < 0 ? kernel : unknown;
+                    Mapping next = kernelProc.mapping(i + 1);
+                    d = next == null || Long.compareUnsigned(ip, next.start) < 0 ? kernel : unknown;
                 } else {
                     d = kernelMaps.isEmpty() ? kernel : unknown;
                 }
             } else if (mode == PerfSample.CPUMODE_USER && ip >= 0) { // perf finds no user map above the user range
-                Map.Entry<Long, Mapping> e = t.proc.maps.floorEntry(ip);
-                if (e != null && e.getKey() >= 0 && Long.compareUnsigned(ip, e.getValue().end) < 0) {
-                    Mapping m = e.getValue();
+                Mapping m = t.proc.mapping(t.proc.floor(ip));
+                if (m != null && m.start >= 0 && Long.compareUnsigned(ip, m.end) < 0) {
                     d = m.dso;
                     printed = m.identity ? ip : ip - m.start + m.pgoff;
                 } else {
@@ -456,13 +508,7 @@ public final class PerfDataCollapser {
             } else {
                 d = unknown;
             }
-            Integer loc = d.locations.get(printed);
-            if (loc == null) {
-                loc = locations.size();
-                locations.add(new long[] {d.id, printed});
-                d.locations.put(printed, loc);
-            }
-            return loc;
+            return locations.id(d.id, printed);
         }
 
         Result finish(PerfDataInfo info) throws IOException {
@@ -479,12 +525,14 @@ public final class PerfDataCollapser {
                     : firstAttr[0] >= 0 && firstAttr[0] < events.size() ? events.get(firstAttr[0]).name() : null;
             FrameNamer namer = new FrameNamer(options.toBuilder().symbolizer(sym.goSymbolizer()).build());
             // each stack as frame ids (process name first), frames named once per location
-            Map<Long, int[]> names = new HashMap<>();
+            // per location, its frames' ids as named in a java process ([1]) and in any other ([0])
+            int[][][] names = {new int[locations.size()][], new int[locations.size()][]};
+            Map<String, int[]> bySymbol = new HashMap<>();
             Tokens tokens = new Tokens();
             int[] pnameTokens = new int[pnameList.size()];
             Arrays.fill(pnameTokens, -1);
-            List<int[]> seqs = new ArrayList<>();
-            List<long[]> weights = new ArrayList<>();
+            StackTable byName = new StackTable(); // stacks of addresses that name alike merge here, before sorting
+            long[][] byNameSamples = {new long[1024]}; // per stack of byName: its samples
             int[][] buf = {new int[64]};
             int[] index = {0};
             stacks.forEach((arena, off, len, weight) -> {
@@ -505,17 +553,29 @@ public final class PerfDataCollapser {
                 seq[n++] = pnameTokens[pn];
                 for (int i = len - 1; i >= 2; i--) {
                     int loc = arena[off + i];
-                    long key = (long) loc << 1 | (java ? 1 : 0);
-                    int[] fs = names.get(key);
+                    int[][] named0 = names[java ? 1 : 0];
+                    int[] fs = named0[loc];
                     if (fs == null) {
-                        long[] l = locations.get(loc);
-                        Dso d = dsos.get((int) l[0]);
-                        List<String> named = names(namer, Long.toHexString(l[1]), sym.frame(d, l[1]), java);
-                        fs = new int[named.size()];
-                        for (int k = 0; k < fs.length; k++) {
-                            fs[k] = tokens.id(named.get(k));
+                        Dso d = dsos.get(locations.dso(loc));
+                        long printed = locations.address(loc);
+                        String[] frame = sym.frame(d, printed);
+                        // the names depend on the address only where a part is [unknown] (the module's name,
+                        // with --addrs its address, or its Go names): elsewhere the addresses of one symbol
+                        // share them, named once
+                        String key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
+                                ? null : (java ? "j" : "-") + frame[0] + '\n' + frame[1];
+                        fs = key == null ? null : bySymbol.get(key);
+                        if (fs == null) {
+                            List<String> named = names(namer, Long.toHexString(printed), frame, java);
+                            fs = new int[named.size()];
+                            for (int k = 0; k < fs.length; k++) {
+                                fs[k] = tokens.id(named.get(k));
+                            }
+                            if (key != null) {
+                                bySymbol.put(key, fs);
+                            }
                         }
-                        names.put(key, fs);
+                        named0[loc] = fs;
                     }
                     if (n + fs.length > seq.length) {
                         seq = buf[0] = Arrays.copyOf(seq, Math.max(seq.length * 2, n + fs.length));
@@ -523,19 +583,104 @@ public final class PerfDataCollapser {
                     System.arraycopy(fs, 0, seq, n, fs.length);
                     n += fs.length;
                 }
-                seqs.add(Arrays.copyOf(seq, n));
-                weights.add(new long[] {weight, samples});
+                int k = byName.add(seq, n, weight);
+                if (k >= byNameSamples[0].length) {
+                    byNameSamples[0] = Arrays.copyOf(byNameSamples[0], Math.max(k + 1, byNameSamples[0].length * 2));
+                }
+                byNameSamples[0][k] += samples;
             });
-            FoldedProfile.Builder out = FoldedProfile.builder();
-            FoldedProfile.Builder counted = FoldedProfile.builder();
-            emitSortedAll(tokens.list, seqs, weights, (stack, w) -> {
-                out.add(stack, w[0]);
-                counted.add(stack, w[1]);
+            List<int[]> seqs = new ArrayList<>(byName.size());
+            List<long[]> weights = new ArrayList<>(byName.size());
+            int[] at = {0};
+            byName.forEach((arena, off, len, weight) -> {
+                seqs.add(Arrays.copyOfRange(arena, off, off + len));
+                weights.add(new long[] {weight, byNameSamples[0][at[0]++]});
             });
+            List<String> outStacks = new ArrayList<>(seqs.size());
+            long[][] outWeights = {new long[Math.max(16, seqs.size())], new long[Math.max(16, seqs.size())]};
+            boolean ordered = emitSortedAll(tokens.list, seqs, weights, (stack, w) -> {
+                if (outStacks.size() == outWeights[0].length) {
+                    outWeights[0] = Arrays.copyOf(outWeights[0], outStacks.size() * 2);
+                    outWeights[1] = Arrays.copyOf(outWeights[1], outStacks.size() * 2);
+                }
+                outWeights[0][outStacks.size()] = w[0];
+                outWeights[1][outStacks.size()] = w[1];
+                outStacks.add(stack);
+            });
+            String[] st = outStacks.toArray(new String[0]);
+            long[] ws = Arrays.copyOf(outWeights[0], st.length);
+            long[] ss = Arrays.copyOf(outWeights[1], st.length);
+            FoldedProfile profile = ordered ? SortedProfiles.ofSorted(st, ws) : FoldedProfile.of(st, ws);
+            FoldedProfile counted = ordered ? SortedProfiles.ofSorted(st, ss) : FoldedProfile.of(st, ss);
             ProfileMeta m = meta(events, keep);
-            FoldedProfile samples = counted.build().withMeta(new ProfileMeta(m.samples(), ProfileMeta.Weight.SAMPLES,
+            FoldedProfile samples = counted.withMeta(new ProfileMeta(m.samples(), ProfileMeta.Weight.SAMPLES,
                     m.event(), 0, m.cpuNanos(), m.durationNanos()));
-            return new Result(out.build().withMeta(m), info, sym.kernelSymbols(), samples);
+            return new Result(profile.withMeta(m), info, sym.kernelSymbols(), samples);
+        }
+    }
+
+    /**
+     * The distinct locations of a collapse, numbered: a mapped object and an address in it as perf
+     * prints it. An open-addressing table of primitives (a miss of the callchain cache looks here).
+     */
+    static final class Locations {
+        private int[] dsoOf = new int[1024];
+        private long[] addressOf = new long[1024];
+        private int size;
+        private int[] slots = new int[4096]; // location + 1, 0 empty
+        private int mask = slots.length - 1;
+
+        private static int hash(int dso, long address) {
+            long h = (address ^ ((long) dso << 48) ^ dso) * 0x9e3779b97f4a7c15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        /** The number of {@code (dso, address)}, made when new. */
+        int id(int dso, long address) {
+            int i = hash(dso, address) & mask;
+            while (true) {
+                int slot = slots[i];
+                if (slot == 0) {
+                    break;
+                }
+                if (addressOf[slot - 1] == address && dsoOf[slot - 1] == dso) {
+                    return slot - 1;
+                }
+                i = (i + 1) & mask;
+            }
+            if (size == dsoOf.length) {
+                dsoOf = Arrays.copyOf(dsoOf, size * 2);
+                addressOf = Arrays.copyOf(addressOf, size * 2);
+            }
+            int id = size++;
+            dsoOf[id] = dso;
+            addressOf[id] = address;
+            if (size * 2 > slots.length) {
+                slots = new int[slots.length * 2];
+                mask = slots.length - 1;
+                for (int x = 0; x < size; x++) {
+                    int j = hash(dsoOf[x], addressOf[x]) & mask;
+                    while (slots[j] != 0) {
+                        j = (j + 1) & mask;
+                    }
+                    slots[j] = x + 1;
+                }
+            } else {
+                slots[i] = id + 1;
+            }
+            return id;
+        }
+
+        int size() {
+            return size;
+        }
+
+        int dso(int id) {
+            return dsoOf[id];
+        }
+
+        long address(int id) {
+            return addressOf[id];
         }
     }
 
@@ -562,14 +707,16 @@ public final class PerfDataCollapser {
      * by another compares as {@code name;}, the last one as {@code name}, which makes comparing rank
      * sequences the same as comparing the joined text (frame names hold no {@code ;}). Should a name
      * hold one, the builder finds the order broken and sorts, as before.
+     *
+     * @return whether the stacks came out distinct and in byte order, as they do when no frame holds a {@code ;}
      */
-    static void emitSorted(List<String> frames, List<int[]> seqs, List<long[]> weights,
+    static boolean emitSorted(List<String> frames, List<int[]> seqs, List<long[]> weights,
             java.util.function.ObjLongConsumer<String> out) {
-        emitSortedAll(frames, seqs, weights, (s, w) -> out.accept(s, w[0]));
+        return emitSortedAll(frames, seqs, weights, (s, w) -> out.accept(s, w[0]));
     }
 
     /** As {@link #emitSorted}, with every value of a stack's {@code long[]} summed over the stacks merged. */
-    static void emitSortedAll(List<String> frames, List<int[]> seqs, List<long[]> weights,
+    static boolean emitSortedAll(List<String> frames, List<int[]> seqs, List<long[]> weights,
             java.util.function.BiConsumer<String, long[]> out) {
         int t = frames.size();
         String[] variants = new String[2 * t];
@@ -583,12 +730,20 @@ public final class PerfDataCollapser {
         Arrays.sort(byText, (x, y) -> variants[x].compareTo(variants[y]));
         int[] rank = new int[2 * t];
         String[] textOfRank = new String[2 * t]; // a frame's text with the ';' after it where another follows
+        boolean latin1 = true; // raw text (one char per byte) is: built as bytes, then
         for (int i = 0, r = 0; i < byText.length; i++) {
             if (i > 0 && !variants[byText[i]].equals(variants[byText[i - 1]])) {
                 r++;
             }
             rank[byText[i]] = r;
             textOfRank[r] = variants[byText[i]];
+            latin1 &= isLatin1(textOfRank[r]);
+        }
+        byte[][] bytesOfRank = new byte[2 * t][];
+        if (latin1) {
+            for (int r = 0; r < textOfRank.length && textOfRank[r] != null; r++) {
+                bytesOfRank[r] = textOfRank[r].getBytes(StandardCharsets.ISO_8859_1);
+            }
         }
         int n = seqs.size();
         int[][] keys = new int[n][];
@@ -603,6 +758,7 @@ public final class PerfDataCollapser {
         }
         Arrays.sort(order, (x, y) -> Arrays.compare(keys[x], keys[y]));
         StringBuilder sb = new StringBuilder();
+        byte[] bytes = new byte[1024];
         for (int i = 0; i < n; ) {
             int s = order[i];
             long[] w = weights.get(s).clone();
@@ -615,13 +771,32 @@ public final class PerfDataCollapser {
                 j++;
             }
             int[] key = keys[s];
-            sb.setLength(0);
-            for (int r : key) {
-                sb.append(textOfRank[r]); // the stack's text is its frames' variants, joined as they are
+            if (latin1) {
+                int len = 0;
+                for (int r : key) {
+                    byte[] v = bytesOfRank[r]; // the stack's text is its frames' variants, joined as they are
+                    if (len + v.length > bytes.length) {
+                        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, len + v.length));
+                    }
+                    System.arraycopy(v, 0, bytes, len, v.length);
+                    len += v.length;
+                }
+                out.accept(new String(bytes, 0, len, StandardCharsets.ISO_8859_1), w);
+            } else {
+                sb.setLength(0);
+                for (int r : key) {
+                    sb.append(textOfRank[r]);
+                }
+                out.accept(sb.toString(), w);
             }
-            out.accept(sb.toString(), w);
             i = j;
         }
+        for (String f : frames) {
+            if (f.indexOf(';') >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -640,6 +815,15 @@ public final class PerfDataCollapser {
             throw new AssertionError("a parser over bytes does not read", e);
         }
         return namer.names(addr, frame[0], frame[1], java);
+    }
+
+    private static boolean isLatin1(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether an event filter names this event ({@code cycles} matches {@code cycles:P} too). */
@@ -764,6 +948,21 @@ public final class PerfDataCollapser {
             }
             String s = b == null ? null : b.symbol(addr);
             return new String[] {s != null ? s : UNKNOWN, d.name};
+        }
+
+        /**
+         * Whether an {@code [unknown]} frame of this module may be named by its address: with
+         * {@code --addrs}, or from the module's Go function table.
+         */
+        boolean namesByAddress(String module) {
+            if (options.addrs()) {
+                return true;
+            }
+            if (!goSymbols) {
+                return false;
+            }
+            Binaries.Binary b = byModule.get(module);
+            return b != null && b.hasGoTable();
         }
 
         /** Names [unknown] frames of Go binaries (FrameNamer asks with the module and the printed address). */

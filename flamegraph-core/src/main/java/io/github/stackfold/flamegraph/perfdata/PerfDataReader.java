@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.perfdata;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.internal.StableSort;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 
@@ -112,6 +113,9 @@ public final class PerfDataReader {
     private boolean pipe;
     private final List<EventAttr> attrs = new ArrayList<>();
     private final Map<Long, EventAttr> byId = new HashMap<>();
+    /** byId as arrays, searched in order while there are few ids (one per event and CPU): no boxing per record. */
+    private long[] idKeys = new long[0];
+    private EventAttr[] idAttrs = new EventAttr[0];
     private final List<BuildId> buildIds = new ArrayList<>();
     private String hostname;
     private String osRelease;
@@ -137,6 +141,9 @@ public final class PerfDataReader {
     private int arenaLen;
     private long[] qTime = new long[1024];
     private int[] qOff = new int[1024];
+    private byte[] spareArena = new byte[0];
+    private long[] spareTime = new long[0];
+    private int[] spareOff = new int[0];
     private int qLen;
     private long maxTime = Long.MIN_VALUE;
     private long nextFlush;
@@ -448,8 +455,7 @@ public final class PerfDataReader {
         if (qLen == 0) {
             return;
         }
-        long[] keys = new long[qLen];
-        int[] idx = sortedByTime(keys);
+        int[] idx = sortedByTime();
         byte[] a = arena;
         int kept = 0;
         byte[] rest = null;
@@ -463,10 +469,17 @@ public final class PerfDataReader {
             if (qTime[i] <= limit) {
                 dispatch(a, off, u32(a, off), size, -1);
             } else {
-                if (rest == null) {
-                    rest = new byte[Math.max(1 << 16, arenaLen)];
-                    restTime = new long[Math.max(1024, qLen)];
-                    restOff = new int[restTime.length];
+                if (rest == null) { // the queue's other set of arrays, grown as needed
+                    if (spareArena.length < arenaLen) {
+                        spareArena = new byte[Math.max(1 << 16, arenaLen)];
+                    }
+                    if (spareTime.length < qLen) {
+                        spareTime = new long[Math.max(1024, qLen)];
+                        spareOff = new int[spareTime.length];
+                    }
+                    rest = spareArena;
+                    restTime = spareTime;
+                    restOff = spareOff;
                 }
                 System.arraycopy(a, off, rest, restLen, size);
                 restTime[kept] = qTime[i];
@@ -479,6 +492,9 @@ public final class PerfDataReader {
             qLen = 0;
             arenaLen = 0;
         } else {
+            spareArena = arena;
+            spareTime = qTime;
+            spareOff = qOff;
             arena = rest;
             arenaLen = restLen;
             qTime = restTime;
@@ -488,33 +504,8 @@ public final class PerfDataReader {
     }
 
     /** Queue indexes sorted by time, equal times in arrival order. */
-    private int[] sortedByTime(long[] scratch) {
-        boolean sorted = true;
-        for (int i = 1; i < qLen; i++) {
-            if (qTime[i - 1] > qTime[i]) {
-                sorted = false;
-                break;
-            }
-        }
-        int[] idx = new int[qLen];
-        for (int i = 0; i < qLen; i++) {
-            idx[i] = i;
-        }
-        if (sorted) {
-            return idx;
-        }
-        Integer[] boxed = new Integer[qLen];
-        for (int i = 0; i < qLen; i++) {
-            boxed[i] = i;
-        }
-        Arrays.sort(boxed, (x, y) -> {
-            int c = Long.compare(qTime[x], qTime[y]);
-            return c != 0 ? c : Integer.compare(x, y);
-        });
-        for (int i = 0; i < qLen; i++) {
-            idx[i] = boxed[i];
-        }
-        return idx;
+    private int[] sortedByTime() {
+        return StableSort.indexesByKey(qTime, qLen);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -587,8 +578,36 @@ public final class PerfDataReader {
         if (o + 8 > p + size) {
             return attrs.get(0);
         }
-        EventAttr a = byId.get(u64(b, o));
+        EventAttr a = attrById(u64(b, o));
         return a == null ? attrs.get(0) : a;
+    }
+
+    private EventAttr attrById(long id) {
+        long[] k = idKeys;
+        if (k == null) {
+            return byId.get(id);
+        }
+        for (int i = 0; i < k.length; i++) {
+            if (k[i] == id) {
+                return idAttrs[i];
+            }
+        }
+        return null;
+    }
+
+    private void idsChanged() {
+        if (byId.size() > 64) {
+            idKeys = null;
+            idAttrs = null;
+            return;
+        }
+        idKeys = new long[byId.size()];
+        idAttrs = new EventAttr[byId.size()];
+        int i = 0;
+        for (Map.Entry<Long, EventAttr> e : byId.entrySet()) {
+            idKeys[i] = e.getKey();
+            idAttrs[i++] = e.getValue();
+        }
     }
 
     private EventAttr attrForOther(byte[] b, int p, int size) {
@@ -597,7 +616,7 @@ public final class PerfDataReader {
         }
         EventAttr first = attrs.get(0);
         if (attrs.size() > 1 && first.sampleIdAll() && (first.sampleType() & SAMPLE_IDENTIFIER) != 0) {
-            EventAttr a = byId.get(u64(b, p + size - 8));
+            EventAttr a = attrById(u64(b, p + size - 8));
             if (a != null) {
                 return a;
             }
@@ -773,6 +792,7 @@ public final class PerfDataReader {
         for (long id : ids) {
             byId.put(id, attrs.get(i));
         }
+        idsChanged();
     }
 
     /** A pipe-mode HEADER_ATTR: the attribute (its own size field says how long), then its ids. */
@@ -874,6 +894,7 @@ public final class PerfDataReader {
                 for (long id : a.ids()) {
                     byId.put(id, a);
                 }
+                idsChanged();
             }
         }
     }

@@ -46,11 +46,14 @@ class EmitSortedTest {
             }
             List<String> order = new ArrayList<>();
             Map<String, Long> got = new TreeMap<>();
-            PerfDataCollapser.emitSorted(FRAMES, seqs, weights, (stack, w) -> {
+            List<String> frames = round < 150 ? FRAMES.subList(0, FRAMES.size() - 4) : FRAMES;
+            boolean ordered = PerfDataCollapser.emitSorted(frames, seqs, weights, (stack, w) -> {
                 order.add(stack);
                 got.merge(stack, w, Long::sum);
             });
             assertEquals(expected, got, "round " + round);
+            // it says the order is byte order exactly when no frame holds a ';' (the caller then skips the check)
+            assertEquals(round < 150, ordered, "round " + round);
             if (round < 150) {
                 // without ';' in names: strictly increasing, so every stack once
                 for (int i = 1; i < order.size(); i++) {
