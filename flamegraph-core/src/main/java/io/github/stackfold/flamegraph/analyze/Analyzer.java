@@ -399,15 +399,57 @@ public final class Analyzer {
      * or empty when at most {@link Report#CANNOT_TELL} of the samples count as unnamed (see {@link #unnamedAt}).
      */
     public static String unnamedVerdict(FoldedProfile profile) {
-        if (profile.total() <= 0) {
-            return "";
+        return unnamedFrames(profile).verdict();
+    }
+
+    /** {@link #unnamedFrames(int, java.util.function.IntFunction, java.util.function.IntToDoubleFunction)} of a profile. */
+    public static Report unnamedFrames(FoldedProfile profile) {
+        return unnamedFrames(profile.size(), profile::stack, profile::count, profile.meta());
+    }
+
+    /**
+     * The unnamed frames of any stacks, as the analysis counts them ({@link #unnamedAt}), without the
+     * analysis: a {@link Report} that holds only its total, {@link Report#unnamedShare()},
+     * {@link Report#unnamedByBinary()} and what follows from them ({@link Report#cannotTell()},
+     * {@link Report#verdict()}, {@link Report#briefVerdict}, {@link Report#remedy()}); no categories.
+     * For what a viewer or a flame graph draws: a flame graph's lines (fractional weights), the
+     * viewer's distinct stacks.
+     *
+     * @param n      the number of stacks
+     * @param stack  stack i, raw ({@code root;...;leaf}, one char per byte)
+     * @param weight its weight; what is not above 0 is left out
+     */
+    public static Report unnamedFrames(int n, java.util.function.IntFunction<String> stack,
+            java.util.function.IntToDoubleFunction weight) {
+        return unnamedFrames(n, stack, weight, null);
+    }
+
+    private static Report unnamedFrames(int n, java.util.function.IntFunction<String> stack,
+            java.util.function.IntToDoubleFunction weight, ProfileMeta meta) {
+        Map<String, Double> by = new HashMap<>();
+        double total = 0;
+        UnnamedScan scan = new UnnamedScan();
+        for (int s = 0; s < n; s++) {
+            double w = weight.applyAsDouble(s);
+            if (!(w > 0)) {
+                continue;
+            }
+            total += w;
+            String bin = scan.binaryOf(stack.apply(s));
+            if (bin != null) {
+                by.merge(bin, w, Double::sum);
+            }
         }
-        Map<String, Long> by = unnamedWeights(profile);
-        long unnamed = by.values().stream().mapToLong(Long::longValue).sum();
-        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
-                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
-                Map.of(), Map.of(), 0);
-        return r.verdict();
+        double unnamed = by.values().stream().mapToDouble(Double::doubleValue).sum();
+        Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        double sum = total;
+        if (sum > 0) {
+            by.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> shares.put(e.getKey(), e.getValue() / sum));
+        }
+        long t = Math.round(total);
+        return new Report("", t, t, List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
+                Map.of(), Map.of(), meta != null ? meta : ProfileMeta.counts(t), total > 0 ? unnamed / total : 0, shares, 0, Map.of(), Map.of(), 0);
     }
 
     /**
@@ -416,24 +458,67 @@ public final class Analyzer {
      * {@code [etcd]}, {@code unknown} for {@code [unknown]} and raw addresses, see {@link #unnamedBinary}).
      */
     public static Map<String, Long> unnamedWeights(FoldedProfile profile) {
-        Map<String, String> bins = new HashMap<>();
         Map<String, Long> by = new HashMap<>();
+        UnnamedScan scan = new UnnamedScan();
         for (int s = 0; s < profile.size(); s++) {
-            List<String> frames = FoldedProfile.frames(profile.stack(s));
-            String[] of = new String[frames.size()];
-            for (int i = 0; i < of.length; i++) {
-                String bin = bins.computeIfAbsent(frames.get(i), f -> {
-                    String b = unnamedBinary(FoldedProfile.decode(f));
-                    return b == null ? "" : b;
-                });
-                of[i] = bin.isEmpty() ? null : bin;
-            }
-            int at = unnamedAt(of.length, i -> of[i], i -> nowhere(FoldedProfile.decode(frames.get(i))));
-            if (at >= 0) {
-                by.merge(of[at], profile.count(s), Long::sum);
+            String bin = scan.binaryOf(profile.stack(s));
+            if (bin != null) {
+                by.merge(bin, profile.count(s), Long::sum);
             }
         }
         return by;
+    }
+
+    /**
+     * Finds the binary a stack's unnamed share is charged to ({@link #unnamedAt}), remembering what each
+     * frame is; a frame that cannot be unnamed (its first character is neither {@code [} nor a hex digit)
+     * is passed over without a String.
+     */
+    private static final class UnnamedScan {
+        private static final String NAMED = new String("");
+        private final Map<String, String> bins = new HashMap<>();
+        private final Map<String, Boolean> nowheres = new HashMap<>();
+        private int[] from = new int[64];
+        private int[] to = new int[64];
+        private String[] of = new String[64];
+
+        /** The binary of the stack's charged unnamed frame, or null when the stack counts as named. */
+        String binaryOf(String stack) {
+            int k = 0;
+            int start = 0;
+            for (int i = 0; i <= stack.length(); i++) {
+                if (i == stack.length() || stack.charAt(i) == ';') {
+                    if (k == from.length) {
+                        from = Arrays.copyOf(from, k * 2);
+                        to = Arrays.copyOf(to, k * 2);
+                        of = Arrays.copyOf(of, k * 2);
+                    }
+                    from[k] = start;
+                    to[k] = i;
+                    of[k] = null;
+                    k++;
+                    start = i + 1;
+                }
+            }
+            String[] frames = new String[k];
+            int at = unnamedAt(k, i -> {
+                if (of[i] == null) {
+                    char c = from[i] < to[i] ? stack.charAt(from[i]) : ' ';
+                    if (c != '[' && Character.digit(c, 16) < 0) {
+                        of[i] = NAMED;
+                    } else {
+                        String f = stack.substring(from[i], to[i]);
+                        frames[i] = f;
+                        of[i] = bins.computeIfAbsent(f, x -> {
+                            String b = unnamedBinary(FoldedProfile.decode(x));
+                            return b == null ? NAMED : b;
+                        });
+                    }
+                }
+                return of[i] == NAMED ? null : of[i];
+            }, i -> nowheres.computeIfAbsent(frames[i], x -> nowhere(FoldedProfile.decode(x))));
+            return at < 0 ? null : of[at];
+        }
     }
 
     /**

@@ -192,9 +192,27 @@ public final class Report {
      * (the binary's file name is the unnamed frames' module; the user puts their paths in).
      */
     public String remedyCommand() {
+        return "'" + remedyCommand("analyze") + "'";
+    }
+
+    /**
+     * The {@link #remedyCommand()} for another flame command, unquoted: {@code flame flamegraph --binary
+     * ./kube-apiserver perf.data}.
+     */
+    public String remedyCommand(String command) {
         String bin = unnamedByBinary.keySet().stream().filter(b -> !b.equals("unknown") && !b.startsWith("kernel"))
                 .findFirst().orElse("BINARY");
-        return "'flame analyze --binary ./" + bin + " perf.data'";
+        return "flame " + command + " --binary ./" + bin + " perf.data";
+    }
+
+    /**
+     * The {@link #verdict()} with the {@link #remedyCommand(String) command} that names the frames, short
+     * enough for a flame graph's subtitle: {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver
+     * frames; name them: flame flamegraph --binary ./kube-apiserver perf.data}; empty when the profile
+     * is named well enough.
+     */
+    public String briefVerdict(String command) {
+        return cannotTell() ? verdict() + "; name them: " + remedyCommand(command) : "";
     }
 
     /** What the weights mean: samples, unit, CPU time, duration (see {@link ProfileMeta}). */
