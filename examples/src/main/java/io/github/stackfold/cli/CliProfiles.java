@@ -150,6 +150,38 @@ final class CliProfiles {
                 100.0 * w / profile.total(), names, first));
     }
 
+    /**
+     * A flame graph's or viewer's subtitle with the verdict on the unnamed frames of what it draws
+     * ({@link io.github.stackfold.flamegraph.analyze.Analyzer#unnamedFrames}) after it, short:
+     * {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames; name them: flame flamegraph
+     * --binary ./kube-apiserver perf.data}; the subtitle alone when the frames are named.
+     */
+    static String withVerdict(String subtitle, io.github.stackfold.flamegraph.analyze.Report unnamed, String command) {
+        String brief = unnamed.briefVerdict(command);
+        return brief.isEmpty() ? subtitle : subtitle.isEmpty() ? brief : subtitle + "; " + brief;
+    }
+
+    /**
+     * The verdict on unnamed frames in full words ({@link io.github.stackfold.flamegraph.analyze.Report#verdict()}
+     * and its remedy), empty when the frames are named: what the viewer shows under its bar and the
+     * commands that draw say on standard error.
+     */
+    static String fullVerdict(io.github.stackfold.flamegraph.analyze.Report unnamed) {
+        return unnamed.cannotTell() ? unnamed.verdict() + "; " + unnamed.remedy() : "";
+    }
+
+    /**
+     * The short verdict ({@link io.github.stackfold.flamegraph.analyze.Report#briefVerdict}) on standard
+     * error as a hint, when there is one: {@code flame: hint: cannot tell: ...; name them: flame COMMAND
+     * --binary ./kube-apiserver perf.data}.
+     */
+    static void hintVerdict(io.github.stackfold.flamegraph.analyze.Report unnamed, String command, FlameCli flame) {
+        String brief = unnamed.briefVerdict(command);
+        if (!brief.isEmpty()) {
+            flame.stderr().println("flame: hint: " + brief);
+        }
+    }
+
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
     private static ProfileLoader loader(CollapseListener listener, PprofOptions pprof, FlameCli flame, SymbolFlags symbols) {
         PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener)
