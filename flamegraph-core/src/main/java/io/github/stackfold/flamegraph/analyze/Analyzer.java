@@ -411,7 +411,7 @@ public final class Analyzer {
      * The unnamed frames of any stacks, as the analysis counts them ({@link #unnamedAt}), without the
      * analysis: a {@link Report} that holds only its total, {@link Report#unnamedShare()},
      * {@link Report#unnamedByBinary()} and what follows from them ({@link Report#cannotTell()},
-     * {@link Report#verdict()}, {@link Report#briefVerdict}, {@link Report#remedy()}); no categories.
+     * {@link Report#verdict()}, {@link Report#graphVerdict}, {@link Report#remedy()}); no categories.
      * For what a viewer or a flame graph draws: a flame graph's lines (fractional weights), the
      * viewer's distinct stacks.
      *
