@@ -482,29 +482,64 @@ public final class Analyzer {
         private int[] to = new int[64];
         private String[] of = new String[64];
 
+        /**
+         * Whether frame [from, to) of the stack has a name without a doubt ({@link #unnamedBinary} would
+         * say null): it does not start with {@code [}, and it is no address ({@code 0x} and hex digits,
+         * or eight hex digits and more), an {@code _[k]}-style annotation aside. Made without a String.
+         */
+        private static boolean surelyNamed(String stack, int from, int to) {
+            if (from == to) {
+                return true;
+            }
+            if (stack.charAt(from) == '[') {
+                return false;
+            }
+            int end = to;
+            if (end - from >= 4 && stack.charAt(end - 1) == ']' && stack.charAt(end - 3) == '[' && stack.charAt(end - 4) == '_'
+                    && "kjiw".indexOf(stack.charAt(end - 2)) >= 0) {
+                end -= 4;
+            }
+            int start = from;
+            boolean prefixed = end - start >= 2 && stack.charAt(start) == '0' && (stack.charAt(start + 1) | 0x20) == 'x';
+            if (prefixed) {
+                start += 2;
+            }
+            if (end - start < (prefixed ? 1 : 8)) {
+                return true;
+            }
+            for (int i = start; i < end; i++) {
+                if (Character.digit(stack.charAt(i), 16) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** The binary of the stack's charged unnamed frame, or null when the stack counts as named. */
         String binaryOf(String stack) {
             int k = 0;
             int start = 0;
-            for (int i = 0; i <= stack.length(); i++) {
-                if (i == stack.length() || stack.charAt(i) == ';') {
-                    if (k == from.length) {
-                        from = Arrays.copyOf(from, k * 2);
-                        to = Arrays.copyOf(to, k * 2);
-                        of = Arrays.copyOf(of, k * 2);
-                    }
-                    from[k] = start;
-                    to[k] = i;
-                    of[k] = null;
-                    k++;
-                    start = i + 1;
+            while (true) {
+                int semi = stack.indexOf(';', start); // an intrinsic: far faster than a loop over the chars
+                int end = semi < 0 ? stack.length() : semi;
+                if (k == from.length) {
+                    from = Arrays.copyOf(from, k * 2);
+                    to = Arrays.copyOf(to, k * 2);
+                    of = Arrays.copyOf(of, k * 2);
                 }
+                from[k] = start;
+                to[k] = end;
+                of[k] = null;
+                k++;
+                if (semi < 0) {
+                    break;
+                }
+                start = semi + 1;
             }
             String[] frames = new String[k];
             int at = unnamedAt(k, i -> {
                 if (of[i] == null) {
-                    char c = from[i] < to[i] ? stack.charAt(from[i]) : ' ';
-                    if (c != '[' && Character.digit(c, 16) < 0) {
+                    if (surelyNamed(stack, from[i], to[i])) {
                         of[i] = NAMED;
                     } else {
                         String f = stack.substring(from[i], to[i]);
