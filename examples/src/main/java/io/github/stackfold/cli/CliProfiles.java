@@ -133,8 +133,7 @@ final class CliProfiles {
             return;
         }
         java.util.Map<String, Long> by = new java.util.TreeMap<>(Analyzer.unnamedWeights(profile));
-        by.keySet().removeIf(b -> b.equals("unknown") || b.startsWith("kernel") || b.equals("vdso") || b.equals("vsyscall")
-                || b.contains(".so") || b.startsWith("perf-") || b.equals("anon") || b.equals("heap") || b.equals("stack"));
+        by.keySet().removeIf(b -> !io.github.stackfold.flamegraph.analyze.Report.isProgram(b));
         if (by.isEmpty()) {
             return;
         }
@@ -148,6 +147,38 @@ final class CliProfiles {
                 + " (a stripped binary perf cannot name; a Go one is named from its .gopclntab): name them with --binary PATH/%s (on this command"
                 + " or flame collapse), or record with 'flame record' or 'flame profile', which name Go frames",
                 100.0 * w / profile.total(), names, first));
+    }
+
+    /**
+     * A flame graph's or viewer's subtitle with the verdict on the unnamed frames of what it draws
+     * ({@link io.github.stackfold.flamegraph.analyze.Analyzer#unnamedFrames}) after it, short:
+     * {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames; name them: flame flamegraph
+     * --binary ./kube-apiserver perf.data}; the subtitle alone when the frames are named.
+     */
+    static String withVerdict(String subtitle, io.github.stackfold.flamegraph.analyze.Report unnamed, String command) {
+        String brief = unnamed.graphVerdict(command);
+        return brief.isEmpty() ? subtitle : subtitle.isEmpty() ? brief : subtitle + "; " + brief;
+    }
+
+    /**
+     * The verdict on unnamed frames in full words ({@link io.github.stackfold.flamegraph.analyze.Report#verdict()}
+     * and its remedy) when a flame graph states it ({@link io.github.stackfold.flamegraph.analyze.Report#graphVerdict}),
+     * else empty: what the viewer shows under its bar.
+     */
+    static String fullVerdict(io.github.stackfold.flamegraph.analyze.Report unnamed) {
+        return !unnamed.graphVerdict("analyze").isEmpty() ? unnamed.verdict() + "; " + unnamed.remedy() : "";
+    }
+
+    /**
+     * The short verdict ({@link io.github.stackfold.flamegraph.analyze.Report#graphVerdict}) on standard
+     * error as a hint, when there is one: {@code flame: hint: cannot tell: ...; name them: flame COMMAND
+     * --binary ./kube-apiserver perf.data}.
+     */
+    static void hintVerdict(io.github.stackfold.flamegraph.analyze.Report unnamed, String command, FlameCli flame) {
+        String brief = unnamed.graphVerdict(command);
+        if (!brief.isEmpty()) {
+            flame.stderr().println("flame: hint: " + brief);
+        }
     }
 
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */

@@ -1,6 +1,8 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.flamegraph.analyze.Report;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.io.ProfileInput;
@@ -65,6 +67,8 @@ final class FlameGraphCommand implements Callable<Integer> {
 
     /** Whether an input was a perf.data recording. */
     private boolean perfData;
+    /** Whether an input was perf script text. */
+    private boolean perfScript;
 
     @Parameters(paramLabel = "FOLDED",
             description = "Folded stacks or any other profile: pprof, perf script text, a flame graph SVG"
@@ -84,6 +88,14 @@ final class FlameGraphCommand implements Callable<Integer> {
         }
         if (files.size() == 1 && perfData && samples.meta() != null) {
             options = perfDataUnits(options, samples.meta(), samples);
+        }
+        // what the graph draws: the "after" widths of a differential graph
+        FoldedSamples drawn = samples;
+        Report unnamed = Analyzer.unnamedFrames(drawn.size(), drawn::stack,
+                i -> drawn.hasSecondCount(i) ? drawn.secondCount(i) : drawn.count(i));
+        options = options.toBuilder().subtitle(CliProfiles.withVerdict(options.subtitle(), unnamed, "flamegraph")).build();
+        if (!perfScript) {
+            CliProfiles.hintVerdict(unnamed, "flamegraph", flame); // perf script text had its hint while read (CliProfiles#read)
         }
         Map<String, String> palette = consistentPalette ? readPalette(paletteFile) : null;
         if (palette != null) {
@@ -140,6 +152,7 @@ final class FlameGraphCommand implements Callable<Integer> {
                         : FoldedSamples.read(in.stream(), in.source(), e -> { }, mergeAnywhere);
             }
             perfData |= in.kind() == ProfileInput.Kind.PERF_DATA;
+            perfScript |= in.kind() == ProfileInput.Kind.PERF_SCRIPT;
             return FoldedSamples.of(CliProfiles.read(in, pprof, flame, symbols));
         }
     }

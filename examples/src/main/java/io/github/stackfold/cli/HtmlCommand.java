@@ -2,6 +2,8 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
+import io.github.stackfold.flamegraph.analyze.Analyzer;
+import io.github.stackfold.flamegraph.analyze.Report;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
 import io.github.stackfold.flamegraph.render.Palette;
@@ -115,6 +117,11 @@ final class HtmlCommand implements Callable<Integer> {
         if (in.perfData()) {
             options = perfDataUnits(options, in.profile());
         }
+        Report unnamed = in.raw() != null ? Analyzer.unnamedFrames(in.raw().size(), in.raw()::stack, in.raw()::count)
+                : Analyzer.unnamedFrames(in.profile()); // a diff's profile: its "after" weights, as drawn
+        options = options.toBuilder().subtitle(CliProfiles.withVerdict(options.subtitle(), unnamed, "html"))
+                .notice(CliProfiles.fullVerdict(unnamed)).build();
+        CliProfiles.hintVerdict(unnamed, "html", flame);
         HtmlRenderer r = HtmlRenderer.of(options);
         if (output.file == null) {
             OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);

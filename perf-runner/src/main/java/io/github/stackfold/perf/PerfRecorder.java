@@ -360,9 +360,8 @@ public final class PerfRecorder {
                 if (Files.isReadable(kallsyms)) {
                     b.kallsyms(kallsyms);
                 }
-                BinaryLocator l = BinaryLocator.process(options.procRoot(), p.pid());
-                b.locator(t.via() == ExecTarget.Via.LOCAL && sharesOurRoot(options.procRoot().resolve(Long.toString(p.pid())))
-                        ? l.orElse(BinaryLocator.modulePath()) : l);
+                b.locator(t.via() == ExecTarget.Via.LOCAL ? BinaryLocator.processOrModulePath(options.procRoot(), p.pid())
+                        : BinaryLocator.process(options.procRoot(), p.pid()));
             }
             return b.build().collapse(local);
         } catch (BadInputException e) {

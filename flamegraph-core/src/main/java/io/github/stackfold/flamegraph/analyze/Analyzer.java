@@ -399,15 +399,57 @@ public final class Analyzer {
      * or empty when at most {@link Report#CANNOT_TELL} of the samples count as unnamed (see {@link #unnamedAt}).
      */
     public static String unnamedVerdict(FoldedProfile profile) {
-        if (profile.total() <= 0) {
-            return "";
+        return unnamedFrames(profile).verdict();
+    }
+
+    /** {@link #unnamedFrames(int, java.util.function.IntFunction, java.util.function.IntToDoubleFunction)} of a profile. */
+    public static Report unnamedFrames(FoldedProfile profile) {
+        return unnamedFrames(profile.size(), profile::stack, profile::count, profile.meta());
+    }
+
+    /**
+     * The unnamed frames of any stacks, as the analysis counts them ({@link #unnamedAt}), without the
+     * analysis: a {@link Report} that holds only its total, {@link Report#unnamedShare()},
+     * {@link Report#unnamedByBinary()} and what follows from them ({@link Report#cannotTell()},
+     * {@link Report#verdict()}, {@link Report#graphVerdict}, {@link Report#remedy()}); no categories.
+     * For what a viewer or a flame graph draws: a flame graph's lines (fractional weights), the
+     * viewer's distinct stacks.
+     *
+     * @param n      the number of stacks
+     * @param stack  stack i, raw ({@code root;...;leaf}, one char per byte)
+     * @param weight its weight; what is not above 0 is left out
+     */
+    public static Report unnamedFrames(int n, java.util.function.IntFunction<String> stack,
+            java.util.function.IntToDoubleFunction weight) {
+        return unnamedFrames(n, stack, weight, null);
+    }
+
+    private static Report unnamedFrames(int n, java.util.function.IntFunction<String> stack,
+            java.util.function.IntToDoubleFunction weight, ProfileMeta meta) {
+        Map<String, Double> by = new HashMap<>();
+        double total = 0;
+        UnnamedScan scan = new UnnamedScan();
+        for (int s = 0; s < n; s++) {
+            double w = weight.applyAsDouble(s);
+            if (!(w > 0)) {
+                continue;
+            }
+            total += w;
+            String bin = scan.binaryOf(stack.apply(s));
+            if (bin != null) {
+                by.merge(bin, w, Double::sum);
+            }
         }
-        Map<String, Long> by = unnamedWeights(profile);
-        long unnamed = by.values().stream().mapToLong(Long::longValue).sum();
-        Report r = new Report("", profile.total(), profile.total(), List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
-                Map.of(), Map.of(), profile.meta(), (double) unnamed / profile.total(), shares(by, profile.total()), 0,
-                Map.of(), Map.of(), 0);
-        return r.verdict();
+        double unnamed = by.values().stream().mapToDouble(Double::doubleValue).sum();
+        Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        double sum = total;
+        if (sum > 0) {
+            by.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                    .forEach(e -> shares.put(e.getKey(), e.getValue() / sum));
+        }
+        long t = Math.round(total);
+        return new Report("", t, t, List.of(), 0, List.of(), List.of(), List.of(), List.of(), 0,
+                Map.of(), Map.of(), meta != null ? meta : ProfileMeta.counts(t), total > 0 ? unnamed / total : 0, shares, 0, Map.of(), Map.of(), 0);
     }
 
     /**
@@ -416,36 +458,102 @@ public final class Analyzer {
      * {@code [etcd]}, {@code unknown} for {@code [unknown]} and raw addresses, see {@link #unnamedBinary}).
      */
     public static Map<String, Long> unnamedWeights(FoldedProfile profile) {
-        Map<String, String> bins = new HashMap<>();
         Map<String, Long> by = new HashMap<>();
+        UnnamedScan scan = new UnnamedScan();
         for (int s = 0; s < profile.size(); s++) {
-            String stack = profile.stack(s);
-            int n = 1;
-            for (int i = stack.indexOf(';'); i >= 0; i = stack.indexOf(';', i + 1)) {
-                n++;
-            }
-            int[] from = new int[n + 1]; // frame i is stack[from[i], from[i + 1] - 1), read in place
-            for (int i = 1, at = -1; i < n; i++) {
-                at = stack.indexOf(';', at + 1);
-                from[i] = at + 1;
-            }
-            from[n] = stack.length() + 1;
-            String[] of = new String[n];
-            for (int i = 0; i < n; i++) {
-                int f = from[i];
-                int t = from[i + 1] - 1;
-                String bin = plainlyNamed(stack, f, t) ? "" : bins.computeIfAbsent(stack.substring(f, t), x -> {
-                    String b = unnamedBinary(FoldedProfile.decode(x));
-                    return b == null ? "" : b;
-                });
-                of[i] = bin.isEmpty() ? null : bin;
-            }
-            int at = unnamedAt(n, i -> of[i], i -> nowhere(FoldedProfile.decode(stack.substring(from[i], from[i + 1] - 1))));
-            if (at >= 0) {
-                by.merge(of[at], profile.count(s), Long::sum);
+            String bin = scan.binaryOf(profile.stack(s));
+            if (bin != null) {
+                by.merge(bin, profile.count(s), Long::sum);
             }
         }
         return by;
+    }
+
+    /**
+     * Finds the binary a stack's unnamed share is charged to ({@link #unnamedAt}), remembering what each
+     * frame is; a frame that cannot be unnamed (its first character is neither {@code [} nor a hex digit)
+     * is passed over without a String.
+     */
+    private static final class UnnamedScan {
+        private static final String NAMED = new String("");
+        private final Map<String, String> bins = new HashMap<>();
+        private final Map<String, Boolean> nowheres = new HashMap<>();
+        private int[] from = new int[64];
+        private int[] to = new int[64];
+        private String[] of = new String[64];
+
+        /**
+         * Whether frame [from, to) of the stack has a name without a doubt ({@link #unnamedBinary} would
+         * say null): it does not start with {@code [}, and it is no address ({@code 0x} and hex digits,
+         * or eight hex digits and more), an {@code _[k]}-style annotation aside. Made without a String.
+         */
+        private static boolean surelyNamed(String stack, int from, int to) {
+            if (from == to) {
+                return true;
+            }
+            if (stack.charAt(from) == '[') {
+                return false;
+            }
+            int end = to;
+            if (end - from >= 4 && stack.charAt(end - 1) == ']' && stack.charAt(end - 3) == '[' && stack.charAt(end - 4) == '_'
+                    && "kjiw".indexOf(stack.charAt(end - 2)) >= 0) {
+                end -= 4;
+            }
+            int start = from;
+            boolean prefixed = end - start >= 2 && stack.charAt(start) == '0' && (stack.charAt(start + 1) | 0x20) == 'x';
+            if (prefixed) {
+                start += 2;
+            }
+            if (end - start < (prefixed ? 1 : 8)) {
+                return true;
+            }
+            for (int i = start; i < end; i++) {
+                if (Character.digit(stack.charAt(i), 16) < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The binary of the stack's charged unnamed frame, or null when the stack counts as named. */
+        String binaryOf(String stack) {
+            int k = 0;
+            int start = 0;
+            while (true) {
+                int semi = stack.indexOf(';', start); // an intrinsic: far faster than a loop over the chars
+                int end = semi < 0 ? stack.length() : semi;
+                if (k == from.length) {
+                    from = Arrays.copyOf(from, k * 2);
+                    to = Arrays.copyOf(to, k * 2);
+                    of = Arrays.copyOf(of, k * 2);
+                }
+                from[k] = start;
+                to[k] = end;
+                of[k] = null;
+                k++;
+                if (semi < 0) {
+                    break;
+                }
+                start = semi + 1;
+            }
+            String[] frames = new String[k];
+            int at = unnamedAt(k, i -> {
+                if (of[i] == null) {
+                    if (surelyNamed(stack, from[i], to[i])) {
+                        of[i] = NAMED;
+                    } else {
+                        String f = stack.substring(from[i], to[i]);
+                        frames[i] = f;
+                        of[i] = bins.computeIfAbsent(f, x -> {
+                            String b = unnamedBinary(FoldedProfile.decode(x));
+                            return b == null ? NAMED : b;
+                        });
+                    }
+                }
+                return of[i] == NAMED ? null : of[i];
+            }, i -> nowheres.computeIfAbsent(frames[i], x -> nowhere(FoldedProfile.decode(x))));
+            return at < 0 ? null : of[at];
+        }
     }
 
     /**
@@ -484,42 +592,6 @@ public final class Analyzer {
             f = f.substring(0, f.length() - 4);
         }
         return f.equals("[unknown]");
-    }
-
-    /**
-     * Whether the frame {@code stack[from, to)} has a name by {@link #unnamedBinary}'s rules, told from
-     * its first characters without making it a string: it does not start with {@code [} and, before any
-     * character that is not ASCII, has one that cannot be in an address (most names: their first or
-     * second). False means "ask unnamedBinary" (which sees the frame decoded from UTF-8, where ASCII
-     * stays as it is).
-     */
-    static boolean plainlyNamed(String stack, int from, int to) {
-        int end = to;
-        if (end - from >= 4 && stack.charAt(end - 4) == '_' && stack.charAt(end - 3) == '['
-                && stack.charAt(end - 1) == ']') {
-            char a = stack.charAt(end - 2);
-            if (a == 'k' || a == 'j' || a == 'i' || a == 'w') {
-                end -= 4;
-            }
-        }
-        if (end > from && stack.charAt(from) == '[') {
-            return false;
-        }
-        int p = from;
-        boolean prefixed = end - from >= 2 && stack.charAt(from) == '0' && (stack.charAt(from + 1) | 0x20) == 'x';
-        if (prefixed) {
-            p += 2;
-        }
-        for (int i = p; i < end; i++) {
-            char c = stack.charAt(i);
-            if (c >= 0x80) {
-                return false;
-            }
-            if (!(c >= '0' && c <= '9' || (c | 0x20) >= 'a' && (c | 0x20) <= 'f')) {
-                return true; // not an address, whatever follows
-            }
-        }
-        return end - p < (prefixed ? 1 : 8); // hex digits only: an address when long enough
     }
 
     /**

@@ -192,9 +192,50 @@ public final class Report {
      * (the binary's file name is the unnamed frames' module; the user puts their paths in).
      */
     public String remedyCommand() {
+        return "'" + remedyCommand("analyze") + "'";
+    }
+
+    /**
+     * The {@link #remedyCommand()} for another flame command, unquoted: {@code flame flamegraph --binary
+     * ./kube-apiserver perf.data}.
+     */
+    public String remedyCommand(String command) {
         String bin = unnamedByBinary.keySet().stream().filter(b -> !b.equals("unknown") && !b.startsWith("kernel"))
                 .findFirst().orElse("BINARY");
-        return "'flame analyze --binary ./" + bin + " perf.data'";
+        return "flame " + command + " --binary ./" + bin + " perf.data";
+    }
+
+    /**
+     * Whether unnamed frames of this binary (a key of {@link #unnamedByBinary()}) are a program's that
+     * {@code --binary} can name: not {@code unknown}, the kernel, vdso or vsyscall, a shared library
+     * ({@code .so}), a JIT's {@code perf-PID.map}, anon, heap or stack, nor {@code perf} (the recorder's
+     * samples of itself, which a system-wide recording holds).
+     */
+    public static boolean isProgram(String binary) {
+        return !(binary.equals("unknown") || binary.startsWith("kernel") || binary.equals("vdso") || binary.equals("vsyscall")
+                || binary.contains(".so") || binary.startsWith("perf-") || binary.equals("perf") || binary.equals("anon")
+                || binary.equals("heap") || binary.equals("stack"));
+    }
+
+    /** The share of samples charged to unnamed frames of programs ({@link #isProgram}). */
+    public double unnamedProgramShare() {
+        return unnamedByBinary.entrySet().stream().filter(e -> isProgram(e.getKey())).mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /**
+     * The verdict for a flame graph's subtitle, with the {@link #remedyCommand(String) command} that names
+     * the frames: {@code cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames; name them: flame
+     * flamegraph --binary ./kube-apiserver perf.data}. Stated when the profile {@link #cannotTell()} because
+     * of a program's unnamed frames ({@link #unnamedProgramShare()} above {@link #CANNOT_TELL}), which the
+     * command can name; empty otherwise (a JIT's map, shared libraries or perf's own frames are not named
+     * by a binary, and a flame graph of them stays as flamegraph.pl draws it).
+     */
+    public String graphVerdict(String command) {
+        if (!cannotTell() || unnamedProgramShare() <= CANNOT_TELL) {
+            return "";
+        }
+        String bin = unnamedByBinary.keySet().stream().filter(Report::isProgram).findFirst().orElseThrow();
+        return verdict() + "; name them: flame " + command + " --binary ./" + bin + " perf.data";
     }
 
     /** What the weights mean: samples, unit, CPU time, duration (see {@link ProfileMeta}). */

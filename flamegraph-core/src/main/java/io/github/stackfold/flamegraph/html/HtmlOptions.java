@@ -23,6 +23,7 @@ public final class HtmlOptions {
 
     private final String title;
     private final String subtitle;
+    private final String notice;
     private final String countName;
     private final Palette palette;
     private final double minWidth;
@@ -34,6 +35,7 @@ public final class HtmlOptions {
     private HtmlOptions(Builder b) {
         this.title = b.title;
         this.subtitle = b.subtitle;
+        this.notice = b.notice;
         this.countName = b.countName;
         this.palette = b.palette;
         this.minWidth = b.minWidth;
@@ -55,6 +57,7 @@ public final class HtmlOptions {
         Builder b = new Builder();
         b.title = title;
         b.subtitle = subtitle;
+        b.notice = notice;
         b.countName = countName;
         b.palette = palette;
         b.minWidth = minWidth;
@@ -72,6 +75,11 @@ public final class HtmlOptions {
 
     public String subtitle() {
         return subtitle;
+    }
+
+    /** A note in full words under the viewer's bar (the verdict on unnamed frames and its remedy); empty: none. */
+    public String notice() {
+        return notice;
     }
 
     public String countName() {
@@ -108,6 +116,7 @@ public final class HtmlOptions {
     public static final class Builder {
         private String title;
         private String subtitle = "";
+        private String notice = "";
         private String countName = "samples";
         private Palette palette = Palette.HOT;
         private double minWidth = 0.1;
@@ -128,6 +137,15 @@ public final class HtmlOptions {
         /** A second line under the title; default none. */
         public Builder subtitle(String subtitle) {
             this.subtitle = Objects.requireNonNull(subtitle, "subtitle");
+            return this;
+        }
+
+        /**
+         * A note in full words shown under the viewer's bar, e.g. the verdict on unnamed frames with its
+         * remedy (the subtitle carries the short form); default none.
+         */
+        public Builder notice(String notice) {
+            this.notice = Objects.requireNonNull(notice, "notice");
             return this;
         }
 

@@ -135,6 +135,9 @@ public final class HtmlRenderer {
         sb.append("\"minWidthPercent\":").append(options.minWidthPercent()).append(',');
         sb.append("\"diff\":").append(input.diff()).append(',');
         sb.append("\"timed\":").append(input.timed());
+        if (!options.notice().isEmpty()) {
+            field(sb.append(','), "notice", options.notice()); // only when there is one: other pages stay as they were
+        }
         return sb.append('}').toString();
     }
 

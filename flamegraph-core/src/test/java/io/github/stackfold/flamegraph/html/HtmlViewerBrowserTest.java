@@ -144,6 +144,28 @@ class HtmlViewerBrowserTest {
         assertThat(browser.severeLogs()).isEmpty();
     }
 
+    /**
+     * The verdict on unnamed frames of a lab recording: the short form as the subtitle, the full wording
+     * (remedy included) shown under the bar; a page without a notice shows none.
+     */
+    @Test
+    void theVerdictOnUnnamedFramesIsShownUnderTheBar() throws Exception {
+        FoldedProfile p = io.github.stackfold.flamegraph.io.ProfileLoader.create()
+                .load(io.github.stackfold.testing.Shared.path("real/lab-recordings/roko99-flame.folded"));
+        io.github.stackfold.flamegraph.analyze.Report r = io.github.stackfold.flamegraph.analyze.Analyzer.unnamedFrames(p);
+        String full = r.verdict() + "; " + r.remedy();
+        open("verdict", HtmlOptions.builder().subtitle(r.graphVerdict("html")).notice(full).build(), (h, out) -> h.render(p, out));
+        assertThat(text("subtitle")).isEqualTo("cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames;"
+                + " name them: flame html --binary ./kube-apiserver perf.data");
+        assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).isTrue();
+        assertThat(text("notice")).isEqualTo(full).contains("'flame analyze --binary ./kube-apiserver perf.data'");
+        assertThat(browser.driver.findElement(By.id("subtitle")).getAttribute("title")).isEqualTo(full);
+
+        open("no-verdict", folded(FOLDED));
+        assertThat(browser.driver.findElement(By.id("notice")).isDisplayed()).isFalse();
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
     @Test
     void aStackThatEndsWhereOthersGoOnStaysOneFrame() throws Exception {
         // byte order puts f1_1!z and f1_10;x between f1_1 and f1_1;y: still one f1_1 frame
