@@ -91,8 +91,7 @@ final class FlameGraphCommand implements Callable<Integer> {
         }
         // what the graph draws: the "after" widths of a differential graph
         FoldedSamples drawn = samples;
-        Report unnamed = Analyzer.unnamedFrames(drawn.size(), drawn::stack,
-                i -> drawn.hasSecondCount(i) ? drawn.secondCount(i) : drawn.count(i));
+        Report unnamed = Analyzer.unnamedFrames(drawn, i -> drawn.hasSecondCount(i) ? drawn.secondCount(i) : drawn.count(i));
         options = options.toBuilder().subtitle(CliProfiles.withVerdict(options.subtitle(), unnamed, "flamegraph")).build();
         if (!perfScript) {
             CliProfiles.hintVerdict(unnamed, "flamegraph", flame); // perf script text had its hint while read (CliProfiles#read)

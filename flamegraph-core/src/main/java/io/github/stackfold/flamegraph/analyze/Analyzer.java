@@ -3,7 +3,10 @@ package io.github.stackfold.flamegraph.analyze;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
+import io.github.stackfold.flamegraph.internal.Bytes;
+import io.github.stackfold.flamegraph.render.FoldedSamples;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -426,16 +429,31 @@ public final class Analyzer {
 
     private static Report unnamedFrames(int n, java.util.function.IntFunction<String> stack,
             java.util.function.IntToDoubleFunction weight, ProfileMeta meta) {
+        UnnamedScan scan = new UnnamedScan();
+        return unnamedReport(n, s -> scan.binaryOf(stack.apply(s)), weight, meta);
+    }
+
+    /**
+     * As {@link #unnamedFrames(int, java.util.function.IntFunction, java.util.function.IntToDoubleFunction)}
+     * for the stacks a flame graph draws, read as the bytes they are kept in (no String per stack).
+     */
+    public static Report unnamedFrames(FoldedSamples samples, java.util.function.IntToDoubleFunction weight) {
+        UnnamedScan scan = new UnnamedScan();
+        return unnamedReport(samples.size(), s -> samples.withStackBytes(s, scan::binaryOf), weight, null);
+    }
+
+    /** The report of unnamed frames, from the binary each stack is charged to (null: named). */
+    private static Report unnamedReport(int n, java.util.function.IntFunction<String> binaryOfStack,
+            java.util.function.IntToDoubleFunction weight, ProfileMeta meta) {
         Map<String, Double> by = new HashMap<>();
         double total = 0;
-        UnnamedScan scan = new UnnamedScan();
         for (int s = 0; s < n; s++) {
             double w = weight.applyAsDouble(s);
             if (!(w > 0)) {
                 continue;
             }
             total += w;
-            String bin = scan.binaryOf(stack.apply(s));
+            String bin = binaryOfStack.apply(s);
             if (bin != null) {
                 by.merge(bin, w, Double::sum);
             }
@@ -483,24 +501,24 @@ public final class Analyzer {
         private String[] of = new String[64];
 
         /**
-         * Whether frame [from, to) of the stack has a name without a doubt ({@link #unnamedBinary} would
-         * say null): it does not start with {@code [}, and it is no address ({@code 0x} and hex digits,
-         * or eight hex digits and more), an {@code _[k]}-style annotation aside. Made without a String.
+         * Whether frame b[from, to) has a name without a doubt ({@link #unnamedBinary} would say null):
+         * it does not start with {@code [}, and it is no address ({@code 0x} and hex digits, or eight hex
+         * digits and more), an {@code _[k]}-style annotation aside. Made without a String.
          */
-        private static boolean surelyNamed(String stack, int from, int to) {
+        private static boolean surelyNamed(byte[] b, int from, int to) {
             if (from == to) {
                 return true;
             }
-            if (stack.charAt(from) == '[') {
+            if (b[from] == '[') {
                 return false;
             }
             int end = to;
-            if (end - from >= 4 && stack.charAt(end - 1) == ']' && stack.charAt(end - 3) == '[' && stack.charAt(end - 4) == '_'
-                    && "kjiw".indexOf(stack.charAt(end - 2)) >= 0) {
+            if (end - from >= 4 && b[end - 1] == ']' && b[end - 3] == '[' && b[end - 4] == '_'
+                    && (b[end - 2] == 'k' || b[end - 2] == 'j' || b[end - 2] == 'i' || b[end - 2] == 'w')) {
                 end -= 4;
             }
             int start = from;
-            boolean prefixed = end - start >= 2 && stack.charAt(start) == '0' && (stack.charAt(start + 1) | 0x20) == 'x';
+            boolean prefixed = end - start >= 2 && b[start] == '0' && (b[start + 1] | 0x20) == 'x';
             if (prefixed) {
                 start += 2;
             }
@@ -508,27 +526,36 @@ public final class Analyzer {
                 return true;
             }
             for (int i = start; i < end; i++) {
-                if (Character.digit(stack.charAt(i), 16) < 0) {
+                int c = b[i] | 0x20; // folds A-F onto a-f; no other byte becomes a hex digit
+                if (!(b[i] >= '0' && b[i] <= '9' || c >= 'a' && c <= 'f')) {
                     return true;
                 }
             }
             return false;
         }
 
-        /** The binary of the stack's charged unnamed frame, or null when the stack counts as named. */
+        /** {@link #binaryOf(byte[], int, int)} of a raw stack (one char per byte). */
         String binaryOf(String stack) {
+            return binaryOf(stack.getBytes(StandardCharsets.ISO_8859_1), 0, stack.length());
+        }
+
+        /**
+         * The binary of the charged unnamed frame of the raw stack b[off, end), or null when the stack
+         * counts as named. The frames are read in place: only a frame that may be unnamed becomes a String.
+         */
+        String binaryOf(byte[] b, int off, int end) {
             int k = 0;
-            int start = 0;
+            int start = off;
             while (true) {
-                int semi = stack.indexOf(';', start); // an intrinsic: far faster than a loop over the chars
-                int end = semi < 0 ? stack.length() : semi;
+                int semi = Bytes.indexOf(b, start, end, (byte) ';');
+                int stop = semi < 0 ? end : semi;
                 if (k == from.length) {
                     from = Arrays.copyOf(from, k * 2);
                     to = Arrays.copyOf(to, k * 2);
                     of = Arrays.copyOf(of, k * 2);
                 }
                 from[k] = start;
-                to[k] = end;
+                to[k] = stop;
                 of[k] = null;
                 k++;
                 if (semi < 0) {
@@ -539,14 +566,14 @@ public final class Analyzer {
             String[] frames = new String[k];
             int at = unnamedAt(k, i -> {
                 if (of[i] == null) {
-                    if (surelyNamed(stack, from[i], to[i])) {
+                    if (surelyNamed(b, from[i], to[i])) {
                         of[i] = NAMED;
                     } else {
-                        String f = stack.substring(from[i], to[i]);
+                        String f = new String(b, from[i], to[i] - from[i], StandardCharsets.ISO_8859_1);
                         frames[i] = f;
                         of[i] = bins.computeIfAbsent(f, x -> {
-                            String b = unnamedBinary(FoldedProfile.decode(x));
-                            return b == null ? NAMED : b;
+                            String u = unnamedBinary(FoldedProfile.decode(x));
+                            return u == null ? NAMED : u;
                         });
                     }
                 }

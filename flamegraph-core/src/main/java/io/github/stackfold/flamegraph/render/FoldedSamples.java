@@ -126,6 +126,18 @@ public final class FoldedSamples {
         return new String(data, offsets[i], offsets[i + 1] - offsets[i], StandardCharsets.ISO_8859_1);
     }
 
+    /** The raw bytes of a stack: {@code data[from, to)}, the samples' own array (to be read, not written). */
+    @FunctionalInterface
+    public interface StackBytes<T> {
+        T apply(byte[] data, int from, int to);
+    }
+
+    /** {@code f} of the i-th stack's raw bytes, read where they are kept (no String made). */
+    public <T> T withStackBytes(int i, StackBytes<T> f) {
+        Objects.checkIndex(i, size);
+        return f.apply(data, offsets[i], offsets[i + 1]);
+    }
+
     /** The bytes of all stacks (the layout reads them without a String per line); not a copy. */
     byte[] data() {
         return data;
