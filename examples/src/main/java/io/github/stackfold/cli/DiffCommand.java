@@ -46,10 +46,7 @@ final class DiffCommand implements Callable<Integer> {
     OutputFileFlag output;
 
     @Mixin
-    PprofFlags pprof;
-
-    @Mixin
-    SymbolFlags symbols;
+    ProfileReadFlags reading;
 
     @Parameters(index = "0", paramLabel = "BEFORE",
             description = "The first profile: folded stacks, pprof, perf script text or a flame graph SVG"
@@ -81,7 +78,7 @@ final class DiffCommand implements Callable<Integer> {
     /** One input ("-" is standard input), any profile format. */
     FoldedProfile readInput(String file) throws IOException {
         try (ProfileInput in = CliProfiles.open(file, flame)) {
-            return CliProfiles.read(in, pprof, flame, symbols);
+            return reading.read(in, flame);
         }
     }
 }

@@ -60,10 +60,7 @@ final class FlameGraphCommand implements Callable<Integer> {
     OutputFileFlag output;
 
     @Mixin
-    PprofFlags pprof;
-
-    @Mixin
-    SymbolFlags symbols;
+    ProfileReadFlags reading;
 
     /** Whether an input was a perf.data recording. */
     private boolean perfData;
@@ -152,7 +149,7 @@ final class FlameGraphCommand implements Callable<Integer> {
             }
             perfData |= in.kind() == ProfileInput.Kind.PERF_DATA;
             perfScript |= in.kind() == ProfileInput.Kind.PERF_SCRIPT;
-            return FoldedSamples.of(CliProfiles.read(in, pprof, flame, symbols));
+            return FoldedSamples.of(reading.read(in, flame));
         }
     }
 

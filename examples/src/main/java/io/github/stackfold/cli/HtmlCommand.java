@@ -64,10 +64,7 @@ final class HtmlCommand implements Callable<Integer> {
     OutputFileFlag output;
 
     @Mixin
-    PprofFlags pprof;
-
-    @Mixin
-    SymbolFlags symbols;
+    ProfileReadFlags reading;
 
     @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles or perf script"
             + " text (default: standard input; - is standard input).")
@@ -106,7 +103,7 @@ final class HtmlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         HtmlOptions options = options();
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, pprof, symbols, true);
+        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, reading.pprof, reading.symbols, true);
         if (in.isEmpty()) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }
