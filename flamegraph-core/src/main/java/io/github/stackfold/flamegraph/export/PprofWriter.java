@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.export;
 import com.google.protobuf.CodedOutputStream;
 
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.NonClosingOutputStream;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class PprofWriter {
 
     /** Writes the gzipped profile; the stream is finished (gzip trailer written), not closed. */
     public static void write(ExportProfile p, OutputStream out) throws IOException {
-        GZIPOutputStream gz = new GZIPOutputStream(new NonClosing(out), 1 << 16);
+        GZIPOutputStream gz = new GZIPOutputStream(new NonClosingOutputStream(out), 1 << 16);
         writeRaw(p, gz);
         gz.finish();
         gz.flush();
@@ -154,22 +155,6 @@ public final class PprofWriter {
                 list.add(k);
                 return list.size() - 1;
             });
-        }
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }

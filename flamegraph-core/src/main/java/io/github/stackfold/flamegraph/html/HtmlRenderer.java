@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.html;
 
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.NonClosingOutputStream;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class HtmlRenderer {
         OutputStream out = new BufferedOutputStream(raw, 1 << 16);
         String head = fill(template.head, htmlText(title(input)), meta(input));
         out.write(head.getBytes(StandardCharsets.UTF_8));
-        OutputStream b64 = Base64.getEncoder().wrap(new NonClosing(out));
+        OutputStream b64 = Base64.getEncoder().wrap(new NonClosingOutputStream(out));
         // Huffman coding alone: the stream is mostly one-byte codes with few long repeats, so string
         // matching costs time and gains nothing (BIG: 13.9 MB instead of 15.0 MB at level 1, and faster)
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
@@ -242,23 +243,6 @@ public final class HtmlRenderer {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-    }
-
-    /** Lets the base64 encoder's close write its padding without closing the page. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }

@@ -179,18 +179,7 @@ final class Kallsyms {
 
     /** The index of the symbol holding {@code addr}, or -1. */
     int find(long addr) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        int at = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], addr) <= 0) {
-                at = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int at = AddressSearch.floor(starts, addr);
         return at >= 0 && Long.compareUnsigned(addr, ends[at]) < 0 ? at : -1;
     }
 

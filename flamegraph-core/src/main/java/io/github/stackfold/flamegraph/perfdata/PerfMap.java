@@ -71,18 +71,7 @@ final class PerfMap {
 
     /** The function at {@code addr}, or null. */
     String find(long addr) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        int at = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], addr) <= 0) {
-                at = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int at = AddressSearch.floor(starts, addr);
         for (int i = at; i >= 0 && i > at - 8; i--) {
             if (Long.compareUnsigned(addr, ends[i]) < 0) {
                 return names[i];
