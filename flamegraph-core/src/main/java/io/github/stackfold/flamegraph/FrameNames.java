@@ -268,11 +268,8 @@ public final class FrameNames {
         boolean dot = false;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '(' || c == '[') {
-                depth++;
-            } else if ((c == ')' || c == ']') && depth > 0) {
-                depth--;
-            } else if (depth == 0) {
+            depth = depthAfter(c, depth);
+            if (depth == 0) {
                 if (c == ' ' || c == '\t' || c == '<' || (c == ':' && i + 1 < s.length() && s.charAt(i + 1) == ':')) {
                     return false;
                 }
@@ -284,6 +281,14 @@ public final class FrameNames {
         return dot;
     }
 
+    /** The bracket depth after {@code c}: {@code (} and {@code [} open one, {@code )} and {@code ]} close an open one. */
+    private static int depthAfter(char c, int depth) {
+        if (c == '(' || c == '[') {
+            return depth + 1;
+        }
+        return (c == ')' || c == ']') && depth > 0 ? depth - 1 : depth;
+    }
+
     /** The start of each dot-separated component, dots inside {@code ()} and {@code []} not counted. */
     private static List<Integer> componentStarts(String s) {
         List<Integer> starts = new ArrayList<>();
@@ -291,11 +296,8 @@ public final class FrameNames {
         int depth = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '(' || c == '[') {
-                depth++;
-            } else if ((c == ')' || c == ']') && depth > 0) {
-                depth--;
-            } else if (c == '.' && depth == 0 && i + 1 < s.length() && s.charAt(i + 1) != '.') {
+            depth = depthAfter(c, depth);
+            if (c == '.' && depth == 0 && i + 1 < s.length() && s.charAt(i + 1) != '.') {
                 starts.add(i + 1);
             }
         }
