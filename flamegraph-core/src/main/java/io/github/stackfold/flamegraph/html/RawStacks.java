@@ -4,6 +4,7 @@ import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
+import io.github.stackfold.flamegraph.internal.Threads;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -434,18 +435,7 @@ public final class RawStacks {
             if (!ended) {
                 return;
             }
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(thread);
         }
     }
 
@@ -768,18 +758,7 @@ public final class RawStacks {
             try {
                 y.run();
             } finally {
-                boolean interrupted = false;
-                while (true) {
-                    try {
-                        t.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                Threads.joinUninterruptibly(t);
             }
             if (failed[0] instanceof RuntimeException) {
                 throw (RuntimeException) failed[0];

@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.html;
 import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.Threads;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -590,18 +591,7 @@ final class StackEncoder {
         /** Stops the thread if it still runs and waits for it. */
         void close() {
             thread.interrupt();
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(thread);
         }
     }
 
