@@ -822,25 +822,14 @@ public final class RawStacks {
 
         private void quicksort(int lo, int hi) {
             while (hi - lo > SMALL) {
-                long v = median(keys[lo], keys[(lo + hi) >>> 1], keys[hi - 1]);
-                int lt = lo;
-                int gt = hi - 1;
-                int i = lo;
-                while (i <= gt) {
-                    long k = keys[i];
-                    if (k < v) {
-                        swap(lt++, i++);
-                    } else if (k > v) {
-                        swap(i, gt--);
-                    } else {
-                        i++;
-                    }
-                }
-                if (lt - lo < hi - gt - 1) {
+                long p = partition(lo, hi, median(keys[lo], keys[(lo + hi) >>> 1], keys[hi - 1]));
+                int lt = (int) (p >>> 32);
+                int above = (int) p;
+                if (lt - lo < hi - above) {
                     quicksort(lo, lt);
-                    lo = gt + 1;
+                    lo = above;
                 } else {
-                    quicksort(gt + 1, hi);
+                    quicksort(above, hi);
                     hi = lt;
                 }
             }
