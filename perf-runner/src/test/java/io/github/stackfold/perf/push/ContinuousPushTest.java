@@ -82,6 +82,10 @@ class ContinuousPushTest {
      */
     private Run runAndSignal(String pprofUrl, String pushUrl, AtomicInteger fetches, int fetchesBeforeSignal,
             String signal) throws Exception {
+        if (signal.equals("INT")) {
+            Shared.requireThat(!sigintIgnored(), "SIGINT is ignored by this test's process (started in the background"
+                    + " by a shell without job control), so the program it starts inherits that and cannot be stopped by it");
+        }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-Xmx48m", "-cp", System.getProperty("java.class.path"),
                 ContinuousMain.class.getName(), pprofUrl, pushUrl, "1", tmp.resolve("unpushed").toString())
@@ -103,6 +107,20 @@ class ContinuousPushTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** Whether this process ignores SIGINT (bit 1 of SigIgn in /proc/self/status), which its children inherit. */
+    private static boolean sigintIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 2) != 0;
+            }
+        }
+        return false;
     }
 
     @Test
