@@ -81,12 +81,7 @@ class PerfDataCliTest {
     @Test
     void aRecordingMadeHereFoldsAsPerfScriptDoes() throws Exception {
         PerfRuns.requirePerf();
-        Path data = tmp.resolve("sleep.data");
-        Process p = new ProcessBuilder("perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o",
-                data.toString(), "--", "sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("rec.log").toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("rec.log"))).isZero();
+        Path data = PerfRuns.recordData(PerfRuns.busyLoop(200_000), tmp, "sleep");
         Path text = tmp.resolve("sleep.txt");
         Process s = new ProcessBuilder("perf", "script", "-i", data.toString(), "-F",
                 "comm,pid,tid,time,period,event,ip,sym,dso").redirectOutput(text.toFile())

@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,12 +28,7 @@ class PerfDataCutCliTest {
     @Test
     void aCutPerfDataIsFoldedWithAWarningThatTheRecordingWasCut() throws Exception {
         PerfRuns.requirePerf();
-        Path whole = tmp.resolve("whole.data");
-        Process p = new ProcessBuilder("perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o", whole.toString(),
-                "--", "/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("perf.log").toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("perf.log"))).isZero();
+        Path whole = PerfRuns.recordData(PerfRuns.busyLoop(300_000), tmp, "whole");
         byte[] b = Files.readAllBytes(whole);
         ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         long dataOff = bb.getLong(40);

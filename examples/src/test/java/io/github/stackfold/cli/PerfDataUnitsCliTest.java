@@ -73,12 +73,7 @@ class PerfDataUnitsCliTest {
     @Test
     void aCpuClockRecordingMadeHereCarriesSamplesAndCpuNanoseconds() throws Exception {
         PerfRuns.requirePerf();
-        Path data = tmp.resolve("busy.data");
-        Process p = new ProcessBuilder("perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o",
-                data.toString(), "--", "sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("rec.log").toFile()).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("rec.log"))).isZero();
+        Path data = PerfRuns.recordData(PerfRuns.busyLoop(300_000), tmp, "busy");
         // perf's own count: one line per sample with its period
         Path text = tmp.resolve("busy.txt");
         Process s = new ProcessBuilder("perf", "script", "-i", data.toString(), "-F", "period")

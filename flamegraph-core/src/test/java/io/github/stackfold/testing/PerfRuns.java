@@ -62,12 +62,22 @@ public final class PerfRuns {
      * text (fields comm,pid,tid,time,ip,sym,dso) written into {@code dir}.
      */
     public static Path record(List<String> command, Path dir, String name) {
+        return script(recordData(command, dir, name), dir.resolve(name + ".txt"));
+    }
+
+    /** Runs {@code command} under {@code perf record -e cpu-clock -F 999 -g}; returns {@code dir/NAME.data}. */
+    public static Path recordData(List<String> command, Path dir, String name) {
         Path data = dir.resolve(name + ".data");
         List<String> cmd = new ArrayList<>(List.of("perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-g",
                 "-o", data.toString(), "--"));
         cmd.addAll(command);
         exec(cmd, dir.resolve(name + ".record.log"), 120);
-        return script(data, dir.resolve(name + ".txt"));
+        return data;
+    }
+
+    /** A shell loop of {@code n} steps: a second or so of user CPU per 300,000. */
+    public static List<String> busyLoop(int n) {
+        return List.of("/bin/sh", "-c", "i=0; while [ $i -lt " + n + " ]; do i=$((i+1)); done");
     }
 
     /** Records process {@code pid} for {@code seconds} and returns the perf script text. */

@@ -71,12 +71,7 @@ class PerfDataCutTest {
 
     private Path record() throws IOException {
         PerfRuns.requirePerf();
-        Path data = tmp.resolve("whole.data");
-        // a second or so of a busy shell loop
-        PerfDataVersusPerfTest.exec(List.of("perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o",
-                data.toString(), "--", "/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"),
-                tmp.resolve("record.log"));
-        return data;
+        return PerfRuns.recordData(PerfRuns.busyLoop(300_000), tmp, "whole");
     }
 
     /** perf script's fold of a file (the fields the collapser reads; periods as weights, as ours). */
