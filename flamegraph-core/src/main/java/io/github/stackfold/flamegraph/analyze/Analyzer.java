@@ -614,11 +614,13 @@ public final class Analyzer {
 
     /** Whether a frame is {@code [unknown]} (an {@code _[k]}-style annotation aside): perf placed it in no binary. */
     static boolean nowhere(String frame) {
-        String f = frame;
-        if (f.endsWith("_[k]") || f.endsWith("_[j]") || f.endsWith("_[i]") || f.endsWith("_[w]")) {
-            f = f.substring(0, f.length() - 4);
-        }
-        return f.equals("[unknown]");
+        return withoutAnnotation(frame).equals("[unknown]");
+    }
+
+    /** A frame without its {@code _[k]}, {@code _[j]}, {@code _[i]} or {@code _[w]} annotation. */
+    private static String withoutAnnotation(String f) {
+        return f.endsWith("_[k]") || f.endsWith("_[j]") || f.endsWith("_[i]") || f.endsWith("_[w]")
+                ? f.substring(0, f.length() - 4) : f;
     }
 
     /**
@@ -629,10 +631,7 @@ public final class Analyzer {
      * {@code _[j]} annotation is ignored. {@code [unknown]} and addresses have no binary: "unknown".
      */
     static String unnamedBinary(String frame) {
-        String f = frame;
-        if (f.endsWith("_[k]") || f.endsWith("_[j]") || f.endsWith("_[i]") || f.endsWith("_[w]")) {
-            f = f.substring(0, f.length() - 4);
-        }
+        String f = withoutAnnotation(frame);
         if (f.length() >= 2 && f.charAt(0) == '[' && f.charAt(f.length() - 1) == ']' && f.indexOf(']') == f.length() - 1) {
             String inner = f.substring(1, f.length() - 1).trim();
             int sp = inner.indexOf(' ');
