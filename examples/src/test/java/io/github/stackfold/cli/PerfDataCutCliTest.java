@@ -44,7 +44,8 @@ class PerfDataCutCliTest {
                 + " read ").contains(" samples up to byte ");
         FoldedProfile f = FoldedProfile.read(new ByteArrayInputStream(r.out), "stdout");
         assertThat(f.total()).isPositive();
-        assertThat(f.asMap().keySet()).allMatch(s -> s.startsWith("sh;"));
+        // the shell, or perf's child before its exec (perf-exec), which a loaded machine can give half the data
+        assertThat(f.asMap().keySet()).allMatch(s -> s.startsWith("sh;") || s.startsWith("perf-exec;"));
 
         SvgChecks.Run a = SvgChecks.flame("analyze", data.toString());
         assertThat(a.code).as(a.err).isZero();
