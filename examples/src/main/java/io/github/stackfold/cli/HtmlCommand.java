@@ -114,7 +114,7 @@ final class HtmlCommand implements Callable<Integer> {
         if (in.perfData()) {
             options = perfDataUnits(options, in.profile());
         }
-        Report unnamed = in.raw() != null ? Analyzer.unnamedFrames(in.raw().size(), in.raw()::stack, in.raw()::count)
+        Report unnamed = in.raw() != null ? Analyzer.unnamedFrames(in.raw())
                 : Analyzer.unnamedFrames(in.profile()); // a diff's profile: its "after" weights, as drawn
         options = options.toBuilder().subtitle(CliProfiles.withVerdict(options.subtitle(), unnamed, "html"))
                 .notice(CliProfiles.fullVerdict(unnamed)).build();

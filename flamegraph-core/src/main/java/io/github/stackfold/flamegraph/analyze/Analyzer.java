@@ -3,6 +3,7 @@ package io.github.stackfold.flamegraph.analyze;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
+import io.github.stackfold.flamegraph.html.RawStacks;
 import io.github.stackfold.flamegraph.internal.Bytes;
 import io.github.stackfold.flamegraph.render.FoldedSamples;
 
@@ -440,6 +441,15 @@ public final class Analyzer {
     public static Report unnamedFrames(FoldedSamples samples, java.util.function.IntToDoubleFunction weight) {
         UnnamedScan scan = new UnnamedScan();
         return unnamedReport(samples.size(), s -> samples.withStackBytes(s, scan::binaryOf), weight, null);
+    }
+
+    /**
+     * As {@link #unnamedFrames(int, java.util.function.IntFunction, java.util.function.IntToDoubleFunction)}
+     * for the distinct stacks a viewer draws, read as the bytes they are kept in (no String per stack).
+     */
+    public static Report unnamedFrames(RawStacks stacks) {
+        UnnamedScan scan = new UnnamedScan();
+        return unnamedReport(stacks.size(), s -> stacks.withStackBytes(s, scan::binaryOf), stacks::count, null);
     }
 
     /** The report of unnamed frames, from the binary each stack is charged to (null: named). */

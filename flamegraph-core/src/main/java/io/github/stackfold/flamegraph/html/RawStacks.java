@@ -5,6 +5,7 @@ import io.github.stackfold.flamegraph.NotEnoughMemoryException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.Threads;
+import io.github.stackfold.flamegraph.render.FoldedSamples;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.IntFunction;
@@ -67,6 +69,13 @@ public final class RawStacks {
     /** The i-th stack as a raw string (one char per byte); for tests and messages, not for bulk use. */
     public String stack(int i) {
         return new String(bytes(i), from(i), length(i), StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@code f} of the i-th stack's raw bytes, read where they are kept (no String made). */
+    public <T> T withStackBytes(int i, FoldedSamples.StackBytes<T> f) {
+        Objects.checkIndex(i, size);
+        int from = from(i);
+        return f.apply(bytes(i), from, from + length(i));
     }
 
     /** The block that holds the i-th stack's bytes. */
