@@ -28,6 +28,8 @@ final class FlameGraphAssets {
                 countName: root.getAttribute("data-countname") || "samples",
                 fontSize: parseFloat(root.getAttribute("data-fontsize")) || 12,
                 fontWidth: parseFloat(root.getAttribute("data-fontwidth")) || 0.59,
+                // with short names: the smallest font a label may shrink to (absent: labels never shrink)
+                minFont: parseFloat(root.getAttribute("data-minfontsize")) || 0,
                 pad: parseFloat(root.getAttribute("data-xpad")) || 10,
                 icicle: root.getAttribute("data-inverted") === "true",
                 highlight: root.getAttribute("data-searchcolor") || "rgb(230,0,230)"
@@ -110,6 +112,7 @@ final class FlameGraphAssets {
                     x: numberAttr(rect, "x"), w: numberAttr(rect, "width"), y: numberAttr(rect, "y"),
                     fill: rect.getAttribute("fill"),
                     textX: text ? text.getAttribute("x") : null,
+                    textStyle: text ? text.getAttribute("style") : null,
                     label: text ? text.textContent : "",
                     info: tip.textContent, name: parsed.name, weight: parsed.weight,
                     forms: labelForms(el, parsed.name)
@@ -138,18 +141,31 @@ final class FlameGraphAssets {
                   return;
                 }
                 var room = Math.floor(width / (conf.fontSize * conf.fontWidth));
+                c.text.removeAttribute("style");
                 if (room < 3) {
                   c.text.textContent = "";
                   return;
                 }
-                // the longest form that fits, else the shortest cut to ".."
+                // the longest form that fits; with short names, else the shortest in a smaller font
+                // (rounded down to 0.1 px) if not below the minimum; else the shortest cut to ".."
                 for (var i = 0; i < c.forms.length; i++) {
                   if (c.forms[i].length <= room) {
                     c.text.textContent = c.forms[i].join("");
                     return;
                   }
                 }
-                c.text.textContent = c.forms[c.forms.length - 1].slice(0, room - 2).join("") + "..";
+                var last = c.forms[c.forms.length - 1];
+                if (conf.minFont > 0) {
+                  var size = Math.floor(width / (last.length * conf.fontWidth) * 10) / 10;
+                  if (size >= conf.minFont) {
+                    c.text.setAttribute("style", "font-size:" + size.toFixed(1) + "px");
+                    c.text.textContent = last.join("");
+                    return;
+                  }
+                  room = Math.max(room, Math.floor(width / (conf.minFont * conf.fontWidth)));
+                  c.text.setAttribute("style", "font-size:" + conf.minFont.toFixed(1) + "px");
+                }
+                c.text.textContent = last.slice(0, room - 2).join("") + "..";
               }
 
               function place(c, x, width) {
@@ -167,6 +183,11 @@ final class FlameGraphAssets {
                 if (c.text) {
                   c.text.setAttribute("x", c.textX);
                   c.text.textContent = c.label;
+                  if (c.textStyle === null) {
+                    c.text.removeAttribute("style");
+                  } else {
+                    c.text.setAttribute("style", c.textStyle);
+                  }
                 }
                 c.el.classList.remove("hide", "parent");
               }

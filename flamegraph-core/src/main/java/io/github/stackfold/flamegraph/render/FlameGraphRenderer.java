@@ -28,13 +28,21 @@ import java.util.TreeMap;
  * they are always escaped, never interpreted.
  *
  * <p>With short names ({@link FlameGraphOptions#names()}) a label shows the longest of the name's
- * {@link FrameNames#labelForms} that fits, the shortest cut to {@code ..} when none does; a frame whose
- * label may differ from its full name carries the forms for the script, which fits them again on zoom:
+ * {@link FrameNames#labelForms} that fits; when none fits, the shortest in a smaller font that makes it
+ * fit, {@code <text style="font-size:9.6px">}, as pprof's flame graph does, but not smaller than
+ * {@link #MIN_FONT_RATIO} of the font size (8 px of 12); only when even that is too wide, the shortest
+ * cut to {@code ..} at that minimum size. Widths are estimated as flamegraph.pl estimates them
+ * (characters times the font size times {@code fontWidth}, 0.59). A frame whose label may differ from
+ * its full name carries the forms for the script, which fits them again on zoom:
  * {@code <g data-short="http.HandlerFunc.ServeHTTP" data-cuts="5,17">} (the short name, and the code
- * point offsets at which the shorter forms start). The tooltip keeps the full name.
+ * point offsets at which the shorter forms start); the root element says the minimum,
+ * {@code data-minfontsize="8.0"}. The tooltip keeps the full name. Full names are drawn as flamegraph.pl
+ * draws them, with no smaller fonts.
  */
 public final class FlameGraphRenderer {
     static final int XPAD = 10;
+    /** The smallest font a short label may shrink to, as a share of the font size: pprof's 8 px of 12. */
+    static final double MIN_FONT_RATIO = 2.0 / 3;
     private static final int FRAME_PAD = 1;
 
     private final FlameGraphOptions options;
@@ -334,9 +342,11 @@ public final class FlameGraphRenderer {
                 Fmt.fixed(sb, x1 + 3, 2);
                 sb.append("\" y=\"");
                 Fmt.perl(sb, 3 + (y1 + y2) / 2);
-                sb.append("\">");
-                if (!root) {
-                    label(id, (int) ((x2 - x1) / charWidth));
+                sb.append('"');
+                if (root) {
+                    sb.append('>');
+                } else {
+                    label(id, x2 - x1, charWidth);
                 }
                 sb.append("</text>").append(href != null ? "</a>\n" : "</g>\n");
                 if (sb.length() > (1 << 15)) {
@@ -366,6 +376,11 @@ public final class FlameGraphRenderer {
             Fmt.perl(sb, o.fontWidth());
             sb.append("\" data-xpad=\"").append(XPAD).append('"');
             sb.append(" data-inverted=\"").append(o.inverted()).append('"');
+            if (shortNames) {
+                sb.append(" data-minfontsize=\"");
+                Fmt.fixed(sb, minFontSize(), 1);
+                sb.append('"');
+            }
             attr("data-searchcolor", o.searchColor());
             sb.append(">\n<!-- Flame graph rendered by stackfold (flame flamegraph); frame layout and colours follow FlameGraph's flamegraph.pl. -->\n");
             sb.append("<!-- NOTES: ").append(Xml.comment(o.notes())).append(" -->\n");
@@ -542,14 +557,18 @@ public final class FlameGraphRenderer {
             return t;
         }
 
-        private void label(int id, int chars) {
+        /** The rest of the text's start tag and its label, for a frame {@code width} px wide. */
+        private void label(int id, double width, double charWidth) {
+            int chars = (int) (width / charWidth);
             if (chars < 3) {
+                sb.append('>');
                 return;
             }
             if (shortNames) {
-                shortLabel(id, chars);
+                shortLabel(id, chars, width);
                 return;
             }
+            sb.append('>');
             String name = stripAnnotation(text(id));
             int len = name.codePointCount(0, name.length());
             if (chars < len) {
@@ -561,18 +580,44 @@ public final class FlameGraphRenderer {
             }
         }
 
-        /** The longest label form that fits in {@code chars} characters, else the shortest cut to "..". */
-        private void shortLabel(int id, int chars) {
+        /**
+         * The longest label form that fits in {@code chars} characters at the font size; else the
+         * shortest in the font size that fits it in {@code width} px, rounded down to 0.1 px, if that
+         * is at least the minimum; else the shortest cut to ".." at the minimum size.
+         */
+        private void shortLabel(int id, int chars, double width) {
             String[] f = forms(id);
             for (String form : f) {
                 if (form.codePointCount(0, form.length()) <= chars) {
+                    sb.append('>');
                     Xml.escape(sb, form, false, enc);
                     return;
                 }
             }
             String last = f[f.length - 1];
-            Xml.escape(sb, last.substring(0, last.offsetByCodePoints(0, chars - 2)), false, enc);
+            int len = last.codePointCount(0, last.length());
+            double min = minFontSize();
+            double size = Math.floor(width / (len * o.fontWidth()) * 10) / 10;
+            if (size >= min) {
+                fontSize(size);
+                Xml.escape(sb, last, false, enc);
+                return;
+            }
+            int room = Math.max(chars, (int) (width / (min * o.fontWidth())));
+            fontSize(min);
+            Xml.escape(sb, last.substring(0, last.offsetByCodePoints(0, room - 2)), false, enc);
             sb.append("..");
+        }
+
+        /** {@link #MIN_FONT_RATIO} of the font size, rounded up to 0.1 px (8.0 of 12). */
+        private double minFontSize() {
+            return Math.ceil(o.fontSize() * MIN_FONT_RATIO * 10 - 1e-9) / 10;
+        }
+
+        private void fontSize(double size) {
+            sb.append(" style=\"font-size:");
+            Fmt.fixed(sb, size, 1);
+            sb.append("px\">");
         }
 
         private String[] forms(int id) {
