@@ -125,6 +125,71 @@ class GoGraphBrowserTest {
         assertThat(browser.severeLogs()).isEmpty();
     }
 
+    /** Each frame's label, its text's style attribute and the browser's computed font size, in order. */
+    @SuppressWarnings("unchecked")
+    static List<List<String>> labels(String fullName) {
+        return (List<List<String>>) browser.driver.executeScript(
+                "var out = [], name = arguments[0];"
+                + "document.querySelectorAll('#frames > *').forEach(function (g) {"
+                + "  if (g.querySelector('title').textContent.indexOf(name + ' (') !== 0) { return; }"
+                + "  var t = g.querySelector('text');"
+                + "  out.push([t.textContent, t.getAttribute('style') || '', getComputedStyle(t).fontSize]); });"
+                + "return out;", fullName);
+    }
+
+    @Test
+    void aLabelThatFitsNowhereIsDrawnSmallerAndRefitOnZoomAndReset() throws Exception {
+        // 1,180 px for 100 samples: HandlerFunc.ServeHTTP under a 59 px, under b and e 35.4 px;
+        // serverHandler.ServeHTTP under e 23.6 px. Zoomed into e (60 samples): 59 px and 39.3 px.
+        String folded = String.join("\n",
+                "a;net/http.HandlerFunc.ServeHTTP;x 5",
+                "b;net/http.HandlerFunc.ServeHTTP;x 3",
+                "e;net/http.HandlerFunc.ServeHTTP 3",
+                "e;net/http.serverHandler.ServeHTTP 2",
+                "e;pad 55",
+                "d 32") + "\n";
+        Path svg = render("smaller", folded, FlameGraphOptions.builder().names(FrameNames.Style.SHORT).build());
+        browser.driver.get(svg.toUri().toString());
+        String handler = "net/http.HandlerFunc.ServeHTTP";
+        String server = "net/http.serverHandler.ServeHTTP";
+        List<List<String>> atLoad = List.of(
+                List.of("ServeHTTP", "font-size:11.1px", "11.1px"),
+                List.of("Serve..", "font-size:8.0px", "8px"),
+                List.of("Serve..", "font-size:8.0px", "8px"));
+        assertThat(labels(handler)).isEqualTo(atLoad);
+        // 23.6 px at 8 px: 5 characters, 4 where the width comes out a hair under 23.6
+        assertThat(labels(server)).isIn(List.of(List.of("Ser..", "font-size:8.0px", "8px")),
+                List.of(List.of("Se..", "font-size:8.0px", "8px")));
+
+        List<List<String>> serverAtLoad = labels(server);
+
+        // zoomed into the first: full width, the short name at the font size, the style gone
+        frame(handler).findElement(By.tagName("rect")).click();
+        assertThat(labels(handler).get(0)).containsExactly("http.HandlerFunc.ServeHTTP", "", "12px");
+        browser.driver.findElement(By.id("unzoom")).click();
+        assertThat(labels(handler)).isEqualTo(atLoad);
+
+        // zoomed into e: 59 px, smaller; 39.3 px, cut at 8 px to 8 characters
+        frame("e").findElement(By.tagName("rect")).click();
+        assertThat(labels(handler).get(2)).containsExactly("ServeHTTP", "font-size:11.1px", "11.1px");
+        assertThat(labels(server)).containsExactly(List.of("ServeH..", "font-size:8.0px", "8px"));
+        browser.driver.findElement(By.id("unzoom")).click();
+        assertThat(labels(handler)).isEqualTo(atLoad);
+        assertThat(labels(server)).isEqualTo(serverAtLoad);
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    @Test
+    void fullNamesNeverShrinkOnZoom() throws Exception {
+        String folded = "e;net/http.HandlerFunc.ServeHTTP 3\ne;pad 57\nd 40\n";
+        Path svg = render("fullzoom", folded, FlameGraphOptions.builder().names(FrameNames.Style.FULL).build());
+        browser.driver.get(svg.toUri().toString());
+        frame("e").findElement(By.tagName("rect")).click();
+        // 59 px: flamegraph.pl's cut, 8 characters at 12 px
+        assertThat(labels("net/http.HandlerFunc.ServeHTTP")).containsExactly(List.of("net/ht..", "", "12px"));
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
     /** The root frame's box in the window, and the window's height. */
     static Map<?, ?> rootBox() {
         return (Map<?, ?>) browser.driver.executeScript(
