@@ -225,6 +225,54 @@ class HtmlViewerBrowserTest {
         assertThat(text("details")).startsWith("org.apache.kafka.clients.NetworkClient.poll (5 samples");
     }
 
+    /** The font size the canvas had when it drew the frame's label ("9.4px Verdana, ..." -> 9.4). */
+    static double drawnSize(Map<String, Object> f) {
+        String font = (String) f.get("font");
+        assertThat(font).matches("[0-9.]+px .*");
+        return Double.parseDouble(font.substring(0, font.indexOf("px")));
+    }
+
+    static final String LONG_GO = String.join("\n",
+            "runtime.goexit;net/http.HandlerFunc.ServeHTTP 12",
+            "runtime.goexit;net/http.serverHandler.ServeHTTP 5",
+            "runtime.goexit;k8s.io/apiserver/pkg/server.(*APIServerHandler).ServeHTTP 83") + "\n";
+
+    @Test
+    void shortLabelsTooLongAtTwelvePixelsAreDrawnSmallerDownToEightThenCut() throws Exception {
+        open("gosmall", folded(LONG_GO));
+        // 12% of ~1,250 px: "http.HandlerFunc.ServeHTTP" (26 characters, 182 px at 12 px) fits smaller
+        Map<String, Object> handler = frame("net/http.HandlerFunc.ServeHTTP");
+        double w = num(handler.get("w"));
+        double size = drawnSize(handler);
+        assertThat(handler.get("text")).isEqualTo("http.HandlerFunc.ServeHTTP");
+        assertThat(size).isBetween(8.0, 11.9).isEqualTo(Math.floor(12 * (w - 6) / (26 * 7) * 10) / 10);
+        assertThat(26 * 7 * size / 12).isLessThanOrEqualTo(w - 6);
+        // 5%: even at 8 px "http.serverHandler.ServeHTTP" (28 characters, 131 px) is too long: cut at 8 px
+        Map<String, Object> server = frame("net/http.serverHandler.ServeHTTP");
+        double ws = num(server.get("w"));
+        String cut = (String) server.get("text");
+        assertThat(drawnSize(server)).isEqualTo(8.0);
+        assertThat(cut).endsWith("..").hasSize((int) Math.floor((ws - 6) / (7 * 8.0 / 12)));
+        assertThat("http.serverHandler.ServeHTTP").startsWith(cut.substring(0, cut.length() - 2));
+        // a label that fits is drawn at 12 px
+        assertThat(drawnSize(frame("k8s.io/apiserver/pkg/server.(*APIServerHandler).ServeHTTP"))).isEqualTo(12.0);
+        // zoomed in, the cut label has the room: the whole short label at 12 px; reset restores both
+        click("net/http.serverHandler.ServeHTTP");
+        assertThat(frame("net/http.serverHandler.ServeHTTP").get("text")).isEqualTo("http.serverHandler.ServeHTTP");
+        assertThat(drawnSize(frame("net/http.serverHandler.ServeHTTP"))).isEqualTo(12.0);
+        browser.driver.findElement(By.id("b-reset")).click();
+        assertThat(frame("net/http.serverHandler.ServeHTTP").get("text")).isEqualTo(cut);
+        assertThat(drawnSize(frame("net/http.HandlerFunc.ServeHTTP"))).isEqualTo(size);
+        assertThat(browser.severeLogs()).isEmpty();
+
+        // full names are cut at 12 px, as before
+        open("gosmallfull", HtmlOptions.builder().names(io.github.stackfold.flamegraph.FrameNames.Style.FULL).build(),
+                (r, out) -> r.render(folded(LONG_GO), out));
+        Map<String, Object> full = frame("net/http.HandlerFunc.ServeHTTP");
+        assertThat(drawnSize(full)).isEqualTo(12.0);
+        assertThat((String) full.get("text")).endsWith("..").hasSize((int) Math.floor((num(full.get("w")) - 6) / 7));
+    }
+
     @Test
     void clickZoomsAndResetReturns() throws Exception {
         open("zoom", folded(FOLDED));
