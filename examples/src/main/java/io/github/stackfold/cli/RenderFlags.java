@@ -115,8 +115,9 @@ final class RenderFlags {
 
     @Option(names = "--names", paramLabel = "short|full|auto", defaultValue = "auto",
             description = "Frame labels: short (Go and Java names without their import path or package, shorter still"
-                    + " in narrow frames), full, or auto: short when most frames are Go (default: ${DEFAULT-VALUE})."
-                    + " Tooltips and search always use the full name.")
+                    + " in narrow frames, then in a smaller font down to 8 px before they are cut), full, or auto:"
+                    + " short when most frames are Go (default: ${DEFAULT-VALUE}). Tooltips and search always use the"
+                    + " full name.")
     String names;
 
     /** The library options for these flags; a value the library refuses is a usage error. */
