@@ -181,6 +181,32 @@ final class CliProfiles {
         }
     }
 
+    /** The result of a task that runs on another thread, once it is done; what it threw is thrown here. */
+    static <T> T join(java.util.concurrent.FutureTask<T> task) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** A loader for every format; perf script text is collapsed with flame collapse's defaults. */
     private static ProfileLoader loader(CollapseListener listener, PprofOptions pprof, FlameCli flame, SymbolFlags symbols) {
         PerfCollapser perf = PerfCollapser.create(CollapseOptions.builder().listener(listener)

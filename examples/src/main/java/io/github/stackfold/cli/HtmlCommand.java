@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+import java.util.function.Supplier;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -114,21 +116,29 @@ final class HtmlCommand implements Callable<Integer> {
         if (in.perfData()) {
             options = perfDataUnits(options, in.profile());
         }
-        Report unnamed = in.raw() != null ? Analyzer.unnamedFrames(in.raw())
-                : Analyzer.unnamedFrames(in.profile()); // a diff's profile: its "after" weights, as drawn
-        options = options.toBuilder().subtitle(CliProfiles.withVerdict(options.subtitle(), unnamed, "html"))
-                .notice(CliProfiles.fullVerdict(unnamed)).build();
-        CliProfiles.hintVerdict(unnamed, "html", flame);
+        // the verdict on unnamed frames (a diff's: its "after" weights, as drawn) is worked out on a
+        // thread of its own while the page's data is written, and goes into the page after the data
+        HtmlOptions given = options;
+        FutureTask<Report> unnamed = new FutureTask<>(() -> in.raw() != null ? Analyzer.unnamedFrames(in.raw())
+                : Analyzer.unnamedFrames(in.profile()));
+        Thread scan = new Thread(unnamed, "stackfold-unnamed-frames");
+        scan.setDaemon(true);
+        scan.start();
+        Supplier<HtmlRenderer.Notes> notes = () -> {
+            Report u = CliProfiles.join(unnamed);
+            return new HtmlRenderer.Notes(CliProfiles.withVerdict(given.subtitle(), u, "html"), CliProfiles.fullVerdict(u));
+        };
         HtmlRenderer r = HtmlRenderer.of(options);
         if (output.file == null) {
             OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            write(r, in, out);
+            write(r, in, out, notes);
             out.flush();
         } else {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
-                write(r, in, out);
+                write(r, in, out, notes);
             }
         }
+        CliProfiles.hintVerdict(CliProfiles.join(unnamed), "html", flame);
         return ExitCodes.OK;
     }
 
@@ -149,15 +159,20 @@ final class HtmlCommand implements Callable<Integer> {
         return b.build();
     }
 
-    static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out) throws IOException {
+    static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out, Supplier<HtmlRenderer.Notes> notes)
+            throws IOException {
         if (in.raw() != null) {
-            r.render(in.raw(), out);
-        } else if (in.diff() != null) {
-            r.render(in.diff(), out);
+            r.render(in.raw(), out, notes);
+            return;
+        }
+        HtmlRenderer withNotes = HtmlRenderer.of(r.options().toBuilder().subtitle(notes.get().subtitle())
+                .notice(notes.get().notice()).build());
+        if (in.diff() != null) {
+            withNotes.render(in.diff(), out);
         } else if (in.timed() != null) {
-            r.render(in.timed(), out);
+            withNotes.render(in.timed(), out);
         } else {
-            r.render(in.profile(), out);
+            withNotes.render(in.profile(), out);
         }
     }
 }

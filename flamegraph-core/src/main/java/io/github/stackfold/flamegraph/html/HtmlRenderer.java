@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 
@@ -61,6 +62,24 @@ public final class HtmlRenderer {
         write(StackEncoder.Input.of(stacks), out);
     }
 
+    /** A subtitle and a notice for the page, worked out while its data is written. */
+    public record Notes(String subtitle, String notice) {
+        public Notes {
+            Objects.requireNonNull(subtitle, "subtitle");
+            Objects.requireNonNull(notice, "notice");
+        }
+    }
+
+    /**
+     * As {@link #render(RawStacks, OutputStream)}, with the subtitle and notice of {@code notes} in
+     * place of the options' own. The page carries them after its data, so {@code notes} is asked
+     * once the data is written: what they say (e.g. a verdict on the stacks) can be worked out on
+     * another thread meanwhile.
+     */
+    public void render(RawStacks stacks, OutputStream out, Supplier<Notes> notes) throws IOException {
+        write(StackEncoder.Input.of(stacks), out, notes);
+    }
+
     /** Writes a differential viewer: widths from the second ("after") counts, colours from the change. */
     public void render(DiffProfile diff, OutputStream out) throws IOException {
         write(StackEncoder.Input.of(diff), out);
@@ -76,10 +95,14 @@ public final class HtmlRenderer {
     }
 
     private void write(StackEncoder.Input input, OutputStream raw) throws IOException {
+        write(input, raw, () -> new Notes(options.subtitle(), options.notice()));
+    }
+
+    private void write(StackEncoder.Input input, OutputStream raw, Supplier<Notes> notes) throws IOException {
         Template template = Template.INSTANCE;
         OutputStream out = new BufferedOutputStream(raw, 1 << 16);
-        String head = fill(template.head, htmlText(title(input)), meta(input));
-        out.write(head.getBytes(StandardCharsets.UTF_8));
+        String title = htmlText(title(input));
+        out.write(fill(template.head, title, "").getBytes(StandardCharsets.UTF_8));
         OutputStream b64 = Base64.getEncoder().wrap(new NonClosingOutputStream(out));
         // Huffman coding alone: the stream is mostly one-byte codes with few long repeats, so string
         // matching costs time and gains nothing (BIG: 13.9 MB instead of 15.0 MB at level 1, and faster)
@@ -90,7 +113,7 @@ public final class HtmlRenderer {
         } finally {
             deflater.end();
         }
-        out.write(template.tail);
+        out.write(fill(template.tail, title, meta(input, notes.get())).getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
@@ -124,11 +147,11 @@ public final class HtmlRenderer {
         return input.diff() ? "Differential Flame Graph" : "Flame Graph";
     }
 
-    private String meta(StackEncoder.Input input) {
+    private String meta(StackEncoder.Input input, Notes notes) {
         StringBuilder sb = new StringBuilder(256);
         sb.append('{');
         field(sb, "title", title(input)).append(',');
-        field(sb, "subtitle", options.subtitle()).append(',');
+        field(sb, "subtitle", notes.subtitle()).append(',');
         field(sb, "countName", options.countName()).append(',');
         field(sb, "palette", options.palette().name().toLowerCase(java.util.Locale.ROOT)).append(',');
         field(sb, "view", options.view().name().toLowerCase(java.util.Locale.ROOT)).append(',');
@@ -136,8 +159,8 @@ public final class HtmlRenderer {
         sb.append("\"minWidthPercent\":").append(options.minWidthPercent()).append(',');
         sb.append("\"diff\":").append(input.diff()).append(',');
         sb.append("\"timed\":").append(input.timed());
-        if (!options.notice().isEmpty()) {
-            field(sb.append(','), "notice", options.notice()); // only when there is one: other pages stay as they were
+        if (!notes.notice().isEmpty()) {
+            field(sb.append(','), "notice", notes.notice()); // only when there is one: other pages stay as they were
         }
         return sb.append('}').toString();
     }
@@ -218,15 +241,15 @@ public final class HtmlRenderer {
 
     /**
      * The viewer page around its data, read from the library once: the part before the data (with the
-     * title and meta placeholders) and the bytes after it.
+     * title placeholder) and the part after it (with the meta placeholder).
      */
     private static final class Template {
         static final Template INSTANCE = load();
 
         final String head;
-        final byte[] tail;
+        final String tail;
 
-        private Template(String head, byte[] tail) {
+        private Template(String head, String tail) {
             this.head = head;
             this.tail = tail;
         }
@@ -238,8 +261,7 @@ public final class HtmlRenderer {
                 }
                 String page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 int data = page.indexOf("{{DATA}}");
-                return new Template(page.substring(0, data),
-                        page.substring(data + "{{DATA}}".length()).getBytes(StandardCharsets.UTF_8));
+                return new Template(page.substring(0, data), page.substring(data + "{{DATA}}".length()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
