@@ -220,12 +220,11 @@ public final class Answers {
         List<String> changed = new ArrayList<>();
         List<String> noise = new ArrayList<>();
         for (Comparison.CategoryChange ch : c.categories()) {
-            if (ch.inclusiveBefore() == 0 && ch.inclusiveAfter() == 0) {
+            Comparison.ShareChange inclusive = ch.inclusive();
+            if (inclusive.before() == 0 && inclusive.after() == 0) {
                 continue;
             }
-            String t = ch.name() + " " + Comparison.change(ch.inclusiveBefore(), ch.samplesBefore(), ch.inclusiveAfter(),
-                    ch.samplesAfter());
-            (ch.inclusiveInNoise() ? noise : changed).add(t);
+            (inclusive.inNoise() ? noise : changed).add(ch.name() + " " + inclusive.changeText());
         }
         l.add(changed.isEmpty() ? "No category's share changed beyond its margin." : "Changed beyond the noise (inclusive share): "
                 + String.join(", ", changed) + ".");
