@@ -139,24 +139,16 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
                 g.writeString(w);
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("categories");
-            for (CategoryChange c : categories) {
-                g.writeStartObject();
-                g.writeStringField("name", c.name());
-                writeChange(g, "exclusive", c.exclusive(), true, true);
-                writeChange(g, "inclusive", c.inclusive(), false, true);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("grewMost");
-            for (FunctionChange f : grewMost) {
-                g.writeStartObject();
-                g.writeStringField("name", f.name());
-                writeChange(g, "self", f.self(), false, true);
-                writeChange(g, "inclusive", f.inclusive(), false, false);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            Report.writeObjects(g, "categories", categories, (w, c) -> {
+                w.writeStringField("name", c.name());
+                writeChange(w, "exclusive", c.exclusive(), true, true);
+                writeChange(w, "inclusive", c.inclusive(), false, true);
+            });
+            Report.writeObjects(g, "grewMost", grewMost, (w, f) -> {
+                w.writeStringField("name", f.name());
+                writeChange(w, "self", f.self(), false, true);
+                writeChange(w, "inclusive", f.inclusive(), false, false);
+            });
             g.writeEndObject();
         }
         out.write('\n');

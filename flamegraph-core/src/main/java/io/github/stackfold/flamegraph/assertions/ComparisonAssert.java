@@ -29,24 +29,44 @@ public final class ComparisonAssert extends AbstractAssert<ComparisonAssert, Com
         return new CategoryChangeAssert(c);
     }
 
-    /**
-     * What the assertions on a function's and on a category's change share: a growth of one of its shares
-     * checked against a bound.
-     */
+    /** What the assertions on a function's and on a category's change share: how the inclusive share changed. */
     abstract static class ShareChangeAssert<S extends ShareChangeAssert<S, A>, A> extends AbstractAssert<S, A> {
         private final String what;
+        private final String name;
+        private final Comparison.ShareChange inclusive;
 
-        /** {@code what}: how a failure names the thing, as in "share of <i>what</i> &lt;name&gt;" ("category "). */
-        ShareChangeAssert(A actual, Class<?> selfType, String what) {
+        /**
+         * @param what how a failure names the thing, as in "share of <i>what</i> &lt;name&gt;" ({@code "category "})
+         * @param name the function's or category's name
+         * @param inclusive the change of its inclusive share
+         */
+        ShareChangeAssert(A actual, Class<?> selfType, String what, String name, Comparison.ShareChange inclusive) {
             super(actual, selfType);
             this.what = what;
+            this.name = name;
+            this.inclusive = inclusive;
+        }
+
+        /** Fails unless the inclusive share grew by at least {@code delta} (0.05: five percentage points). */
+        public S grewBy(double delta) {
+            return grew("inclusive", inclusive, delta, true);
+        }
+
+        /** Fails if the inclusive share grew by {@code delta} or more (a regression guard). */
+        public S didNotGrowBy(double delta) {
+            return grew("inclusive", inclusive, delta, false);
+        }
+
+        /** The change in inclusive share (after minus before). */
+        public AbstractDoubleAssert<?> inclusiveDelta() {
+            return delta("inclusive", inclusive);
         }
 
         /**
-         * Fails unless {@code share} grew by at least {@code delta} ({@code atLeast}), or unless it grew by
-         * less ({@code !atLeast}).
+         * Fails unless the {@code kind} share grew by at least {@code delta} ({@code atLeast}), or unless it
+         * grew by less ({@code !atLeast}).
          */
-        S grew(String kind, String name, Comparison.ShareChange share, double delta, boolean atLeast) {
+        S grew(String kind, Comparison.ShareChange share, double delta, boolean atLeast) {
             if ((share.delta() >= delta) != atLeast) {
                 failWithMessage("Expected the %s share of %s<%s> to grow by %s %s but it went from %s to %s (%+f)", kind, what,
                         name, atLeast ? "at least" : "less than", delta, share.before(), share.after(), share.delta());
@@ -54,68 +74,38 @@ public final class ComparisonAssert extends AbstractAssert<ComparisonAssert, Com
             return myself;
         }
 
-        /** An assertion on the change of {@code share} (after minus before). */
-        AbstractDoubleAssert<?> delta(String kind, String name, Comparison.ShareChange share) {
+        /** An assertion on the change of the {@code kind} share (after minus before). */
+        AbstractDoubleAssert<?> delta(String kind, Comparison.ShareChange share) {
             return Assertions.assertThat(share.delta()).as("change of the %s share of %s", kind, name);
         }
     }
 
-    /** A function's change in inclusive share. */
+    /** A function's change in shares. */
     public static final class FunctionChangeAssert extends ShareChangeAssert<FunctionChangeAssert, Comparison.FunctionChange> {
         FunctionChangeAssert(Comparison.FunctionChange actual) {
-            super(actual, FunctionChangeAssert.class, "");
-        }
-
-        /** Fails unless the inclusive share grew by at least {@code delta} (0.05: five percentage points). */
-        public FunctionChangeAssert grewBy(double delta) {
-            return grew("inclusive", actual.name(), actual.inclusive(), delta, true);
+            super(actual, FunctionChangeAssert.class, "", actual.name(), actual.inclusive());
         }
 
         /** Fails unless the self share grew by at least {@code delta}. */
         public FunctionChangeAssert selfGrewBy(double delta) {
-            return grew("self", actual.name(), actual.self(), delta, true);
-        }
-
-        /** Fails if the inclusive share grew by {@code delta} or more (a regression guard). */
-        public FunctionChangeAssert didNotGrowBy(double delta) {
-            return grew("inclusive", actual.name(), actual.inclusive(), delta, false);
-        }
-
-        /** The change in inclusive share (after minus before). */
-        public AbstractDoubleAssert<?> inclusiveDelta() {
-            return delta("inclusive", actual.name(), actual.inclusive());
+            return grew("self", actual.self(), delta, true);
         }
 
         /** The change in self share (after minus before). */
         public AbstractDoubleAssert<?> selfDelta() {
-            return delta("self", actual.name(), actual.self());
+            return delta("self", actual.self());
         }
     }
 
     /** A category's change in shares. */
     public static final class CategoryChangeAssert extends ShareChangeAssert<CategoryChangeAssert, Comparison.CategoryChange> {
         CategoryChangeAssert(Comparison.CategoryChange actual) {
-            super(actual, CategoryChangeAssert.class, "category ");
-        }
-
-        /** Fails unless the inclusive share grew by at least {@code delta}. */
-        public CategoryChangeAssert grewBy(double delta) {
-            return grew("inclusive", actual.name(), actual.inclusive(), delta, true);
-        }
-
-        /** Fails if the inclusive share grew by {@code delta} or more. */
-        public CategoryChangeAssert didNotGrowBy(double delta) {
-            return grew("inclusive", actual.name(), actual.inclusive(), delta, false);
-        }
-
-        /** The change in inclusive share (after minus before). */
-        public AbstractDoubleAssert<?> inclusiveDelta() {
-            return delta("inclusive", actual.name(), actual.inclusive());
+            super(actual, CategoryChangeAssert.class, "category ", actual.name(), actual.inclusive());
         }
 
         /** The change in exclusive share (after minus before). */
         public AbstractDoubleAssert<?> exclusiveDelta() {
-            return delta("exclusive", actual.name(), actual.exclusive());
+            return delta("exclusive", actual.exclusive());
         }
     }
 }
