@@ -154,7 +154,7 @@ public final class RawStacks {
         byte[] buf = r.buf;
         int start = r.start;
         int end = r.end;
-        if (r.lineNo == 1 && startsWith(buf, start, end, ProfileMeta.HEADER_PREFIX)) {
+        if (r.lineNo == 1 && ProfileMeta.isHeader(buf, start, end)) {
             // the header says what the weights mean; the viewer only needs it to be well formed
             ProfileMeta.parseHeader(new String(buf, start, end - start, StandardCharsets.ISO_8859_1));
             return;
@@ -177,18 +177,6 @@ public final class RawStacks {
             count = count * 10 + (buf[i] - '0');
         }
         b.add(buf, start, stackEnd, count);
-    }
-
-    private static boolean startsWith(byte[] b, int from, int to, String prefix) {
-        if (to - from < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (b[from + i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** {@link Character#isWhitespace} of the byte as a char (ISO-8859-1). */
