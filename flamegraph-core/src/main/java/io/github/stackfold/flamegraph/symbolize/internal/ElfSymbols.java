@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.symbolize.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -190,19 +191,11 @@ public final class ElfSymbols {
 
     /** The name of the function holding virtual address {@code addr} (raw bytes as ISO-8859-1), or null. */
     public String find(long addr) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        int at = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (starts[mid] <= addr) {
-                at = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        int at = Arrays.binarySearch(starts, addr); // starts are distinct
+        if (at < 0) {
+            at = -at - 2; // the closest start below, -1 when none
         }
-        // the closest start below; a longer symbol before it may still hold the address
+        // a longer symbol before it may still hold the address
         for (int i = at; i >= 0 && i > at - 8; i--) {
             if (addr < ends[i]) {
                 return names[i];
