@@ -236,7 +236,7 @@ public final class LabPipeline {
             cats.append(i == 0 ? "" : ", ").append(c.name()).append(' ').append(pct(c.exclusive()));
             if (comparison != null) {
                 comparison.category(c.name()).ifPresent(ch -> cats.append(String.format(Locale.ROOT, " (%+.1f pp vs idle)",
-                        ch.exclusiveDelta() * 100)));
+                        ch.exclusive().delta() * 100)));
             }
         }
         lines.add(cats.toString());
@@ -315,18 +315,17 @@ public final class LabPipeline {
                     + "the noise (smaller than its margin).\n\n");
             md.append("| category | idle | loaded | change |\n| --- | ---: | ---: | ---: |\n");
             for (Comparison.CategoryChange c : comparison.categories()) {
-                if (c.exclusiveBefore() == 0 && c.exclusiveAfter() == 0) {
+                Comparison.ShareChange e = c.exclusive();
+                if (e.before() == 0 && e.after() == 0) {
                     continue;
                 }
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", Markdown.text(c.name()),
-                        Comparison.withMargin(c.exclusiveBefore(), c.samplesBefore()),
-                        Comparison.withMargin(c.exclusiveAfter(), c.samplesAfter()),
-                        Comparison.change(c.exclusiveBefore(), c.samplesBefore(), c.exclusiveAfter(), c.samplesAfter())));
+                        Comparison.withMargin(e.before(), e.samplesBefore()),
+                        Comparison.withMargin(e.after(), e.samplesAfter()), e.changeText()));
             }
             md.append("\nFunctions that grew most (self share), surest first:\n\n");
             for (Comparison.FunctionChange f : comparison.grewMost()) {
-                md.append(String.format(Locale.ROOT, "- %s (z = %.2f) %s%n",
-                        Comparison.change(f.selfBefore(), f.samplesBefore(), f.selfAfter(), f.samplesAfter()), f.selfZ(),
+                md.append(String.format(Locale.ROOT, "- %s (z = %.2f) %s%n", f.self().changeText(), f.self().z(),
                         Markdown.code(f.name())));
             }
             md.append('\n');

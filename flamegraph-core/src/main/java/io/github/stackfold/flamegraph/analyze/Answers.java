@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * The answers to the four challenge questions of the kube-apiserver profiling lab, from one
@@ -79,25 +80,27 @@ public final class Answers {
 
     /** The answers as text, under the heading {@code Answers to the lab's questions}. */
     public String toText() {
-        StringBuilder sb = new StringBuilder("Answers to the lab's questions (shares of all samples, \u00b1 95% margin)\n");
-        List<List<String>> secs = sections();
-        for (int i = 0; i < secs.size(); i++) {
-            sb.append('\n').append(TITLES[i]).append('\n');
-            for (String l : secs.get(i)) {
-                sb.append("  ").append(l).append('\n');
-            }
-        }
-        return sb.toString();
+        return format("Answers to the lab's questions (shares of all samples, \u00b1 95% margin)\n", "\n", "\n", "  ",
+                UnaryOperator.identity());
     }
 
     /** The answers as markdown: a {@code ## Answers} section with one {@code ###} per question. */
     public String toMarkdown() {
-        StringBuilder sb = new StringBuilder("## Answers\n\nShares of all samples, with their 95 % margins (binomial).\n");
+        return format("## Answers\n\nShares of all samples, with their 95 % margins (binomial).\n", "\n### ", "\n\n", "- ",
+                Markdown::text);
+    }
+
+    /**
+     * {@code head}, then per question its title between {@code beforeTitle} and {@code afterTitle} and its
+     * answers, each a line of {@code bullet} and the answer as {@code line} writes it.
+     */
+    private String format(String head, String beforeTitle, String afterTitle, String bullet, UnaryOperator<String> line) {
+        StringBuilder sb = new StringBuilder(head);
         List<List<String>> secs = sections();
         for (int i = 0; i < secs.size(); i++) {
-            sb.append("\n### ").append(TITLES[i]).append("\n\n");
+            sb.append(beforeTitle).append(TITLES[i]).append(afterTitle);
             for (String l : secs.get(i)) {
-                sb.append("- ").append(Markdown.text(l)).append('\n');
+                sb.append(bullet).append(line.apply(l)).append('\n');
             }
         }
         return sb.toString();
@@ -220,12 +223,11 @@ public final class Answers {
         List<String> changed = new ArrayList<>();
         List<String> noise = new ArrayList<>();
         for (Comparison.CategoryChange ch : c.categories()) {
-            if (ch.inclusiveBefore() == 0 && ch.inclusiveAfter() == 0) {
+            Comparison.ShareChange inclusive = ch.inclusive();
+            if (inclusive.before() == 0 && inclusive.after() == 0) {
                 continue;
             }
-            String t = ch.name() + " " + Comparison.change(ch.inclusiveBefore(), ch.samplesBefore(), ch.inclusiveAfter(),
-                    ch.samplesAfter());
-            (ch.inclusiveInNoise() ? noise : changed).add(t);
+            (inclusive.inNoise() ? noise : changed).add(ch.name() + " " + inclusive.changeText());
         }
         l.add(changed.isEmpty() ? "No category's share changed beyond its margin." : "Changed beyond the noise (inclusive share): "
                 + String.join(", ", changed) + ".");
@@ -269,25 +271,28 @@ public final class Answers {
         };
     }
 
+    /** A marker of the rules that measures work through to etcd: what the lead calls it, and its knob. */
+    private record EtcdMarker(String marker, String what, String knob) {
+    }
+
+    private static final List<EtcdMarker> ETCD_MARKERS = List.of(
+            new EtcdMarker("list-from-etcd", "LIST served from etcd",
+                    "LIST with resourceVersion=\"0\" (served by the watch cache) and pagination (limit/continue)"),
+            new EtcdMarker("etcd-update", "updates (GuaranteedUpdate)",
+                    "fewer writes: status updates and leases of controllers, lease duration"),
+            new EtcdMarker("etcd-get", "gets from etcd", "GET with resourceVersion=\"0\" where a cached read will do"),
+            new EtcdMarker("etcd-watch", "the etcd watch stream", "the write rate it mirrors"));
+
     /** The etcd lead from what the etcd frames measured: LIST from etcd, updates, gets, the watch stream. */
     private String etcdLead() {
         List<String> parts = new ArrayList<>();
         List<String> knobs = new ArrayList<>();
-        if (r.markerShare("list-from-etcd") > 0) {
-            parts.add("LIST served from etcd " + s(r.markerShare("list-from-etcd")));
-            knobs.add("LIST with resourceVersion=\"0\" (served by the watch cache) and pagination (limit/continue)");
-        }
-        if (r.markerShare("etcd-update") > 0) {
-            parts.add("updates (GuaranteedUpdate) " + s(r.markerShare("etcd-update")));
-            knobs.add("fewer writes: status updates and leases of controllers, lease duration");
-        }
-        if (r.markerShare("etcd-get") > 0) {
-            parts.add("gets from etcd " + s(r.markerShare("etcd-get")));
-            knobs.add("GET with resourceVersion=\"0\" where a cached read will do");
-        }
-        if (r.markerShare("etcd-watch") > 0) {
-            parts.add("the etcd watch stream " + s(r.markerShare("etcd-watch")));
-            knobs.add("the write rate it mirrors");
+        for (EtcdMarker m : ETCD_MARKERS) {
+            double share = r.markerShare(m.marker());
+            if (share > 0) {
+                parts.add(m.what() + " " + s(share));
+                knobs.add(m.knob());
+            }
         }
         return "work through to etcd" + (parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")")
                 + "; knob: " + (knobs.isEmpty() ? "requests the watch cache can serve (resourceVersion=\"0\")" : String.join("; ", knobs));

@@ -22,18 +22,17 @@ import java.util.TreeSet;
  * fractions of 1 (0.05 is five percentage points).
  *
  * <p>Immutable and thread-safe. Made by {@link Analyzer#compare} or {@link #of}.
+ *
+ * @param before the first profile's report (idle, say)
+ * @param after the second profile's report (under load, say)
+ * @param categories every category in rule order, then {@link #UNCLASSIFIED}
+ * @param grewMost the functions whose self share grew, surest growth first (by {@link ShareChange#z()} of
+ *        {@link FunctionChange#self()}, then by size); only those that grew
  */
-public final class Comparison {
-    private final Report before;
-    private final Report after;
-    private final List<CategoryChange> categories;
-    private final List<FunctionChange> grew;
-
-    private Comparison(Report before, Report after, List<CategoryChange> categories, List<FunctionChange> grew) {
-        this.before = before;
-        this.after = after;
-        this.categories = List.copyOf(categories);
-        this.grew = List.copyOf(grew);
+public record Comparison(Report before, Report after, List<CategoryChange> categories, List<FunctionChange> grewMost) {
+    public Comparison {
+        categories = List.copyOf(categories);
+        grewMost = List.copyOf(grewMost);
     }
 
     /**
@@ -47,23 +46,25 @@ public final class Comparison {
         List<CategoryChange> cats = new ArrayList<>();
         for (Report.CategoryShare b : before.categories()) {
             Report.CategoryShare a = after.category(b.name()).orElse(new Report.CategoryShare(b.name(), 0, 0));
-            cats.add(new CategoryChange(b.name(), b.exclusive(), a.exclusive(), b.inclusive(), a.inclusive(), n1, n2));
+            cats.add(new CategoryChange(b.name(), new ShareChange(b.exclusive(), a.exclusive(), n1, n2),
+                    new ShareChange(b.inclusive(), a.inclusive(), n1, n2)));
         }
         for (Report.CategoryShare a : after.categories()) {
             if (before.category(a.name()).isEmpty()) {
-                cats.add(new CategoryChange(a.name(), 0, a.exclusive(), 0, a.inclusive(), n1, n2));
+                cats.add(new CategoryChange(a.name(), new ShareChange(0, a.exclusive(), n1, n2),
+                        new ShareChange(0, a.inclusive(), n1, n2)));
             }
         }
-        cats.add(new CategoryChange(UNCLASSIFIED, before.unclassified(), after.unclassified(),
-                before.unclassified(), after.unclassified(), n1, n2));
+        ShareChange unclassified = new ShareChange(before.unclassified(), after.unclassified(), n1, n2);
+        cats.add(new CategoryChange(UNCLASSIFIED, unclassified, unclassified));
         TreeSet<String> names = new TreeSet<>(before.functions());
         names.addAll(after.functions());
         // ranked by how sure the growth is (z), not by its size: +3 pp from 40 samples is less news than +2 pp from 4000
         List<FunctionChange> grew = names.stream()
                 .map(n -> change(before, after, n))
-                .filter(f -> f.selfDelta() > 0)
-                .sorted(Comparator.comparingDouble(FunctionChange::selfZ).reversed()
-                        .thenComparing(Comparator.comparingDouble(FunctionChange::selfDelta).reversed())
+                .filter(f -> f.self().delta() > 0)
+                .sorted(Comparator.comparingDouble((FunctionChange f) -> f.self().z()).reversed()
+                        .thenComparing(Comparator.comparingDouble((FunctionChange f) -> f.self().delta()).reversed())
                         .thenComparing(FunctionChange::name))
                 .limit(top)
                 .toList();
@@ -109,33 +110,14 @@ public final class Comparison {
     public static final String UNCLASSIFIED = "(unclassified)";
 
     private static FunctionChange change(Report before, Report after, String name) {
-        return new FunctionChange(name, before.selfShare(name), after.selfShare(name),
-                before.inclusiveShare(name), after.inclusiveShare(name), before.samples(), after.samples());
-    }
-
-    public Report before() {
-        return before;
-    }
-
-    public Report after() {
-        return after;
-    }
-
-    /** Every category in rule order, then {@link #UNCLASSIFIED}. */
-    public List<CategoryChange> categories() {
-        return categories;
+        long n1 = before.samples();
+        long n2 = after.samples();
+        return new FunctionChange(name, new ShareChange(before.selfShare(name), after.selfShare(name), n1, n2),
+                new ShareChange(before.inclusiveShare(name), after.inclusiveShare(name), n1, n2));
     }
 
     public Optional<CategoryChange> category(String name) {
         return categories.stream().filter(c -> c.name().equals(name)).findFirst();
-    }
-
-    /**
-     * The functions whose self share grew, surest growth first (by {@link FunctionChange#selfZ()}, then by
-     * size); only those that grew.
-     */
-    public List<FunctionChange> grewMost() {
-        return grew;
     }
 
     /** Any function's change (all zero when it is in neither profile). */
@@ -157,47 +139,41 @@ public final class Comparison {
                 g.writeString(w);
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("categories");
-            for (CategoryChange c : categories) {
-                g.writeStartObject();
-                g.writeStringField("name", c.name());
-                g.writeNumberField("exclusiveBefore", c.exclusiveBefore());
-                g.writeNumberField("exclusiveAfter", c.exclusiveAfter());
-                g.writeNumberField("exclusiveDelta", c.exclusiveDelta());
-                Report.number(g, "exclusiveBeforeMargin", Margins.share(c.exclusiveBefore(), c.samplesBefore()));
-                Report.number(g, "exclusiveAfterMargin", Margins.share(c.exclusiveAfter(), c.samplesAfter()));
-                Report.number(g, "exclusiveDeltaMargin", c.exclusiveDeltaMargin());
-                Report.number(g, "exclusiveZ", c.exclusiveZ());
-                g.writeBooleanField("exclusiveInNoise", c.exclusiveInNoise());
-                g.writeNumberField("inclusiveBefore", c.inclusiveBefore());
-                g.writeNumberField("inclusiveAfter", c.inclusiveAfter());
-                g.writeNumberField("inclusiveDelta", c.inclusiveDelta());
-                Report.number(g, "inclusiveDeltaMargin", c.inclusiveDeltaMargin());
-                Report.number(g, "inclusiveZ", c.inclusiveZ());
-                g.writeBooleanField("inclusiveInNoise", c.inclusiveInNoise());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("grewMost");
-            for (FunctionChange f : grew) {
-                g.writeStartObject();
-                g.writeStringField("name", f.name());
-                g.writeNumberField("selfBefore", f.selfBefore());
-                g.writeNumberField("selfAfter", f.selfAfter());
-                g.writeNumberField("selfDelta", f.selfDelta());
-                Report.number(g, "selfDeltaMargin", f.selfDeltaMargin());
-                Report.number(g, "selfZ", f.selfZ());
-                g.writeBooleanField("selfInNoise", f.selfInNoise());
-                g.writeNumberField("inclusiveBefore", f.inclusiveBefore());
-                g.writeNumberField("inclusiveAfter", f.inclusiveAfter());
-                g.writeNumberField("inclusiveDelta", f.inclusiveDelta());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            Report.writeObjects(g, "categories", categories, (w, c) -> {
+                w.writeStringField("name", c.name());
+                writeChange(w, "exclusive", c.exclusive(), true, true);
+                writeChange(w, "inclusive", c.inclusive(), false, true);
+            });
+            Report.writeObjects(g, "grewMost", grewMost, (w, f) -> {
+                w.writeStringField("name", f.name());
+                writeChange(w, "self", f.self(), false, true);
+                writeChange(w, "inclusive", f.inclusive(), false, false);
+            });
             g.writeEndObject();
         }
         out.write('\n');
         out.flush();
+    }
+
+    /**
+     * The fields {@code <share>Before}, {@code After} and {@code Delta}; with {@code sideMargins} the margins
+     * {@code BeforeMargin} and {@code AfterMargin}; with {@code noise} {@code DeltaMargin}, {@code Z} and
+     * {@code InNoise}.
+     */
+    private static void writeChange(JsonGenerator g, String share, ShareChange s, boolean sideMargins, boolean noise)
+            throws IOException {
+        g.writeNumberField(share + "Before", s.before());
+        g.writeNumberField(share + "After", s.after());
+        g.writeNumberField(share + "Delta", s.delta());
+        if (sideMargins) {
+            Report.number(g, share + "BeforeMargin", Margins.share(s.before(), s.samplesBefore()));
+            Report.number(g, share + "AfterMargin", Margins.share(s.after(), s.samplesAfter()));
+        }
+        if (noise) {
+            Report.number(g, share + "DeltaMargin", s.deltaMargin());
+            Report.number(g, share + "Z", s.z());
+            g.writeBooleanField(share + "InNoise", s.inNoise());
+        }
     }
 
     private static void side(JsonGenerator g, String name, Report r) throws IOException {
@@ -237,25 +213,19 @@ public final class Comparison {
         sb.append(String.format(Locale.ROOT, "%-20s %-40s %s%n", "category", "exclusive before / after / change",
                 "inclusive before / after / change"));
         for (CategoryChange c : categories) {
-            sb.append(String.format(Locale.ROOT, "%-20s %-40s %s%n", c.name(),
-                    triple(c.exclusiveBefore(), c.samplesBefore(), c.exclusiveAfter(), c.samplesAfter()),
-                    triple(c.inclusiveBefore(), c.samplesBefore(), c.inclusiveAfter(), c.samplesAfter())));
+            sb.append(String.format(Locale.ROOT, "%-20s %-40s %s%n", c.name(), c.exclusive().toText(),
+                    c.inclusive().toText()));
         }
         sb.append(String.format(Locale.ROOT, "%nFunctions that grew most, surest first (self share before -> after)%n"));
-        if (grew.isEmpty()) {
+        if (grewMost.isEmpty()) {
             sb.append("  none\n");
         }
-        for (FunctionChange f : grew) {
-            sb.append(String.format(Locale.ROOT, "  %-16s z=%5.2f  %7s -> %7s  %s%n",
-                    change(f.selfBefore(), f.samplesBefore(), f.selfAfter(), f.samplesAfter()), f.selfZ(),
-                    Report.pct(f.selfBefore()), Report.pct(f.selfAfter()), f.name()));
+        for (FunctionChange f : grewMost) {
+            ShareChange self = f.self();
+            sb.append(String.format(Locale.ROOT, "  %-16s z=%5.2f  %7s -> %7s  %s%n", self.changeText(), self.z(),
+                    Report.pct(self.before()), Report.pct(self.after()), f.name()));
         }
         return sb.toString();
-    }
-
-    /** {@code 2.0% ±2.7    5.0% ±3.0    +3.0pp ±4.1 ~}. */
-    private static String triple(double p1, long n1, double p2, long n2) {
-        return String.format(Locale.ROOT, "%-12s %-12s %s", withMargin(p1, n1), withMargin(p2, n2), change(p1, n1, p2, n2));
     }
 
     /** A share and its margin: {@code 5.0% ±3.0}. */
@@ -272,66 +242,62 @@ public final class Comparison {
         return Margins.inNoise(p1, n1, p2, n2) ? s + " ~" : s;
     }
 
-    /** A category's shares before and after, and the sample counts they come from. */
-    public record CategoryChange(String name, double exclusiveBefore, double exclusiveAfter,
-            double inclusiveBefore, double inclusiveAfter, long samplesBefore, long samplesAfter) {
-        public double exclusiveDelta() {
-            return exclusiveAfter - exclusiveBefore;
+    /**
+     * One share (a fraction of 1) before and after, and the sample counts each comes from.
+     *
+     * @param before the share in {@link Comparison#before()}
+     * @param after the share in {@link Comparison#after()}
+     * @param samplesBefore the samples of {@link Comparison#before()}
+     * @param samplesAfter the samples of {@link Comparison#after()}
+     */
+    public record ShareChange(double before, double after, long samplesBefore, long samplesAfter) {
+        /** After minus before. */
+        public double delta() {
+            return after - before;
         }
 
-        public double inclusiveDelta() {
-            return inclusiveAfter - inclusiveBefore;
+        /** The 95 % margin of {@link #delta()} (see {@link Margins#delta}). */
+        public double deltaMargin() {
+            return Margins.delta(before, samplesBefore, after, samplesAfter);
         }
 
-        /** The 95 % margin of {@link #exclusiveDelta()} (see {@link Margins#delta}). */
-        public double exclusiveDeltaMargin() {
-            return Margins.delta(exclusiveBefore, samplesBefore, exclusiveAfter, samplesAfter);
+        /** How sure the change is, in standard errors (see {@link Margins#z}). */
+        public double z() {
+            return Margins.z(before, samplesBefore, after, samplesAfter);
         }
 
-        public double inclusiveDeltaMargin() {
-            return Margins.delta(inclusiveBefore, samplesBefore, inclusiveAfter, samplesAfter);
+        /** Whether the change is inside the noise (|z| &lt; 1.96). */
+        public boolean inNoise() {
+            return Margins.inNoise(before, samplesBefore, after, samplesAfter);
         }
 
-        public double exclusiveZ() {
-            return Margins.z(exclusiveBefore, samplesBefore, exclusiveAfter, samplesAfter);
+        /** The change and its margin, {@code ~} when inside the noise: {@code +3.0pp ±4.1 ~}. */
+        public String changeText() {
+            return change(before, samplesBefore, after, samplesAfter);
         }
 
-        public double inclusiveZ() {
-            return Margins.z(inclusiveBefore, samplesBefore, inclusiveAfter, samplesAfter);
-        }
-
-        /** Whether the exclusive change is inside the noise (|z| &lt; 1.96). */
-        public boolean exclusiveInNoise() {
-            return Margins.inNoise(exclusiveBefore, samplesBefore, exclusiveAfter, samplesAfter);
-        }
-
-        public boolean inclusiveInNoise() {
-            return Margins.inNoise(inclusiveBefore, samplesBefore, inclusiveAfter, samplesAfter);
+        /** Both shares with their margins, and the change: {@code 2.0% ±2.7    5.0% ±3.0    +3.0pp ±4.1 ~}. */
+        public String toText() {
+            return String.format(Locale.ROOT, "%-12s %-12s %s", withMargin(before, samplesBefore),
+                    withMargin(after, samplesAfter), changeText());
         }
     }
 
-    /** A function's self and inclusive shares before and after, and the sample counts they come from. */
-    public record FunctionChange(String name, double selfBefore, double selfAfter, double inclusiveBefore,
-            double inclusiveAfter, long samplesBefore, long samplesAfter) {
-        public double selfDelta() {
-            return selfAfter - selfBefore;
-        }
+    /**
+     * How a category's shares changed.
+     *
+     * @param exclusive the share of samples the category counts as theirs (see {@link Report.CategoryShare})
+     * @param inclusive the share of samples with the category anywhere on the stack
+     */
+    public record CategoryChange(String name, ShareChange exclusive, ShareChange inclusive) {
+    }
 
-        public double inclusiveDelta() {
-            return inclusiveAfter - inclusiveBefore;
-        }
-
-        public double selfDeltaMargin() {
-            return Margins.delta(selfBefore, samplesBefore, selfAfter, samplesAfter);
-        }
-
-        /** How sure the self share's change is, in standard errors (the ranking of {@link Comparison#grewMost()}). */
-        public double selfZ() {
-            return Margins.z(selfBefore, samplesBefore, selfAfter, samplesAfter);
-        }
-
-        public boolean selfInNoise() {
-            return Margins.inNoise(selfBefore, samplesBefore, selfAfter, samplesAfter);
-        }
+    /**
+     * How a function's shares changed.
+     *
+     * @param self the share of samples the function is the leaf of (the ranking of {@link Comparison#grewMost()})
+     * @param inclusive the share of samples with the function anywhere on the stack
+     */
+    public record FunctionChange(String name, ShareChange self, ShareChange inclusive) {
     }
 }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -340,17 +341,13 @@ public final class Report {
             g.writeNumberField("total", total);
             g.writeNumberField("samples", samples);
             writeMeta(g, meta);
-            g.writeArrayFieldStart("categories");
-            for (CategoryShare c : categories) {
-                g.writeStartObject();
-                g.writeStringField("name", c.name());
-                g.writeNumberField("exclusive", c.exclusive());
-                number(g, "exclusiveMargin", Margins.share(c.exclusive(), samples));
-                g.writeNumberField("inclusive", c.inclusive());
-                number(g, "inclusiveMargin", Margins.share(c.inclusive(), samples));
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            writeObjects(g, "categories", categories, (w, c) -> {
+                w.writeStringField("name", c.name());
+                w.writeNumberField("exclusive", c.exclusive());
+                number(w, "exclusiveMargin", Margins.share(c.exclusive(), samples));
+                w.writeNumberField("inclusive", c.inclusive());
+                number(w, "inclusiveMargin", Margins.share(c.inclusive(), samples));
+            });
             g.writeNumberField("unclassified", unclassified);
             g.writeObjectFieldStart("unnamed");
             g.writeNumberField("share", unnamed);
@@ -365,29 +362,16 @@ public final class Report {
                 g.writeStringField("remedy", remedy());
             }
             g.writeEndObject();
-            writeFunctions(g, "topSelf", topSelf);
-            writeFunctions(g, "topInclusive", topInclusive);
-            g.writeArrayFieldStart("hotPaths");
-            for (PathShare p : hotPaths) {
-                g.writeStartObject();
-                g.writeStringField("stack", p.stack());
-                g.writeNumberField("share", p.share());
-                number(g, "margin", Margins.share(p.share(), samples));
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            writeShares(g, "topSelf", topSelf, (w, f) -> w.writeStringField("name", f.name()), FunctionShare::share);
+            writeShares(g, "topInclusive", topInclusive, (w, f) -> w.writeStringField("name", f.name()),
+                    FunctionShare::share);
+            writeShares(g, "hotPaths", hotPaths, (w, p) -> w.writeStringField("stack", p.stack()), PathShare::share);
             g.writeNumberField("apiCallsTotal", apiCallsTotal);
             g.writeNumberField("apiCallsFromLabels", apiCallsFromLabels);
-            g.writeArrayFieldStart("apiCalls");
-            for (ApiCallShare a : apiCalls) {
-                g.writeStartObject();
-                g.writeStringField("verb", a.verb());
-                g.writeStringField("resource", a.resource());
-                g.writeNumberField("share", a.share());
-                number(g, "margin", Margins.share(a.share(), samples));
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            writeShares(g, "apiCalls", apiCalls, (w, a) -> {
+                w.writeStringField("verb", a.verb());
+                w.writeStringField("resource", a.resource());
+            }, ApiCallShare::share);
             g.writeEndObject();
         }
         out.write('\n');
@@ -416,16 +400,31 @@ public final class Report {
         }
     }
 
-    private void writeFunctions(JsonGenerator g, String field, List<FunctionShare> list) throws IOException {
+    /** Writes the fields of the JSON object of one entry of a list. */
+    interface JsonFields<T> {
+        void write(JsonGenerator g, T entry) throws IOException;
+    }
+
+    /** The array {@code field}: an object per entry of {@code list}, with the fields {@code fields} writes. */
+    static <T> void writeObjects(JsonGenerator g, String field, List<T> list, JsonFields<T> fields) throws IOException {
         g.writeArrayFieldStart(field);
-        for (FunctionShare f : list) {
+        for (T entry : list) {
             g.writeStartObject();
-            g.writeStringField("name", f.name());
-            g.writeNumberField("share", f.share());
-            number(g, "margin", Margins.share(f.share(), samples));
+            fields.write(g, entry);
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    /** The array {@code field}: per entry of {@code list} the fields {@code naming} writes, its {@code share} and {@code margin}. */
+    private <T> void writeShares(JsonGenerator g, String field, List<T> list, JsonFields<T> naming,
+            ToDoubleFunction<T> share) throws IOException {
+        writeObjects(g, field, list, (w, entry) -> {
+            naming.write(w, entry);
+            double s = share.applyAsDouble(entry);
+            w.writeNumberField("share", s);
+            number(w, "margin", Margins.share(s, samples));
+        });
     }
 
     /** {@link #writeJson} as a string. */

@@ -29,80 +29,83 @@ public final class ComparisonAssert extends AbstractAssert<ComparisonAssert, Com
         return new CategoryChangeAssert(c);
     }
 
-    /** A function's change in inclusive share. */
-    public static final class FunctionChangeAssert extends AbstractAssert<FunctionChangeAssert, Comparison.FunctionChange> {
-        FunctionChangeAssert(Comparison.FunctionChange actual) {
-            super(actual, FunctionChangeAssert.class);
+    /** What the assertions on a function's and on a category's change share: how the inclusive share changed. */
+    abstract static class ShareChangeAssert<S extends ShareChangeAssert<S, A>, A> extends AbstractAssert<S, A> {
+        private final String what;
+        private final String name;
+        private final Comparison.ShareChange inclusive;
+
+        /**
+         * @param what how a failure names the thing, as in "share of <i>what</i> &lt;name&gt;" ({@code "category "})
+         * @param name the function's or category's name
+         * @param inclusive the change of its inclusive share
+         */
+        ShareChangeAssert(A actual, Class<?> selfType, String what, String name, Comparison.ShareChange inclusive) {
+            super(actual, selfType);
+            this.what = what;
+            this.name = name;
+            this.inclusive = inclusive;
         }
 
         /** Fails unless the inclusive share grew by at least {@code delta} (0.05: five percentage points). */
-        public FunctionChangeAssert grewBy(double delta) {
-            if (!(actual.inclusiveDelta() >= delta)) {
-                failWithMessage("Expected the inclusive share of <%s> to grow by at least %s but it went from %s to %s (%+f)",
-                        actual.name(), delta, actual.inclusiveBefore(), actual.inclusiveAfter(), actual.inclusiveDelta());
-            }
-            return this;
-        }
-
-        /** Fails unless the self share grew by at least {@code delta}. */
-        public FunctionChangeAssert selfGrewBy(double delta) {
-            if (!(actual.selfDelta() >= delta)) {
-                failWithMessage("Expected the self share of <%s> to grow by at least %s but it went from %s to %s (%+f)",
-                        actual.name(), delta, actual.selfBefore(), actual.selfAfter(), actual.selfDelta());
-            }
-            return this;
+        public S grewBy(double delta) {
+            return grew("inclusive", inclusive, delta, true);
         }
 
         /** Fails if the inclusive share grew by {@code delta} or more (a regression guard). */
-        public FunctionChangeAssert didNotGrowBy(double delta) {
-            if (actual.inclusiveDelta() >= delta) {
-                failWithMessage("Expected the inclusive share of <%s> to grow by less than %s but it went from %s to %s (%+f)",
-                        actual.name(), delta, actual.inclusiveBefore(), actual.inclusiveAfter(), actual.inclusiveDelta());
-            }
-            return this;
+        public S didNotGrowBy(double delta) {
+            return grew("inclusive", inclusive, delta, false);
         }
 
         /** The change in inclusive share (after minus before). */
         public AbstractDoubleAssert<?> inclusiveDelta() {
-            return Assertions.assertThat(actual.inclusiveDelta()).as("change of the inclusive share of %s", actual.name());
+            return delta("inclusive", inclusive);
+        }
+
+        /**
+         * Fails unless the {@code kind} share grew by at least {@code delta} ({@code atLeast}), or unless it
+         * grew by less ({@code !atLeast}).
+         */
+        S grew(String kind, Comparison.ShareChange share, double delta, boolean atLeast) {
+            if ((share.delta() >= delta) != atLeast) {
+                failWithMessage("Expected the %s share of %s<%s> to grow by %s %s but it went from %s to %s (%+f)", kind, what,
+                        name, atLeast ? "at least" : "less than", delta, share.before(), share.after(), share.delta());
+            }
+            return myself;
+        }
+
+        /** An assertion on the change of the {@code kind} share (after minus before). */
+        AbstractDoubleAssert<?> delta(String kind, Comparison.ShareChange share) {
+            return Assertions.assertThat(share.delta()).as("change of the %s share of %s", kind, name);
+        }
+    }
+
+    /** A function's change in shares. */
+    public static final class FunctionChangeAssert extends ShareChangeAssert<FunctionChangeAssert, Comparison.FunctionChange> {
+        FunctionChangeAssert(Comparison.FunctionChange actual) {
+            super(actual, FunctionChangeAssert.class, "", actual.name(), actual.inclusive());
+        }
+
+        /** Fails unless the self share grew by at least {@code delta}. */
+        public FunctionChangeAssert selfGrewBy(double delta) {
+            return grew("self", actual.self(), delta, true);
         }
 
         /** The change in self share (after minus before). */
         public AbstractDoubleAssert<?> selfDelta() {
-            return Assertions.assertThat(actual.selfDelta()).as("change of the self share of %s", actual.name());
+            return delta("self", actual.self());
         }
     }
 
     /** A category's change in shares. */
-    public static final class CategoryChangeAssert extends AbstractAssert<CategoryChangeAssert, Comparison.CategoryChange> {
+    public static final class CategoryChangeAssert extends ShareChangeAssert<CategoryChangeAssert, Comparison.CategoryChange> {
         CategoryChangeAssert(Comparison.CategoryChange actual) {
-            super(actual, CategoryChangeAssert.class);
+            super(actual, CategoryChangeAssert.class, "category ", actual.name(), actual.inclusive());
         }
 
-        /** Fails unless the inclusive share grew by at least {@code delta}. */
-        public CategoryChangeAssert grewBy(double delta) {
-            if (!(actual.inclusiveDelta() >= delta)) {
-                failWithMessage("Expected the inclusive share of category <%s> to grow by at least %s but it went from %s to %s",
-                        actual.name(), delta, actual.inclusiveBefore(), actual.inclusiveAfter());
-            }
-            return this;
-        }
-
-        /** Fails if the inclusive share grew by {@code delta} or more. */
-        public CategoryChangeAssert didNotGrowBy(double delta) {
-            if (actual.inclusiveDelta() >= delta) {
-                failWithMessage("Expected the inclusive share of category <%s> to grow by less than %s but it went from %s to %s",
-                        actual.name(), delta, actual.inclusiveBefore(), actual.inclusiveAfter());
-            }
-            return this;
-        }
-
-        public AbstractDoubleAssert<?> inclusiveDelta() {
-            return Assertions.assertThat(actual.inclusiveDelta()).as("change of the inclusive share of %s", actual.name());
-        }
-
+        /** The change in exclusive share (after minus before). */
         public AbstractDoubleAssert<?> exclusiveDelta() {
-            return Assertions.assertThat(actual.exclusiveDelta()).as("change of the exclusive share of %s", actual.name());
+            return delta("exclusive", actual.exclusive());
         }
     }
 }

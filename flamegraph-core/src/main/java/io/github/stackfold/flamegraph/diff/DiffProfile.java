@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
 
 /**
  * A differential profile: every stack of two profiles with its count in each (0 where absent), the
@@ -31,10 +32,20 @@ public final class DiffProfile {
     private final long[] before;
     private final long[] after;
 
-    private DiffProfile(String[] stacks, long[] before, long[] after) {
-        this.stacks = stacks;
-        this.before = before;
-        this.after = after;
+    /**
+     * The stacks of {@code counts} (per stack: its before and after count) in byte order, each before count
+     * mapped by {@code scale}.
+     */
+    private DiffProfile(Map<String, long[]> counts, LongUnaryOperator scale) {
+        stacks = counts.keySet().toArray(new String[0]);
+        Arrays.sort(stacks);
+        before = new long[stacks.length];
+        after = new long[stacks.length];
+        for (int i = 0; i < stacks.length; i++) {
+            long[] c = counts.get(stacks[i]);
+            before[i] = scale.applyAsLong(c[0]);
+            after[i] = c[1];
+        }
     }
 
     /**
@@ -49,16 +60,8 @@ public final class DiffProfile {
         second.forEach((s, c) -> m.computeIfAbsent(options.stripHex() ? stripHex(s) : s, k -> new long[2])[1] += c);
         long total1 = first.total();
         long total2 = second.total();
-        String[] keys = m.keySet().toArray(new String[0]);
-        Arrays.sort(keys);
-        long[] b = new long[keys.length];
-        long[] a = new long[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            long[] c = m.get(keys[i]);
-            b[i] = options.normalize() && total1 != total2 ? scale(c[0], total2, total1) : c[0];
-            a[i] = c[1];
-        }
-        return new DiffProfile(keys, b, a);
+        boolean normalize = options.normalize() && total1 != total2;
+        return new DiffProfile(m, normalize ? c -> scale(c, total2, total1) : LongUnaryOperator.identity());
     }
 
     /** int(c * t2 / t1) with Perl's arithmetic: exact when the integers allow, else in doubles. */
@@ -185,15 +188,7 @@ public final class DiffProfile {
             c[0] += Long.parseLong(line, s1, e1, 10);
             c[1] += Long.parseLong(line, s2, end, 10);
         });
-        String[] keys = m.keySet().toArray(new String[0]);
-        Arrays.sort(keys);
-        long[] b = new long[keys.length];
-        long[] a = new long[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            b[i] = m.get(keys[i])[0];
-            a[i] = m.get(keys[i])[1];
-        }
-        return new DiffProfile(keys, b, a);
+        return new DiffProfile(m, LongUnaryOperator.identity());
     }
 
     /** Reads a differential profile, rejecting the first malformed line. */

@@ -279,6 +279,19 @@ public record ProfileMeta(long samples, Weight weight, String event, long period
                 + " cpu_ns=" + cpuNanos + " period=" + period + " duration_ns=" + durationNanos + HEADER_END;
     }
 
+    /** Whether the line {@code b[from, to)} (raw bytes) starts as a header line, for readers of bytes. */
+    public static boolean isHeader(byte[] b, int from, int to) {
+        if (to - from < HEADER_PREFIX.length()) {
+            return false;
+        }
+        for (int i = 0; i < HEADER_PREFIX.length(); i++) {
+            if (b[from + i] != HEADER_PREFIX.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The metadata of a header line, or null when {@code line} is none. */
     public static ProfileMeta parseHeader(String line) {
         if (line == null || !line.startsWith(HEADER_PREFIX)) {

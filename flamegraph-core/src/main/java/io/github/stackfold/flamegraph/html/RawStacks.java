@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 
@@ -124,7 +122,10 @@ public final class RawStacks {
         } catch (OutOfMemoryError e) {
             throw new NotEnoughMemoryException(source, NotEnoughMemoryException.lines(lines.reader.lineNo, 0), e);
         }
-        LinesThread ahead = lines.done() ? null : new LinesThread(lines);
+        // the first batch, taken here, goes round with those the thread makes
+        AheadThread<Lines.Batch> ahead = lines.done() ? null
+                : new AheadThread<>(lines, Lines.Batch::new, AheadThread.ITEMS - 1, "stackfold-folded-lines",
+                        "reading folded stacks");
         boolean ok = false;
         try {
             while (batch != null) {
@@ -153,7 +154,7 @@ public final class RawStacks {
         byte[] buf = r.buf;
         int start = r.start;
         int end = r.end;
-        if (r.lineNo == 1 && startsWith(buf, start, end, ProfileMeta.HEADER_PREFIX)) {
+        if (r.lineNo == 1 && ProfileMeta.isHeader(buf, start, end)) {
             // the header says what the weights mean; the viewer only needs it to be well formed
             ProfileMeta.parseHeader(new String(buf, start, end - start, StandardCharsets.ISO_8859_1));
             return;
@@ -176,18 +177,6 @@ public final class RawStacks {
             count = count * 10 + (buf[i] - '0');
         }
         b.add(buf, start, stackEnd, count);
-    }
-
-    private static boolean startsWith(byte[] b, int from, int to, String prefix) {
-        if (to - from < prefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-            if (b[from + i] != prefix.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** {@link Character#isWhitespace} of the byte as a char (ISO-8859-1). */
@@ -301,7 +290,7 @@ public final class RawStacks {
     }
 
     /** The stacks of folded lines in batches: each batch a copy of its stacks' bytes, their counts and hashes. */
-    static final class Lines {
+    static final class Lines implements AheadThread.Producer<Lines.Batch> {
         /** Bytes of stacks, or stacks, that fill a batch. */
         private static final int BATCH_BYTES = 1 << 18;
         private static final int BATCH_STACKS = 4096;
@@ -350,12 +339,14 @@ public final class RawStacks {
             }
         }
 
-        boolean done() {
+        @Override
+        public boolean done() {
             return done;
         }
 
         /** Fills b with the stacks of the next lines and returns it. */
-        Batch next(Batch b) throws IOException {
+        @Override
+        public Batch next(Batch b) throws IOException {
             b.used = 0;
             b.size = 0;
             while (!b.full()) {
@@ -367,84 +358,6 @@ public final class RawStacks {
             }
             b.lineNo = reader.lineNo;
             return b;
-        }
-    }
-
-    /**
-     * Runs {@link Lines} on its own thread, a few batches ahead of the merge; what it throws is thrown
-     * again by {@link #take}, after the batches before it.
-     */
-    private static final class LinesThread implements Runnable {
-        private static final int AHEAD = 4;
-        private static final Object END = new Object();
-        private final Lines lines;
-        /** Room for every batch and the end or an error: the thread never waits to hand one over. */
-        private final BlockingQueue<Object> full = new ArrayBlockingQueue<>(AHEAD + 3);
-        private final BlockingQueue<Lines.Batch> empty = new ArrayBlockingQueue<>(AHEAD + 2);
-        private final Thread thread;
-
-        LinesThread(Lines lines) {
-            this.lines = lines;
-            for (int i = 0; i < AHEAD + 1; i++) {
-                empty.add(new Lines.Batch());
-            }
-            thread = new Thread(this, "stackfold-folded-lines");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (!lines.done()) {
-                    full.put(lines.next(empty.take()));
-                }
-                full.put(END);
-            } catch (InterruptedException e) {
-                // the merge stopped
-            } catch (IOException | RuntimeException | Error e) {
-                full.offer(e);
-            }
-        }
-
-        /** The next batch, null at the end. */
-        Lines.Batch take() throws IOException {
-            Object o;
-            try {
-                o = full.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while reading folded stacks");
-            }
-            if (o == END) {
-                return null;
-            }
-            if (o instanceof IOException) {
-                throw (IOException) o;
-            }
-            if (o instanceof RuntimeException) {
-                throw (RuntimeException) o;
-            }
-            if (o instanceof Error) {
-                throw (Error) o;
-            }
-            return (Lines.Batch) o;
-        }
-
-        void recycle(Lines.Batch b) {
-            empty.offer(b);
-        }
-
-        /**
-         * Stops the thread. After the end it has nothing left to do and is waited for; after a
-         * failure it is only interrupted (it may be blocked reading a pipe).
-         */
-        void close(boolean ended) {
-            thread.interrupt();
-            if (!ended) {
-                return;
-            }
-            Threads.joinUninterruptibly(thread);
         }
     }
 

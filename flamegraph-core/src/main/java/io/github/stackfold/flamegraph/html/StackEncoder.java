@@ -3,15 +3,11 @@ package io.github.stackfold.flamegraph.html;
 import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
-import io.github.stackfold.flamegraph.internal.Threads;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * The data of an HTML viewer file: folded stacks as a prefix-shared stack tree, before DEFLATE and
@@ -135,7 +131,9 @@ final class StackEncoder {
         long nodes = 0;
         int maxDepth = 0;
         boolean diff = in.diff();
-        FramesThread ahead = n > 2L * chunk ? new FramesThread(frames) : null;
+        // the names are the writer's to read once the last chunk is taken
+        AheadThread<Frames.Chunk> ahead = n > 2L * chunk ? new AheadThread<>(frames, () -> new Frames.Chunk(chunk),
+                AheadThread.ITEMS, "stackfold-html-frames", "writing the viewer's data") : null;
         try {
             Frames.Chunk c = ahead == null ? new Frames.Chunk(chunk) : null;
             int oi = 0;
@@ -186,7 +184,7 @@ final class StackEncoder {
             }
         } finally {
             if (ahead != null) {
-                ahead.close();
+                ahead.close(true);
             }
         }
         Names names = frames.names;
@@ -427,7 +425,7 @@ final class StackEncoder {
      * before, the frames that follow, and their interned names. One instance goes through the stacks
      * once, in order, chunk after chunk.
      */
-    static final class Frames {
+    static final class Frames implements AheadThread.Producer<Frames.Chunk> {
         private final RawStacks stacks;
         private final int[] order;
         private final int n;
@@ -458,12 +456,14 @@ final class StackEncoder {
             }
         }
 
-        boolean done() {
+        @Override
+        public boolean done() {
             return oi == n;
         }
 
         /** Fills c with the next stacks and returns it. */
-        Chunk next(Chunk c) {
+        @Override
+        public Chunk next(Chunk c) {
             int[] t = c.tokens;
             int p = 0;
             int last = (int) Math.min(n, (long) oi + chunk);
@@ -529,69 +529,6 @@ final class StackEncoder {
             }
             c.stacks = k;
             return c;
-        }
-    }
-
-    /**
-     * Runs {@link Frames} on its own thread, a few chunks ahead of the writer; what it throws is
-     * thrown again by {@link #take}. The names are the writer's to read once the last chunk is taken.
-     */
-    private static final class FramesThread implements Runnable {
-        private static final int AHEAD = 4;
-        private final Frames frames;
-        /** Room for every chunk and an error: the thread never waits to hand one over. */
-        private final BlockingQueue<Object> full = new ArrayBlockingQueue<>(AHEAD + 3);
-        private final BlockingQueue<Frames.Chunk> empty = new ArrayBlockingQueue<>(AHEAD + 2);
-        private final Thread thread;
-
-        FramesThread(Frames frames) {
-            this.frames = frames;
-            for (int i = 0; i < AHEAD + 2; i++) {
-                empty.add(new Frames.Chunk(frames.chunk));
-            }
-            thread = new Thread(this, "stackfold-html-frames");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (!frames.done()) {
-                    full.put(frames.next(empty.take()));
-                }
-            } catch (InterruptedException e) {
-                // the writer stopped
-            } catch (RuntimeException | Error e) {
-                full.offer(e);
-            }
-        }
-
-        Frames.Chunk take() throws IOException {
-            Object o;
-            try {
-                o = full.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while writing the viewer's data");
-            }
-            if (o instanceof RuntimeException) {
-                throw (RuntimeException) o;
-            }
-            if (o instanceof Error) {
-                throw (Error) o;
-            }
-            return (Frames.Chunk) o;
-        }
-
-        void recycle(Frames.Chunk c) {
-            empty.offer(c);
-        }
-
-        /** Stops the thread if it still runs and waits for it. */
-        void close() {
-            thread.interrupt();
-            Threads.joinUninterruptibly(thread);
         }
     }
 

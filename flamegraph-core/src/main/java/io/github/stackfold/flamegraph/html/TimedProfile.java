@@ -45,14 +45,26 @@ public final class TimedProfile {
     private final boolean hasTimes;
     private final String event;
 
-    private TimedProfile(FoldedProfile profile, int[] stackOf, long[] micros, long[] weights, boolean hasTimes,
-            String event) {
-        this.event = event;
-        this.profile = profile;
-        this.stackOf = stackOf;
-        this.micros = micros;
-        this.weights = weights;
-        this.hasTimes = hasTimes;
+    /** The samples of {@code b}, their stacks folded. */
+    private TimedProfile(Builder b) {
+        Map<String, Long> sums = new HashMap<>();
+        for (int i = 0; i < b.stacks.size(); i++) {
+            sums.merge(b.stacks.get(i), b.weights[i], Long::sum);
+        }
+        profile = FoldedProfile.of(sums);
+        Map<String, Integer> index = new HashMap<>(profile.size() * 2);
+        for (int i = 0; i < profile.size(); i++) {
+            index.put(profile.stack(i), i);
+        }
+        int n = b.stacks.size();
+        stackOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            stackOf[i] = index.get(b.stacks.get(i));
+        }
+        micros = Arrays.copyOf(b.micros, n);
+        weights = Arrays.copyOf(b.weights, n);
+        hasTimes = b.hasTimes && n > 0;
+        event = b.event;
     }
 
     /** The samples folded. */
@@ -142,21 +154,7 @@ public final class TimedProfile {
         }
 
         public TimedProfile build() {
-            Map<String, Long> sums = new HashMap<>();
-            for (int i = 0; i < stacks.size(); i++) {
-                sums.merge(stacks.get(i), weights[i], Long::sum);
-            }
-            FoldedProfile p = FoldedProfile.of(sums);
-            Map<String, Integer> index = new HashMap<>(p.size() * 2);
-            for (int i = 0; i < p.size(); i++) {
-                index.put(p.stack(i), i);
-            }
-            int n = stacks.size();
-            int[] of = new int[n];
-            for (int i = 0; i < n; i++) {
-                of[i] = index.get(stacks.get(i));
-            }
-            return new TimedProfile(p, of, Arrays.copyOf(micros, n), Arrays.copyOf(weights, n), hasTimes && n > 0, event);
+            return new TimedProfile(this);
         }
     }
 

@@ -35,6 +35,13 @@ final class ProfileDecoder {
     /** Highest Profile field number known when this was written (15: doc_url). */
     static final int P_MAX_FIELD = 15;
 
+    // the varint fields read of the sub-messages, by field number from 1 (see readVarints)
+    private static final String[] VALUE_TYPE = {"ValueType.type", "ValueType.unit"};
+    private static final String[] LABEL = {"Label.key", "Label.str", "Label.num", "Label.num_unit"};
+    private static final String[] MAPPING = {null, null, null, null, "Mapping.filename"};
+    private static final String[] LINE = {"Line.function_id"};
+    private static final String[] FUNCTION = {"Function.id", "Function.name", "Function.system_name"};
+
     private static final int LD = WireFormat.WIRETYPE_LENGTH_DELIMITED;
     private static final int VARINT = WireFormat.WIRETYPE_VARINT;
 
@@ -43,6 +50,8 @@ final class ProfileDecoder {
     final LongList sampleTypeUnit = new LongList();
     long periodTypeName;
     long periodTypeUnit;
+    /** The values of the sub-message {@link #readVarints} read last, by field number (5 at the most). */
+    private final long[] varints = new long[6];
     long period;
     long timeNanos;
     long durationNanos;
@@ -103,11 +112,9 @@ final class ProfileDecoder {
             int wt = WireFormat.getTagWireType(tag);
             switch (field) {
                 case P_SAMPLE_TYPE -> {
-                    int old = enter(in, wt, "Profile.sample_type");
-                    long[] vt = readValueType(in);
-                    leave(in, old);
-                    sampleTypeName.add(vt[0]);
-                    sampleTypeUnit.add(vt[1]);
+                    long[] vt = readVarints(in, wt, "Profile.sample_type", VALUE_TYPE);
+                    sampleTypeName.add(vt[1]);
+                    sampleTypeUnit.add(vt[2]);
                 }
                 case P_SAMPLE -> readSample(in, wt);
                 case P_MAPPING -> readMapping(in, wt);
@@ -120,29 +127,14 @@ final class ProfileDecoder {
                 case P_TIME_NANOS -> timeNanos = varint(in, wt, "Profile.time_nanos");
                 case P_DURATION_NANOS -> durationNanos = varint(in, wt, "Profile.duration_nanos");
                 case P_PERIOD_TYPE -> {
-                    int old = enter(in, wt, "Profile.period_type");
-                    long[] vt = readValueType(in);
-                    leave(in, old);
-                    periodTypeName = vt[0];
-                    periodTypeUnit = vt[1];
+                    long[] vt = readVarints(in, wt, "Profile.period_type", VALUE_TYPE);
+                    periodTypeName = vt[1];
+                    periodTypeUnit = vt[2];
                 }
                 case P_PERIOD -> period = varint(in, wt, "Profile.period");
                 default -> in.skipField(tag);
             }
         }
-    }
-
-    private static long[] readValueType(CodedInputStream in) throws IOException {
-        long[] vt = new long[2];
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> vt[0] = varint(in, WireFormat.getTagWireType(tag), "ValueType.type");
-                case 2 -> vt[1] = varint(in, WireFormat.getTagWireType(tag), "ValueType.unit");
-                default -> in.skipField(tag);
-            }
-        }
-        return vt;
     }
 
     private void readSample(CodedInputStream in, int wt) throws IOException {
@@ -172,41 +164,15 @@ final class ProfileDecoder {
     }
 
     private void readLabel(CodedInputStream in, int wt) throws IOException {
-        int old = enter(in, wt, "Sample.label");
-        long key = 0;
-        long str = 0;
-        long num = 0;
-        long unit = 0;
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            int wire = WireFormat.getTagWireType(tag);
-            switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> key = varint(in, wire, "Label.key");
-                case 2 -> str = varint(in, wire, "Label.str");
-                case 3 -> num = varint(in, wire, "Label.num");
-                case 4 -> unit = varint(in, wire, "Label.num_unit");
-                default -> in.skipField(tag);
-            }
-        }
-        leave(in, old);
-        labelKey.add(key);
-        labelStr.add(str);
-        labelNum.add(num);
-        labelUnit.add(unit);
+        long[] v = readVarints(in, wt, "Sample.label", LABEL);
+        labelKey.add(v[1]);
+        labelStr.add(v[2]);
+        labelNum.add(v[3]);
+        labelUnit.add(v[4]);
     }
 
     private void readMapping(CodedInputStream in, int wt) throws IOException {
-        int old = enter(in, wt, "Profile.mapping");
-        long file = 0;
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            if (WireFormat.getTagFieldNumber(tag) == 5) {
-                file = varint(in, WireFormat.getTagWireType(tag), "Mapping.filename");
-            } else {
-                in.skipField(tag);
-            }
-        }
-        leave(in, old);
+        long file = readVarints(in, wt, "Profile.mapping", MAPPING)[5];
         if (mainMappingFile < 0) {
             mainMappingFile = file;
         }
@@ -227,20 +193,7 @@ final class ProfileDecoder {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> id = varint(in, wire, "Location.id");
                 case 3 -> address = varint(in, wire, "Location.address");
-                case 4 -> {
-                    int o = enter(in, wire, "Location.line");
-                    long function = 0;
-                    int t;
-                    while ((t = in.readTag()) != 0) {
-                        if (WireFormat.getTagFieldNumber(t) == 1) {
-                            function = varint(in, WireFormat.getTagWireType(t), "Line.function_id");
-                        } else {
-                            in.skipField(t);
-                        }
-                    }
-                    leave(in, o);
-                    lineFunction.add(function);
-                }
+                case 4 -> lineFunction.add(readVarints(in, wire, "Location.line", LINE)[1]);
                 default -> in.skipField(tag);
             }
         }
@@ -252,24 +205,11 @@ final class ProfileDecoder {
     }
 
     private void readFunction(CodedInputStream in, int wt) throws IOException {
-        int old = enter(in, wt, "Profile.function");
-        long id = 0;
-        long name = 0;
-        long systemName = 0;
-        int tag;
-        while ((tag = in.readTag()) != 0) {
-            int wire = WireFormat.getTagWireType(tag);
-            switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> id = varint(in, wire, "Function.id");
-                case 2 -> name = varint(in, wire, "Function.name");
-                case 3 -> systemName = varint(in, wire, "Function.system_name");
-                default -> in.skipField(tag);
-            }
-        }
-        leave(in, old);
+        long[] v = readVarints(in, wt, "Profile.function", FUNCTION);
+        long id = v[1];
         int index = functionName.size();
-        functionName.add(name);
-        functionSystemName.add(systemName);
+        functionName.add(v[2]);
+        functionSystemName.add(v[3]);
         if (functionIndex.putIfAbsent(id, index) != null) {
             throw new InvalidProtocolBufferException("two functions with id " + id);
         }
@@ -293,6 +233,27 @@ final class ProfileDecoder {
     }
 
     // ---- wire helpers
+
+    /**
+     * Reads a sub-message whose known fields are all varints: field number f is {@code fields[f - 1]}, its
+     * name for errors (null, or past the end: not needed, skipped as unknown). Returns {@link #varints},
+     * the value of field f at [f] (the last one, as protobuf merges; 0 when absent), until the next call.
+     */
+    private long[] readVarints(CodedInputStream in, int wt, String message, String[] fields) throws IOException {
+        int old = enter(in, wt, message);
+        Arrays.fill(varints, 0);
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            int f = WireFormat.getTagFieldNumber(tag);
+            if (f <= fields.length && fields[f - 1] != null) {
+                varints[f] = varint(in, WireFormat.getTagWireType(tag), fields[f - 1]);
+            } else {
+                in.skipField(tag);
+            }
+        }
+        leave(in, old);
+        return varints;
+    }
 
     private static int enter(CodedInputStream in, int wt, String what) throws IOException {
         expect(wt, LD, what);

@@ -586,7 +586,7 @@ public final class FoldedSamples {
             if (to > from && b[to - 1] == '\r') {
                 to--;
             }
-            if (lineNo == 1 && isHeader(b, from, to)) {
+            if (lineNo == 1 && ProfileMeta.isHeader(b, from, to)) {
                 header = ProfileMeta.parseHeader(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
                 return;
             }
@@ -603,19 +603,6 @@ public final class FoldedSamples {
             } else {
                 add(b, from, stackEnd, c);
             }
-        }
-
-        private static boolean isHeader(byte[] b, int from, int to) {
-            String p = ProfileMeta.HEADER_PREFIX;
-            if (to - from < p.length()) {
-                return false;
-            }
-            for (int i = 0; i < p.length(); i++) {
-                if (b[from + i] != p.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         private void ignore(String source, long lineNo, long offset, Consumer<BadInputException> onIgnored) {

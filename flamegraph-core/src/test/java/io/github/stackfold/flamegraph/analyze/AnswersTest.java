@@ -110,7 +110,7 @@ class AnswersTest {
                 .contains("idle 172 samples -> under load 199 samples. CPU: 1.72 s -> 1.99 s (+270 ms)")
                 .contains("Inside the noise (~, not a finding): ");
         Comparison.CategoryChange http2 = c.category("http2").orElseThrow();
-        String expected = "http2 " + Comparison.change(http2.inclusiveBefore(), 172, http2.inclusiveAfter(), 199);
+        String expected = "http2 " + Comparison.change(http2.inclusive().before(), 172, http2.inclusive().after(), 199);
         assertThat(md).contains(expected);
     }
 

@@ -26,11 +26,11 @@ class ComparisonTest {
     void categorySharesBeforeAndAfterWithDeltas() {
         Comparison c = Analyzer.withDefaults().compare(idle, loaded);
         Comparison.CategoryChange authz = c.category("authorization").orElseThrow();
-        assertThat(authz.inclusiveBefore()).isCloseTo(0.1, within(1e-12));
-        assertThat(authz.inclusiveAfter()).isCloseTo(0.2, within(1e-12));
-        assertThat(authz.inclusiveDelta()).isCloseTo(0.1, within(1e-12));
-        assertThat(c.category("serialization").orElseThrow().exclusiveDelta()).isCloseTo(0.4, within(1e-12));
-        assertThat(c.category("go-scheduler").orElseThrow().exclusiveDelta()).isCloseTo(-0.5, within(1e-12));
+        assertThat(authz.inclusive().before()).isCloseTo(0.1, within(1e-12));
+        assertThat(authz.inclusive().after()).isCloseTo(0.2, within(1e-12));
+        assertThat(authz.inclusive().delta()).isCloseTo(0.1, within(1e-12));
+        assertThat(c.category("serialization").orElseThrow().exclusive().delta()).isCloseTo(0.4, within(1e-12));
+        assertThat(c.category("go-scheduler").orElseThrow().exclusive().delta()).isCloseTo(-0.5, within(1e-12));
         assertThat(c.categories().get(c.categories().size() - 1).name()).isEqualTo(Comparison.UNCLASSIFIED);
     }
 
@@ -39,9 +39,9 @@ class ComparisonTest {
         Comparison c = Analyzer.withDefaults().compare(idle, loaded);
         assertThat(c.grewMost()).extracting(Comparison.FunctionChange::name)
                 .containsExactly("encoding/json.Marshal", AUTHZ);
-        assertThat(c.grewMost().get(0).selfDelta()).isCloseTo(0.4, within(1e-12));
-        assertThat(c.function(LIST).inclusiveDelta()).isCloseTo(0.4, within(1e-12));
-        assertThat(c.function("runtime.schedule").selfDelta()).isCloseTo(-0.5, within(1e-12));
+        assertThat(c.grewMost().get(0).self().delta()).isCloseTo(0.4, within(1e-12));
+        assertThat(c.function(LIST).inclusive().delta()).isCloseTo(0.4, within(1e-12));
+        assertThat(c.function("runtime.schedule").self().delta()).isCloseTo(-0.5, within(1e-12));
     }
 
     @Test

@@ -83,9 +83,9 @@ class MarginsTest {
                 .contains("CPU: 1.72 s -> 1.99 s (+270 ms)");
         Comparison.CategoryChange authz = c.category("authorization").orElseThrow();
         String expected = String.format(Locale.ROOT, "%.1f%% \u00b1%.1f    %.1f%% \u00b1%.1f    %+.1fpp \u00b1%.1f",
-                authz.exclusiveBefore() * 100, margin(authz.exclusiveBefore(), n1) * 100, authz.exclusiveAfter() * 100,
-                margin(authz.exclusiveAfter(), n2) * 100, (authz.exclusiveAfter() - authz.exclusiveBefore()) * 100,
-                deltaMargin(authz.exclusiveBefore(), n1, authz.exclusiveAfter(), n2) * 100);
+                authz.exclusive().before() * 100, margin(authz.exclusive().before(), n1) * 100, authz.exclusive().after() * 100,
+                margin(authz.exclusive().after(), n2) * 100, (authz.exclusive().after() - authz.exclusive().before()) * 100,
+                deltaMargin(authz.exclusive().before(), n1, authz.exclusive().after(), n2) * 100);
         assertThat(text).contains(expected);
         assertThat(c.warnings()).isEmpty();
 
@@ -94,8 +94,8 @@ class MarginsTest {
         assertThat(grew).isNotEmpty();
         double last = Double.POSITIVE_INFINITY;
         for (Comparison.FunctionChange f : grew) {
-            double z = (f.selfAfter() - f.selfBefore()) / (deltaMargin(f.selfBefore(), n1, f.selfAfter(), n2) / 1.96);
-            assertThat(f.selfZ()).isCloseTo(z, within(1e-3));
+            double z = (f.self().after() - f.self().before()) / (deltaMargin(f.self().before(), n1, f.self().after(), n2) / 1.96);
+            assertThat(f.self().z()).isCloseTo(z, within(1e-3));
             assertThat(z).isLessThanOrEqualTo(last + 1e-9);
             last = z;
         }
@@ -108,9 +108,9 @@ class MarginsTest {
         FoldedProfile after = AnalyzerTest.folded("main;A 20\nmain;B 130\nmain;rest 850\n");
         Comparison c = Analyzer.withDefaults().compare(before, after);
         assertThat(c.grewMost()).extracting(Comparison.FunctionChange::name).startsWith("A", "B");
-        assertThat(c.grewMost().get(0).selfZ()).isCloseTo(0.02 / Math.sqrt(0.02 * 0.98 / 1000), within(1e-6));
-        assertThat(c.function("B").selfDeltaMargin()).isCloseTo(deltaMargin(0.1, 1000, 0.13, 1000), within(1e-5));
-        assertThat(c.function("B").selfInNoise()).isFalse();
+        assertThat(c.grewMost().get(0).self().z()).isCloseTo(0.02 / Math.sqrt(0.02 * 0.98 / 1000), within(1e-6));
+        assertThat(c.function("B").self().deltaMargin()).isCloseTo(deltaMargin(0.1, 1000, 0.13, 1000), within(1e-5));
+        assertThat(c.function("B").self().inNoise()).isFalse();
     }
 
     @Test

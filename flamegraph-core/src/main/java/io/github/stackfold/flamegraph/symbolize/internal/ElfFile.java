@@ -214,7 +214,7 @@ public final class ElfFile {
             if (inFile && (h[4] < 0 || h[5] < 0 || h[4] + h[5] > data.limit())) {
                 throw new DamagedBinaryException("section " + i + " lies outside the file");
             }
-            String name = cString(strtab[4], strtab[5], h[0]);
+            String name = cString(data, strtab[4], strtab[5], h[0]);
             out.add(new Section(name, h[3], h[4], h[5], inFile, (h[2] & 1) != 0));
         }
         return out;
@@ -229,7 +229,11 @@ public final class ElfFile {
         return new long[] {u32(p), u32(p + 4), u32(p + 8), u32(p + 12), u32(p + 16), u32(p + 20)};
     }
 
-    private String cString(long tableOffset, long tableSize, long index) {
+    /**
+     * The NUL-terminated string at {@code index} of the string table at {@code tableOffset} in {@code data}
+     * (raw bytes as ISO-8859-1); empty when the index or the table lies outside the file.
+     */
+    static String cString(ByteBuffer data, long tableOffset, long tableSize, long index) {
         if (index < 0 || tableOffset < 0 || tableSize < 0 || index >= tableSize || tableSize > data.limit()
                 || tableOffset > data.limit() - tableSize) {
             return "";

@@ -1,8 +1,8 @@
 package io.github.stackfold.flamegraph.symbolize.internal;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,12 +33,50 @@ public final class ElfSymbols {
     private final long[] ends;
     private final String[] names;
     private final boolean fromSymtab;
+    /** The PLT stubs, looked up where no symbol holds an address; null when there are none. */
+    private final ElfSymbols plt;
 
-    private ElfSymbols(long[] starts, long[] ends, String[] names, boolean fromSymtab) {
-        this.starts = starts;
-        this.ends = ends;
-        this.names = names;
-        this.fromSymtab = fromSymtab;
+    /** perf's symbols__fixup_end then symbols__fixup_duplicate over symbols sorted by start. */
+    private ElfSymbols(List<Sym> in, boolean symtab, ElfSymbols plt) {
+        List<Sym> s = new ArrayList<>(in);
+        s.sort((a, b) -> Long.compare(a.start, b.start)); // stable: equal starts keep table order
+        int n = s.size();
+        long[] end = new long[n];
+        for (int i = 0; i < n; i++) {
+            end[i] = s.get(i).end;
+        }
+        for (int i = 0; i + 1 < n; i++) {
+            if (end[i] == s.get(i).start) {
+                end[i] = s.get(i + 1).start;
+            }
+        }
+        if (n > 0 && end[n - 1] == s.get(n - 1).start) {
+            end[n - 1] = ((s.get(n - 1).start + 4095) & ~4095L) + 4096;
+        }
+        List<Integer> keep = new ArrayList<>();
+        int cur = -1;
+        for (int i = 0; i < n; i++) {
+            if (cur >= 0 && s.get(cur).start == s.get(i).start) {
+                if (!firstIsBetter(s.get(cur), end[cur], s.get(i), end[i])) {
+                    keep.set(keep.size() - 1, i);
+                    cur = i;
+                }
+                continue;
+            }
+            keep.add(i);
+            cur = i;
+        }
+        starts = new long[keep.size()];
+        ends = new long[keep.size()];
+        names = new String[keep.size()];
+        for (int k = 0; k < keep.size(); k++) {
+            int i = keep.get(k);
+            starts[k] = s.get(i).start;
+            ends[k] = end[i];
+            names[k] = s.get(i).name;
+        }
+        fromSymtab = symtab;
+        this.plt = plt;
     }
 
     /** Whether the file has a {@code .symtab} (a {@code .dynsym} only names exported functions). */
@@ -59,17 +97,12 @@ public final class ElfSymbols {
             symtab = false;
             read(elf, SHT_DYNSYM, syms);
         }
-        ElfSymbols s = build(syms, symtab);
         List<Sym> stubs = new ArrayList<>();
         plt(elf, stubs);
-        if (!stubs.isEmpty()) {
-            // perf adds the stubs after its fix-ups: a symbol stretched over .plt (_init, of size 0) still wins
-            s.plt = build(stubs, false);
-        }
-        return s;
+        // perf adds the stubs after its fix-ups: a symbol stretched over .plt (_init, of size 0) still wins
+        ElfSymbols plt = stubs.isEmpty() ? null : new ElfSymbols(stubs, false, null);
+        return new ElfSymbols(syms, symtab, plt);
     }
-
-    private ElfSymbols plt;
 
     /**
      * perf's names for the PLT stubs: {@code name@plt} for relocation {@code i} of {@code .rela.plt}, at
@@ -149,7 +182,7 @@ public final class ElfSymbols {
             long sp = symOff + symIdx * symEnt;
             String name = "";
             if (symIdx != 0 && sp + symEnt <= d.limit()) { // 0: an IRELATIVE stub, which perf calls "@plt"
-                name = cString(d, strOff, strSize, d.getInt((int) sp) & 0xffffffffL);
+                name = ElfFile.cString(d, strOff, strSize, d.getInt((int) sp) & 0xffffffffL);
             }
             long start = base + idx * entry;
             syms.add(new Sym(start, start + entry, name + "@plt", STB_GLOBAL));
@@ -158,19 +191,11 @@ public final class ElfSymbols {
 
     /** The name of the function holding virtual address {@code addr} (raw bytes as ISO-8859-1), or null. */
     public String find(long addr) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        int at = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (starts[mid] <= addr) {
-                at = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        int at = Arrays.binarySearch(starts, addr); // starts are distinct
+        if (at < 0) {
+            at = -at - 2; // the closest start below, -1 when none
         }
-        // the closest start below; a longer symbol before it may still hold the address
+        // a longer symbol before it may still hold the address
         for (int i = at; i >= 0 && i > at - 8; i--) {
             if (addr < ends[i]) {
                 return names[i];
@@ -239,7 +264,7 @@ public final class ElfSymbols {
                 } else if (type != STT_FUNC && type != STT_GNU_IFUNC) {
                     continue;
                 }
-                String name = cString(d, strOff, strSize, nameIdx);
+                String name = ElfFile.cString(d, strOff, strSize, nameIdx);
                 if (name.isEmpty() || name.charAt(0) == '$') {
                     continue; // ARM mapping symbols
                 }
@@ -260,83 +285,22 @@ public final class ElfSymbols {
         return (flags & 4) != 0; // SHF_EXECINSTR
     }
 
-    /** perf's symbols__fixup_end then symbols__fixup_duplicate over symbols sorted by start. */
-    private static ElfSymbols build(List<Sym> in, boolean symtab) {
-        List<Sym> s = new ArrayList<>(in);
-        s.sort((a, b) -> Long.compare(a.start, b.start)); // stable: equal starts keep table order
-        int n = s.size();
-        long[] end = new long[n];
-        for (int i = 0; i < n; i++) {
-            end[i] = s.get(i).end;
-        }
-        for (int i = 0; i + 1 < n; i++) {
-            if (end[i] == s.get(i).start) {
-                end[i] = s.get(i + 1).start;
-            }
-        }
-        if (n > 0 && end[n - 1] == s.get(n - 1).start) {
-            end[n - 1] = ((s.get(n - 1).start + 4095) & ~4095L) + 4096;
-        }
-        List<Integer> keep = new ArrayList<>();
-        int cur = -1;
-        for (int i = 0; i < n; i++) {
-            if (cur >= 0 && s.get(cur).start == s.get(i).start) {
-                if (!firstIsBetter(s.get(cur), end[cur], s.get(i), end[i])) {
-                    keep.set(keep.size() - 1, i);
-                    cur = i;
-                }
-                continue;
-            }
-            keep.add(i);
-            cur = i;
-        }
-        long[] starts = new long[keep.size()];
-        long[] ends = new long[keep.size()];
-        String[] names = new String[keep.size()];
-        for (int k = 0; k < keep.size(); k++) {
-            int i = keep.get(k);
-            starts[k] = s.get(i).start;
-            ends[k] = end[i];
-            names[k] = s.get(i).name;
-        }
-        return new ElfSymbols(starts, ends, names, symtab);
-    }
-
     /** perf's choose_best_symbol: whether {@code a} stays rather than {@code b} (same start). */
     static boolean firstIsBetter(Sym a, long aEnd, Sym b, long bEnd) {
         long la = aEnd - a.start;
         long lb = bEnd - b.start;
-        if (lb == 0 && la > 0) {
-            return true;
+        // > 0: a wins; each test decides only where the ones before it tie
+        int c = la > 0 && lb == 0 ? 1 : la == 0 && lb > 0 ? -1 : 0; // a size
+        if (c == 0) {
+            c = Boolean.compare(b.binding == STB_WEAK, a.binding == STB_WEAK); // not weak
         }
-        if (la == 0 && lb > 0) {
-            return false;
+        if (c == 0) {
+            c = Boolean.compare(a.binding == STB_GLOBAL, b.binding == STB_GLOBAL); // global
         }
-        boolean wa = a.binding == STB_WEAK;
-        boolean wb = b.binding == STB_WEAK;
-        if (wb && !wa) {
-            return true;
+        if (c == 0) {
+            c = Integer.compare(underscores(b.name), underscores(a.name)); // fewer leading underscores
         }
-        if (wa && !wb) {
-            return false;
-        }
-        boolean ga = a.binding == STB_GLOBAL;
-        boolean gb = b.binding == STB_GLOBAL;
-        if (ga && !gb) {
-            return true;
-        }
-        if (gb && !ga) {
-            return false;
-        }
-        int ua = underscores(a.name);
-        int ub = underscores(b.name);
-        if (ub > ua) {
-            return true;
-        }
-        if (ua > ub) {
-            return false;
-        }
-        return a.name.length() >= b.name.length();
+        return c != 0 ? c > 0 : a.name.length() >= b.name.length(); // the longer name
     }
 
     private static int underscores(String s) {
@@ -358,21 +322,6 @@ public final class ElfSymbols {
             return null;
         }
         return new long[] {shoff, shentsize, shnum};
-    }
-
-    private static String cString(ByteBuffer d, long tab, long size, long idx) {
-        if (idx >= size) {
-            return "";
-        }
-        int start = (int) (tab + idx);
-        int end = start;
-        int limit = (int) (tab + size);
-        while (end < limit && d.get(end) != 0) {
-            end++;
-        }
-        byte[] b = new byte[end - start];
-        d.get(start, b);
-        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
     /**
