@@ -12,9 +12,7 @@ import io.github.stackfold.flamegraph.render.FoldedSamples;
 import io.github.stackfold.flamegraph.render.FrameLayout;
 import io.github.stackfold.flamegraph.render.RenderResult;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,28 +96,21 @@ final class FlameGraphCommand implements Callable<Integer> {
             options = options.toBuilder().paletteMap(palette).build();
         }
         FlameGraphRenderer renderer = FlameGraphRenderer.of(options);
-        RenderResult result;
-        if (output.file == null) {
-            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            result = renderer.render(samples, out);
-            out.flush();
-        } else {
-            // complete or absent: a full disk leaves no truncated SVG; "no samples" is a complete one
-            RenderResult[] done = new RenderResult[1];
-            NoSamplesException[] none = new NoSamplesException[1];
-            FoldedSamples all = samples;
-            AtomicOutput.write(output.file, out -> {
-                try {
-                    done[0] = renderer.render(all, out);
-                } catch (NoSamplesException e) {
-                    none[0] = e;
-                }
-            });
-            if (none[0] != null) {
-                throw none[0];
+        // "no samples" is a complete SVG (saying so): written whole, then the exit code says it
+        RenderResult[] done = new RenderResult[1];
+        NoSamplesException[] none = new NoSamplesException[1];
+        FoldedSamples all = samples;
+        output.write(flame, out -> {
+            try {
+                done[0] = renderer.render(all, out);
+            } catch (NoSamplesException e) {
+                none[0] = e;
             }
-            result = done[0];
+        });
+        if (none[0] != null) {
+            throw none[0];
         }
+        RenderResult result = done[0];
         if (result.ignoredLines() > 0) {
             flame.stderr().println("flame: warning: ignored " + result.ignoredLines()
                     + " lines with invalid format (first at " + result.firstIgnoredLine() + ")");

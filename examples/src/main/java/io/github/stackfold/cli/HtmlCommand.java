@@ -8,10 +8,8 @@ import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
 import io.github.stackfold.flamegraph.render.Palette;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -120,15 +118,7 @@ final class HtmlCommand implements Callable<Integer> {
                 .notice(CliProfiles.fullVerdict(unnamed)).build();
         CliProfiles.hintVerdict(unnamed, "html", flame);
         HtmlRenderer r = HtmlRenderer.of(options);
-        if (output.file == null) {
-            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            write(r, in, out);
-            out.flush();
-        } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
-                write(r, in, out);
-            }
-        }
+        output.write(flame, out -> write(r, in, out));
         return ExitCodes.OK;
     }
 
