@@ -1,12 +1,11 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Report;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
-import io.github.stackfold.flamegraph.render.Palette;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -68,7 +67,12 @@ final class HtmlCommand implements Callable<Integer> {
             + " text (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 
-    HtmlOptions options() {
+    /**
+     * The viewer's options. The flags it shares with the SVG are mapped onto the library once, by
+     * {@link RenderFlags#options()} (the same palette names, {@code --minwidth} syntax and messages as
+     * {@code flame flamegraph}); only the title is taken as given, the viewer having its own default.
+     */
+    HtmlOptions options() throws IOException {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         for (String svgOnly : SVG_ONLY) {
             if (parsed.hasMatchedOption(svgOnly)) {
@@ -76,21 +80,21 @@ final class HtmlCommand implements Callable<Integer> {
                         svgOnly + " shapes the SVG only; flame html does not take it");
             }
         }
+        FlameGraphOptions shared = render.options();
         try {
             HtmlOptions.Builder b = HtmlOptions.builder()
                     .title(render.title)
-                    .subtitle(render.subtitle)
-                    .countName(render.countName)
-                    .palette(Palette.of(render.colors))
+                    .subtitle(shared.subtitle())
+                    .countName(shared.countName())
+                    .palette(shared.palette())
                     .view(heatmap ? HtmlOptions.View.HEATMAP
-                            : render.inverted ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
+                            : shared.inverted() ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
                     .heatmapRows(heatmapRows)
-                    .names(FrameNames.Style.of(render.names));
-            String mw = render.minWidth.trim();
-            if (mw.endsWith("%")) {
-                b.minWidthPercent(Double.parseDouble(mw.substring(0, mw.length() - 1)));
+                    .names(shared.names());
+            if (shared.minWidthPercent()) {
+                b.minWidthPercent(shared.minWidth());
             } else {
-                b.minWidth(Double.parseDouble(mw));
+                b.minWidth(shared.minWidth());
             }
             return b.build();
         } catch (IllegalArgumentException e) {
