@@ -1,7 +1,8 @@
 package io.github.stackfold.perf.push;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
+
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -109,19 +109,14 @@ final class HttpPush {
         base = base.replaceAll("[^A-Za-z0-9_.\\-]", "_");
         boolean gzipped = p.pprof() != null && p.pprof().length > 1 && p.pprof()[0] == 0x1f && p.pprof()[1] == (byte) 0x8b;
         Path file = dir.resolve(base + (p.pprof() == null ? ".folded" : gzipped ? ".pb.gz" : ".pb"));
-        Path tmp = Files.createTempFile(dir, "." + base, ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                if (p.pprof() != null) {
-                    out.write(p.pprof());
-                } else {
-                    p.folded().write(out);
-                }
+        AtomicOutput.write(file, out -> {
+            if (p.pprof() != null) {
+                out.write(p.pprof());
+            } else {
+                p.folded().write(out);
             }
-            return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
+        return file;
     }
 
     private void sleep(Duration d, String sink, LabeledProfile p) throws PushFailedException {
