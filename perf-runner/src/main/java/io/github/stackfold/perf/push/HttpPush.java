@@ -1,6 +1,7 @@
 package io.github.stackfold.perf.push;
 
 import io.github.stackfold.flamegraph.io.AtomicOutput;
+import io.github.stackfold.perf.internal.Causes;
 
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +73,7 @@ final class HttpPush {
                 Thread.currentThread().interrupt();
                 throw fail(sink, p, "interrupted", false);
             } catch (IOException e) {
-                last = "cannot connect or no answer (" + rootMessage(e) + ")";
+                last = "cannot connect or no answer (" + Causes.rootMessage(e) + ")";
                 continue;
             }
             int status = r.statusCode();
@@ -133,13 +134,5 @@ final class HttpPush {
         int nl = s.indexOf('\n');
         s = nl >= 0 ? s.substring(0, nl).strip() : s;
         return s.isEmpty() || s.chars().anyMatch(c -> c < 0x09) ? "" : ": " + s;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 }
