@@ -1,6 +1,5 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
@@ -12,11 +11,8 @@ import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.symbolize.GoSymbolizer;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,7 +173,7 @@ public class CollapseCommand implements Callable<Integer> {
             }
         }
         FoldedProfile profile = session.finish().merge(others);
-        write(profile);
+        output.write(flame, profile::write);
         reporter.summary();
         if (!symbolize && !symbols.locates()) {
             // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab)
@@ -194,24 +190,6 @@ public class CollapseCommand implements Callable<Integer> {
             return "permission denied";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    private void write(FoldedProfile profile) throws IOException {
-        if (output.file == null) {
-            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            profile.write(out);
-            return;
-        }
-        if (Files.exists(output.file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && !Files.isRegularFile(output.file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            // /dev/null, a named pipe, a symbolic link: written through, never replaced by a file
-            // (moving a file onto /dev/null, as root, turns it into a regular file)
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
-                profile.write(out);
-            }
-            return;
-        }
-        AtomicOutput.write(output.file, profile::write);
     }
 
     /** Shows the first bad lines, then a count; names the events the default filter dropped. */

@@ -1,14 +1,11 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -66,12 +63,7 @@ final class DiffCommand implements Callable<Integer> {
         FoldedProfile second = readInput(after);
         DiffProfile diff = DiffProfile.of(first, second,
                 DiffOptions.builder().normalize(normalize).stripHex(stripHex).build());
-        if (output.file == null) {
-            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            diff.write(out);
-        } else {
-            AtomicOutput.write(output.file, diff::write);
-        }
+        output.write(flame, diff::write);
         return ExitCodes.OK;
     }
 

@@ -5,10 +5,8 @@ import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.export.PprofWriter;
 import io.github.stackfold.flamegraph.export.SpeedscopeWriter;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -65,15 +63,7 @@ final class ExportCommand implements Callable<Integer> {
         if (in.profile().isEmpty()) {
             throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
         }
-        if (output.file == null) {
-            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            write(in.export(), out);
-            out.flush();
-        } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
-                write(in.export(), out);
-            }
-        }
+        output.write(flame, out -> write(in.export(), out));
         return ExitCodes.OK;
     }
 

@@ -12,9 +12,7 @@ import io.github.stackfold.flamegraph.render.FoldedSamples;
 import io.github.stackfold.flamegraph.render.FrameLayout;
 import io.github.stackfold.flamegraph.render.RenderResult;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,29 +95,7 @@ final class FlameGraphCommand implements Callable<Integer> {
         if (palette != null) {
             options = options.toBuilder().paletteMap(palette).build();
         }
-        FlameGraphRenderer renderer = FlameGraphRenderer.of(options);
-        RenderResult result;
-        if (output.file == null) {
-            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            result = renderer.render(samples, out);
-            out.flush();
-        } else {
-            // complete or absent: a full disk leaves no truncated SVG; "no samples" is a complete one
-            RenderResult[] done = new RenderResult[1];
-            NoSamplesException[] none = new NoSamplesException[1];
-            FoldedSamples all = samples;
-            AtomicOutput.write(output.file, out -> {
-                try {
-                    done[0] = renderer.render(all, out);
-                } catch (NoSamplesException e) {
-                    none[0] = e;
-                }
-            });
-            if (none[0] != null) {
-                throw none[0];
-            }
-            result = done[0];
-        }
+        RenderResult result = renderWhole(FlameGraphRenderer.of(options), samples, w -> output.write(flame, w));
         if (result.ignoredLines() > 0) {
             flame.stderr().println("flame: warning: ignored " + result.ignoredLines()
                     + " lines with invalid format (first at " + result.firstIgnoredLine() + ")");
@@ -132,6 +108,34 @@ final class FlameGraphCommand implements Callable<Integer> {
             writePalette(paletteFile, result.paletteMap());
         }
         return ExitCodes.OK;
+    }
+
+    /** Where a rendered graph goes: {@code w -> output.write(flame, w)}, {@code w -> AtomicOutput.write(file, w)}. */
+    @FunctionalInterface
+    interface Destination {
+        void write(AtomicOutput.Writer w) throws IOException;
+    }
+
+    /**
+     * Renders {@code samples} to {@code to}. A profile of no samples is still a graph (the renderer draws
+     * one saying so, as flamegraph.pl does): it is written whole, then its {@link NoSamplesException}
+     * (exit code 2) is thrown.
+     */
+    static RenderResult renderWhole(FlameGraphRenderer renderer, FoldedSamples samples, Destination to)
+            throws IOException {
+        RenderResult[] done = new RenderResult[1];
+        NoSamplesException[] none = new NoSamplesException[1];
+        to.write(out -> {
+            try {
+                done[0] = renderer.render(samples, out);
+            } catch (NoSamplesException e) {
+                none[0] = e;
+            }
+        });
+        if (none[0] != null) {
+            throw none[0];
+        }
+        return done[0];
     }
 
     /**

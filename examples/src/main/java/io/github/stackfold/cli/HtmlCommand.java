@@ -1,17 +1,14 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Report;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
-import io.github.stackfold.flamegraph.render.Palette;
+import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -72,7 +69,12 @@ final class HtmlCommand implements Callable<Integer> {
             + " text (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 
-    HtmlOptions options() {
+    /**
+     * The viewer's options. The flags it shares with the SVG are mapped onto the library once, by
+     * {@link RenderFlags#options()} (the same palette names, {@code --minwidth} syntax and messages as
+     * {@code flame flamegraph}); only the title is taken as given, the viewer having its own default.
+     */
+    HtmlOptions options() throws IOException {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         for (String svgOnly : SVG_ONLY) {
             if (parsed.hasMatchedOption(svgOnly)) {
@@ -80,21 +82,21 @@ final class HtmlCommand implements Callable<Integer> {
                         svgOnly + " shapes the SVG only; flame html does not take it");
             }
         }
+        FlameGraphOptions shared = render.options();
         try {
             HtmlOptions.Builder b = HtmlOptions.builder()
                     .title(render.title)
-                    .subtitle(render.subtitle)
-                    .countName(render.countName)
-                    .palette(Palette.of(render.colors))
+                    .subtitle(shared.subtitle())
+                    .countName(shared.countName())
+                    .palette(shared.palette())
                     .view(heatmap ? HtmlOptions.View.HEATMAP
-                            : render.inverted ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
+                            : shared.inverted() ? HtmlOptions.View.ICICLE : HtmlOptions.View.FLAME)
                     .heatmapRows(heatmapRows)
-                    .names(FrameNames.Style.of(render.names));
-            String mw = render.minWidth.trim();
-            if (mw.endsWith("%")) {
-                b.minWidthPercent(Double.parseDouble(mw.substring(0, mw.length() - 1)));
+                    .names(shared.names());
+            if (shared.minWidthPercent()) {
+                b.minWidthPercent(shared.minWidth());
             } else {
-                b.minWidth(Double.parseDouble(mw));
+                b.minWidth(shared.minWidth());
             }
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -129,15 +131,7 @@ final class HtmlCommand implements Callable<Integer> {
             return new HtmlRenderer.Notes(CliProfiles.withVerdict(given.subtitle(), u, "html"), CliProfiles.fullVerdict(u));
         };
         HtmlRenderer r = HtmlRenderer.of(options);
-        if (output.file == null) {
-            OutputStream out = new BufferedOutputStream(flame.stdout(), 1 << 16);
-            write(r, in, out, notes);
-            out.flush();
-        } else {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output.file), 1 << 16)) {
-                write(r, in, out, notes);
-            }
-        }
+        output.write(flame, out -> write(r, in, out, notes));
         CliProfiles.hintVerdict(CliProfiles.join(unnamed), "html", flame);
         return ExitCodes.OK;
     }

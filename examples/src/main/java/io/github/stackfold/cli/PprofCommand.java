@@ -8,6 +8,7 @@ import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
+import io.github.stackfold.flamegraph.render.FoldedSamples;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.perf.fleet.FleetFetcher;
 import io.github.stackfold.perf.fleet.FleetProfiles;
@@ -18,14 +19,11 @@ import io.github.stackfold.perf.push.ContinuousPush;
 import io.github.stackfold.perf.push.LabeledProfile;
 import io.github.stackfold.perf.push.ProfileSink;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -179,7 +177,7 @@ final class PprofCommand implements Callable<Integer> {
         String base = name != null ? name : profile.binary().isEmpty() ? "pprof" : profile.binary();
         Path kept = keep ? write(dir.resolve(base + ".pb.gz"), raw) : null;
         Path folded = dir.resolve(base + ".folded");
-        writeFolded(folded, profile.folded());
+        AtomicOutput.write(folded, profile.folded()::write);
         Path svg = render(profile.folded(), svgFile, base, profile.sampleType());
 
         FoldedProfile f = profile.folded();
@@ -313,19 +311,8 @@ final class PprofCommand implements Callable<Integer> {
                 .countName(unit.equals("count") ? "samples" : unit)
                 .subtitle(binary + ": pprof " + sampleType + ", " + seconds + " s")
                 .build();
-        Path tmp = Files.createTempFile(svg.getParent(), ".flame", ".svg.tmp");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                FlameGraphRenderer.of(options).render(profile, out);
-            } catch (NoSamplesException e) {
-                // the renderer wrote a graph saying so
-                Files.move(tmp, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                throw e;
-            }
-            Files.move(tmp, svg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        FlameGraphCommand.renderWhole(FlameGraphRenderer.of(options), FoldedSamples.of(profile),
+                w -> AtomicOutput.write(svg, w));
         return svg;
     }
 
@@ -337,16 +324,7 @@ final class PprofCommand implements Callable<Integer> {
     }
 
     private static Path write(Path file, byte[] data) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), ".pprof", ".tmp");
-        Files.write(tmp, data);
-        return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void writeFolded(Path file, FoldedProfile profile) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), ".folded", ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            profile.write(out);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicOutput.write(file, data);
+        return file;
     }
 }

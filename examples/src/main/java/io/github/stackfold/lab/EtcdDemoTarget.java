@@ -226,19 +226,9 @@ public final class EtcdDemoTarget implements DemoTarget {
                         + "\",\"range_end\":\"" + b64.encodeToString(end) + "\"}";
                 uri = range;
             }
-            int status;
-            try {
-                status = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException e) {
-                status = DemoLoad.FAILED;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!DemoLoad.sendAndCount(http, HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), counts)) {
                 return;
-            }
-            synchronized (counts) {
-                counts.merge(status, 1L, Long::sum);
             }
         }
     }

@@ -107,6 +107,20 @@ class HtmlExportCommandTest {
     }
 
     @Test
+    void aBadSharedFlagIsRefusedByHtmlAsByFlamegraph() {
+        for (String[] flag : new String[][] {{"--minwidth", "1e3"}, {"--minwidth", "%"}, {"--colors", "plaid"}}) {
+            Run html = flame(FOLDED, "html", flag[0], flag[1]);
+            Run svg = flame(FOLDED, "flamegraph", flag[0], flag[1]);
+            assertThat(html.code()).as(html.err()).isEqualTo(ExitCodes.USAGE);
+            assertThat(svg.code()).as(svg.err()).isEqualTo(ExitCodes.USAGE);
+            String refusal = svg.err().lines().findFirst().orElseThrow();
+            assertThat(refusal).contains(flag[1]);
+            assertThat(html.err().lines().findFirst()).contains(refusal);
+            assertThat(html.out()).isEmpty();
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndExit2() {
         Run r = flame("", "html");
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);

@@ -115,20 +115,31 @@ public final class DemoLoad {
             } else {
                 req.GET();
             }
-            int status;
-            try {
-                status = http.send(req.header("Authorization", r.authorization()).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (IOException e) {
-                status = FAILED;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!sendAndCount(http, req.header("Authorization", r.authorization()).timeout(Duration.ofSeconds(5)).build(),
+                    counts)) {
                 return;
             }
-            synchronized (counts) {
-                counts.merge(status, 1L, Long::sum);
-            }
         }
+    }
+
+    /**
+     * Sends one request of a load client and counts its status in {@code counts} ({@link #FAILED} when
+     * it could not be sent); false when the thread was interrupted, which ends the client's loop.
+     */
+    public static boolean sendAndCount(HttpClient http, HttpRequest request, Map<Integer, Long> counts) {
+        int status;
+        try {
+            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            status = FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        synchronized (counts) {
+            counts.merge(status, 1L, Long::sum);
+        }
+        return true;
     }
 
     /**

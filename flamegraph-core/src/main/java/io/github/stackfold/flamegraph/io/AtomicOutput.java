@@ -4,10 +4,13 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Writes a result file so that it is either complete or absent: the bytes go to a temporary file
@@ -23,6 +26,7 @@ import java.nio.file.StandardCopyOption;
  * <p>What is not a regular file ({@code /dev/null}, a named pipe) is written through, never replaced.
  */
 public final class AtomicOutput {
+    private static final SecureRandom RANDOM = new SecureRandom();
     /** Writes the bytes of one result. */
     @FunctionalInterface
     public interface Writer {
@@ -43,14 +47,26 @@ public final class AtomicOutput {
             return;
         }
         Path abs = target.toAbsolutePath();
-        Path tmp;
+        Path tmp = null;
+        OutputStream raw = null;
         try {
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+            // made as a plain write makes a file (its mode from the umask, not createTempFile's 0600)
+            for (int tries = 0; raw == null; tries++) {
+                tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+                try {
+                    raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    if (tries == 100) {
+                        throw e;
+                    }
+                }
+            }
         } catch (IOException e) {
             throw failed(target, e);
         }
         try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            keepMode(abs, tmp);
+            try (OutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
                 w.write(out);
             }
             try {
@@ -62,6 +78,17 @@ public final class AtomicOutput {
             throw failed(target, e);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** An existing file's permissions onto its replacement, as a write over it would keep them; where the file system has none, nothing. */
+    private static void keepMode(Path target, Path tmp) {
+        try {
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // the new file keeps the mode it was made with
         }
     }
 

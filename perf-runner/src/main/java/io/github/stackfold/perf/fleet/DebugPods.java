@@ -32,8 +32,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * address, as kube-apiserver runs on the host network: the pod whose {@code hostIP} is that address.
  * Listing needs RBAC {@code list} on {@code pods} in the namespace, running perf {@code create} on
  * {@code pods/exec}.
+ *
+ * @param pods   the debug pods found
+ * @param wanted what was looked for, for messages: {@code pods named debug-profiler*} or
+ *               {@code pods with labels app=x}
  */
-public final class DebugPods {
+public record DebugPods(List<Pod> pods, String wanted) {
     /** A debug pod and the node it runs on. */
     public record Pod(String name, String namespace, String node, List<String> hostIps) {
         public Pod {
@@ -41,22 +45,8 @@ public final class DebugPods {
         }
     }
 
-    private final List<Pod> pods;
-    private final String wanted;
-
-    private DebugPods(List<Pod> pods, String wanted) {
-        this.pods = List.copyOf(pods);
-        this.wanted = wanted;
-    }
-
-    /** The debug pods found. */
-    public List<Pod> pods() {
-        return pods;
-    }
-
-    /** What was looked for, for messages: {@code pods named debug-profiler*} or {@code pods with labels app=x}. */
-    public String wanted() {
-        return wanted;
+    public DebugPods {
+        pods = List.copyOf(pods);
     }
 
     /** The debug pod on the node of {@code replica}, if there is one (the first by name when there are several). */

@@ -3,16 +3,14 @@ package io.github.stackfold.perf.fleet;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
 import io.github.stackfold.flamegraph.render.FlameGraphRenderer;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -105,19 +103,9 @@ public final class FleetResults {
         return List.of(folded, svg);
     }
 
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static Path atomically(Path file, Writer writer) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                writer.write(out);
-            }
-            return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    /** Writes {@code file} complete or not at all ({@link AtomicOutput}); returns it. */
+    private static Path atomically(Path file, AtomicOutput.Writer writer) throws IOException {
+        AtomicOutput.write(file, writer);
+        return file;
     }
 }

@@ -73,7 +73,7 @@ public final class Child implements AutoCloseable {
         private final String program;
 
         LaunchException(String program, Throwable cause) {
-            super("cannot run " + program + ": " + rootMessage(cause), cause);
+            super("cannot run " + program + ": " + Causes.rootMessage(cause), cause);
             this.program = program;
         }
 
@@ -464,14 +464,6 @@ public final class Child implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return String.valueOf(c.getMessage());
     }
 
     private final class Streams implements ExecuteStreamHandler {

@@ -167,10 +167,12 @@ public final class PerfStderr implements Consumer<String> {
         return samples;
     }
 
+    /** True when perf said kernel addresses are hidden from it (kptr_restrict, restricted /proc/kallsyms). */
     public synchronized boolean kernelSymbolsHidden() {
         return kernelSymbolsHidden;
     }
 
+    /** True when perf was refused the events (perf_event_paranoid, missing capabilities). */
     public synchronized boolean notPermitted() {
         return notPermitted;
     }
@@ -180,10 +182,12 @@ public final class PerfStderr implements Consumer<String> {
         return paranoid;
     }
 
+    /** True when perf found no process of the PID it was given ({@code No such process}). */
     public synchronized boolean noSuchProcess() {
         return noSuchProcess;
     }
 
+    /** True when there was no perf to run, or none for the running kernel (here, through nsenter or in the pod). */
     public synchronized boolean perfMissing() {
         return perfMissing;
     }

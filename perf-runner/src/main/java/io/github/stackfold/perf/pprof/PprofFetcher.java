@@ -6,6 +6,7 @@ import io.github.stackfold.perf.NoTargetException;
 import io.github.stackfold.perf.NotPermittedException;
 import io.github.stackfold.perf.Settings;
 import io.github.stackfold.perf.ToolMissingException;
+import io.github.stackfold.perf.internal.Causes;
 import io.github.stackfold.perf.internal.Child;
 
 import java.io.ByteArrayOutputStream;
@@ -227,7 +228,7 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
                 // the headers came, then the connection ended before the body did
                 throw new NoTargetException(target + ": the pprof server closed the connection after "
                         + b.received() + " bytes of " + (b.expected() >= 0 ? b.expected() : "a body of unknown length (chunked)")
-                        + " (" + rootMessage(cause) + "); the profile is incomplete and was not used");
+                        + " (" + Causes.rootMessage(cause) + "); the profile is incomplete and was not used");
             }
             throw failure(target, within, cause instanceof IOException io ? io : new IOException(cause));
         }
@@ -267,10 +268,10 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
                     + "the port right?)");
         }
         if (hasCause(e, SSLException.class)) {
-            return new NotPermittedException(target + ": TLS failed (" + rootMessage(e)
+            return new NotPermittedException(target + ": TLS failed (" + Causes.rootMessage(e)
                     + "); is --cacert the server's CA, and --cert/--key a client certificate it accepts?");
         }
-        String why = rootMessage(e);
+        String why = Causes.rootMessage(e);
         if ("https".equalsIgnoreCase(target.getScheme())
                 && (why.contains("Connection reset") || why.contains("Broken pipe"))) {
             // TLS 1.3: the server checks the client certificate after the client has finished the
@@ -470,15 +471,6 @@ public final class PprofFetcher extends Settings<PprofFetcher.Builder> {
             }
         }
         return false;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        String m = c.getMessage();
-        return m == null ? c.getClass().getSimpleName() : m;
     }
 
     /**

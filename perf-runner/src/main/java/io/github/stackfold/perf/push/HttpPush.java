@@ -1,7 +1,9 @@
 package io.github.stackfold.perf.push;
 
+import io.github.stackfold.flamegraph.io.AtomicOutput;
+import io.github.stackfold.perf.internal.Causes;
+
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -72,7 +73,7 @@ final class HttpPush {
                 Thread.currentThread().interrupt();
                 throw fail(sink, p, "interrupted", false);
             } catch (IOException e) {
-                last = "cannot connect or no answer (" + rootMessage(e) + ")";
+                last = "cannot connect or no answer (" + Causes.rootMessage(e) + ")";
                 continue;
             }
             int status = r.statusCode();
@@ -109,19 +110,14 @@ final class HttpPush {
         base = base.replaceAll("[^A-Za-z0-9_.\\-]", "_");
         boolean gzipped = p.pprof() != null && p.pprof().length > 1 && p.pprof()[0] == 0x1f && p.pprof()[1] == (byte) 0x8b;
         Path file = dir.resolve(base + (p.pprof() == null ? ".folded" : gzipped ? ".pb.gz" : ".pb"));
-        Path tmp = Files.createTempFile(dir, "." + base, ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                if (p.pprof() != null) {
-                    out.write(p.pprof());
-                } else {
-                    p.folded().write(out);
-                }
+        AtomicOutput.write(file, out -> {
+            if (p.pprof() != null) {
+                out.write(p.pprof());
+            } else {
+                p.folded().write(out);
             }
-            return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
+        return file;
     }
 
     private void sleep(Duration d, String sink, LabeledProfile p) throws PushFailedException {
@@ -138,13 +134,5 @@ final class HttpPush {
         int nl = s.indexOf('\n');
         s = nl >= 0 ? s.substring(0, nl).strip() : s;
         return s.isEmpty() || s.chars().anyMatch(c -> c < 0x09) ? "" : ": " + s;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 }
