@@ -172,11 +172,7 @@ public final class PerfScriptParser implements Closeable {
             throw new IllegalStateException("a parser reading a stream cannot be reset");
         }
         Objects.checkFromIndexSize(off, len, buf.length);
-        rb.buf = buf;
-        rb.start = off;
-        rb.limit = off + len;
-        rb.eof = true;
-        rb.base = firstOffset - off;
+        rb.set(buf, off, off + len, true, firstOffset - off);
         this.lineNumber = firstLineNumber - 1;
         this.kind = null;
         return this;
