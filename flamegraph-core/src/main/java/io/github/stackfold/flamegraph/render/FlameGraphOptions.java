@@ -154,10 +154,16 @@ public final class FlameGraphOptions {
         return settings.names;
     }
 
-    /** Builds {@link FlameGraphOptions}; every setter names its flamegraph.pl option and default. */
-    public static final class Builder implements Cloneable {
-        private String title;
-        private String subtitle = "";
+    /** The titles, count name, palette and names: the labels the SVG shares with the HTML viewer. */
+    public GraphLabels labels() {
+        return settings.labels();
+    }
+
+    /**
+     * Builds {@link FlameGraphOptions}; every setter names its flamegraph.pl option and default. The titles,
+     * count name, palette and names are set as for the HTML viewer ({@link GraphLabels.Setters}).
+     */
+    public static final class Builder extends GraphLabels.Setters<Builder> implements Cloneable {
         private int width = 1200;
         private int frameHeight = 16;
         private double minWidth = 0.1;
@@ -165,9 +171,7 @@ public final class FlameGraphOptions {
         private String fontType = "Verdana";
         private double fontSize = 12;
         private double fontWidth = 0.59;
-        private String countName = "samples";
         private String nameType = "Function:";
-        private Palette palette = Palette.HOT;
         private ColorMode colorMode = ColorMode.SEEDED;
         private Background background;
         private Map<String, String> paletteMap;
@@ -182,21 +186,8 @@ public final class FlameGraphOptions {
         private Map<String, Map<String, String>> nameAttributes = new HashMap<>();
         private String encoding;
         private String searchColor = "rgb(230,0,230)";
-        private FrameNames.Style names = FrameNames.Style.AUTO;
 
         private Builder() {
-        }
-
-        /** {@code --title}: default "Flame Graph" ("Icicle Graph" inverted, "Flame Chart" for a flame chart). */
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        /** {@code --subtitle}: a second title line; default none. */
-        public Builder subtitle(String subtitle) {
-            this.subtitle = Objects.requireNonNull(subtitle);
-            return this;
         }
 
         /** {@code --width}: image width in pixels; default 1200. */
@@ -272,21 +263,9 @@ public final class FlameGraphOptions {
             return this;
         }
 
-        /** {@code --countname}: what the counts are; default "samples". */
-        public Builder countName(String countName) {
-            this.countName = Objects.requireNonNull(countName);
-            return this;
-        }
-
         /** {@code --nametype}: what the names are, shown before a hovered frame; default "Function:". */
         public Builder nameType(String nameType) {
             this.nameType = Objects.requireNonNull(nameType);
-            return this;
-        }
-
-        /** {@code --colors}: the palette; default {@link Palette#HOT}. */
-        public Builder palette(Palette palette) {
-            this.palette = Objects.requireNonNull(palette);
             return this;
         }
 
@@ -386,20 +365,6 @@ public final class FlameGraphOptions {
         /** The fill of frames matching a search; default {@code rgb(230,0,230)}. */
         public Builder searchColor(String color) {
             this.searchColor = Objects.requireNonNull(color);
-            return this;
-        }
-
-        /**
-         * {@code --names}: the names frame labels show (not in flamegraph.pl). {@link FrameNames.Style#SHORT}:
-         * short names ({@code filters.WithAuthentication.func1} for
-         * {@code k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication.func1}) that a narrow frame
-         * shortens further ({@code WithAuthentication.func1}) before cutting to {@code ..}; FULL: the
-         * names as flamegraph.pl shows them. Default {@link FrameNames.Style#AUTO}: short when the
-         * frames are Go ({@link FrameNames#mostlyGo}), else full. The tooltip, the search and the
-         * details line always use the full name.
-         */
-        public Builder names(FrameNames.Style names) {
-            this.names = Objects.requireNonNull(names);
             return this;
         }
 
