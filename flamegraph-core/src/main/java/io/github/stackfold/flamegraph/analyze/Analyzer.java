@@ -683,29 +683,21 @@ public final class Analyzer {
     }
 
     /**
-     * What to analyze with. Defaults: the built-in kube-apiserver {@link Rules}, top 10.
+     * What to analyze with. Made by {@link #builder()}.
+     *
+     * @param rules the classification rules; default {@link Rules#kubeApiserver()}
+     * @param top how many functions and paths each top list holds; default 10
      */
-    public static final class Options {
-        private final Rules rules;
-        private final int top;
-
-        private Options(Builder b) {
-            this.rules = b.rules;
-            this.top = b.top;
+    public record Options(Rules rules, int top) {
+        public Options {
+            Objects.requireNonNull(rules, "rules");
+            if (top < 1) {
+                throw new IllegalArgumentException("top must be at least 1, got " + top);
+            }
         }
 
         public static Builder builder() {
             return new Builder();
-        }
-
-        /** The classification rules. Default: {@link Rules#kubeApiserver()}. */
-        public Rules rules() {
-            return rules;
-        }
-
-        /** How many functions and paths each top list holds. Default: 10. */
-        public int top() {
-            return top;
         }
 
         public static final class Builder {
@@ -720,19 +712,14 @@ public final class Analyzer {
                 return this;
             }
 
+            /** At least 1 (checked when built). */
             public Builder top(int top) {
-                if (top < 1) {
-                    throw new IllegalArgumentException("top must be at least 1, got " + top);
-                }
                 this.top = top;
                 return this;
             }
 
             public Options build() {
-                if (rules == null) {
-                    rules = Rules.kubeApiserver();
-                }
-                return new Options(this);
+                return new Options(rules == null ? Rules.kubeApiserver() : rules, top);
             }
         }
     }

@@ -45,38 +45,11 @@ import java.util.Objects;
  * </table>
  */
 public final class CollapseOptions {
-    private final boolean pid;
-    private final boolean tid;
-    private final boolean kernel;
-    private final boolean jit;
-    private final boolean addrs;
-    private final String eventFilter;
-    private final boolean srcline;
-    private final boolean inline;
-    private final boolean context;
-    private final int threads;
-    private final FrameSymbolizer symbolizer;
-    private final CollapseListener listener;
-    private final int maxBadLineReports;
-    private final int chunkBytes;
-    private final boolean countSamples;
+    /** The settings: a copy of the builder's, made when built, so that later changes to the builder do not reach them. */
+    private final Builder settings;
 
-    private CollapseOptions(Builder b) {
-        this.pid = b.pid;
-        this.tid = b.tid;
-        this.kernel = b.kernel || b.all;
-        this.jit = b.jit || b.all;
-        this.addrs = b.addrs;
-        this.eventFilter = b.eventFilter == null || b.eventFilter.isEmpty() ? null : b.eventFilter;
-        this.srcline = b.srcline;
-        this.inline = b.inline;
-        this.context = b.context;
-        this.threads = b.threads;
-        this.symbolizer = b.symbolizer;
-        this.listener = b.listener;
-        this.maxBadLineReports = b.maxBadLineReports;
-        this.chunkBytes = b.chunkBytes;
-        this.countSamples = b.countSamples;
+    private CollapseOptions(Builder settings) {
+        this.settings = settings;
     }
 
     /** Options with every default. */
@@ -90,95 +63,80 @@ public final class CollapseOptions {
 
     /** A builder holding these options. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.pid = pid;
-        b.tid = tid;
-        b.kernel = kernel;
-        b.jit = jit;
-        b.addrs = addrs;
-        b.eventFilter = eventFilter;
-        b.srcline = srcline;
-        b.inline = inline;
-        b.context = context;
-        b.threads = threads;
-        b.symbolizer = symbolizer;
-        b.listener = listener;
-        b.maxBadLineReports = maxBadLineReports;
-        b.chunkBytes = chunkBytes;
-        b.countSamples = countSamples;
-        return b;
+        return settings.copy();
     }
 
     public boolean pid() {
-        return pid;
+        return settings.pid;
     }
 
     public boolean tid() {
-        return tid;
+        return settings.tid;
     }
 
     /** Whether kernel frames get {@code _[k]} (set by kernel or all). */
     public boolean kernel() {
-        return kernel;
+        return settings.kernel || settings.all;
     }
 
     /** Whether JIT frames get {@code _[j]} (set by jit or all). */
     public boolean jit() {
-        return jit;
+        return settings.jit || settings.all;
     }
 
     public boolean addrs() {
-        return addrs;
+        return settings.addrs;
     }
 
     /** The event to keep as a raw string, or {@code null} for "the first event in the input". */
     public String eventFilter() {
-        return eventFilter;
+        String e = settings.eventFilter;
+        return e == null || e.isEmpty() ? null : e;
     }
 
     /** Whether the input has a source line after each stack line ({@code perf script -F+srcline}). */
     public boolean srcline() {
-        return srcline;
+        return settings.srcline;
     }
 
     /** Whether frames are expanded into inlined functions by {@code addr2line}. */
     public boolean inline() {
-        return inline;
+        return settings.inline;
     }
 
     /** Whether inlined functions (of {@link #inline()}) carry their source file and line. */
     public boolean context() {
-        return context;
+        return settings.context;
     }
 
     public int threads() {
-        return threads;
+        return settings.threads;
     }
 
     /** The symbolizer, or {@code null}. */
     public FrameSymbolizer symbolizer() {
-        return symbolizer;
+        return settings.symbolizer;
     }
 
     public CollapseListener listener() {
-        return listener;
+        return settings.listener;
     }
 
     public int maxBadLineReports() {
-        return maxBadLineReports;
+        return settings.maxBadLineReports;
     }
 
     public int chunkBytes() {
-        return chunkBytes;
+        return settings.chunkBytes;
     }
 
     /** Whether each sample weighs 1 instead of its period. */
     public boolean countSamples() {
-        return countSamples;
+        return settings.countSamples;
     }
 
     /** Makes {@link CollapseOptions}; every setter documents its default. */
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private boolean pid;
         private boolean tid;
         private boolean kernel;
@@ -281,10 +239,7 @@ public final class CollapseOptions {
 
         /** Threads folding one input ({@code --threads}); 1 folds on the calling thread. Default: cores. */
         public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be at least 1: " + threads);
-            }
-            this.threads = threads;
+            this.threads = atLeast(1, threads, "threads must be at least 1");
             return this;
         }
 
@@ -302,19 +257,13 @@ public final class CollapseOptions {
 
         /** How many bad lines are passed to the listener one by one (all are counted). Default 10. */
         public Builder maxBadLineReports(int max) {
-            if (max < 0) {
-                throw new IllegalArgumentException("maxBadLineReports must not be negative: " + max);
-            }
-            this.maxBadLineReports = max;
+            this.maxBadLineReports = atLeast(0, max, "maxBadLineReports must not be negative");
             return this;
         }
 
         /** Size of the pieces one input is split into for parallel folding. Default 1 MiB. */
         public Builder chunkBytes(int chunkBytes) {
-            if (chunkBytes < 1) {
-                throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);
-            }
-            this.chunkBytes = chunkBytes;
+            this.chunkBytes = atLeast(1, chunkBytes, "chunkBytes must be positive");
             return this;
         }
 
@@ -325,7 +274,23 @@ public final class CollapseOptions {
         }
 
         public CollapseOptions build() {
-            return new CollapseOptions(this);
+            return new CollapseOptions(copy());
+        }
+
+        private Builder copy() {
+            try {
+                return (Builder) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        /** {@code value} when it is at least {@code min}; else an IllegalArgumentException saying {@code rule}: value. */
+        private static int atLeast(int min, int value, String rule) {
+            if (value < min) {
+                throw new IllegalArgumentException(rule + ": " + value);
+            }
+            return value;
         }
     }
 }

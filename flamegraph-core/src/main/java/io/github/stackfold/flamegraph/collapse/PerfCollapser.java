@@ -8,6 +8,7 @@ import io.github.stackfold.flamegraph.internal.Folder;
 import io.github.stackfold.flamegraph.io.Inputs;
 import io.github.stackfold.flamegraph.internal.Bytes;
 import io.github.stackfold.flamegraph.internal.ReadBuffer;
+import io.github.stackfold.flamegraph.internal.Threads;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 
 import java.io.IOException;
@@ -446,17 +447,8 @@ public final class PerfCollapser {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while folding");
             } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof IOException) {
-                    throw (IOException) c;
-                }
-                if (c instanceof RuntimeException) {
-                    throw (RuntimeException) c;
-                }
-                if (c instanceof Error) {
-                    throw (Error) c;
-                }
-                throw new UncheckedIOException(new IOException(c));
+                Threads.rethrowIfPossible(e.getCause());
+                throw new UncheckedIOException(new IOException(e.getCause()));
             }
         }
 

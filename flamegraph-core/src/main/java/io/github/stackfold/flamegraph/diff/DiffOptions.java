@@ -1,17 +1,13 @@
 package io.github.stackfold.flamegraph.diff;
 
 /**
- * How two profiles are compared, difffolded.pl's options. Immutable; made by {@link #builder()}.
+ * How two profiles are compared, difffolded.pl's options. Made by {@link #builder()} or {@link #defaults()}.
+ *
+ * @param normalize {@code -n}: scale the first profile's counts to the second's total; default off
+ * @param stripHex {@code -s}: replace hex numbers {@code 0x...} in stacks by {@code 0x...}, so that stacks
+ *     that differ only in addresses match; default off
  */
-public final class DiffOptions {
-    private final boolean normalize;
-    private final boolean stripHex;
-
-    private DiffOptions(Builder b) {
-        this.normalize = b.normalize;
-        this.stripHex = b.stripHex;
-    }
-
+public record DiffOptions(boolean normalize, boolean stripHex) {
     /** No normalisation, addresses kept. */
     public static DiffOptions defaults() {
         return builder().build();
@@ -19,16 +15,6 @@ public final class DiffOptions {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** {@code -n}: scale the first profile's counts to the second's total; default off. */
-    public boolean normalize() {
-        return normalize;
-    }
-
-    /** {@code -s}: replace hex numbers {@code 0x...} in stacks by {@code 0x...}; default off. */
-    public boolean stripHex() {
-        return stripHex;
     }
 
     public static final class Builder {
@@ -51,7 +37,7 @@ public final class DiffOptions {
         }
 
         public DiffOptions build() {
-            return new DiffOptions(this);
+            return new DiffOptions(normalize, stripHex);
         }
     }
 }

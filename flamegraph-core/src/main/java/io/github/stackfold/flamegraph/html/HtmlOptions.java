@@ -1,6 +1,7 @@
 package io.github.stackfold.flamegraph.html;
 
 import io.github.stackfold.flamegraph.FrameNames;
+import io.github.stackfold.flamegraph.render.GraphLabels;
 import io.github.stackfold.flamegraph.render.Palette;
 
 import java.util.Objects;
@@ -21,28 +22,20 @@ public final class HtmlOptions {
         HEATMAP
     }
 
-    private final String title;
-    private final String subtitle;
+    private final GraphLabels labels;
     private final String notice;
-    private final String countName;
-    private final Palette palette;
     private final double minWidth;
     private final boolean minWidthPercent;
     private final View view;
     private final int heatmapRows;
-    private final FrameNames.Style names;
 
     private HtmlOptions(Builder b) {
-        this.title = b.title;
-        this.subtitle = b.subtitle;
+        this.labels = b.labels();
         this.notice = b.notice;
-        this.countName = b.countName;
-        this.palette = b.palette;
         this.minWidth = b.minWidth;
         this.minWidthPercent = b.minWidthPercent;
         this.view = b.view;
         this.heatmapRows = b.heatmapRows;
-        this.names = b.names;
     }
 
     public static HtmlOptions defaults() {
@@ -54,27 +47,22 @@ public final class HtmlOptions {
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.title = title;
-        b.subtitle = subtitle;
+        Builder b = new Builder().labels(labels);
         b.notice = notice;
-        b.countName = countName;
-        b.palette = palette;
         b.minWidth = minWidth;
         b.minWidthPercent = minWidthPercent;
         b.view = view;
         b.heatmapRows = heatmapRows;
-        b.names = names;
         return b;
     }
 
     /** The page title; null means "Flame Graph" (or "Differential Flame Graph" for two counts). */
     public String title() {
-        return title;
+        return labels.title();
     }
 
     public String subtitle() {
-        return subtitle;
+        return labels.subtitle();
     }
 
     /** A note in full words under the viewer's bar (the verdict on unnamed frames and its remedy); empty: none. */
@@ -83,11 +71,11 @@ public final class HtmlOptions {
     }
 
     public String countName() {
-        return countName;
+        return labels.countName();
     }
 
     public Palette palette() {
-        return palette;
+        return labels.palette();
     }
 
     public double minWidth() {
@@ -109,35 +97,23 @@ public final class HtmlOptions {
 
     /** Which names the frames' labels show; the details line, the search and the top table keep the full name. */
     public FrameNames.Style names() {
-        return names;
+        return labels.names();
     }
 
-    /** Builds {@link HtmlOptions}. */
-    public static final class Builder {
-        private String title;
-        private String subtitle = "";
+    /** The titles, count name, palette and names: the labels the viewer shares with the SVG. */
+    public GraphLabels labels() {
+        return labels;
+    }
+
+    /** Builds {@link HtmlOptions}; the labels are set as for the SVG ({@link GraphLabels.Setters}). */
+    public static final class Builder extends GraphLabels.Setters<Builder> {
         private String notice = "";
-        private String countName = "samples";
-        private Palette palette = Palette.HOT;
         private double minWidth = 0.1;
         private boolean minWidthPercent;
         private View view = View.FLAME;
         private int heatmapRows = 50;
-        private FrameNames.Style names = FrameNames.Style.AUTO;
 
         private Builder() {
-        }
-
-        /** The title above the graph; default "Flame Graph" ("Differential Flame Graph" for a diff). */
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        /** A second line under the title; default none. */
-        public Builder subtitle(String subtitle) {
-            this.subtitle = Objects.requireNonNull(subtitle, "subtitle");
-            return this;
         }
 
         /**
@@ -146,22 +122,6 @@ public final class HtmlOptions {
          */
         public Builder notice(String notice) {
             this.notice = Objects.requireNonNull(notice, "notice");
-            return this;
-        }
-
-        /** What a count is ("samples", "nanoseconds", ...); default "samples". */
-        public Builder countName(String countName) {
-            this.countName = Objects.requireNonNull(countName, "countName");
-            return this;
-        }
-
-        /**
-         * Frame colours; default {@link Palette#HOT}. HOT, MEM, IO, RED, GREEN, BLUE, AQUA, YELLOW,
-         * PURPLE and ORANGE have their own hues; the language palettes (JAVA, JS, PERL, ...) colour by
-         * the same rules as the SVG's, approximated by kind of frame (kernel, JIT, native).
-         */
-        public Builder palette(Palette palette) {
-            this.palette = Objects.requireNonNull(palette, "palette");
             return this;
         }
 
@@ -200,18 +160,6 @@ public final class HtmlOptions {
                 throw new IllegalArgumentException("heatmap rows must be 1 to 1000: " + rows);
             }
             this.heatmapRows = rows;
-            return this;
-        }
-
-        /**
-         * The names frame labels show, as the SVG's {@code --names}: {@link FrameNames.Style#SHORT} drops
-         * the import path or package ({@link FrameNames#shorten}: {@code http.(*conn).serve} for
-         * {@code net/http.(*conn).serve}), {@link FrameNames.Style#FULL} shows names as they are, and the
-         * default {@link FrameNames.Style#AUTO} is short when the frames are Go ({@link FrameNames#mostlyGo}).
-         * The details line, the search and the top table always use the full name.
-         */
-        public Builder names(FrameNames.Style names) {
-            this.names = Objects.requireNonNull(names, "names");
             return this;
         }
 

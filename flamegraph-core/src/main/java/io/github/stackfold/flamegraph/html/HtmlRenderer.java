@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.html;
 
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.Markup;
 import io.github.stackfold.flamegraph.internal.NonClosingOutputStream;
 
 import java.io.BufferedOutputStream;
@@ -214,26 +215,13 @@ public final class HtmlRenderer {
                 sb.append(c).append(s.charAt(++i));
                 continue;
             }
-            switch (c) {
-                case '&':
-                    sb.append("&amp;");
-                    break;
-                case '<':
-                    sb.append("&lt;");
-                    break;
-                case '>':
-                    sb.append("&gt;");
-                    break;
-                case '"':
-                    sb.append("&quot;");
-                    break;
-                case '\'':
-                    sb.append("&#39;");
-                    break;
-                default:
-                    boolean bad = (c < 0x20 && c != '\t') || c == 0x7F || Character.isSurrogate(c) || c == 0xFFFE
-                            || c == 0xFFFF;
-                    sb.append(bad ? '\uFFFD' : c);
+            String ref = Markup.reference(c);
+            if (ref != null) {
+                sb.append(ref);
+            } else {
+                boolean bad = (c < 0x20 && c != '\t') || c == 0x7F || Character.isSurrogate(c) || c == 0xFFFE
+                        || c == 0xFFFF;
+                sb.append(bad ? '\uFFFD' : c);
             }
         }
         return sb.toString();

@@ -38,19 +38,8 @@ public final class ByteTable {
 
     /** The value for the key, or -1. */
     public int get(byte[] b, int off, int len, int hash) {
-        int[] es = entries;
-        int i = hash & mask;
-        while (true) {
-            int slot = slots[i];
-            if (slot == 0) {
-                return -1;
-            }
-            int e = (slot - 1) * STRIDE;
-            if (es[e] == hash && es[e + 2] == len && Arrays.equals(arena, es[e + 1], es[e + 1] + len, b, off, off + len)) {
-                return es[e + 3];
-            }
-            i = (i + 1) & mask;
-        }
+        int e = find(b, off, off + len, hash, false);
+        return e < 0 ? -1 : value(e);
     }
 
     /**
@@ -60,6 +49,11 @@ public final class ByteTable {
      * {@link #keyLength}.
      */
     public int lineEntry(byte[] b, int p, int to, int hash) {
+        return find(b, p, to, hash, true);
+    }
+
+    /** The entry whose key is {@code b[p, to)} or, for a line, {@code b[p, end)} with a {@code \n} at end; -1 if none. */
+    private int find(byte[] b, int p, int to, int hash, boolean line) {
         int[] es = entries;
         int i = hash & mask;
         while (true) {
@@ -73,7 +67,7 @@ public final class ByteTable {
                 continue;
             }
             int end = p + es[e + 2];
-            if (end > to || (end < to && b[end] != '\n')) {
+            if (end > to || (end < to && (!line || b[end] != '\n'))) {
                 continue;
             }
             int ao = es[e + 1];
@@ -110,9 +104,10 @@ public final class ByteTable {
         entries[e + 3] = value;
         arenaSize += len;
         if (size * 2 > slots.length) {
-            rehash();
+            slots = Slots.doubled(slots, size, x -> entries[x * STRIDE]);
+            mask = slots.length - 1;
         } else {
-            insertSlot(entry);
+            Slots.insert(slots, hash, entry);
         }
     }
 
@@ -123,21 +118,5 @@ public final class ByteTable {
     /** Bytes held by the keys. */
     public int bytes() {
         return arenaSize;
-    }
-
-    private void insertSlot(int entry) {
-        int i = entries[entry * STRIDE] & mask;
-        while (slots[i] != 0) {
-            i = (i + 1) & mask;
-        }
-        slots[i] = entry + 1;
-    }
-
-    private void rehash() {
-        slots = new int[slots.length * 2];
-        mask = slots.length - 1;
-        for (int e = 0; e < size; e++) {
-            insertSlot(e);
-        }
     }
 }

@@ -388,13 +388,19 @@ public final class Folder {
         String key = String.join("\n", names);
         Integer g = groupsByNames.get(key);
         if (g == null) {
-            g = groupsSize;
-            groups = ensure(groups, groupsSize + 1 + names.size());
-            groups[groupsSize++] = names.size();
-            for (String f : names) {
-                groups[groupsSize++] = intern(f);
-            }
+            g = addGroup(names);
             groupsByNames.put(key, g);
+        }
+        return g;
+    }
+
+    /** Appends a frame group: its size, then the id of each name. Returns where it starts. */
+    private int addGroup(List<String> names) {
+        int g = groupsSize;
+        groups = ensure(groups, groupsSize + 1 + names.size());
+        groups[groupsSize++] = names.size();
+        for (String f : names) {
+            groups[groupsSize++] = intern(f);
         }
         return g;
     }
@@ -664,13 +670,10 @@ public final class Folder {
     }
 
     private int intern(String name) {
-        Integer id = nameIds.get(name);
-        if (id == null) {
-            id = names.size();
-            names.add(name);
-            nameIds.put(name, id);
-        }
-        return id;
+        return nameIds.computeIfAbsent(name, n -> {
+            names.add(n);
+            return names.size() - 1;
+        });
     }
 
     private void frame(PerfScriptParser p, byte[] line) {
@@ -688,13 +691,7 @@ public final class Folder {
         int h = ByteTable.hash(b, from, len);
         int g = table.get(b, from, len, h);
         if (g < 0) {
-            List<String> fs = namer.names(addr.toString(), sym.toString(), mod.toString(), pnameJava);
-            g = groupsSize;
-            groups = ensure(groups, groupsSize + 1 + fs.size());
-            groups[groupsSize++] = fs.size();
-            for (String f : fs) {
-                groups[groupsSize++] = intern(f);
-            }
+            g = addGroup(namer.names(addr.toString(), sym.toString(), mod.toString(), pnameJava));
             table.put(b, from, len, h, g);
         }
         remember(line, g);

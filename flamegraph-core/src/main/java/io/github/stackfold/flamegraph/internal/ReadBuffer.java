@@ -17,6 +17,11 @@ public final class ReadBuffer {
     public long base;
 
     public ReadBuffer(byte[] buf, int start, int limit, boolean eof, long base) {
+        set(buf, start, limit, eof, base);
+    }
+
+    /** Makes this buffer hold {@code buf[start, limit)} at input offset {@code base + start}, as if made anew. */
+    public void set(byte[] buf, int start, int limit, boolean eof, long base) {
         this.buf = buf;
         this.start = start;
         this.limit = limit;

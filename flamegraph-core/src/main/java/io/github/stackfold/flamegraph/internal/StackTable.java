@@ -59,15 +59,8 @@ public final class StackTable {
         weights[e] = weight;
         arenaSize += len;
         if (size * 2 > slots.length) {
-            slots = new int[slots.length * 2];
+            slots = Slots.doubled(slots, size, x -> hashes[x]);
             mask = slots.length - 1;
-            for (int x = 0; x < size; x++) {
-                int j = hashes[x] & mask;
-                while (slots[j] != 0) {
-                    j = (j + 1) & mask;
-                }
-                slots[j] = x + 1;
-            }
         } else {
             slots[i] = e + 1;
         }

@@ -1,6 +1,8 @@
 package io.github.stackfold.flamegraph.internal;
 
-/** Waiting for the worker threads of a reader or encoder. */
+import java.io.IOException;
+
+/** Waiting for the worker threads of a reader or encoder, and passing on what failed them. */
 public final class Threads {
     private Threads() {
     }
@@ -20,6 +22,22 @@ public final class Threads {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Throws what failed a worker, as it is, when the caller may throw it: an {@link IOException}, a
+     * {@link RuntimeException} or an {@link Error}; returns for any other (checked) throwable.
+     */
+    public static void rethrowIfPossible(Throwable failure) throws IOException {
+        if (failure instanceof IOException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
         }
     }
 }

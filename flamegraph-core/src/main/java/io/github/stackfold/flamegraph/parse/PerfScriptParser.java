@@ -172,11 +172,7 @@ public final class PerfScriptParser implements Closeable {
             throw new IllegalStateException("a parser reading a stream cannot be reset");
         }
         Objects.checkFromIndexSize(off, len, buf.length);
-        rb.buf = buf;
-        rb.start = off;
-        rb.limit = off + len;
-        rb.eof = true;
-        rb.base = firstOffset - off;
+        rb.set(buf, off, off + len, true, firstOffset - off);
         this.lineNumber = firstLineNumber - 1;
         this.kind = null;
         return this;
@@ -189,13 +185,7 @@ public final class PerfScriptParser implements Closeable {
 
     /** Moves to the next line and classifies it; {@link Kind#END} when the input is exhausted. */
     public Kind next() throws IOException {
-        if (!readLine()) {
-            kind = Kind.END;
-            line.clear();
-            return kind;
-        }
-        kind = classify(rb.buf, lineStart, lineEnd);
-        return kind;
+        return nextLine() ? classify() : Kind.END;
     }
 
     /**
@@ -351,6 +341,38 @@ public final class PerfScriptParser implements Closeable {
         return Kind.UNRECOGNIZED;
     }
 
+    /** The end of the run of blanks that starts at {@code i} (at most {@code e}). */
+    private static int blanksEnd(byte[] b, int i, int e) {
+        while (i < e && Bytes.isBlank(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The end of the run of digits that starts at {@code i} (at most {@code e}). */
+    private static int digitsEnd(byte[] b, int i, int e) {
+        while (i < e && isDigit(b[i])) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The start of the run of blanks that ends at {@code i} (at least {@code s}). */
+    private static int blanksStart(byte[] b, int s, int i) {
+        while (i > s && Bytes.isBlank(b[i - 1])) {
+            i--;
+        }
+        return i;
+    }
+
+    /** The start of the run of digits that ends at {@code i} (at least {@code s}). */
+    private static int digitsStart(byte[] b, int s, int i) {
+        while (i > s && isDigit(b[i - 1])) {
+            i--;
+        }
+        return i;
+    }
+
     private static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';
     }
@@ -408,14 +430,8 @@ public final class PerfScriptParser implements Closeable {
             if (!Bytes.isBlank(b[i]) || (i - 1 >= s + 2 && Bytes.isBlank(b[i - 1]))) {
                 continue; // only the first blank of a run can succeed where a later one would
             }
-            int j = i;
-            while (j < e && Bytes.isBlank(b[j])) {
-                j++;
-            }
-            int k = j;
-            while (k < e && isDigit(b[k])) {
-                k++;
-            }
+            int j = blanksEnd(b, i, e);
+            int k = digitsEnd(b, j, e);
             if (k == j) {
                 continue;
             }
@@ -423,10 +439,7 @@ public final class PerfScriptParser implements Closeable {
             while (m < e && b[m] == '/') {
                 m++;
             }
-            int n = m;
-            while (n < e && isDigit(b[n])) {
-                n++;
-            }
+            int n = digitsEnd(b, m, e);
             if (n >= e || !Bytes.isBlank(b[n])) {
                 continue;
             }
@@ -447,11 +460,7 @@ public final class PerfScriptParser implements Closeable {
         }
         byte[] b = line.array();
         int s = line.offset();
-        int v = hasPeriod ? period.offset() : event.offset();
-        while (v > s && Bytes.isBlank(b[v - 1])) {
-            v--;
-        }
-        return v - 1;
+        return blanksStart(b, s, hasPeriod ? period.offset() : event.offset()) - 1;
     }
 
     /** {@code ... : [period] event:} at the end of the line. */
@@ -460,10 +469,7 @@ public final class PerfScriptParser implements Closeable {
         hasPeriod = false;
         event.set(b, s, 0);
         period.set(b, s, 0);
-        int t = e;
-        while (t > s && Bytes.isBlank(b[t - 1])) {
-            t--;
-        }
+        int t = blanksStart(b, s, e);
         if (t - s < 2 || b[t - 1] != ':') {
             return;
         }
@@ -474,20 +480,9 @@ public final class PerfScriptParser implements Closeable {
         if (tok >= t - 1 || tok == s) {
             return; // an empty event name, or no blank before it
         }
-        int w = tok;
-        while (w > s && Bytes.isBlank(b[w - 1])) {
-            w--;
-        }
-        int d = w;
-        while (d > s && isDigit(b[d - 1])) {
-            d--;
-        }
-        int v = d;
-        if (d < w) {
-            while (v > s && Bytes.isBlank(b[v - 1])) {
-                v--;
-            }
-        }
+        int w = blanksStart(b, s, tok);
+        int d = digitsStart(b, s, w);
+        int v = d < w ? blanksStart(b, s, d) : d;
         if (v == s || b[v - 1] != ':') {
             return;
         }
@@ -498,10 +493,7 @@ public final class PerfScriptParser implements Closeable {
     }
 
     private boolean matchFrame(byte[] b, int s, int e) {
-        int a = s;
-        while (a < e && Bytes.isBlank(b[a])) {
-            a++;
-        }
+        int a = blanksEnd(b, s, e);
         int wMax = a;
         while (wMax < e && isWord(b[wMax])) {
             wMax++;
@@ -531,10 +523,7 @@ public final class PerfScriptParser implements Closeable {
         if (modEnd < 0) {
             return false;
         }
-        int fMax = wMax;
-        while (fMax < e && Bytes.isBlank(b[fMax])) {
-            fMax++;
-        }
+        int fMax = blanksEnd(b, wMax, e);
         int wEnd;
         int f;
         if (q >= fMax + 1) {

@@ -14,64 +14,11 @@ import java.util.Objects;
  * option it stands for.
  */
 public final class FlameGraphOptions {
-    private final String title;
-    private final String subtitle;
-    private final int width;
-    private final int frameHeight;
-    private final double minWidth;
-    private final boolean minWidthPercent;
-    private final String fontType;
-    private final double fontSize;
-    private final double fontWidth;
-    private final String countName;
-    private final String nameType;
-    private final Palette palette;
-    private final ColorMode colorMode;
-    private final Background background;
-    private final Map<String, String> paletteMap;
-    private final boolean reverse;
-    private final boolean inverted;
-    private final boolean flameChart;
-    private final boolean negate;
-    private final double factor;
-    private final double cpuNanosPerCount;
-    private final String notes;
-    private final double total;
-    private final Map<String, Map<String, String>> nameAttributes;
-    private final String encoding;
-    private final String searchColor;
-    private final FrameNames.Style names;
+    /** The settings: a copy of the builder's, made when built, so that later changes to the builder do not reach them. */
+    private final Builder settings;
 
-    private FlameGraphOptions(Builder b) {
-        this.title = b.title;
-        this.subtitle = b.subtitle;
-        this.width = b.width;
-        this.frameHeight = b.frameHeight;
-        this.minWidth = b.minWidth;
-        this.minWidthPercent = b.minWidthPercent;
-        this.fontType = b.fontType;
-        this.fontSize = b.fontSize;
-        this.fontWidth = b.fontWidth;
-        this.countName = b.countName;
-        this.nameType = b.nameType;
-        this.palette = b.palette;
-        this.colorMode = b.colorMode;
-        this.background = b.background;
-        this.paletteMap = b.paletteMap == null ? null : Collections.unmodifiableMap(new HashMap<>(b.paletteMap));
-        this.reverse = b.reverse;
-        this.inverted = b.inverted;
-        this.flameChart = b.flameChart;
-        this.negate = b.negate;
-        this.factor = b.factor;
-        this.cpuNanosPerCount = b.cpuNanosPerCount;
-        this.notes = b.notes;
-        this.total = b.total;
-        Map<String, Map<String, String>> attrs = new HashMap<>();
-        b.nameAttributes.forEach((k, v) -> attrs.put(k, Collections.unmodifiableMap(new HashMap<>(v))));
-        this.nameAttributes = Collections.unmodifiableMap(attrs);
-        this.encoding = b.encoding;
-        this.searchColor = b.searchColor;
-        this.names = b.names;
+    private FlameGraphOptions(Builder settings) {
+        this.settings = settings;
     }
 
     /** The defaults of flamegraph.pl. */
@@ -85,160 +32,138 @@ public final class FlameGraphOptions {
 
     /** A builder holding these options, to change a few. */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.title = title;
-        b.subtitle = subtitle;
-        b.width = width;
-        b.frameHeight = frameHeight;
-        b.minWidth = minWidth;
-        b.minWidthPercent = minWidthPercent;
-        b.fontType = fontType;
-        b.fontSize = fontSize;
-        b.fontWidth = fontWidth;
-        b.countName = countName;
-        b.nameType = nameType;
-        b.palette = palette;
-        b.colorMode = colorMode;
-        b.background = background;
-        b.paletteMap = paletteMap;
-        b.reverse = reverse;
-        b.inverted = inverted;
-        b.flameChart = flameChart;
-        b.negate = negate;
-        b.factor = factor;
-        b.cpuNanosPerCount = cpuNanosPerCount;
-        b.notes = notes;
-        b.total = total;
-        b.nameAttributes = new HashMap<>(nameAttributes);
-        b.encoding = encoding;
-        b.searchColor = searchColor;
-        b.names = names;
-        return b;
+        return settings.copy();
     }
 
     /** The title: the one set, else "Flame Chart", "Icicle Graph" or "Flame Graph". */
     public String title() {
-        if (title != null) {
-            return title;
+        if (settings.title != null) {
+            return settings.title;
         }
-        return flameChart ? "Flame Chart" : inverted ? "Icicle Graph" : "Flame Graph";
+        return settings.flameChart ? "Flame Chart" : settings.inverted ? "Icicle Graph" : "Flame Graph";
     }
 
     public String subtitle() {
-        return subtitle;
+        return settings.subtitle;
     }
 
     public int width() {
-        return width;
+        return settings.width;
     }
 
     public int frameHeight() {
-        return frameHeight;
+        return settings.frameHeight;
     }
 
     public double minWidth() {
-        return minWidth;
+        return settings.minWidth;
     }
 
     public boolean minWidthPercent() {
-        return minWidthPercent;
+        return settings.minWidthPercent;
     }
 
     public String fontType() {
-        return fontType;
+        return settings.fontType;
     }
 
     public double fontSize() {
-        return fontSize;
+        return settings.fontSize;
     }
 
     public double fontWidth() {
-        return fontWidth;
+        return settings.fontWidth;
     }
 
     public String countName() {
-        return countName;
+        return settings.countName;
     }
 
     public String nameType() {
-        return nameType;
+        return settings.nameType;
     }
 
     public Palette palette() {
-        return palette;
+        return settings.palette;
     }
 
     public ColorMode colorMode() {
-        return colorMode;
+        return settings.colorMode;
     }
 
     /** The background: the one set, else the palette's default. */
     public Background background() {
-        return background != null ? background : palette.defaultBackground();
+        return settings.background != null ? settings.background : settings.palette.defaultBackground();
     }
 
     /** The consistent palette (raw name to colour) to use and extend, or null when not used. */
     public Map<String, String> paletteMap() {
-        return paletteMap;
+        return settings.paletteMap;
     }
 
     public boolean reverse() {
-        return reverse;
+        return settings.reverse;
     }
 
     public boolean inverted() {
-        return inverted;
+        return settings.inverted;
     }
 
     public boolean flameChart() {
-        return flameChart;
+        return settings.flameChart;
     }
 
     public boolean negate() {
-        return negate;
+        return settings.negate;
     }
 
     public double factor() {
-        return factor;
+        return settings.factor;
     }
 
     /** CPU nanoseconds per count shown in the frame details, 0 (the default) for none. */
     public double cpuNanosPerCount() {
-        return cpuNanosPerCount;
+        return settings.cpuNanosPerCount;
     }
 
     public String notes() {
-        return notes;
+        return settings.notes;
     }
 
     /** The total the widths are relative to, or 0 for the sum of the counts. */
     public double total() {
-        return total;
+        return settings.total;
     }
 
     /** Per raw frame name, extra attributes of its frames (see {@link Builder#nameAttributes}). */
     public Map<String, Map<String, String>> nameAttributes() {
-        return nameAttributes;
+        return settings.nameAttributes;
     }
 
     /** The declared XML encoding, or null for UTF-8 without a declaration attribute. */
     public String encoding() {
-        return encoding;
+        return settings.encoding;
     }
 
     public String searchColor() {
-        return searchColor;
+        return settings.searchColor;
     }
 
     /** Which names the labels show (the tooltip, search and details always show the full name). */
     public FrameNames.Style names() {
-        return names;
+        return settings.names;
     }
 
-    /** Builds {@link FlameGraphOptions}; every setter names its flamegraph.pl option and default. */
-    public static final class Builder {
-        private String title;
-        private String subtitle = "";
+    /** The titles, count name, palette and names: the labels the SVG shares with the HTML viewer. */
+    public GraphLabels labels() {
+        return settings.labels();
+    }
+
+    /**
+     * Builds {@link FlameGraphOptions}; every setter names its flamegraph.pl option and default. The titles,
+     * count name, palette and names are set as for the HTML viewer ({@link GraphLabels.Setters}).
+     */
+    public static final class Builder extends GraphLabels.Setters<Builder> implements Cloneable {
         private int width = 1200;
         private int frameHeight = 16;
         private double minWidth = 0.1;
@@ -246,9 +171,7 @@ public final class FlameGraphOptions {
         private String fontType = "Verdana";
         private double fontSize = 12;
         private double fontWidth = 0.59;
-        private String countName = "samples";
         private String nameType = "Function:";
-        private Palette palette = Palette.HOT;
         private ColorMode colorMode = ColorMode.SEEDED;
         private Background background;
         private Map<String, String> paletteMap;
@@ -263,21 +186,8 @@ public final class FlameGraphOptions {
         private Map<String, Map<String, String>> nameAttributes = new HashMap<>();
         private String encoding;
         private String searchColor = "rgb(230,0,230)";
-        private FrameNames.Style names = FrameNames.Style.AUTO;
 
         private Builder() {
-        }
-
-        /** {@code --title}: default "Flame Graph" ("Icicle Graph" inverted, "Flame Chart" for a flame chart). */
-        public Builder title(String title) {
-            this.title = title;
-            return this;
-        }
-
-        /** {@code --subtitle}: a second title line; default none. */
-        public Builder subtitle(String subtitle) {
-            this.subtitle = Objects.requireNonNull(subtitle);
-            return this;
         }
 
         /** {@code --width}: image width in pixels; default 1200. */
@@ -353,21 +263,9 @@ public final class FlameGraphOptions {
             return this;
         }
 
-        /** {@code --countname}: what the counts are; default "samples". */
-        public Builder countName(String countName) {
-            this.countName = Objects.requireNonNull(countName);
-            return this;
-        }
-
         /** {@code --nametype}: what the names are, shown before a hovered frame; default "Function:". */
         public Builder nameType(String nameType) {
             this.nameType = Objects.requireNonNull(nameType);
-            return this;
-        }
-
-        /** {@code --colors}: the palette; default {@link Palette#HOT}. */
-        public Builder palette(Palette palette) {
-            this.palette = Objects.requireNonNull(palette);
             return this;
         }
 
@@ -470,22 +368,23 @@ public final class FlameGraphOptions {
             return this;
         }
 
-        /**
-         * {@code --names}: the names frame labels show (not in flamegraph.pl). {@link FrameNames.Style#SHORT}:
-         * short names ({@code filters.WithAuthentication.func1} for
-         * {@code k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication.func1}) that a narrow frame
-         * shortens further ({@code WithAuthentication.func1}) before cutting to {@code ..}; FULL: the
-         * names as flamegraph.pl shows them. Default {@link FrameNames.Style#AUTO}: short when the
-         * frames are Go ({@link FrameNames#mostlyGo}), else full. The tooltip, the search and the
-         * details line always use the full name.
-         */
-        public Builder names(FrameNames.Style names) {
-            this.names = Objects.requireNonNull(names);
-            return this;
+        public FlameGraphOptions build() {
+            return new FlameGraphOptions(copy());
         }
 
-        public FlameGraphOptions build() {
-            return new FlameGraphOptions(this);
+        /** A copy of this builder; its maps are copied too, unmodifiable, so that no caller's map is shared. */
+        private Builder copy() {
+            Builder b;
+            try {
+                b = (Builder) clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+            b.paletteMap = paletteMap == null ? null : Collections.unmodifiableMap(new HashMap<>(paletteMap));
+            Map<String, Map<String, String>> attrs = new HashMap<>();
+            nameAttributes.forEach((k, v) -> attrs.put(k, Collections.unmodifiableMap(new HashMap<>(v))));
+            b.nameAttributes = Collections.unmodifiableMap(attrs);
+            return b;
         }
 
         private static double requireNonNegative(double v, String what) {

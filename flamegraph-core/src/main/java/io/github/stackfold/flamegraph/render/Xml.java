@@ -1,5 +1,7 @@
 package io.github.stackfold.flamegraph.render;
 
+import io.github.stackfold.flamegraph.internal.Markup;
+
 import java.nio.charset.CharsetEncoder;
 
 /**
@@ -17,25 +19,12 @@ final class Xml {
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x7F) {
-                switch (c) {
-                    case '&':
-                        sb.append("&amp;");
-                        break;
-                    case '<':
-                        sb.append("&lt;");
-                        break;
-                    case '>':
-                        sb.append("&gt;");
-                        break;
-                    case '"':
-                        if (quotes) {
-                            sb.append("&quot;");
-                        } else {
-                            sb.append(c);
-                        }
-                        break;
-                    default:
-                        sb.append(c);
+                // & < > always, " only in an attribute, ' never
+                String ref = c == '\'' || c == '"' && !quotes ? null : Markup.reference(c);
+                if (ref != null) {
+                    sb.append(ref);
+                } else {
+                    sb.append(c);
                 }
                 continue;
             }
