@@ -104,13 +104,15 @@ public final class PerfDataCollapser {
     public Result collapse(InputStream in, String source) throws IOException {
         Folding f = new Folding();
         PerfDataInfo info;
+        Symbols sym;
         try {
             info = PerfDataReader.read(in, source, f);
+            sym = new Symbols(info, f.dsos); // kallsyms is read while the folder ends
             f.drain();
         } finally {
             f.stop();
         }
-        return f.finish(info);
+        return f.finish(info, sym);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -693,8 +695,7 @@ public final class PerfDataCollapser {
             }
         }
 
-        Result finish(PerfDataInfo info) throws IOException {
-            Symbols sym = new Symbols(info, dsos);
+        Result finish(PerfDataInfo info, Symbols sym) throws IOException {
             String filter = options.eventFilter();
             List<EventAttr> events = info.events();
             int[] firstAttr = {-1};
