@@ -129,10 +129,15 @@ final class CliProfiles {
      * for the kernel, vdso, shared libraries, JIT maps or {@code [unknown]} (no binary to read).
      */
     static void hintUnnamed(FoldedProfile profile, FlameCli flame) {
+        hintUnnamed(profile, profile.total() <= 0 ? java.util.Map.of() : Analyzer.unnamedWeights(profile), flame);
+    }
+
+    /** {@link #hintUnnamed(FoldedProfile, FlameCli)} with the profile's {@link Analyzer#unnamedWeights} found already. */
+    static void hintUnnamed(FoldedProfile profile, java.util.Map<String, Long> unnamedWeights, FlameCli flame) {
         if (profile.total() <= 0) {
             return;
         }
-        java.util.Map<String, Long> by = new java.util.TreeMap<>(Analyzer.unnamedWeights(profile));
+        java.util.Map<String, Long> by = new java.util.TreeMap<>(unnamedWeights);
         by.keySet().removeIf(b -> !io.github.stackfold.flamegraph.analyze.Report.isProgram(b));
         if (by.isEmpty()) {
             return;

@@ -2,6 +2,7 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.CollapseStats;
@@ -177,13 +178,67 @@ public class CollapseCommand implements Callable<Integer> {
             }
         }
         FoldedProfile profile = session.finish().merge(others);
-        write(profile);
+        // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab);
+        // else the frames are scanned for the hint while the stacks are written (the machine's other core)
+        UnnamedScan scan = !symbolize && !symbols.locates() ? new UnnamedScan(profile) : null;
+        try {
+            write(profile);
+        } finally {
+            if (scan != null) {
+                scan.await();
+            }
+        }
         reporter.summary();
-        if (!symbolize && !symbols.locates()) {
-            // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab)
-            CliProfiles.hintUnnamed(profile, flame);
+        if (scan != null) {
+            CliProfiles.hintUnnamed(profile, scan.result(), flame);
         }
         return ExitCodes.OK;
+    }
+
+    /** {@link Analyzer#unnamedWeights} of a profile, found on a thread of its own. */
+    private static final class UnnamedScan extends Thread {
+        private final FoldedProfile profile;
+        private Map<String, Long> result;
+        private RuntimeException failure;
+
+        UnnamedScan(FoldedProfile profile) {
+            super("flame unnamed-frames scan");
+            this.profile = profile;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                result = profile.total() <= 0 ? Map.of() : Analyzer.unnamedWeights(profile);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        /** Waits for the scan (an interrupt is kept for later: the stacks are written by then). */
+        void await() {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** The weights per binary (after {@link #await}); rethrows what the scan failed with. */
+        Map<String, Long> result() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
     }
 
     private static String describe(IOException e) {
