@@ -710,18 +710,28 @@ public final class PerfDataCollapser {
             String keep = filter != null ? filter
                     : firstAttr[0] >= 0 && firstAttr[0] < events.size() ? events.get(firstAttr[0]).name() : null;
             FrameNamer namer = new FrameNamer(options.toBuilder().symbolizer(sym.goSymbolizer()).build());
-            // each stack as frame ids (process name first), frames named once per location
-            // per location, its frames' ids as named in a java process ([1]) and in any other ([0])
-            int[][][] names = {new int[locations.size()][], new int[locations.size()][]};
-            Map<String, int[]> bySymbol = new HashMap<>();
             Tokens tokens = new Tokens();
             int[] pnameTokens = new int[pnameList.size()];
-            Arrays.fill(pnameTokens, -1);
+            for (int pn = 0; pn < pnameTokens.length; pn++) {
+                pnameTokens[pn] = tokens.id(pnameList.get(pn)); // before the naming thread adds frames
+            }
+            Naming naming = new Naming(sym, namer, tokens, locations, dsos);
+            // with every stack kept, the locations are named (as outside a java process) on a thread of its
+            // own, in their order, while this one joins each stack's names; stacks of java processes wait
+            // until that thread is done (its names differ: _[j]), so that one thread at a time names
+            boolean allKept = true;
+            for (int a = 0; a < evSamples.length; a++) {
+                String ev = a < events.size() ? events.get(a).name() : null;
+                allKept &= evSamples[a] == 0 || keep == null || ev == null || sameEvent(keep, ev);
+            }
+            NamingThread ahead = allKept && locations.size() >= 4096 ? new NamingThread(naming) : null;
             StackTable byName = new StackTable(); // stacks of addresses that name alike merge here, before sorting
             long[][] byNameSamples = {new long[1024]}; // per stack of byName: its samples
             int[][] buf = {new int[64]};
             int[] index = {0};
-            stacks.forEach((arena, off, len, weight) -> {
+            int[][] later = {new int[64]}; // stacks of java processes, named after the naming thread ends
+            int[] laterCount = {0};
+            StackTable.Visitor fold = (arena, off, len, weight) -> {
                 long samples = stackSamples[index[0]++];
                 int attr = arena[off];
                 String ev = attr < events.size() ? events.get(attr).name() : null;
@@ -729,39 +739,29 @@ public final class PerfDataCollapser {
                     return;
                 }
                 int pn = arena[off + 1];
-                String pname = pnameList.get(pn);
-                if (pnameTokens[pn] < 0) {
-                    pnameTokens[pn] = tokens.id(pname);
+                boolean java = pnameList.get(pn).startsWith("java");
+                if (java && ahead != null && ahead.isAlive()) {
+                    if (laterCount[0] == later[0].length) {
+                        later[0] = Arrays.copyOf(later[0], later[0].length * 2);
+                    }
+                    later[0][laterCount[0]++] = index[0] - 1;
+                    return;
                 }
-                boolean java = pname.startsWith("java");
                 int[] seq = buf[0];
                 int n = 0;
                 seq[n++] = pnameTokens[pn];
+                int[][] named0 = naming.names[java ? 1 : 0];
                 for (int i = len - 1; i >= 2; i--) {
                     int loc = arena[off + i];
-                    int[][] named0 = names[java ? 1 : 0];
-                    int[] fs = named0[loc];
-                    if (fs == null) {
-                        Dso d = dsos.get(locations.dso(loc));
-                        long printed = locations.address(loc);
-                        String[] frame = sym.frame(d, printed);
-                        // the names depend on the address only where a part is [unknown] (the module's name,
-                        // with --addrs its address, or its Go names): elsewhere the addresses of one symbol
-                        // share them, named once
-                        String key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
-                                ? null : (java ? "j" : "-") + frame[0] + '\n' + frame[1];
-                        fs = key == null ? null : bySymbol.get(key);
+                    int[] fs;
+                    if (!java && ahead != null) {
+                        ahead.await(loc); // a volatile read: then its names are seen
+                        fs = named0[loc];
+                    } else {
+                        fs = named0[loc];
                         if (fs == null) {
-                            List<String> named = names(namer, Long.toHexString(printed), frame, java);
-                            fs = new int[named.size()];
-                            for (int k = 0; k < fs.length; k++) {
-                                fs[k] = tokens.id(named.get(k));
-                            }
-                            if (key != null) {
-                                bySymbol.put(key, fs);
-                            }
+                            fs = named0[loc] = naming.name(loc, java);
                         }
-                        named0[loc] = fs;
                     }
                     if (n + fs.length > seq.length) {
                         seq = buf[0] = Arrays.copyOf(seq, Math.max(seq.length * 2, n + fs.length));
@@ -774,7 +774,15 @@ public final class PerfDataCollapser {
                     byNameSamples[0] = Arrays.copyOf(byNameSamples[0], Math.max(k + 1, byNameSamples[0].length * 2));
                 }
                 byNameSamples[0][k] += samples;
-            });
+            };
+            stacks.forEach(fold);
+            if (ahead != null) {
+                ahead.finish();
+                for (int i = 0; i < laterCount[0]; i++) {
+                    index[0] = later[0][i];
+                    stacks.visit(later[0][i], fold);
+                }
+            }
             List<int[]> seqs = new ArrayList<>(byName.size());
             List<long[]> weights = new ArrayList<>(byName.size());
             int[] at = {0};
@@ -802,6 +810,123 @@ public final class PerfDataCollapser {
             FoldedProfile samples = counted.withMeta(new ProfileMeta(m.samples(), ProfileMeta.Weight.SAMPLES,
                     m.event(), 0, m.cpuNanos(), m.durationNanos()));
             return new Result(profile.withMeta(m), info, sym.kernelSymbols(), samples);
+        }
+    }
+
+    /** What a location's frames are named by: its symbol and module, in a java process or not. */
+    private record SymbolKey(String symbol, String module, boolean java) {
+    }
+
+    /** Names locations: per location, its frames' token ids as named in a java process ([1]) and in any other ([0]). */
+    private final class Naming {
+        final Symbols sym;
+        final FrameNamer namer;
+        final Tokens tokens;
+        final Locations locations;
+        final int[][][] names;
+        final Map<SymbolKey, int[]> bySymbol = new HashMap<>();
+        final List<Dso> dsos;
+
+        Naming(Symbols sym, FrameNamer namer, Tokens tokens, Locations locations, List<Dso> dsos) {
+            this.sym = sym;
+            this.namer = namer;
+            this.tokens = tokens;
+            this.locations = locations;
+            this.dsos = dsos;
+            this.names = new int[][][] {new int[locations.size()][], new int[locations.size()][]};
+        }
+
+        int[] name(int loc, boolean java) {
+            Dso d = dsos.get(locations.dso(loc));
+            long printed = locations.address(loc);
+            String[] frame = sym.frame(d, printed);
+            // the names depend on the address only where a part is [unknown] (the module's name, with --addrs
+            // its address, or its Go names): elsewhere the addresses of one symbol share them, named once
+            SymbolKey key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
+                    ? null : new SymbolKey(frame[0], frame[1], java);
+            int[] fs = key == null ? null : bySymbol.get(key);
+            if (fs == null) {
+                List<String> named = names(namer, Long.toHexString(printed), frame, java);
+                fs = new int[named.size()];
+                for (int k = 0; k < fs.length; k++) {
+                    fs[k] = tokens.id(named.get(k));
+                }
+                if (key != null) {
+                    bySymbol.put(key, fs);
+                }
+            }
+            return fs;
+        }
+    }
+
+    /**
+     * Names every location as outside a java process, in their order, on a thread of its own; the folding
+     * thread takes the names as they come ({@link #await}).
+     */
+    private static final class NamingThread extends java.lang.Thread {
+        private final Naming naming;
+        private volatile int done;
+        private volatile Throwable failure;
+
+        NamingThread(Naming naming) {
+            super("stackfold perf.data naming");
+            this.naming = naming;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                int[][] named = naming.names[0];
+                for (int loc = 0; loc < named.length; loc++) {
+                    if (named[loc] == null) {
+                        named[loc] = naming.name(loc, false);
+                    }
+                    done = loc + 1;
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        /** Waits until location {@code loc} is named. */
+        void await(int loc) {
+            int spins = 0;
+            while (done <= loc) {
+                rethrow();
+                if (++spins < 64) {
+                    java.lang.Thread.onSpinWait();
+                } else {
+                    java.lang.Thread.yield();
+                }
+            }
+        }
+
+        /** Waits for the end of the thread; rethrows what it failed with. */
+        void finish() throws IOException {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                java.lang.Thread.currentThread().interrupt();
+            }
+            rethrow();
+        }
+
+        private void rethrow() {
+            Throwable f = failure;
+            if (f instanceof RuntimeException r) {
+                throw r;
+            }
+            if (f instanceof Error e) {
+                throw e;
+            }
         }
     }
 
