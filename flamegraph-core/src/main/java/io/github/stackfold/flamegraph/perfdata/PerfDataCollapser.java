@@ -234,6 +234,8 @@ public final class PerfDataCollapser {
         final TreeMap<Long, Mapping> kernelMaps = new TreeMap<>();
         final Map<String, Integer> pnames = new HashMap<>();
         final List<String> pnameList = new ArrayList<>();
+        /** The process names (by id) that start with java. */
+        final java.util.BitSet javaPnames = new java.util.BitSet();
         /** Stands for the kernel's maps, shared by all processes. */
         final Proc kernelProc = new Proc(kernelMaps, 0);
         /** Folds the samples this thread reads, on a thread of its own. */
@@ -357,7 +359,7 @@ public final class PerfDataCollapser {
             // perf on arm64 records the link register with a frame-pointer callchain: the leaf's caller,
             // which the chain lacks while the leaf has not saved it yet (see Folder.fold)
             long lr = chain && s.attr().sampleRegsUser() == ARM64_LR_MASK ? s.userRegister(30).orElse(0) : 0;
-            b.add(s.attr().index(), pn, chain ? -1 : s.cpumode(), t.proc.snapshot(), kernelProc.snapshot(), lr,
+            b.add(s.attr().index(), javaPnames.get(pn) ? pn | Batch.JAVA : pn, chain ? -1 : s.cpumode(), t.proc.snapshot(), kernelProc.snapshot(), lr,
                     options.countSamples() ? 1 : w, s, len);
         }
 
@@ -465,6 +467,9 @@ public final class PerfDataCollapser {
                 id = pnameList.size();
                 pnameList.add(name);
                 pnames.put(name, id);
+                if (name.startsWith("java")) {
+                    javaPnames.set(id); // their frames are named apart (_[j])
+                }
             }
             return id;
         }
@@ -480,6 +485,10 @@ public final class PerfDataCollapser {
             /** Per stack of {@link #stacks} (by its index): how many samples it had. */
             long[] stackSamples = new long[1024];
             final Locations locations = new Locations();
+            /** Per location: whether a java process's stack has it ({@link #USED_IN_JAVA}), another's ({@link #USED_ELSEWHERE}), or both. */
+            byte[] usedBy = new byte[1024];
+            static final byte USED_ELSEWHERE = 1;
+            static final byte USED_IN_JAVA = 2;
             int[] scratch = new int[256];
             /**
              * Callchain entries seen lately: (maps, mode, address) to location; the maps are a process's (the
@@ -593,7 +602,8 @@ public final class PerfDataCollapser {
                 int li = 0;
                 for (int k = 0; k < b.samples; k++) {
                     int attr = ints[4 * k];
-                    int pname = ints[4 * k + 1];
+                    int pname = ints[4 * k + 1] & ~Batch.JAVA;
+                    int used = (ints[4 * k + 1] & Batch.JAVA) != 0 ? USED_IN_JAVA : USED_ELSEWHERE;
                     int cpumode = ints[4 * k + 2];
                     int len = ints[4 * k + 3];
                     Maps user = (Maps) refs[2 * k];
@@ -637,6 +647,12 @@ public final class PerfDataCollapser {
                         }
                     } else {
                         st[n++] = location(user, kmaps, cpumode, longs[chain]);
+                    }
+                    if (usedBy.length < locations.size()) {
+                        usedBy = Arrays.copyOf(usedBy, Math.max(locations.size(), usedBy.length * 2));
+                    }
+                    for (int i = 2; i < n; i++) {
+                        usedBy[st[i]] |= used;
                     }
                     int e = stacks.add(st, n, w);
                     if (e >= stackSamples.length) {
@@ -716,21 +732,19 @@ public final class PerfDataCollapser {
                 pnameTokens[pn] = tokens.id(pnameList.get(pn)); // before the naming thread adds frames
             }
             Naming naming = new Naming(sym, namer, tokens, locations, dsos);
-            // with every stack kept, the locations are named (as outside a java process) on a thread of its
-            // own, in their order, while this one joins each stack's names; stacks of java processes wait
-            // until that thread is done (its names differ: _[j]), so that one thread at a time names
+            // with every stack kept, the locations are named on a thread of its own, in their order (as in a
+            // java process where one's stack has it, as elsewhere where another's has it), while this one
+            // joins each stack's names; only that thread names
             boolean allKept = true;
             for (int a = 0; a < evSamples.length; a++) {
                 String ev = a < events.size() ? events.get(a).name() : null;
                 allKept &= evSamples[a] == 0 || keep == null || ev == null || sameEvent(keep, ev);
             }
-            NamingThread ahead = allKept && locations.size() >= 4096 ? new NamingThread(naming) : null;
+            NamingThread ahead = allKept && locations.size() >= 4096 ? new NamingThread(naming, folder.usedBy) : null;
             StackTable byName = new StackTable(); // stacks of addresses that name alike merge here, before sorting
             long[][] byNameSamples = {new long[1024]}; // per stack of byName: its samples
             int[][] buf = {new int[64]};
             int[] index = {0};
-            int[][] later = {new int[64]}; // stacks of java processes, named after the naming thread ends
-            int[] laterCount = {0};
             StackTable.Visitor fold = (arena, off, len, weight) -> {
                 long samples = stackSamples[index[0]++];
                 int attr = arena[off];
@@ -739,14 +753,7 @@ public final class PerfDataCollapser {
                     return;
                 }
                 int pn = arena[off + 1];
-                boolean java = pnameList.get(pn).startsWith("java");
-                if (java && ahead != null && ahead.isAlive()) {
-                    if (laterCount[0] == later[0].length) {
-                        later[0] = Arrays.copyOf(later[0], later[0].length * 2);
-                    }
-                    later[0][laterCount[0]++] = index[0] - 1;
-                    return;
-                }
+                boolean java = javaPnames.get(pn);
                 int[] seq = buf[0];
                 int n = 0;
                 seq[n++] = pnameTokens[pn];
@@ -754,9 +761,13 @@ public final class PerfDataCollapser {
                 for (int i = len - 1; i >= 2; i--) {
                     int loc = arena[off + i];
                     int[] fs;
-                    if (!java && ahead != null) {
+                    if (ahead != null) {
                         ahead.await(loc); // a volatile read: then its names are seen
                         fs = named0[loc];
+                        if (fs == null) { // not marked used as this stack uses it (not expected): named here, alone
+                            ahead.finish();
+                            fs = named0[loc] = naming.name(loc, java);
+                        }
                     } else {
                         fs = named0[loc];
                         if (fs == null) {
@@ -778,10 +789,6 @@ public final class PerfDataCollapser {
             stacks.forEach(fold);
             if (ahead != null) {
                 ahead.finish();
-                for (int i = 0; i < laterCount[0]; i++) {
-                    index[0] = later[0][i];
-                    stacks.visit(later[0][i], fold);
-                }
             }
             List<int[]> seqs = new ArrayList<>(byName.size());
             List<long[]> weights = new ArrayList<>(byName.size());
@@ -860,17 +867,19 @@ public final class PerfDataCollapser {
     }
 
     /**
-     * Names every location as outside a java process, in their order, on a thread of its own; the folding
-     * thread takes the names as they come ({@link #await}).
+     * Names every location as the stacks that have it need (in a java process, elsewhere, or both), in their
+     * order, on a thread of its own; the folding thread takes the names as they come ({@link #await}).
      */
     private static final class NamingThread extends java.lang.Thread {
         private final Naming naming;
+        private final byte[] usedBy;
         private volatile int done;
         private volatile Throwable failure;
 
-        NamingThread(Naming naming) {
+        NamingThread(Naming naming, byte[] usedBy) {
             super("stackfold perf.data naming");
             this.naming = naming;
+            this.usedBy = usedBy;
             setDaemon(true);
             start();
         }
@@ -879,9 +888,14 @@ public final class PerfDataCollapser {
         public void run() {
             try {
                 int[][] named = naming.names[0];
+                int[][] namedInJava = naming.names[1];
                 for (int loc = 0; loc < named.length; loc++) {
-                    if (named[loc] == null) {
+                    int used = loc < usedBy.length ? usedBy[loc] : 0;
+                    if ((used & Folding.Folder.USED_ELSEWHERE) != 0) {
                         named[loc] = naming.name(loc, false);
+                    }
+                    if ((used & Folding.Folder.USED_IN_JAVA) != 0) {
+                        namedInJava[loc] = naming.name(loc, true);
                     }
                     done = loc + 1;
                 }
@@ -904,7 +918,7 @@ public final class PerfDataCollapser {
         }
 
         /** Waits for the end of the thread; rethrows what it failed with. */
-        void finish() throws IOException {
+        void finish() {
             boolean interrupted = false;
             while (isAlive()) {
                 try {
@@ -936,6 +950,8 @@ public final class PerfDataCollapser {
      * longs (link register, weight, then the callchain or the ip).
      */
     private static final class Batch {
+        /** Marks the process name id of a java process. */
+        static final int JAVA = 1 << 30;
         static final int LONGS = 1 << 15;
         int[] ints = new int[4 * 1024];
         long[] longs = new long[LONGS];
