@@ -105,9 +105,12 @@ public final class PerfDataCollapser {
         Folding f = new Folding();
         PerfDataInfo info;
         Symbols sym;
+        // this machine's kallsyms is read on a thread of its own while the recording is, in case it was made
+        // here (known only from the feature sections at the file's end)
+        HostKallsyms host = hostKallsyms && kallsyms == null ? new HostKallsyms() : null;
         try {
             info = PerfDataReader.read(in, source, f);
-            sym = new Symbols(info, f.dsos); // kallsyms is read while the folder ends
+            sym = new Symbols(info, f.dsos, host); // binaries are opened while the folder ends
             f.drain();
         } finally {
             f.stop();
@@ -912,7 +915,9 @@ public final class PerfDataCollapser {
                 if (++spins < 64) {
                     java.lang.Thread.onSpinWait();
                 } else {
-                    java.lang.Thread.yield();
+                    // naming is the slower of the two: sleep a little rather than spin, which costs the
+                    // machine a core (and ours, when others share it)
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
                 }
             }
         }
@@ -1242,7 +1247,7 @@ public final class PerfDataCollapser {
         final String kernelSource;
         final Binaries bins;
 
-        Symbols(PerfDataInfo info, List<Dso> dsos) throws IOException {
+        Symbols(PerfDataInfo info, List<Dso> dsos, HostKallsyms host) throws IOException {
             this.info = info;
             for (BuildId b : info.buildIds()) {
                 recordedBuildIds.putIfAbsent(raw(b.path()), b.buildId());
@@ -1263,8 +1268,11 @@ public final class PerfDataCollapser {
                             + " [kernel.kallsyms]");
                 }
             } else if (hostKallsyms && sameKernelHere(info)) {
-                Path p = Path.of("/proc/kallsyms");
-                if (Files.isReadable(p)) {
+                Path p = HostKallsyms.PATH;
+                if (host != null) {
+                    k = host.get();
+                    src = k == null ? null : p.toString();
+                } else if (Files.isReadable(p)) {
                     k = Kallsyms.read(p);
                     src = k == null ? null : p.toString();
                 }
@@ -1351,6 +1359,48 @@ public final class PerfDataCollapser {
                 Binaries.Binary b = byModule.get(module);
                 return b == null ? null : b.goNames(address);
             };
+        }
+    }
+
+    /** This machine's /proc/kallsyms, read on a thread of its own; null when unreadable or without addresses. */
+    private static final class HostKallsyms extends java.lang.Thread {
+        static final Path PATH = Path.of("/proc/kallsyms");
+        private Kallsyms result;
+        private IOException failure;
+
+        HostKallsyms() {
+            super("stackfold kallsyms");
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                result = Files.isReadable(PATH) ? Kallsyms.read(PATH) : null;
+            } catch (IOException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = new IOException(e);
+            }
+        }
+
+        Kallsyms get() throws IOException {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                java.lang.Thread.currentThread().interrupt();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
         }
     }
 
