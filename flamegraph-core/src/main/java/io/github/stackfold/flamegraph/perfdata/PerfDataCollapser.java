@@ -743,7 +743,7 @@ public final class PerfDataCollapser {
                 String ev = a < events.size() ? events.get(a).name() : null;
                 allKept &= evSamples[a] == 0 || keep == null || ev == null || sameEvent(keep, ev);
             }
-            NamingThread ahead = allKept && locations.size() >= 4096 ? new NamingThread(naming, folder.usedBy) : null;
+            NamingThread ahead = allKept && locations.size() > 0 ? new NamingThread(naming, folder.usedBy) : null;
             StackTable byName = new StackTable(); // stacks of addresses that name alike merge here, before sorting
             long[][] byNameSamples = {new long[1024]}; // per stack of byName: its samples
             int[][] buf = {new int[64]};
