@@ -129,10 +129,15 @@ final class CliProfiles {
      * for the kernel, vdso, shared libraries, JIT maps or {@code [unknown]} (no binary to read).
      */
     static void hintUnnamed(FoldedProfile profile, FlameCli flame) {
+        hintUnnamed(profile, profile.total() <= 0 ? java.util.Map.of() : Analyzer.unnamedWeights(profile), flame);
+    }
+
+    /** {@link #hintUnnamed(FoldedProfile, FlameCli)} with the profile's {@link Analyzer#unnamedWeights} found already. */
+    static void hintUnnamed(FoldedProfile profile, java.util.Map<String, Long> unnamedWeights, FlameCli flame) {
         if (profile.total() <= 0) {
             return;
         }
-        java.util.Map<String, Long> by = new java.util.TreeMap<>(Analyzer.unnamedWeights(profile));
+        java.util.Map<String, Long> by = new java.util.TreeMap<>(unnamedWeights);
         by.keySet().removeIf(b -> !io.github.stackfold.flamegraph.analyze.Report.isProgram(b));
         if (by.isEmpty()) {
             return;
@@ -181,7 +186,22 @@ final class CliProfiles {
         }
     }
 
-    /** The result of a task that runs on another thread, once it is done; what it threw is thrown here. */
+    /**
+     * Starts {@code work} on a daemon thread of its own (named {@code name}) and returns it, to be
+     * {@link #join joined} when its result is needed: for work that can overlap writing the output.
+     */
+    static <T> java.util.concurrent.FutureTask<T> onItsOwnThread(String name, java.util.concurrent.Callable<T> work) {
+        java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        t.start();
+        return task;
+    }
+
+    /**
+     * The result of a task that runs on another thread, once it is done (an interrupt meanwhile is
+     * kept for later); what it threw is thrown here.
+     */
     static <T> T join(java.util.concurrent.FutureTask<T> task) {
         boolean interrupted = false;
         try {

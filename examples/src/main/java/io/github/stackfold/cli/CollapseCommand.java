@@ -1,6 +1,7 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.collapse.CollapseListener;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.CollapseStats;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -173,11 +175,16 @@ public class CollapseCommand implements Callable<Integer> {
             }
         }
         FoldedProfile profile = session.finish().merge(others);
+        // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab);
+        // else the frames are scanned for the hint while the stacks are written (the machine's other core)
+        FutureTask<Map<String, Long>> scan = !symbolize && !symbols.locates()
+                ? CliProfiles.onItsOwnThread("flame unnamed-frames scan",
+                        () -> profile.total() <= 0 ? Map.<String, Long>of() : Analyzer.unnamedWeights(profile))
+                : null;
         output.write(flame, profile::write);
         reporter.summary();
-        if (!symbolize && !symbols.locates()) {
-            // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab)
-            CliProfiles.hintUnnamed(profile, flame);
+        if (scan != null) {
+            CliProfiles.hintUnnamed(profile, CliProfiles.join(scan), flame);
         }
         return ExitCodes.OK;
     }

@@ -121,11 +121,8 @@ final class HtmlCommand implements Callable<Integer> {
         // the verdict on unnamed frames (a diff's: its "after" weights, as drawn) is worked out on a
         // thread of its own while the page's data is written, and goes into the page after the data
         HtmlOptions given = options;
-        FutureTask<Report> unnamed = new FutureTask<>(() -> in.raw() != null ? Analyzer.unnamedFrames(in.raw())
-                : Analyzer.unnamedFrames(in.profile()));
-        Thread scan = new Thread(unnamed, "stackfold-unnamed-frames");
-        scan.setDaemon(true);
-        scan.start();
+        FutureTask<Report> unnamed = CliProfiles.onItsOwnThread("flame unnamed-frames scan",
+                () -> in.raw() != null ? Analyzer.unnamedFrames(in.raw()) : Analyzer.unnamedFrames(in.profile()));
         Supplier<HtmlRenderer.Notes> notes = () -> {
             Report u = CliProfiles.join(unnamed);
             return new HtmlRenderer.Notes(CliProfiles.withVerdict(given.subtitle(), u, "html"), CliProfiles.fullVerdict(u));

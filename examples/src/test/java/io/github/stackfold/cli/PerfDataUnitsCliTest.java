@@ -52,7 +52,9 @@ class PerfDataUnitsCliTest {
         // the units as the flame graph's (then each says how to name the unnamed frames with its own command)
         String stated = m.group(1).split("; cannot tell: ")[0];
         assertThat(stated).startsWith(units);
-        assertThat(svg.out()).as("the same statement as the flame graph's").contains(stated + "; cannot tell: ");
+        // (the graph's subtitle is read as its element's text: it is two lines there, as wide as the graph)
+        assertThat(UnnamedVerdictCliTest.subtitles(svg.out())).as("the same statement as the flame graph's")
+                .singleElement().asString().contains(stated + "; cannot tell: ");
         assertThat(m.group(2)).isEqualTo("cycles");
 
         JsonNode weights = speedscope(data, "weight");

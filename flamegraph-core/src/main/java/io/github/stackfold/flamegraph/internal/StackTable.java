@@ -82,6 +82,11 @@ public final class StackTable {
         void visit(int[] arena, int offset, int length, long weight);
     }
 
+    /** Visits the stack of index {@code stack} (from {@link #add}). */
+    public void visit(int stack, Visitor v) {
+        v.visit(arena, seqOffset[stack], seqLength[stack], weights[stack]);
+    }
+
     public void forEach(Visitor v) {
         for (int e = 0; e < size; e++) {
             v.visit(arena, seqOffset[e], seqLength[e], weights[e]);

@@ -21,7 +21,7 @@ import java.util.Map;
  * Text, weak, data and bss symbols ({@code T W D B}, either case) are kept; each ends where the next
  * starts (a module's last symbol, and the last of all, at the next page but one); of several at one
  * address the last listed is kept. Module symbols carry their module, which perf prints as the frame's
- * module ({@code [nf_tables]}). Immutable.
+ * module ({@code [nf_tables]}). Immutable but for the names it makes once, on first use.
  */
 final class Kallsyms {
     private final long[] starts;
@@ -29,6 +29,8 @@ final class Kallsyms {
     /** The file's text; a symbol's name is made from it when asked for (most are never asked). */
     private final byte[] text;
     private final int[] nameAt;
+    /** The names made so far, by symbol (a race between two threads makes a name twice, harmlessly). */
+    private String[] names;
     private final int[] nameLength;
     private final String[] modules;
 
@@ -183,8 +185,17 @@ final class Kallsyms {
         return at >= 0 && Long.compareUnsigned(addr, ends[at]) < 0 ? at : -1;
     }
 
+    /** Symbol {@code i}'s name: one String per symbol, made when first asked (its hash is kept with it). */
     String name(int i) {
-        return new String(text, nameAt[i], nameLength[i], StandardCharsets.ISO_8859_1);
+        String[] n = names;
+        if (n == null) {
+            n = names = new String[nameAt.length];
+        }
+        String s = n[i];
+        if (s == null) {
+            s = n[i] = new String(text, nameAt[i], nameLength[i], StandardCharsets.ISO_8859_1);
+        }
+        return s;
     }
 
     /** {@code [module]}, or null for the kernel itself. */

@@ -13,6 +13,7 @@ import io.github.stackfold.flamegraph.symbolize.SymbolizerListener;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,8 +103,19 @@ public final class PerfDataCollapser {
     /** Folds a stream (file or pipe mode) named {@code source} in messages. */
     public Result collapse(InputStream in, String source) throws IOException {
         Folding f = new Folding();
-        PerfDataInfo info = PerfDataReader.read(in, source, f);
-        return f.finish(info);
+        PerfDataInfo info;
+        Symbols sym;
+        // this machine's kallsyms is read on a thread of its own while the recording is, in case it was made
+        // here (known only from the feature sections at the file's end)
+        HostKallsyms host = hostKallsyms && kallsyms == null ? new HostKallsyms() : null;
+        try {
+            info = PerfDataReader.read(in, source, f);
+            sym = new Symbols(info, f.dsos, host); // binaries are opened while the folder ends
+            f.drain();
+        } finally {
+            f.stop();
+        }
+        return f.finish(info, sym);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -129,33 +141,49 @@ public final class PerfDataCollapser {
 
     private static final class Proc {
         final TreeMap<Long, Mapping> maps;
-        /** Bumped by every mmap into {@link #maps}: what the location cache holds for older ones is stale. */
+        /** Bumped by every mmap into {@link #maps}: the snapshot of an older one is stale. */
         int generation;
         /** Mixed into the cache's hash, so that processes mapping the same libraries spread. */
         final int hash;
-
-        /** {@link #maps} as arrays, as of generation {@link #arraysOf}: searched without boxing. */
-        private long[] starts;
-        private Mapping[] mappings;
-        private int arraysOf = -1;
+        private Maps snapshot;
+        private int snapshotOf = -1;
 
         Proc(TreeMap<Long, Mapping> maps, int hash) {
             this.maps = maps;
             this.hash = hash * 0x9e3779b9;
         }
 
-        /** The index of the mapping with the greatest start at or below {@code ip} (as TreeMap.floorEntry), or -1. */
-        int floor(long ip) {
-            if (arraysOf != generation || starts == null) {
-                starts = new long[maps.size()];
-                mappings = new Mapping[maps.size()];
+        /** {@link #maps} as they are now, as arrays that never change (read by the folding thread). */
+        Maps snapshot() {
+            if (snapshot == null || snapshotOf != generation) {
+                long[] starts = new long[maps.size()];
+                Mapping[] mappings = new Mapping[maps.size()];
                 int i = 0;
                 for (Mapping m : maps.values()) {
                     starts[i] = m.start;
                     mappings[i++] = m;
                 }
-                arraysOf = generation;
+                snapshot = new Maps(starts, mappings, hash);
+                snapshotOf = generation;
             }
+            return snapshot;
+        }
+    }
+
+    /** A process's (or the kernel's) mappings at one time, searched without boxing; immutable. */
+    private static final class Maps {
+        final long[] starts;
+        final Mapping[] mappings;
+        final int hash;
+
+        Maps(long[] starts, Mapping[] mappings, int hash) {
+            this.starts = starts;
+            this.mappings = mappings;
+            this.hash = hash;
+        }
+
+        /** The index of the mapping with the greatest start at or below {@code ip} (as TreeMap.floorEntry), or -1. */
+        int floor(long ip) {
             int lo = 0;
             int hi = starts.length - 1;
             int at = -1;
@@ -171,9 +199,13 @@ public final class PerfDataCollapser {
             return at;
         }
 
-        /** Mapping {@code i} of the last {@link #floor}, or null past the end. */
+        /** Mapping {@code i}, or null outside the array. */
         Mapping mapping(int i) {
             return i >= 0 && i < mappings.length ? mappings[i] : null;
+        }
+
+        boolean isEmpty() {
+            return starts.length == 0;
         }
     }
 
@@ -203,26 +235,16 @@ public final class PerfDataCollapser {
         final Dso unknown = dso(UNKNOWN, false, false);
         final Dso kernel = dso("[kernel.kallsyms]", true, false);
         final TreeMap<Long, Mapping> kernelMaps = new TreeMap<>();
-        final Locations locations = new Locations();
         final Map<String, Integer> pnames = new HashMap<>();
         final List<String> pnameList = new ArrayList<>();
-        final StackTable stacks = new StackTable();
-        /** Per stack of {@link #stacks} (by its index): how many samples it had. */
-        long[] stackSamples = new long[1024];
-        int[] scratch = new int[256];
-        /**
-         * Callchain entries seen lately: (process, mode, address) to location; an entry is valid while its
-         * process's maps have the generation it was made with (kernel entries: the kernel's maps, shared by
-         * all processes).
-         */
-        static final int CACHE = 1 << 16;
-        final long[] cacheIp = new long[CACHE];
-        final Proc[] cacheProc = new Proc[CACHE];
-        final int[] cacheGen = new int[CACHE];
-        final byte[] cacheMode = new byte[CACHE];
-        final int[] cacheLoc = new int[CACHE];
-        /** Stands for the kernel's maps in the cache. */
+        /** The process names (by id) that start with java. */
+        final java.util.BitSet javaPnames = new java.util.BitSet();
+        /** Stands for the kernel's maps, shared by all processes. */
         final Proc kernelProc = new Proc(kernelMaps, 0);
+        /** Folds the samples this thread reads, on a thread of its own. */
+        final Folder folder = new Folder();
+        /** The batch of samples being filled, handed to the folder when full. */
+        Batch batch;
         Thread last;
         /** Per event (attribute index): samples, the sum of their weights, first and last sample time. */
         long[] evSamples = new long[4];
@@ -317,55 +339,45 @@ public final class PerfDataCollapser {
             maps.put(m.start, m);
         }
 
+        /**
+         * A sample: what the folder needs of it goes into the batch being filled (the process's maps as they
+         * are now, since later records change them), to be folded on the folder's thread.
+         */
         @Override
         public void sample(PerfSample s) {
             Thread t = thread(s.pid(), s.tid());
-            int n = 0;
-            int[] st = scratch;
-            st[n++] = s.attr().index();
-            st[n++] = pname(t, s);
-            if (s.hasCallchain()) {
-                // perf on arm64 records the link register with a frame-pointer callchain: the leaf's caller,
-                // which the chain lacks while the leaf has not saved it yet. perf script puts it after the
-                // user leaf; the lab's arm64 recording shows it added even where it equals the next entry
-                long lr = s.attr().sampleRegsUser() == ARM64_LR_MASK ? s.userRegister(30).orElse(0) : 0;
-                int mode = PerfSample.CPUMODE_USER;
-                int entries = 0;
-                int len = s.callchainLength();
-                for (int i = 0; i < len && entries < maxStack; i++) {
-                    long ip = s.callchain(i);
-                    if (PerfSample.isContext(ip)) {
-                        if (ip == PerfSample.CONTEXT_KERNEL) {
-                            mode = PerfSample.CPUMODE_KERNEL;
-                        } else if (ip == PerfSample.CONTEXT_USER) {
-                            mode = PerfSample.CPUMODE_USER;
-                        } else if (ip == PerfSample.CONTEXT_HV) {
-                            mode = 3;
-                        } else {
-                            n = 2; // perf drops a chain with a guest context
-                            break;
-                        }
-                        continue;
-                    }
-                    entries++;
-                    if (n + 2 > st.length) {
-                        st = scratch = Arrays.copyOf(st, n * 2);
-                    }
-                    if (lr != 0 && i >= 2 && s.callchain(i - 2) == PerfSample.CONTEXT_USER) {
-                        st[n++] = location(t, mode, lr);
-                    }
-                    st[n++] = location(t, mode, ip);
-                }
-            } else {
-                st[n++] = location(t, s.cpumode(), s.ip());
-            }
+            int pn = pname(t, s);
             long w = (s.attr().sampleType() & PerfDataReader.SAMPLE_PERIOD) != 0 && s.period() != 0 ? s.period() : 1;
             count(s, w);
-            int e = stacks.add(st, n, options.countSamples() ? 1 : w);
-            if (e >= stackSamples.length) {
-                stackSamples = Arrays.copyOf(stackSamples, Math.max(e + 1, stackSamples.length * 2));
+            boolean chain = s.hasCallchain();
+            int len = chain ? s.callchainLength() : 1;
+            Batch b = batch;
+            if (b != null && !b.fits(len)) {
+                folder.put(b);
+                b = null;
             }
-            stackSamples[e]++;
+            if (b == null) {
+                b = batch = folder.emptyBatch(len);
+            }
+            // perf on arm64 records the link register with a frame-pointer callchain: the leaf's caller,
+            // which the chain lacks while the leaf has not saved it yet (see Folder.fold)
+            long lr = chain && s.attr().sampleRegsUser() == ARM64_LR_MASK ? s.userRegister(30).orElse(0) : 0;
+            b.add(s.attr().index(), javaPnames.get(pn) ? pn | Batch.JAVA : pn, chain ? -1 : s.cpumode(), t.proc.snapshot(), kernelProc.snapshot(), lr,
+                    options.countSamples() ? 1 : w, s, len);
+        }
+
+        /** Waits until the folder has folded every sample read. */
+        void drain() throws IOException {
+            if (batch != null) {
+                folder.put(batch);
+                batch = null;
+            }
+            folder.finish();
+        }
+
+        /** Ends the folder's thread, if it still runs (the reader failed). */
+        void stop() {
+            folder.stop();
         }
 
         /** Counts a sample of weight {@code w} (its period) for its event's metadata. */
@@ -458,64 +470,257 @@ public final class PerfDataCollapser {
                 id = pnameList.size();
                 pnameList.add(name);
                 pnames.put(name, id);
+                if (name.startsWith("java")) {
+                    javaPnames.set(id); // their frames are named apart (_[j])
+                }
             }
             return id;
         }
 
-        int location(Thread t, int mode, long ip) {
-            Proc p = mode == PerfSample.CPUMODE_KERNEL ? kernelProc : t.proc; // kernel addresses name alike in every process
-            long h = (ip ^ p.hash) * 0x9e3779b97f4a7c15L;
-            int slot = (int) (h >>> 50) ^ mode;
-            slot &= CACHE - 1;
-            if (cacheIp[slot] == ip && cacheProc[slot] == p && cacheGen[slot] == p.generation && cacheMode[slot] == mode) {
-                return cacheLoc[slot];
-            }
-            int loc = resolve(t, mode, ip);
-            cacheIp[slot] = ip;
-            cacheProc[slot] = p;
-            cacheGen[slot] = p.generation;
-            cacheMode[slot] = (byte) mode;
-            cacheLoc[slot] = loc;
-            return loc;
-        }
+        /**
+         * Folds samples into {@link #stacks} on a thread of its own, in the order they were read, while the
+         * reader's thread reads and decodes the next ones (the machine's second core): turns each callchain
+         * entry into a location (cached) and adds the stack. Gets batches through a queue and gives them back
+         * emptied through another, so that a few batches serve the whole file.
+         */
+        final class Folder implements Runnable {
+            final StackTable stacks = new StackTable();
+            /** Per stack of {@link #stacks} (by its index): how many samples it had. */
+            long[] stackSamples = new long[1024];
+            final Locations locations = new Locations();
+            /** Per location: whether a java process's stack has it ({@link #USED_IN_JAVA}), another's ({@link #USED_ELSEWHERE}), or both. */
+            byte[] usedBy = new byte[1024];
+            static final byte USED_ELSEWHERE = 1;
+            static final byte USED_IN_JAVA = 2;
+            int[] scratch = new int[256];
+            /**
+             * Callchain entries seen lately: (maps, mode, address) to location; the maps are a process's (the
+             * kernel's for kernel entries) as of the sample, a new object whenever they change.
+             */
+            static final int CACHE = 1 << 16;
+            final long[] cacheIp = new long[CACHE];
+            final Maps[] cacheMaps = new Maps[CACHE];
+            final byte[] cacheMode = new byte[CACHE];
+            final int[] cacheLoc = new int[CACHE];
 
-        int resolve(Thread t, int mode, long ip) {
-            Dso d;
-            long printed = ip;
-            if (mode == PerfSample.CPUMODE_KERNEL) {
-                // kernel addresses are negative as longs: ordered among themselves, but a user-range value
-                // (garbage after a stray context marker) must not match the last of them
-                int i = ip < 0 ? kernelProc.floor(ip) : -1;
-                Mapping e = i >= 0 ? kernelProc.mapping(i) : null;
-                if (e != null && Long.compareUnsigned(ip, e.end) < 0) {
-                    d = e.dso;
-                } else if (e != null && e.dso == kernel) {
-                    // the kernel's map ends at _etext, but perf stretches it to the next map (a module's):
-                    // .init.text (start_kernel, under the boot CPU's idle task) lies there
-                    Mapping next = kernelProc.mapping(i + 1);
-                    d = next == null || Long.compareUnsigned(ip, next.start) < 0 ? kernel : unknown;
-                } else {
-                    d = kernelMaps.isEmpty() ? kernel : unknown;
+            static final int BATCHES = 4;
+            final java.util.concurrent.BlockingQueue<Batch> full = new java.util.concurrent.ArrayBlockingQueue<>(BATCHES + 1);
+            final java.util.concurrent.BlockingQueue<Batch> empty = new java.util.concurrent.ArrayBlockingQueue<>(BATCHES);
+            int made;
+            java.lang.Thread worker;
+            volatile Throwable failure;
+
+            /** A batch to fill with room for a callchain of {@code len}: a new one while there are few, else one given back. */
+            Batch emptyBatch(int len) throws UncheckedIOException {
+                Batch b = made < BATCHES ? null : take(empty);
+                if (b == null) {
+                    b = new Batch();
+                    made++;
                 }
-            } else if (mode == PerfSample.CPUMODE_USER && ip >= 0) { // perf finds no user map above the user range
-                Mapping m = t.proc.mapping(t.proc.floor(ip));
-                if (m != null && m.start >= 0 && Long.compareUnsigned(ip, m.end) < 0) {
-                    d = m.dso;
-                    printed = m.identity ? ip : ip - m.start + m.pgoff;
+                b.clear();
+                b.reserve(len);
+                return b;
+            }
+
+            void put(Batch b) {
+                if (worker == null) {
+                    worker = new java.lang.Thread(this, "stackfold perf.data folder");
+                    worker.setDaemon(true);
+                    worker.start();
+                }
+                try {
+                    full.put(b);
+                } catch (InterruptedException e) {
+                    java.lang.Thread.currentThread().interrupt();
+                    throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while folding"));
+                }
+            }
+
+            private Batch take(java.util.concurrent.BlockingQueue<Batch> q) {
+                try {
+                    return q.take();
+                } catch (InterruptedException e) {
+                    java.lang.Thread.currentThread().interrupt();
+                    throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while folding"));
+                }
+            }
+
+            /** Sends the end and waits for the folding thread; rethrows what it failed with. */
+            void finish() throws IOException {
+                if (worker == null) {
+                    return;
+                }
+                Batch end = new Batch();
+                end.last = true;
+                put(end);
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    java.lang.Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while folding");
+                }
+                worker = null;
+                Throwable f = failure;
+                if (f instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (f instanceof Error e) {
+                    throw e;
+                }
+            }
+
+            void stop() {
+                if (worker != null) {
+                    worker.interrupt();
+                    worker = null;
+                }
+            }
+
+            @Override
+            public void run() {
+                try {
+                    while (true) {
+                        Batch b = full.take();
+                        if (b.last) {
+                            return;
+                        }
+                        if (failure == null) {
+                            try {
+                                fold(b);
+                            } catch (Throwable t) {
+                                failure = t; // the reader's thread rethrows it; batches are still taken so that it does not wait
+                            }
+                        }
+                        empty.offer(b);
+                    }
+                } catch (InterruptedException e) {
+                    // stopped: the reader failed
+                }
+            }
+
+            void fold(Batch b) {
+                int[] ints = b.ints;
+                long[] longs = b.longs;
+                Object[] refs = b.refs;
+                int li = 0;
+                for (int k = 0; k < b.samples; k++) {
+                    int attr = ints[4 * k];
+                    int pname = ints[4 * k + 1] & ~Batch.JAVA;
+                    int used = (ints[4 * k + 1] & Batch.JAVA) != 0 ? USED_IN_JAVA : USED_ELSEWHERE;
+                    int cpumode = ints[4 * k + 2];
+                    int len = ints[4 * k + 3];
+                    Maps user = (Maps) refs[2 * k];
+                    Maps kmaps = (Maps) refs[2 * k + 1];
+                    long lr = longs[li];
+                    long w = longs[li + 1];
+                    int chain = li + 2;
+                    li = chain + len;
+                    int n = 0;
+                    int[] st = scratch;
+                    st[n++] = attr;
+                    st[n++] = pname;
+                    if (cpumode < 0) {
+                        // perf script puts the arm64 link register after the user leaf; the lab's arm64
+                        // recording shows it added even where it equals the next entry
+                        int mode = PerfSample.CPUMODE_USER;
+                        int entries = 0;
+                        for (int i = 0; i < len && entries < maxStack; i++) {
+                            long ip = longs[chain + i];
+                            if (PerfSample.isContext(ip)) {
+                                if (ip == PerfSample.CONTEXT_KERNEL) {
+                                    mode = PerfSample.CPUMODE_KERNEL;
+                                } else if (ip == PerfSample.CONTEXT_USER) {
+                                    mode = PerfSample.CPUMODE_USER;
+                                } else if (ip == PerfSample.CONTEXT_HV) {
+                                    mode = 3;
+                                } else {
+                                    n = 2; // perf drops a chain with a guest context
+                                    break;
+                                }
+                                continue;
+                            }
+                            entries++;
+                            if (n + 2 > st.length) {
+                                st = scratch = Arrays.copyOf(st, n * 2);
+                            }
+                            if (lr != 0 && i >= 2 && longs[chain + i - 2] == PerfSample.CONTEXT_USER) {
+                                st[n++] = location(user, kmaps, mode, lr);
+                            }
+                            st[n++] = location(user, kmaps, mode, ip);
+                        }
+                    } else {
+                        st[n++] = location(user, kmaps, cpumode, longs[chain]);
+                    }
+                    if (usedBy.length < locations.size()) {
+                        usedBy = Arrays.copyOf(usedBy, Math.max(locations.size(), usedBy.length * 2));
+                    }
+                    for (int i = 2; i < n; i++) {
+                        usedBy[st[i]] |= used;
+                    }
+                    int e = stacks.add(st, n, w);
+                    if (e >= stackSamples.length) {
+                        stackSamples = Arrays.copyOf(stackSamples, Math.max(e + 1, stackSamples.length * 2));
+                    }
+                    stackSamples[e]++;
+                }
+            }
+
+            int location(Maps user, Maps kmaps, int mode, long ip) {
+                Maps p = mode == PerfSample.CPUMODE_KERNEL ? kmaps : user; // kernel addresses name alike in every process
+                long h = (ip ^ p.hash) * 0x9e3779b97f4a7c15L;
+                int slot = (int) (h >>> 50) ^ mode;
+                slot &= CACHE - 1;
+                if (cacheIp[slot] == ip && cacheMaps[slot] == p && cacheMode[slot] == mode) {
+                    return cacheLoc[slot];
+                }
+                int loc = resolve(user, kmaps, mode, ip);
+                cacheIp[slot] = ip;
+                cacheMaps[slot] = p;
+                cacheMode[slot] = (byte) mode;
+                cacheLoc[slot] = loc;
+                return loc;
+            }
+
+            int resolve(Maps user, Maps kmaps, int mode, long ip) {
+                Dso d;
+                long printed = ip;
+                if (mode == PerfSample.CPUMODE_KERNEL) {
+                    // kernel addresses are negative as longs: ordered among themselves, but a user-range value
+                    // (garbage after a stray context marker) must not match the last of them
+                    int i = ip < 0 ? kmaps.floor(ip) : -1;
+                    Mapping e = i >= 0 ? kmaps.mapping(i) : null;
+                    if (e != null && Long.compareUnsigned(ip, e.end) < 0) {
+                        d = e.dso;
+                    } else if (e != null && e.dso == kernel) {
+                        // the kernel's map ends at _etext, but perf stretches it to the next map (a module's):
+                        // .init.text (start_kernel, under the boot CPU's idle task) lies there
+                        Mapping next = kmaps.mapping(i + 1);
+                        d = next == null || Long.compareUnsigned(ip, next.start) < 0 ? kernel : unknown;
+                    } else {
+                        d = kmaps.isEmpty() ? kernel : unknown;
+                    }
+                } else if (mode == PerfSample.CPUMODE_USER && ip >= 0) { // perf finds no user map above the user range
+                    Mapping m = user.mapping(user.floor(ip));
+                    if (m != null && m.start >= 0 && Long.compareUnsigned(ip, m.end) < 0) {
+                        d = m.dso;
+                        printed = m.identity ? ip : ip - m.start + m.pgoff;
+                    } else {
+                        d = unknown;
+                    }
                 } else {
                     d = unknown;
                 }
-            } else {
-                d = unknown;
+                return locations.id(d.id, printed);
             }
-            return locations.id(d.id, printed);
         }
 
-        Result finish(PerfDataInfo info) throws IOException {
-            Symbols sym = new Symbols(info, dsos);
+        Result finish(PerfDataInfo info, Symbols sym) throws IOException {
             String filter = options.eventFilter();
             List<EventAttr> events = info.events();
             int[] firstAttr = {-1};
+            StackTable stacks = folder.stacks;
+            long[] stackSamples = folder.stackSamples;
+            Locations locations = folder.locations;
             stacks.forEach((arena, off, len, weight) -> {
                 if (firstAttr[0] < 0) {
                     firstAttr[0] = arena[off];
@@ -524,18 +729,26 @@ public final class PerfDataCollapser {
             String keep = filter != null ? filter
                     : firstAttr[0] >= 0 && firstAttr[0] < events.size() ? events.get(firstAttr[0]).name() : null;
             FrameNamer namer = new FrameNamer(options.toBuilder().symbolizer(sym.goSymbolizer()).build());
-            // each stack as frame ids (process name first), frames named once per location
-            // per location, its frames' ids as named in a java process ([1]) and in any other ([0])
-            int[][][] names = {new int[locations.size()][], new int[locations.size()][]};
-            Map<String, int[]> bySymbol = new HashMap<>();
             Tokens tokens = new Tokens();
             int[] pnameTokens = new int[pnameList.size()];
-            Arrays.fill(pnameTokens, -1);
+            for (int pn = 0; pn < pnameTokens.length; pn++) {
+                pnameTokens[pn] = tokens.id(pnameList.get(pn)); // before the naming thread adds frames
+            }
+            Naming naming = new Naming(sym, namer, tokens, locations, dsos);
+            // with every stack kept, the locations are named on a thread of its own, in their order (as in a
+            // java process where one's stack has it, as elsewhere where another's has it), while this one
+            // joins each stack's names; only that thread names
+            boolean allKept = true;
+            for (int a = 0; a < evSamples.length; a++) {
+                String ev = a < events.size() ? events.get(a).name() : null;
+                allKept &= evSamples[a] == 0 || keep == null || ev == null || sameEvent(keep, ev);
+            }
+            NamingThread ahead = allKept && locations.size() > 0 ? new NamingThread(naming, folder.usedBy) : null;
             StackTable byName = new StackTable(); // stacks of addresses that name alike merge here, before sorting
             long[][] byNameSamples = {new long[1024]}; // per stack of byName: its samples
             int[][] buf = {new int[64]};
             int[] index = {0};
-            stacks.forEach((arena, off, len, weight) -> {
+            StackTable.Visitor fold = (arena, off, len, weight) -> {
                 long samples = stackSamples[index[0]++];
                 int attr = arena[off];
                 String ev = attr < events.size() ? events.get(attr).name() : null;
@@ -543,39 +756,26 @@ public final class PerfDataCollapser {
                     return;
                 }
                 int pn = arena[off + 1];
-                String pname = pnameList.get(pn);
-                if (pnameTokens[pn] < 0) {
-                    pnameTokens[pn] = tokens.id(pname);
-                }
-                boolean java = pname.startsWith("java");
+                boolean java = javaPnames.get(pn);
                 int[] seq = buf[0];
                 int n = 0;
                 seq[n++] = pnameTokens[pn];
+                int[][] named0 = naming.names[java ? 1 : 0];
                 for (int i = len - 1; i >= 2; i--) {
                     int loc = arena[off + i];
-                    int[][] named0 = names[java ? 1 : 0];
-                    int[] fs = named0[loc];
-                    if (fs == null) {
-                        Dso d = dsos.get(locations.dso(loc));
-                        long printed = locations.address(loc);
-                        String[] frame = sym.frame(d, printed);
-                        // the names depend on the address only where a part is [unknown] (the module's name,
-                        // with --addrs its address, or its Go names): elsewhere the addresses of one symbol
-                        // share them, named once
-                        String key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
-                                ? null : (java ? "j" : "-") + frame[0] + '\n' + frame[1];
-                        fs = key == null ? null : bySymbol.get(key);
-                        if (fs == null) {
-                            List<String> named = names(namer, Long.toHexString(printed), frame, java);
-                            fs = new int[named.size()];
-                            for (int k = 0; k < fs.length; k++) {
-                                fs[k] = tokens.id(named.get(k));
-                            }
-                            if (key != null) {
-                                bySymbol.put(key, fs);
-                            }
+                    int[] fs;
+                    if (ahead != null) {
+                        ahead.await(loc); // a volatile read: then its names are seen
+                        fs = named0[loc];
+                        if (fs == null) { // not marked used as this stack uses it (not expected): named here, alone
+                            ahead.finish();
+                            fs = named0[loc] = naming.name(loc, java);
                         }
-                        named0[loc] = fs;
+                    } else {
+                        fs = named0[loc];
+                        if (fs == null) {
+                            fs = named0[loc] = naming.name(loc, java);
+                        }
                     }
                     if (n + fs.length > seq.length) {
                         seq = buf[0] = Arrays.copyOf(seq, Math.max(seq.length * 2, n + fs.length));
@@ -588,7 +788,11 @@ public final class PerfDataCollapser {
                     byNameSamples[0] = Arrays.copyOf(byNameSamples[0], Math.max(k + 1, byNameSamples[0].length * 2));
                 }
                 byNameSamples[0][k] += samples;
-            });
+            };
+            stacks.forEach(fold);
+            if (ahead != null) {
+                ahead.finish();
+            }
             List<int[]> seqs = new ArrayList<>(byName.size());
             List<long[]> weights = new ArrayList<>(byName.size());
             int[] at = {0};
@@ -616,6 +820,184 @@ public final class PerfDataCollapser {
             FoldedProfile samples = counted.withMeta(new ProfileMeta(m.samples(), ProfileMeta.Weight.SAMPLES,
                     m.event(), 0, m.cpuNanos(), m.durationNanos()));
             return new Result(profile.withMeta(m), info, sym.kernelSymbols(), samples);
+        }
+    }
+
+    /** What a location's frames are named by: its symbol and module, in a java process or not. */
+    private record SymbolKey(String symbol, String module, boolean java) {
+    }
+
+    /** Names locations: per location, its frames' token ids as named in a java process ([1]) and in any other ([0]). */
+    private final class Naming {
+        final Symbols sym;
+        final FrameNamer namer;
+        final Tokens tokens;
+        final Locations locations;
+        final int[][][] names;
+        final Map<SymbolKey, int[]> bySymbol = new HashMap<>();
+        final List<Dso> dsos;
+
+        Naming(Symbols sym, FrameNamer namer, Tokens tokens, Locations locations, List<Dso> dsos) {
+            this.sym = sym;
+            this.namer = namer;
+            this.tokens = tokens;
+            this.locations = locations;
+            this.dsos = dsos;
+            this.names = new int[][][] {new int[locations.size()][], new int[locations.size()][]};
+        }
+
+        int[] name(int loc, boolean java) {
+            Dso d = dsos.get(locations.dso(loc));
+            long printed = locations.address(loc);
+            String[] frame = sym.frame(d, printed);
+            // the names depend on the address only where a part is [unknown] (the module's name, with --addrs
+            // its address, or its Go names): elsewhere the addresses of one symbol share them, named once
+            SymbolKey key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
+                    ? null : new SymbolKey(frame[0], frame[1], java);
+            int[] fs = key == null ? null : bySymbol.get(key);
+            if (fs == null) {
+                List<String> named = names(namer, Long.toHexString(printed), frame, java);
+                fs = new int[named.size()];
+                for (int k = 0; k < fs.length; k++) {
+                    fs[k] = tokens.id(named.get(k));
+                }
+                if (key != null) {
+                    bySymbol.put(key, fs);
+                }
+            }
+            return fs;
+        }
+    }
+
+    /**
+     * Names every location as the stacks that have it need (in a java process, elsewhere, or both), in their
+     * order, on a thread of its own; the folding thread takes the names as they come ({@link #await}).
+     */
+    private static final class NamingThread extends java.lang.Thread {
+        private final Naming naming;
+        private final byte[] usedBy;
+        private volatile int done;
+        private volatile Throwable failure;
+
+        NamingThread(Naming naming, byte[] usedBy) {
+            super("stackfold perf.data naming");
+            this.naming = naming;
+            this.usedBy = usedBy;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                int[][] named = naming.names[0];
+                int[][] namedInJava = naming.names[1];
+                for (int loc = 0; loc < named.length; loc++) {
+                    int used = loc < usedBy.length ? usedBy[loc] : 0;
+                    if ((used & Folding.Folder.USED_ELSEWHERE) != 0) {
+                        named[loc] = naming.name(loc, false);
+                    }
+                    if ((used & Folding.Folder.USED_IN_JAVA) != 0) {
+                        namedInJava[loc] = naming.name(loc, true);
+                    }
+                    done = loc + 1;
+                }
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        /** Waits until location {@code loc} is named. */
+        void await(int loc) {
+            int spins = 0;
+            while (done <= loc) {
+                rethrow();
+                if (++spins < 64) {
+                    java.lang.Thread.onSpinWait();
+                } else {
+                    // naming is the slower of the two: sleep a little rather than spin, which costs the
+                    // machine a core (and ours, when others share it)
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
+            }
+        }
+
+        /** Waits for the end of the thread; rethrows what it failed with. */
+        void finish() {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                java.lang.Thread.currentThread().interrupt();
+            }
+            rethrow();
+        }
+
+        private void rethrow() {
+            Throwable f = failure;
+            if (f instanceof RuntimeException r) {
+                throw r;
+            }
+            if (f instanceof Error e) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Samples on their way from the reader's thread to the folder's: per sample four ints (attribute,
+     * process name, cpumode or -1 for a callchain, entries), two maps (the process's, the kernel's) and
+     * longs (link register, weight, then the callchain or the ip).
+     */
+    private static final class Batch {
+        /** Marks the process name id of a java process. */
+        static final int JAVA = 1 << 30;
+        static final int LONGS = 1 << 15;
+        int[] ints = new int[4 * 1024];
+        long[] longs = new long[LONGS];
+        Object[] refs = new Object[2 * 1024];
+        int samples;
+        int longCount;
+        boolean last;
+
+        void clear() {
+            samples = 0;
+            longCount = 0;
+            Arrays.fill(refs, null);
+        }
+
+        /** Whether a sample with {@code len} entries fits (a batch holds at least one, however long). */
+        boolean fits(int len) {
+            return samples == 0 || (longCount + 2 + len <= longs.length && 4 * (samples + 1) <= ints.length);
+        }
+
+        void reserve(int len) {
+            if (longs.length < 2 + len) {
+                longs = new long[2 + len];
+            }
+        }
+
+        void add(int attr, int pname, int cpumode, Maps user, Maps kernel, long lr, long weight, PerfSample s, int len) {
+            int k = samples++;
+            ints[4 * k] = attr;
+            ints[4 * k + 1] = pname;
+            ints[4 * k + 2] = cpumode;
+            ints[4 * k + 3] = len;
+            refs[2 * k] = user;
+            refs[2 * k + 1] = kernel;
+            longs[longCount] = lr;
+            longs[longCount + 1] = weight;
+            if (cpumode < 0) {
+                s.copyCallchain(longs, longCount + 2);
+            } else {
+                longs[longCount + 2] = s.ip();
+            }
+            longCount += 2 + len;
         }
     }
 
@@ -865,7 +1247,7 @@ public final class PerfDataCollapser {
         final String kernelSource;
         final Binaries bins;
 
-        Symbols(PerfDataInfo info, List<Dso> dsos) throws IOException {
+        Symbols(PerfDataInfo info, List<Dso> dsos, HostKallsyms host) throws IOException {
             this.info = info;
             for (BuildId b : info.buildIds()) {
                 recordedBuildIds.putIfAbsent(raw(b.path()), b.buildId());
@@ -886,8 +1268,11 @@ public final class PerfDataCollapser {
                             + " [kernel.kallsyms]");
                 }
             } else if (hostKallsyms && sameKernelHere(info)) {
-                Path p = Path.of("/proc/kallsyms");
-                if (Files.isReadable(p)) {
+                Path p = HostKallsyms.PATH;
+                if (host != null) {
+                    k = host.get();
+                    src = k == null ? null : p.toString();
+                } else if (Files.isReadable(p)) {
                     k = Kallsyms.read(p);
                     src = k == null ? null : p.toString();
                 }
@@ -974,6 +1359,48 @@ public final class PerfDataCollapser {
                 Binaries.Binary b = byModule.get(module);
                 return b == null ? null : b.goNames(address);
             };
+        }
+    }
+
+    /** This machine's /proc/kallsyms, read on a thread of its own; null when unreadable or without addresses. */
+    private static final class HostKallsyms extends java.lang.Thread {
+        static final Path PATH = Path.of("/proc/kallsyms");
+        private Kallsyms result;
+        private IOException failure;
+
+        HostKallsyms() {
+            super("stackfold kallsyms");
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            try {
+                result = Files.isReadable(PATH) ? Kallsyms.read(PATH) : null;
+            } catch (IOException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = new IOException(e);
+            }
+        }
+
+        Kallsyms get() throws IOException {
+            boolean interrupted = false;
+            while (isAlive()) {
+                try {
+                    join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                java.lang.Thread.currentThread().interrupt();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
         }
     }
 

@@ -97,6 +97,11 @@ public final class PerfSample {
         return callchainLength;
     }
 
+    /** Copies the callchain (markers included) into {@code to} from {@code at}. */
+    void copyCallchain(long[] to, int at) {
+        System.arraycopy(callchain, 0, to, at, callchainLength);
+    }
+
     /** Entry {@code i} of the callchain (0 is the leaf side); markers included. */
     public long callchain(int i) {
         return callchain[i];

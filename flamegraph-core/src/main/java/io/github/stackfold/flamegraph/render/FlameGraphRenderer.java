@@ -43,6 +43,48 @@ public final class FlameGraphRenderer {
     static final int XPAD = 10;
     /** The smallest font a short label may shrink to, as a share of the font size: pprof's 8 px of 12. */
     static final double MIN_FONT_RATIO = 2.0 / 3;
+
+    /** The distance between two subtitle lines. */
+    static double subtitleLineHeight(double fontSize) {
+        return Math.round(fontSize * 1.5);
+    }
+
+    /**
+     * A subtitle as lines of at most {@code maxChars} characters (as wide as the graph, by the font's
+     * average character width): one line when it fits (as flamegraph.pl draws it), else cut after a
+     * {@code "; "}, else after a {@code ", "} or a blank, else anywhere; each line but the last keeps the
+     * separator, so the lines joined are the subtitle. No lines for an empty subtitle.
+     */
+    static List<String> subtitleLines(String subtitle, double maxChars) {
+        if (subtitle.isEmpty()) {
+            return List.of();
+        }
+        int max = Math.max(8, (int) maxChars);
+        List<String> lines = new java.util.ArrayList<>();
+        String rest = subtitle;
+        while (rest.length() > max) {
+            int cut = lastCut(rest, max, "; ");
+            if (cut < 0) {
+                cut = lastCut(rest, max, ", ");
+            }
+            if (cut < 0) {
+                cut = lastCut(rest, max, " ");
+            }
+            if (cut < 0) {
+                cut = max;
+            }
+            lines.add(rest.substring(0, cut));
+            rest = rest.substring(cut);
+        }
+        lines.add(rest);
+        return lines;
+    }
+
+    /** The end of the last {@code sep} (separator included) within the first {@code max} characters, or -1. */
+    private static int lastCut(String s, int max, String sep) {
+        int at = s.lastIndexOf(sep, max - sep.length());
+        return at > 0 ? at + sep.length() : -1;
+    }
     private static final int FRAME_PAD = 1;
 
     private final FlameGraphOptions options;
@@ -283,8 +325,13 @@ public final class FlameGraphRenderer {
                 }
             }
             double height = (depthMax + 1.0) * fh + ypad1 + ypad2;
+            subtitleLines = subtitleLines(o.subtitle(), (width - 2.0 * XPAD) / (fs * o.fontWidth()));
             if (!o.subtitle().isEmpty()) {
-                height += ypad3;
+                double more = (subtitleLines.size() - 1) * subtitleLineHeight(fs); // lines after the first
+                height += ypad3 + more;
+                if (o.inverted()) {
+                    ypad1 += more; // frames hang below the title lines
+                }
             }
 
             header(width, height, fs);
@@ -405,8 +452,25 @@ public final class FlameGraphRenderer {
             sb.append("\" fill=\"url(#background)\"/>\n");
             int mid = width / 2;
             textElement("title", mid, fs * 2, o.title(), null);
-            if (!o.subtitle().isEmpty()) {
+            if (subtitleLines.size() == 1) {
                 textElement("subtitle", mid, fs * 4, o.subtitle(), null);
+            } else if (subtitleLines.size() > 1) {
+                // one element, a line per tspan: its text is the whole subtitle
+                sb.append("<text id=\"subtitle\" x=\"");
+                Fmt.fixed(sb, mid, 2);
+                sb.append("\" y=\"");
+                Fmt.perl(sb, fs * 4);
+                sb.append("\">");
+                for (int i = 0; i < subtitleLines.size(); i++) {
+                    sb.append("<tspan x=\"");
+                    Fmt.fixed(sb, mid, 2);
+                    sb.append("\" y=\"");
+                    Fmt.perl(sb, fs * 4 + i * subtitleLineHeight(fs));
+                    sb.append("\">");
+                    Xml.escape(sb, subtitleLines.get(i), false, enc);
+                    sb.append("</tspan>");
+                }
+                sb.append("</text>\n");
             }
             textElement("details", XPAD, height - ypad2Of(fs) / 2, " ", null);
             textElement("unzoom", XPAD, fs * 2, "Reset Zoom", "hide");
@@ -418,6 +482,9 @@ public final class FlameGraphRenderer {
         private double ypad2Of(double fs) {
             return fs * 2 + 10;
         }
+
+        /** The subtitle's lines (set as the graph is laid out); none without a subtitle. */
+        private List<String> subtitleLines = List.of();
 
         private void textElement(String id, double x, double y, String content, String cls) {
             sb.append("<text id=\"").append(id).append("\" x=\"");

@@ -43,6 +43,80 @@ class FlameGraphRendererTest {
         return out;
     }
 
+    /** The subtitle a perf.data recording with unnamed frames gets (issue 26): 231 characters. */
+    static final String LONG_SUBTITLE = "157 samples, 373,058,756 cycles in 53.24 s, event cycles:P; weights are event counts,"
+            + " CPU time unknown; cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames; name them: flame"
+            + " flamegraph --binary ./kube-apiserver perf.data";
+
+    @Test
+    void aSubtitleWiderThanTheGraphWrapsAtItsSemicolonsAndTheFramesMoveDown() throws Exception {
+        String folded = "a;b;c 5\na;d 3\n";
+        for (boolean inverted : new boolean[] {false, true}) {
+            FlameGraphOptions o = FlameGraphOptions.builder().subtitle(LONG_SUBTITLE).inverted(inverted).build();
+            Document doc = parse(render(folded, o));
+            NodeList texts = doc.getElementsByTagNameNS(SVG_NS, "text");
+            org.w3c.dom.Element subtitle = null;
+            for (int i = 0; i < texts.getLength(); i++) {
+                org.w3c.dom.Element e = (org.w3c.dom.Element) texts.item(i);
+                if (e.getAttribute("id").equals("subtitle")) {
+                    assertThat(subtitle).as("one subtitle element").isNull();
+                    subtitle = e;
+                }
+            }
+            assertThat(subtitle).isNotNull();
+            assertThat(subtitle.getTextContent()).as("the lines joined are the subtitle").isEqualTo(LONG_SUBTITLE);
+            NodeList lines = subtitle.getElementsByTagNameNS(SVG_NS, "tspan");
+            assertThat(lines.getLength()).isEqualTo(2);
+            double usable = o.width() - 2.0 * FlameGraphRenderer.XPAD;
+            double lastY = 0;
+            for (int i = 0; i < lines.getLength(); i++) {
+                String line = lines.item(i).getTextContent();
+                assertThat(line.length() * o.fontSize() * o.fontWidth()).as("line %d fits: %s", i, line).isLessThanOrEqualTo(usable);
+                double y = Double.parseDouble(((org.w3c.dom.Element) lines.item(i)).getAttribute("y"));
+                assertThat(y).as("each line below the one before").isGreaterThan(lastY);
+                lastY = y;
+            }
+            assertThat(lines.item(0).getTextContent()).as("cut after a '; '")
+                    .endsWith("; ").startsWith("157 samples, 373,058,756 cycles");
+            double top = topFrame(doc);
+            if (!inverted) {
+                assertThat(top).as("every frame lies below the last subtitle line").isGreaterThan(lastY);
+            } else {
+                // an icicle graph hangs from the top as flamegraph.pl draws it (below its one subtitle line's
+                // place), moved down by the second line
+                double oneLine = topFrame(parse(render(folded, o.toBuilder().subtitle("short").build())));
+                assertThat(top).isEqualTo(oneLine + FlameGraphRenderer.subtitleLineHeight(o.fontSize()));
+            }
+        }
+    }
+
+    /** The smallest y of the frames' rectangles. */
+    static double topFrame(Document doc) {
+        NodeList rects = doc.getElementsByTagNameNS(SVG_NS, "rect");
+        double top = Double.MAX_VALUE;
+        int frames = 0;
+        for (int i = 0; i < rects.getLength(); i++) {
+            org.w3c.dom.Element r = (org.w3c.dom.Element) rects.item(i);
+            if (r.getParentNode() instanceof org.w3c.dom.Element g && g.getTagName().equals("g")
+                    && ((org.w3c.dom.Element) g.getParentNode()).getAttribute("id").equals("frames")) {
+                frames++;
+                top = Math.min(top, Double.parseDouble(r.getAttribute("y")));
+            }
+        }
+        assertThat(frames).as("frames found").isGreaterThanOrEqualTo(4);
+        return top;
+    }
+
+    @Test
+    void aSubtitleThatFitsStaysOneTextLineAsFlamegraphPlDrawsIt() throws Exception {
+        String svg = new String(render("a;b 1\n", FlameGraphOptions.builder().subtitle("157 samples; fine").build()),
+                StandardCharsets.UTF_8);
+        assertThat(svg).contains("<text id=\"subtitle\" x=\"600.00\" y=\"48\">157 samples; fine</text>").doesNotContain("tspan");
+        assertThat(FlameGraphRenderer.subtitleLines("", 100)).isEmpty();
+        assertThat(FlameGraphRenderer.subtitleLines("x".repeat(25), 10)).containsExactly("x".repeat(10), "x".repeat(10), "xxxxx");
+        assertThat(FlameGraphRenderer.subtitleLines("aaaa, bbbb cccc", 11)).containsExactly("aaaa, ", "bbbb cccc");
+    }
+
     @Test
     void fontNamesKeepExactlyWhatTheCssRegularExpressionKeeps() {
         // every code point, lone surrogates included (each followed by 'x' so none pair up)
