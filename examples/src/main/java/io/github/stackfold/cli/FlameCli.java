@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,12 +40,8 @@ import picocli.CommandLine.Spec;
             "4 not permitted; 5 no such process or server; 6 a file could not be read or written",
             "(results are renamed into place only when complete); 7 a profile could not be pushed",
             "(it was kept on disk); 8 out of memory (the message names the input and how far it got;",
-            "give the JVM more with FLAME_JAVA_OPTS=-Xmx4g); 64 wrong command line; 130 interrupted."}
-        // the subcommands: SUBCOMMANDS below, added by commandLine()
-        )
-public final class FlameCli implements Runnable {
-    /** The subcommands, in the order help lists them. */
-    static final List<Class<?>> SUBCOMMANDS = List.of(
+            "give the JVM more with FLAME_JAVA_OPTS=-Xmx4g); 64 wrong command line; 130 interrupted."},
+        subcommands = {
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
             CompareCommand.class,
@@ -59,8 +54,9 @@ public final class FlameCli implements Runnable {
             RecordCommand.class,
             ProfileCommand.class,
             DemoCommand.class,
-            PushCommand.class);
-
+            PushCommand.class,
+        })
+public final class FlameCli implements Runnable {
     @Spec
     private CommandSpec spec;
 
@@ -157,7 +153,7 @@ public final class FlameCli implements Runnable {
     public static int run(String[] args, InputStream in, OutputStream out, OutputStream err) {
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter, args);
+        CommandLine cl = commandLine(new FlameCli(in, out, errWriter), outWriter, errWriter);
         int code;
         try {
             code = cl.execute(args);
@@ -181,30 +177,7 @@ public final class FlameCli implements Runnable {
 
     /** The command line with every subcommand, writing help and messages to {@code out} and {@code err}. */
     static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err) {
-        return commandLine(root, out, err, new String[0]);
-    }
-
-    /**
-     * The command line for {@code args}: when they start with a subcommand's name, only that subcommand
-     * is built (building all thirteen, by reflection over their options, was a third of a second of
-     * every run); otherwise all of them (help, suggestions for a mistyped command).
-     */
-    static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err, String[] args) {
         CommandLine cl = new CommandLine(root);
-        Class<?> only = null;
-        if (args.length > 0) {
-            for (Class<?> c : SUBCOMMANDS) {
-                Command a = c.getAnnotation(Command.class);
-                if (c != CommandLine.HelpCommand.class && a != null && a.name().equals(args[0])) {
-                    only = c;
-                }
-            }
-        }
-        for (Class<?> c : SUBCOMMANDS) {
-            if (only == null || c == only) {
-                cl.addSubcommand(c);
-            }
-        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
