@@ -7,6 +7,7 @@ import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.internal.FrameNamer;
 import io.github.stackfold.flamegraph.internal.SortedProfiles;
 import io.github.stackfold.flamegraph.internal.StackTable;
+import io.github.stackfold.flamegraph.internal.Threads;
 import io.github.stackfold.flamegraph.parse.PerfScriptParser;
 import io.github.stackfold.flamegraph.symbolize.BinaryLocator;
 import io.github.stackfold.flamegraph.symbolize.SymbolizerListener;
@@ -924,17 +925,7 @@ public final class PerfDataCollapser {
 
         /** Waits for the end of the thread; rethrows what it failed with. */
         void finish() {
-            boolean interrupted = false;
-            while (isAlive()) {
-                try {
-                    join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                java.lang.Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(this);
             rethrow();
         }
 
@@ -1386,17 +1377,7 @@ public final class PerfDataCollapser {
         }
 
         Kallsyms get() throws IOException {
-            boolean interrupted = false;
-            while (isAlive()) {
-                try {
-                    join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                java.lang.Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(this);
             if (failure != null) {
                 throw failure;
             }
