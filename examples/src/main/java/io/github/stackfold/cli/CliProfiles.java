@@ -129,7 +129,7 @@ final class CliProfiles {
      * for the kernel, vdso, shared libraries, JIT maps or {@code [unknown]} (no binary to read).
      */
     static void hintUnnamed(FoldedProfile profile, FlameCli flame) {
-        hintUnnamed(profile, profile.total() <= 0 ? java.util.Map.of() : Analyzer.unnamedWeights(profile), flame);
+        hintUnnamed(profile, Analyzer.unnamedWeights(profile), flame);
     }
 
     /** {@link #hintUnnamed(FoldedProfile, FlameCli)} with the profile's {@link Analyzer#unnamedWeights} found already. */

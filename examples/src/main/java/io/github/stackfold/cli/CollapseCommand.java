@@ -178,8 +178,7 @@ public class CollapseCommand implements Callable<Integer> {
         // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab);
         // else the frames are scanned for the hint while the stacks are written (the machine's other core)
         FutureTask<Map<String, Long>> scan = !symbolize && !symbols.locates()
-                ? CliProfiles.onItsOwnThread("flame unnamed-frames scan",
-                        () -> profile.total() <= 0 ? Map.<String, Long>of() : Analyzer.unnamedWeights(profile))
+                ? CliProfiles.onItsOwnThread("flame unnamed-frames scan", () -> Analyzer.unnamedWeights(profile))
                 : null;
         output.write(flame, profile::write);
         reporter.summary();

@@ -156,8 +156,8 @@ final class HtmlCommand implements Callable<Integer> {
             r.render(in.raw(), out, notes);
             return;
         }
-        HtmlRenderer withNotes = HtmlRenderer.of(r.options().toBuilder().subtitle(notes.get().subtitle())
-                .notice(notes.get().notice()).build());
+        HtmlRenderer.Notes n = notes.get();
+        HtmlRenderer withNotes = HtmlRenderer.of(r.options().toBuilder().subtitle(n.subtitle()).notice(n.notice()).build());
         if (in.diff() != null) {
             withNotes.render(in.diff(), out);
         } else if (in.timed() != null) {

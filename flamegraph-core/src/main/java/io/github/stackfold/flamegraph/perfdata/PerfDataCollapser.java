@@ -722,11 +722,9 @@ public final class PerfDataCollapser {
             StackTable stacks = folder.stacks;
             long[] stackSamples = folder.stackSamples;
             Locations locations = folder.locations;
-            stacks.forEach((arena, off, len, weight) -> {
-                if (firstAttr[0] < 0) {
-                    firstAttr[0] = arena[off];
-                }
-            });
+            if (stacks.size() > 0) {
+                stacks.visit(0, (arena, off, len, weight) -> firstAttr[0] = arena[off]);
+            }
             String keep = filter != null ? filter
                     : firstAttr[0] >= 0 && firstAttr[0] < events.size() ? events.get(firstAttr[0]).name() : null;
             FrameNamer namer = new FrameNamer(options.toBuilder().symbolizer(sym.goSymbolizer()).build());
@@ -764,19 +762,15 @@ public final class PerfDataCollapser {
                 int[][] named0 = naming.names[java ? 1 : 0];
                 for (int i = len - 1; i >= 2; i--) {
                     int loc = arena[off + i];
-                    int[] fs;
                     if (ahead != null) {
                         ahead.await(loc); // a volatile read: then its names are seen
-                        fs = named0[loc];
-                        if (fs == null) { // not marked used as this stack uses it (not expected): named here, alone
+                    }
+                    int[] fs = named0[loc];
+                    if (fs == null) { // no naming thread, or one not told of this use (not expected): named here, alone
+                        if (ahead != null) {
                             ahead.finish();
-                            fs = named0[loc] = naming.name(loc, java);
                         }
-                    } else {
-                        fs = named0[loc];
-                        if (fs == null) {
-                            fs = named0[loc] = naming.name(loc, java);
-                        }
+                        fs = named0[loc] = naming.name(loc, java);
                     }
                     if (n + fs.length > seq.length) {
                         seq = buf[0] = Arrays.copyOf(seq, Math.max(seq.length * 2, n + fs.length));
