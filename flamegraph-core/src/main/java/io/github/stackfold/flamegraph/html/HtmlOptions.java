@@ -10,8 +10,16 @@ import java.util.Objects;
  * What shapes an HTML viewer file ({@link HtmlRenderer}): titles, unit, palette, the narrowest frame
  * drawn and the view it opens on. Immutable; made by {@link #builder()}, each builder method saying its
  * default. The data in the file never depends on these: every frame is kept, whatever {@link #minWidth}.
+ *
+ * @param labels the titles, count name, palette and names: the labels the viewer shares with the SVG
+ * @param notice a note in full words under the viewer's bar (the verdict on unnamed frames and its remedy); empty: none
+ * @param minWidth frames narrower than this are not drawn (pixels, or a percentage with {@code minWidthPercent})
+ * @param minWidthPercent whether {@link #minWidth()} is a percentage of the view's width rather than pixels
+ * @param view the view the file opens on
+ * @param heatmapRows rows of the heatmap, the fractions each second is cut into
  */
-public final class HtmlOptions {
+public record HtmlOptions(GraphLabels labels, String notice, double minWidth, boolean minWidthPercent, View view,
+        int heatmapRows) {
     /** The view a file opens on. */
     public enum View {
         /** Root at the bottom, as flamegraph.pl draws it. */
@@ -22,20 +30,10 @@ public final class HtmlOptions {
         HEATMAP
     }
 
-    private final GraphLabels labels;
-    private final String notice;
-    private final double minWidth;
-    private final boolean minWidthPercent;
-    private final View view;
-    private final int heatmapRows;
-
-    private HtmlOptions(Builder b) {
-        this.labels = b.labels();
-        this.notice = b.notice;
-        this.minWidth = b.minWidth;
-        this.minWidthPercent = b.minWidthPercent;
-        this.view = b.view;
-        this.heatmapRows = b.heatmapRows;
+    public HtmlOptions {
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(notice, "notice");
+        Objects.requireNonNull(view, "view");
     }
 
     public static HtmlOptions defaults() {
@@ -65,11 +63,6 @@ public final class HtmlOptions {
         return labels.subtitle();
     }
 
-    /** A note in full words under the viewer's bar (the verdict on unnamed frames and its remedy); empty: none. */
-    public String notice() {
-        return notice;
-    }
-
     public String countName() {
         return labels.countName();
     }
@@ -78,31 +71,9 @@ public final class HtmlOptions {
         return labels.palette();
     }
 
-    public double minWidth() {
-        return minWidth;
-    }
-
-    /** Whether {@link #minWidth()} is a percentage of the view's width rather than pixels. */
-    public boolean minWidthPercent() {
-        return minWidthPercent;
-    }
-
-    public View view() {
-        return view;
-    }
-
-    public int heatmapRows() {
-        return heatmapRows;
-    }
-
     /** Which names the frames' labels show; the details line, the search and the top table keep the full name. */
     public FrameNames.Style names() {
         return labels.names();
-    }
-
-    /** The titles, count name, palette and names: the labels the viewer shares with the SVG. */
-    public GraphLabels labels() {
-        return labels;
     }
 
     /** Builds {@link HtmlOptions}; the labels are set as for the SVG ({@link GraphLabels.Setters}). */
@@ -164,7 +135,7 @@ public final class HtmlOptions {
         }
 
         public HtmlOptions build() {
-            return new HtmlOptions(this);
+            return new HtmlOptions(labels(), notice, minWidth, minWidthPercent, view, heatmapRows);
         }
     }
 }
