@@ -763,18 +763,22 @@ public final class RawStacks {
         }
 
         private void swap(int i, int j) {
-            long k = keys[i];
-            keys[i] = keys[j];
-            keys[j] = k;
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-            long p = pos[i];
-            pos[i] = pos[j];
-            pos[j] = p;
-            int l = len[i];
-            len[i] = len[j];
-            len[j] = l;
+            swap(keys, i, j);
+            swap(a, i, j);
+            swap(pos, i, j);
+            swap(len, i, j);
+        }
+
+        private static void swap(long[] x, int i, int j) {
+            long t = x[i];
+            x[i] = x[j];
+            x[j] = t;
+        }
+
+        private static void swap(int[] x, int i, int j) {
+            int t = x[i];
+            x[i] = x[j];
+            x[j] = t;
         }
 
         private static long median(long x, long y, long z) {
