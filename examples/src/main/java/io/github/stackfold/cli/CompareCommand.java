@@ -80,7 +80,7 @@ final class CompareCommand implements Callable<Integer> {
                 analyzer.analyze(a.profile(), a.samples()), top);
         // the graph compares the same names the table does: vendor prefixes removed on both sides
         DiffProfile diff = DiffProfile.of(analyzer.normalize(b.profile()), analyzer.normalize(a.profile()),
-                DiffOptions.builder().normalize(true).build());
+                DiffOptions.defaults().withNormalize(true));
 
         Path dir = outputDir.dir;
         Files.createDirectories(dir);

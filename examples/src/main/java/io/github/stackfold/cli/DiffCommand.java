@@ -61,8 +61,7 @@ final class DiffCommand implements Callable<Integer> {
         }
         FoldedProfile first = readInput(before);
         FoldedProfile second = readInput(after);
-        DiffProfile diff = DiffProfile.of(first, second,
-                DiffOptions.builder().normalize(normalize).stripHex(stripHex).build());
+        DiffProfile diff = DiffProfile.of(first, second, new DiffOptions(normalize, stripHex));
         output.write(flame, diff::write);
         return ExitCodes.OK;
     }

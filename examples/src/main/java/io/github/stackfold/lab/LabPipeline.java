@@ -164,7 +164,7 @@ public final class LabPipeline {
             AtomicOutput.write(idleFolded, idle.profile()::writeWithHeader);
             files.add(idleFolded);
             Path diff = outputDir.resolve("diff.svg");
-            DiffProfile d = DiffProfile.of(idle.profile(), loaded.profile(), DiffOptions.builder().normalize(true).build());
+            DiffProfile d = DiffProfile.of(idle.profile(), loaded.profile(), DiffOptions.defaults().withNormalize(true));
             FlameGraphOptions diffGraph = FlameGraphOptions.builder().title(title + ": idle -> under load")
                     .subtitle("red grew, blue shrank (idle normalised to the loaded total)").build();
             AtomicOutput.write(diff, out -> FlameGraphRenderer.of(diffGraph).render(FoldedSamples.of(d), out));

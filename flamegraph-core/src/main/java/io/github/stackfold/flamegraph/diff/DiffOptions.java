@@ -1,7 +1,7 @@
 package io.github.stackfold.flamegraph.diff;
 
 /**
- * How two profiles are compared, difffolded.pl's options. Made by {@link #builder()} or {@link #defaults()}.
+ * How two profiles are compared, difffolded.pl's options. Made by {@link #defaults()} and its {@code with} methods, or by the constructor.
  *
  * @param normalize {@code -n}: scale the first profile's counts to the second's total; default off
  * @param stripHex {@code -s}: replace hex numbers {@code 0x...} in stacks by {@code 0x...}, so that stacks
@@ -10,34 +10,16 @@ package io.github.stackfold.flamegraph.diff;
 public record DiffOptions(boolean normalize, boolean stripHex) {
     /** No normalisation, addresses kept. */
     public static DiffOptions defaults() {
-        return builder().build();
+        return new DiffOptions(false, false);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** These options with {@code -n} on or off. */
+    public DiffOptions withNormalize(boolean normalize) {
+        return new DiffOptions(normalize, stripHex);
     }
 
-    public static final class Builder {
-        private boolean normalize;
-        private boolean stripHex;
-
-        private Builder() {
-        }
-
-        /** {@code -n}: scale the first profile's counts to the second's total (default off). */
-        public Builder normalize(boolean normalize) {
-            this.normalize = normalize;
-            return this;
-        }
-
-        /** {@code -s}: strip hex addresses so stacks that differ only in addresses match (default off). */
-        public Builder stripHex(boolean stripHex) {
-            this.stripHex = stripHex;
-            return this;
-        }
-
-        public DiffOptions build() {
-            return new DiffOptions(normalize, stripHex);
-        }
+    /** These options with {@code -s} on or off. */
+    public DiffOptions withStripHex(boolean stripHex) {
+        return new DiffOptions(normalize, stripHex);
     }
 }

@@ -27,7 +27,7 @@ class DiffProfileTest {
 
     @Test
     void normalizeScalesTheFirstProfileToTheSecondsTotalTruncating() {
-        DiffProfile d = DiffProfile.of(BEFORE, AFTER, DiffOptions.builder().normalize(true).build());
+        DiffProfile d = DiffProfile.of(BEFORE, AFTER, DiffOptions.defaults().withNormalize(true));
         assertThat(d.toString()).isEqualTo("m;a 20 40\nm;b 60 30\nm;gone 20 0\nm;new 0 30\n");
         assertThat(DiffProfile.scale(10, 3, 4)).isEqualTo(7); // int(7.5)
         assertThat(DiffProfile.scale(1, 2, 3)).isZero();
@@ -38,7 +38,7 @@ class DiffProfileTest {
     void stripHexMergesStacksThatDifferOnlyInAddresses() {
         FoldedProfile b = FoldedProfile.of(Map.of("m;f+0x1a 1", 0L, "m;f+0x1a", 2L, "m;f+0xBEEF", 3L));
         FoldedProfile a = FoldedProfile.of(Map.of("m;f+0x99", 7L));
-        DiffProfile d = DiffProfile.of(b, a, DiffOptions.builder().stripHex(true).build());
+        DiffProfile d = DiffProfile.of(b, a, DiffOptions.defaults().withStripHex(true));
         assertThat(d.toString()).contains("m;f+0x... 5 7\n");
         assertThat(DiffProfile.stripHex("0x 0xg 0x1f;0X2")).isEqualTo("0x 0xg 0x...;0X2");
     }
