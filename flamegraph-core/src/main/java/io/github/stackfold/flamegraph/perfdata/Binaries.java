@@ -39,23 +39,19 @@ final class Binaries {
         this.inline = inline;
     }
 
-    /** One opened binary: its symbols and, for Go, its function table. */
-    static final class Binary {
+    /** One opened binary: its symbols and, for Go, its function table (named as its {@link Binaries} say). */
+    final class Binary {
         private final String module;
         private final ElfFile elf;
         private final ElfSymbols symbols;
-        private final boolean go;
-        private final boolean inline;
         private GoBinary goBinary;
         private boolean goTried;
         private final Map<Long, String[]> goCache = new HashMap<>();
 
-        Binary(String module, ElfFile elf, ElfSymbols symbols, boolean go, boolean inline) {
+        Binary(String module, ElfFile elf, ElfSymbols symbols) {
             this.module = module;
             this.elf = elf;
             this.symbols = symbols;
-            this.go = go;
-            this.inline = inline;
         }
 
         String module() {
@@ -143,7 +139,7 @@ final class Binaries {
                     syms = debug;
                 }
             }
-            return new Binary(module, elf, syms, go, inline);
+            return new Binary(module, elf, syms);
         }
         if (candidates.isEmpty() && module.startsWith("/") && !module.startsWith("/tmp/perf-")
                 && !module.startsWith("//") && !module.startsWith("/memfd:")) {
