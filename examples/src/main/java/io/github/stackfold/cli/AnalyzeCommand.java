@@ -66,8 +66,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         int top = report.top();
         CliProfiles.Loaded loaded = CliProfiles.load(profile, flame, symbols);
         // without --rules, the rules of the program profiled: etcd's for etcd, kube-apiserver's otherwise
-        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder()
-                .rules(explicit != null ? explicit : Rules.forProgram(loaded.program())).top(top).build());
+        Analyzer analyzer = Analyzer.create(
+                new Analyzer.Options(explicit != null ? explicit : Rules.forProgram(loaded.program()), top));
         Report result = analyzer.analyze(loaded.profile(), loaded.samples());
         if (report.json && requests != null) {
             // the report's JSON plus requestMetrics: the estimates by resource

@@ -73,7 +73,7 @@ final class CompareCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "only one of BEFORE and AFTER can be standard input");
         }
         int top = report.top();
-        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(rules.rules()).top(top).build());
+        Analyzer analyzer = Analyzer.create(new Analyzer.Options(rules.rules(), top));
         CliProfiles.Loaded b = CliProfiles.load(before, flame, symbols);
         CliProfiles.Loaded a = CliProfiles.load(after, flame, symbols);
         Comparison comparison = Comparison.of(analyzer.analyze(b.profile(), b.samples()),

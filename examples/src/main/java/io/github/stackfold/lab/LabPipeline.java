@@ -139,7 +139,7 @@ public final class LabPipeline {
         List<Path> files = new ArrayList<>();
         Rules chosen = rules != null ? rules
                 : rulesFor(loaded.binary().isEmpty() ? Rules.programOf(loaded.profile()) : loaded.binary());
-        Analyzer analyzer = Analyzer.create(Analyzer.Options.builder().rules(chosen).top(top).build());
+        Analyzer analyzer = Analyzer.create(new Analyzer.Options(chosen, top));
         Report report = analyzer.analyze(loaded.profile(), loaded.samples());
 
         Path folded = outputDir.resolve(foldedName(loaded.binary()));

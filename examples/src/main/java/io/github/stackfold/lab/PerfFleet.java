@@ -149,7 +149,7 @@ final class PerfFleet {
                 + LabRecorder.seconds(o.duration()) + " via kubectl exec";
         if (!got.profiles().isEmpty()) {
             FleetResults.Written w = FleetResults.write(got, dir, o.processName(), how,
-                    Analyzer.create(Analyzer.Options.builder().rules(rules).build()));
+                    Analyzer.create(Analyzer.Options.of(rules)));
             said.accept("wrote " + w.files().size() + " files of " + got.profiles().size() + " replicas below " + dir
                     + "; " + w.comparison().toText().lines().findFirst().orElse(""));
         }

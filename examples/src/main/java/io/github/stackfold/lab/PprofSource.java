@@ -100,7 +100,7 @@ final class PprofSource {
         FleetProfiles got = fleet.fetch(replicas);
         if (!got.profiles().isEmpty()) {
             FleetResults.Written w = FleetResults.write(got, dir, "kube-apiserver", fetcher.seconds(),
-                    Analyzer.create(Analyzer.Options.builder().rules(rules).build()));
+                    Analyzer.create(Analyzer.Options.of(rules)));
             say.accept("wrote " + w.files().size() + " files of " + got.profiles().size() + " replicas below " + dir
                     + "; " + w.comparison().toText().lines().findFirst().orElse(""));
         }

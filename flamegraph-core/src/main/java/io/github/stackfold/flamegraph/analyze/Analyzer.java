@@ -58,7 +58,7 @@ public final class Analyzer {
 
     /** An analyzer with the default options (kube-apiserver rules, top 10). */
     public static Analyzer withDefaults() {
-        return new Analyzer(Options.builder().build());
+        return new Analyzer(Options.defaults());
     }
 
     public Options options() {
@@ -706,10 +706,10 @@ public final class Analyzer {
     }
 
     /**
-     * What to analyze with. Made by {@link #builder()}.
+     * What to analyze with: {@link #defaults()}, {@link #of(Rules)} or the constructor.
      *
      * @param rules the classification rules; default {@link Rules#kubeApiserver()}
-     * @param top how many functions and paths each top list holds; default 10
+     * @param top how many functions and paths each top list holds, at least 1; default 10
      */
     public record Options(Rules rules, int top) {
         public Options {
@@ -719,31 +719,14 @@ public final class Analyzer {
             }
         }
 
-        public static Builder builder() {
-            return new Builder();
+        /** The kube-apiserver rules, the top 10. */
+        public static Options defaults() {
+            return of(Rules.kubeApiserver());
         }
 
-        public static final class Builder {
-            private Rules rules;
-            private int top = 10;
-
-            private Builder() {
-            }
-
-            public Builder rules(Rules rules) {
-                this.rules = Objects.requireNonNull(rules, "rules");
-                return this;
-            }
-
-            /** At least 1 (checked when built). */
-            public Builder top(int top) {
-                this.top = top;
-                return this;
-            }
-
-            public Options build() {
-                return new Options(rules == null ? Rules.kubeApiserver() : rules, top);
-            }
+        /** These rules, the top 10. */
+        public static Options of(Rules rules) {
+            return new Options(rules, 10);
         }
     }
 }

@@ -50,7 +50,7 @@ public final class ProfileAssert extends AbstractAssert<ProfileAssert, FoldedPro
         isNotNull();
         hasSamples();
         if (report == null) {
-            report = Analyzer.create(Analyzer.Options.builder().rules(rules).top(10).build()).analyze(actual);
+            report = Analyzer.create(Analyzer.Options.of(rules)).analyze(actual);
         }
         return report;
     }

@@ -36,7 +36,7 @@ class AnalyzerTest {
     }
 
     static Report analyze(Rules rules, String text) {
-        return Analyzer.create(Analyzer.Options.builder().rules(rules).build()).analyze(folded(text));
+        return Analyzer.create(Analyzer.Options.of(rules)).analyze(folded(text));
     }
 
     @Test
@@ -137,7 +137,7 @@ class AnalyzerTest {
 
     @Test
     void topListsAreHeaviestFirstWithTiesInNameOrderAndCutAtN() {
-        Analyzer a = Analyzer.create(Analyzer.Options.builder().top(2).build());
+        Analyzer a = Analyzer.create(new Analyzer.Options(Rules.kubeApiserver(), 2));
         Report r = a.analyze(folded("m;c 1\nm;b 2\nm;a 2\nm;b;x 1\n"));
         assertThat(r.topSelf()).extracting(Report.FunctionShare::name).containsExactly("a", "b");
         assertThat(r.topInclusive()).extracting(Report.FunctionShare::name).containsExactly("m", "b");

@@ -85,7 +85,7 @@ class EtcdProfileTest {
         FoldedProfile folded = PprofReader.create().read(profile).folded();
         long samples = PprofReader.create(PprofOptions.builder().sampleType("samples").build()).read(profile).folded().total();
         Rules rules = Rules.builtIn("etcd");
-        Report report = Analyzer.create(Analyzer.Options.builder().rules(rules).build()).analyze(folded, samples);
+        Report report = Analyzer.create(Analyzer.Options.of(rules)).analyze(folded, samples);
 
         Path script = Path.of(getClass().getResource("/analyze/pprof_shares.py").toURI());
         Path rulesFile = Path.of(Rules.class.getResource("etcd.json").toURI());

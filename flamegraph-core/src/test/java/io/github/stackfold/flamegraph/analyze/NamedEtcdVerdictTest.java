@@ -50,7 +50,7 @@ class NamedEtcdVerdictTest {
                 lines.size(), withJunk * 100, expected * 100);
         assertThat(expected).isLessThanOrEqualTo(Report.CANNOT_TELL);
 
-        Report r = Analyzer.create(Analyzer.Options.builder().rules(Rules.builtIn("etcd")).build()).analyze(p);
+        Report r = Analyzer.create(Analyzer.Options.of(Rules.builtIn("etcd"))).analyze(p);
         assertThat(r.unnamedShare()).isCloseTo(expected, within(1e-12));
         assertThat(r.cannotTell()).isFalse();
         assertThat(r.toText()).doesNotContain("cannot tell");

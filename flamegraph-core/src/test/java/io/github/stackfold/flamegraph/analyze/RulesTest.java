@@ -83,7 +83,7 @@ class RulesTest {
         assertThat(name(etcd, "syscall.Syscall")).isNull();
         assertThat(name(etcd, "net.(*conn).Write")).isEqualTo("network");
         // the syscall frames below an fsync are no category's, so the fsync is the leaf-most classified frame
-        Report r = Analyzer.create(Analyzer.Options.builder().rules(etcd).build()).analyze(AnalyzerTest.folded(
+        Report r = Analyzer.create(Analyzer.Options.of(etcd)).analyze(AnalyzerTest.folded(
                 "go.etcd.io/bbolt.(*Tx).Commit;go.etcd.io/bbolt.fdatasync;syscall.Fdatasync;syscall.Syscall;"
                         + "runtime/internal/syscall.Syscall6 3\n"
                         + "google.golang.org/grpc.(*Server).processUnaryRPC;go.etcd.io/etcd/etcdserver/etcdserverpb._KV_Put_Handler;"

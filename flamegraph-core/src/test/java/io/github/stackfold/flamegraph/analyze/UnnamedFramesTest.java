@@ -103,7 +103,7 @@ class UnnamedFramesTest {
         assertThat(expected).isLessThanOrEqualTo(Report.CANNOT_TELL);
 
         FoldedProfile p = ProfileLoader.create().load(file);
-        Report r = Analyzer.create(Analyzer.Options.builder().rules(Rules.builtIn("etcd")).build()).analyze(p);
+        Report r = Analyzer.create(Analyzer.Options.of(Rules.builtIn("etcd"))).analyze(p);
         assertThat(r.unnamedShare()).isCloseTo(expected, within(1e-12));
         assertThat(r.cannotTell()).isFalse();
         assertThat(r.verdict()).isEmpty();

@@ -41,7 +41,7 @@ class WritersFuzzTest {
             "rect", "text", "g", "title", "a");
 
     /** Made once: its rules are compiled when it is created, which each execution would repeat. */
-    private static final Analyzer ANALYZER = Analyzer.create(Analyzer.Options.builder().build());
+    private static final Analyzer ANALYZER = Analyzer.create(Analyzer.Options.defaults());
     /** The page of one plain stack: the tags a page must hold, whatever its names. */
     private static final String PLAIN_PAGE;
 
