@@ -410,16 +410,7 @@ public final class PerfDataReader {
             if ((st & SAMPLE_TIME) == 0) {
                 return -1;
             }
-            int o = p + 8;
-            if ((st & SAMPLE_IDENTIFIER) != 0) {
-                o += 8;
-            }
-            if ((st & SAMPLE_IP) != 0) {
-                o += 8;
-            }
-            if ((st & SAMPLE_TID) != 0) {
-                o += 8;
-            }
+            int o = p + 8 + 8 * Long.bitCount(st & (SAMPLE_IDENTIFIER | SAMPLE_IP | SAMPLE_TID));
             return o + 8 <= p + size ? u64(b, o) : -1;
         }
         EventAttr a = attrForOther(b, p, size);
