@@ -247,19 +247,13 @@ public final class FlameGraphOptions {
 
         /** {@code --fontsize}: font size in pixels; default 12. */
         public Builder fontSize(double size) {
-            if (!(size > 0)) {
-                throw new IllegalArgumentException("font size must be positive: " + size);
-            }
-            this.fontSize = size;
+            this.fontSize = requirePositive(size, "font size");
             return this;
         }
 
         /** {@code --fontwidth}: average character width relative to the font size; default 0.59. */
         public Builder fontWidth(double width) {
-            if (!(width > 0)) {
-                throw new IllegalArgumentException("font width must be positive: " + width);
-            }
-            this.fontWidth = width;
+            this.fontWidth = requirePositive(width, "font width");
             return this;
         }
 
@@ -385,6 +379,13 @@ public final class FlameGraphOptions {
             nameAttributes.forEach((k, v) -> attrs.put(k, Collections.unmodifiableMap(new HashMap<>(v))));
             b.nameAttributes = Collections.unmodifiableMap(attrs);
             return b;
+        }
+
+        private static double requirePositive(double v, String what) {
+            if (!(v > 0)) {
+                throw new IllegalArgumentException(what + " must be positive: " + v);
+            }
+            return v;
         }
 
         private static double requireNonNegative(double v, String what) {
