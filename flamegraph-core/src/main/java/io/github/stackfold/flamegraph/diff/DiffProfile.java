@@ -130,19 +130,11 @@ public final class DiffProfile {
     }
 
     public long beforeTotal() {
-        long t = 0;
-        for (long c : before) {
-            t += c;
-        }
-        return t;
+        return Arrays.stream(before).sum();
     }
 
     public long afterTotal() {
-        long t = 0;
-        for (long c : after) {
-            t += c;
-        }
-        return t;
+        return Arrays.stream(after).sum();
     }
 
     /** Writes {@code stack before after} lines in byte order. The stream is flushed, not closed. */
