@@ -91,13 +91,10 @@ public class CollapseCommand implements Callable<Integer> {
     boolean inlineGo;
 
     @Mixin
-    SymbolFlags symbols;
+    ProfileReadFlags reading;
 
     @Mixin
     OutputFileFlag output;
-
-    @Mixin
-    PprofFlags pprof;
 
     @Parameters(paramLabel = "FILE", description = "perf script output, or any other profile to merge with it (pprof, folded stacks,"
             + " a flame graph SVG); - or none: standard input.")
@@ -133,7 +130,7 @@ public class CollapseCommand implements Callable<Integer> {
      * are; Go frames are named from .gopclntab always (perf script's text has no names for them).
      */
     private PerfDataCollapser perfData() {
-        return symbols.perfData(flame)
+        return reading.symbols.perfData(flame)
                 .options(options(CollapseListener.IGNORE).symbolizer(null).build())
                 .inlineGo(inlineGo)
                 .build();
@@ -141,10 +138,10 @@ public class CollapseCommand implements Callable<Integer> {
 
     /** The Go symbolizer the flags ask for (perf script text), or null. */
     private GoSymbolizer goSymbolizer() {
-        if (!symbolize && !symbols.locates() && !inlineGo) {
+        if (!symbolize && !reading.symbols.locates() && !inlineGo) {
             return null;
         }
-        return symbols.goSymbolizer(flame, !symbols.locates(), inlineGo);
+        return reading.symbols.goSymbolizer(flame, !reading.symbols.locates(), inlineGo);
     }
 
     @Override
@@ -163,7 +160,7 @@ public class CollapseCommand implements Callable<Integer> {
                     others = others.merge(CliProfiles.warnIfCut(perfData().collapse(in.stream(), in.source()), in.source(),
                             flame).profile());
                 } else {
-                    others = others.merge(CliProfiles.read(in, pprof, flame, symbols));
+                    others = others.merge(reading.read(in, flame));
                 }
             } catch (BadInputException e) {
                 throw e;
@@ -177,7 +174,7 @@ public class CollapseCommand implements Callable<Integer> {
         FoldedProfile profile = session.finish().merge(others);
         // with --symbolize a frame left unnamed has its warning already (binary not found, no .gopclntab);
         // else the frames are scanned for the hint while the stacks are written (the machine's other core)
-        FutureTask<Map<String, Long>> scan = !symbolize && !symbols.locates()
+        FutureTask<Map<String, Long>> scan = !symbolize && !reading.symbols.locates()
                 ? CliProfiles.onItsOwnThread("flame unnamed-frames scan", () -> Analyzer.unnamedWeights(profile))
                 : null;
         output.write(flame, profile::write);

@@ -1,6 +1,5 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.export.PprofWriter;
 import io.github.stackfold.flamegraph.export.SpeedscopeWriter;
@@ -61,7 +60,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null, symbols, false);
         if (in.profile().isEmpty()) {
-            throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
+            throw ViewerInputs.noSamples(inputs);
         }
         output.write(flame, out -> write(in.export(), out));
         return ExitCodes.OK;

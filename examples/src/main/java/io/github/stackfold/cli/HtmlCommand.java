@@ -1,6 +1,5 @@
 package io.github.stackfold.cli;
 
-import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Report;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
@@ -109,7 +108,7 @@ final class HtmlCommand implements Callable<Integer> {
         HtmlOptions options = options();
         ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, reading.pprof, reading.symbols, true);
         if (in.isEmpty()) {
-            throw new NoSamplesException((inputs.isEmpty() ? "<stdin>" : String.join(", ", inputs)) + ": no samples");
+            throw ViewerInputs.noSamples(inputs);
         }
         if (heatmap && (in.timed() == null || !in.timed().hasTimes())) {
             flame.stderr().println("flame: warning: --heatmap: the input has no sample times (only perf script text has);"

@@ -8,7 +8,7 @@ import java.io.IOException;
 import picocli.CommandLine.Mixin;
 
 /**
- * How a command reads any profile ({@code @Mixin} of flamegraph, html and diff): the pprof flags
+ * How a command reads any profile ({@code @Mixin} of flamegraph, html, diff and collapse): the pprof flags
  * ({@link PprofFlags}) and where a recording's binaries and kernel symbols are ({@link SymbolFlags}),
  * declared together because every command that reads pprof and perf input takes both.
  */

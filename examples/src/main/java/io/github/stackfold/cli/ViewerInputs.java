@@ -1,6 +1,7 @@
 package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.BadInputException;
+import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.StackfoldException;
 import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
@@ -44,6 +45,11 @@ final class ViewerInputs {
     }
 
     private ViewerInputs() {
+    }
+
+    /** The error (exit code 2) for inputs that hold no samples, naming them ({@code <stdin>} for none). */
+    static NoSamplesException noSamples(List<String> files) {
+        return new NoSamplesException((files.isEmpty() ? "<stdin>" : String.join(", ", files)) + ": no samples");
     }
 
     /**
