@@ -831,6 +831,17 @@ public final class PerfDataCollapser {
 
     /** What a location's frames are named by: its symbol and module, in a java process or not. */
     private record SymbolKey(String symbol, String module, boolean java) {
+        // written out: a record's generated equals and hashCode go through method handles, which the
+        // launcher's client compiler calls slowly, and a key is looked up for every location
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SymbolKey k && java == k.java && symbol.equals(k.symbol) && module.equals(k.module);
+        }
+
+        @Override
+        public int hashCode() {
+            return (symbol.hashCode() * 31 + module.hashCode()) * 2 + (java ? 1 : 0);
+        }
     }
 
     /** Names locations: per location, its frames' token ids as named in a java process ([1]) and in any other ([0]). */
@@ -858,7 +869,8 @@ public final class PerfDataCollapser {
             String[] frame = sym.frame(d, printed);
             // the names depend on the address only where a part is [unknown] (the module's name, with --addrs
             // its address, or its Go names): elsewhere the addresses of one symbol share them, named once
-            SymbolKey key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
+            SymbolKey key = frame[0].isEmpty()
+                    || ((frame[0] == UNKNOWN || frame[0].contains(UNKNOWN)) && sym.namesByAddress(frame[1]))
                     ? null : new SymbolKey(frame[0], frame[1], java);
             int[] fs = key == null ? null : bySymbol.get(key);
             if (fs == null) {
