@@ -509,6 +509,12 @@ public final class Analyzer {
         private int[] from = new int[64];
         private int[] to = new int[64];
         private String[] of = new String[64];
+        /** The stack being scanned, as bytes ({@link #binaryOf(String)}). */
+        private byte[] raw = new byte[256];
+        /** The stack scanned before, its length, and whether its every frame was surely named. */
+        private byte[] prev = new byte[256];
+        private int prevLen;
+        private boolean prevNamed;
 
         /**
          * Whether frame b[from, to) has a name without a doubt ({@link #unnamedBinary} would say null):
@@ -564,9 +570,32 @@ public final class Analyzer {
             }
         }
 
+        /**
+         * Where the first frame of b[off, end) starts that is not also a whole frame of the stack before,
+         * when that one was surely named ({@link #surelyNamedStack}); else off. Stacks come in byte order
+         * and share most of their frames with the one before: those frames need no second look.
+         */
+        private int afterSharedFrames(byte[] b, int off, int end) {
+            if (!prevNamed) {
+                return off;
+            }
+            int lcp = Arrays.mismatch(prev, 0, prevLen, b, off, end);
+            if (lcp < 0) {
+                return end; // the same stack
+            }
+            // the frames that end at a ';' both stacks share are the same frames
+            for (int i = off + lcp - 1; i >= off; i--) {
+                if (b[i] == ';') {
+                    return i + 1;
+                }
+            }
+            return off;
+        }
+
         /** {@link #binaryOf(byte[], int, int)} of a raw stack (one char per byte). */
         String binaryOf(String stack) {
-            return binaryOf(stack.getBytes(StandardCharsets.ISO_8859_1), 0, stack.length());
+            raw = Bytes.rawBytes(stack, raw);
+            return binaryOf(raw, 0, stack.length());
         }
 
         /**
@@ -574,7 +603,15 @@ public final class Analyzer {
          * counts as named. The frames are read in place: only a frame that may be unnamed becomes a String.
          */
         String binaryOf(byte[] b, int off, int end) {
-            if (surelyNamedStack(b, off, end)) {
+            boolean named = surelyNamedStack(b, afterSharedFrames(b, off, end), end);
+            int len = end - off;
+            if (prev.length < len) {
+                prev = new byte[Math.max(len, prev.length * 2)];
+            }
+            System.arraycopy(b, off, prev, 0, len);
+            prevLen = len;
+            prevNamed = named;
+            if (named) {
                 return null;
             }
             int k = 0;

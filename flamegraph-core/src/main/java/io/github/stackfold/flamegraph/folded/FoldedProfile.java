@@ -2,6 +2,7 @@ package io.github.stackfold.flamegraph.folded;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.NotEnoughMemoryException;
+import io.github.stackfold.flamegraph.internal.Bytes;
 import io.github.stackfold.flamegraph.internal.TextLines;
 
 import java.io.BufferedOutputStream;
@@ -199,8 +200,10 @@ public final class FoldedProfile {
     public void write(OutputStream out) throws IOException {
         OutputStream o = out instanceof BufferedOutputStream ? out : new BufferedOutputStream(out, 1 << 16);
         byte[] tail = new byte[22]; // " " + a long's digits + "\n"
+        byte[] line = new byte[256];
         for (int i = 0; i < stacks.length; i++) {
-            o.write(stacks[i].getBytes(StandardCharsets.ISO_8859_1));
+            line = Bytes.rawBytes(stacks[i], line);
+            o.write(line, 0, stacks[i].length());
             long c = counts[i];
             if (c < 0) {
                 o.write((" " + c + "\n").getBytes(StandardCharsets.ISO_8859_1));

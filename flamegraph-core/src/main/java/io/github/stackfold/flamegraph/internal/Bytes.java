@@ -19,6 +19,19 @@ public final class Bytes {
         return indexOf(b, from, to, (byte) '\n');
     }
 
+    /**
+     * A raw string's bytes (one char per byte, chars up to 0xFF, as folded stacks are kept) copied into
+     * {@code buf}, or into a larger buffer when it is too short; returns the buffer holding them. Unlike
+     * {@code getBytes(ISO_8859_1)}, nothing is allocated per call once the buffer is large enough.
+     */
+    @SuppressWarnings("deprecation") // exactly this copy: each char's low byte, into a given array
+    public static byte[] rawBytes(String s, byte[] buf) {
+        int n = s.length();
+        byte[] b = buf.length >= n ? buf : new byte[Math.max(n, buf.length * 2)];
+        s.getBytes(0, n, b, 0);
+        return b;
+    }
+
     /** The first byte {@code c} in b[from, to), eight bytes per step; -1 if none. */
     public static int indexOf(byte[] b, int from, int to, byte c) {
         long pattern = (c & 0xffL) * ONES;

@@ -16,13 +16,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 
 /**
  * Finds and opens the file behind a mapping of a recording, checking its build-id against the recorded
  * one: the locator's file ({@code --binary}, {@code --symfs}), then perf's build-id cache
  * ({@code ~/.debug/.build-id/87/2aa86e...e32a/elf}), then the recorded path. Symbols come from the first
  * of those files with a {@code .symtab}, or from a debug file in {@code /usr/lib/debug/.build-id}, or
- * from the {@code .dynsym} of the file found. Not thread-safe.
+ * from the {@code .dynsym} of the file found. Not thread-safe, but for {@link #readAhead}.
  */
 final class Binaries {
     private final BinaryLocator locator;
@@ -31,12 +36,77 @@ final class Binaries {
     private final boolean go;
     private final boolean inline;
 
+    /** Symbols read ahead ({@link #readAhead}), by the recorded path they are read from. */
+    private final Map<String, FutureTask<ReadAhead>> ahead = new ConcurrentHashMap<>();
+    /** The thread that reads them, started by the first {@link #readAhead}; null before. */
+    private ExecutorService reader;
+    private boolean ended;
+
     Binaries(BinaryLocator locator, Path cache, SymbolizerListener listener, boolean go, boolean inline) {
         this.locator = locator;
         this.cache = cache;
         this.listener = listener;
         this.go = go;
         this.inline = inline;
+    }
+
+    /** The symbols of a file read ahead, and its build-id (null: none). */
+    private record ReadAhead(Path file, String buildId, ElfSymbols symbols) {
+    }
+
+    /**
+     * Reads the symbols of the file at a recorded path on a thread of its own, ahead of {@link #open},
+     * which takes them when the file it opens for that path is that one or has the same build-id (perf's
+     * build-id cache holds copies), and reads them itself otherwise. The one method that may be called
+     * from a thread other than {@link #open}'s, by one thread at a time; what fails here is left for
+     * {@link #open} to meet again and report.
+     */
+    synchronized void readAhead(String module) {
+        if (ended || !module.startsWith("/") || module.endsWith(" (deleted)")) {
+            return;
+        }
+        Path p = Path.of(module);
+        FutureTask<ReadAhead> task = new FutureTask<>(() -> {
+            ElfFile elf = ElfFile.open(p);
+            return new ReadAhead(p, ElfSymbols.buildId(elf), ElfSymbols.of(elf));
+        });
+        if (ahead.putIfAbsent(module, task) == null && Files.isRegularFile(p)) {
+            if (reader == null) {
+                reader = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "stackfold symbols ahead");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            reader.execute(task);
+        }
+    }
+
+    /** No more {@link #readAhead}: the reading thread ends once it has read what it was given. */
+    synchronized void endReadAhead() {
+        ended = true;
+        if (reader != null) {
+            reader.shutdown();
+        }
+    }
+
+    /** The symbols of file p (build-id id), opened as elf for module: those read ahead, else read now. */
+    private ElfSymbols symbols(String module, Path p, String id, ElfFile elf) {
+        FutureTask<ReadAhead> task = ahead.get(module);
+        if (task != null) {
+            task.run(); // not begun on the other thread: read here (a task runs once)
+            try {
+                ReadAhead r = task.get();
+                if (r.file().equals(p) || id != null && id.equals(r.buildId())) {
+                    return r.symbols();
+                }
+            } catch (ExecutionException e) {
+                // read below, to fail as reading fails here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return ElfSymbols.of(elf);
     }
 
     /** One opened binary: its symbols and, for Go, its function table (named as its {@link Binaries} say). */
@@ -132,7 +202,7 @@ final class Binaries {
                         + p + " has " + id + "; its frames stay unnamed");
                 continue;
             }
-            ElfSymbols syms = ElfSymbols.of(elf);
+            ElfSymbols syms = symbols(module, p, id, elf);
             if (!syms.fromSymtab() && id != null) {
                 ElfSymbols debug = debugSymbols(id);
                 if (debug != null) {

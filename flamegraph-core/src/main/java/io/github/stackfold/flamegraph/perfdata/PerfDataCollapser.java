@@ -111,10 +111,11 @@ public final class PerfDataCollapser {
         HostKallsyms host = hostKallsyms && kallsyms == null ? new HostKallsyms() : null;
         try {
             info = PerfDataReader.read(in, source, f);
-            sym = new Symbols(info, f.dsos, host); // binaries are opened while the folder ends
+            sym = new Symbols(info, f.dsos, host, f.bins); // binaries are opened while the folder ends
             f.drain();
         } finally {
             f.stop();
+            f.bins.endReadAhead();
         }
         return f.finish(info, sym);
     }
@@ -244,6 +245,8 @@ public final class PerfDataCollapser {
         final Proc kernelProc = new Proc(kernelMaps, 0);
         /** Folds the samples this thread reads, on a thread of its own. */
         final Folder folder = new Folder();
+        /** Opens the binaries; the folder has the symbols of those its stacks go through read ahead. */
+        final Binaries bins = new Binaries(locator, buildIdCache, listener, goSymbols, inlineGo);
         /** The batch of samples being filled, handed to the folder when full. */
         Batch batch;
         Thread last;
@@ -494,6 +497,8 @@ public final class PerfDataCollapser {
             static final byte USED_ELSEWHERE = 1;
             static final byte USED_IN_JAVA = 2;
             int[] scratch = new int[256];
+            /** The objects (by id) whose symbols {@link Binaries#readAhead} was asked for. */
+            final java.util.BitSet readAhead = new java.util.BitSet();
             /**
              * Callchain entries seen lately: (maps, mode, address) to location; the maps are a process's (the
              * kernel's for kernel entries) as of the sample, a new object whenever they change.
@@ -711,6 +716,12 @@ public final class PerfDataCollapser {
                 } else {
                     d = unknown;
                 }
+                if (!readAhead.get(d.id)) {
+                    readAhead.set(d.id);
+                    if (!d.kernel && !d.perfMap) {
+                        bins.readAhead(d.name);
+                    }
+                }
                 return locations.id(d.id, printed);
             }
         }
@@ -820,6 +831,17 @@ public final class PerfDataCollapser {
 
     /** What a location's frames are named by: its symbol and module, in a java process or not. */
     private record SymbolKey(String symbol, String module, boolean java) {
+        // written out: a record's generated equals and hashCode go through method handles, which the
+        // launcher's client compiler calls slowly, and a key is looked up for every location
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SymbolKey k && java == k.java && symbol.equals(k.symbol) && module.equals(k.module);
+        }
+
+        @Override
+        public int hashCode() {
+            return (symbol.hashCode() * 31 + module.hashCode()) * 2 + (java ? 1 : 0);
+        }
     }
 
     /** Names locations: per location, its frames' token ids as named in a java process ([1]) and in any other ([0]). */
@@ -847,7 +869,8 @@ public final class PerfDataCollapser {
             String[] frame = sym.frame(d, printed);
             // the names depend on the address only where a part is [unknown] (the module's name, with --addrs
             // its address, or its Go names): elsewhere the addresses of one symbol share them, named once
-            SymbolKey key = frame[0].isEmpty() || (frame[0].contains(UNKNOWN) && sym.namesByAddress(frame[1]))
+            SymbolKey key = frame[0].isEmpty()
+                    || ((frame[0] == UNKNOWN || frame[0].contains(UNKNOWN)) && sym.namesByAddress(frame[1]))
                     ? null : new SymbolKey(frame[0], frame[1], java);
             int[] fs = key == null ? null : bySymbol.get(key);
             if (fs == null) {
@@ -1232,7 +1255,7 @@ public final class PerfDataCollapser {
         final String kernelSource;
         final Binaries bins;
 
-        Symbols(PerfDataInfo info, List<Dso> dsos, HostKallsyms host) throws IOException {
+        Symbols(PerfDataInfo info, List<Dso> dsos, HostKallsyms host, Binaries bins) throws IOException {
             this.info = info;
             for (BuildId b : info.buildIds()) {
                 recordedBuildIds.putIfAbsent(raw(b.path()), b.buildId());
@@ -1242,7 +1265,7 @@ public final class PerfDataCollapser {
                     recordedBuildIds.put(d.name, d.buildId);
                 }
             }
-            this.bins = new Binaries(locator, buildIdCache, listener, goSymbols, inlineGo);
+            this.bins = bins;
             Kallsyms k = null;
             String src = null;
             if (kallsyms != null) {
