@@ -132,13 +132,34 @@ final class CliProfiles {
         hintUnnamed(profile, Analyzer.unnamedWeights(profile), flame);
     }
 
+    /** The weights of {@link Analyzer#unnamedWeights} that are a program's ({@code etcd}, not the kernel's), by program. */
+    private static java.util.Map<String, Long> programs(java.util.Map<String, Long> unnamedWeights) {
+        java.util.Map<String, Long> by = new java.util.TreeMap<>(unnamedWeights);
+        by.keySet().removeIf(b -> !io.github.stackfold.flamegraph.analyze.Report.isProgram(b));
+        return by;
+    }
+
+    /**
+     * How many of a recording's samples have a program's frames left unnamed, for a summary line:
+     * {@code no program frame left unnamed}, or {@code 12.5% of samples in unnamed [etcd] frames}.
+     */
+    static String unnamedClause(FoldedProfile profile, java.util.Map<String, Long> unnamedWeights) {
+        java.util.Map<String, Long> by = programs(unnamedWeights);
+        long w = by.values().stream().mapToLong(Long::longValue).sum();
+        if (w == 0 || profile.total() <= 0) {
+            return "no program frame left unnamed";
+        }
+        String names = by.keySet().stream().map(b -> "[" + b + "]").collect(java.util.stream.Collectors.joining(", "));
+        return String.format(java.util.Locale.ROOT, "%.1f%% of samples in unnamed %s frames", 100.0 * w / profile.total(),
+                names);
+    }
+
     /** {@link #hintUnnamed(FoldedProfile, FlameCli)} with the profile's {@link Analyzer#unnamedWeights} found already. */
     static void hintUnnamed(FoldedProfile profile, java.util.Map<String, Long> unnamedWeights, FlameCli flame) {
         if (profile.total() <= 0) {
             return;
         }
-        java.util.Map<String, Long> by = new java.util.TreeMap<>(unnamedWeights);
-        by.keySet().removeIf(b -> !io.github.stackfold.flamegraph.analyze.Report.isProgram(b));
+        java.util.Map<String, Long> by = programs(unnamedWeights);
         if (by.isEmpty()) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.perf.CallGraph;
@@ -112,10 +113,12 @@ public class RecordCommand implements Callable<Integer> {
         Duration after = Duration.ofNanos(System.nanoTime() - progress.recordedAt);
         FoldedProfile p = r.profile();
         String files = String.join(", ", written.stream().map(Path::toString).toList());
+        // whether naming reached every frame of the target's program (it may not: a binary the pod does not have)
+        java.util.Map<String, Long> unnamed = Analyzer.unnamedWeights(p);
         String what = "PID " + r.process().targetPid() + " (" + r.process().comm() + ") for "
                 + seconds(r.recorded()) + ": " + (r.samples() >= 0 ? r.samples() + " samples, " : "") + p.size()
-                + (p.size() == 1 ? " stack" : " stacks") + " (folded and drawn in " + seconds2(after)
-                + " after perf record ended); wrote " + files;
+                + (p.size() == 1 ? " stack" : " stacks") + ", " + CliProfiles.unnamedClause(p, unnamed)
+                + " (folded and drawn in " + seconds2(after) + " after perf record ended); wrote " + files;
         if (r.cutBySignal() > 0) {
             // perf is gone, what it wrote is written: a failure of perf, not of the input
             throw new FlameCli.CliExit(ExitCodes.BAD_INPUT, r.cutMessage() + " after " + seconds(r.recorded()) + " of "
@@ -127,10 +130,12 @@ public class RecordCommand implements Callable<Integer> {
         }
         if (r.interrupted()) {
             err.println("flame: interrupted; recorded " + what);
+            CliProfiles.hintUnnamed(p, unnamed, flame);
             err.flush();
             return ExitCodes.INTERRUPTED;
         }
         err.println("flame: recorded " + what);
+        CliProfiles.hintUnnamed(p, unnamed, flame);
         err.flush();
         return ExitCodes.OK;
     }
