@@ -503,7 +503,8 @@ public final class PerfDataCollapser {
              * Callchain entries seen lately: (maps, mode, address) to location; the maps are a process's (the
              * kernel's for kernel entries) as of the sample, a new object whenever they change.
              */
-            static final int CACHE = 1 << 16;
+            static final int CACHE_BITS = 16;
+            static final int CACHE = 1 << CACHE_BITS;
             final long[] cacheIp = new long[CACHE];
             final Maps[] cacheMaps = new Maps[CACHE];
             final byte[] cacheMode = new byte[CACHE];
@@ -674,8 +675,7 @@ public final class PerfDataCollapser {
             int location(Maps user, Maps kmaps, int mode, long ip) {
                 Maps p = mode == PerfSample.CPUMODE_KERNEL ? kmaps : user; // kernel addresses name alike in every process
                 long h = (ip ^ p.hash) * 0x9e3779b97f4a7c15L;
-                int slot = (int) (h >>> 50) ^ mode;
-                slot &= CACHE - 1;
+                int slot = ((int) (h >>> (64 - CACHE_BITS)) ^ mode) & (CACHE - 1); // the hash's top bits, one per slot
                 if (cacheIp[slot] == ip && cacheMaps[slot] == p && cacheMode[slot] == mode) {
                     return cacheLoc[slot];
                 }
