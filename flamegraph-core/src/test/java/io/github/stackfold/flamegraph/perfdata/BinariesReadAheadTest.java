@@ -38,15 +38,26 @@ class BinariesReadAheadTest {
         return new Binaries(null, cache, SymbolizerListener.ignore(), false, false);
     }
 
+    /** Binaries (with perf's build-id cache {@code cache}) that had {@code module}'s symbols read ahead. */
+    private static Binaries readAhead(Path cache, Path module) {
+        Binaries b = binaries(cache);
+        b.readAhead(module.toString());
+        b.endReadAhead();
+        return b;
+    }
+
+    /** libjava's names, read when it is opened; many, so that an equal list says something. */
+    private static List<String> javaNames() throws Exception {
+        List<String> read = names(binaries(null).open(JAVA.toString(), null), JAVA);
+        assertThat(read).filteredOn(n -> n != null).hasSizeGreaterThan(100);
+        return read;
+    }
+
     @Test
     void symbolsReadAheadNameAsSymbolsReadOnOpening() throws Exception {
         Shared.requireThat(Files.isRegularFile(JAVA), "no " + JAVA + " on this machine");
-        Binaries ahead = binaries(null);
-        ahead.readAhead(JAVA.toString());
-        ahead.endReadAhead();
-        List<String> read = names(binaries(null).open(JAVA.toString(), null), JAVA);
-        assertThat(read).filteredOn(n -> n != null).hasSizeGreaterThan(100);
-        assertThat(names(ahead.open(JAVA.toString(), null), JAVA)).isEqualTo(read);
+        Binaries ahead = readAhead(null, JAVA);
+        assertThat(names(ahead.open(JAVA.toString(), null), JAVA)).isEqualTo(javaNames());
     }
 
     @Test
@@ -59,11 +70,7 @@ class BinariesReadAheadTest {
         Path copy = cache.resolve(".build-id").resolve(javaId.substring(0, 2)).resolve(javaId.substring(2)).resolve("elf");
         Files.createDirectories(copy.getParent());
         Files.copy(JAVA, copy);
-        Binaries ahead = binaries(cache);
-        ahead.readAhead(ZIP.toString());
-        ahead.endReadAhead();
-        List<String> java = names(binaries(null).open(JAVA.toString(), null), JAVA);
-        assertThat(java).filteredOn(n -> n != null).hasSizeGreaterThan(100);
-        assertThat(names(ahead.open(ZIP.toString(), javaId), JAVA)).isEqualTo(java);
+        Binaries ahead = readAhead(cache, ZIP);
+        assertThat(names(ahead.open(ZIP.toString(), javaId), JAVA)).isEqualTo(javaNames());
     }
 }
