@@ -174,9 +174,12 @@ public final class PerfDataCollapser {
 
     /** A process's (or the kernel's) mappings at one time, searched without boxing; immutable. */
     private static final class Maps {
+        private static final java.util.concurrent.atomic.AtomicInteger IDS = new java.util.concurrent.atomic.AtomicInteger();
         final long[] starts;
         final Mapping[] mappings;
         final int hash;
+        /** Tells this snapshot apart from every other, from 1 (the folder's cache keeps it beside an address). */
+        final int id = IDS.incrementAndGet();
 
         Maps(long[] starts, Mapping[] mappings, int hash) {
             this.starts = starts;
@@ -505,10 +508,12 @@ public final class PerfDataCollapser {
              */
             static final int CACHE_BITS = 16;
             static final int CACHE = 1 << CACHE_BITS;
-            final long[] cacheIp = new long[CACHE];
-            final Maps[] cacheMaps = new Maps[CACHE];
-            final byte[] cacheMode = new byte[CACHE];
-            final int[] cacheLoc = new int[CACHE];
+            /**
+             * Per slot two longs side by side (one memory fetch for a look-up): the address, then the maps'
+             * {@link Maps#id} and the mode ({@code id << 3 | mode}) in the high half and the location in the
+             * low half; a high half of 0 is an empty slot.
+             */
+            final long[] cache = new long[2 * CACHE];
 
             static final int BATCHES = 4;
             final java.util.concurrent.BlockingQueue<Batch> full = new java.util.concurrent.ArrayBlockingQueue<>(BATCHES + 1);
@@ -676,14 +681,15 @@ public final class PerfDataCollapser {
                 Maps p = mode == PerfSample.CPUMODE_KERNEL ? kmaps : user; // kernel addresses name alike in every process
                 long h = (ip ^ p.hash) * 0x9e3779b97f4a7c15L;
                 int slot = ((int) (h >>> (64 - CACHE_BITS)) ^ mode) & (CACHE - 1); // the hash's top bits, one per slot
-                if (cacheIp[slot] == ip && cacheMaps[slot] == p && cacheMode[slot] == mode) {
-                    return cacheLoc[slot];
+                long tag = (long) (p.id << 3 | (mode & 7)) << 32;
+                int at = 2 * slot;
+                long v = cache[at + 1];
+                if (cache[at] == ip && (v & 0xFFFF_FFFF_0000_0000L) == tag) {
+                    return (int) v;
                 }
                 int loc = resolve(user, kmaps, mode, ip);
-                cacheIp[slot] = ip;
-                cacheMaps[slot] = p;
-                cacheMode[slot] = (byte) mode;
-                cacheLoc[slot] = loc;
+                cache[at] = ip;
+                cache[at + 1] = tag | (loc & 0xFFFF_FFFFL);
                 return loc;
             }
 
@@ -1017,8 +1023,12 @@ public final class PerfDataCollapser {
         private int[] dsoOf = new int[1024];
         private long[] addressOf = new long[1024];
         private int size;
-        private int[] slots = new int[4096]; // location + 1, 0 empty
-        private int mask = slots.length - 1;
+        /**
+         * Open addressing, two longs per slot side by side (one memory fetch for a look-up): the address,
+         * then {@code (dso + 1) << 32 | location}; 0 in the second is an empty slot.
+         */
+        private long[] table = new long[2 * 4096];
+        private int mask = 4096 - 1;
 
         private static int hash(int dso, long address) {
             long h = (address ^ ((long) dso << 48) ^ dso) * 0x9e3779b97f4a7c15L;
@@ -1027,14 +1037,15 @@ public final class PerfDataCollapser {
 
         /** The number of {@code (dso, address)}, made when new. */
         int id(int dso, long address) {
+            long key = (long) (dso + 1) << 32;
             int i = hash(dso, address) & mask;
             while (true) {
-                int slot = slots[i];
-                if (slot == 0) {
+                long v = table[2 * i + 1];
+                if (v == 0) {
                     break;
                 }
-                if (addressOf[slot - 1] == address && dsoOf[slot - 1] == dso) {
-                    return slot - 1;
+                if (table[2 * i] == address && (v & 0xFFFF_FFFF_0000_0000L) == key) {
+                    return (int) v;
                 }
                 i = (i + 1) & mask;
             }
@@ -1045,18 +1056,20 @@ public final class PerfDataCollapser {
             int id = size++;
             dsoOf[id] = dso;
             addressOf[id] = address;
-            if (size * 2 > slots.length) {
-                slots = new int[slots.length * 2];
-                mask = slots.length - 1;
+            if (size * 2 > mask + 1) {
+                table = new long[4 * (mask + 1)];
+                mask = 2 * mask + 1;
                 for (int x = 0; x < size; x++) {
                     int j = hash(dsoOf[x], addressOf[x]) & mask;
-                    while (slots[j] != 0) {
+                    while (table[2 * j + 1] != 0) {
                         j = (j + 1) & mask;
                     }
-                    slots[j] = x + 1;
+                    table[2 * j] = addressOf[x];
+                    table[2 * j + 1] = (long) (dsoOf[x] + 1) << 32 | x;
                 }
             } else {
-                slots[i] = id + 1;
+                table[2 * i] = address;
+                table[2 * i + 1] = key | id;
             }
             return id;
         }
