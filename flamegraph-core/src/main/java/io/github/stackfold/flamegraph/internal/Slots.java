@@ -3,7 +3,7 @@ package io.github.stackfold.flamegraph.internal;
 import java.util.function.IntUnaryOperator;
 
 /**
- * The slot arrays of the open-addressing tables ({@link ByteTable}, {@link StackTable}): a power-of-two
+ * The slot arrays of the open-addressing table {@link ByteTable} (StackTable keeps each hash in its slot): a power-of-two
  * array of entry index + 1 (0 = empty), probed linearly from the entry's hash.
  */
 public final class Slots {

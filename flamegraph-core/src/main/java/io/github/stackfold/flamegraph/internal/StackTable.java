@@ -11,10 +11,10 @@ public final class StackTable {
     private int arenaSize;
     private int[] seqOffset = new int[64];
     private int[] seqLength = new int[64];
-    private int[] hashes = new int[64];
     private long[] weights = new long[64];
     private int size;
-    private int[] slots = new int[128];
+    /** Open addressing: per slot {@code hash << 32 | (stack + 1)}, 0 empty (a probe reads the hash where it reads the slot). */
+    private long[] slots = new long[128];
     private int mask = slots.length - 1;
 
     /** Adds {@code weight} to the stack {@code ids[0, len)}; returns the stack's index. */
@@ -29,12 +29,12 @@ public final class StackTable {
         h ^= h >>> 12;
         int i = h & mask;
         while (true) {
-            int slot = slots[i];
+            long slot = slots[i];
             if (slot == 0) {
                 break;
             }
-            int e = slot - 1;
-            if (hashes[e] == h && seqLength[e] == len
+            int e = (int) slot - 1;
+            if ((int) (slot >>> 32) == h && seqLength[e] == len
                     && Arrays.equals(arena, seqOffset[e], seqOffset[e] + len, ids, 0, len)) {
                 addWeight(e, weight);
                 return e;
@@ -45,7 +45,6 @@ public final class StackTable {
             int n = weights.length * 2;
             seqOffset = Arrays.copyOf(seqOffset, n);
             seqLength = Arrays.copyOf(seqLength, n);
-            hashes = Arrays.copyOf(hashes, n);
             weights = Arrays.copyOf(weights, n);
         }
         if (arenaSize + len > arena.length) {
@@ -55,14 +54,22 @@ public final class StackTable {
         int e = size++;
         seqOffset[e] = arenaSize;
         seqLength[e] = len;
-        hashes[e] = h;
         weights[e] = weight;
         arenaSize += len;
+        slots[i] = (long) h << 32 | (e + 1);
         if (size * 2 > slots.length) {
-            slots = Slots.doubled(slots, size, x -> hashes[x]);
+            long[] old = slots;
+            slots = new long[old.length * 2];
             mask = slots.length - 1;
-        } else {
-            slots[i] = e + 1;
+            for (long slot : old) {
+                if (slot != 0) {
+                    int j = (int) (slot >>> 32) & mask;
+                    while (slots[j] != 0) {
+                        j = (j + 1) & mask;
+                    }
+                    slots[j] = slot;
+                }
+            }
         }
         return e;
     }
