@@ -63,6 +63,19 @@ class PerfDataVersusPerfTest {
             }
             """;
 
+    /** A JVM's hot loop: compiled by the JIT, named from the perf map the JVM writes as it exits. */
+    private static final String SPIN_JAVA = """
+            public class Spin {
+                static volatile double sink;
+                static double leaf(int n) { double s = 0; for (int i = 0; i < n; i++) { s += i * 0.5; } return s; }
+                static double mid(int n) { return leaf(n) + leaf(n / 2); }
+                public static void main(String[] a) {
+                    long end = System.nanoTime() + 2_000_000_000L;
+                    while (System.nanoTime() < end) { sink += mid(100_000); }
+                }
+            }
+            """;
+
     @TempDir
     Path tmp;
 
@@ -150,6 +163,60 @@ class PerfDataVersusPerfTest {
             assertTrue(unnamed.asMap().keySet().stream().anyMatch(s -> s.contains("[etcd]")), "unnamed: "
                     + unnamed.asMap().keySet());
         }
+    }
+
+    /**
+     * A JVM with a perf map ({@code /tmp/perf-PID.map}, written by {@code -XX:+DumpPerfMapAtExit}): the
+     * JIT's and interpreter's frames, annotated {@code _[j]} as {@code --jit} marks the perf map's, are the
+     * same on both sides, stack by stack. The JVM's own C++ frames are left out of the comparison: perf
+     * demangles them, we leave them mangled (the difference the system-wide test allows too).
+     */
+    @Test
+    void aJvmWithAPerfMap() throws Exception {
+        PerfRuns.requirePerf();
+        Path src = tmp.resolve("Spin.java");
+        Files.writeString(src, SPIN_JAVA);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long before = System.currentTimeMillis();
+        Path data = record(List.of(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit",
+                "-XX:+PreserveFramePointer", src.toString()), "jvm");
+        try {
+            CollapseOptions.Builder b = CollapseOptions.builder().threads(1).jit(true);
+            FoldedProfile theirs = viaPerfScript(data, b, false);
+            FoldedProfile ours = PerfDataCollapser.builder().options(b.build()).goSymbols(false).build().collapse(data)
+                    .profile();
+            assertEquals(theirs.total(), ours.total());
+            Map<String, Long> t = jitFrames(theirs.asMap());
+            Map<String, Long> o = jitFrames(ours.asMap());
+            assertEquals(t, o, diff(t, o));
+            assertTrue(o.keySet().stream().anyMatch(st -> st.contains("Spin.leaf_[j]")), o.keySet().toString());
+        } finally {
+            // the perf maps this JVM wrote (perf-PID.map, PID unknown here)
+            try (var maps = Files.newDirectoryStream(Path.of("/tmp"), "perf-*.map")) {
+                for (Path m : maps) {
+                    if (Files.getLastModifiedTime(m).toMillis() >= before && Files.readString(m,
+                            StandardCharsets.ISO_8859_1).contains("Spin.leaf")) {
+                        Files.deleteIfExists(m);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each stack as its process and its {@code _[j]} frames only, the weights of stacks alike summed. */
+    private static Map<String, Long> jitFrames(Map<String, Long> stacks) {
+        Map<String, Long> out = new TreeMap<>();
+        stacks.forEach((st, w) -> {
+            String[] f = st.split(";");
+            StringBuilder k = new StringBuilder(f[0]);
+            for (int i = 1; i < f.length; i++) {
+                if (f[i].endsWith("_[j]")) {
+                    k.append(';').append(f[i]);
+                }
+            }
+            out.merge(k.toString(), w, Long::sum);
+        });
+        return out;
     }
 
     private static String diff(Map<String, Long> theirs, Map<String, Long> ours) {
