@@ -605,10 +605,16 @@ public final class Analyzer {
         String binaryOf(byte[] b, int off, int end) {
             boolean named = surelyNamedStack(b, afterSharedFrames(b, off, end), end);
             int len = end - off;
-            if (prev.length < len) {
-                prev = new byte[Math.max(len, prev.length * 2)];
+            if (b == raw && off == 0) {
+                // the stack is in this scan's own buffer (binaryOf(String)): it becomes the one before as it is
+                raw = prev;
+                prev = b;
+            } else {
+                if (prev.length < len) {
+                    prev = new byte[Math.max(len, prev.length * 2)];
+                }
+                System.arraycopy(b, off, prev, 0, len);
             }
-            System.arraycopy(b, off, prev, 0, len);
             prevLen = len;
             prevNamed = named;
             if (named) {
