@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.render;
 
+import io.github.stackfold.flamegraph.internal.ByteOrderSort;
 import io.github.stackfold.flamegraph.internal.ByteTable;
 import io.github.stackfold.flamegraph.internal.Bytes;
 
@@ -355,7 +356,8 @@ public final class FrameLayout {
 
     /**
      * The order to draw lines in: null for input order (or when already sorted), else indices sorted
-     * by stack. Bytes compare unsigned, which is String order for raw (one char per byte) strings.
+     * by stack, equal stacks in input order. Bytes compare unsigned, which is String order for raw (one
+     * char per byte) strings.
      */
     private static int[] order(FoldedSamples samples, Order order) {
         if (order == Order.INPUT) {
@@ -369,16 +371,14 @@ public final class FrameLayout {
         if (sorted) {
             return null;
         }
-        Integer[] boxed = new Integer[samples.size()];
-        for (int i = 0; i < boxed.length; i++) {
-            boxed[i] = i;
+        int n = samples.size();
+        long[] pos = new long[n];
+        int[] len = new int[n];
+        for (int i = 0; i < n; i++) {
+            pos[i] = samples.from(i);
+            len[i] = samples.to(i) - samples.from(i);
         }
-        Arrays.sort(boxed, (a, b) -> compare(d, samples, a, b));
-        int[] idx = new int[boxed.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = boxed[i];
-        }
-        return idx;
+        return new ByteOrderSort(new byte[][] {d}, pos, len, n).sort();
     }
 
     private static int compare(byte[] d, FoldedSamples s, int a, int b) {

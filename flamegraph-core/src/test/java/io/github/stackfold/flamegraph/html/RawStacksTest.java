@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.internal.ByteOrderSort;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -125,7 +126,7 @@ class RawStacksTest {
             Arrays.sort(expect, Arrays::compareUnsigned);
             // one thread, and two from 2 and from 64 strings on
             for (int parallelFrom : new int[] {Integer.MAX_VALUE, 2, 64}) {
-                int[] order = new RawStacks.Sorter(blocksOf(built), posOf(built), lenOf(built), built.size())
+                int[] order = new ByteOrderSort(blocksOf(built), posOf(built), lenOf(built), built.size())
                         .sort(parallelFrom);
                 for (int i = 0; i < expect.length; i++) {
                     assertThat(bytes(built.stack(order[i]))).as("round %d, parallel from %d, position %d", round,
