@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,18 +117,21 @@ final class HtmlCommand implements Callable<Integer> {
         if (in.perfData()) {
             options = perfDataUnits(options, in.profile());
         }
-        // the verdict on unnamed frames (a diff's: its "after" weights, as drawn) is worked out on a
-        // thread of its own while the page's data is written, and goes into the page after the data
+        // the verdict on unnamed frames (a diff's: its "after" weights, as drawn) goes into the page
+        // after the data. Folded text: worked out once the data is written, looking only at the stacks
+        // the encoder found a doubtful frame name in; other inputs: on a thread of its own meanwhile
         HtmlOptions given = options;
-        FutureTask<Report> unnamed = CliProfiles.onItsOwnThread("flame unnamed-frames scan",
-                () -> in.raw() != null ? Analyzer.unnamedFrames(in.raw()) : Analyzer.unnamedFrames(in.profile()));
-        Supplier<HtmlRenderer.Notes> notes = () -> {
-            Report u = CliProfiles.join(unnamed);
+        FutureTask<Report> unnamed = in.raw() != null ? null
+                : CliProfiles.onItsOwnThread("flame unnamed-frames scan", () -> Analyzer.unnamedFrames(in.profile()));
+        Report[] verdict = new Report[1];
+        Function<HtmlRenderer.Drawn, HtmlRenderer.Notes> notes = drawn -> {
+            Report u = unnamed != null ? CliProfiles.join(unnamed) : Analyzer.unnamedFrames(in.raw(), drawn::mayBeUnnamed);
+            verdict[0] = u;
             return new HtmlRenderer.Notes(CliProfiles.withVerdict(given.subtitle(), u, "html"), CliProfiles.fullVerdict(u));
         };
         HtmlRenderer r = HtmlRenderer.of(options);
         output.write(flame, out -> write(r, in, out, notes));
-        CliProfiles.hintVerdict(CliProfiles.join(unnamed), "html", flame);
+        CliProfiles.hintVerdict(verdict[0], "html", flame);
         return ExitCodes.OK;
     }
 
@@ -149,13 +152,13 @@ final class HtmlCommand implements Callable<Integer> {
         return b.build();
     }
 
-    static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out, Supplier<HtmlRenderer.Notes> notes)
-            throws IOException {
+    static void write(HtmlRenderer r, ViewerInputs.Loaded in, OutputStream out,
+            Function<HtmlRenderer.Drawn, HtmlRenderer.Notes> notes) throws IOException {
         if (in.raw() != null) {
             r.render(in.raw(), out, notes);
             return;
         }
-        HtmlRenderer.Notes n = notes.get();
+        HtmlRenderer.Notes n = notes.apply(null); // the verdict is the scan's: nothing drawn asked for
         HtmlRenderer withNotes = HtmlRenderer.of(r.options().toBuilder().subtitle(n.subtitle()).notice(n.notice()).build());
         if (in.diff() != null) {
             withNotes.render(in.diff(), out);

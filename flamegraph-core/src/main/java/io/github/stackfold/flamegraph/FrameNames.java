@@ -289,6 +289,42 @@ public final class FrameNames {
         return (c == ')' || c == ']') && depth > 0 ? depth - 1 : depth;
     }
 
+    /**
+     * Whether the raw frame name b[from, to) (one char per byte, as folded stacks are kept) is a name
+     * without a doubt, for the verdict on unnamed frames ({@code Analyzer.unnamedBinary} would say
+     * null): it does not start with {@code [}, and it is no address ({@code 0x} and hex digits, or
+     * eight hex digits and more), an {@code _[k]}-style annotation aside. Made without a String; a
+     * frame it doubts may still be a name ({@code [unknown]} leaf-ward of named frames is not charged).
+     */
+    public static boolean surelyNamed(byte[] b, int from, int to) {
+        if (from == to) {
+            return true;
+        }
+        if (b[from] == '[') {
+            return false;
+        }
+        int end = to;
+        if (end - from >= 4 && b[end - 1] == ']' && b[end - 3] == '[' && b[end - 4] == '_'
+                && (b[end - 2] == 'k' || b[end - 2] == 'j' || b[end - 2] == 'i' || b[end - 2] == 'w')) {
+            end -= 4;
+        }
+        int start = from;
+        boolean prefixed = end - start >= 2 && b[start] == '0' && (b[start + 1] | 0x20) == 'x';
+        if (prefixed) {
+            start += 2;
+        }
+        if (end - start < (prefixed ? 1 : 8)) {
+            return true;
+        }
+        for (int i = start; i < end; i++) {
+            int c = b[i] | 0x20; // folds A-F onto a-f; no other byte becomes a hex digit
+            if (!(b[i] >= '0' && b[i] <= '9' || c >= 'a' && c <= 'f')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The start of each dot-separated component, dots inside {@code ()} and {@code []} not counted. */
     private static List<Integer> componentStarts(String s) {
         List<Integer> starts = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.analyze;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.NoSamplesException;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
@@ -448,8 +449,19 @@ public final class Analyzer {
      * for the distinct stacks a viewer draws, read as the bytes they are kept in (no String per stack).
      */
     public static Report unnamedFrames(RawStacks stacks) {
+        return unnamedFrames(stacks, s -> true);
+    }
+
+    /**
+     * As {@link #unnamedFrames(RawStacks)}, looking only at the stacks {@code mayBeUnnamed} names: the
+     * others must be stacks whose every frame is {@link FrameNames#surelyNamed} (a viewer's encoder,
+     * which reads every frame's name once, says which: {@code HtmlRenderer.Drawn#mayBeUnnamed}). The
+     * report is the same as the full scan's.
+     */
+    public static Report unnamedFrames(RawStacks stacks, java.util.function.IntPredicate mayBeUnnamed) {
         UnnamedScan scan = new UnnamedScan();
-        return unnamedReport(stacks.size(), s -> stacks.withStackBytes(s, scan::binaryOf), stacks::count, null);
+        return unnamedReport(stacks.size(), s -> mayBeUnnamed.test(s) ? stacks.withStackBytes(s, scan::binaryOf) : null,
+                stacks::count, null);
     }
 
     /** The report of unnamed frames, from the binary each stack is charged to (null: named). */
@@ -517,41 +529,7 @@ public final class Analyzer {
         private boolean prevNamed;
 
         /**
-         * Whether frame b[from, to) has a name without a doubt ({@link #unnamedBinary} would say null):
-         * it does not start with {@code [}, and it is no address ({@code 0x} and hex digits, or eight hex
-         * digits and more), an {@code _[k]}-style annotation aside. Made without a String.
-         */
-        private static boolean surelyNamed(byte[] b, int from, int to) {
-            if (from == to) {
-                return true;
-            }
-            if (b[from] == '[') {
-                return false;
-            }
-            int end = to;
-            if (end - from >= 4 && b[end - 1] == ']' && b[end - 3] == '[' && b[end - 4] == '_'
-                    && (b[end - 2] == 'k' || b[end - 2] == 'j' || b[end - 2] == 'i' || b[end - 2] == 'w')) {
-                end -= 4;
-            }
-            int start = from;
-            boolean prefixed = end - start >= 2 && b[start] == '0' && (b[start + 1] | 0x20) == 'x';
-            if (prefixed) {
-                start += 2;
-            }
-            if (end - start < (prefixed ? 1 : 8)) {
-                return true;
-            }
-            for (int i = start; i < end; i++) {
-                int c = b[i] | 0x20; // folds A-F onto a-f; no other byte becomes a hex digit
-                if (!(b[i] >= '0' && b[i] <= '9' || c >= 'a' && c <= 'f')) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /**
-         * Whether every frame of the raw stack b[off, end) has a name without a doubt ({@link #surelyNamed}):
+         * Whether every frame of the raw stack b[off, end) has a name without a doubt ({@link FrameNames#surelyNamed}):
          * then the stack counts as named, found in one pass with nothing made (most stacks of a named
          * recording, every stack of a million-stack viewer's input).
          */
@@ -560,7 +538,7 @@ public final class Analyzer {
             while (true) {
                 int semi = Bytes.indexOf(b, start, end, (byte) ';');
                 int stop = semi < 0 ? end : semi;
-                if (!surelyNamed(b, start, stop)) {
+                if (!FrameNames.surelyNamed(b, start, stop)) {
                     return false;
                 }
                 if (semi < 0) {
@@ -642,7 +620,7 @@ public final class Analyzer {
             String[] frames = new String[k];
             int at = unnamedAt(k, i -> {
                 if (of[i] == null) {
-                    if (surelyNamed(b, from[i], to[i])) {
+                    if (FrameNames.surelyNamed(b, from[i], to[i])) {
                         of[i] = NAMED;
                     } else {
                         String f = new String(b, from[i], to[i] - from[i], StandardCharsets.ISO_8859_1);

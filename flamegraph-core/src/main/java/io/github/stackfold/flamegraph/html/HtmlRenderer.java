@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.html;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.internal.Markup;
@@ -13,7 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 
@@ -72,12 +73,34 @@ public final class HtmlRenderer {
     }
 
     /**
+     * What writing the data found out about the stacks, for the notes: which stacks hold a frame whose
+     * name may be no name ({@link FrameNames#surelyNamed} doubts it), read from the names as they were
+     * encoded, once per distinct name.
+     */
+    public static final class Drawn {
+        private final long[] doubted;
+
+        private Drawn(long[] doubted) {
+            this.doubted = doubted;
+        }
+
+        /**
+         * Whether stack i (an index of the {@link RawStacks} drawn) holds a frame whose name is in doubt;
+         * false only when every frame of it is surely named, so a verdict on unnamed frames may pass it
+         * over ({@code Analyzer.unnamedFrames(RawStacks, IntPredicate)}).
+         */
+        public boolean mayBeUnnamed(int i) {
+            return (doubted[i >>> 6] & 1L << i) != 0;
+        }
+    }
+
+    /**
      * As {@link #render(RawStacks, OutputStream)}, with the subtitle and notice of {@code notes} in
      * place of the options' own. The page carries them after its data, so {@code notes} is asked
-     * once the data is written: what they say (e.g. a verdict on the stacks) can be worked out on
-     * another thread meanwhile.
+     * once the data is written, with what writing it found ({@link Drawn}): what they say (e.g. a
+     * verdict on the stacks) can be worked out from that, or on another thread meanwhile.
      */
-    public void render(RawStacks stacks, OutputStream out, Supplier<Notes> notes) throws IOException {
+    public void render(RawStacks stacks, OutputStream out, Function<Drawn, Notes> notes) throws IOException {
         write(StackEncoder.Input.of(stacks), out, notes);
     }
 
@@ -96,10 +119,10 @@ public final class HtmlRenderer {
     }
 
     private void write(StackEncoder.Input input, OutputStream raw) throws IOException {
-        write(input, raw, () -> new Notes(options.subtitle(), options.notice()));
+        write(input, raw, drawn -> new Notes(options.subtitle(), options.notice()));
     }
 
-    private void write(StackEncoder.Input input, OutputStream raw, Supplier<Notes> notes) throws IOException {
+    private void write(StackEncoder.Input input, OutputStream raw, Function<Drawn, Notes> notes) throws IOException {
         Template template = Template.INSTANCE;
         OutputStream out = new BufferedOutputStream(raw, 1 << 16);
         String title = htmlText(title(input));
@@ -109,12 +132,13 @@ public final class HtmlRenderer {
         // matching costs time and gains nothing (BIG: 13.9 MB instead of 15.0 MB at level 1, and faster)
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
         deflater.setStrategy(Deflater.HUFFMAN_ONLY);
+        Drawn drawn;
         try (DeflaterOutputStream z = new DeflaterOutputStream(b64, deflater, 1 << 16)) {
-            StackEncoder.encode(input, options.names(), z);
+            drawn = new Drawn(StackEncoder.encode(input, options.names(), z));
         } finally {
             deflater.end();
         }
-        out.write(fill(template.tail, title, meta(input, notes.get())).getBytes(StandardCharsets.UTF_8));
+        out.write(fill(template.tail, title, meta(input, notes.apply(drawn))).getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 

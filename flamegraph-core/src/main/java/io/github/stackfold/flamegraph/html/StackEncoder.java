@@ -102,16 +102,16 @@ final class StackEncoder {
         }
     }
 
-    static void encode(Input in, OutputStream out) throws IOException {
-        encode(in, FrameNames.Style.FULL, out);
+    static long[] encode(Input in, OutputStream out) throws IOException {
+        return encode(in, FrameNames.Style.FULL, out);
     }
 
     /** Stacks per piece of work handed from the thread that splits stacks into frames to the writing one. */
     static final int CHUNK = 8192;
 
     /** Writes the data; with short names (see {@link HtmlOptions.Builder#names}) a labels section. */
-    static void encode(Input in, FrameNames.Style style, OutputStream out) throws IOException {
-        encode(in, style, out, CHUNK);
+    static long[] encode(Input in, FrameNames.Style style, OutputStream out) throws IOException {
+        return encode(in, style, out, CHUNK);
     }
 
     /**
@@ -121,8 +121,11 @@ final class StackEncoder {
      * {@code out}. With more than two chunks of stacks the first step runs on a second thread ahead of
      * the second (and of {@code out}, the DEFLATE and base64 of the page): it still goes through the
      * stacks in order, so every name and code is the one a single thread gives.
+     *
+     * @return the stacks that hold a frame whose name {@link FrameNames#surelyNamed} doubts, as a bit
+     *         set by stack index (bit i of word i / 64): the others need no look for unnamed frames
      */
-    static void encode(Input in, FrameNames.Style style, OutputStream out, int chunk) throws IOException {
+    static long[] encode(Input in, FrameNames.Style style, OutputStream out, int chunk) throws IOException {
         int n = in.size();
         int[] order = frameOrder(in, n);
         Sink sink = new Sink(out);
@@ -284,6 +287,7 @@ final class StackEncoder {
             sink.b((byte) (x >>> 24));
         }
         sink.flush();
+        return frames.doubted;
     }
 
     /** Whether labels show short names: SHORT, or AUTO and the names are mostly Go (raw names: the test looks at ASCII only). */
@@ -438,12 +442,20 @@ final class StackEncoder {
         private byte[] prev;
         private int prevFrom;
         private int prevLen;
+        /** Per name id: whether {@link FrameNames#surelyNamed} doubts it; names up to {@code judged} are. */
+        private boolean[] doubtedName = new boolean[1024];
+        private int judged;
+        /** Whether any of the previous stack's frames up to each depth is doubted (as prevEnds). */
+        private boolean[] doubtedUpTo = new boolean[64];
+        /** The stacks with a doubted frame, one bit per stack index. */
+        final long[] doubted;
 
         Frames(RawStacks stacks, int[] order, int n, int chunk) {
             this.stacks = stacks;
             this.order = order;
             this.n = n;
             this.chunk = chunk;
+            doubted = new long[(n + 63) >>> 6];
         }
 
         /** Up to {@code chunk} stacks: per stack shared, fresh, then the name of each fresh frame. */
@@ -500,6 +512,7 @@ final class StackEncoder {
                 // interned. Offsets (from, end, prevEnds) are relative to the stack's start.
                 int depth = shared;
                 int from = start;
+                boolean doubt = shared > 0 && doubtedUpTo[shared - 1];
                 while (true) {
                     int h = 0;
                     long tail = 0;
@@ -513,13 +526,27 @@ final class StackEncoder {
                     depth++;
                     if (depth > prevEnds.length) {
                         prevEnds = Arrays.copyOf(prevEnds, prevEnds.length * 2);
+                        doubtedUpTo = Arrays.copyOf(doubtedUpTo, prevEnds.length);
                     }
                     prevEnds[depth - 1] = end;
-                    t[p++] = names.intern(s, base + from, base + end, h, tail);
+                    int id = names.intern(s, base + from, base + end, h, tail);
+                    t[p++] = id;
+                    if (id >= judged) { // a new name (ids come in order): judged once
+                        if (id >= doubtedName.length) {
+                            doubtedName = Arrays.copyOf(doubtedName, Math.max(id + 1, doubtedName.length * 2));
+                        }
+                        doubtedName[id] = !FrameNames.surelyNamed(s, base + from, base + end);
+                        judged = id + 1;
+                    }
+                    doubt |= doubtedName[id];
+                    doubtedUpTo[depth - 1] = doubt;
                     if (end == len) {
                         break;
                     }
                     from = end + 1;
+                }
+                if (doubt) {
+                    doubted[si >>> 6] |= 1L << si;
                 }
                 t[freshAt] = depth - shared;
                 prevFrames = depth;
