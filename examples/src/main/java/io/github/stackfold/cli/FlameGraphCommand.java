@@ -86,7 +86,9 @@ final class FlameGraphCommand implements Callable<Integer> {
         }
         // what the graph draws: the "after" widths of a differential graph
         FoldedSamples drawn = samples;
-        Report unnamed = Analyzer.unnamedFrames(drawn, i -> drawn.hasSecondCount(i) ? drawn.secondCount(i) : drawn.count(i));
+        // a line laid out while read is looked at only when a frame name of it is in doubt
+        Report unnamed = Analyzer.unnamedFrames(drawn, i -> drawn.hasSecondCount(i) ? drawn.secondCount(i) : drawn.count(i),
+                drawn::mayBeUnnamed);
         options = options.toBuilder().subtitle(CliProfiles.withVerdict(options.subtitle(), unnamed, "flamegraph")).build();
         if (!perfScript) {
             CliProfiles.hintVerdict(unnamed, "flamegraph", flame); // perf script text had its hint while read (CliProfiles#read)

@@ -440,8 +440,20 @@ public final class Analyzer {
      * for the stacks a flame graph draws, read as the bytes they are kept in (no String per stack).
      */
     public static Report unnamedFrames(FoldedSamples samples, java.util.function.IntToDoubleFunction weight) {
+        return unnamedFrames(samples, weight, s -> true);
+    }
+
+    /**
+     * As {@link #unnamedFrames(FoldedSamples, java.util.function.IntToDoubleFunction)}, looking only at
+     * the lines {@code mayBeUnnamed} names: the others must be lines whose every frame is
+     * {@link FrameNames#surelyNamed} ({@link FoldedSamples#mayBeUnnamed} says which, for lines laid out
+     * while read). The report is the same as the full scan's.
+     */
+    public static Report unnamedFrames(FoldedSamples samples, java.util.function.IntToDoubleFunction weight,
+            java.util.function.IntPredicate mayBeUnnamed) {
         UnnamedScan scan = new UnnamedScan();
-        return unnamedReport(samples.size(), s -> samples.withStackBytes(s, scan::binaryOf), weight, null);
+        return unnamedReport(samples.size(), s -> mayBeUnnamed.test(s) ? samples.withStackBytes(s, scan::binaryOf) : null,
+                weight, null);
     }
 
     /**

@@ -168,6 +168,18 @@ public final class FoldedSamples {
         return counts2 == null ? Double.NaN : counts2[i];
     }
 
+    /**
+     * Whether line i may hold a frame with no name (one that {@link io.github.stackfold.flamegraph.FrameNames#surelyNamed}
+     * doubts): false only when that is known without reading the line again, for lines laid out while
+     * they were read (each distinct frame name judged once, as it was first met); true otherwise. A
+     * verdict on unnamed frames may pass the other lines over ({@code Analyzer.unnamedFrames(FoldedSamples,
+     * IntToDoubleFunction, IntPredicate)}).
+     */
+    public boolean mayBeUnnamed(int i) {
+        Objects.checkIndex(i, size);
+        return sortedLayout == null || sortedLayout.mayBeUnnamed(i);
+    }
+
     /** Whether any line has two counts (the graph is differential). */
     public boolean isDifferential() {
         return counts2 != null;

@@ -1,5 +1,6 @@
 package io.github.stackfold.flamegraph.render;
 
+import io.github.stackfold.flamegraph.FrameNames;
 import io.github.stackfold.flamegraph.internal.ByteOrderSort;
 import io.github.stackfold.flamegraph.internal.ByteTable;
 import io.github.stackfold.flamegraph.internal.Bytes;
@@ -50,6 +51,9 @@ public final class FrameLayout {
     private final boolean differential;
     private final int maxDepth;
     private final long pruned;
+    /** Laid out while read: the lines with a doubted frame name, one bit per line; else null. */
+    private final long[] doubtedLines;
+    private final int lines;
 
     /**
      * Which frames may be dropped while laying out: those narrower than a flame graph's minimum width
@@ -77,6 +81,12 @@ public final class FrameLayout {
     }
 
     private FrameLayout(Builder b) {
+        this(b, null, 0);
+    }
+
+    private FrameLayout(Builder b, long[] doubtedLines, int lines) {
+        this.doubtedLines = doubtedLines;
+        this.lines = lines;
         this.pruned = b.pruned;
         // the builder's arrays as they are (used once; only [0, size) is read): copying them cost a
         // pass over ~15 MB for 400k frames
@@ -151,6 +161,9 @@ public final class FrameLayout {
      */
     static final class Incremental {
         private final Builder b;
+        /** The lines added that have a frame whose name is in doubt, one bit per line. */
+        private long[] doubtedLines = new long[64];
+        private int lines;
         private byte[] lastData;
         private int lastFrom;
         private int lastTo;
@@ -180,6 +193,13 @@ public final class FrameLayout {
             } else {
                 b.flow(data, from, to, count2, count2 - count, true);
             }
+            if ((lines >>> 6) == doubtedLines.length) {
+                doubtedLines = Arrays.copyOf(doubtedLines, doubtedLines.length * 2);
+            }
+            if (b.lastLineDoubted) {
+                doubtedLines[lines >>> 6] |= 1L << lines;
+            }
+            lines++;
             return true;
         }
 
@@ -189,7 +209,7 @@ public final class FrameLayout {
                 return null;
             }
             b.finish();
-            return new FrameLayout(b);
+            return new FrameLayout(b, doubtedLines, lines);
         }
     }
 
@@ -307,6 +327,15 @@ public final class FrameLayout {
         return differential;
     }
 
+    /**
+     * Whether line i of the samples laid out may hold a frame with no name ({@link FrameNames#surelyNamed}
+     * doubts one of its frames): known for the lines of a layout made while they were read, judged
+     * once per distinct name; true for any other (not known).
+     */
+    boolean mayBeUnnamed(int i) {
+        return doubtedLines == null || i >= lines || (doubtedLines[i >>> 6] & 1L << i) != 0;
+    }
+
     /** Frames dropped while laying out because they were too narrow to draw (see {@link Pruning}). */
     public long pruned() {
         return pruned;
@@ -388,6 +417,8 @@ public final class FrameLayout {
     /** Frame names to ids; names are looked up by their bytes (a {@link ByteTable}) and made Strings once each. */
     static final class Interner {
         String[] names = new String[1024];
+        /** Per name id: whether {@link FrameNames#surelyNamed} doubts it (judged once, when interned). */
+        boolean[] doubted = new boolean[1024];
         int count;
         private final ByteTable ids = new ByteTable();
 
@@ -404,9 +435,11 @@ public final class FrameLayout {
             }
             if (count == names.length) {
                 names = Arrays.copyOf(names, count * 2);
+                doubted = Arrays.copyOf(doubted, count * 2);
             }
             id = count++;
             names[id] = new String(d, from, len, StandardCharsets.ISO_8859_1);
+            doubted[id] = !FrameNames.surelyNamed(d, from, to);
             ids.put(d, from, len, h, id);
             return id;
         }
@@ -447,6 +480,11 @@ public final class FrameLayout {
         private int[] prevBounds = new int[64];
         private int[] curBounds = new int[64];
         private int[] cur = new int[64];
+        /** Whether any frame of the line up to each depth is doubted (0: the root, never), this line's and the previous. */
+        private boolean[] curDoubt = new boolean[64];
+        private boolean[] prevDoubt = new boolean[64];
+        /** Whether the line laid out last has a frame whose name is in doubt. */
+        boolean lastLineDoubted;
         private int[] open = new int[64];
         // frames closed at closedTime: a frame closing at the same time, depth and name as one closed
         // by an earlier line (possible after zero counts) replaces it, as in flamegraph.pl's %Node
@@ -478,9 +516,13 @@ public final class FrameLayout {
             for (int i = same; i < len; i++) {
                 openFrame(i, cur[i], hasDelta ? (i == len - 1 ? delta : 0) : Double.NaN);
             }
+            lastLineDoubted = curDoubt[len - 1];
             int[] t = prev;
             prev = cur;
             cur = t;
+            boolean[] td = prevDoubt;
+            prevDoubt = curDoubt;
+            curDoubt = td;
             prevLen = len;
             time += count;
         }
@@ -532,6 +574,7 @@ public final class FrameLayout {
                     grow(Math.max(cur.length * 2, reuse + 1));
                 }
                 System.arraycopy(prev, 1, cur, 1, reuse);
+                System.arraycopy(prevDoubt, 1, curDoubt, 1, reuse);
                 System.arraycopy(prevBounds, 0, curBounds, 0, reuse);
                 next = reuse == 0 ? 0 : prevBounds[reuse - 1] + 1;
             }
@@ -546,7 +589,9 @@ public final class FrameLayout {
                     if (len == cur.length) {
                         grow(len * 2);
                     }
-                    cur[len] = interner.intern(d, f, e);
+                    int id = interner.intern(d, f, e);
+                    cur[len] = id;
+                    curDoubt[len] = curDoubt[len - 1] || interner.doubted[id];
                     curBounds[len - 1] = e - from;
                     len++;
                     if (semi < 0) {
@@ -567,6 +612,8 @@ public final class FrameLayout {
         private void grow(int cap) {
             cur = Arrays.copyOf(cur, cap);
             prev = Arrays.copyOf(prev, cap);
+            curDoubt = Arrays.copyOf(curDoubt, cap);
+            prevDoubt = Arrays.copyOf(prevDoubt, cap);
             open = Arrays.copyOf(open, cap);
             prevBounds = Arrays.copyOf(prevBounds, cap);
             curBounds = Arrays.copyOf(curBounds, cap);
