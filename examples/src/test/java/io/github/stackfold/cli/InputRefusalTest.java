@@ -119,6 +119,32 @@ class InputRefusalTest {
     }
 
     @Test
+    void aTruncatedGzipIsBadInputNamedInOneLineByEveryCommand(@TempDir Path dir) throws Exception {
+        byte[] text = Files.readAllBytes(Shared.path("conformance/collapse-perf/inputs/perf-java-stacks-01.txt"));
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(text);
+        }
+        byte[] half = java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2);
+        Path file = Files.write(dir.resolve("perf.txt.gz"), half);
+        Path good = write(dir, "good.folded", "main;f 3\n");
+        for (Map.Entry<String, List<String>> command : COMMANDS.entrySet()) {
+            List<String> args = new ArrayList<>();
+            for (String a : command.getValue()) {
+                args.add(a.equals("@") ? file.toString() : a.equals("%good") ? good.toString()
+                        : a.equals("%out") ? dir.resolve("out").toString() : a);
+            }
+            Run r = flame(new byte[0], args);
+            assertThat(r.code()).as(command.getKey() + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).as(command.getKey()).isEqualTo("flame: " + file
+                    + ": gzip data is truncated or corrupt (Unexpected end of ZLIB input stream)\n");
+        }
+        Run piped = flame(half, List.of("analyze", "-"));
+        assertThat(piped.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(piped.err()).isEqualTo("flame: <stdin>: gzip data is truncated or corrupt (Unexpected end of ZLIB input stream)\n");
+    }
+
+    @Test
     void theRealPerfDataOfALabRecordingIsReadWithoutPerf() {
         Path data = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
         Run r = flame(new byte[0], List.of("flamegraph", data.toString()));
