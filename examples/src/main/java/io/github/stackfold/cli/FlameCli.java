@@ -35,12 +35,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flame", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
         description = "perf and pprof profiles into folded stacks, flame graphs and answers.",
+        // one paragraph, which picocli wraps to the help's width (lines of their own were wrapped again)
         footer = {"",
-            "Exit codes: 0 ok; 1 internal error; 2 bad input or no samples; 3 a tool is missing;",
-            "4 not permitted; 5 no such process or server; 6 a file could not be read or written",
-            "(results are renamed into place only when complete); 7 a profile could not be pushed",
-            "(it was kept on disk); 8 out of memory (the message names the input and how far it got;",
-            "give the JVM more with FLAME_JAVA_OPTS=-Xmx4g); 64 wrong command line; 130 interrupted."},
+            "Exit codes: 0 ok; 1 internal error; 2 bad input or no samples; 3 a tool is missing;"
+            + " 4 not permitted; 5 no such process or server; 6 a file could not be read or written"
+            + " (results are renamed into place only when complete); 7 a profile could not be pushed"
+            + " (it was kept on disk); 8 out of memory (the message names the input and how far it got;"
+            + " give the JVM more with FLAME_JAVA_OPTS=-Xmx4g); 64 wrong command line; 130 interrupted."},
         subcommands = {
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,

@@ -146,6 +146,39 @@ class FlameCliTest {
         }
     }
 
+    /**
+     * The exit codes under each help are one paragraph wrapped once, to the help's 80 columns: no line
+     * is longer, and no line ends where the next line's first word would still have fitted (as when
+     * lines of the footer's own were each wrapped again: "... 3 a tool is" / "missing;" / "4 not ...").
+     */
+    @Test
+    void theExitCodesUnderEachHelpAreWrappedOnceToTheWidth() {
+        List<String> commands = new java.util.ArrayList<>(List.of(""));
+        commands.addAll(SUBCOMMANDS.subList(1, SUBCOMMANDS.size()));
+        int footers = 0;
+        for (String name : commands) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            String[] args = name.isEmpty() ? new String[] {"--help"} : new String[] {name, "--help"};
+            FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+            List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).as("flame " + name + " --help").allMatch(l -> l.length() <= 80);
+            int from = -1;
+            for (int i = 0; i < lines.size() && from < 0; i++) {
+                from = lines.get(i).startsWith("Exit codes:") ? i : -1;
+            }
+            if (from < 0) {
+                continue;
+            }
+            footers++;
+            for (int i = from; i + 1 < lines.size() && !lines.get(i + 1).isBlank(); i++) {
+                String next = lines.get(i + 1).strip().split(" ")[0];
+                assertThat(lines.get(i).length() + 1 + next.length()).as("flame " + name + " --help: '" + lines.get(i)
+                        + "' ends before '" + next + "', which fits").isGreaterThanOrEqualTo(80);
+            }
+        }
+        assertThat(footers).as("helps with exit codes: flame, collapse, record").isGreaterThanOrEqualTo(3);
+    }
+
     private static String collapse(String text) {
         return text.strip().replaceAll("\\s+", " ");
     }
