@@ -109,6 +109,15 @@ class InputRefusalTest {
     }
 
     @Test
+    void theRefusalNamesEveryFormatThatIsReadPerfDataToo(@TempDir Path dir) throws Exception {
+        Run r = flame(new byte[0], List.of("analyze", write(dir, "empty.txt", "").toString()));
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("flame: " + dir.resolve("empty.txt") + ": empty, not a profile; give a pprof profile, ")
+                .contains("perf.data").contains("folded stacks").contains("perf script output").contains("flame graph SVG");
+        // and a perf.data is indeed read (theRealPerfDataOfALabRecordingIsReadWithoutPerf)
+    }
+
+    @Test
     void standardInputIsRefusedTheSameWay() {
         for (String command : List.of("analyze", "flamegraph", "collapse")) {
             Run r = flame("\u0089PNG\r\n\u001a\n\0\0".getBytes(StandardCharsets.ISO_8859_1), List.of(command, "-"));
