@@ -64,8 +64,8 @@ final class HtmlCommand implements Callable<Integer> {
     @Mixin
     ProfileReadFlags reading;
 
-    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles or perf script"
-            + " text (default: standard input; - is standard input).")
+    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles, perf.data, perf script"
+            + " text or flame graph SVGs (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 
     /**

@@ -179,6 +179,17 @@ class FlameCliTest {
         assertThat(footers).as("helps with exit codes: flame, collapse, record").isGreaterThanOrEqualTo(3);
     }
 
+    /** Every command that reads a profile names perf.data among what it reads (they all read it, without perf). */
+    @Test
+    void everyHelpOfACommandThatReadsProfilesNamesPerfData() {
+        for (String name : List.of("analyze", "collapse", "flamegraph", "html", "export", "diff")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            FlameCli.run(new String[] {name, "--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+            String help = out.toString(StandardCharsets.UTF_8);
+            assertThat(help.substring(help.indexOf("Usage:"))).as(name).contains("perf.data");
+        }
+    }
+
     private static String collapse(String text) {
         return text.strip().replaceAll("\\s+", " ");
     }
