@@ -195,7 +195,9 @@ public final class FlameCli implements Runnable {
         @Override
         public int handleParseException(CommandLine.ParameterException ex, String[] args) {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("flame: " + ex.getMessage());
+            String m = String.valueOf(ex.getMessage());
+            // picocli starts some of its messages (a missing choice of an argument group) with its own "Error: "
+            c.getErr().println("flame: " + (m.startsWith("Error: ") ? m.substring("Error: ".length()) : m));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return ExitCodes.USAGE;

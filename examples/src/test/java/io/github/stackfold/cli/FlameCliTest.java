@@ -41,6 +41,16 @@ class FlameCliTest {
     }
 
     @Test
+    void aMissingChoiceOfArgumentsIsOneFlameMessageWithoutPicocliSError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = FlameCli.run(new String[] {"pprof", "--seconds", "1"}, new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), err);
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().findFirst().orElse(""))
+                .isEqualTo("flame: Missing required argument (specify one of these): (--url=URL | --kubectl)");
+    }
+
+    @Test
     void aMistypedCommandSuggestsTheClosestOneAsAUsageError() {
         for (String[] typo : new String[][] {{"analyse", "analyze"}, {"colapse", "collapse"}, {"flamegrap", "flamegraph"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
