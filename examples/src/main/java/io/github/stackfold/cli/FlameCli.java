@@ -179,6 +179,7 @@ public final class FlameCli implements Runnable {
     /** The command line with every subcommand, writing help and messages to {@code out} and {@code err}. */
     static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(root);
+        HtmlCommand.hideSvgOnly(cl.getSubcommands().get("html").getCommandSpec());
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -42,6 +42,21 @@ final class HtmlCommand implements Callable<Integer> {
             "--nametype", "--bgcolors", "--hash", "--random", "--reverse", "--flamechart", "--negate", "--factor",
             "--notes", "--total", "--nameattr", "--encoding");
 
+    /**
+     * Hides the {@link #SVG_ONLY} flags from html's help (they come with the {@link RenderFlags} mixin it
+     * shares with flamegraph): still parsed, so that one given is refused by name, but no longer listed
+     * as if html took them.
+     */
+    static void hideSvgOnly(CommandLine.Model.CommandSpec spec) {
+        for (String name : SVG_ONLY) {
+            CommandLine.Model.OptionSpec o = spec.findOption(name);
+            if (o != null && !o.hidden()) {
+                spec.remove(o);
+                spec.addOption(CommandLine.Model.OptionSpec.builder(o).hidden(true).build());
+            }
+        }
+    }
+
     @ParentCommand
     FlameCli flame;
 

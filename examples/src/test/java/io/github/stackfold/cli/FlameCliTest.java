@@ -142,6 +142,9 @@ class FlameCliTest {
                 texts.add(d);
             }
             for (picocli.CommandLine.Model.ArgSpec a : c.getCommandSpec().args()) {
+                if (a.hidden()) {
+                    continue; // not in the help (html's flags that only shape the SVG)
+                }
                 texts.add(String.join(" ", a.renderedDescription()));
                 if (a.isOption() && !name.equals("help")) {
                     assertThat(String.join(" ", a.renderedDescription()).strip()).as(name + " " + a).endsWith(".");
@@ -197,6 +200,36 @@ class FlameCliTest {
             FlameCli.run(new String[] {name, "--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
             String help = out.toString(StandardCharsets.UTF_8);
             assertThat(help.substring(help.indexOf("Usage:"))).as(name).contains("perf.data");
+        }
+    }
+
+    /**
+     * flame html's help lists no flag it refuses (those of the flame graph that only shape the SVG), and
+     * one given is still refused by name.
+     */
+    @Test
+    void htmlsHelpListsNoFlagItRefuses() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FlameCli.run(new String[] {"html", "--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertThat(help).contains("--title=TEXT").contains("--minwidth=NUM[%]").contains("--inverted").contains("--heatmap");
+        for (String svgOnly : HtmlCommand.SVG_ONLY) {
+            assertThat(help).as("flame html --help").doesNotContain(svgOnly + "=").doesNotContain(svgOnly + " ")
+                    .doesNotContain(svgOnly + "\n").doesNotContain(svgOnly + ",");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            boolean flag = List.of("--hash", "--random", "--reverse", "--flamechart", "--negate").contains(svgOnly);
+            String[] args = flag ? new String[] {"html", svgOnly, "-"} : new String[] {"html", svgOnly, "1", "-"};
+            int code = FlameCli.run(args, new ByteArrayInputStream("a;b 1\n".getBytes(StandardCharsets.UTF_8)),
+                    new ByteArrayOutputStream(), err);
+            assertThat(code).as(svgOnly).isEqualTo(ExitCodes.USAGE);
+            assertThat(err.toString(StandardCharsets.UTF_8)).as(svgOnly)
+                    .startsWith("flame: " + svgOnly + " shapes the SVG only; flame html does not take it");
+        }
+        // flamegraph keeps them all
+        ByteArrayOutputStream fg = new ByteArrayOutputStream();
+        FlameCli.run(new String[] {"flamegraph", "--help"}, new ByteArrayInputStream(new byte[0]), fg, new ByteArrayOutputStream());
+        for (String svgOnly : HtmlCommand.SVG_ONLY) {
+            assertThat(fg.toString(StandardCharsets.UTF_8)).as("flamegraph --help").contains(svgOnly);
         }
     }
 
