@@ -18,11 +18,11 @@ import picocli.CommandLine.ParentCommand;
 /** {@code flame analyze}: hot paths, top functions, CPU by category and API calls of one profile. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
         header = "Answer the lab's questions for one profile.",
-        description = {"Answers the lab's questions for one profile: total and samples, top functions by self and"
+        description = {"Answers the lab's questions for one profile: samples and CPU time, top functions by self and"
                 + " inclusive share, hottest paths, CPU by category (exclusive and inclusive) and cost per API verb"
                 + " and resource.",
-                "PROFILE is folded stacks, perf script output, a pprof profile or a flame graph SVG (- for standard"
-                + " input). Without --rules, the rules follow the program profiled: etcd's for etcd (a pprof profile's"
+                "PROFILE is a pprof profile, a perf.data, folded stacks, perf script output or a flame graph SVG"
+                + " (- for standard input). Without --rules, the rules follow the program profiled: etcd's for etcd (a pprof profile's"
                 + " binary, or the process name perf's stacks start with), kube-apiserver's otherwise.",
                 "'flame analyze --rules show:NAME' prints a built-in rules file to start your own."})
 final class AnalyzeCommand implements Callable<Integer> {

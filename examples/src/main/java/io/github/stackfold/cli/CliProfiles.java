@@ -156,6 +156,15 @@ final class CliProfiles {
 
     /** {@link #hintUnnamed(FoldedProfile, FlameCli)} with the profile's {@link Analyzer#unnamedWeights} found already. */
     static void hintUnnamed(FoldedProfile profile, java.util.Map<String, Long> unnamedWeights, FlameCli flame) {
+        hintUnnamed(profile, unnamedWeights, flame, null);
+    }
+
+    /**
+     * As {@link #hintUnnamed(FoldedProfile, java.util.Map, FlameCli)}, for a command that reads a profile
+     * ({@code remedy} null: name them with --binary on this command, or record with flame record or
+     * flame profile), or with the remedy of the command that recorded (%s: the program's name).
+     */
+    static void hintUnnamed(FoldedProfile profile, java.util.Map<String, Long> unnamedWeights, FlameCli flame, String remedy) {
         if (profile.total() <= 0) {
             return;
         }
@@ -169,10 +178,12 @@ final class CliProfiles {
         }
         String names = by.keySet().stream().map(b -> "[" + b + "]").collect(java.util.stream.Collectors.joining(", "));
         String first = by.keySet().iterator().next();
+        String how = remedy != null ? String.format(java.util.Locale.ROOT, remedy, first)
+                : "name them with --binary PATH/" + first + " (on this command or flame collapse), or record with 'flame record' or"
+                + " 'flame profile', which name Go frames";
         flame.stderr().println(String.format(java.util.Locale.ROOT, "flame: hint: %.1f%% of samples have unnamed %s frames"
-                + " (a stripped binary perf cannot name; a Go one is named from its .gopclntab): name them with --binary PATH/%s (on this command"
-                + " or flame collapse), or record with 'flame record' or 'flame profile', which name Go frames",
-                100.0 * w / profile.total(), names, first));
+                + " (a stripped binary perf cannot name; a Go one is named from its .gopclntab): %s",
+                100.0 * w / profile.total(), names, how));
     }
 
     /**

@@ -96,8 +96,8 @@ public class CollapseCommand implements Callable<Integer> {
     @Mixin
     OutputFileFlag output;
 
-    @Parameters(paramLabel = "FILE", description = "perf script output, or any other profile to merge with it (pprof, folded stacks,"
-            + " a flame graph SVG); - or none: standard input.")
+    @Parameters(paramLabel = "FILE", description = "perf script output, or any other profile to merge with it (perf.data, pprof, folded"
+            + " stacks, a flame graph SVG); - or none: standard input.")
     List<String> files = new ArrayList<>();
 
     /**

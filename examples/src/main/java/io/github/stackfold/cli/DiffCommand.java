@@ -46,7 +46,7 @@ final class DiffCommand implements Callable<Integer> {
     ProfileReadFlags reading;
 
     @Parameters(index = "0", paramLabel = "BEFORE",
-            description = "The first profile: folded stacks, pprof, perf script text or a flame graph SVG"
+            description = "The first profile: folded stacks, pprof, perf.data, perf script text or a flame graph SVG"
                     + " (- for standard input).")
     String before;
 

@@ -52,7 +52,7 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     SymbolFlags symbols;
 
-    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, pprof profiles or perf script text"
+    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, pprof profiles, perf.data, perf script text or flame graph SVGs"
             + " (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 

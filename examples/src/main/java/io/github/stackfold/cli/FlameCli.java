@@ -35,12 +35,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flame", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
         description = "perf and pprof profiles into folded stacks, flame graphs and answers.",
+        // one paragraph, which picocli wraps to the help's width (lines of their own were wrapped again)
         footer = {"",
-            "Exit codes: 0 ok; 1 internal error; 2 bad input or no samples; 3 a tool is missing;",
-            "4 not permitted; 5 no such process or server; 6 a file could not be read or written",
-            "(results are renamed into place only when complete); 7 a profile could not be pushed",
-            "(it was kept on disk); 8 out of memory (the message names the input and how far it got;",
-            "give the JVM more with FLAME_JAVA_OPTS=-Xmx4g); 64 wrong command line; 130 interrupted."},
+            "Exit codes: 0 ok; 1 internal error; 2 bad input or no samples; 3 a tool is missing;"
+            + " 4 not permitted; 5 no such process or server; 6 a file could not be read or written"
+            + " (results are renamed into place only when complete); 7 a profile could not be pushed"
+            + " (it was kept on disk); 8 out of memory (the message names the input and how far it got;"
+            + " give the JVM more with FLAME_JAVA_OPTS=-Xmx4g); 64 wrong command line; 130 interrupted."},
         subcommands = {
             CommandLine.HelpCommand.class,
             AnalyzeCommand.class,
@@ -178,6 +179,7 @@ public final class FlameCli implements Runnable {
     /** The command line with every subcommand, writing help and messages to {@code out} and {@code err}. */
     static CommandLine commandLine(FlameCli root, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(root);
+        HtmlCommand.hideSvgOnly(cl.getSubcommands().get("html").getCommandSpec());
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -194,7 +196,9 @@ public final class FlameCli implements Runnable {
         @Override
         public int handleParseException(CommandLine.ParameterException ex, String[] args) {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("flame: " + ex.getMessage());
+            String m = String.valueOf(ex.getMessage());
+            // picocli starts some of its messages (a missing choice of an argument group) with its own "Error: "
+            c.getErr().println("flame: " + (m.startsWith("Error: ") ? m.substring("Error: ".length()) : m));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return ExitCodes.USAGE;

@@ -66,7 +66,7 @@ final class FlameGraphCommand implements Callable<Integer> {
     private boolean perfScript;
 
     @Parameters(paramLabel = "FOLDED",
-            description = "Folded stacks or any other profile: pprof, perf script text, a flame graph SVG"
+            description = "Folded stacks or any other profile: pprof, perf script text, a perf.data, a flame graph SVG"
                     + " (none or -: standard input).")
     List<String> inputs = new ArrayList<>();
 

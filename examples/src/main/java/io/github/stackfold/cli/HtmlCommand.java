@@ -42,6 +42,21 @@ final class HtmlCommand implements Callable<Integer> {
             "--nametype", "--bgcolors", "--hash", "--random", "--reverse", "--flamechart", "--negate", "--factor",
             "--notes", "--total", "--nameattr", "--encoding");
 
+    /**
+     * Hides the {@link #SVG_ONLY} flags from html's help (they come with the {@link RenderFlags} mixin it
+     * shares with flamegraph): still parsed, so that one given is refused by name, but no longer listed
+     * as if html took them.
+     */
+    static void hideSvgOnly(CommandLine.Model.CommandSpec spec) {
+        for (String name : SVG_ONLY) {
+            CommandLine.Model.OptionSpec o = spec.findOption(name);
+            if (o != null && !o.hidden()) {
+                spec.remove(o);
+                spec.addOption(CommandLine.Model.OptionSpec.builder(o).hidden(true).build());
+            }
+        }
+    }
+
     @ParentCommand
     FlameCli flame;
 
@@ -64,8 +79,8 @@ final class HtmlCommand implements Callable<Integer> {
     @Mixin
     ProfileReadFlags reading;
 
-    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles or perf script"
-            + " text (default: standard input; - is standard input).")
+    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles, perf.data, perf script"
+            + " text or flame graph SVGs (default: standard input; - is standard input).")
     List<String> inputs = new ArrayList<>();
 
     /**

@@ -128,14 +128,17 @@ public class RecordCommand implements Callable<Integer> {
             throw new FlameCli.CliExit(ExitCodes.NO_TARGET, "PID " + r.process().targetPid() + " ("
                     + r.process().comm() + ") exited during the recording; recorded " + what.substring(what.indexOf(" for ") + 5));
         }
+        // this command has no --binary and is the recorder the generic hint points to: its own remedy
+        String remedy = (noSymbolize ? "record without --no-symbolize, or name" : "name") + " them later with"
+                + " 'flame collapse --binary PATH/%s' on the perf.data that --keep keeps";
         if (r.interrupted()) {
             err.println("flame: interrupted; recorded " + what);
-            CliProfiles.hintUnnamed(p, unnamed, flame);
+            CliProfiles.hintUnnamed(p, unnamed, flame, remedy);
             err.flush();
             return ExitCodes.INTERRUPTED;
         }
         err.println("flame: recorded " + what);
-        CliProfiles.hintUnnamed(p, unnamed, flame);
+        CliProfiles.hintUnnamed(p, unnamed, flame, remedy);
         err.flush();
         return ExitCodes.OK;
     }

@@ -229,14 +229,15 @@ public final class LabPipeline {
             cats.append(report.verdict()).append("; ").append(report.remedy()).append("; named part: ");
         }
         if (ranked.isEmpty()) {
-            cats.append("none matched (").append(pct(report.unclassified())).append(" unclassified)");
+            cats.append("none matched (").append(report.unclassifiedShown()).append(" unclassified)");
         }
         for (int i = 0; i < Math.min(4, ranked.size()); i++) {
             Report.CategoryShare c = ranked.get(i);
-            cats.append(i == 0 ? "" : ", ").append(c.name()).append(' ').append(pct(c.exclusive()));
+            // each share with its 95 % margin, as in report.md
+            cats.append(i == 0 ? "" : ", ").append(c.name()).append(' ').append(report.withMargin(c.exclusive()));
             if (comparison != null) {
-                comparison.category(c.name()).ifPresent(ch -> cats.append(String.format(Locale.ROOT, " (%+.1f pp vs idle)",
-                        ch.exclusive().delta() * 100)));
+                comparison.category(c.name()).ifPresent(ch -> cats.append(" (").append(ch.exclusive().changeText())
+                        .append(" vs idle)"));
             }
         }
         lines.add(cats.toString());
@@ -244,7 +245,7 @@ public final class LabPipeline {
             lines.add("hottest path: none");
         } else {
             Report.PathShare p = report.hotPaths().get(0);
-            lines.add("hottest path (" + pct(p.share()) + "): " + shortPath(FrameNames.forReports(report.functions()).apply(p.stack()), 5));
+            lines.add("hottest path (" + report.withMargin(p.share()) + "): " + shortPath(FrameNames.forReports(report.functions()).apply(p.stack()), 5));
         }
         StringBuilder wrote = new StringBuilder("wrote:");
         for (Path f : files) {
@@ -300,7 +301,7 @@ public final class LabPipeline {
             md.append("| ").append(Markdown.text(c.name())).append(" | ").append(report.shownWithMargin(c.exclusive())).append(" | ")
                     .append(report.shownWithMargin(c.inclusive())).append(" |\n");
         }
-        md.append("| (unclassified) | ").append(report.shownWithMargin(report.unclassified())).append(" | |\n\n");
+        md.append("| (unclassified) | ").append(report.unclassifiedShown()).append(" | |\n\n");
 
         if (comparison != null) {
             md.append("## Idle versus under load\n\n");

@@ -37,6 +37,26 @@ class CompareCommandTest {
     }
 
     /**
+     * Two lab users' recordings, every kube-apiserver frame unnamed (a published flame.svg and the arm64
+     * perf.data): no category reads 0.0% on either side or an unchanged +0.0pp; each side that cannot
+     * tell says so, with the remedy, as analyze does.
+     */
+    @Test
+    void comparingUnnamedRecordingsSaysCannotTellInsteadOfZeroShares(@TempDir Path dir) {
+        Path before = Shared.path("real/lab-recordings/roko99-flame.svg");
+        Path after = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
+        Run r = flame("", "compare", before.toString(), after.toString(), "--output-dir", dir.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("before: cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames; name them:")
+                .contains("after: cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames; name them:");
+        java.util.List<String> rows = r.out().lines().dropWhile(l -> !l.startsWith("category ")).skip(1)
+                .takeWhile(l -> !l.isBlank()).toList();
+        assertThat(rows).hasSizeGreaterThan(10).allMatch(l -> l.contains("cannot tell"))
+                .noneMatch(l -> l.contains(" 0.0% ")).noneMatch(l -> l.contains("pp "));
+        assertThat(rows.get(rows.size() - 1)).startsWith("(unclassified)").contains("<=100.0%");
+    }
+
+    /**
      * The two real profiles compared: the category deltas equal the difference of what the independent
      * counter (flamegraph-core's test resource pprof_shares.py) finds in each profile, and the three
      * files are written.

@@ -41,6 +41,16 @@ class FlameCliTest {
     }
 
     @Test
+    void aMissingChoiceOfArgumentsIsOneFlameMessageWithoutPicocliSError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = FlameCli.run(new String[] {"pprof", "--seconds", "1"}, new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(), err);
+        assertThat(code).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().findFirst().orElse(""))
+                .isEqualTo("flame: Missing required argument (specify one of these): (--url=URL | --kubectl)");
+    }
+
+    @Test
     void aMistypedCommandSuggestsTheClosestOneAsAUsageError() {
         for (String[] typo : new String[][] {{"analyse", "analyze"}, {"colapse", "collapse"}, {"flamegrap", "flamegraph"}}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -132,6 +142,9 @@ class FlameCliTest {
                 texts.add(d);
             }
             for (picocli.CommandLine.Model.ArgSpec a : c.getCommandSpec().args()) {
+                if (a.hidden()) {
+                    continue; // not in the help (html's flags that only shape the SVG)
+                }
                 texts.add(String.join(" ", a.renderedDescription()));
                 if (a.isOption() && !name.equals("help")) {
                     assertThat(String.join(" ", a.renderedDescription()).strip()).as(name + " " + a).endsWith(".");
@@ -143,6 +156,80 @@ class FlameCliTest {
                     assertThat(help).as(name + ": a description cut in its help").contains(whole);
                 }
             }
+        }
+    }
+
+    /**
+     * The exit codes under each help are one paragraph wrapped once, to the help's 80 columns: no line
+     * is longer, and no line ends where the next line's first word would still have fitted (as when
+     * lines of the footer's own were each wrapped again: "... 3 a tool is" / "missing;" / "4 not ...").
+     */
+    @Test
+    void theExitCodesUnderEachHelpAreWrappedOnceToTheWidth() {
+        List<String> commands = new java.util.ArrayList<>(List.of(""));
+        commands.addAll(SUBCOMMANDS.subList(1, SUBCOMMANDS.size()));
+        int footers = 0;
+        for (String name : commands) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            String[] args = name.isEmpty() ? new String[] {"--help"} : new String[] {name, "--help"};
+            FlameCli.run(args, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+            List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).as("flame " + name + " --help").allMatch(l -> l.length() <= 80);
+            int from = -1;
+            for (int i = 0; i < lines.size() && from < 0; i++) {
+                from = lines.get(i).startsWith("Exit codes:") ? i : -1;
+            }
+            if (from < 0) {
+                continue;
+            }
+            footers++;
+            for (int i = from; i + 1 < lines.size() && !lines.get(i + 1).isBlank(); i++) {
+                String next = lines.get(i + 1).strip().split(" ")[0];
+                assertThat(lines.get(i).length() + 1 + next.length()).as("flame " + name + " --help: '" + lines.get(i)
+                        + "' ends before '" + next + "', which fits").isGreaterThanOrEqualTo(80);
+            }
+        }
+        assertThat(footers).as("helps with exit codes: flame, collapse, record").isGreaterThanOrEqualTo(3);
+    }
+
+    /** Every command that reads a profile names perf.data among what it reads (they all read it, without perf). */
+    @Test
+    void everyHelpOfACommandThatReadsProfilesNamesPerfData() {
+        for (String name : List.of("analyze", "collapse", "flamegraph", "html", "export", "diff")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            FlameCli.run(new String[] {name, "--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+            String help = out.toString(StandardCharsets.UTF_8);
+            assertThat(help.substring(help.indexOf("Usage:"))).as(name).contains("perf.data");
+        }
+    }
+
+    /**
+     * flame html's help lists no flag it refuses (those of the flame graph that only shape the SVG), and
+     * one given is still refused by name.
+     */
+    @Test
+    void htmlsHelpListsNoFlagItRefuses() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        FlameCli.run(new String[] {"html", "--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertThat(help).contains("--title=TEXT").contains("--minwidth=NUM[%]").contains("--inverted").contains("--heatmap");
+        for (String svgOnly : HtmlCommand.SVG_ONLY) {
+            assertThat(help).as("flame html --help").doesNotContain(svgOnly + "=").doesNotContain(svgOnly + " ")
+                    .doesNotContain(svgOnly + "\n").doesNotContain(svgOnly + ",");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            boolean flag = List.of("--hash", "--random", "--reverse", "--flamechart", "--negate").contains(svgOnly);
+            String[] args = flag ? new String[] {"html", svgOnly, "-"} : new String[] {"html", svgOnly, "1", "-"};
+            int code = FlameCli.run(args, new ByteArrayInputStream("a;b 1\n".getBytes(StandardCharsets.UTF_8)),
+                    new ByteArrayOutputStream(), err);
+            assertThat(code).as(svgOnly).isEqualTo(ExitCodes.USAGE);
+            assertThat(err.toString(StandardCharsets.UTF_8)).as(svgOnly)
+                    .startsWith("flame: " + svgOnly + " shapes the SVG only; flame html does not take it");
+        }
+        // flamegraph keeps them all
+        ByteArrayOutputStream fg = new ByteArrayOutputStream();
+        FlameCli.run(new String[] {"flamegraph", "--help"}, new ByteArrayInputStream(new byte[0]), fg, new ByteArrayOutputStream());
+        for (String svgOnly : HtmlCommand.SVG_ONLY) {
+            assertThat(fg.toString(StandardCharsets.UTF_8)).as("flamegraph --help").contains(svgOnly);
         }
     }
 

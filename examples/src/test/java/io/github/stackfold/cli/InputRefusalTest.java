@@ -109,6 +109,15 @@ class InputRefusalTest {
     }
 
     @Test
+    void theRefusalNamesEveryFormatThatIsReadPerfDataToo(@TempDir Path dir) throws Exception {
+        Run r = flame(new byte[0], List.of("analyze", write(dir, "empty.txt", "").toString()));
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("flame: " + dir.resolve("empty.txt") + ": empty, not a profile; give a pprof profile, ")
+                .contains("perf.data").contains("folded stacks").contains("perf script output").contains("flame graph SVG");
+        // and a perf.data is indeed read (theRealPerfDataOfALabRecordingIsReadWithoutPerf)
+    }
+
+    @Test
     void standardInputIsRefusedTheSameWay() {
         for (String command : List.of("analyze", "flamegraph", "collapse")) {
             Run r = flame("\u0089PNG\r\n\u001a\n\0\0".getBytes(StandardCharsets.ISO_8859_1), List.of(command, "-"));
@@ -116,6 +125,32 @@ class InputRefusalTest {
             assertThat(r.err()).as(command).isEqualTo("flame: <stdin>: a PNG image, not a profile; give "
                     + NotAProfileException.EXPECTED + "\n");
         }
+    }
+
+    @Test
+    void aTruncatedGzipIsBadInputNamedInOneLineByEveryCommand(@TempDir Path dir) throws Exception {
+        byte[] text = Files.readAllBytes(Shared.path("conformance/collapse-perf/inputs/perf-java-stacks-01.txt"));
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(text);
+        }
+        byte[] half = java.util.Arrays.copyOf(gz.toByteArray(), gz.size() / 2);
+        Path file = Files.write(dir.resolve("perf.txt.gz"), half);
+        Path good = write(dir, "good.folded", "main;f 3\n");
+        for (Map.Entry<String, List<String>> command : COMMANDS.entrySet()) {
+            List<String> args = new ArrayList<>();
+            for (String a : command.getValue()) {
+                args.add(a.equals("@") ? file.toString() : a.equals("%good") ? good.toString()
+                        : a.equals("%out") ? dir.resolve("out").toString() : a);
+            }
+            Run r = flame(new byte[0], args);
+            assertThat(r.code()).as(command.getKey() + ": " + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).as(command.getKey()).isEqualTo("flame: " + file
+                    + ": gzip data is truncated or corrupt (Unexpected end of ZLIB input stream)\n");
+        }
+        Run piped = flame(half, List.of("analyze", "-"));
+        assertThat(piped.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(piped.err()).isEqualTo("flame: <stdin>: gzip data is truncated or corrupt (Unexpected end of ZLIB input stream)\n");
     }
 
     @Test

@@ -64,6 +64,11 @@ class RecordSymbolizeCliTest {
         Run r = flame("record", "--process", "etcd", "--duration", "2s", "--frequency", "999", "--keep", "--no-symbolize",
                 "--output-dir", dir.toString());
         assertThat(r.code()).as(r.err()).isZero();
+        // the hint fits flame record: no --binary here, and no 'record with flame record'
+        assertThat(r.err().lines().filter(l -> l.startsWith("flame: hint:"))).singleElement().asString()
+                .contains("unnamed [etcd] frames").contains("record without --no-symbolize")
+                .contains("'flame collapse --binary PATH/etcd' on the perf.data that --keep keeps")
+                .doesNotContain("'flame record'").doesNotContain("on this command");
         Counts c = counts(dir);
         assertThat(c.unknownInText).isGreaterThan(100);
         assertThat((double) c.placeholders).isCloseTo(c.unknownInText, org.assertj.core.data.Percentage.withPercentage(2));

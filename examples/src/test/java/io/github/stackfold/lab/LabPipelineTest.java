@@ -75,6 +75,13 @@ class LabPipelineTest {
                 .contains("CPU: 1.72 s -> 1.99 s (+270 ms)")
                 .contains(String.format(Locale.ROOT, "| authorization | 3.5%% \u00b1%.1f |", m * 100))
                 .contains("inside the noise");
+        // the summary's figures carry their margins too: go-scheduler is 50 of the 199 samples (exclusive)
+        double q = 50.0 / 199;
+        double mq = 1.96 / (1 + 1.96 * 1.96 / 199) * Math.sqrt(q * (1 - q) / 199 + 1.96 * 1.96 / (4.0 * 199 * 199));
+        assertThat(r.summary().get(2)).startsWith(String.format(Locale.ROOT,
+                "top categories (exclusive CPU): go-scheduler 25.1%% \u00b1%.1f (+4.2pp \u00b1", mq * 100))
+                .matches("top categories \\(exclusive CPU\\): (\\S+ \\d+\\.\\d% \u00b1\\d+\\.\\d \\([+-]\\d+\\.\\dpp \u00b1\\d+\\.\\d( ~)? vs idle\\)(, |$)){4}");
+        assertThat(r.summary().get(3)).matches("hottest path \\(\\d+\\.\\d% \u00b1\\d+\\.\\d\\): .*");
         // five lines: the idle comparison joins the samples line (e568e3a)
         assertThat(r.summary()).hasSize(5).anyMatch(l -> l.equals("samples: 199 (1.99 s CPU in 30.06 s, 0.07 cores; 136 distinct stacks,"
                 + " rules kube-apiserver; idle 172 samples, CPU: 1.72 s -> 1.99 s (+270 ms), 0.06 -> 0.07 cores)"));

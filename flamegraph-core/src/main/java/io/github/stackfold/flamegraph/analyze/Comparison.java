@@ -208,13 +208,22 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
         for (String w : warnings()) {
             sb.append("warning: ").append(w).append('\n');
         }
+        // a side with too many unnamed frames: its category shares are lower bounds, not measurements of 0.0%
+        boolean tell = !before.cannotTell() && !after.cannotTell();
+        for (Report side : List.of(before, after)) {
+            if (side.cannotTell()) {
+                sb.append(side == before ? "before: " : "after: ").append(side.verdict()).append("; ").append(side.remedy())
+                        .append('\n');
+            }
+        }
         sb.append(String.format(Locale.ROOT, "%nShares with their 95%% margins; a change marked ~ is inside the noise "
                 + "(|z| < 1.96).%n"));
         sb.append(String.format(Locale.ROOT, "%-20s %-40s %s%n", "category", "exclusive before / after / change",
                 "inclusive before / after / change"));
         for (CategoryChange c : categories) {
-            sb.append(String.format(Locale.ROOT, "%-20s %-40s %s%n", c.name(), c.exclusive().toText(),
-                    c.inclusive().toText()));
+            sb.append(String.format(Locale.ROOT, "%-20s %-40s %s%n", c.name(),
+                    tell ? c.exclusive().toText() : untold(c.exclusive(), c.name()),
+                    tell ? c.inclusive().toText() : untold(c.inclusive(), c.name())));
         }
         sb.append(String.format(Locale.ROOT, "%nFunctions that grew most, surest first (self share before -> after)%n"));
         if (grewMost.isEmpty()) {
@@ -226,6 +235,18 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
                     Report.pct(self.before()), Report.pct(self.after()), f.name()));
         }
         return sb.toString();
+    }
+
+    /**
+     * A category's shares and change when a side cannot tell ({@link Report#cannotTell()}): each side as
+     * its report shows it ({@code cannot tell}, a lower bound {@code >=12.5%}, the unclassified share as an
+     * upper bound), and no change.
+     */
+    private String untold(ShareChange s, String category) {
+        boolean unclassified = category.equals(UNCLASSIFIED);
+        String b = unclassified ? before.unclassifiedShown() : before.shownWithMargin(s.before());
+        String a = unclassified ? after.unclassifiedShown() : after.shownWithMargin(s.after());
+        return String.format(Locale.ROOT, "%-12s %-12s %s", b, a, "cannot tell");
     }
 
     /** A share and its margin: {@code 5.0% ±3.0}. */

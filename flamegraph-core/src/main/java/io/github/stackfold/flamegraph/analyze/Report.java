@@ -460,7 +460,7 @@ public final class Report {
             sb.append(String.format(Locale.ROOT, "  %-20s %12s  %12s%n", c.name(), shownWithMargin(c.exclusive()),
                     shownWithMargin(c.inclusive())));
         }
-        sb.append(String.format(Locale.ROOT, "  %-20s %12s%n", "(unclassified)", shownWithMargin(unclassified)));
+        sb.append(String.format(Locale.ROOT, "  %-20s %12s%n", "(unclassified)", unclassifiedShown()));
         // short Go names, as in flame graphs
         UnaryOperator<String> named = io.github.stackfold.flamegraph.FrameNames.forReports(functions());
         sb.append(String.format(Locale.ROOT, "%nTop %d functions by self share%n", topSelf.size()));
@@ -494,6 +494,15 @@ public final class Report {
     /** {@link #shown} with the 95 % margin when the share stands: {@code 4.5% ±2.9}. */
     public String shownWithMargin(double share) {
         return cannotTell() ? shown(share) : withMargin(share);
+    }
+
+    /**
+     * The unclassified share as the text shows it: with its margin, or when the profile
+     * {@link #cannotTell()}, {@code <=100.0%}: an upper bound, since work in unnamed frames may belong to a
+     * category (as each category's share is then a lower bound).
+     */
+    public String unclassifiedShown() {
+        return cannotTell() ? "<=" + pct(unclassified) : withMargin(unclassified);
     }
 
     /** A share of all samples with its 95 % margin: {@code 4.5% ±2.9} (no margin when the sample count is unknown). */

@@ -150,7 +150,7 @@ public final class PerfCollapser {
             boolean recognized;
             long[] read = new long[1];
             try {
-                InputStream d = counted(Inputs.decompress(in), read);
+                InputStream d = counted(Inputs.decompress(in, sourceName), read);
                 byte[] head = d.readNBytes(SNIFF);
                 sniff(head, sourceName);
                 if (options.threads() <= 1 || options.srcline() || options.inline()) {

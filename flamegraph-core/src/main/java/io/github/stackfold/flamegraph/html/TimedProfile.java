@@ -270,11 +270,19 @@ public final class TimedProfile {
 
     /**
      * The time of an event line in microseconds: the first blank-separated token after the command
-     * name that is {@code DIGITS.DIGITS:}; -1 when there is none.
+     * name that is {@code DIGITS.DIGITS:}, else the first in the whole line; -1 when there is none.
+     * The second look is for a task that was exiting, which perf prints as {@code :-1    -1 [000]
+     * 296.393906: 1001001 cpu-clock:}: its PID is no number, so the command name (as the collapser
+     * reads it, after stackcollapse-perf.pl) runs up to the period and holds the time.
      */
     static long eventMicros(ByteView line, int commLength) {
+        long t = firstTime(line, commLength);
+        return t >= 0 || commLength == 0 ? t : firstTime(line, 0);
+    }
+
+    private static long firstTime(ByteView line, int from) {
         int n = line.length();
-        int i = commLength;
+        int i = from;
         while (i < n) {
             while (i < n && isBlank(line.byteAt(i))) {
                 i++;

@@ -5,14 +5,14 @@ import io.github.stackfold.flamegraph.BadInputException;
 /**
  * An input that is no profile (an image, a program, a directory, perf.data ...): the one refusal every
  * command gives, naming the input and what it looks like, e.g.
- * {@code picture.png: a PNG image, not a profile (expected a pprof profile, folded stacks, perf script
- * output or a flame graph SVG)}. {@link #kind()} lets a command line add what to give instead.
+ * {@code picture.png: a PNG image, not a profile (expected a pprof profile, perf.data, folded stacks,
+ * perf script output or a flame graph SVG)}. {@link #kind()} lets a command line add what to give instead.
  */
 public class NotAProfileException extends BadInputException {
     private static final long serialVersionUID = 1L;
 
     /** The profile formats, as messages name them. */
-    public static final String EXPECTED = "a pprof profile, folded stacks, perf script output or a flame graph SVG";
+    public static final String EXPECTED = "a pprof profile, perf.data, folded stacks, perf script output or a flame graph SVG";
 
     private final ProfileInput.Kind kind;
     private final String what;

@@ -133,7 +133,7 @@ public final class ProfileInput implements Closeable {
     /** An input read from {@code in} (closed by {@link #close()}), named {@code source} in messages. */
     public static ProfileInput of(InputStream in, String source) throws IOException {
         Objects.requireNonNull(source, "source");
-        InputStream d = Inputs.decompress(in);
+        InputStream d = Inputs.decompress(in, source);
         BufferedInputStream b = d instanceof BufferedInputStream ? (BufferedInputStream) d : new BufferedInputStream(d, HEAD);
         b.mark(HEAD);
         byte[] head = b.readNBytes(HEAD);

@@ -8,6 +8,7 @@ import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.testing.PerfRuns;
+import io.github.stackfold.testing.Shared;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -65,6 +66,37 @@ class TimedProfileTest {
         assertThat(t.hasTimes()).isFalse();
         assertThat(t.profile().asMap()).containsEntry("java;main", 1L).isEqualTo(PerfCollapser.create(CollapseOptions.defaults())
                 .collapse(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), "t.txt").asMap());
+    }
+
+    @Test
+    void anExitingTaskKeepsItsTimeThoughItsCommandNameRunsUpToThePeriod() throws Exception {
+        // as perf prints a task that was exiting (from the real JVM recording below): PID -1
+        String exiting = ":-1    -1 [000]   296.393906:    1001001 cpu-clock:pppH: \n"
+                + "\tffffffff8226ddde _raw_write_unlock_irq+0xe ([kernel.kallsyms])\n"
+                + "\tffffffff81366e5e do_exit+0x62e ([kernel.kallsyms])\n\n";
+        String text = "java 12688 [002] 296.000001: 1001001 cpu-clock:pppH: \n\t    7f3a0c1e2b00 main (/opt/x)\n\n" + exiting;
+        TimedProfile t = read(text);
+        assertThat(t.hasTimes()).isTrue();
+        assertThat(t.samples()).isEqualTo(2);
+        assertThat(t.micros(0)).isEqualTo(296_000_001L);
+        assertThat(t.micros(1)).isEqualTo(296_393_906L);
+        assertThat(t.profile().asMap()).isEqualTo(PerfCollapser.create(CollapseOptions.defaults())
+                .collapse(new ByteArrayInputStream(text.getBytes(StandardCharsets.ISO_8859_1)), "t.txt").asMap());
+    }
+
+    @Test
+    void theRealJvmRecordingHasTimesForTheHeatmap() throws Exception {
+        Path gz = Shared.path("bench/real-jvm-xz-kernel.perf.txt.gz");
+        byte[] data;
+        try (InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+            data = in.readAllBytes();
+        }
+        // counted here: every event line (not indented, not blank) of the cpu-clock event, the first one
+        long events = new String(data, StandardCharsets.ISO_8859_1).lines()
+                .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)) && l.contains(" cpu-clock:")).count();
+        TimedProfile t = TimedProfile.readPerfScript(new ByteArrayInputStream(data), gz.toString(), CollapseOptions.defaults());
+        assertThat((long) t.samples()).isEqualTo(events).isGreaterThan(30_000L);
+        assertThat(t.hasTimes()).as("one exiting task (PID -1) among them left the whole recording untimed").isTrue();
     }
 
     @Test

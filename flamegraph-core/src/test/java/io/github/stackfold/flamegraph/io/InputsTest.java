@@ -3,6 +3,8 @@ package io.github.stackfold.flamegraph.io;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.stackfold.flamegraph.BadInputException;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
@@ -79,6 +83,50 @@ class InputsTest {
         assertThat(closed[0]).isFalse();
         assertThat(Inputs.sourceName(Path.of("-"))).isEqualTo("<stdin>");
         assertThat(Inputs.sourceName(Path.of("a/b.txt"))).isEqualTo("a/b.txt");
+    }
+
+    @Test
+    void truncatedOrCorruptCompressedDataIsBadInputNamingTheFile(@TempDir Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200_000; i++) {
+            sb.append("java ").append(i * 7919L % 100_003).append(" f").append(i % 977).append('\n');
+        }
+        byte[] text = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        Map<String, String> formats = Map.of("gz", "gzip", "xz", "xz", "bz2", "bzip2", "zst", "zstd");
+        for (Map.Entry<String, String> k : formats.entrySet()) {
+            byte[] whole = compress(k.getKey(), text);
+            Path half = Files.write(dir.resolve("half." + k.getKey()), Arrays.copyOf(whole, whole.length / 2));
+            assertThatThrownBy(() -> {
+                try (InputStream in = Inputs.open(half)) {
+                    in.readAllBytes();
+                }
+            }).as(k.getKey()).isInstanceOf(BadInputException.class)
+                    .hasMessageStartingWith(half + ": " + k.getValue() + " data is truncated or corrupt");
+        }
+        byte[] corrupt = compress("gz", text);
+        for (int i = 20; i < 40; i++) {
+            corrupt[i] ^= 0x5a;
+        }
+        assertThatThrownBy(() -> Inputs.decompress(new ByteArrayInputStream(corrupt), "bad.gz").readAllBytes())
+                .isInstanceOf(BadInputException.class).hasMessageStartingWith("bad.gz: gzip data is truncated or corrupt (");
+    }
+
+    @Test
+    void aFailureToReadTheCompressedBytesStaysAnIOException() throws IOException {
+        byte[] gz = compress("gz", TEXT);
+        InputStream failing = new InputStream() {
+            int at;
+
+            @Override
+            public int read() throws IOException {
+                if (at >= gz.length / 2) {
+                    throw new IOException("disk on fire");
+                }
+                return gz[at++] & 0xff;
+            }
+        };
+        assertThatThrownBy(() -> Inputs.decompress(failing, "x.gz").readAllBytes())
+                .isInstanceOf(IOException.class).hasMessage("disk on fire");
     }
 
     static byte[] compress(String kind, byte[] data) throws IOException {
