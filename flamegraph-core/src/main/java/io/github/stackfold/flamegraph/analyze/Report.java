@@ -454,7 +454,8 @@ public final class Report {
             sb.append(verdict()).append(":\n  category, verb and resource shares would read 0.0% for work that may sit in those frames;\n  ")
                     .append(remedy()).append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "%nShares below are of all %,d samples, \u00b1 the 95%% margin (Wilson interval)%n", samples));
+        sb.append(String.format(Locale.ROOT, "%nShares below are of %s, \u00b1 the 95%% margin (Wilson interval)%n",
+                samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)));
         sb.append(String.format(Locale.ROOT, "%nCPU by category           exclusive     inclusive%n"));
         for (CategoryShare c : categories) {
             sb.append(String.format(Locale.ROOT, "  %-20s %12s  %12s%n", c.name(), shownWithMargin(c.exclusive()),

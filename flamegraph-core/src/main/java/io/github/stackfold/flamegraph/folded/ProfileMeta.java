@@ -218,7 +218,8 @@ public record ProfileMeta(long samples, Weight weight, String event, long period
      */
     public String describe(long total) {
         StringBuilder sb = new StringBuilder();
-        sb.append(samples < 0 ? "? samples (count unknown)" : String.format(Locale.ROOT, "%,d samples", samples));
+        sb.append(samples < 0 ? "? samples (count unknown)"
+                : String.format(Locale.ROOT, samples == 1 ? "%,d sample" : "%,d samples", samples));
         boolean eventsSaid = false;
         if (hasCpu()) {
             sb.append(", ").append(cpu(cpuNanos)).append(" CPU");

@@ -194,6 +194,10 @@ public class ProfileMetaTest {
         ByteArrayOutputStream a = new ByteArrayOutputStream();
         FlameGraphRenderer.of(FlameGraphOptions.defaults()).render(p, a);
         assertThat(a.toByteArray()).isEqualTo(render(text.getBytes(StandardCharsets.US_ASCII)));
-        assertThat(Analyzer.withDefaults().analyze(p).toText()).startsWith("5 samples; CPU time unknown (counts are samples)");
+        assertThat(Analyzer.withDefaults().analyze(p).toText()).startsWith("5 samples; CPU time unknown (counts are samples)")
+                .contains("Shares below are of all 5 samples,");
+        FoldedProfile one = FoldedProfile.read(new ByteArrayInputStream("main;a 1\n".getBytes(StandardCharsets.US_ASCII)), "x");
+        assertThat(Analyzer.withDefaults().analyze(one).toText()).startsWith("1 sample; CPU time unknown (counts are samples)")
+                .contains("Shares below are of the one sample,");
     }
 }
