@@ -13,7 +13,8 @@ import java.nio.file.Path;
 
 /**
  * The README's library example: load any profile (perf script, folded, pprof), write a flame graph
- * and print what share of CPU went to authentication and authorization.
+ * and print the analysis (shares of CPU by category, authentication and authorization among them,
+ * each with its 95 % margin).
  * Run: {@code java -cp examples/target/flame.jar io.github.stackfold.examples.LibraryExample PROFILE OUT.svg}
  */
 public final class LibraryExample {
@@ -26,8 +27,6 @@ public final class LibraryExample {
             FlameGraphRenderer.of(FlameGraphOptions.builder().title("kube-apiserver").build()).render(profile, svg);
         }
         Report report = Analyzer.withDefaults().analyze(profile);
-        for (String c : new String[] {"authentication", "authorization"}) {
-            System.out.printf("%s: %.1f%%%n", c, 100 * report.category(c).map(Report.CategoryShare::inclusive).orElse(0.0));
-        }
+        System.out.println(report.toText());
     }
 }
