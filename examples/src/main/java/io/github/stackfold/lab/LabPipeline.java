@@ -301,7 +301,7 @@ public final class LabPipeline {
             md.append("| ").append(Markdown.text(c.name())).append(" | ").append(report.shownWithMargin(c.exclusive())).append(" | ")
                     .append(report.shownWithMargin(c.inclusive())).append(" |\n");
         }
-        md.append("| (unclassified) | ").append(report.unclassifiedShown()).append(" | |\n\n");
+        md.append("| (unclassified) | ").append(Markdown.text(report.unclassifiedShown())).append(" | |\n\n");
 
         if (comparison != null) {
             md.append("## Idle versus under load\n\n");
