@@ -257,6 +257,35 @@ public final class LabPipeline {
         return lines;
     }
 
+    /**
+     * report.md's idle-versus-loaded category table (exclusive shares with margins, the change); when a
+     * side cannot tell ({@link Report#cannotTell()}), its verdict and remedy first, its shares as lower
+     * bounds ({@link Report#shownWithMargin}) and every change "cannot tell".
+     */
+    static String categoryTable(Comparison comparison) {
+        StringBuilder t = new StringBuilder();
+        // a side with too many unnamed frames: its shares are lower bounds and no change can be told
+        boolean tell = comparison.bothTell();
+        for (Report side : List.of(comparison.before(), comparison.after())) {
+            if (side.cannotTell()) {
+                t.append("**").append(side == comparison.before() ? "Idle" : "Under load").append(":** ")
+                        .append(Markdown.text(side.verdict() + "; " + side.remedy())).append(".\n\n");
+            }
+        }
+        t.append("| category | idle | loaded | change |\n| --- | ---: | ---: | ---: |\n");
+        for (Comparison.CategoryChange c : comparison.categories()) {
+            Comparison.ShareChange e = c.exclusive();
+            if (tell && e.before() == 0 && e.after() == 0) {
+                continue;
+            }
+            t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", Markdown.text(c.name()),
+                    Markdown.text(comparison.before().shownWithMargin(e.before())),
+                    Markdown.text(comparison.after().shownWithMargin(e.after())),
+                    tell ? e.changeText() : "cannot tell"));
+        }
+        return t.toString();
+    }
+
     private String markdown(Report report, Comparison comparison, Source loaded, Source idle, List<Path> files) {
         StringBuilder md = new StringBuilder();
         // names from the profile and the process (a comm may hold '<', '|', a backtick, a line break) are
@@ -314,16 +343,7 @@ public final class LabPipeline {
             }
             md.append("Shares of each profile's own samples, with 95 % margins (binomial); a change marked ~ is inside "
                     + "the noise (smaller than its margin).\n\n");
-            md.append("| category | idle | loaded | change |\n| --- | ---: | ---: | ---: |\n");
-            for (Comparison.CategoryChange c : comparison.categories()) {
-                Comparison.ShareChange e = c.exclusive();
-                if (e.before() == 0 && e.after() == 0) {
-                    continue;
-                }
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", Markdown.text(c.name()),
-                        Comparison.withMargin(e.before(), e.samplesBefore()),
-                        Comparison.withMargin(e.after(), e.samplesAfter()), e.changeText()));
-            }
+            md.append(categoryTable(comparison));
             md.append("\nFunctions that grew most (self share), surest first:\n\n");
             for (Comparison.FunctionChange f : comparison.grewMost()) {
                 md.append(String.format(Locale.ROOT, "- %s (z = %.2f) %s%n", f.self().changeText(), f.self().z(),

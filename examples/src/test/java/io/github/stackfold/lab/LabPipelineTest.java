@@ -104,4 +104,37 @@ class LabPipelineTest {
         assertThat(LabPipeline.foldedName("my server")).isEqualTo("my_server.folded");
         assertThat(r.summary().get(4)).contains("etcd.folded").doesNotContain("apiserver.folded");
     }
+
+    /**
+     * An idle and a loaded recording of lab users, every kube-apiserver frame unnamed: report.md's
+     * idle-versus-loaded table gives each side's verdict and remedy, shares as lower bounds and no
+     * change, never "0.0%" and "+0.0pp"; two named profiles keep shares, margins and changes.
+     */
+    @Test
+    void theIdleVersusLoadedTableOfUnnamedRecordingsSaysCannotTell() throws Exception {
+        LabPipeline pipeline = new LabPipeline(out, Rules.kubeApiserver(), "kube-apiserver CPU", 10);
+        pipeline.write(new LabPipeline.Source(load("real/lab-recordings/roko99-flame.folded"), -1, "roko99"),
+                new LabPipeline.Source(load("real/lab-recordings/dereban25-flame.folded"), -1, "dereban25"));
+        String md = Files.readString(out.resolve("report.md"));
+        String table = md.substring(md.indexOf("## Idle versus under load"), md.indexOf("Functions that grew most"));
+        assertThat(table).contains("**Idle:** cannot tell:").contains("**Under load:** cannot tell:")
+                .contains("| authentication | cannot tell | cannot tell | cannot tell |")
+                .doesNotContain("| authentication | 0.0%").doesNotContain("pp");
+        JsonNode idleUnnamed = new ObjectMapper().readTree(
+                io.github.stackfold.flamegraph.analyze.Comparison.of(
+                        io.github.stackfold.flamegraph.analyze.Analyzer.withDefaults().analyze(load("real/lab-recordings/dereban25-flame.folded")),
+                        io.github.stackfold.flamegraph.analyze.Analyzer.withDefaults().analyze(load("real/lab-recordings/roko99-flame.folded")),
+                        10).toJson()).get("before").get("unnamed");
+        assertThat(idleUnnamed.get("cannotTell").asBoolean()).isTrue();
+        assertThat(idleUnnamed.get("share").asDouble()).isGreaterThan(0.9);
+        assertThat(idleUnnamed.get("remedy").asText()).contains("--binary");
+
+        Path named = out.resolve("named");
+        new LabPipeline(named, Rules.kubeApiserver(), "kube-apiserver CPU", 10).write(
+                new LabPipeline.Source(load("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb"), -1, "loaded"),
+                new LabPipeline.Source(load("real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb"), -1, "idle"));
+        String namedMd = Files.readString(named.resolve("report.md"));
+        String namedTable = namedMd.substring(namedMd.indexOf("## Idle versus under load"), namedMd.indexOf("Functions that grew most"));
+        assertThat(namedTable).doesNotContain("cannot tell").containsPattern("\\| authentication \\| [0-9.]+% ±[0-9.]+ \\| [0-9.]+% ±[0-9.]+ \\| [-+][0-9.]+pp");
+    }
 }

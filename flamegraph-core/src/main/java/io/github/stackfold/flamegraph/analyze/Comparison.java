@@ -176,11 +176,24 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
         }
     }
 
+    /**
+     * A side: its total, samples and meta, and as {@link Report#toJson()} says it, {@code unnamed.share},
+     * {@code unnamed.cannotTell} and, when it cannot tell, the verdict and remedy: its category shares
+     * are then lower bounds, not measurements.
+     */
     private static void side(JsonGenerator g, String name, Report r) throws IOException {
         g.writeObjectFieldStart(name);
         g.writeNumberField("total", r.total());
         g.writeNumberField("samples", r.samples());
         Report.writeMeta(g, r.meta());
+        g.writeObjectFieldStart("unnamed");
+        g.writeNumberField("share", r.unnamedShare());
+        g.writeBooleanField("cannotTell", r.cannotTell());
+        if (r.cannotTell()) {
+            g.writeStringField("verdict", r.verdict());
+            g.writeStringField("remedy", r.remedy());
+        }
+        g.writeEndObject();
         g.writeEndObject();
     }
 
@@ -235,6 +248,11 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
                     Report.pct(self.before()), Report.pct(self.after()), f.name()));
         }
         return sb.toString();
+    }
+
+    /** Whether both sides can tell their category shares ({@link Report#cannotTell()} is false for each). */
+    public boolean bothTell() {
+        return !before.cannotTell() && !after.cannotTell();
     }
 
     /**
