@@ -10,6 +10,13 @@ package io.github.stackfold.flamegraph.analyze;
  *                                 z      = (p2 - p1) / sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2)
  * </pre>
  *
+ * Where that change margin is 0 (both shares 0, or both 1, or one 0 and the other 1: the normal
+ * approximation then claims certainty), the margin is the larger half of Newcombe's hybrid score
+ * interval (1998, method 10), built from each side's Wilson interval [l, u]:
+ * {@code d - sqrt((p2 - l2)^2 + (u1 - p1)^2)} to {@code d + sqrt((u2 - p2)^2 + (p1 - l1)^2)} for
+ * {@code d = p2 - p1}. For two shares of 0 that is {@code max(1.96^2 / (n1 + 1.96^2), 1.96^2 / (n2 + 1.96^2))}:
+ * 0 of 199 against 0 of 172 samples is +0.0 pp ±2.2, not ±0.0.
+ *
  * The share's margin is the half-width of the Wilson score interval: for shares well inside (0, 1) it is
  * the familiar 1.96 &middot; &radic;(p(1-p)/n), and unlike that formula it does not shrink to 0 at a
  * share of 0 or 1 (0 of 199 samples is 0.0 % &plusmn;1.0, not &plusmn;0.0: a share nobody saw can still be
@@ -41,9 +48,33 @@ public final class Margins {
         return Math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
     }
 
-    /** The 95 % margin of {@code p2 - p1}; NaN when a side has no samples. */
+    /**
+     * The 95 % margin of {@code p2 - p1}; NaN when a side has no samples. Where the normal approximation's
+     * is 0, Newcombe's (see the class comment).
+     */
     public static double delta(double p1, long n1, double p2, long n2) {
-        return Z95 * deltaStdErr(p1, n1, p2, n2);
+        double se = deltaStdErr(p1, n1, p2, n2);
+        if (se != 0) {
+            return Z95 * se;
+        }
+        double d = p2 - p1;
+        double lower = d - Math.hypot(p2 - wilsonLower(p2, n2), wilsonUpper(p1, n1) - p1);
+        double upper = d + Math.hypot(wilsonUpper(p2, n2) - p2, p1 - wilsonLower(p1, n1));
+        return Math.max(upper - d, d - lower);
+    }
+
+    /** The Wilson score interval's centre of a share p of n samples. */
+    private static double wilsonCentre(double p, long n) {
+        double z2 = Z95 * Z95;
+        return (p + z2 / (2.0 * n)) / (1 + z2 / n);
+    }
+
+    private static double wilsonLower(double p, long n) {
+        return Math.max(0, wilsonCentre(p, n) - share(p, n));
+    }
+
+    private static double wilsonUpper(double p, long n) {
+        return Math.min(1, wilsonCentre(p, n) + share(p, n));
     }
 
     /**

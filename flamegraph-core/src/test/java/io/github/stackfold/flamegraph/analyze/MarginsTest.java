@@ -28,7 +28,24 @@ class MarginsTest {
     }
 
     private static double deltaMargin(double p1, long n1, double p2, long n2) {
-        return 1.96 * Math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
+        double wald = 1.96 * Math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
+        if (wald > 0) {
+            return wald;
+        }
+        // no spread in either share (0 or 1 each): Newcombe's hybrid score interval from the Wilson bounds
+        double[] b1 = wilson(p1, n1);
+        double[] b2 = wilson(p2, n2);
+        double d = p2 - p1;
+        double below = Math.sqrt(Math.pow(p2 - b2[0], 2) + Math.pow(b1[1] - p1, 2));
+        double above = Math.sqrt(Math.pow(b2[1] - p2, 2) + Math.pow(p1 - b1[0], 2));
+        return Math.max(below, above);
+    }
+
+    /** The Wilson score interval [lower, upper] of a share p of n, as a statistics text writes it. */
+    private static double[] wilson(double p, long n) {
+        double z = 1.96;
+        double centre = (p + z * z / (2.0 * n)) / (1 + z * z / n);
+        return new double[] {Math.max(0, centre - margin(p, n)), Math.min(1, centre + margin(p, n))};
     }
 
     @Test
@@ -99,6 +116,29 @@ class MarginsTest {
             assertThat(z).isLessThanOrEqualTo(last + 1e-9);
             last = z;
         }
+    }
+
+    /**
+     * A category nobody saw on either side is no certain "no change": the margin is the larger half of
+     * Newcombe's hybrid score interval, for two zeros the Wilson upper bounds of 0 of n (z^2 / (n + z^2)),
+     * computed here by hand: 0 of 199 against 0 of 172 samples is +0.0 pp ±2.2; 0 of 199 against all of
+     * 172 is +100 pp with the two bounds' root sum of squares.
+     */
+    @Test
+    void twoSharesOfZeroAreNoCertainNoChange() {
+        double z2 = 1.96 * 1.96;
+        double u199 = z2 / (199 + z2);
+        double u172 = z2 / (172 + z2);
+        assertThat(Margins.delta(0, 199, 0, 172)).isCloseTo(Math.max(u199, u172), within(1e-4)).isCloseTo(0.0218, within(1e-4));
+        assertThat(Margins.delta(1, 199, 1, 172)).isCloseTo(Math.max(u199, u172), within(1e-4));
+        assertThat(Margins.delta(0, 199, 1, 172)).isCloseTo(Math.sqrt(u199 * u199 + u172 * u172), within(1e-4));
+        assertThat(Margins.inNoise(0, 199, 0, 172)).isTrue();
+        // elsewhere the normal approximation, as before
+        assertThat(Margins.delta(0.1, 1000, 0.13, 1000)).isCloseTo(deltaMargin(0.1, 1000, 0.13, 1000), within(1e-4));
+        FoldedProfile before = AnalyzerTest.folded("main;A 0\nmain;rest 199\n");
+        FoldedProfile after = AnalyzerTest.folded("main;A 0\nmain;rest 172\n");
+        Comparison c = Analyzer.withDefaults().compare(before, after);
+        assertThat(c.category("gc").orElseThrow().exclusive().changeText()).isEqualTo("+0.0pp ±2.2 ~");
     }
 
     @Test
