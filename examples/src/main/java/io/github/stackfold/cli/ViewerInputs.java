@@ -71,14 +71,22 @@ final class ViewerInputs {
             return loadOne(fs.get(0), flame, pprof, symbols, raw);
         }
         FoldedProfile merged = FoldedProfile.empty();
+        List<ExportProfile> exports = new java.util.ArrayList<>();
+        List<String> types = new java.util.ArrayList<>();
         for (String f : fs) {
             Loaded l = loadOne(f, flame, pprof, symbols, false);
             if (l.diff() != null) {
                 throw new BadInputException(f, "a diff (two counts per line) cannot be merged with other inputs");
             }
             merged = merged.merge(l.profile());
+            exports.add(l.export());
+            types.add(f + ": " + l.export().types());
         }
-        return new Loaded(merged, null, null, ExportProfile.of(merged));
+        // the values keep their types (nanoseconds stay nanoseconds) where every input has them
+        FoldedProfile all = merged;
+        ExportProfile export = ExportProfile.merge(exports).orElseThrow(() -> new BadInputException(fs.get(0),
+                "the inputs have no value type in common to merge (" + String.join("; ", types) + ")"));
+        return new Loaded(all, null, null, export);
     }
 
     private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof, SymbolFlags symbols, boolean raw)

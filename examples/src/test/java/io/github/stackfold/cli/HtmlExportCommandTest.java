@@ -164,4 +164,48 @@ class HtmlExportCommandTest {
         assertThat(GoToolPprof.withoutNoStack(GoToolPprof.fold(exported, 1)))
                 .isEqualTo(new TreeMap<>(GoToolPprof.withoutNoStack(GoToolPprof.fold(original, 1))));
     }
+
+    @Test
+    void exportOfTwoPprofProfilesKeepsSamplesAndNanosecondsApart(@TempDir Path dir) throws Exception {
+        String go = GoToolPprof.goCommand();
+        Shared.requireThat(go != null, "go is not installed (apt-get install golang-go)");
+        Path busy = Shared.path(BUSY);
+        Path alone = Shared.path("real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb");
+        long samples = 0;
+        long nanos = 0;
+        for (Path p : new Path[] {busy, alone}) {
+            String raw = GoToolPprof.raw(go, p);
+            samples += GoToolPprof.fold(raw, 0).values().stream().mapToLong(Long::longValue).sum();
+            nanos += GoToolPprof.fold(raw, 1).values().stream().mapToLong(Long::longValue).sum();
+        }
+        assertThat(nanos).isGreaterThan(samples * 1000);
+        Run s = flame("", "export", "--format", "folded", "--value", "samples", busy.toString(), alone.toString());
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(total(s.text())).isEqualTo(samples);
+        Run w = flame("", "export", "--format", "folded", busy.toString(), alone.toString());
+        assertThat(total(w.text())).isEqualTo(nanos);
+        Path out = dir.resolve("both.pb.gz");
+        Run p = flame("", "export", "--format", "pprof", "-o", out.toString(), busy.toString(), alone.toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        String exported = GoToolPprof.raw(go, out);
+        assertThat(exported).contains("samples/count cpu/nanoseconds[dflt]");
+        assertThat(GoToolPprof.fold(exported, 1).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(nanos);
+        // a folded file has only sample counts: merged with a CPU profile, only those are kept
+        Path folded = dir.resolve("one.folded");
+        Files.writeString(folded, "main;x 3\n");
+        Run f = flame("", "export", "--format", "folded", "--value", "weight", busy.toString(), folded.toString());
+        assertThat(f.code()).as(f.err()).isZero();
+        assertThat(total(f.text())).isEqualTo(GoToolPprof.fold(GoToolPprof.raw(go, busy), 0).values().stream()
+                .mapToLong(Long::longValue).sum() + 3);
+    }
+
+    static long total(String folded) {
+        long t = 0;
+        for (String line : folded.split("\n")) {
+            if (!line.isBlank()) {
+                t += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return t;
+    }
 }

@@ -6,7 +6,9 @@ import io.github.stackfold.flamegraph.pprof.PprofProfile;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -149,6 +151,46 @@ public final class ExportProfile {
         }
         return new ExportProfile(weights, List.of(ValueType.SAMPLES, eventType(weights.meta().event())),
                 new long[][] {counts, w}, true);
+    }
+
+    /**
+     * Several profiles as one: each stack's values summed, per value type. Only the types every profile
+     * has are kept (a folded file, counted in samples, merged with a pprof CPU profile keeps
+     * {@code samples/count}; two CPU profiles keep their nanoseconds too), in the first profile's
+     * order; empty when they have none in common. The first frames name processes when they do in
+     * every profile.
+     */
+    public static java.util.Optional<ExportProfile> merge(List<ExportProfile> profiles) {
+        List<ValueType> common = new ArrayList<>(profiles.get(0).types);
+        boolean threads = true;
+        for (ExportProfile p : profiles) {
+            common.retainAll(p.types);
+            threads &= p.threadsInFirstFrame;
+        }
+        if (common.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        FoldedProfile.Builder all = FoldedProfile.builder();
+        for (ExportProfile p : profiles) {
+            for (int i = 0; i < p.size(); i++) {
+                all.add(p.stack(i), 0);
+            }
+        }
+        FoldedProfile stacks = all.build();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < stacks.size(); i++) {
+            index.put(stacks.stack(i), i);
+        }
+        long[][] values = new long[common.size()][stacks.size()];
+        for (ExportProfile p : profiles) {
+            for (int t = 0; t < common.size(); t++) {
+                int k = p.types.indexOf(common.get(t));
+                for (int i = 0; i < p.size(); i++) {
+                    values[t][index.get(p.stack(i))] += p.values[k][i];
+                }
+            }
+        }
+        return java.util.Optional.of(new ExportProfile(stacks, common, values, threads));
     }
 
     static ValueType eventType(String event) {
