@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code https://www.speedscope.app/file-format-schema.json}), as sampled profiles: frames shared,
  * each profile a list of stacks (frame indexes, root first) with a weight each. When the stacks' first
  * frames name processes or threads ({@link ExportProfile#threadsInFirstFrame()}), there is one profile
- * per process or thread, named by it; otherwise one profile.
+ * per process or thread, named by it, and the active one (the one speedscope shows first) is the
+ * heaviest; otherwise one profile.
  *
  * <pre>
  * {"$schema":"https://www.speedscope.app/file-format-schema.json",
@@ -72,6 +73,21 @@ public final class SpeedscopeWriter {
             weights.computeIfAbsent(profile, x -> new ArrayList<>()).add(w);
         }
         String unit = UNITS.contains(type.unit()) ? type.unit() : "none";
+        // speedscope opens the active profile: the heaviest one, not the first by name (an exiting task's one sample)
+        int active = 0;
+        long heaviest = -1;
+        int at = 0;
+        for (List<Long> ws : weights.values()) {
+            long total = 0;
+            for (long w : ws) {
+                total += w;
+            }
+            if (total > heaviest) {
+                heaviest = total;
+                active = at;
+            }
+            at++;
+        }
         try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             g.writeStartObject();
@@ -112,7 +128,7 @@ public final class SpeedscopeWriter {
             }
             g.writeEndArray();
             g.writeStringField("name", name);
-            g.writeNumberField("activeProfileIndex", 0);
+            g.writeNumberField("activeProfileIndex", active);
             g.writeStringField("exporter", "stackfold");
             g.writeEndObject();
         }

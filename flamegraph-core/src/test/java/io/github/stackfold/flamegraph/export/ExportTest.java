@@ -135,6 +135,7 @@ class ExportTest {
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         JsonNode profiles = root.get("profiles");
         assertThat(profiles).hasSize(3);
+        assertThat(root.get("activeProfileIndex").asInt()).isZero();
         JsonNode java2 = profiles.get(0);
         assertThat(java2.get("name").asText()).isEqualTo("java-1/2");
         assertThat(java2.get("unit").asText()).isEqualTo("nanoseconds");
@@ -146,6 +147,20 @@ class ExportTest {
         assertThat(profiles.get(2).get("samples").get(0)).hasSize(1);
         assertThat(frames.get(profiles.get(2).get("samples").get(0).get(0).asInt()).get("name").asText())
                 .isEqualTo("\"quoted\" </script>");
+
+        // the heaviest thread is the one speedscope opens, wherever it sorts
+        TimedProfile late = TimedProfile.builder().event("cpu-clock")
+                .add(":-1____-1_[000]___296.393906:;do_exit", 1_000_000, 1_001_001)
+                .add("java-1/2;main", 1_100_000, 1_001_001)
+                .add("java-1/2;main", 1_200_000, 1_001_001)
+                .build();
+        Path heavy = tmp.resolve("h.speedscope.json");
+        try (OutputStream o = Files.newOutputStream(heavy)) {
+            SpeedscopeWriter.write(ExportProfile.of(late), ExportProfile.Value.WEIGHT, "h", o);
+        }
+        validate(heavy);
+        JsonNode h = new ObjectMapper().readTree(heavy.toFile());
+        assertThat(h.get("profiles").get(h.get("activeProfileIndex").asInt()).get("name").asText()).isEqualTo("java-1/2");
 
         Path samples = tmp.resolve("s.speedscope.json");
         try (OutputStream o = Files.newOutputStream(samples)) {
