@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
 import java.util.function.Function;
@@ -48,14 +49,29 @@ final class HtmlCommand implements Callable<Integer> {
      * as if html took them.
      */
     static void hideSvgOnly(CommandLine.Model.CommandSpec spec) {
-        for (String name : SVG_ONLY) {
-            CommandLine.Model.OptionSpec o = spec.findOption(name);
-            if (o != null && !o.hidden()) {
-                spec.remove(o);
-                spec.addOption(CommandLine.Model.OptionSpec.builder(o).hidden(true).build());
+        // each option taken out and put back in its place, hidden or reworded where html's differs
+        List<CommandLine.Model.OptionSpec> all = new ArrayList<>(spec.options());
+        for (CommandLine.Model.OptionSpec o : all) {
+            spec.remove(o);
+        }
+        for (CommandLine.Model.OptionSpec o : all) {
+            CommandLine.Model.OptionSpec.Builder b = CommandLine.Model.OptionSpec.builder(o);
+            if (SVG_ONLY.contains(o.longestName())) {
+                b.hidden(true);
             }
+            String wording = HTML_WORDING.get(o.longestName());
+            if (wording != null) {
+                b.description(wording); // shared flags whose SVG wording does not hold for the viewer
+            }
+            spec.addOption(b.build());
         }
     }
+
+    /** html's help for shared flags: no --flamechart (refused), and --minwidth hides rather than omits. */
+    static final Map<String, String> HTML_WORDING = Map.of(
+            "--title", "Title (default \"Flame Graph\"; \"Icicle Graph\" with --inverted).",
+            "--minwidth", "Hide frames narrower than NUM pixels, or NUM%% of the view, until zoomed in; the file keeps"
+                    + " every frame (default: 0.1).");
 
     @ParentCommand
     FlameCli flame;

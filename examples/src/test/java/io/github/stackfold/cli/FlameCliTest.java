@@ -213,6 +213,9 @@ class FlameCliTest {
         FlameCli.run(new String[] {"html", "--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
         String help = out.toString(StandardCharsets.UTF_8);
         assertThat(help).contains("--title=TEXT").contains("--minwidth=NUM[%]").contains("--inverted").contains("--heatmap");
+        // nor names one in another flag's text, and --minwidth says the file keeps every frame
+        assertThat(help).doesNotContain("--flamechart").doesNotContain("Omit frames");
+        assertThat(collapse(help)).contains("until zoomed in; the file keeps every frame (default: 0.1)");
         for (String svgOnly : HtmlCommand.SVG_ONLY) {
             assertThat(help).as("flame html --help").doesNotContain(svgOnly + "=").doesNotContain(svgOnly + " ")
                     .doesNotContain(svgOnly + "\n").doesNotContain(svgOnly + ",");
