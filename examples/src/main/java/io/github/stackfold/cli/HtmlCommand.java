@@ -2,6 +2,7 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Report;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
@@ -147,6 +148,10 @@ final class HtmlCommand implements Callable<Integer> {
         }
         if (in.perfData()) {
             options = perfDataUnits(options, in.profile());
+        } else if (in.profile() != null && in.profile().meta().weight() == ProfileMeta.Weight.CPU_NANOSECONDS
+                && options.countName().equals("samples")) {
+            // a pprof CPU profile: its weights are nanoseconds (the SVG says so too), not 1,990,000,000 "samples"
+            options = options.toBuilder().countName("ns").build();
         }
         // the verdict on unnamed frames (a diff's: its "after" weights, as drawn) goes into the page
         // after the data. Folded text: worked out once the data is written, looking only at the stacks

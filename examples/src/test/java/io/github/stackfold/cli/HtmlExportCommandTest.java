@@ -199,6 +199,20 @@ class HtmlExportCommandTest {
                 .mapToLong(Long::longValue).sum() + 3);
     }
 
+    @Test
+    void htmlOfAPprofProfileSaysItsUnitsAsTheSvgDoes() {
+        Path in = Shared.path(BUSY);
+        Run r = flame("", "html", in.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        // 199 samples of 10 ms each: the weights are nanoseconds, not 1,990,000,000 samples
+        assertThat(r.text()).contains("\"countName\":\"ns\"").doesNotContain("\"countName\":\"samples\"");
+        Run s = flame("", "html", "--value", "samples", in.toString());
+        assertThat(s.code()).as(s.err()).isZero();
+        assertThat(s.text()).contains("\"countName\":\"samples\"");
+        Run c = flame("", "html", "--countname", "CPU ns", in.toString());
+        assertThat(c.text()).contains("\"countName\":\"CPU ns\"");
+    }
+
     static long total(String folded) {
         long t = 0;
         for (String line : folded.split("\n")) {
