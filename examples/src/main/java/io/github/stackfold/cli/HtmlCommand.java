@@ -2,6 +2,7 @@ package io.github.stackfold.cli;
 
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Report;
+import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.html.HtmlOptions;
 import io.github.stackfold.flamegraph.html.HtmlRenderer;
@@ -152,6 +153,12 @@ final class HtmlCommand implements Callable<Integer> {
                 && options.countName().equals("samples")) {
             // a pprof CPU profile: its weights are nanoseconds (the SVG says so too), not 1,990,000,000 "samples"
             options = options.toBuilder().countName("ns").build();
+        } else if (in.timed() != null && in.export() != null && options.countName().equals("samples")) {
+            // perf script text: its weights are the periods (ns of a CPU clock, or events), not samples
+            ExportProfile.ValueType w = in.export().types().get(in.export().index(ExportProfile.Value.WEIGHT));
+            if (!w.equals(ExportProfile.ValueType.SAMPLES)) {
+                options = options.toBuilder().countName(w.equals(ExportProfile.ValueType.CPU_NANOS) ? "ns" : w.type()).build();
+            }
         }
         // the verdict on unnamed frames (a diff's: its "after" weights, as drawn) goes into the page
         // after the data. Folded text: worked out once the data is written, looking only at the stacks

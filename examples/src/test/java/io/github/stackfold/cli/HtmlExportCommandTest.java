@@ -213,6 +213,20 @@ class HtmlExportCommandTest {
         assertThat(c.text()).contains("\"countName\":\"CPU ns\"");
     }
 
+    @Test
+    void htmlOfPerfScriptTextCountsItsPeriodsInTheirUnit() {
+        // cpu-clock periods are nanoseconds: 20,618,561 of them in 3 samples, not 20,618,561 samples
+        Run r = flame(PERF, "html");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.text()).contains("\"countName\":\"ns\"");
+        Run c = flame(PERF.replace("cpu-clock", "cycles"), "html");
+        assertThat(c.text()).contains("\"countName\":\"cycles\"");
+        // without periods the counts are samples
+        Run n = flame("java 12688 [002] 6544038.708352:\n\t    7f3a0c1e2b00 main (/opt/x)\n\n", "html");
+        assertThat(n.code()).as(n.err()).isZero();
+        assertThat(n.text()).contains("\"countName\":\"samples\"");
+    }
+
     static long total(String folded) {
         long t = 0;
         for (String line : folded.split("\n")) {
