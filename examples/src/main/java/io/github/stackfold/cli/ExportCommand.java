@@ -62,6 +62,11 @@ final class ExportCommand implements Callable<Integer> {
         if (in.profile().isEmpty()) {
             throw ViewerInputs.noSamples(inputs);
         }
+        if (in.diff() != null) {
+            // no export format holds two counts a stack: say which one is written
+            flame.stderr().println("flame: warning: " + (inputs.isEmpty() ? "-" : inputs.get(0))
+                    + " is a diff (two counts a stack); exported its second (after) counts only");
+        }
         output.write(flame, out -> write(in.export(), out));
         return ExitCodes.OK;
     }

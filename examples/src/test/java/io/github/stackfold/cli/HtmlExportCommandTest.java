@@ -227,6 +227,15 @@ class HtmlExportCommandTest {
         assertThat(n.text()).contains("\"countName\":\"samples\"");
     }
 
+    @Test
+    void exportOfADiffSaysItWritesTheAfterCounts() {
+        Run r = flame("main;a 3 5\nmain;b 4 0\n", "export", "--format", "folded");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.text()).isEqualTo("main;a 5\n");
+        assertThat(r.err()).contains("flame: warning: - is a diff (two counts a stack); exported its second (after) counts only");
+        assertThat(flame(FOLDED, "export", "--format", "folded").err()).isEmpty();
+    }
+
     static long total(String folded) {
         long t = 0;
         for (String line : folded.split("\n")) {
