@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.BadInputException;
 import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.export.PprofWriter;
 import io.github.stackfold.flamegraph.export.SpeedscopeWriter;
@@ -61,6 +62,11 @@ final class ExportCommand implements Callable<Integer> {
         ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null, symbols, false);
         if (in.profile().isEmpty()) {
             throw ViewerInputs.noSamples(inputs);
+        }
+        if (in.export() == null) {
+            // several inputs whose values share no type (a folded file's samples, a profile of CPU time only)
+            throw new BadInputException(String.join(", ", inputs), "the inputs have no value type in common"
+                    + " (samples, CPU nanoseconds, events) to merge; export them one by one");
         }
         if (in.diff() != null) {
             // no export format holds two counts a stack: say which one is written

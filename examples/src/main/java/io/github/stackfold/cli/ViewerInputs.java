@@ -72,7 +72,6 @@ final class ViewerInputs {
         }
         FoldedProfile merged = FoldedProfile.empty();
         List<ExportProfile> exports = new java.util.ArrayList<>();
-        List<String> types = new java.util.ArrayList<>();
         for (String f : fs) {
             Loaded l = loadOne(f, flame, pprof, symbols, false);
             if (l.diff() != null) {
@@ -80,13 +79,11 @@ final class ViewerInputs {
             }
             merged = merged.merge(l.profile());
             exports.add(l.export());
-            types.add(f + ": " + l.export().types());
         }
-        // the values keep their types (nanoseconds stay nanoseconds) where every input has them
-        FoldedProfile all = merged;
-        ExportProfile export = ExportProfile.merge(exports).orElseThrow(() -> new BadInputException(fs.get(0),
-                "the inputs have no value type in common to merge (" + String.join("; ", types) + ")"));
-        return new Loaded(all, null, null, export);
+        // the values keep their types (nanoseconds stay nanoseconds) where every input has them; none in
+        // common: no export (flame export refuses the inputs; the viewer draws the merged weights)
+        ExportProfile export = ExportProfile.merge(exports).orElse(null);
+        return new Loaded(merged, null, null, export);
     }
 
     private static Loaded loadOne(String file, FlameCli flame, PprofFlags pprof, SymbolFlags symbols, boolean raw)

@@ -197,6 +197,11 @@ class HtmlExportCommandTest {
         assertThat(f.code()).as(f.err()).isZero();
         assertThat(total(f.text())).isEqualTo(GoToolPprof.fold(GoToolPprof.raw(go, busy), 0).values().stream()
                 .mapToLong(Long::longValue).sum() + 3);
+        // the viewer reads a pprof profile for its CPU time alone: with a folded file it still draws both
+        Run h = flame("", "html", busy.toString(), folded.toString());
+        assertThat(h.code()).as(h.err()).isZero();
+        assertThat(h.err()).doesNotContain("no value type in common");
+        assertThat(h.text()).contains("<canvas");
     }
 
     @Test
