@@ -317,8 +317,11 @@ class HtmlViewerBrowserTest {
         browser.driver.findElement(By.id("b-top")).click();
         List<WebElement> rows = browser.driver.findElements(By.cssSelector("#top tr"));
         assertThat(rows.get(1).getText()).startsWith("lex 30 30.00% 30 30.00%");
+        // one column says it is the sort key, not a count and its share both
+        assertThat(rows.get(0).getText()).isEqualTo("Function Self ▼ Self % Inclusive Inclusive %");
         browser.driver.findElements(By.cssSelector("#top th")).get(3).click(); // Inclusive
         rows = browser.driver.findElements(By.cssSelector("#top tr"));
+        assertThat(rows.get(0).getText()).isEqualTo("Function Self Self % Inclusive ▼ Inclusive %");
         assertThat(rows.get(1).getText()).startsWith("main 0 0.00% 100 100.00%");
         assertThat(rows.get(2).getText()).startsWith("parse 0 0.00% 50 50.00%");
         rows.get(2).click();
