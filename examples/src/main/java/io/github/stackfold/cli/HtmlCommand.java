@@ -69,9 +69,10 @@ final class HtmlCommand implements Callable<Integer> {
         }
     }
 
-    /** html's help for shared flags: no --flamechart (refused), and --minwidth hides rather than omits. */
+    /** html's help for shared flags: its own default titles, and --minwidth hides rather than omits. */
     static final Map<String, String> HTML_WORDING = Map.of(
-            "--title", "Title (default \"Flame Graph\"; \"Icicle Graph\" with --inverted).",
+            "--title", "Title (default \"Flame Graph\", with --inverted too; \"Differential Flame Graph\" for flame diff"
+                    + " output).",
             "--minwidth", "Hide frames narrower than NUM pixels, or NUM%% of the view, until zoomed in; the file keeps"
                     + " every frame (default: 0.1).");
 

@@ -215,7 +215,8 @@ class FlameCliTest {
         assertThat(help).contains("--title=TEXT").contains("--minwidth=NUM[%]").contains("--inverted").contains("--heatmap");
         // nor names one in another flag's text, and --minwidth says the file keeps every frame
         assertThat(help).doesNotContain("--flamechart").doesNotContain("Omit frames");
-        assertThat(collapse(help)).contains("until zoomed in; the file keeps every frame (default: 0.1)");
+        assertThat(collapse(help)).contains("until zoomed in; the file keeps every frame (default: 0.1)")
+                .contains("Title (default \"Flame Graph\", with --inverted too; \"Differential Flame Graph\" for flame diff output)");
         for (String svgOnly : HtmlCommand.SVG_ONLY) {
             assertThat(help).as("flame html --help").doesNotContain(svgOnly + "=").doesNotContain(svgOnly + " ")
                     .doesNotContain(svgOnly + "\n").doesNotContain(svgOnly + ",");

@@ -241,6 +241,12 @@ class HtmlExportCommandTest {
         assertThat(flame(FOLDED, "export", "--format", "folded").err()).isEmpty();
     }
 
+    @Test
+    void htmlTitlesAreTheOnesItsHelpNames() {
+        assertThat(flame(FOLDED, "html", "--inverted").text()).contains("\"title\":\"Flame Graph\"");
+        assertThat(flame("main;a 3 5\n", "html").text()).contains("\"title\":\"Differential Flame Graph\"");
+    }
+
     static long total(String folded) {
         long t = 0;
         for (String line : folded.split("\n")) {
