@@ -73,6 +73,8 @@ final class HtmlCommand implements Callable<Integer> {
     static final Map<String, String> HTML_WORDING = Map.of(
             "--title", "Title (default \"Flame Graph\", with --inverted too; \"Differential Flame Graph\" for flame diff"
                     + " output).",
+            "--countname", "What the counts are (default: samples; ns for CPU time, or the event, when a pprof CPU"
+                    + " profile, a perf.data or perf script text says what its weights are).",
             "--minwidth", "Hide frames narrower than NUM pixels, or NUM%% of the view, until zoomed in; the file keeps"
                     + " every frame (default: 0.1).");
 

@@ -216,7 +216,8 @@ class FlameCliTest {
         // nor names one in another flag's text, and --minwidth says the file keeps every frame
         assertThat(help).doesNotContain("--flamechart").doesNotContain("Omit frames");
         assertThat(collapse(help)).contains("until zoomed in; the file keeps every frame (default: 0.1)")
-                .contains("Title (default \"Flame Graph\", with --inverted too; \"Differential Flame Graph\" for flame diff output)");
+                .contains("Title (default \"Flame Graph\", with --inverted too; \"Differential Flame Graph\" for flame diff output)")
+                .contains("What the counts are (default: samples; ns for CPU time, or the event,");
         for (String svgOnly : HtmlCommand.SVG_ONLY) {
             assertThat(help).as("flame html --help").doesNotContain(svgOnly + "=").doesNotContain(svgOnly + " ")
                     .doesNotContain(svgOnly + "\n").doesNotContain(svgOnly + ",");
