@@ -95,6 +95,18 @@ final class ProfileCommand implements Callable<Integer> {
             throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
         }
         ProfileRun run = new ProfileRun().metrics(metrics.source(kubectl), flame.stdin());
-        return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
+        try {
+            return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
+        } catch (io.github.stackfold.perf.NoTargetException e) {
+            if (pprof == null && !allReplicas && pid == 0 && target.via != io.github.stackfold.perf.ExecTarget.Via.KUBECTL
+                    && String.valueOf(e.getMessage()).startsWith("no process named '")) {
+                // where else the apiserver can be profiled from, as the lab does it
+                throw new FlameCli.CliExit(ExitCodes.NO_TARGET, e.getMessage() + " here: run flame profile on a control-plane"
+                        + " node (as root), or from elsewhere use --via kubectl -n kube-system (perf in the debug pod of"
+                        + " manifests/debug-profiler.yaml) or --pprof (the apiserver's pprof endpoint through kubectl get --raw);"
+                        + " --pid N records a process by its PID");
+            }
+            throw e;
+        }
     }
 }
