@@ -38,7 +38,7 @@ final class ProfileCommand implements Callable<Integer> {
     int load;
 
     @Option(names = "--kubectl", paramLabel = "PROGRAM", defaultValue = "kubectl",
-            description = "The kubectl for --load, --pprof kubectl and --via kubectl --all-replicas (default: ${DEFAULT-VALUE}).")
+            description = "The kubectl for --load, --pprof kubectl and --via kubectl (default: ${DEFAULT-VALUE}).")
     String kubectl;
 
     @Option(names = "--compare-idle",
@@ -89,7 +89,7 @@ final class ProfileCommand implements Callable<Integer> {
         long pid = target.pid == null ? 0 : target.pid;
         ProfileRun.Options o;
         try {
-            o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
+            o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(java.util.List.of(kubectl)),
                     load, kubectl, compareIdle, pprof, outputDir.dir, rules.explicitRules(), allReplicas, podSelector);
         } catch (IllegalArgumentException e) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
