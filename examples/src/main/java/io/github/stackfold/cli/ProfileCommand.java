@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
         description = {"Does the whole lab: finds kube-apiserver (or --pid), records it with perf (locally, --via"
                 + " nsenter from a hostPID pod, or --via kubectl in the debug pod), names its stripped Go frames, and"
                 + " writes DIR/flame.svg, DIR/apiserver.folded (NAME.folded for another program, e.g. etcd.folded),"
-                + " DIR/report.md and DIR/report.json, then prints a"
+                + " DIR/flame.html (the viewer), DIR/report.md and DIR/report.json, then prints a"
                 + " five-line summary. --load N adds the lab's 'kubectl get pods --all-namespaces' load,"
                 + " --compare-idle records idle and under load and adds DIR/diff.svg, --pprof takes the profile from"
                 + " the apiserver's pprof endpoint instead of perf."})
