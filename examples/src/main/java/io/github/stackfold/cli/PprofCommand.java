@@ -151,7 +151,17 @@ final class PprofCommand implements Callable<Integer> {
         }
 
         flame.stderr().println("flame pprof: sampling " + fetcher.source() + " for " + seconds + " s ...");
-        byte[] raw = fetcher.fetch();
+        byte[] raw;
+        long started = System.nanoTime();
+        try (RecordCommand.Signals ignored = RecordCommand.Signals.onInterrupt(() -> {
+            // the server sends the profile only when its seconds are over: there is nothing to write
+            flame.stderr().println("flame: interrupted after " + (System.nanoTime() - started) / 1_000_000_000L + " of "
+                    + seconds + " s: the server sends its profile only at the end, so nothing was written");
+            flame.stderr().flush();
+            System.exit(ExitCodes.INTERRUPTED);
+        })) {
+            raw = fetcher.fetch();
+        }
         Path dir = outputDir.dir;
         Files.createDirectories(dir);
         Path svgFile = dir.resolve("flame.svg");

@@ -19,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
         description = {"Does the whole lab: finds kube-apiserver (or --pid), records it with perf (locally, --via"
                 + " nsenter from a hostPID pod, or --via kubectl in the debug pod), names its stripped Go frames, and"
                 + " writes DIR/flame.svg, DIR/apiserver.folded (NAME.folded for another program, e.g. etcd.folded),"
-                + " DIR/report.md and DIR/report.json, then prints a"
+                + " DIR/flame.html (the viewer), DIR/report.md and DIR/report.json, then prints a"
                 + " five-line summary. --load N adds the lab's 'kubectl get pods --all-namespaces' load,"
                 + " --compare-idle records idle and under load and adds DIR/diff.svg, --pprof takes the profile from"
                 + " the apiserver's pprof endpoint instead of perf."})
@@ -38,7 +38,7 @@ final class ProfileCommand implements Callable<Integer> {
     int load;
 
     @Option(names = "--kubectl", paramLabel = "PROGRAM", defaultValue = "kubectl",
-            description = "The kubectl for --load, --pprof kubectl and --via kubectl --all-replicas (default: ${DEFAULT-VALUE}).")
+            description = "The kubectl for --load, --pprof kubectl and --via kubectl (default: ${DEFAULT-VALUE}).")
     String kubectl;
 
     @Option(names = "--compare-idle",
@@ -89,12 +89,24 @@ final class ProfileCommand implements Callable<Integer> {
         long pid = target.pid == null ? 0 : target.pid;
         ProfileRun.Options o;
         try {
-            o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
+            o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(java.util.List.of(kubectl)),
                     load, kubectl, compareIdle, pprof, outputDir.dir, rules.explicitRules(), allReplicas, podSelector);
         } catch (IllegalArgumentException e) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
         }
         ProfileRun run = new ProfileRun().metrics(metrics.source(kubectl), flame.stdin());
-        return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
+        try {
+            return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
+        } catch (io.github.stackfold.perf.NoTargetException e) {
+            if (pprof == null && !allReplicas && pid == 0 && target.via != io.github.stackfold.perf.ExecTarget.Via.KUBECTL
+                    && String.valueOf(e.getMessage()).startsWith("no process named '")) {
+                // where else the apiserver can be profiled from, as the lab does it
+                throw new FlameCli.CliExit(ExitCodes.NO_TARGET, e.getMessage() + " here: run flame profile on a control-plane"
+                        + " node (as root), or from elsewhere use --via kubectl -n kube-system (perf in the debug pod of"
+                        + " manifests/debug-profiler.yaml) or --pprof (the apiserver's pprof endpoint through kubectl get --raw);"
+                        + " --pid N records a process by its PID");
+            }
+            throw e;
+        }
     }
 }

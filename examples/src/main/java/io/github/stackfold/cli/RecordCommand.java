@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
                 + " in another process's namespaces (--via nsenter) or in a pod (--via kubectl). Ctrl-C or SIGTERM"
                 + " stops early; what was recorded is still written."},
         footer = {"", "Exit codes: 0 ok; 2 no samples; 3 perf, nsenter or kubectl missing; 4 not permitted"
-                + " (perf_event_paranoid, capabilities); 5 no such process, several of that name, or it exited while"
+                + " (perf_event_paranoid, capabilities); 5 no such process (or no such debug pod), several of that name, or it exited while"
                 + " recording (what was recorded is written); 6 a file could not be written; 64 wrong command line;"
                 + " 130 interrupted (what was recorded is written)."})
 public class RecordCommand implements Callable<Integer> {

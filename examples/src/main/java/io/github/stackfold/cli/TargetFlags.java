@@ -52,13 +52,18 @@ final class TargetFlags {
 
     /** Where perf runs, checked against the flags that only make sense with {@code --via kubectl}. */
     ExecTarget target() {
+        return target(java.util.List.of("kubectl"));
+    }
+
+    /** As {@link #target()}, with {@code kubectl} the kubectl command for {@code --via kubectl}. */
+    ExecTarget target(java.util.List<String> kubectl) {
         if (via != ExecTarget.Via.KUBECTL && (given("--pod") || namespace != null || container != null)) {
             throw usage("--pod, --namespace and --container need --via kubectl");
         }
         try {
             return switch (via) {
                 case NSENTER -> ExecTarget.nsenter(nsenterTarget);
-                case KUBECTL -> ExecTarget.kubectl(pod, namespace, container);
+                case KUBECTL -> ExecTarget.kubectl(kubectl, pod, namespace, container);
                 default -> ExecTarget.local();
             };
         } catch (IllegalArgumentException e) {

@@ -161,13 +161,14 @@ class RecordCommandTest {
     }
 
     @Test
-    void aPodThatDoesNotExistIsReportedWithKubectlsOwnMessage() throws Exception {
+    void aPodThatDoesNotExistIsExitCode5WithKubectlsOwnMessageAndHowToCreateIt() throws Exception {
         Process f = flame(Map.of("PATH", bin.resolve("stub") + ":" + System.getenv("PATH"),
                         "STUB_KUBECTL_LOG", tmp.resolve("kubectl.log").toString()),
                 "record", "--via", "kubectl", "--pod", "no-such-pod", "--duration", "1s");
-        assertThat(exit(f)).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(stderr()).isEqualTo("flame: cannot run perf through kubectl pod no-such-pod (exit 1):"
-                + " Error from server (NotFound): pods \"no-such-pod\" not found\n");
+        assertThat(exit(f)).isEqualTo(ExitCodes.NO_TARGET);
+        assertThat(stderr()).isEqualTo("flame: kubectl pod no-such-pod: Error from server (NotFound): pods \"no-such-pod\""
+                + " not found: create the debug pod with 'kubectl apply -f manifests/debug-profiler.yaml' (pod debug-profiler"
+                + " in namespace kube-system, so add -n kube-system), or name a running pod with perf with --pod and -n\n");
     }
 
     @Test

@@ -1006,6 +1006,16 @@ public final class PerfRecorder {
         if (unreachable != null) {
             throw new NoTargetException(t + ": " + unreachable);
         }
+        if (t.via() == ExecTarget.Via.KUBECTL) {
+            for (String line : r.stderr()) {
+                if (line.contains("(NotFound): pods \"")) {
+                    throw new NoTargetException(t + ": " + line.strip() + ": create the debug pod with 'kubectl apply -f"
+                            + " manifests/debug-profiler.yaml' (pod debug-profiler in namespace kube-system"
+                            + (t.namespace() == null ? ", so add -n kube-system" : "")
+                            + "), or name a running pod with perf with --pod and -n");
+                }
+            }
+        }
         // kubectl logs several lines before the one that says what is wrong: show the last
         throw new PerfFailedException("cannot run perf through " + t + " (exit " + r.exitCode() + "): "
                 + (r.stderr().isEmpty() ? "no message" : r.stderr().get(r.stderr().size() - 1)));

@@ -4,6 +4,7 @@ import io.github.stackfold.perf.NoTargetException;
 import io.github.stackfold.perf.NotPermittedException;
 import io.github.stackfold.perf.ToolMissingException;
 import io.github.stackfold.perf.internal.Child;
+import io.github.stackfold.perf.internal.KubectlStderr;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -36,6 +37,10 @@ final class KubectlGet {
             String why = err.isEmpty() ? "exit code " + r.exitCode() : err;
             if (err.contains("Forbidden") || err.contains("forbidden")) {
                 throw new NotPermittedException(source + " failed: " + why + " (" + rbacNeeded + ")");
+            }
+            String unreachable = KubectlStderr.unreachable(r.stderr());
+            if (unreachable != null) {
+                throw new NoTargetException(source + ": " + unreachable);
             }
             throw new NoTargetException(source + " failed: " + why);
         }

@@ -61,6 +61,24 @@ class FleetFetcherTest {
     }
 
     @Test
+    void anUnreachableClusterIsSaidInOneLineNotAsKubectlsLog() throws Exception {
+        // the real kubectl against a port nothing listens on: it logs five memcache.go lines, then
+        // "The connection to the server 127.0.0.1:PORT was refused"
+        Shared.requireThat(Files.isExecutable(Path.of("/usr/bin/kubectl")), "kubectl is not installed in /usr/bin");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<String> kubectl = List.of("/usr/bin/kubectl", "--server", "http://127.0.0.1:" + port);
+        assertThatThrownBy(() -> Endpoints.list(kubectl, java.time.Duration.ofSeconds(20)))
+                .isInstanceOf(io.github.stackfold.perf.NoTargetException.class)
+                .hasMessageContaining("get endpointslices")
+                .hasMessageContaining("cannot connect to the cluster's API server 127.0.0.1:" + port + " (connection refused")
+                .hasMessageNotContaining("memcache.go")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
     void endpointSlicesThatAreNotJsonOrHaveNoPortAreBadInputNamingTheSource() {
         assertThatThrownBy(() -> Endpoints.parse("No resources found".getBytes(StandardCharsets.UTF_8), "kubectl get"))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("kubectl get")
