@@ -8,6 +8,7 @@ import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.collapse.CollapseStats;
 import io.github.stackfold.flamegraph.collapse.PerfCollapser;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.io.ProfileLoader;
 import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
@@ -310,5 +311,23 @@ final class CliProfiles {
         } catch (StackfoldException noCount) {
             return -1;
         }
+    }
+
+    /**
+     * Warns that {@code file}'s counts are in another unit than the inputs before it (null: plain counts),
+     * so the merged weights add unlike quantities and are drawn as plain counts:
+     * {@code flame: warning: b.pb counts cpu-nanoseconds, the inputs before it samples: ...}.
+     */
+    static void warnUnits(FlameCli flame, ProfileMeta before, ProfileMeta file, String name) {
+        flame.stderr().println("flame: warning: " + name + " counts " + unit(file) + ", the inputs before it " + unit(before)
+                + ": their counts are added as they are and shown as plain counts (give inputs of one kind, or"
+                + " --value samples for pprof)");
+    }
+
+    private static String unit(ProfileMeta m) {
+        if (m == null || m.plain()) {
+            return "samples";
+        }
+        return m.weight().key() + (m.event().isEmpty() ? "" : " of " + m.event());
     }
 }

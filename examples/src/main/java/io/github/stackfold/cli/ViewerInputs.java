@@ -77,6 +77,9 @@ final class ViewerInputs {
             if (l.diff() != null) {
                 throw new BadInputException(f, "a diff (two counts per line) cannot be merged with other inputs");
             }
+            if (!merged.isEmpty() && !l.profile().isEmpty() && !merged.sameUnitAs(l.profile())) {
+                CliProfiles.warnUnits(flame, merged.meta(), l.profile().meta(), f);
+            }
             merged = merged.merge(l.profile());
             exports.add(l.export());
         }

@@ -40,6 +40,37 @@ class HonestNumbersCliTest {
                 .doesNotContain("1,990,000,000");
     }
 
+    /**
+     * Two CPU profiles in one graph keep their unit: 199 + 172 samples, 1.99 s + 1.72 s of CPU, not
+     * 3,710,000,000 "samples"; a plain folded file with one of them is warned about (unlike units).
+     */
+    @Test
+    void flamegraphAndHtmlOfTwoCpuProfilesKeepTheirUnitAndWarnOfUnlikeOnes() throws Exception {
+        Path svg = tmp.resolve("two.svg");
+        CliRun r = flame("flamegraph", "-o", svg.toString(), pprof("kubeapiserver_cpu_profile.pb").toString(),
+                pprof("kubeapiserver_alone_cpu_profile.pb").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("warning");
+        assertThat(Files.readString(svg)).contains("<title>all (371 samples, 3.71 s CPU, 100%)</title>")
+                .doesNotContain("3,710,000,000");
+        Path html = tmp.resolve("two.html");
+        CliRun h = flame("html", "-o", html.toString(), pprof("kubeapiserver_cpu_profile.pb").toString(),
+                pprof("kubeapiserver_alone_cpu_profile.pb").toString());
+        assertThat(h.code()).as(h.err()).isZero();
+        assertThat(h.err()).doesNotContain("warning");
+        assertThat(Files.readString(html)).contains("\"countName\":\"ns\"");
+
+        Path plain = tmp.resolve("plain.folded");
+        Files.writeString(plain, "main;a 3\n");
+        CliRun mixed = flame("flamegraph", "-o", tmp.resolve("mixed.svg").toString(),
+                pprof("kubeapiserver_cpu_profile.pb").toString(), plain.toString());
+        assertThat(mixed.code()).as(mixed.err()).isZero();
+        assertThat(mixed.err()).contains("flame: warning: " + plain + " counts samples, the inputs before it cpu-nanoseconds");
+        CliRun mixedHtml = flame("html", "-o", tmp.resolve("mixed.html").toString(),
+                pprof("kubeapiserver_cpu_profile.pb").toString(), plain.toString());
+        assertThat(mixedHtml.err()).contains("flame: warning: " + plain + " counts samples");
+    }
+
     @Test
     void compareOfFoldedFilesStackfoldWroteSaysSamplesNotPeriods() throws Exception {
         Path a = tmp.resolve("idle.folded");

@@ -179,7 +179,11 @@ public final class FoldedProfile {
         return Collections.unmodifiableMap(m);
     }
 
-    /** This profile and another merged: equal stacks add up. */
+    /**
+     * This profile and another merged: equal stacks add up. The metadata is kept, samples and CPU time
+     * added ({@link ProfileMeta#merge}), when both count in the same unit; otherwise the merged counts
+     * are plain ({@link #meta()} says only their total).
+     */
     public FoldedProfile merge(FoldedProfile other) {
         if (other.isEmpty()) {
             return this;
@@ -190,7 +194,14 @@ public final class FoldedProfile {
         Builder b = builder();
         forEach(b::add);
         other.forEach(b::add);
-        return b.build();
+        FoldedProfile merged = b.build();
+        ProfileMeta m = ProfileMeta.merge(meta(), other.meta());
+        return m == null || m.plain() ? merged : merged.withMeta(m);
+    }
+
+    /** Whether this profile and another count in the same unit ({@link ProfileMeta#merge} can add them). */
+    public boolean sameUnitAs(FoldedProfile other) {
+        return ProfileMeta.merge(meta(), other.meta()) != null;
     }
 
     /**

@@ -100,6 +100,21 @@ public record ProfileMeta(long samples, Weight weight, String event, long period
                 || event.startsWith("cpu-clock:") || event.startsWith("task-clock:"));
     }
 
+    /**
+     * The metadata of two profiles' samples taken together, when their counts are in the same unit
+     * (the same weight, event and period): samples and CPU time add up (unknown when either is); the
+     * duration is unknown (the two may overlap, as replicas do, or follow each other). Null when the
+     * units differ: the counts cannot be added as one quantity.
+     */
+    public static ProfileMeta merge(ProfileMeta a, ProfileMeta b) {
+        if (a.weight != b.weight || !a.event.equals(b.event) || a.period != b.period) {
+            return null;
+        }
+        long samples = a.samples < 0 || b.samples < 0 ? -1 : a.samples + b.samples;
+        long cpu = a.cpuNanos < 0 || b.cpuNanos < 0 ? -1 : a.cpuNanos + b.cpuNanos;
+        return new ProfileMeta(samples, a.weight, a.event, a.period, cpu, 0);
+    }
+
     /** This metadata with another duration. */
     public ProfileMeta withDuration(long nanos) {
         return new ProfileMeta(samples, weight, event, period, cpuNanos, nanos);

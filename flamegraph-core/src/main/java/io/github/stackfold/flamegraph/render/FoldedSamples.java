@@ -212,6 +212,8 @@ public final class FoldedSamples {
         Builder b = builder().mergeAnywhere(mergedAnywhere && other.mergedAnywhere);
         b.addAll(this);
         b.addAll(other);
+        // the units stay when both count in the same one (two CPU profiles: nanoseconds)
+        b.header = meta == null || other.meta == null ? null : ProfileMeta.merge(meta, other.meta);
         return b.build();
     }
 

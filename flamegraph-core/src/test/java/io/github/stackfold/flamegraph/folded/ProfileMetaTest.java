@@ -200,4 +200,20 @@ public class ProfileMetaTest {
         assertThat(Analyzer.withDefaults().analyze(one).toText()).startsWith("1 sample; CPU time unknown (counts are samples)")
                 .contains("Shares below are of the one sample,");
     }
+
+    @Test
+    void profilesInOneUnitMergeWithTheirSamplesAndCpuAddedAndOthersArePlain() throws Exception {
+        FoldedProfile a = ProfileLoader.create().load(pprof("kubeapiserver_cpu_profile.pb"));
+        FoldedProfile b = ProfileLoader.create().load(pprof("kubeapiserver_alone_cpu_profile.pb"));
+        ProfileMeta m = a.merge(b).meta();
+        assertThat(m.samples()).isEqualTo(a.meta().samples() + b.meta().samples()).isEqualTo(371);
+        assertThat(m.cpuNanos()).isEqualTo(a.meta().cpuNanos() + b.meta().cpuNanos());
+        assertThat(m.weight()).isEqualTo(ProfileMeta.Weight.CPU_NANOSECONDS);
+        assertThat(m.durationNanos()).as("two profiles may overlap: no duration").isZero();
+        FoldedProfile plain = FoldedProfile.read(new ByteArrayInputStream("main;a 3\n".getBytes(StandardCharsets.US_ASCII)), "x");
+        assertThat(a.sameUnitAs(plain)).isFalse();
+        assertThat(a.merge(plain).meta().plain()).isTrue();
+        assertThat(ProfileMeta.merge(a.meta(), plain.meta())).isNull();
+        assertThat(plain.merge(plain).meta().plain()).isTrue();
+    }
 }
