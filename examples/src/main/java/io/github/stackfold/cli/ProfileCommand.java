@@ -37,10 +37,6 @@ final class ProfileCommand implements Callable<Integer> {
             description = "Run N parallel 'kubectl get pods --all-namespaces' loops while recording (default: ${DEFAULT-VALUE}).")
     int load;
 
-    @Option(names = "--kubectl", paramLabel = "PROGRAM", defaultValue = "kubectl",
-            description = "The kubectl for --load, --pprof kubectl and --via kubectl (default: ${DEFAULT-VALUE}).")
-    String kubectl;
-
     @Option(names = "--compare-idle",
             description = "Record idle, then under load (each for --duration); adds DIR/diff.svg and the category deltas.")
     boolean compareIdle;
@@ -89,12 +85,12 @@ final class ProfileCommand implements Callable<Integer> {
         long pid = target.pid == null ? 0 : target.pid;
         ProfileRun.Options o;
         try {
-            o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(java.util.List.of(kubectl)),
-                    load, kubectl, compareIdle, pprof, outputDir.dir, rules.explicitRules(), allReplicas, podSelector);
+            o = new ProfileRun.Options(target.process, pid, recording.duration, frequency, target.target(),
+                    load, target.kubectl, compareIdle, pprof, outputDir.dir, rules.explicitRules(), allReplicas, podSelector);
         } catch (IllegalArgumentException e) {
             throw new FlameCli.CliExit(ExitCodes.USAGE, e.getMessage());
         }
-        ProfileRun run = new ProfileRun().metrics(metrics.source(kubectl), flame.stdin());
+        ProfileRun run = new ProfileRun().metrics(metrics.source(target.kubectl), flame.stdin());
         try {
             return LabRuns.run(flame, "profile", run::stop, run::stopped, say -> run.run(o, say));
         } catch (io.github.stackfold.perf.NoTargetException e) {

@@ -43,6 +43,11 @@ final class TargetFlags {
     @Option(names = {"-c", "--container"}, paramLabel = "NAME", description = "With --via kubectl: the container in the pod.")
     String container;
 
+    @Option(names = "--kubectl", paramLabel = "PROGRAM", defaultValue = "kubectl",
+            description = "The kubectl to run for --via kubectl (and in flame profile for --load, --pprof kubectl and"
+                    + " --all-replicas) (default: ${DEFAULT-VALUE}).")
+    String kubectl;
+
     /** Whether {@code --pid} and {@code --process} were both given (they exclude each other). */
     void checkPidOrProcess() {
         if (pid != null && given("--process")) {
@@ -52,18 +57,13 @@ final class TargetFlags {
 
     /** Where perf runs, checked against the flags that only make sense with {@code --via kubectl}. */
     ExecTarget target() {
-        return target(java.util.List.of("kubectl"));
-    }
-
-    /** As {@link #target()}, with {@code kubectl} the kubectl command for {@code --via kubectl}. */
-    ExecTarget target(java.util.List<String> kubectl) {
         if (via != ExecTarget.Via.KUBECTL && (given("--pod") || namespace != null || container != null)) {
             throw usage("--pod, --namespace and --container need --via kubectl");
         }
         try {
             return switch (via) {
                 case NSENTER -> ExecTarget.nsenter(nsenterTarget);
-                case KUBECTL -> ExecTarget.kubectl(kubectl, pod, namespace, container);
+                case KUBECTL -> ExecTarget.kubectl(java.util.List.of(kubectl), pod, namespace, container);
                 default -> ExecTarget.local();
             };
         } catch (IllegalArgumentException e) {

@@ -25,7 +25,7 @@ class ProfileNoTargetTest {
                 "--output-dir", tmp.resolve("out").toString()}, new ByteArrayInputStream(new byte[0]),
                 new ByteArrayOutputStream(), err);
         String e = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(e).isEqualTo(ExitCodes.NO_TARGET);
+        assertThat(code).as(command + ": " + e).isEqualTo(ExitCodes.NO_TARGET);
         assertThat(e).isEqualTo("flame: no process named '" + name + "' is running here: run flame profile on a"
                 + " control-plane node (as root), or from elsewhere use --via kubectl -n kube-system (perf in the debug pod"
                 + " of manifests/debug-profiler.yaml) or --pprof (the apiserver's pprof endpoint through kubectl get --raw);"
@@ -35,19 +35,25 @@ class ProfileNoTargetTest {
 
     @Test
     void viaKubectlRunsTheKubectlOfTheKubectlOption() throws Exception {
+        for (String command : new String[] {"profile", "record"}) {
+            viaKubectlRunsTheKubectlOfTheKubectlOption(command);
+        }
+    }
+
+    private void viaKubectlRunsTheKubectlOfTheKubectlOption(String command) throws Exception {
         // a STUB kubectl (there is no cluster here), not on the PATH: it logs its arguments and answers
         // as kubectl does for a pod that does not exist
-        Path log = tmp.resolve("calls");
-        Path stub = tmp.resolve("my-kubectl");
+        Path log = tmp.resolve(command + "-calls");
+        Path stub = tmp.resolve(command + "-kubectl");
         Files.writeString(stub, "#!/bin/sh\necho \"$*\" >> '" + log + "'\n"
                 + "echo 'Error from server (NotFound): pods \"dbg\" not found' >&2\nexit 1\n");
         Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FlameCli.run(new String[] {"profile", "--via", "kubectl", "--kubectl", stub.toString(), "--pod", "dbg",
+        int code = FlameCli.run(new String[] {command, "--via", "kubectl", "--kubectl", stub.toString(), "--pod", "dbg",
                 "-n", "ops", "--duration", "1s", "--output-dir", tmp.resolve("out").toString()},
                 new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(), err);
         String e = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(e).isEqualTo(ExitCodes.NO_TARGET);
+        assertThat(code).as(command + ": " + e).isEqualTo(ExitCodes.NO_TARGET);
         assertThat(Files.readAllLines(log)).containsExactly("exec -n ops dbg -- perf --version");
         assertThat(e).startsWith("flame: kubectl pod ops/dbg: Error from server (NotFound): pods \"dbg\" not found: ");
     }
