@@ -25,7 +25,7 @@ class ProfileNoTargetTest {
                 "--output-dir", tmp.resolve("out").toString()}, new ByteArrayInputStream(new byte[0]),
                 new ByteArrayOutputStream(), err);
         String e = err.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(command + ": " + e).isEqualTo(ExitCodes.NO_TARGET);
+        assertThat(code).as(e).isEqualTo(ExitCodes.NO_TARGET);
         assertThat(e).isEqualTo("flame: no process named '" + name + "' is running here: run flame profile on a"
                 + " control-plane node (as root), or from elsewhere use --via kubectl -n kube-system (perf in the debug pod"
                 + " of manifests/debug-profiler.yaml) or --pprof (the apiserver's pprof endpoint through kubectl get --raw);"
