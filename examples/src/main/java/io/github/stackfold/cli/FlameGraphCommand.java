@@ -79,8 +79,7 @@ final class FlameGraphCommand implements Callable<Integer> {
             // a plain flame graph of one input is laid out on a second thread while it is read
             FoldedSamples s = readInput(f, files.size() == 1 && FrameLayout.isMadeWhileRead(options) ? options : null,
                     !options.flameChart());
-            if (samples != null && (samples.meta() != null || s.meta() != null) && !samples.isEmpty() && !s.isEmpty()
-                    && (samples.meta() == null || s.meta() == null || ProfileMeta.merge(samples.meta(), s.meta()) == null)) {
+            if (samples != null && !samples.isEmpty() && !s.isEmpty() && !ProfileMeta.sameUnit(samples.meta(), s.meta())) {
                 CliProfiles.warnUnits(flame, samples.meta(), s.meta(), f);
             }
             samples = samples == null ? s : samples.concat(s);

@@ -7,6 +7,7 @@ import io.github.stackfold.flamegraph.collapse.CollapseOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
+import io.github.stackfold.flamegraph.folded.ProfileMeta;
 import io.github.stackfold.flamegraph.html.RawStacks;
 import io.github.stackfold.flamegraph.html.TimedProfile;
 import io.github.stackfold.flamegraph.io.ProfileInput;
@@ -77,7 +78,7 @@ final class ViewerInputs {
             if (l.diff() != null) {
                 throw new BadInputException(f, "a diff (two counts per line) cannot be merged with other inputs");
             }
-            if (!merged.isEmpty() && !l.profile().isEmpty() && !merged.sameUnitAs(l.profile())) {
+            if (!merged.isEmpty() && !l.profile().isEmpty() && !ProfileMeta.sameUnit(merged.meta(), l.profile().meta())) {
                 CliProfiles.warnUnits(flame, merged.meta(), l.profile().meta(), f);
             }
             merged = merged.merge(l.profile());

@@ -199,10 +199,6 @@ public final class FoldedProfile {
         return m == null || m.plain() ? merged : merged.withMeta(m);
     }
 
-    /** Whether this profile and another count in the same unit ({@link ProfileMeta#merge} can add them). */
-    public boolean sameUnitAs(FoldedProfile other) {
-        return ProfileMeta.merge(meta(), other.meta()) != null;
-    }
 
     /**
      * Writes the folded text, one {@code stack weight\n} line per stack in byte order. The stream is

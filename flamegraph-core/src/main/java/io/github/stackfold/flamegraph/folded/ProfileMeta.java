@@ -107,12 +107,23 @@ public record ProfileMeta(long samples, Weight weight, String event, long period
      * units differ: the counts cannot be added as one quantity.
      */
     public static ProfileMeta merge(ProfileMeta a, ProfileMeta b) {
-        if (a.weight != b.weight || !a.event.equals(b.event) || a.period != b.period) {
+        if (!sameUnit(a, b)) {
             return null;
         }
         long samples = a.samples < 0 || b.samples < 0 ? -1 : a.samples + b.samples;
         long cpu = a.cpuNanos < 0 || b.cpuNanos < 0 ? -1 : a.cpuNanos + b.cpuNanos;
         return new ProfileMeta(samples, a.weight, a.event, a.period, cpu, 0);
+    }
+
+    /**
+     * Whether two profiles' counts are one quantity (the same weight, event and period), so that
+     * {@link #merge} can add them; null stands for plain counts ({@link #counts}), as a folded file
+     * from elsewhere has.
+     */
+    public static boolean sameUnit(ProfileMeta a, ProfileMeta b) {
+        ProfileMeta x = a == null ? counts(0) : a;
+        ProfileMeta y = b == null ? counts(0) : b;
+        return x.weight == y.weight && x.event.equals(y.event) && x.period == y.period;
     }
 
     /** This metadata with another duration. */

@@ -211,7 +211,8 @@ public class ProfileMetaTest {
         assertThat(m.weight()).isEqualTo(ProfileMeta.Weight.CPU_NANOSECONDS);
         assertThat(m.durationNanos()).as("two profiles may overlap: no duration").isZero();
         FoldedProfile plain = FoldedProfile.read(new ByteArrayInputStream("main;a 3\n".getBytes(StandardCharsets.US_ASCII)), "x");
-        assertThat(a.sameUnitAs(plain)).isFalse();
+        assertThat(ProfileMeta.sameUnit(a.meta(), plain.meta())).isFalse();
+        assertThat(ProfileMeta.sameUnit(null, plain.meta())).as("null: plain counts").isTrue();
         assertThat(a.merge(plain).meta().plain()).isTrue();
         assertThat(ProfileMeta.merge(a.meta(), plain.meta())).isNull();
         assertThat(plain.merge(plain).meta().plain()).isTrue();
