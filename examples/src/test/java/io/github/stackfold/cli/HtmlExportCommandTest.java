@@ -149,8 +149,7 @@ class HtmlExportCommandTest {
 
     @Test
     void exportPprofOfARealProfileKeepsItsTotalsInGoToolPprof(@TempDir Path dir) throws Exception {
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed (apt-get install golang-go)");
+        String go = GoToolPprof.requireGo();
         Path in = Shared.path(BUSY);
         Path out = dir.resolve("busy.pb.gz");
         Run r = flame("", "export", "--format", "pprof", "-o", out.toString(), in.toString());
@@ -167,8 +166,7 @@ class HtmlExportCommandTest {
 
     @Test
     void exportOfTwoPprofProfilesKeepsSamplesAndNanosecondsApart(@TempDir Path dir) throws Exception {
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed (apt-get install golang-go)");
+        String go = GoToolPprof.requireGo();
         Path busy = Shared.path(BUSY);
         Path alone = Shared.path("real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb");
         long samples = 0;

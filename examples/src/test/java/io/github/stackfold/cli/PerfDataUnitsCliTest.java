@@ -63,8 +63,7 @@ class PerfDataUnitsCliTest {
         assertThat(sumEnd(samples)).isEqualTo(157L);
         assertThat(weights.get("profiles").get(0).get("name").asText()).isEqualTo("kube-apiserver");
 
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed (go tool pprof decodes the export)");
+        String go = GoToolPprof.requireGo();
         String raw = pprofRaw(go, data);
         assertThat(raw.lines().filter(l -> l.startsWith("samples/count")).findFirst().orElse(""))
                 .startsWith("samples/count cycles/count");
@@ -105,8 +104,7 @@ class PerfDataUnitsCliTest {
         assertThat(sumEnd(weights)).isEqualTo(perfPeriods);
         assertThat(sumEnd(speedscope(data, "samples"))).isEqualTo(perfSamples);
 
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed (go tool pprof decodes the export)");
+        String go = GoToolPprof.requireGo();
         String raw = pprofRaw(go, data);
         assertThat(raw.lines().filter(l -> l.startsWith("samples/count")).findFirst().orElse(""))
                 .startsWith("samples/count cpu/nanoseconds");

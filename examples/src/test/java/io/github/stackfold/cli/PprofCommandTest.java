@@ -89,8 +89,7 @@ class PprofCommandTest {
         assertThat(frames).anyMatch(t -> t.startsWith("go.etcd.io/etcd/etcdserver") && t.contains(" nanoseconds, "));
 
         // the same live profile, decoded by Go's own pprof: stack for stack equal
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed: cannot cross-check with go tool pprof -raw");
+        String go = GoToolPprof.requireGo();
         Path kept = out.resolve("etcd.pb.gz");
         assertThat(kept).exists();
         // a live profile may hold a sample without a location, which go tool pprof leaves out

@@ -46,8 +46,7 @@ class PprofInputTest {
         Run r = flame(new byte[0], "collapse", file.toString());
         assertThat(r.code()).as(r.err()).isZero();
         FoldedProfile got = FoldedProfile.read(new ByteArrayInputStream(r.out()), "stdout");
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed: cannot cross-check with go tool pprof -raw");
+        String go = GoToolPprof.requireGo();
         assertThat(got.asMap()).isEqualTo(GoToolPprof.fold(GoToolPprof.raw(go, file), 1));
     }
 

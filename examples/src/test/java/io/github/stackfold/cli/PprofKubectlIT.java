@@ -78,8 +78,7 @@ class PprofKubectlIT {
             folded = FoldedProfile.read(in, "kube-apiserver.folded");
         }
         // truth from Go's own decoder of the same file
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed: cannot cross-check with go tool pprof -raw");
+        String go = GoToolPprof.requireGo();
         assertThat(folded.asMap()).isEqualTo(GoToolPprof.fold(GoToolPprof.raw(go, profile), 1));
         assertThat(out.resolve("kube-apiserver.pb.gz")).exists();
     }

@@ -39,6 +39,13 @@ public final class GoToolPprof {
     }
 
     /** The go command, or null when it is not installed. */
+    /** {@link #goCommand()}, or the test skips, saying why: go is not installed. */
+    public static String requireGo() {
+        String go = goCommand();
+        Shared.requireThat(go != null, "go is not installed (apt-get install golang-go): cannot cross-check with go tool pprof");
+        return go;
+    }
+
     public static String goCommand() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "go"))) {

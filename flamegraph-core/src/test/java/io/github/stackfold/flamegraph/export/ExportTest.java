@@ -127,12 +127,7 @@ class ExportTest {
                 .add("java-1/3;main;gc", 1_200_000, 10_000_000)
                 .add("sh-7/7;\"quoted\" </script>", 1_300_000, 5)
                 .build();
-        Path json = tmp.resolve("t.speedscope.json");
-        try (OutputStream o = Files.newOutputStream(json)) {
-            SpeedscopeWriter.write(ExportProfile.of(t), ExportProfile.Value.WEIGHT, "t", o);
-        }
-        validate(json);
-        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        JsonNode root = speedscope(ExportProfile.of(t), ExportProfile.Value.WEIGHT, "t");
         JsonNode profiles = root.get("profiles");
         assertThat(profiles).hasSize(3);
         assertThat(root.get("activeProfileIndex").asInt()).isZero();
@@ -154,23 +149,23 @@ class ExportTest {
                 .add("java-1/2;main", 1_100_000, 1_001_001)
                 .add("java-1/2;main", 1_200_000, 1_001_001)
                 .build();
-        Path heavy = tmp.resolve("h.speedscope.json");
-        try (OutputStream o = Files.newOutputStream(heavy)) {
-            SpeedscopeWriter.write(ExportProfile.of(late), ExportProfile.Value.WEIGHT, "h", o);
-        }
-        validate(heavy);
-        JsonNode h = new ObjectMapper().readTree(heavy.toFile());
+        JsonNode h = speedscope(ExportProfile.of(late), ExportProfile.Value.WEIGHT, "h");
         assertThat(h.get("profiles").get(h.get("activeProfileIndex").asInt()).get("name").asText()).isEqualTo("java-1/2");
 
-        Path samples = tmp.resolve("s.speedscope.json");
-        try (OutputStream o = Files.newOutputStream(samples)) {
-            SpeedscopeWriter.write(ExportProfile.of(folded(FOLDED)), ExportProfile.Value.SAMPLES, "f", o);
-        }
-        validate(samples);
-        JsonNode one = new ObjectMapper().readTree(samples.toFile()).get("profiles");
+        JsonNode one = speedscope(ExportProfile.of(folded(FOLDED)), ExportProfile.Value.SAMPLES, "f").get("profiles");
         assertThat(one).hasSize(1);
         assertThat(one.get(0).get("unit").asText()).isEqualTo("none");
         assertThat(one.get(0).get("endValue").asLong()).isEqualTo(100);
+    }
+
+    /** The speedscope file of {@code p}, written to a file, checked against the schema and read back. */
+    JsonNode speedscope(ExportProfile p, ExportProfile.Value value, String name) throws Exception {
+        Path json = tmp.resolve(name + ".speedscope.json");
+        try (OutputStream o = Files.newOutputStream(json)) {
+            SpeedscopeWriter.write(p, value, name, o);
+        }
+        validate(json);
+        return new ObjectMapper().readTree(json.toFile());
     }
 
     /** Python's jsonschema against the rules of speedscope's published schema (test resource). */

@@ -89,8 +89,7 @@ class PprofReaderTest {
     @ValueSource(strings = {LOADED, ALONE})
     void matchesGoToolPprofRawStackForStack(String profile) throws Exception {
         Path file = Shared.path(profile);
-        String go = GoToolPprof.goCommand();
-        Shared.requireThat(go != null, "go is not installed (apt-get install golang-go): cannot run go tool pprof");
+        String go = GoToolPprof.requireGo();
         String raw = GoToolPprof.raw(go, file);
         // column 1 of -raw's samples table is cpu/nanoseconds, column 0 samples/count
         assertThat(PprofReader.create().read(file).folded().asMap())

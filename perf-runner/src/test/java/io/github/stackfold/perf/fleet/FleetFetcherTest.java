@@ -130,8 +130,7 @@ class FleetFetcherTest {
                 assertThat(replicas.queries.get(replicas.instance(i))).isEqualTo("seconds=1");
             }
             // the profiles' totals, against Go's own decoder where go is installed
-            String go = GoToolPprof.goCommand();
-            Shared.requireThat(go != null, "go is not installed: cannot cross-check with go tool pprof -raw");
+            String go = GoToolPprof.requireGo();
             Map<String, Long> truth = GoToolPprof.fold(GoToolPprof.raw(go, replicas.served.get(1)), 1);
             assertThat(got.profiles().get(1).profile().folded().total())
                     .isEqualTo(truth.values().stream().mapToLong(Long::longValue).sum());
