@@ -115,7 +115,7 @@ final class FlameGraphAssets {
                     textStyle: text ? text.getAttribute("style") : null,
                     label: text ? text.textContent : "",
                     info: tip.textContent, name: parsed.name, weight: parsed.weight,
-                    forms: labelForms(el, parsed.name)
+                    forms: labelForms(el, parsed.name), short: el.hasAttribute("data-short")
                   };
                   cellIndex.set(el, cells.length);
                   cells.push(cell);
@@ -136,6 +136,79 @@ final class FlameGraphAssets {
                 return node && cellIndex.has(node) ? cellIndex.get(node) : -1;
               }
 
+              // A ruler for labels in the font the browser really draws them in: a canvas's measureText, the
+              // font read from a label's computed style once. null where there is no canvas.
+              var ruler;
+              function rulerFor(text) {
+                if (ruler === undefined) {
+                  ruler = null;
+                  try {
+                    var canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(1, 1)
+                        : doc.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+                    var ctx = canvas.getContext ? canvas.getContext("2d") : null;
+                    if (ctx && ctx.measureText) {
+                      var style = window.getComputedStyle(text);
+                      ruler = { ctx: ctx, font: style.fontStyle + " " + style.fontWeight + " ", family: style.fontFamily, size: -1 };
+                    }
+                  } catch (err) {
+                    ruler = null;
+                  }
+                }
+                return ruler;
+              }
+
+              function textWidth(chars, size) {
+                if (ruler.size !== size) {
+                  ruler.ctx.font = ruler.font + size + "px " + ruler.family;
+                  ruler.size = size;
+                }
+                return ruler.ctx.measureText(chars.join("")).width;
+              }
+
+              function showLabel(c, chars, size) {
+                if (size > 0 && size !== conf.fontSize) {
+                  c.text.setAttribute("style", "font-size:" + size.toFixed(1) + "px");
+                }
+                c.text.textContent = chars.join("");
+              }
+
+              // A short label fitted by its measured width in the frame (3 px in): the longest form that
+              // fits at the label size; else the shortest form in the largest smaller font that fits it
+              // (0.1 px steps) down to the minimum; else the shortest form cut to ".." at the minimum.
+              function fitMeasured(c, width) {
+                var room = width - 3;
+                var size = conf.fontSize;
+                for (var i = 0; i < c.forms.length; i++) {
+                  if (textWidth(c.forms[i], size) <= room) {
+                    showLabel(c, c.forms[i], size);
+                    return;
+                  }
+                }
+                var last = c.forms[c.forms.length - 1];
+                var smallest = conf.minFont > 0 ? conf.minFont : size;
+                var smaller = Math.floor(size * room / textWidth(last, size) * 10) / 10;
+                while (smaller >= smallest && textWidth(last, smaller) > room) {
+                  smaller = Math.round(smaller * 10 - 1) / 10;
+                }
+                if (smaller >= smallest) {
+                  showLabel(c, last, smaller);
+                  return;
+                }
+                // the longest start of the name that fits with ".." (widths grow with the length)
+                var dots = [".", "."];
+                var lo = 0;
+                var hi = last.length - 1;
+                while (lo < hi) {
+                  var mid = (lo + hi + 1) >> 1;
+                  if (textWidth(last.slice(0, mid).concat(dots), smallest) <= room) {
+                    lo = mid;
+                  } else {
+                    hi = mid - 1;
+                  }
+                }
+                showLabel(c, lo > 0 ? last.slice(0, lo).concat(dots) : [], smallest);
+              }
+
               function fitLabel(c, width) {
                 if (!c.text || c === cells[base]) {
                   return;
@@ -144,6 +217,12 @@ final class FlameGraphAssets {
                 c.text.removeAttribute("style");
                 if (room < 3) {
                   c.text.textContent = "";
+                  return;
+                }
+                // short names: measured where the browser can (the file's labels take every character
+                // as fontwidth x the size, as flamegraph.pl's); full names as flamegraph.pl cuts them
+                if (c.short && rulerFor(c.text)) {
+                  fitMeasured(c, width);
                   return;
                 }
                 // the longest form that fits; with short names, else the shortest in a smaller font
@@ -419,7 +498,20 @@ final class FlameGraphAssets {
                 window.scrollTo(window.scrollX || 0, height);
               }
 
+              // Short labels fitted once to the font drawn, and kept as the frames' own labels (for unzoom).
+              function refitShortLabels() {
+                for (var i = 0; i < cells.length; i++) {
+                  var c = cells[i];
+                  if (c.short && c.text && i !== base) {
+                    fitLabel(c, c.w);
+                    c.label = c.text.textContent;
+                    c.textStyle = c.text.getAttribute("style");
+                  }
+                }
+              }
+
               collect();
+              refitShortLabels();
               loadState();
               showRoot();
               window.addEventListener("load", showRoot);

@@ -31,9 +31,11 @@ import java.util.TreeMap;
  * {@link FrameNames#labelForms} that fits; when none fits, the shortest in a smaller font that makes it
  * fit, {@code <text style="font-size:9.6px">}, as pprof's flame graph does, but not smaller than
  * {@link #MIN_FONT_RATIO} of the font size (8 px of 12); only when even that is too wide, the shortest
- * cut to {@code ..} at that minimum size. Widths are estimated as flamegraph.pl estimates them
- * (characters times the font size times {@code fontWidth}, 0.59). A frame whose label may differ from
- * its full name carries the forms for the script, which fits them again on zoom:
+ * cut to {@code ..} at that minimum size. In the file, widths are estimated as flamegraph.pl estimates
+ * them (characters times the font size times {@code fontWidth}, 0.59); in a browser the script fits the
+ * short labels again at load and on zoom by their width measured in the font it draws (a canvas's
+ * {@code measureText}), as pprof's flame graph does, so that labels in capitals do not overflow their
+ * frames. A frame whose label may differ from its full name carries the forms for the script:
  * {@code <g data-short="http.HandlerFunc.ServeHTTP" data-cuts="5,17">} (the short name, and the code
  * point offsets at which the shorter forms start); the root element says the minimum,
  * {@code data-minfontsize="8.0"}. The tooltip keeps the full name. Full names are drawn as flamegraph.pl

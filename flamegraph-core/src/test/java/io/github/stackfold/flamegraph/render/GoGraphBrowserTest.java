@@ -137,6 +137,11 @@ class GoGraphBrowserTest {
                 + "return out;", fullName);
     }
 
+    static double px(List<String> label) {
+        String computed = label.get(2);
+        return Double.parseDouble(computed.substring(0, computed.length() - 2));
+    }
+
     @Test
     void aLabelThatFitsNowhereIsDrawnSmallerAndRefitOnZoomAndReset() throws Exception {
         // 1,180 px for 100 samples: HandlerFunc.ServeHTTP under a 59 px, under b and e 35.4 px;
@@ -152,16 +157,22 @@ class GoGraphBrowserTest {
         browser.driver.get(svg.toUri().toString());
         String handler = "net/http.HandlerFunc.ServeHTTP";
         String server = "net/http.serverHandler.ServeHTTP";
-        List<List<String>> atLoad = List.of(
-                List.of("ServeHTTP", "font-size:11.1px", "11.1px"),
-                List.of("Serve..", "font-size:8.0px", "8px"),
-                List.of("Serve..", "font-size:8.0px", "8px"));
-        assertThat(labels(handler)).isEqualTo(atLoad);
-        // 23.6 px at 8 px: 5 characters, 4 where the width comes out a hair under 23.6
-        assertThat(labels(server)).isIn(List.of(List.of("Ser..", "font-size:8.0px", "8px")),
-                List.of(List.of("Se..", "font-size:8.0px", "8px")));
-
+        // 59 px: "ServeHTTP" in a smaller font; 35.4 px and 23.6 px: too narrow even at 8 px, cut there
+        List<List<String>> atLoad = labels(handler);
+        assertThat(atLoad).hasSize(3);
+        assertThat(atLoad.get(0).get(0)).isEqualTo("ServeHTTP");
+        assertThat(px(atLoad.get(0))).isBetween(8.0, 11.9);
+        assertThat(atLoad.get(0).get(1)).isEqualTo("font-size:" + atLoad.get(0).get(2).replace("px", "") + (atLoad.get(0).get(2).contains(".") ? "px" : ".0px"));
+        assertThat(atLoad.subList(1, 3)).allSatisfy(l -> {
+            assertThat(l.get(0)).startsWith("Se").endsWith("..");
+            assertThat(l.subList(1, 3)).containsExactly("font-size:8.0px", "8px");
+        });
         List<List<String>> serverAtLoad = labels(server);
+        assertThat(serverAtLoad).singleElement().satisfies(l -> {
+            assertThat(l.get(0)).startsWith("S").endsWith("..");
+            assertThat(l.subList(1, 3)).containsExactly("font-size:8.0px", "8px");
+        });
+        assertEachLabelFitsAndIsTheBest(shownLabels());
 
         // zoomed into the first: full width, the short name at the font size, the style gone
         frame(handler).findElement(By.tagName("rect")).click();
@@ -169,10 +180,14 @@ class GoGraphBrowserTest {
         browser.driver.findElement(By.id("unzoom")).click();
         assertThat(labels(handler)).isEqualTo(atLoad);
 
-        // zoomed into e: 59 px, smaller; 39.3 px, cut at 8 px to 8 characters
+        // zoomed into e: 59 px, smaller, as the first at load; 39.3 px, cut at 8 px but longer than in 23.6 px
         frame("e").findElement(By.tagName("rect")).click();
-        assertThat(labels(handler).get(2)).containsExactly("ServeHTTP", "font-size:11.1px", "11.1px");
-        assertThat(labels(server)).containsExactly(List.of("ServeH..", "font-size:8.0px", "8px"));
+        assertThat(labels(handler).get(2)).isEqualTo(atLoad.get(0));
+        assertThat(labels(server)).singleElement().satisfies(l -> {
+            assertThat(l.get(0)).endsWith("..").hasSizeGreaterThan(serverAtLoad.get(0).get(0).length());
+            assertThat(l.subList(1, 3)).containsExactly("font-size:8.0px", "8px");
+        });
+        assertEachLabelFitsAndIsTheBest(shownLabels());
         browser.driver.findElement(By.id("unzoom")).click();
         assertThat(labels(handler)).isEqualTo(atLoad);
         assertThat(labels(server)).isEqualTo(serverAtLoad);
@@ -187,6 +202,101 @@ class GoGraphBrowserTest {
         frame("e").findElement(By.tagName("rect")).click();
         // 59 px: flamegraph.pl's cut, 8 characters at 12 px
         assertThat(labels("net/http.HandlerFunc.ServeHTTP")).containsExactly(List.of("net/ht..", "", "12px"));
+        assertThat(browser.severeLogs()).isEmpty();
+    }
+
+    /**
+     * Every frame's label as the page shows it, measured by the SVG itself (getComputedTextLength, not
+     * the script's canvas), with what the next better label would measure: the longer forms at the font
+     * size, the shortest form 0.1 px larger, or one more character before "..".
+     */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> shownLabels() {
+        return (List<Map<String, Object>>) browser.driver.executeScript(
+                "var root = document.documentElement;"
+                + "var size = parseFloat(root.getAttribute('data-fontsize')), min = parseFloat(root.getAttribute('data-minfontsize')) || size;"
+                + "function width(g, text, px) {"
+                + "  var t = document.createElementNS('http://www.w3.org/2000/svg', 'text');"
+                + "  t.setAttribute('style', 'font-size:' + px + 'px'); t.textContent = text; g.appendChild(t);"
+                + "  var w = t.getComputedTextLength(); g.removeChild(t); return w; }"
+                + "var out = [];"
+                + "document.querySelectorAll('#frames > *').forEach(function (g) {"
+                + "  var r = g.querySelector('rect'), t = g.querySelector('text'), tip = g.querySelector('title');"
+                + "  if (!r || !t || !tip || !g.hasAttribute('data-short') || !t.textContent) { return; }"
+                + "  var shown = t.textContent, px = parseFloat(getComputedStyle(t).fontSize);"
+                + "  var forms = [Array.from(g.getAttribute('data-short'))];"
+                + "  (g.getAttribute('data-cuts') || '').split(',').forEach(function (c) { if (c) { forms.push(forms[0].slice(+c)); } });"
+                + "  var last = forms[forms.length - 1].join(''), better = [];"
+                + "  if (shown.endsWith('..')) {"
+                + "    var k = Array.from(shown).length - 2;"
+                + "    better.push(width(g, last, min));"
+                + "    if (k + 1 < Array.from(last).length) { better.push(width(g, Array.from(last).slice(0, k + 1).join('') + '..', min)); }"
+                + "  } else {"
+                + "    for (var i = 0; i < forms.length && forms[i].join('') !== shown; i++) { better.push(width(g, forms[i].join(''), size)); }"
+                + "    if (px < size) { better.push(width(g, shown, Math.round(px * 10 + 1) / 10)); }"
+                + "  }"
+                + "  out.push({title: tip.textContent, label: shown, px: px, w: parseFloat(r.getAttribute('width')),"
+                + "    length: t.getComputedTextLength(), better: better, forms: forms.map(function (f) { return f.join(''); })});"
+                + "});"
+                + "return out;");
+    }
+
+    /**
+     * Each short label fits in its frame (3 px in) and is the best that fits: every better label,
+     * measured by the SVG, does not (to 0.05 px, what canvas and SVG text may differ by).
+     */
+    static void assertEachLabelFitsAndIsTheBest(List<Map<String, Object>> labels) {
+        assertThat(labels).isNotEmpty();
+        for (Map<String, Object> l : labels) {
+            double room = ((Number) l.get("w")).doubleValue() - 3;
+            String what = l.get("label") + " at " + l.get("px") + " px in " + l.get("w") + " px (" + l.get("title") + ")";
+            assertThat(((Number) l.get("length")).doubleValue()).as(what).isLessThanOrEqualTo(room + 0.05);
+            assertThat((List<?>) l.get("better")).as(what + ": better labels do not fit")
+                    .allSatisfy(b -> assertThat(((Number) b).doubleValue()).isGreaterThan(room - 0.05));
+            assertThat(((Number) l.get("px")).doubleValue()).as(what).isGreaterThanOrEqualTo(ShortNamesTest.MIN_FONT);
+            String shown = (String) l.get("label");
+            String part = shown.endsWith("..") ? shown.substring(0, shown.length() - 2) : shown;
+            assertThat((List<?>) l.get("forms")).as(what).anySatisfy(f -> assertThat((String) f).startsWith(part));
+        }
+    }
+
+    @Test
+    void shortLabelsOfTheRealApiserverGraphAreFittedToTheFontDrawnAndHalfAsManyAreCut() throws Exception {
+        Path pb = Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb");
+        var profile = PprofReader.create().read(pb).folded();
+        long[] full = ShortNamesTest.cut(ShortNamesTest.frames(
+                ShortNamesTest.render(profile, FlameGraphOptions.builder().names(FrameNames.Style.FULL).build())));
+        byte[] written = ShortNamesTest.render(profile, FlameGraphOptions.defaults());
+        long[] inFile = ShortNamesTest.cut(ShortNamesTest.frames(written));
+        Path svg = dir.resolve("apiserver-labels.svg");
+        Files.write(svg, written);
+        browser.driver.get(svg.toUri().toString());
+
+        @SuppressWarnings("unchecked")
+        List<List<Object>> frames = (List<List<Object>>) browser.driver.executeScript(
+                "var out = [];"
+                + "document.querySelectorAll('#frames > *').forEach(function (g) {"
+                + "  var r = g.querySelector('rect'), t = g.querySelector('text');"
+                + "  if (r && t && g.querySelector('title')) { out.push([parseFloat(r.getAttribute('width')), t.textContent]); } });"
+                + "return out;");
+        long wide = frames.stream().filter(f -> ((Number) f.get(0)).doubleValue() > 30).count();
+        long cut = frames.stream().filter(f -> ((Number) f.get(0)).doubleValue() > 30 && ((String) f.get(1)).endsWith("..")).count();
+        System.out.printf("real apiserver graph at 1,200 px, frames wider than 30 px with a label cut to '..': full names %d of %d;"
+                + " short names as written %d; in Chromium, fitted to the font drawn, %d%n", full[1], full[0], inFile[1], cut);
+        assertThat(wide).isEqualTo(full[0]);
+        // 72 when written, three more than the half of 139 that issue 27 asks for, and two more than the
+        // file's own estimate (70), whose labels in capitals overflow their frames: "ServeHTTP" is 43.4 px
+        // at 8 px in DejaVu Sans, Chromium's Verdana here, and 25 of the cut frames are 35.6 px wide.
+        // A bound that a regression breaks, not the goal.
+        assertThat(cut).as("cut labels in Chromium, against %d with full names", full[1]).isLessThanOrEqualTo(72);
+        assertEachLabelFitsAndIsTheBest(shownLabels());
+
+        // zoomed into the widest filter closure and back: every label fitted again, then as at load
+        List<Map<String, Object>> atLoad = shownLabels();
+        frame("k8s.io/apiserver/pkg/endpoints/filters.withAuthentication.func1").findElement(By.tagName("rect")).click();
+        assertEachLabelFitsAndIsTheBest(shownLabels());
+        browser.driver.findElement(By.id("unzoom")).click();
+        assertThat(shownLabels()).isEqualTo(atLoad);
         assertThat(browser.severeLogs()).isEmpty();
     }
 
