@@ -7,14 +7,11 @@ import io.github.stackfold.flamegraph.export.SpeedscopeWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
@@ -53,24 +50,23 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     SymbolFlags symbols;
 
-    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, pprof profiles, perf.data, perf script text or flame graph SVGs"
-            + " (default: standard input; - is standard input).")
-    List<String> inputs = new ArrayList<>();
+    @Mixin
+    ViewerInputs inputs;
 
     @Override
     public Integer call() throws IOException {
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, null, symbols, false);
+        ViewerInputs.Loaded in = inputs.load(flame, null, symbols, false);
         if (in.profile().isEmpty()) {
-            throw ViewerInputs.noSamples(inputs);
+            throw inputs.noSamples();
         }
         if (in.export() == null) {
             // several inputs whose values share no type (a folded file's samples, a profile of CPU time only)
-            throw new BadInputException(String.join(", ", inputs), "the inputs have no value type in common"
+            throw new BadInputException(String.join(", ", inputs.files), "the inputs have no value type in common"
                     + " (samples, CPU nanoseconds, events) to merge; export them one by one");
         }
         if (in.diff() != null) {
             // no export format holds two counts a stack: say which one is written
-            flame.stderr().println("flame: warning: " + (inputs.isEmpty() ? "-" : inputs.get(0))
+            flame.stderr().println("flame: warning: " + (inputs.files.isEmpty() ? "-" : inputs.files.get(0))
                     + " is a diff (two counts a stack); exported its second (after) counts only");
         }
         output.write(flame, out -> write(in.export(), out));

@@ -21,7 +21,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -100,9 +99,8 @@ final class HtmlCommand implements Callable<Integer> {
     @Mixin
     ProfileReadFlags reading;
 
-    @Parameters(paramLabel = "PROFILE", description = "Folded stacks, flame diff output, pprof profiles, perf.data, perf script"
-            + " text or flame graph SVGs (default: standard input; - is standard input).")
-    List<String> inputs = new ArrayList<>();
+    @Mixin
+    ViewerInputs inputs;
 
     /**
      * The viewer's options. The flags it shares with the SVG are mapped onto the library once, by
@@ -142,9 +140,9 @@ final class HtmlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         HtmlOptions options = options();
-        ViewerInputs.Loaded in = ViewerInputs.load(inputs, flame, reading.pprof, reading.symbols, true);
+        ViewerInputs.Loaded in = inputs.load(flame, reading.pprof, reading.symbols, true);
         if (in.isEmpty()) {
-            throw ViewerInputs.noSamples(inputs);
+            throw inputs.noSamples();
         }
         if (heatmap && (in.timed() == null || !in.timed().hasTimes())) {
             flame.stderr().println("flame: warning: --heatmap: the input has no sample times (only perf script text has);"

@@ -17,10 +17,14 @@ import io.github.stackfold.flamegraph.pprof.PprofReader;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
+import picocli.CommandLine.Parameters;
+
 /**
- * The inputs of {@code flame html} and {@code flame export}, opened and told apart by {@link ProfileInput}
+ * The inputs of {@code flame html} and {@code flame export} ({@code @Mixin}: their PROFILE arguments), opened
+ * and told apart by {@link ProfileInput}
  * (what is no profile is refused as by every command):
  * perf script text is read sample by sample ({@link TimedProfile}: times for the heatmap, sample
  * counts beside the periods), a perf.data recording with its sample counts beside the periods, pprof profiles with both their sample count and their CPU time where
@@ -28,6 +32,10 @@ import java.util.List;
  * Several inputs are merged (times and diffs then only when there is one input).
  */
 final class ViewerInputs {
+    @Parameters(paramLabel = "PROFILE", description = "Folded stacks (flame diff output too), pprof profiles, perf.data, perf script"
+            + " text or flame graph SVGs (default: standard input; - is standard input).")
+    List<String> files = new ArrayList<>();
+
     /**
      * What was read: exactly one of raw, timed, diff and export is the input's richest form. raw (only
      * when asked for): one folded input read as bytes for the HTML viewer, and then the only component.
@@ -45,34 +53,24 @@ final class ViewerInputs {
         }
     }
 
-    private ViewerInputs() {
-    }
-
     /** The error (exit code 2) for inputs that hold no samples, naming them ({@code <stdin>} for none). */
-    static NoSamplesException noSamples(List<String> files) {
+    NoSamplesException noSamples() {
         return new NoSamplesException((files.isEmpty() ? "<stdin>" : String.join(", ", files)) + ": no samples");
     }
 
     /**
      * Reads the inputs; with {@code pprof} flags, pprof profiles are read with them (one weight),
-     * without, with both their sample counts and CPU time.
-     */
-    static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof) throws IOException {
-        return load(files, flame, pprof, null, false);
-    }
-
-    /**
-     * As {@link #load(List, FlameCli, PprofFlags)}, naming frames with the symbol flags (null: none
-     * given); with {@code raw}, one folded input with one count per line is read as bytes
+     * without, with both their sample counts and CPU time; frames are named with the symbol flags (null:
+     * none given); with {@code raw}, one folded input with one count per line is read as bytes
      * ({@link Loaded#raw()}: no String per stack, for the HTML viewer).
      */
-    static Loaded load(List<String> files, FlameCli flame, PprofFlags pprof, SymbolFlags symbols, boolean raw) throws IOException {
+    Loaded load(FlameCli flame, PprofFlags pprof, SymbolFlags symbols, boolean raw) throws IOException {
         List<String> fs = files.isEmpty() ? List.of("-") : files;
         if (fs.size() == 1) {
             return loadOne(fs.get(0), flame, pprof, symbols, raw);
         }
         FoldedProfile merged = FoldedProfile.empty();
-        List<ExportProfile> exports = new java.util.ArrayList<>();
+        List<ExportProfile> exports = new ArrayList<>();
         for (String f : fs) {
             Loaded l = loadOne(f, flame, pprof, symbols, false);
             if (l.diff() != null) {
