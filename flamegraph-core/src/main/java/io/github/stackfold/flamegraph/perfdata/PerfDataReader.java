@@ -615,10 +615,10 @@ public final class PerfDataReader {
         return first;
     }
 
-    /** Decodes a sample into {@link #sample}; false when it is too short for its own fields. */
     /** The largest period a sample may have (78 hours of cpu-clock nanoseconds); larger ones are damage. */
     static final long MAX_PERIOD = 1L << 48;
 
+    /** Decodes a sample into {@link #sample}; false when it is too short for its own fields. */
     private boolean decodeSample(byte[] b, int p, int size) {
         EventAttr a = attrForSample(b, p, size);
         if (a == null) {
