@@ -4,21 +4,26 @@ import io.github.stackfold.flamegraph.analyze.Report;
 
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.AbstractDoubleAssert;
-import org.assertj.core.api.Assertions;
 
-/** Assertions on one category's shares of a profile. */
+/**
+ * Assertions on one category's shares of a profile. The shares are fractions of 1 (0.05 is 5 %); a
+ * failure states the share in percent with its 95 % margin and the number of samples it comes from.
+ */
 public final class CategoryAssert extends AbstractAssert<CategoryAssert, Report.CategoryShare> {
-    CategoryAssert(Report.CategoryShare actual) {
+    private final Report report;
+
+    CategoryAssert(Report.CategoryShare actual, Report report) {
         super(actual, CategoryAssert.class);
+        this.report = report;
     }
 
     /** The share of samples with this category anywhere on the (counting part of the) stack. */
     public AbstractDoubleAssert<?> inclusiveShare() {
-        return Assertions.assertThat(actual.inclusive()).as("inclusive share of category %s", actual.name());
+        return Shares.of(report, "inclusive share of category " + actual.name(), actual.inclusive());
     }
 
     /** The share of samples whose leaf-most classified frame is of this category. */
     public AbstractDoubleAssert<?> exclusiveShare() {
-        return Assertions.assertThat(actual.exclusive()).as("exclusive share of category %s", actual.name());
+        return Shares.of(report, "exclusive share of category " + actual.name(), actual.exclusive());
     }
 }

@@ -6,7 +6,11 @@ import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.AbstractDoubleAssert;
 import org.assertj.core.api.Assertions;
 
-/** Assertions on a {@link Comparison} of two profiles: how shares changed from before to after. */
+/**
+ * Assertions on a {@link Comparison} of two profiles: how shares changed from before to after. Shares and
+ * changes are fractions of 1 ({@code grewBy(0.02)}: two percentage points); a failure states both shares
+ * in percent with their 95 % margins and sample counts, and the change with its margin.
+ */
 public final class ComparisonAssert extends AbstractAssert<ComparisonAssert, Comparison> {
     ComparisonAssert(Comparison actual) {
         super(actual, ComparisonAssert.class);
@@ -15,7 +19,7 @@ public final class ComparisonAssert extends AbstractAssert<ComparisonAssert, Com
     /** Assertions on how a function's shares changed. */
     public FunctionChangeAssert function(String name) {
         isNotNull();
-        return new FunctionChangeAssert(actual.function(name));
+        return new FunctionChangeAssert(actual.function(name), actual);
     }
 
     /** Assertions on how a category's shares changed; fails when there is no such category. */
@@ -68,22 +72,41 @@ public final class ComparisonAssert extends AbstractAssert<ComparisonAssert, Com
          */
         S grew(String kind, Comparison.ShareChange share, double delta, boolean atLeast) {
             if ((share.delta() >= delta) != atLeast) {
-                failWithMessage("Expected the %s share of %s<%s> to grow by %s %s but it went from %s to %s (%+f)", kind, what,
-                        name, atLeast ? "at least" : "less than", delta, share.before(), share.after(), share.delta());
+                failWithMessage("Expected the %s share of %s<%s>%s to grow by %s %s but it went from %s", kind, what, name,
+                        absent(), atLeast ? "at least" : "less than", Shares.points(delta), Shares.change(share));
             }
             return myself;
         }
 
         /** An assertion on the change of the {@code kind} share (after minus before). */
         AbstractDoubleAssert<?> delta(String kind, Comparison.ShareChange share) {
-            return Assertions.assertThat(share.delta()).as("change of the %s share of %s", kind, name);
+            return Assertions.assertThat(share.delta()).as("change of the %s share of %s%s = %s; as a fraction of 1: %s",
+                    kind, name, absent(), Shares.change(share), Shares.fraction(share.delta()));
+        }
+
+        /** Why a share is 0 in both profiles when the name is in neither (a misspelt name), or "". */
+        String absent() {
+            return "";
         }
     }
 
     /** A function's change in shares. */
     public static final class FunctionChangeAssert extends ShareChangeAssert<FunctionChangeAssert, Comparison.FunctionChange> {
-        FunctionChangeAssert(Comparison.FunctionChange actual) {
+        private final Comparison comparison;
+
+        FunctionChangeAssert(Comparison.FunctionChange actual, Comparison comparison) {
             super(actual, FunctionChangeAssert.class, "", actual.name(), actual.inclusive());
+            this.comparison = comparison;
+        }
+
+        @Override
+        String absent() {
+            String n = actual.name();
+            if (comparison.before().functions().contains(n) || comparison.after().functions().contains(n)) {
+                return "";
+            }
+            String similar = Shares.similar(comparison.after(), n);
+            return " (in neither profile" + (similar.isEmpty() ? Shares.similar(comparison.before(), n) : similar) + ")";
         }
 
         /** Fails unless the self share grew by at least {@code delta}. */

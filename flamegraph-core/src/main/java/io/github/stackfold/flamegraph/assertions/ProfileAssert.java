@@ -40,7 +40,7 @@ public final class ProfileAssert extends AbstractAssert<ProfileAssert, FoldedPro
         return new ReportAssert(report()).category(name);
     }
 
-    /** Assertions on a function's shares (0 when the profile does not hold it). */
+    /** Assertions on a function's shares, by its full name (0 when the profile does not hold it: see {@link FunctionAssert#isInProfile()}). */
     public FunctionAssert function(String name) {
         return new ReportAssert(report()).function(name);
     }

@@ -18,12 +18,12 @@ public final class ReportAssert extends AbstractAssert<ReportAssert, Report> {
             failWithMessage("Expected rules %s to have a category named <%s> but they have %s", actual.rules(),
                     name, actual.categories().stream().map(Report.CategoryShare::name).toList());
         }
-        return new CategoryAssert(c);
+        return new CategoryAssert(c, actual);
     }
 
-    /** Assertions on a function's shares (0 when the profile does not hold it). */
+    /** Assertions on a function's shares, by its full name (0 when the profile does not hold it: see {@link FunctionAssert#isInProfile()}). */
     public FunctionAssert function(String name) {
         isNotNull();
-        return new FunctionAssert(name, actual.selfShare(name), actual.inclusiveShare(name));
+        return new FunctionAssert(name, actual);
     }
 }

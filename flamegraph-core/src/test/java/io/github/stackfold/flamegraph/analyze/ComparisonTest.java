@@ -52,7 +52,7 @@ class ComparisonTest {
         assertThat(c).function("runtime.schedule").didNotGrowBy(0.0);
         assertThat(c).category("authorization").grewBy(0.1).inclusiveDelta().isLessThan(0.11);
         assertThatThrownBy(() -> assertThat(c).function(LIST).grewBy(0.41))
-                .isInstanceOf(AssertionError.class).hasMessageContaining(LIST).hasMessageContaining("at least 0.41");
+                .isInstanceOf(AssertionError.class).hasMessageContaining(LIST).hasMessageContaining("at least 41.0 pp");
         assertThatThrownBy(() -> assertThat(c).category("authorization").didNotGrowBy(0.05))
                 .isInstanceOf(AssertionError.class);
         assertThatThrownBy(() -> assertThat(c).category("no-such-category"))
