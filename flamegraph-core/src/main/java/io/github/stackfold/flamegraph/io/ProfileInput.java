@@ -116,14 +116,23 @@ public final class ProfileInput implements Closeable {
             };
             return of(in, Inputs.STDIN_NAME);
         }
-        Path path = Path.of(arg);
+        return open(Path.of(arg));
+    }
+
+    /**
+     * Opens the file {@code path} ({@code -} is a file here, not standard input). A directory is opened
+     * as {@link Kind#DIRECTORY}; a missing or unreadable file throws the NIO exception that names it
+     * ({@code NoSuchFileException}, {@code AccessDeniedException}).
+     */
+    public static ProfileInput open(Path path) throws IOException {
+        String name = path.toString();
         if (Files.isDirectory(path)) {
-            return new ProfileInput(arg, Kind.DIRECTORY, "a directory",
+            return new ProfileInput(name, Kind.DIRECTORY, "a directory",
                     new BufferedInputStream(InputStream.nullInputStream()), new byte[0]);
         }
         InputStream in = Inputs.openFile(path);
         try {
-            return of(in, arg);
+            return of(in, name);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;

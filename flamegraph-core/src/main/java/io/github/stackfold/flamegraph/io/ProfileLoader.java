@@ -104,9 +104,15 @@ public final class ProfileLoader {
         return new Builder();
     }
 
-    /** Loads a file. */
+    /**
+     * Loads a file.
+     *
+     * @throws NotAProfileException when the file (a directory, say) is no profile: the message names it
+     * @throws BadInputException when the profile is damaged: the message names the file and the line or byte
+     * @throws java.nio.file.NoSuchFileException when it does not exist (other I/O failures likewise)
+     */
     public FoldedProfile load(Path file) throws IOException {
-        try (ProfileInput in = ProfileInput.of(Inputs.openFile(file), file.toString())) {
+        try (ProfileInput in = ProfileInput.open(file)) {
             return load(in);
         }
     }

@@ -40,6 +40,17 @@ class ProfileLoaderTest {
         return PprofReader.create().read(Shared.path(PPROF)).folded();
     }
 
+    /** A directory given to the library's load(Path) is named in a not-a-profile error, as the CLI names it. */
+    @Test
+    void aDirectoryIsNoProfileAndTheErrorNamesIt() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("results"));
+        assertThatThrownBy(() -> ProfileLoader.create().load(dir)).isInstanceOf(NotAProfileException.class)
+                .hasMessageStartingWith(dir + ": a directory, not a profile (expected a pprof profile");
+        // a file named "-" is that file, not standard input
+        Path dash = Files.writeString(tmp.resolve("-"), "main;work 3\n");
+        assertThat(ProfileLoader.create().load(dash).total()).isEqualTo(3);
+    }
+
     @Test
     void loadsPprofRawGzippedXzAndBzip2ByContentWhateverTheName() throws Exception {
         byte[] raw = Files.readAllBytes(Shared.path(PPROF));
