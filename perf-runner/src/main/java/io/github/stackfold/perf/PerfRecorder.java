@@ -103,6 +103,10 @@ public final class PerfRecorder {
         this.options = options;
     }
 
+    /**
+     * A recorder with these options; nothing runs until {@link #record}, which checks that perf is there and
+     * may record (else {@link ToolMissingException}, {@link NotPermittedException}).
+     */
     public static PerfRecorder create(RecordOptions options) {
         return new PerfRecorder(options);
     }
@@ -112,6 +116,7 @@ public final class PerfRecorder {
         return create(RecordOptions.builder().pid(pid).duration(duration).build()).record().profile();
     }
 
+    /** The options this recorder records with. */
     public RecordOptions options() {
         return options;
     }

@@ -68,6 +68,7 @@ public final class RecordOptions extends Settings<RecordOptions.Builder> {
         super(b);
     }
 
+    /** A builder holding the defaults of the table above. */
     public static Builder builder() {
         return new Builder();
     }

@@ -53,6 +53,7 @@ public final class Analyzer {
         this.options = options;
     }
 
+    /** An analyzer with these options (rules and the length of the top lists); reusable and thread-safe. */
     public static Analyzer create(Options options) {
         return new Analyzer(Objects.requireNonNull(options, "options"));
     }
@@ -62,6 +63,7 @@ public final class Analyzer {
         return new Analyzer(Options.defaults());
     }
 
+    /** The options this analyzer was made with. */
     public Options options() {
         return options;
     }

@@ -43,10 +43,12 @@ public final class HtmlRenderer {
         this.options = Objects.requireNonNull(options, "options");
     }
 
+    /** A renderer writing the viewer with these options ({@link HtmlOptions#defaults()}, {@link HtmlOptions#builder()}). */
     public static HtmlRenderer of(HtmlOptions options) {
         return new HtmlRenderer(options);
     }
 
+    /** The options this renderer writes with. */
     public HtmlOptions options() {
         return options;
     }

@@ -100,6 +100,7 @@ public final class ProfileLoader {
         return builder().build();
     }
 
+    /** A builder for a loader with other pprof options, collapsers or handlers of bad lines and warnings. */
     public static Builder builder() {
         return new Builder();
     }

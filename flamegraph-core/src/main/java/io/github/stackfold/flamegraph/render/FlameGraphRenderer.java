@@ -95,10 +95,12 @@ public final class FlameGraphRenderer {
         this.options = options;
     }
 
+    /** A renderer drawing with these options ({@link FlameGraphOptions#builder()}). */
     public static FlameGraphRenderer of(FlameGraphOptions options) {
         return new FlameGraphRenderer(options);
     }
 
+    /** The options this renderer draws with. */
     public FlameGraphOptions options() {
         return options;
     }
