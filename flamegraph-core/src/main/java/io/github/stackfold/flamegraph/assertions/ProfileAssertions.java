@@ -12,12 +12,24 @@ import io.github.stackfold.flamegraph.folded.FoldedProfile;
  *
  * assertThat(profile).category("authorization").inclusiveShare().isLessThan(0.05);
  * assertThat(profile).withRules(Rules.builtIn("etcd")).category("disk-sync").exclusiveShare().isGreaterThan(0.01);
- * assertThat(profile).function("encoding/json.Marshal").inclusiveShare().isLessThan(0.10);
+ * assertThat(profile).function("encoding/json.Marshal").isInProfile().inclusiveShare().isLessThan(0.10);
  * assertThat(analyzer.compare(idle, loaded)).function("k8s.io/apiserver/pkg/endpoints/handlers.ListResource.func1").grewBy(0.02);
  * </pre>
  *
  * Shares are fractions of 1 of the profile's total weight, counted as {@code flame analyze} counts
- * them. Needs assertj-core on the test class path (an optional dependency of flamegraph-core).
+ * them; functions go by their full names ({@code net/http.HandlerFunc.ServeHTTP}). A failure states the
+ * share in percent with its 95 % margin and sample count:
+ *
+ * <pre>
+ * [inclusive share of category authentication = 4.5% ±3.0 pp, 95 % margin (199 samples; as a fraction of 1: 0.045226)]
+ * Expecting actual:
+ *   0.04522613065326633
+ * to be less than:
+ *   0.01
+ * </pre>
+ *
+ * Needs assertj-core on the test class path (an optional dependency of flamegraph-core; on the module
+ * path the test module {@code requires org.assertj.core}).
  */
 public final class ProfileAssertions {
     private ProfileAssertions() {
