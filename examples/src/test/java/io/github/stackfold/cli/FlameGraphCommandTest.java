@@ -101,9 +101,8 @@ class FlameGraphCommandTest {
     void diffReadsPerfScriptTextLikeItsFoldedStacks() throws Exception {
         String one = "app 7 [000] 1.0: 10 cpu-clock:\n\t    401000 work+0x1 (/opt/app)\n\t    402000 main+0x2 (/opt/app)\n\n";
         String two = "app 7 [000] 2.0: 30 cpu-clock:\n\t    401000 work+0x1 (/opt/app)\n\t    402000 main+0x2 (/opt/app)\n\n";
-        Path dir = Files.createTempDirectory("stackfold-diff");
-        Path before = Files.writeString(dir.resolve("before.txt"), one);
-        Path after = Files.writeString(dir.resolve("after.txt"), two);
+        Path before = Files.writeString(tmp.resolve("before.txt"), one);
+        Path after = Files.writeString(tmp.resolve("after.txt"), two);
         SvgChecks.Run run = SvgChecks.flame("diff", before.toString(), after.toString());
         assertThat(run.code).isZero();
         assertThat(run.outText()).isEqualTo("app;main;work 10 30\n");
