@@ -93,7 +93,11 @@ public final class FoldedProfile {
         return EMPTY;
     }
 
-    /** A profile from raw stacks and weights (weights of equal stacks are added). */
+    /**
+     * A profile from raw stacks and weights (weights of equal stacks are added).
+     *
+     * @throws IllegalArgumentException for a negative weight (it names the stack)
+     */
     public static FoldedProfile of(Map<String, Long> weights) {
         Builder b = builder();
         weights.forEach(b::add);
@@ -104,6 +108,8 @@ public final class FoldedProfile {
      * The profile of {@code stacks[i]} with weight {@code counts[i]}; equal stacks add up. Stacks already
      * in byte order and distinct (a producer that orders them itself) are taken as they are, after one
      * pass that checks it, instead of being hashed and looked up one by one; the arrays must not change after.
+     *
+     * @throws IllegalArgumentException for arrays of different lengths or a negative weight (it names the stack)
      */
     public static FoldedProfile of(String[] stacks, long[] counts) {
         if (stacks.length != counts.length) {
@@ -111,6 +117,9 @@ public final class FoldedProfile {
         }
         if (stacks.length == 0) {
             return EMPTY;
+        }
+        for (int i = 0; i < counts.length; i++) {
+            checkWeight(stacks[i], counts[i]);
         }
         for (int i = 1; i < stacks.length; i++) {
             if (stacks[i - 1].compareTo(stacks[i]) >= 0) {
@@ -126,6 +135,16 @@ public final class FoldedProfile {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Weights are counts or periods: a negative one (a caller's subtraction, an overflow) would make shares below 0. */
+    private static void checkWeight(String stack, long count) {
+        if (count < 0) {
+            String shown = decode(stack);
+            shown = shown.length() > 200 ? shown.substring(0, 200) + "..." : shown;
+            throw new IllegalArgumentException("negative weight " + count + " for stack '" + shown
+                    + "': weights of folded stacks are counts or periods, 0 or more");
+        }
     }
 
     /** A builder for producers that hold raw stacks as bytes (see {@link RawBuilder}). */
@@ -364,8 +383,9 @@ public final class FoldedProfile {
         private Builder() {
         }
 
-        /** Adds weight to a raw stack. */
+        /** Adds weight to a raw stack; a negative weight is an {@link IllegalArgumentException} naming the stack. */
         public Builder add(String stack, long count) {
+            checkWeight(stack, count);
             long[] w = weights.get(stack);
             if (w == null) {
                 weights.put(stack, new long[] {count});
@@ -430,8 +450,14 @@ public final class FoldedProfile {
         private RawBuilder() {
         }
 
-        /** Adds weight to a raw stack; the builder keeps {@code stack}, which must not change after. */
+        /**
+         * Adds weight to a raw stack; the builder keeps {@code stack}, which must not change after. A negative
+         * weight is an {@link IllegalArgumentException} naming the stack.
+         */
         public RawBuilder add(byte[] stack, long count) {
+            if (count < 0) {
+                checkWeight(new String(stack, java.nio.charset.StandardCharsets.ISO_8859_1), count);
+            }
             if (size == stacks.length) {
                 stacks = Arrays.copyOf(stacks, size * 2);
                 counts = Arrays.copyOf(counts, size * 2);

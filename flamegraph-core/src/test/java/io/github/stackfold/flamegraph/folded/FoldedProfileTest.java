@@ -94,4 +94,20 @@ class FoldedProfileTest {
                     throw e;
                 })).isInstanceOf(BadInputException.class).hasMessageStartingWith("s:1: ");
     }
+
+    /** A negative weight made shares below 0 (an inclusive share of -1.0 for a;b -5, a;c 10); it is refused where it enters. */
+    @Test
+    void aNegativeWeightIsRefusedNamingTheStack() {
+        assertThatThrownBy(() -> FoldedProfile.of(java.util.Map.of("a;b", -5L, "a;c", 10L)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("negative weight -5 for stack 'a;b': weights of folded stacks are counts or periods, 0 or more");
+        assertThatThrownBy(() -> FoldedProfile.of(new String[] {"a;b", "a;c"}, new long[] {1, -2}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("negative weight -2 for stack 'a;c'");
+        assertThatThrownBy(() -> FoldedProfile.builder().add("a;b", 3).add("a;b", -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("negative weight -1 for stack 'a;b'");
+        assertThatThrownBy(() -> FoldedProfile.rawBuilder().add("x;y".getBytes(StandardCharsets.ISO_8859_1), -7))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("negative weight -7 for stack 'x;y'");
+        // 0 stays allowed, as in folded files
+        assertThat(FoldedProfile.of(java.util.Map.of("a;b", 0L, "a;c", 2L)).total()).isEqualTo(2);
+    }
 }
