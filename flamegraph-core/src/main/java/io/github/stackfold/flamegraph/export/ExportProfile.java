@@ -228,9 +228,9 @@ public final class ExportProfile {
 
     /**
      * The process every stack's first frame names (perf stacks start with it: {@code sh}, {@code java-4711}),
-     * or empty when they name several.
+     * or empty when they name several (or there are none). Only for stacks that start with their process.
      */
-    static String oneProcess(FoldedProfile p) {
+    public static String oneProcess(FoldedProfile p) {
         String one = null;
         for (int i = 0; i < p.size(); i++) {
             String s = p.stack(i);
