@@ -68,8 +68,9 @@ public final class ExportProfile {
      * what the input knows, nothing guessed.
      *
      * @param periodType    what one period counts ({@code cpu/nanoseconds}, {@code cycles/count}); null when unknown
-     * @param period        the period of every sample (pprof: 10,000,000 ns at 100 Hz; perf {@code -c N}: N);
-     *                      0 when unknown or when it varies (perf's {@code -F} frequency mode)
+     * @param period        the period of every sample (pprof: 10,000,000 ns at 100 Hz; perf.data recorded with
+     *                      {@code -c N}: N; perf script text whose samples all print the same period: that one);
+     *                      0 when unknown or when it varies (a perf.data recorded at a frequency, {@code -F})
      * @param timeNanos     when the profile was taken, nanoseconds since the epoch; 0 when unknown (perf's
      *                      sample times count from boot, not from the epoch)
      * @param durationNanos how long the profile covers: pprof's {@code duration_nanos}, a stackfold folded
@@ -147,7 +148,7 @@ public final class ExportProfile {
         return header;
     }
 
-    /** Folded stacks with their counts as one value of the given type. */
+    /** Folded stacks with their counts as one value of the given type, and the duration their meta knows. */
     public static ExportProfile of(FoldedProfile p, ValueType type) {
         long[] v = new long[p.size()];
         for (int i = 0; i < v.length; i++) {
