@@ -22,7 +22,8 @@ import picocli.CommandLine.ParentCommand;
         header = "Write a profile for pprof, speedscope or as folded stacks.",
         sortOptions = false,
         description = {"Writes a profile for the tools users already have: --format pprof (gzipped profile.proto for"
-                + " go tool pprof, with samples/count and cpu/nanoseconds where known), speedscope (JSON, one profile per"
+                + " go tool pprof, with samples/count and cpu/nanoseconds where known, and the period, time, duration and"
+                + " binary the input gives), speedscope (JSON, one profile per"
                 + " process or thread of perf script input) or folded. Several inputs are merged; - is standard input."})
 final class ExportCommand implements Callable<Integer> {
     /** The formats of --format. */

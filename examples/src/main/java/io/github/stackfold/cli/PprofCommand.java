@@ -202,7 +202,7 @@ final class PprofCommand implements Callable<Integer> {
             if (fetcher.url() != null) {
                 labels.put("instance", fetcher.url().getRawAuthority());
             }
-            pushAll(sinks, List.of(new LabeledProfile(push.app, labels, from, until, profile.folded(),
+            pushAll(sinks, List.of(new LabeledProfile(push.app(), labels, from, until, profile.folded(),
                     profile.sampleType(), 100, raw)));
         }
         return ExitCodes.OK;
@@ -250,7 +250,7 @@ final class PprofCommand implements Callable<Integer> {
             flame.stderr().println("flame pprof: wrote " + w.files().size() + " files below " + outputDir.dir);
             if (!sinks.isEmpty()) {
                 List<LabeledProfile> labeled = new ArrayList<>();
-                got.profiles().forEach(p -> labeled.add(LabeledProfile.of(p, push.app, push.labels())));
+                got.profiles().forEach(p -> labeled.add(LabeledProfile.of(p, push.app(), push.labels())));
                 pushAll(sinks, labeled);
             }
         }
@@ -261,8 +261,8 @@ final class PprofCommand implements Callable<Integer> {
     /** --every: rounds of fetch and push until SIGINT or SIGTERM. */
     private int continuous(PprofFetcher fetcher, PprofReader reader, List<ProfileSink> sinks) throws IOException {
         ContinuousPush.Source source = allReplicas
-                ? ContinuousPush.of(FleetFetcher.of(fetcher, List.of(kubectlProgram), reader), push.app, push.labels())
-                : ContinuousPush.of(fetcher, reader, push.app, push.labels());
+                ? ContinuousPush.of(FleetFetcher.of(fetcher, List.of(kubectlProgram), reader), push.app(), push.labels())
+                : ContinuousPush.of(fetcher, reader, push.app(), push.labels());
         ContinuousPush run = new ContinuousPush(source, sinks, every, (round, pushed, failures) -> {
             flame.stderr().println("flame pprof: round " + round + ": pushed " + pushed + " profile"
                     + (pushed == 1 ? "" : "s") + (failures.isEmpty() ? "" : ", " + failures.size() + " failed"));

@@ -1,5 +1,6 @@
 package io.github.stackfold.cli;
 
+import io.github.stackfold.flamegraph.export.ExportProfile;
 import io.github.stackfold.flamegraph.folded.FoldedProfile;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.pprof.PprofProfile;
@@ -84,27 +85,45 @@ final class PushCommand implements Callable<Integer> {
             all.add(labeled(file, labels));
         }
         ProfileSink.pushAll(sinks, all);
-        flame.stderr().println("flame push: pushed " + all.size() + " profile" + (all.size() == 1 ? "" : "s") + " to "
-                + String.join(" and ", sinks.stream().map(ProfileSink::describe).toList()));
+        // the application names, which the profiles chose unless --app did
+        String apps = String.join(", ", all.stream().map(LabeledProfile::app).distinct().toList());
+        flame.stderr().println("flame push: pushed " + all.size() + " profile" + (all.size() == 1 ? "" : "s") + " as " + apps
+                + " to " + String.join(" and ", sinks.stream().map(ProfileSink::describe).toList()));
         return ExitCodes.OK;
     }
 
-    /** The file as a profile to push: pprof as it is, any other format folded by the one input layer. */
+    /**
+     * The file as a profile to push: pprof as it is, any other format folded by the one input layer. Its
+     * application ({@link PushFlags#app(String)}): a pprof profile's main binary, the one process of perf
+     * input (its stacks' first frame); folded stacks name none.
+     */
     private LabeledProfile labeled(Path file, Map<String, String> labels) throws IOException {
         Instant written = Files.getLastModifiedTime(file).toInstant();
         byte[] pprof = null;
+        ProfileInput.Kind kind;
         try (ProfileInput in = CliProfiles.open(file.toString(), flame)) {
-            if (in.kind() == ProfileInput.Kind.PPROF) {
+            kind = in.kind();
+            if (kind == ProfileInput.Kind.PPROF) {
                 pprof = in.stream().readAllBytes();
             }
         }
         if (pprof != null) {
             PprofProfile p = PprofReader.create().read(pprof, file.toString());
-            Instant from = p.timeNanos() > 0 ? Instant.ofEpochSecond(0, p.timeNanos()) : written.minus(duration);
-            Instant until = p.durationNanos() > 0 ? from.plusNanos(p.durationNanos()) : written;
-            return new LabeledProfile(push.app, labels, from, until, p.folded(), p.sampleType(), 100, pprof);
+            Instant from;
+            Instant until;
+            if (p.timeNanos() > 0) {
+                from = Instant.ofEpochSecond(0, p.timeNanos());
+                until = p.durationNanos() > 0 ? from.plusNanos(p.durationNanos()) : written;
+            } else {
+                // no start time (a profile exported from perf): its own duration, ending when the file was written
+                until = written;
+                from = written.minus(p.durationNanos() > 0 ? Duration.ofNanos(p.durationNanos()) : duration);
+            }
+            return new LabeledProfile(push.app(p.binary()), labels, from, until, p.folded(), p.sampleType(), 100, pprof);
         }
         FoldedProfile f = CliProfiles.load(file.toString(), flame).profile();
-        return new LabeledProfile(push.app, labels, written.minus(duration), written, f, "samples/count", sampleRate, null);
+        boolean perf = kind == ProfileInput.Kind.PERF_SCRIPT || kind == ProfileInput.Kind.PERF_DATA;
+        return new LabeledProfile(push.app(perf ? ExportProfile.oneProcess(f) : ""), labels, written.minus(duration), written,
+                f, "samples/count", sampleRate, null);
     }
 }

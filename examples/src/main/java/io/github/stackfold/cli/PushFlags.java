@@ -44,8 +44,12 @@ final class PushFlags {
     @Option(names = "--cluster", paramLabel = "NAME", description = "The cluster label (k8s.cluster.name in OTLP).")
     String cluster;
 
-    @Option(names = "--app", paramLabel = "NAME", defaultValue = "kube-apiserver",
-            description = "The application name profiles are pushed under (default: ${DEFAULT-VALUE}).")
+    /** The application name when the profile names no program of its own. */
+    static final String DEFAULT_APP = "kube-apiserver";
+
+    @Option(names = "--app", paramLabel = "NAME",
+            description = "The application name profiles are pushed under (default: the program the profile names: a"
+                    + " pprof profile's main binary, the one process of perf input; else " + DEFAULT_APP + ").")
     String app;
 
     @Option(names = "--tenant", paramLabel = "ID", description = "The tenant, sent as X-Scope-OrgID.")
@@ -55,6 +59,23 @@ final class PushFlags {
             description = "File holding the receiver's bearer token (default: the " + TOKEN_ENV
                     + " environment variable, if set).")
     Path tokenFile;
+
+    /** {@code --app}, or {@value #DEFAULT_APP} when not given (flame pprof: the apiserver's profiles). */
+    String app() {
+        return app != null ? app : DEFAULT_APP;
+    }
+
+    /**
+     * {@code --app}, or else the program the profile names ({@code program}: a pprof profile's main binary,
+     * perf's process; empty when unknown) with any character an application name cannot have as {@code _},
+     * or else {@value #DEFAULT_APP}.
+     */
+    String app(String program) {
+        if (app != null) {
+            return app;
+        }
+        return program == null || program.isEmpty() ? DEFAULT_APP : program.replaceAll("[^A-Za-z0-9_.\\-/]", "_");
+    }
 
     /** True when a receiver was given. */
     boolean any() {

@@ -80,7 +80,8 @@ public class RecordCommand implements Callable<Integer> {
     Duration commandTimeout;
 
     @Option(names = "--keep", description = "Keep perf.data and the perf script text in the output directory"
-            + " (perf.data in perf's pipe format unless --no-stream; perf script and perf report read both).")
+            + " (perf.data in perf's pipe format unless --no-stream; perf script and perf report read both). A recording"
+            + " without samples leaves no empty perf script text; the error names what was kept.")
     boolean keep;
 
     @Option(names = "--no-stream", description = "Run perf script after perf record, on the whole perf.data (by"

@@ -13,6 +13,7 @@ import io.github.stackfold.flamegraph.html.TimedProfile;
 import io.github.stackfold.flamegraph.io.ProfileInput;
 import io.github.stackfold.flamegraph.perfdata.PerfDataCollapser;
 import io.github.stackfold.flamegraph.pprof.PprofOptions;
+import io.github.stackfold.flamegraph.pprof.PprofProfile;
 import io.github.stackfold.flamegraph.pprof.PprofReader;
 
 import java.io.IOException;
@@ -99,17 +100,22 @@ final class ViewerInputs {
                         return new Loaded(p, null, null, ExportProfile.of(p, ExportProfile.ValueType.parse(pprof.value)));
                     }
                     byte[] data = in.stream().readAllBytes();
-                    FoldedProfile cpu = read(data, source, "cpu");
-                    FoldedProfile samples = read(data, source, "samples");
-                    if (cpu == null && samples == null) {
+                    PprofProfile cpuProfile = read(data, source, "cpu");
+                    PprofProfile samplesProfile = read(data, source, "samples");
+                    if (cpuProfile == null && samplesProfile == null) {
                         // neither type: the reader's default, whose error names what the profile has
-                        FoldedProfile any = PprofReader.create().read(data, source).folded();
-                        return new Loaded(any, null, null, ExportProfile.of(any));
+                        PprofProfile any = PprofReader.create().read(data, source);
+                        return new Loaded(any.folded(), null, null, ExportProfile.of(any.folded())
+                                .withHeader(ExportProfile.Header.of(any)));
                     }
+                    FoldedProfile cpu = cpuProfile == null ? null : cpuProfile.folded();
+                    FoldedProfile samples = samplesProfile == null ? null : samplesProfile.folded();
                     FoldedProfile main = cpu != null ? cpu : samples;
                     ExportProfile e = cpu == null ? ExportProfile.of(samples)
                             : samples == null ? ExportProfile.of(cpu, ExportProfile.ValueType.CPU_NANOS)
                             : ExportProfile.of(samples, cpu);
+                    // the profile's period, time, duration and main binary, as it has them
+                    e = e.withHeader(ExportProfile.Header.of(cpuProfile != null ? cpuProfile : samplesProfile));
                     return new Loaded(main, null, null, e);
                 }
                 case PERF_SCRIPT: {
@@ -138,7 +144,7 @@ final class ViewerInputs {
                 case PERF_DATA: {
                     // the periods with their units, and each stack's samples beside them (as for perf script text)
                     PerfDataCollapser.Result r = SymbolFlags.perfData(symbols, flame).build().collapse(in.stream(), source);
-                    return new Loaded(r.profile(), null, null, ExportProfile.ofPerf(r.profile(), r.samples()), null, true);
+                    return new Loaded(r.profile(), null, null, ExportProfile.ofPerf(r.profile(), r.samples(), r.fixedPeriod()), null, true);
                 }
                 default: {
                     // a flame graph SVG and whatever else the input layer reads
@@ -155,9 +161,9 @@ final class ViewerInputs {
         return f;
     }
 
-    private static FoldedProfile read(byte[] data, String source, String type) {
+    private static PprofProfile read(byte[] data, String source, String type) {
         try {
-            return PprofReader.create(PprofOptions.builder().sampleType(type).build()).read(data, source).folded();
+            return PprofReader.create(PprofOptions.builder().sampleType(type).build()).read(data, source);
         } catch (StackfoldException noSuchType) {
             return null;
         }

@@ -137,6 +137,55 @@ class FleetCommandsTest {
         assertThat(label.code()).isEqualTo(ExitCodes.USAGE);
     }
 
+    /**
+     * Without --app a profile is pushed under the program it names: the real apiserver profile's main binary
+     * (kube-apiserver), the one process of a real perf recording of sh (its perf script text, and its pprof
+     * export, whose main mapping is sh, pushed for its own duration); folded stacks name none and keep
+     * kube-apiserver; --app wins.
+     */
+    @Test
+    void pushNamesTheApplicationAfterTheProfiledProgramUnlessAppIsGiven() throws Exception {
+        io.github.stackfold.testing.PerfRuns.requirePerf();
+        Path apiserver = io.github.stackfold.testing.Shared.path(LocalReplicas.PROFILE);
+        Path data = io.github.stackfold.testing.PerfRuns.recordData(io.github.stackfold.testing.PerfRuns.busyLoop(100_000),
+                tmp, "sh");
+        // with the event and period: its pprof export is then a CPU profile (cpu/nanoseconds), as push reads pprof
+        Path text = tmp.resolve("sh.txt");
+        Process script = new ProcessBuilder("perf", "script", "-i", data.toString(), "-F", "comm,pid,tid,time,period,event,ip,sym,dso")
+                .redirectOutput(text.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(script.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(script.exitValue()).isZero();
+        Path shPprof = tmp.resolve("sh.pb.gz");
+        CliRun e = flame("export", "--format", "pprof", "-o", shPprof.toString(), text.toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        Path folded = Files.writeString(tmp.resolve("sh.folded"), "sh;main;work 30\n");
+        try (Receiver ok = new Receiver(200)) {
+            CliRun r = flame("push", "--pyroscope", ok.url(), apiserver.toString(), text.toString(), shPprof.toString(),
+                    folded.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(ok.queries).hasSize(4);
+            assertThat(ok.queries).anyMatch(q -> q.startsWith("/ingest?name=kube-apiserver{}") && q.contains("format=pprof"));
+            assertThat(ok.queries).anyMatch(q -> q.startsWith("/ingest?name=sh.samples{}") && q.contains("format=folded"));
+            assertThat(ok.queries).anyMatch(q -> q.startsWith("/ingest?name=sh{}") && q.contains("format=pprof"));
+            // the export has the recording's duration but no start time: that duration, ending at the file's time
+            long written = Files.getLastModifiedTime(shPprof).toInstant().getEpochSecond();
+            String sh = ok.queries.stream().filter(q -> q.startsWith("/ingest?name=sh{}")).findFirst().orElseThrow();
+            java.util.regex.Matcher w = java.util.regex.Pattern.compile("&from=(\\d+)&until=(\\d+)&").matcher(sh);
+            assertThat(w.find()).as(sh).isTrue();
+            long from = Long.parseLong(w.group(1));
+            long until = Long.parseLong(w.group(2));
+            assertThat(until).as(sh + " (whole seconds: rounded out)").isBetween(written, written + 1);
+            assertThat(from).as(sh + ": not the --duration of 30 s").isBetween(written - 2, written);
+            assertThat(ok.queries).anyMatch(q -> q.startsWith("/ingest?name=kube-apiserver.samples{}") && q.contains("format=folded"));
+            assertThat(r.err()).contains("pushed 4 profiles as kube-apiserver, sh to ");
+        }
+        try (Receiver ok = new Receiver(200)) {
+            CliRun r = flame("push", "--pyroscope", ok.url(), "--app", "lab", text.toString(), shPprof.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(ok.queries).hasSize(2).allMatch(q -> q.startsWith("/ingest?name=lab"));
+        }
+    }
+
     private static FoldedProfile read(Path file) throws Exception {
         try (InputStream in = Files.newInputStream(file)) {
             return FoldedProfile.read(in, file.toString());

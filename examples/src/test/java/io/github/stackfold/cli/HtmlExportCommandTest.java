@@ -164,6 +164,43 @@ class HtmlExportCommandTest {
                 .isEqualTo(new TreeMap<>(GoToolPprof.withoutNoStack(GoToolPprof.fold(original, 1))));
     }
 
+    /** The header lines of {@code go tool pprof -raw}: period type, period, time, duration, and the mappings. */
+    static java.util.List<String> rawHeader(String raw) {
+        java.util.List<String> header = new java.util.ArrayList<>();
+        boolean mappings = false;
+        for (String l : raw.split("\n")) {
+            if (l.startsWith("PeriodType:") || l.startsWith("Period:") || l.startsWith("Time:") || l.startsWith("Duration:")) {
+                header.add(l);
+            } else if (l.startsWith("Mappings")) {
+                mappings = true;
+            } else if (mappings && !l.isBlank()) {
+                // "1: 0x10000/0x1e8d000/0x0 /usr/local/bin/kube-apiserver  [FN]": the file name only (the export
+                // has no addresses)
+                String[] f = l.trim().split("\\s+");
+                header.add("mapping " + (f.length > 2 ? f[2] : ""));
+            }
+        }
+        return header;
+    }
+
+    @Test
+    void exportPprofKeepsThePeriodTimeDurationAndBinaryOfARealProfile(@TempDir Path dir) throws Exception {
+        String go = GoToolPprof.requireGo();
+        for (String name : new String[] {BUSY, "real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb"}) {
+            Path in = Shared.path(name);
+            Path out = dir.resolve("export.pb.gz");
+            Run r = flame("", "export", "--format", "pprof", "-o", out.toString(), in.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            java.util.List<String> original = rawHeader(GoToolPprof.raw(go, in));
+            assertThat(original).as("go tool pprof -raw of " + name).contains("PeriodType: cpu nanoseconds",
+                    "Period: 10000000", "mapping /usr/local/bin/kube-apiserver").anyMatch(l -> l.startsWith("Duration: 30"))
+                    .anyMatch(l -> l.startsWith("Time: 2023-"));
+            assertThat(rawHeader(GoToolPprof.raw(go, out))).isEqualTo(original);
+            // -top's heading: the binary (File:), type, time, and the duration with the share of it sampled
+            assertThat(GoToolPprof.topHead(go, out)).isEqualTo(GoToolPprof.topHead(go, in)).contains("File: kube-apiserver");
+        }
+    }
+
     @Test
     void exportOfTwoPprofProfilesKeepsSamplesAndNanosecondsApart(@TempDir Path dir) throws Exception {
         String go = GoToolPprof.requireGo();

@@ -112,6 +112,74 @@ class PerfDataUnitsCliTest {
         assertThat(sum(GoToolPprof.fold(raw, 1))).isEqualTo(perfPeriods);
     }
 
+    @Test
+    void pprofExportOfARecordingKeepsItsProcessPeriodTypeAndDuration() throws Exception {
+        PerfRuns.requirePerf();
+        String go = GoToolPprof.requireGo();
+        Path data = PerfRuns.recordData(PerfRuns.busyLoop(300_000), tmp, "busy");
+        // perf's own text: the process, the sample times (seconds since boot) and periods
+        Path text = tmp.resolve("busy-events.txt");
+        Process s = new ProcessBuilder("perf", "script", "-i", data.toString(), "-F", "comm,pid,tid,time,period,event,ip,sym,dso")
+                .redirectOutput(text.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(s.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        java.util.Set<String> comms = new java.util.TreeSet<>();
+        java.util.Set<Long> periods = new java.util.TreeSet<>();
+        double first = Double.MAX_VALUE;
+        double last = 0;
+        Matcher event = Pattern.compile("^(\\S+)\\s+\\d+/\\d+\\s+(\\d+\\.\\d+):\\s+(\\d+) cpu-clock").matcher("");
+        for (String l : Files.readAllLines(text, StandardCharsets.ISO_8859_1)) {
+            if (event.reset(l).find()) {
+                comms.add(event.group(1));
+                double t = Double.parseDouble(event.group(2));
+                first = Math.min(first, t);
+                last = Math.max(last, t);
+                periods.add(Long.parseLong(event.group(3)));
+            }
+        }
+        assertThat(comms).as("perf script's processes").containsExactly("sh");
+        double span = last - first;
+        assertThat(span).isPositive();
+
+        // perf script text: the event's type, the period when every sample has the one, the span, the process
+        Path fromText = tmp.resolve("text.pb.gz");
+        Run t = PerfDataCliTest.flame("export", "--format", "pprof", "-o", fromText.toString(), text.toString());
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(HtmlExportCommandTest.rawHeader(GoToolPprof.raw(go, fromText))).contains("PeriodType: cpu nanoseconds",
+                "Period: " + (periods.size() == 1 ? periods.iterator().next() : 0), "mapping sh");
+        assertDuration(GoToolPprof.topHead(go, fromText), span);
+        // the recording itself (perf record -F: a frequency, so no period); its span in nanoseconds
+        Path fromData = tmp.resolve("data.pb.gz");
+        Run d = PerfDataCliTest.flame("export", "--format", "pprof", "-o", fromData.toString(), data.toString());
+        assertThat(d.code()).as(d.err()).isZero();
+        assertThat(HtmlExportCommandTest.rawHeader(GoToolPprof.raw(go, fromData)))
+                .contains("PeriodType: cpu nanoseconds", "Period: 0", "mapping sh");
+        assertDuration(GoToolPprof.topHead(go, fromData), span);
+
+        // perf record -c: a fixed period of cpu-clock nanoseconds, which the samples then do not carry
+        Path fixed = tmp.resolve("fixed.data");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("perf", "record", "-q", "-e", "cpu-clock",
+                "-c", "2000000", "-g", "-o", fixed.toString(), "--"));
+        cmd.addAll(PerfRuns.busyLoop(300_000));
+        Process r = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(r.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(r.exitValue()).isZero();
+        Path fromFixed = tmp.resolve("fixed.pb.gz");
+        Run f = PerfDataCliTest.flame("export", "--format", "pprof", "-o", fromFixed.toString(), fixed.toString());
+        assertThat(f.code()).as(f.err()).isZero();
+        assertThat(HtmlExportCommandTest.rawHeader(GoToolPprof.raw(go, fromFixed)))
+                .contains("PeriodType: cpu nanoseconds", "Period: 2000000", "mapping sh");
+    }
+
+    /** -top's {@code Duration: 891.23ms, Total samples = ...} is {@code seconds}, to its two decimals (and perf's microseconds). */
+    private static void assertDuration(java.util.List<String> topHead, double seconds) {
+        String line = topHead.stream().filter(l -> l.startsWith("Duration: ")).findFirst().orElse("");
+        Matcher m = Pattern.compile("^Duration: ([0-9.]+)(ms|s),").matcher(line);
+        assertThat(m.find()).as(String.join("\n", topHead)).isTrue();
+        double unit = m.group(2).equals("ms") ? 1e-3 : 1;
+        assertThat(Double.parseDouble(m.group(1)) * unit).as(line).isCloseTo(seconds, org.assertj.core.data.Offset.offset(0.006 * unit + 2e-6));
+    }
+
     private JsonNode speedscope(Path data, String value) throws Exception {
         Path out = tmp.resolve("s-" + value + ".json");
         Run r = PerfDataCliTest.flame("export", "--format", "speedscope", "--value", value, "-o", out.toString(),

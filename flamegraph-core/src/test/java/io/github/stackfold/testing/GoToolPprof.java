@@ -77,6 +77,37 @@ public final class GoToolPprof {
     }
 
     /**
+     * The heading of {@code go tool pprof -top FILE}: its lines before the table ({@code File:},
+     * {@code Type:}, {@code Time:}, {@code Duration: 30.06s, Total samples = ...}).
+     */
+    public static List<String> topHead(String go, Path profile) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("pprof-top", ".txt");
+        try {
+            Process p = new ProcessBuilder(go, "tool", "pprof", "-top", profile.toString())
+                    .redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IOException("go tool pprof -top did not finish in 120 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException("go tool pprof -top exited with " + p.exitValue());
+            }
+            List<String> head = new ArrayList<>();
+            for (String l : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+                if (l.startsWith("Showing") || l.strip().startsWith("flat")) {
+                    break;
+                }
+                head.add(l);
+            }
+            return head;
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /**
      * Folds {@code -raw} text: root first, inlined lines outermost first, weighted by the value in
      * column {@code valueColumn} of the samples table (0 = the first sample type).
      */

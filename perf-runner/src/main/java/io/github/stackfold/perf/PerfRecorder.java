@@ -282,7 +282,7 @@ public final class PerfRecorder {
                         + ", so kernel frames show as [unknown] (sysctl -w kernel.kptr_restrict=0 to see them)");
             }
             if (recErr.samples() == 0 && cut == 0) {
-                throw noSamples(p, recorded, exited);
+                throw noSamples(p, recorded, exited, keptWithoutSamples(script, kept));
             }
             listener.recorded(p);
             FoldedProfile profile;
@@ -306,10 +306,11 @@ public final class PerfRecorder {
             }
             if (profile.isEmpty() && cut > 0) {
                 throw new PerfFailedException("perf record died by signal " + cut + " (" + signalName(cut) + ") after "
-                        + seconds(recorded) + "s, before it wrote a sample: the recording is lost");
+                        + seconds(recorded) + "s, before it wrote a sample: the recording is lost"
+                        + keptWithoutSamples(script, kept));
             }
             if (profile.isEmpty()) {
-                throw noSamples(p, recorded, exited);
+                throw noSamples(p, recorded, exited, keptWithoutSamples(script, kept));
             }
             // the profile's own duration: how long perf sampled
             profile = profile.withMeta(profile.meta().withDuration(recorded.toNanos()));
@@ -741,6 +742,20 @@ public final class PerfRecorder {
             return folded.get();
         }
 
+        /** Waits (a few seconds at the most) for the folding to end once perf script is closed; its outcome is not wanted. */
+        void awaitFold() {
+            if (pump == null) {
+                return; // not started: finish() runs it
+            }
+            try {
+                fold.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | java.util.concurrent.TimeoutException | java.util.concurrent.CancellationException e) {
+                // perf script was ended: whatever the folding made of that is not wanted
+            }
+        }
+
         /** Waits for the folded profile and perf script's end; throws what went wrong. */
         FoldedProfile finish() {
             if (pump == null) {
@@ -1093,13 +1108,55 @@ public final class PerfRecorder {
         }
     }
 
-    private RuntimeException noSamples(FoundProcess p, Duration recorded, boolean exited) {
+    private RuntimeException noSamples(FoundProcess p, Duration recorded, boolean exited, String keptNote) {
         String what = "PID " + p.targetPid() + " (" + p.comm() + ")";
         if (exited) {
-            return new NoTargetException(what + " exited during the recording before any sample was taken");
+            return new NoTargetException(what + " exited during the recording before any sample was taken" + keptNote);
         }
         return new NoSamplesException("no samples recorded from " + what + " in " + seconds(recorded)
-                + "s of " + options.event() + ": it was idle (or stopped at once); record longer or under load");
+                + "s of " + options.event() + ": it was idle (or stopped at once); record longer or under load" + keptNote);
+    }
+
+    /**
+     * What {@link RecordOptions#keep()} leaves of a recording without samples, for the error that says so:
+     * the perf script text is empty (perf script prints nothing for no samples), so it is removed rather
+     * than left to look like a result; a kept perf.data stays (perf's own record of the attempt: its
+     * header, events, processes) and is named as holding no samples. Empty without --keep. Ends perf
+     * script first (streaming: it is still reading perf record's output).
+     */
+    private String keptWithoutSamples(Script script, List<Path> kept) {
+        if (!options.keep()) {
+            return "";
+        }
+        if (script != null) {
+            script.close();
+            script.awaitFold();
+        }
+        List<String> data = new ArrayList<>();
+        boolean textRemoved = false;
+        for (java.util.Iterator<Path> it = kept.iterator(); it.hasNext();) {
+            Path f = it.next();
+            try {
+                if (Files.isRegularFile(f) && Files.size(f) == 0) {
+                    Files.delete(f);
+                    it.remove();
+                    textRemoved |= f.getFileName().toString().endsWith(".perf.txt");
+                } else if (Files.isRegularFile(f)) {
+                    data.add(f.toString());
+                }
+            } catch (IOException e) {
+                data.add(f + " (empty: it could not be removed: " + e.getMessage() + ")");
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        if (textRemoved) {
+            sb.append("; --keep wrote no perf script text (perf script printed nothing)");
+        }
+        if (!data.isEmpty()) {
+            sb.append(textRemoved ? " and kept " : "; --keep kept ").append(String.join(", ", data))
+                    .append(data.size() == 1 ? ", which holds" : ", which hold").append(" no samples");
+        }
+        return sb.toString();
     }
 
     private RuntimeException notPermitted(ExecTarget t, FoundProcess p, String paranoidFromPerf) {

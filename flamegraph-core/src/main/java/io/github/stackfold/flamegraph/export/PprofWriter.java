@@ -19,13 +19,16 @@ import java.util.zip.GZIPOutputStream;
  * {@code go tool pprof} reads. One function and one location per distinct frame name (locations have
  * no address: folded stacks carry none), one sample per stack with its locations leaf first and one
  * value per {@link ExportProfile#types() type}, which become the profile's sample types (the last one
- * is the default). Field numbers are profile.proto's:
+ * is the default). The {@link ExportProfile#header() header} gives the period type and period, the time,
+ * the duration and the main binary (one mapping with its file name only) where the input knew them;
+ * each unknown one is left out. Field numbers are profile.proto's:
  *
  * <pre>
- * Profile   1 sample_type (ValueType)  2 sample  4 location  5 function  6 string_table
+ * Profile   1 sample_type (ValueType)  2 sample  3 mapping  4 location  5 function  6 string_table
  *           9 time_nanos  10 duration_nanos  11 period_type  12 period  14 default_sample_type
  * ValueType 1 type  2 unit (string table indexes)
  * Sample    1 location_id (packed, leaf first)  2 value (packed)
+ * Mapping   1 id  5 filename
  * Location  1 id  4 line (Line: 1 function_id)
  * Function  1 id  2 name  3 system_name
  * </pre>
@@ -108,16 +111,37 @@ public final class PprofWriter {
                 m.writeInt64(3, name);
             });
         }
+        ExportProfile.Header h = p.header();
+        if (!h.binary().isEmpty()) {
+            // the main binary: pprof's first mapping (locations have no addresses, so none points at it)
+            int file = strings.id(h.binary());
+            message(o, 3, m -> {
+                m.writeUInt64(1, 1);
+                m.writeInt64(5, file);
+            });
+        }
         ExportProfile.ValueType last = p.types().get(nTypes - 1);
         int lastType = strings.id(last.type());
-        int lastUnit = strings.id(last.unit());
+        int periodType = h.periodType() == null ? 0 : strings.id(h.periodType().type());
+        int periodUnit = h.periodType() == null ? 0 : strings.id(h.periodType().unit());
         for (String s : strings.list) {
             o.writeString(6, s);
         }
-        message(o, 11, m -> {
-            m.writeInt64(1, lastType);
-            m.writeInt64(2, lastUnit);
-        });
+        if (h.timeNanos() > 0) {
+            o.writeInt64(9, h.timeNanos());
+        }
+        if (h.durationNanos() > 0) {
+            o.writeInt64(10, h.durationNanos());
+        }
+        if (h.periodType() != null) {
+            message(o, 11, m -> {
+                m.writeInt64(1, periodType);
+                m.writeInt64(2, periodUnit);
+            });
+        }
+        if (h.period() > 0) {
+            o.writeInt64(12, h.period());
+        }
         o.writeInt64(14, lastType);
         o.flush();
     }

@@ -92,6 +92,23 @@ public final class PerfDataCollapser {
      *                      pprof profile's {@code samples/count} beside its {@code cycles/count})
      */
     public record Result(FoldedProfile profile, PerfDataInfo info, String kernelSymbols, FoldedProfile samples) {
+        /**
+         * The period of every sample of the profile's event when perf sampled it at a fixed one
+         * ({@code perf record -c N}: N); 0 when perf sampled at a frequency ({@code -F}, the default) or the
+         * event is not one attribute of the recording.
+         */
+        public long fixedPeriod() {
+            String event = profile.meta().event();
+            long period = 0;
+            int n = 0;
+            for (EventAttr a : info.events()) {
+                if (a.name() != null && FoldedProfile.encode(a.name()).equals(event)) {
+                    n++;
+                    period = a.freq() ? 0 : a.samplePeriod();
+                }
+            }
+            return n == 1 ? period : 0;
+        }
     }
 
     /** Folds a file. */

@@ -239,15 +239,23 @@ public final class PprofReader {
                     + type + " value");
         }
         String binary = "";
+        String mapping = "";
         if (d.mainMappingFile > 0) {
             String file = d.string(d.mainMappingFile);
             if (file != null) {
-                file = FoldedProfile.decode(file);
-                binary = file.substring(file.lastIndexOf('/') + 1);
+                mapping = FoldedProfile.decode(file);
+                binary = mapping.substring(mapping.lastIndexOf('/') + 1);
             }
         }
+        String periodType = "";
+        if (d.periodTypeName > 0 || d.periodTypeUnit > 0) {
+            String name = d.string(d.periodTypeName);
+            String unit = d.string(d.periodTypeUnit);
+            periodType = FoldedProfile.decode(name == null ? "" : name) + "/" + FoldedProfile.decode(unit == null ? "" : unit);
+        }
         folded = folded.withMeta(meta(d, valueIndex, folded));
-        return new PprofProfile(folded, type, binary, d.timeNanos, d.durationNanos);
+        return new PprofProfile(folded, type, binary, d.timeNanos, d.durationNanos, mapping, periodType,
+                Math.max(0, d.period));
     }
 
     /**

@@ -396,7 +396,11 @@ class HtmlViewerBrowserTest {
         assertThat(grow.get("fill")).isEqualTo("rgb(255,0,0)");
         assertThat(num(shrink.get("total"))).isEqualTo(10);
         assertThat(num(shrink.get("before"))).isEqualTo(90);
-        assertThat(frame("same").get("fill")).isEqualTo("rgb(235,235,235)");
+        assertThat(frame("same").get("fill")).isEqualTo("rgb(255,255,255)");
+        assertThat(frame("main").get("fill")).as("main has no samples of its own").isEqualTo("rgb(255,255,255)");
+        assertThat(text("legend")).isEqualTo("red: grew, blue: shrank, by each frame\u2019s own samples (after \u2212 before,"
+                + " not its callees\u2019); the deeper the colour, the larger the change (full at the largest); white: no change"
+                + " of its own");
         for (Map<String, Object> f : frames()) {
             if (!((String) f.get("text")).isEmpty()) {
                 assertThat(num(js("return stackfold.contrast(arguments[0], arguments[1])",
@@ -405,6 +409,77 @@ class HtmlViewerBrowserTest {
             }
         }
         assertThat(shrink.get("color")).isEqualTo("#fff");
+    }
+
+    /**
+     * A frame is coloured by its own change, as flamegraph.pl colours it: a parent whose own samples
+     * shrank is blue even though its callees grew more (inclusive: it grew), and the legend says so.
+     */
+    @Test
+    void diffColoursAFrameByItsOwnChangeNotItsCallees() throws Exception {
+        FoldedProfile before = folded("main;work 40\nmain;work;child 10\nmain;other 50\n");
+        FoldedProfile after = folded("main;work 30\nmain;work;child 40\nmain;other 30\n");
+        open("own", HtmlOptions.defaults(), (r, out) -> r.render(DiffProfile.of(before, after, DiffOptions.defaults()), out));
+        Map<String, Object> work = frame("work");
+        assertThat(num(work.get("total")) - num(work.get("before"))).as("inclusive change").isEqualTo(20);
+        assertThat(num(work.get("delta"))).as("own change").isEqualTo(-10);
+        // flamegraph.pl: the largest own change is 30 (child +30); work -10: 210 * 20 / 30 = 140
+        assertThat(work.get("fill")).isEqualTo("rgb(140,140,255)");
+        assertThat(frame("child").get("fill")).isEqualTo("rgb(255,0,0)");
+        assertThat(frame("other").get("fill")).as("other -20: 210 * 10 / 30").isEqualTo("rgb(70,70,255)");
+        assertThat(frame("main").get("fill")).isEqualTo("rgb(255,255,255)");
+        assertThat(text("legend")).startsWith("red: grew, blue: shrank, by each frame\u2019s own samples");
+        hover("work");
+        assertThat(text("details")).isEqualTo("work (70 samples, 70.00%; before 50, change +20, own -10)");
+        // not a diff: no legend
+        open("plain", folded(FOLDED));
+        assertThat(browser.driver.findElement(By.id("legend")).isDisplayed()).isFalse();
+    }
+
+    /**
+     * The viewer's diff colours are flamegraph.pl's: on the diff cases of the conformance set, every frame
+     * of at least 0.5% has the fill of the frame of the same name and samples in flamegraph.pl's own SVG.
+     */
+    @Test
+    void diffColoursAreFlamegraphPlsOnItsReferenceSvgs() throws Exception {
+        Path cases = io.github.stackfold.testing.Shared.path("conformance/flamegraph/CASES.tsv");
+        int compared = 0;
+        for (String line : Files.readAllLines(cases)) {
+            String[] c = line.split("\t", -1);
+            if (!c[0].startsWith("diff-") || !c[2].replace("--hash", "").isBlank()) {
+                continue; // the diff cases with flamegraph.pl's default colours (--hash is of the palette only)
+            }
+            Path folded = cases.resolveSibling("folded").resolve(c[1]);
+            DiffProfile d;
+            try (java.io.InputStream in = Files.newInputStream(folded)) {
+                d = DiffProfile.read(in, folded.toString());
+            }
+            open(c[0], HtmlOptions.defaults(), (r, out) -> r.render(d, out));
+            double total = num(frames().get(0).get("total"));
+            List<String> viewer = frames().stream().filter(f -> num(f.get("total")) >= total * 0.005)
+                    // names as flamegraph.pl shows them: without the collapser's _[k] _[j] _[i] _[w] annotations
+                    .map(f -> ((String) f.get("name")).replaceFirst("_\\[[kjiw]\\]$", "") + " " + Math.round(num(f.get("total")))
+                            + " " + f.get("fill")).sorted()
+                    .collect(Collectors.toList());
+            String svg = Files.readString(cases.resolveSibling("expected").resolve(c[0] + ".svg"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "<title>(.*) \\(([0-9,]+) samples, [^<]*</title><rect [^>]*fill=\"(rgb\\([0-9,]+\\))\"").matcher(svg);
+            List<String> reference = new java.util.ArrayList<>();
+            while (m.find()) {
+                long samples = Long.parseLong(m.group(2).replace(",", ""));
+                if (samples >= total * 0.005) {
+                    String name = m.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                            .replace("&apos;", "'").replace("&amp;", "&");
+                    reference.add(name + " " + samples + " " + m.group(3));
+                }
+            }
+            reference.sort(null);
+            assertThat(reference).as(c[0]).hasSizeGreaterThan(10).anyMatch(f -> f.contains("rgb(255,255,255)"))
+                    .anyMatch(f -> !f.contains("rgb(255,255,255)"));
+            assertThat(viewer).as(c[0] + ": the viewer's frames against flamegraph.pl's").isEqualTo(reference);
+            compared++;
+        }
+        assertThat(compared).isEqualTo(2);
     }
 
     @Test
