@@ -292,7 +292,30 @@ public final class ProfileInput implements Closeable {
             case BINARY:
                 return "binary data of no profile format";
             default:
-                return "text in none of the profile formats";
+                return looksLikeJson(head) ? "JSON" : "text in none of the profile formats";
         }
+    }
+
+    /** Text that opens a JSON object ({@code {"} or {@code {}}) or array ({@code [{}, {@code [[}, {@code ["}, {@code []}). */
+    private static boolean looksLikeJson(byte[] head) {
+        int i = head.length >= 3 && (head[0] & 0xff) == 0xef && (head[1] & 0xff) == 0xbb && (head[2] & 0xff) == 0xbf ? 3 : 0;
+        i = skipSpace(head, i);
+        if (i >= head.length || (head[i] != '{' && head[i] != '[')) {
+            return false;
+        }
+        byte open = head[i];
+        i = skipSpace(head, i + 1);
+        if (i >= head.length) {
+            return false;
+        }
+        byte next = head[i];
+        return open == '{' ? next == '"' || next == '}' : next == '{' || next == '[' || next == '"' || next == ']';
+    }
+
+    private static int skipSpace(byte[] head, int i) {
+        while (i < head.length && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) {
+            i++;
+        }
+        return i;
     }
 }

@@ -87,6 +87,19 @@ class ProfileInputTest {
     }
 
     @Test
+    void jsonIsNamedAsJson() throws IOException {
+        ProfileLoader loader = ProfileLoader.create();
+        assertThatThrownBy(() -> loader.load(new ByteArrayInputStream(bytes("{\n  \"rules\": \"kube-apiserver\",\n  \"total\": 1990000000\n}\n")),
+                "report.json"))
+                .isInstanceOf(NotAProfileException.class).hasMessageStartingWith("report.json: JSON, not a profile");
+        assertThatThrownBy(() -> loader.load(new ByteArrayInputStream(bytes("[{\"name\":\"a\"}]")), "list.json"))
+                .isInstanceOf(NotAProfileException.class).hasMessageStartingWith("list.json: JSON, not a profile");
+        // text that merely starts with a bracket is not called JSON
+        assertThatThrownBy(() -> loader.load(new ByteArrayInputStream(bytes("[section]\nkey words here\n")), "a.ini"))
+                .isInstanceOf(NotAProfileException.class).hasMessageStartingWith("a.ini: text in none of the profile formats");
+    }
+
+    @Test
     void aRealPerfDataFileIsPerfData() throws IOException {
         Path data = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
         try (ProfileInput in = ProfileInput.open(data.toString(), null)) {
