@@ -17,14 +17,14 @@ final class Shares {
 
     /**
      * An assertion on a share (a fraction of 1) described as
-     * {@code inclusive share of category authentication = 4.5% ±2.9 pp (95 % margin, 199 samples; as a fraction of 1: 0.045226)}.
+     * {@code inclusive share of category authentication = 4.5% ±3.0 pp, 95 % margin (199 samples; as a fraction of 1: 0.045226)}.
      */
     static AbstractDoubleAssert<?> of(Report report, String what, double share) {
         return Assertions.assertThat(share).as("%s = %s (%d samples; as a fraction of 1: %s)", what,
                 percent(share, report.margin(share)), report.samples(), fraction(share));
     }
 
-    /** {@code 4.5% ±2.9 pp, 95 % margin}, or {@code 4.5%} when the margin is unknown (NaN). */
+    /** {@code 4.5% ±3.0 pp, 95 % margin}, or {@code 4.5%} when the margin is unknown (NaN). */
     static String percent(double share, double margin) {
         String p = String.format(Locale.ROOT, "%.1f%%", share * 100);
         return Double.isNaN(margin) ? p : p + String.format(Locale.ROOT, " \u00b1%.1f pp, 95 %% margin", margin * 100);
