@@ -48,8 +48,9 @@ final class PushFlags {
     static final String DEFAULT_APP = "kube-apiserver";
 
     @Option(names = "--app", paramLabel = "NAME",
-            description = "The application name profiles are pushed under (default: the program the profile names: a"
-                    + " pprof profile's main binary, the one process of perf input; else " + DEFAULT_APP + ").")
+            description = "The application name profiles are pushed under (default: for flame push, the program the"
+                    + " profile names: a pprof profile's main binary, the one process of perf input, else " + DEFAULT_APP
+                    + "; for flame pprof, " + DEFAULT_APP + ").")
     String app;
 
     @Option(names = "--tenant", paramLabel = "ID", description = "The tenant, sent as X-Scope-OrgID.")

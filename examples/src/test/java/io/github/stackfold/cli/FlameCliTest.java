@@ -40,6 +40,19 @@ class FlameCliTest {
         }
     }
 
+    /** flame pprof --push names no program of the profile (PushFlags.app()); its help must not say it does. */
+    @Test
+    void theAppDefaultInTheHelpIsKubeApiserverForPprofAndTheProfiledProgramForPush() {
+        for (String name : List.of("pprof", "push")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            FlameCli.run(new String[] {name, "--help"}, new ByteArrayInputStream(new byte[0]), out, new ByteArrayOutputStream());
+            String help = out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+            assertThat(help).as(name).contains("--app=NAME The application name profiles are pushed under (default: for"
+                    + " flame push, the program the profile names: a pprof profile's main binary, the one process of"
+                    + " perf input, else kube-apiserver; for flame pprof, kube-apiserver).");
+        }
+    }
+
     @Test
     void aMissingChoiceOfArgumentsIsOneFlameMessageWithoutPicocliSError() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
