@@ -242,10 +242,14 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
         if (grewMost.isEmpty()) {
             sb.append("  none\n");
         }
+        // short Go names, as in flame analyze's text and the flame graph (the JSON keeps full ones)
+        java.util.Set<String> names = new java.util.HashSet<>(before.functions());
+        names.addAll(after.functions());
+        java.util.function.UnaryOperator<String> named = io.github.stackfold.flamegraph.FrameNames.forReports(names);
         for (FunctionChange f : grewMost) {
             ShareChange self = f.self();
             sb.append(String.format(Locale.ROOT, "  %-16s z=%5.2f  %7s -> %7s  %s%n", self.changeText(), self.z(),
-                    Report.pct(self.before()), Report.pct(self.after()), f.name()));
+                    Report.pct(self.before()), Report.pct(self.after()), named.apply(f.name())));
         }
         return sb.toString();
     }

@@ -75,6 +75,7 @@ class ComparisonTest {
         assertThat(j.get("before").get("samples").asLong()).isEqualTo(10);
         assertThat(j.get("after").get("samples").asLong()).isEqualTo(20);
         assertThat(j.get("grewMost").get(0).get("name").asText()).isEqualTo("encoding/json.Marshal");
-        assertThat(c.toText()).contains("authorization").contains("+10.0pp").contains("encoding/json.Marshal");
+        assertThat(c.toText()).contains("authorization").contains("+10.0pp").contains("  json.Marshal\n")
+                .doesNotContain("encoding/json.Marshal");   // short Go names in text, full ones in the JSON
     }
 }

@@ -26,6 +26,19 @@ class ShortNamesInReportsTest {
     }
 
     @Test
+    void compareTextOfTheTwoRealApiserverProfilesShowsShortGoNamesAsAnalyzeDoes() throws Exception {
+        PprofReader reader = PprofReader.create();
+        FoldedProfile alone = reader.read(Shared.path("real/kube-apiserver-pprof/kubeapiserver_alone_cpu_profile.pb")).folded();
+        FoldedProfile loaded = reader.read(Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb")).folded();
+        Analyzer analyzer = Analyzer.withDefaults();
+        Comparison c = Comparison.of(analyzer.analyze(alone), analyzer.analyze(loaded), 10);
+        assertThat(c.grewMost()).extracting(Comparison.FunctionChange::name).contains("encoding/json.checkValid");
+        assertThat(c.toText()).contains("  json.checkValid\n").doesNotContain("encoding/json.checkValid")
+                .doesNotContain("golang.org/x/");
+        assertThat(c.toJson()).contains("\"encoding/json.checkValid\"");
+    }
+
+    @Test
     void aProfileThatIsNotGoKeepsItsNames() throws Exception {
         String folded = "java;org.apache.kafka.clients.NetworkClient.poll;sun/nio/ch/EPoll.wait 5\n";
         FoldedProfile p = FoldedProfile.read(new ByteArrayInputStream(folded.getBytes(StandardCharsets.UTF_8)), "t");
