@@ -56,7 +56,7 @@ public final class Answers {
     }
 
     private String s(double share) {
-        return Comparison.withMargin(share, r.samples());
+        return Comparison.withMargin(share, r.marginSamples());
     }
 
     /** The four answers and the hottest path, each a list of lines (no line breaks inside). */

@@ -41,8 +41,8 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
      * @param top how many functions {@link #grewMost()} lists
      */
     public static Comparison of(Report before, Report after, int top) {
-        long n1 = before.samples();
-        long n2 = after.samples();
+        long n1 = before.marginSamples();
+        long n2 = after.marginSamples();
         List<CategoryChange> cats = new ArrayList<>();
         for (Report.CategoryShare b : before.categories()) {
             Report.CategoryShare a = after.category(b.name()).orElse(new Report.CategoryShare(b.name(), 0, 0));
@@ -110,8 +110,8 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
     public static final String UNCLASSIFIED = "(unclassified)";
 
     private static FunctionChange change(Report before, Report after, String name) {
-        long n1 = before.samples();
-        long n2 = after.samples();
+        long n1 = before.marginSamples();
+        long n2 = after.marginSamples();
         return new FunctionChange(name, new ShareChange(before.selfShare(name), after.selfShare(name), n1, n2),
                 new ShareChange(before.inclusiveShare(name), after.inclusiveShare(name), n1, n2));
     }

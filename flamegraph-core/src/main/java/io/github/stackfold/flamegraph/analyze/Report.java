@@ -139,6 +139,17 @@ public final class Report {
     }
 
     /**
+     * The sample count the 95 % margins are computed from: {@link #samples()}, except for a folded
+     * file without metadata whose counts all are multiples of a large number ({@link #periodsNote()}):
+     * then the counts are probably perf periods, and the margins come from the samples they make
+     * (2,191,919,170 in multiples of 10,101,010: 217 samples), not from 2.19 billion "samples", which
+     * would give every share a margin of 0.0.
+     */
+    public long marginSamples() {
+        return countGcd >= 100_000 && samples == total ? total / countGcd : samples;
+    }
+
+    /**
      * The share of samples with an unnamed frame ({@code [unknown]}, {@code [kube-apiserver]}, a raw
      * address; an {@code [unknown]} under named frames is the unwinder's junk and does not count, see
      * {@link Analyzer#unnamedWeights}): what the category rules cannot see.
@@ -255,7 +266,7 @@ public final class Report {
      * is &plusmn;3.0 pp.
      */
     public double margin(double share) {
-        return Margins.share(share, samples);
+        return Margins.share(share, marginSamples());
     }
 
     /** Every category of the rules, in rule order. */
@@ -344,9 +355,9 @@ public final class Report {
             writeObjects(g, "categories", categories, (w, c) -> {
                 w.writeStringField("name", c.name());
                 w.writeNumberField("exclusive", c.exclusive());
-                number(w, "exclusiveMargin", Margins.share(c.exclusive(), samples));
+                number(w, "exclusiveMargin", Margins.share(c.exclusive(), marginSamples()));
                 w.writeNumberField("inclusive", c.inclusive());
-                number(w, "inclusiveMargin", Margins.share(c.inclusive(), samples));
+                number(w, "inclusiveMargin", Margins.share(c.inclusive(), marginSamples()));
             });
             g.writeNumberField("unclassified", unclassified);
             g.writeObjectFieldStart("unnamed");
@@ -423,7 +434,7 @@ public final class Report {
             naming.write(w, entry);
             double s = share.applyAsDouble(entry);
             w.writeNumberField("share", s);
-            number(w, "margin", Margins.share(s, samples));
+            number(w, "margin", Margins.share(s, marginSamples()));
         });
     }
 
@@ -455,7 +466,9 @@ public final class Report {
                     .append(remedy()).append('\n');
         }
         sb.append(String.format(Locale.ROOT, "%nShares below are of %s, \u00b1 the 95%% margin (Wilson interval)%n",
-                samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)));
+                samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)
+                        + (marginSamples() != samples
+                        ? String.format(Locale.ROOT, " (margins from the %,d samples the periods make)", marginSamples()) : "")));
         sb.append(String.format(Locale.ROOT, "%nCPU by category           exclusive     inclusive%n"));
         for (CategoryShare c : categories) {
             sb.append(String.format(Locale.ROOT, "  %-20s %12s  %12s%n", c.name(), shownWithMargin(c.exclusive()),
@@ -508,7 +521,7 @@ public final class Report {
 
     /** A share of all samples with its 95 % margin: {@code 4.5% ±2.9} (no margin when the sample count is unknown). */
     public String withMargin(double share) {
-        return Comparison.withMargin(share, samples);
+        return Comparison.withMargin(share, marginSamples());
     }
 
     /**

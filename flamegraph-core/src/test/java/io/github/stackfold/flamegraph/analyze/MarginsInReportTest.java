@@ -53,4 +53,37 @@ class MarginsInReportTest {
         }
         assertThat(j.get("topSelf").get(0).get("margin").asDouble()).isCloseTo(wilsonHalfWidth(k, 199), within(1e-9));
     }
+
+    @Test
+    void aLabFoldedFileOfPerfPeriodsGetsMarginsFromTheSamplesThePeriodsMakeNotFromBillionsOfWeights() throws Exception {
+        // the lab's folded file sums perf's cpu-clock periods (multiples of 10,101,010 ns at 99 Hz):
+        // 2,191,919,170 "samples" that are 217 samples
+        FoldedProfile p;
+        try (var in = java.nio.file.Files.newInputStream(Shared.path("real/lab-recordings/dereban25-flame.folded"))) {
+            p = FoldedProfile.read(in, "dereban25-flame.folded");
+        }
+        long total = 0;
+        long selfOfTop = 0;
+        for (int i = 0; i < p.size(); i++) {
+            total += p.count(i);
+            if (p.stack(i).endsWith(";[kube-apiserver]")) {
+                selfOfTop += p.count(i);
+            }
+        }
+        assertThat(total % 10_101_010).isZero();
+        long n = total / 10_101_010;
+        assertThat(n).isEqualTo(217);
+        long k = selfOfTop / 10_101_010;
+
+        Report r = Analyzer.withDefaults().analyze(p);
+        assertThat(r.samples()).isEqualTo(total);
+        double share = (double) selfOfTop / total;
+        assertThat(r.margin(share)).isCloseTo(wilsonHalfWidth(k, n), within(1e-9)).isGreaterThan(0.05);
+        String text = r.toText();
+        assertThat(text).contains(String.format(Locale.ROOT, "%.1f%% \u00b1%.1f  [kube-apiserver]", 100 * share,
+                100 * wilsonHalfWidth(k, n)));
+        assertThat(text).doesNotContain("\u00b10.0  [kube-apiserver]").contains("margins from the 217 samples");
+        JsonNode j = new ObjectMapper().readTree(r.toJson());
+        assertThat(j.get("categories").get(0).get("exclusiveMargin").asDouble()).isGreaterThan(0.001);
+    }
 }
