@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code flame analyze}: hot paths, top functions, CPU by category and API calls of one profile. */
 @Command(name = "analyze", mixinStandardHelpOptions = true, versionProvider = FlameCli.Version.class,
@@ -28,6 +30,9 @@ import picocli.CommandLine.ParentCommand;
 final class AnalyzeCommand implements Callable<Integer> {
     @ParentCommand
     FlameCli flame;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     RulesFlag rules;
@@ -53,7 +58,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (profile == null) {
-            throw new FlameCli.CliExit(ExitCodes.USAGE, "analyze: missing PROFILE");
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "analyze: missing PROFILE (a pprof profile,"
+                    + " perf.data, folded stacks, perf script output or a flame graph SVG; - for standard input)");
         }
         MetricsSource ms = metrics.source("kubectl");
         // the request counts first: a bad metrics file is refused before the profile is read

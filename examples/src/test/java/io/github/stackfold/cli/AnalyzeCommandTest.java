@@ -86,6 +86,16 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void noProfileSaysWhatToGiveAndWhereTheHelpIsAsPicocliDoesForTheOtherCommands() {
+        Run r = flame("", "analyze");
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("flame: analyze: missing PROFILE (a pprof profile, perf.data, folded stacks, perf script output"
+                + " or a flame graph SVG; - for standard input)\n")
+                .endsWith("Try 'flame analyze --help' for more information.\n").doesNotContain("\tat ");
+    }
+
+    @Test
     void builtInRulesCanBeShownToStartOwnFile() {
         Run r = flame("", "analyze", "--rules", "show:etcd");
         assertThat(r.code()).isZero();
