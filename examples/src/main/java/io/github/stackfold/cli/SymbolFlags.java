@@ -80,9 +80,29 @@ final class SymbolFlags {
                 .kallsyms(kallsyms())
                 .listener((module, message) -> {
                     synchronized (err) {
-                        err.println("flame: warning: " + message);
+                        err.println("flame: warning: " + message + otherNames(module, message));
                     }
                 });
+    }
+
+    /**
+     * For a module whose binary was not found although --binary was given: that --binary matches by
+     * file name, so the one given names other modules ("; --binary ./etcd names only modules called
+     * etcd: give the kube-apiserver of the same release"); empty otherwise.
+     */
+    String otherNames(String module, String message) {
+        if (binaries.isEmpty() || !message.contains(": binary not found") || module == null || !module.startsWith("/")) {
+            return "";
+        }
+        Path name = Path.of(module).getFileName();
+        if (name == null || binaries.stream().anyMatch(b -> name.equals(b.getFileName()))) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder();
+        for (Path b : binaries) {
+            s.append("; --binary ").append(b).append(" names only modules called ").append(b.getFileName());
+        }
+        return s.append(": give the ").append(name).append(" of the same release").toString();
     }
 
     /** The reader of {@code flags}, or of no flags when null. */

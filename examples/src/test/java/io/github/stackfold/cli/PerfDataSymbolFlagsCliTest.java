@@ -48,6 +48,21 @@ class PerfDataSymbolFlagsCliTest {
     }
 
     @Test
+    void aBinaryOfAnotherNameIsNotSilentlyIgnoredTheWarningSaysWhichNameItWants() throws Exception {
+        Path data = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
+        Shared.requireThat(Files.isRegularFile(data), "no " + data + " (the shared lab recordings)");
+        Path other = Files.writeString(tmp.resolve("etcd"), "not the apiserver");
+        CliRun a = flame("analyze", "--binary", other.toString(), data.toString());
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(a.err()).contains("flame: warning: cannot name frames of /usr/local/bin/kube-apiserver: binary not found"
+                + " (build-id 872aa86e7c565b491c7d65f70db2172ba9e8e32a); --binary " + other
+                + " names only modules called etcd: give the kube-apiserver of the same release\n");
+        // a --binary of the right name does not get the note (its build-id decides)
+        CliRun b = flame("analyze", data.toString());
+        assertThat(b.err()).doesNotContain("names only modules called");
+    }
+
+    @Test
     void everyInputCommandTakesTheSymbolFlags() {
         Path data = Shared.path("real/lab-recordings/vkamlov-arm64.perf.data");
         Shared.requireThat(Files.isRegularFile(data), "no " + data + " (the shared lab recordings)");
