@@ -22,6 +22,10 @@ public final class LibraryExample {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length != 2) {   // an example program, not library code: it may print and exit
+            System.err.println("usage: java -cp examples/target/flame.jar " + LibraryExample.class.getName() + " PROFILE OUT.svg");
+            System.exit(64);
+        }
         FoldedProfile profile = ProfileLoader.create().load(Path.of(args[0]));
         try (OutputStream svg = Files.newOutputStream(Path.of(args[1]))) {
             FlameGraphRenderer.of(FlameGraphOptions.builder().title("kube-apiserver").build()).render(profile, svg);

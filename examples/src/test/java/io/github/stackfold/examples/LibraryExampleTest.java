@@ -36,4 +36,18 @@ class LibraryExampleTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("authentication +4\\.5% ±3\\.0 +4\\.5% ±3\\.0")
                 .containsPattern("authorization +0\\.5% ±1\\.4");
     }
+
+    @Test
+    void runWithoutArgumentsSaysHowToRunItInsteadOfAnIndexOutOfBoundsTrace() throws Exception {
+        // as its javadoc says to run it: a JVM of its own (the exit code is the process's)
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LibraryExample.class.getName())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(64);
+        assertThat(out).isEmpty();
+        assertThat(err).isEqualTo("usage: java -cp examples/target/flame.jar io.github.stackfold.examples.LibraryExample"
+                + " PROFILE OUT.svg\n");
+    }
 }
