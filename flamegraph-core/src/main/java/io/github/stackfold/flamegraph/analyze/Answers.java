@@ -86,7 +86,7 @@ public final class Answers {
 
     /** The answers as markdown: a {@code ## Answers} section with one {@code ###} per question. */
     public String toMarkdown() {
-        return format("## Answers\n\nShares of all samples, with their 95 % margins (binomial).\n", "\n### ", "\n\n", "- ",
+        return format("## Answers\n\nShares of all samples, with their 95 % margins (Wilson interval).\n", "\n### ", "\n\n", "- ",
                 Markdown::text);
     }
 

@@ -86,4 +86,13 @@ class MarginsInReportTest {
         JsonNode j = new ObjectMapper().readTree(r.toJson());
         assertThat(j.get("categories").get(0).get("exclusiveMargin").asDouble()).isGreaterThan(0.001);
     }
+
+    @Test
+    void theMarkdownAnswersNameTheSameIntervalAsTheText() throws Exception {
+        FoldedProfile p = PprofReader.create().read(Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb")).folded();
+        Report r = Analyzer.withDefaults().analyze(p);
+        // the margins are Wilson's (wilsonHalfWidth above); the text says so, the markdown said "binomial"
+        assertThat(r.toText()).contains("95% margin (Wilson interval)");
+        assertThat(Answers.of(r, null).toMarkdown()).contains("95 % margins (Wilson interval)").doesNotContain("binomial");
+    }
 }
