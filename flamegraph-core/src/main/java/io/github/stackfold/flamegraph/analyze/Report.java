@@ -351,6 +351,10 @@ public final class Report {
             g.writeStringField("rules", rules);
             g.writeNumberField("total", total);
             g.writeNumberField("samples", samples);
+            if (marginSamples() != samples) {
+                // the counts are probably perf periods (periodsNote): the margins come from these samples
+                g.writeNumberField("marginSamples", marginSamples());
+            }
             writeMeta(g, meta);
             writeObjects(g, "categories", categories, (w, c) -> {
                 w.writeStringField("name", c.name());

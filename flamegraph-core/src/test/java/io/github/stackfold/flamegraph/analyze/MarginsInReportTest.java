@@ -85,6 +85,8 @@ class MarginsInReportTest {
         assertThat(text).doesNotContain("\u00b10.0  [kube-apiserver]").contains("margins from the 217 samples");
         JsonNode j = new ObjectMapper().readTree(r.toJson());
         assertThat(j.get("categories").get(0).get("exclusiveMargin").asDouble()).isGreaterThan(0.001);
+        assertThat(j.get("samples").asLong()).isEqualTo(total);
+        assertThat(j.get("marginSamples").asLong()).isEqualTo(217);
     }
 
     @Test
