@@ -89,6 +89,11 @@ public final class Report {
     }
     /** The greatest common divisor of a plain folded file's counts (0 when the profile said what its weights are). */
     private final long countGcd;
+    /**
+     * A folded file's counts whose common divisor is at least this are taken as perf periods, not samples
+     * ({@link #periodsNote}); its samples (and the margins) are then the total over that divisor.
+     */
+    static final long PERIOD_GCD = 100_000;
     private final Map<String, Double> unnamedByBinary;
 
     /**
@@ -455,7 +460,8 @@ public final class Report {
                     .append(remedy()).append('\n');
         }
         sb.append(String.format(Locale.ROOT, "%nShares below are of %s, \u00b1 the 95%% margin (Wilson interval)%n",
-                samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)));
+                samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)
+                        + (periods.isEmpty() ? "" : " (the counts read as periods, see the note)")));
         sb.append(String.format(Locale.ROOT, "%nCPU by category           exclusive     inclusive%n"));
         for (CategoryShare c : categories) {
             sb.append(String.format(Locale.ROOT, "  %-20s %12s  %12s%n", c.name(), shownWithMargin(c.exclusive()),
@@ -529,7 +535,7 @@ public final class Report {
      * samples of 10.10 ms (99 Hz)". Empty otherwise.
      */
     public String periodsNote() {
-        if (countGcd < 100_000) {
+        if (countGcd < PERIOD_GCD) {
             return "";
         }
         return String.format(Locale.ROOT, "every count is a multiple of %,d: these are probably perf periods "

@@ -53,4 +53,37 @@ class MarginsInReportTest {
         }
         assertThat(j.get("topSelf").get(0).get("margin").asDouble()).isCloseTo(wilsonHalfWidth(k, 199), within(1e-9));
     }
+
+    /**
+     * A lab's flame graph whose counts are cpu-clock periods (48 samples of 10,101,010 ns, README of the
+     * lab recordings): its margins were computed from 484,848,480 "samples" and read ±0.0 on every share.
+     * They are counted from the 48 samples, recounted here from the SVG's folded twin.
+     */
+    @Test
+    void aFlameGraphOfPeriodsHasMarginsOfItsSamplesNotOfItsNanoseconds() throws Exception {
+        java.util.Map<String, Long> leaves = new java.util.HashMap<>();
+        long n = 0;
+        for (String line : java.nio.file.Files.readAllLines(Shared.path("real/lab-recordings/oleksii-bebych-flame.folded"))) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int sp = line.lastIndexOf(' ');
+            long c = Long.parseLong(line.substring(sp + 1));
+            assertThat(c % 10_101_010).as(line).isZero();
+            String stack = line.substring(0, sp);
+            leaves.merge(stack.substring(stack.lastIndexOf(';') + 1), c / 10_101_010, Long::sum);
+            n += c / 10_101_010;
+        }
+        assertThat(n).isEqualTo(48);
+        long k = leaves.get("[kube-apiserver]");
+        FoldedProfile p = io.github.stackfold.flamegraph.io.ProfileLoader.create().load(Shared.path("real/lab-recordings/oleksii-bebych-flame.svg"));
+        Report r = Analyzer.withDefaults().analyze(p);
+        assertThat(r.samples()).isEqualTo(48);
+        String text = r.toText();
+        assertThat(text).contains("Shares below are of all 48 samples (the counts read as periods, see the note)");
+        assertThat(text).contains(String.format(Locale.ROOT, "%.1f%% \u00b1%.1f  [kube-apiserver]", 100.0 * k / n, 100 * wilsonHalfWidth(k, n)));
+        JsonNode j = new ObjectMapper().readTree(r.toJson());
+        assertThat(j.get("samples").asLong()).isEqualTo(48);
+        assertThat(j.get("topSelf").get(0).get("margin").asDouble()).isCloseTo(wilsonHalfWidth(k, n), within(1e-9));
+    }
 }
