@@ -86,7 +86,7 @@ public final class Answers {
 
     /** The answers as markdown: a {@code ## Answers} section with one {@code ###} per question. */
     public String toMarkdown() {
-        return format("## Answers\n\nShares of all samples, with their 95 % margins (binomial).\n", "\n### ", "\n\n", "- ",
+        return format("## Answers\n\nShares of all samples, with their 95 % margins (Wilson interval).\n", "\n### ", "\n\n", "- ",
                 Markdown::text);
     }
 
@@ -110,6 +110,25 @@ public final class Answers {
         List<String> l = new ArrayList<>();
         if (r.cannotTell()) {
             l.add(r.verdict() + ": the authenticators' and authorizers' frames cannot be seen. To " + r.remedy() + ".");
+            return l;
+        }
+        if (r.category("authentication").isEmpty() && r.category("authorization").isEmpty()) {
+            // rules of another program (etcd's): no apiserver filters to count, so no 0.0% for them
+            l.add("The " + r.rules() + " rules have no authentication or authorization category: the apiserver's"
+                    + " request filters are not in this program, so their share is not 0.0% but not measured here.");
+            boolean any = false;
+            for (Report.CategoryShare c : r.categories()) {
+                if (c.name().startsWith("auth")) {
+                    any = true;
+                    l.add("this program's " + c.name() + ": own work " + s(c.inclusive()) + "; with the work it wraps "
+                            + s(r.anywhereShare(c.name())) + ".");
+                }
+            }
+            if (!any) {
+                l.add("No category of these rules counts authentication: a rules file (--rules FILE) with one would.");
+            }
+            l.add("Rule: own work counts the samples with a frame of the category below the leaf-most wrapper;"
+                    + " wrapped work every sample with a frame of the category anywhere on its stack.");
             return l;
         }
         l.add("authentication: own work " + s(own("authentication")) + "; everything under the WithAuthentication filter "

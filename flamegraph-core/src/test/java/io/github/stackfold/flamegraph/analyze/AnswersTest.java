@@ -121,4 +121,24 @@ class AnswersTest {
         assertThat(text).contains("cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames: the authenticators'")
                 .contains("no lead can be derived from unnamed frames").doesNotContain("knob:");
     }
+
+    /**
+     * An etcd profile analyzed with etcd's rules has no apiserver filters: answer 1 read "authentication: own
+     * work 0.0% ±0.1; everything under the WithAuthentication filter 0.0%" for a loaded etcd recording,
+     * a figure no data stood behind. It now says the rules cannot tell and gives etcd's auth category,
+     * recounted here (1 of 4 samples).
+     */
+    @Test
+    void anEtcdProfileIsNotToldItsApiserverAuthenticationIsZero() {
+        FoldedProfile p = AnalyzerTest.folded("etcd;go.etcd.io/etcd/auth.(*authStore).IsPutPermitted 1\netcd;runtime.mcall;runtime.schedule 3\n");
+        Report r = Analyzer.create(new Analyzer.Options(Rules.builtIn("etcd"), 10)).analyze(p);
+        String text = r.toText();
+        String md = Answers.of(r, null).toMarkdown();
+        for (String out : List.of(text, md)) {
+            assertThat(out).doesNotContain("WithAuthentication").doesNotContain("authentication: own work")
+                    .contains("The etcd rules have no authentication or authorization category")
+                    .contains("this program's auth: own work " + withMargin(0.25, 4));
+        }
+        assertThat(md).contains("95 % margins (Wilson interval)");
+    }
 }
