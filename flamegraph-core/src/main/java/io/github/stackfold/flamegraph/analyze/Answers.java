@@ -78,6 +78,11 @@ public final class Answers {
         "Hottest path (leaf first, whole)"
     };
 
+    /** The titles of {@link #sections()}, in order: the four questions, then the hottest path. */
+    public static List<String> titles() {
+        return List.of(TITLES);
+    }
+
     /** The answers as text, under the heading {@code Answers to the lab's questions}. */
     public String toText() {
         return format("Answers to the lab's questions (shares of all samples, \u00b1 95% margin)\n", "\n", "\n", "  ",

@@ -377,6 +377,20 @@ public final class Report {
                 w.writeStringField("verb", a.verb());
                 w.writeStringField("resource", a.resource());
             }, ApiCallShare::share);
+            // the text's answers, line for line, so that the JSON says what the text says
+            g.writeArrayFieldStart("answers");
+            List<List<String>> sections = Answers.of(this, null).sections();
+            for (int i = 0; i < sections.size(); i++) {
+                g.writeStartObject();
+                g.writeStringField("question", Answers.titles().get(i));
+                g.writeArrayFieldStart("lines");
+                for (String line : sections.get(i)) {
+                    g.writeString(line);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeEndObject();
         }
         out.write('\n');

@@ -141,4 +141,30 @@ class AnswersTest {
         }
         assertThat(md).contains("95 % margins (Wilson interval)");
     }
+
+    /**
+     * analyze --json carried no answers: the text's "everything under the WithAuthentication filter 10.6%
+     * ±4.3" and "Not attributable to an API call: 94.0% ±3.4" were in no JSON key. The JSON now holds the
+     * text's answers line for line; the filter's share is recounted here.
+     */
+    @Test
+    void theJsonCarriesTheTextsAnswersLineForLine() throws Exception {
+        FoldedProfile p = load("kubeapiserver_cpu_profile.pb");
+        Report r = Analyzer.withDefaults().analyze(p);
+        com.fasterxml.jackson.databind.JsonNode answers = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.toJson()).get("answers");
+        assertThat(answers).as("answers in the JSON").isNotNull();
+        assertThat(answers.get(0).get("question").asText()).isEqualTo("1. What share of CPU is authentication/authorization?");
+        String text = r.toText();
+        List<String> lines = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode q : answers) {
+            assertThat(text).contains(q.get("question").asText());
+            for (com.fasterxml.jackson.databind.JsonNode l : q.get("lines")) {
+                assertThat(text).contains("  " + l.asText());
+                lines.add(l.asText());
+            }
+        }
+        double underAuthn = share(p, f -> f.startsWith("k8s.io/apiserver/pkg/endpoints/filters.withAuthentication")
+                || f.startsWith("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication"));
+        assertThat(String.join("\n", lines)).contains("everything under the WithAuthentication filter " + withMargin(underAuthn, 199));
+    }
 }
