@@ -142,7 +142,7 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
             Report.writeObjects(g, "categories", categories, (w, c) -> {
                 w.writeStringField("name", c.name());
                 writeChange(w, "exclusive", c.exclusive(), true, true);
-                writeChange(w, "inclusive", c.inclusive(), false, true);
+                writeChange(w, "inclusive", c.inclusive(), true, true);
             });
             Report.writeObjects(g, "grewMost", grewMost, (w, f) -> {
                 w.writeStringField("name", f.name());

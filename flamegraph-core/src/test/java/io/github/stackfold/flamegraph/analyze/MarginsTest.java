@@ -187,4 +187,30 @@ class MarginsTest {
         assertThat(c.toText()).contains("warning: before has only 46 samples");
         assertThat(new ObjectMapper().readTree(c.toJson()).get("warnings").get(0).asText()).contains("46 samples");
     }
+
+    /**
+     * compare's text prints each side's inclusive share with its margin (watch-cache 10.5% ±4.6 -> 13.1% ±4.7
+     * on the real profiles), but compare.json had only the exclusive side margins: the inclusive ones the text
+     * states were in no key. Recounted with Wilson's formula and go tool pprof's n.
+     */
+    @Test
+    void compareJsonHoldsTheInclusiveSideMarginsTheTextPrints() throws Exception {
+        var idleFile = ProfileMetaTest.pprof("kubeapiserver_alone_cpu_profile.pb");
+        var loadFile = ProfileMetaTest.pprof("kubeapiserver_cpu_profile.pb");
+        long n1 = ProfileMetaTest.goToolPprof(idleFile).samples();
+        long n2 = ProfileMetaTest.goToolPprof(loadFile).samples();
+        Comparison c = Analyzer.withDefaults().compare(ProfileLoader.create().load(idleFile), ProfileLoader.create().load(loadFile));
+        String text = c.toText();
+        JsonNode j = new ObjectMapper().readTree(c.toJson());
+        for (JsonNode cat : j.get("categories")) {
+            String name = cat.get("name").asText();
+            assertThat(cat.get("inclusiveBeforeMargin")).as(name).isNotNull();
+            double p1 = cat.get("inclusiveBefore").asDouble();
+            double p2 = cat.get("inclusiveAfter").asDouble();
+            assertThat(cat.get("inclusiveBeforeMargin").asDouble()).as(name).isCloseTo(margin(p1, n1), within(1e-4));
+            assertThat(cat.get("inclusiveAfterMargin").asDouble()).as(name).isCloseTo(margin(p2, n2), within(1e-4));
+            String line = text.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow();
+            assertThat(line).contains(String.format(Locale.ROOT, "%.1f%% \u00b1%.1f", 100 * p1, 100 * margin(p1, n1)));
+        }
+    }
 }
