@@ -84,8 +84,8 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
 
     private static void warnFew(List<String> w, String side, long n) {
         if (n < Margins.TOO_FEW) {
-            w.add(String.format(Locale.ROOT, "%s has only %d samples: too few to conclude anything (a 5%% share is "
-                    + "\u00b1%.1f pp at 95%%); record longer or at a higher frequency", side, n,
+            w.add(String.format(Locale.ROOT, "%s has only %d samples: too few for small changes (a 5%% share is "
+                    + "\u00b1%.1f pp at 95%%): only the changes not marked ~ stand; record longer or at a higher frequency", side, n,
                     100 * Margins.share(0.05, Math.max(1, n))));
         }
     }
