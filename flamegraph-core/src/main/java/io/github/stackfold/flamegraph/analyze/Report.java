@@ -473,9 +473,17 @@ public final class Report {
             sb.append(verdict()).append(":\n  category, verb and resource shares would read 0.0% for work that may sit in those frames;\n  ")
                     .append(remedy()).append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "%nShares below are of %s, \u00b1 the 95%% margin (Wilson interval)%n",
-                samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)
-                        + (periods.isEmpty() ? "" : " (the counts read as periods, see the note)")));
+        if (meta.weight() == ProfileMeta.Weight.EVENTS && meta.period() == 0) {
+            // shares of event counts (cycles) whose periods vary per sample: not shares of samples, and the
+            // samples' margin treats each as weighing the same, which they do not
+            sb.append(String.format(Locale.ROOT, "%nShares below are of all %,d %s (not of the %,d samples: their periods"
+                    + " vary), \u00b1 the 95%% margin (Wilson interval) of %,d equal samples: too narrow when a few"
+                    + " samples carry most of the events%n", total, meta.unitText(), samples, samples));
+        } else {
+            sb.append(String.format(Locale.ROOT, "%nShares below are of %s, \u00b1 the 95%% margin (Wilson interval)%n",
+                    samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)
+                            + (periods.isEmpty() ? "" : " (the counts read as periods, see the note)")));
+        }
         sb.append(String.format(Locale.ROOT, "%nCPU by category           exclusive     inclusive%n"));
         for (CategoryShare c : categories) {
             sb.append(String.format(Locale.ROOT, "  %-20s %12s  %12s%n", c.name(), shownWithMargin(c.exclusive()),

@@ -86,4 +86,21 @@ class MarginsInReportTest {
         assertThat(j.get("samples").asLong()).isEqualTo(48);
         assertThat(j.get("topSelf").get(0).get("margin").asDouble()).isCloseTo(wilsonHalfWidth(k, n), within(1e-9));
     }
+
+    /**
+     * The lab's arm64 perf.data weighs its 157 samples in cycles, periods from 1 to millions (README of the
+     * lab recordings: 373,058,756 cycles in 157 samples). Its text said "Shares below are of all 157 samples"
+     * over shares of cycles; it now says what they are of and that the margin assumes equal samples.
+     */
+    @Test
+    void sharesOfVaryingEventCountsAreNotCalledSharesOfSamples() throws Exception {
+        FoldedProfile p = io.github.stackfold.flamegraph.io.ProfileLoader.create().load(Shared.path("real/lab-recordings/vkamlov-arm64.perf.data"));
+        Report r = Analyzer.withDefaults().analyze(p);
+        assertThat(r.total()).isEqualTo(373_058_756L);
+        assertThat(r.samples()).isEqualTo(157);
+        String text = r.toText();
+        assertThat(text).doesNotContain("Shares below are of all 157 samples")
+                .contains("Shares below are of all 373,058,756 cycles:P events (not of the 157 samples: their periods vary)")
+                .contains("too narrow when a few samples carry most of the events");
+    }
 }
