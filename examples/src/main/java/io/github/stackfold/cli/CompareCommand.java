@@ -3,6 +3,7 @@ package io.github.stackfold.cli;
 import io.github.stackfold.flamegraph.io.AtomicOutput;
 import io.github.stackfold.flamegraph.analyze.Analyzer;
 import io.github.stackfold.flamegraph.analyze.Comparison;
+import io.github.stackfold.flamegraph.analyze.Rules;
 import io.github.stackfold.flamegraph.diff.DiffOptions;
 import io.github.stackfold.flamegraph.diff.DiffProfile;
 import io.github.stackfold.flamegraph.render.FlameGraphOptions;
@@ -34,7 +35,9 @@ import picocli.CommandLine.Spec;
         description = {"Compares two profiles (any format): writes DIR/compare.svg (a differential flame graph of"
                 + " AFTER, red where a stack's share grew, blue where it shrank; BEFORE is scaled to AFTER's total),"
                 + " DIR/compare.folded (the differential folded stacks) and DIR/compare.json, and prints the"
-                + " category shares before and after with their deltas and the functions whose self share grew most."})
+                + " category shares before and after with their deltas and the functions whose self share grew most."
+                + " Without --rules, the rules follow the program profiled when both profiles are of the same one"
+                + " (etcd's for two etcd profiles), as analyze's do; kube-apiserver's otherwise."})
 final class CompareCommand implements Callable<Integer> {
     @ParentCommand
     FlameCli flame;
@@ -73,9 +76,14 @@ final class CompareCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "only one of BEFORE and AFTER can be standard input");
         }
         int top = report.top();
-        Analyzer analyzer = Analyzer.create(new Analyzer.Options(rules.rules(), top));
+        Rules explicit = rules.explicitRules();
         CliProfiles.Loaded b = CliProfiles.load(before, flame, symbols);
         CliProfiles.Loaded a = CliProfiles.load(after, flame, symbols);
+        // without --rules, as analyze: the rules of the program profiled when both profiles are of the
+        // same one (etcd's for two etcd profiles), kube-apiserver's otherwise
+        Rules chosen = explicit != null ? explicit
+                : Rules.forProgram(java.util.Objects.equals(b.program(), a.program()) ? a.program() : null);
+        Analyzer analyzer = Analyzer.create(new Analyzer.Options(chosen, top));
         Comparison comparison = Comparison.of(analyzer.analyze(b.profile(), b.samples()),
                 analyzer.analyze(a.profile(), a.samples()), top);
         // the graph compares the same names the table does: vendor prefixes removed on both sides

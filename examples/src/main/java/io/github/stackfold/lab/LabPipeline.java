@@ -341,7 +341,7 @@ public final class LabPipeline {
             for (String w : comparison.warnings()) {
                 md.append("**Warning:** ").append(Markdown.text(w)).append(".\n\n");
             }
-            md.append("Shares of each profile's own samples, with 95 % margins (binomial); a change marked ~ is inside "
+            md.append("Shares of each profile's own samples, with 95 % margins (Wilson interval; a change's as docs/analyze.md says); a change marked ~ is inside "
                     + "the noise (smaller than its margin).\n\n");
             md.append(categoryTable(comparison));
             md.append("\nFunctions that grew most (self share), surest first:\n\n");

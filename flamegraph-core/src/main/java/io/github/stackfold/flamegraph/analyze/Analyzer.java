@@ -120,7 +120,10 @@ public final class Analyzer {
         if (samples >= 0 && samples != meta.samples()) {
             meta = meta.withSamples(samples);
         }
-        long n = meta.samples() >= 0 ? meta.samples() : total;
+        // a folded file or flame graph with no separate sample count: its counts are the samples, unless
+        // every count is a multiple of a period (Report#periodsNote: 10,101,010 ns at 99 Hz); then the
+        // margins count the samples those periods stand for, not the nanoseconds
+        long n = samples < 0 && gcd >= Report.PERIOD_GCD ? total / gcd : meta.samples() >= 0 ? meta.samples() : total;
         return new Report(rules.name(), total, n, cats,
                 (double) c.unclassified / total, topSelf, topInclusive, hot, api, (double) apiTotal / total,
                 c.self, c.inclusiveFn, meta, (double) c.unnamed / total, shares(c.unnamedByBinary, total), gcd, anywhere, markers,

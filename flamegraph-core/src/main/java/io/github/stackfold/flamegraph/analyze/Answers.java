@@ -56,7 +56,7 @@ public final class Answers {
     }
 
     private String s(double share) {
-        return Comparison.withMargin(share, r.marginSamples());
+        return Comparison.withMargin(share, r.samples());
     }
 
     /** The four answers and the hottest path, each a list of lines (no line breaks inside). */
@@ -77,6 +77,11 @@ public final class Answers {
         "4. Optimisation opportunities (from measured shares only)",
         "Hottest path (leaf first, whole)"
     };
+
+    /** The titles of {@link #sections()}, in order: the four questions, then the hottest path. */
+    public static List<String> titles() {
+        return List.of(TITLES);
+    }
 
     /** The answers as text, under the heading {@code Answers to the lab's questions}. */
     public String toText() {
@@ -110,6 +115,25 @@ public final class Answers {
         List<String> l = new ArrayList<>();
         if (r.cannotTell()) {
             l.add(r.verdict() + ": the authenticators' and authorizers' frames cannot be seen. To " + r.remedy() + ".");
+            return l;
+        }
+        if (r.category("authentication").isEmpty() && r.category("authorization").isEmpty()) {
+            // rules of another program (etcd's): no apiserver filters to count, so no 0.0% for them
+            l.add("The " + r.rules() + " rules have no authentication or authorization category: the apiserver's"
+                    + " request filters are not in this program, so their share is not 0.0% but not measured here.");
+            boolean any = false;
+            for (Report.CategoryShare c : r.categories()) {
+                if (c.name().startsWith("auth")) {
+                    any = true;
+                    l.add("this program's " + c.name() + ": own work " + s(c.inclusive()) + "; with the work it wraps "
+                            + s(r.anywhereShare(c.name())) + ".");
+                }
+            }
+            if (!any) {
+                l.add("No category of these rules counts authentication: a rules file (--rules FILE) with one would.");
+            }
+            l.add("Rule: own work counts the samples with a frame of the category below the leaf-most wrapper;"
+                    + " wrapped work every sample with a frame of the category anywhere on its stack.");
             return l;
         }
         l.add("authentication: own work " + s(own("authentication")) + "; everything under the WithAuthentication filter "

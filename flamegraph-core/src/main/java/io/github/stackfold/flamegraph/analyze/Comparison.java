@@ -41,8 +41,8 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
      * @param top how many functions {@link #grewMost()} lists
      */
     public static Comparison of(Report before, Report after, int top) {
-        long n1 = before.marginSamples();
-        long n2 = after.marginSamples();
+        long n1 = before.samples();
+        long n2 = after.samples();
         List<CategoryChange> cats = new ArrayList<>();
         for (Report.CategoryShare b : before.categories()) {
             Report.CategoryShare a = after.category(b.name()).orElse(new Report.CategoryShare(b.name(), 0, 0));
@@ -84,8 +84,8 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
 
     private static void warnFew(List<String> w, String side, long n) {
         if (n < Margins.TOO_FEW) {
-            w.add(String.format(Locale.ROOT, "%s has only %d samples: too few to conclude anything (a 5%% share is "
-                    + "\u00b1%.1f pp at 95%%); record longer or at a higher frequency", side, n,
+            w.add(String.format(Locale.ROOT, "%s has only %d samples: too few for small changes (a 5%% share is "
+                    + "\u00b1%.1f pp at 95%%): only the changes not marked ~ stand; record longer or at a higher frequency", side, n,
                     100 * Margins.share(0.05, Math.max(1, n))));
         }
     }
@@ -110,8 +110,8 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
     public static final String UNCLASSIFIED = "(unclassified)";
 
     private static FunctionChange change(Report before, Report after, String name) {
-        long n1 = before.marginSamples();
-        long n2 = after.marginSamples();
+        long n1 = before.samples();
+        long n2 = after.samples();
         return new FunctionChange(name, new ShareChange(before.selfShare(name), after.selfShare(name), n1, n2),
                 new ShareChange(before.inclusiveShare(name), after.inclusiveShare(name), n1, n2));
     }
@@ -142,7 +142,7 @@ public record Comparison(Report before, Report after, List<CategoryChange> categ
             Report.writeObjects(g, "categories", categories, (w, c) -> {
                 w.writeStringField("name", c.name());
                 writeChange(w, "exclusive", c.exclusive(), true, true);
-                writeChange(w, "inclusive", c.inclusive(), false, true);
+                writeChange(w, "inclusive", c.inclusive(), true, true);
             });
             Report.writeObjects(g, "grewMost", grewMost, (w, f) -> {
                 w.writeStringField("name", f.name());

@@ -10,12 +10,14 @@ package io.github.stackfold.flamegraph.analyze;
  *                                 z      = (p2 - p1) / sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2)
  * </pre>
  *
- * Where that change margin is 0 (both shares 0, or both 1, or one 0 and the other 1: the normal
- * approximation then claims certainty), the margin is the larger half of Newcombe's hybrid score
- * interval (1998, method 10), built from each side's Wilson interval [l, u]:
+ * Where a side's share is 0 or 1 (the normal approximation then takes that side as certain: 0 of 15
+ * samples would add no spread although the share could be 20 %), the change's interval is Newcombe's
+ * hybrid score interval (1998, method 10), built from each side's Wilson interval [l, u]:
  * {@code d - sqrt((p2 - l2)^2 + (u1 - p1)^2)} to {@code d + sqrt((u2 - p2)^2 + (p1 - l1)^2)} for
- * {@code d = p2 - p1}. For two shares of 0 that is {@code max(1.96^2 / (n1 + 1.96^2), 1.96^2 / (n2 + 1.96^2))}:
- * 0 of 199 against 0 of 172 samples is +0.0 pp ±2.2, not ±0.0.
+ * {@code d = p2 - p1}; the margin is its larger half and z is d over that margin / 1.96, so |z| &lt; 1.96
+ * exactly when the change is within its margin (at worst conservative). For two shares of 0 that is
+ * {@code max(1.96^2 / (n1 + 1.96^2), 1.96^2 / (n2 + 1.96^2))}: 0 of 199 against 0 of 172 samples is
+ * +0.0 pp ±2.2, not ±0.0; 0 of 15 against 143 of 1602 is +8.9 pp ±20.4 (inside the noise), not ±1.4.
  *
  * The share's margin is the half-width of the Wilson score interval: for shares well inside (0, 1) it is
  * the familiar 1.96 &middot; &radic;(p(1-p)/n), and unlike that formula it does not shrink to 0 at a
@@ -54,13 +56,25 @@ public final class Margins {
      */
     public static double delta(double p1, long n1, double p2, long n2) {
         double se = deltaStdErr(p1, n1, p2, n2);
-        if (se != 0) {
+        if (Double.isNaN(se) || !degenerate(p1, p2)) {
             return Z95 * se;
         }
-        double d = p2 - p1;
-        double lower = d - Math.hypot(p2 - wilsonLower(p2, n2), wilsonUpper(p1, n1) - p1);
-        double upper = d + Math.hypot(wilsonUpper(p2, n2) - p2, p1 - wilsonLower(p1, n1));
-        return Math.max(upper - d, d - lower);
+        return Math.max(newcombeBelow(p1, n1, p2, n2), newcombeAbove(p1, n1, p2, n2));
+    }
+
+    /** Whether a side's share is 0 or 1, where the normal approximation gives that side no spread. */
+    private static boolean degenerate(double p1, double p2) {
+        return p1 <= 0 || p1 >= 1 || p2 <= 0 || p2 >= 1;
+    }
+
+    /** How far Newcombe's interval reaches below d = p2 - p1. */
+    private static double newcombeBelow(double p1, long n1, double p2, long n2) {
+        return Math.hypot(p2 - wilsonLower(p2, n2), wilsonUpper(p1, n1) - p1);
+    }
+
+    /** How far Newcombe's interval reaches above d = p2 - p1. */
+    private static double newcombeAbove(double p1, long n1, double p2, long n2) {
+        return Math.hypot(wilsonUpper(p2, n2) - p2, p1 - wilsonLower(p1, n1));
     }
 
     /** The Wilson score interval's centre of a share p of n samples. */
@@ -78,8 +92,8 @@ public final class Margins {
     }
 
     /**
-     * How many standard errors {@code p2 - p1} is from 0; 0 when both shares are equal, and ±infinity
-     * when the error is 0 but the shares differ (both 0 and 1).
+     * How many standard errors {@code p2 - p1} is from 0; 0 when both shares are equal. Where a side's
+     * share is 0 or 1, the standard error is {@link #delta}'s Newcombe margin / 1.96 (see the class comment).
      */
     public static double z(double p1, long n1, double p2, long n2) {
         double d = p2 - p1;
@@ -90,7 +104,11 @@ public final class Margins {
         if (Double.isNaN(se)) {
             return Double.NaN;
         }
-        return se == 0 ? Math.copySign(Double.POSITIVE_INFINITY, d) : d / se;
+        if (degenerate(p1, p2)) {
+            // the margin (the larger half of Newcombe's interval) as a standard error
+            return d / (delta(p1, n1, p2, n2) / Z95);
+        }
+        return d / se;
     }
 
     /** Whether a change is inside the noise: |z| below 1.96, or unknown. */

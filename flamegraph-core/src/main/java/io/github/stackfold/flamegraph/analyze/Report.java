@@ -89,6 +89,11 @@ public final class Report {
     }
     /** The greatest common divisor of a plain folded file's counts (0 when the profile said what its weights are). */
     private final long countGcd;
+    /**
+     * A folded file's counts whose common divisor is at least this are taken as perf periods, not samples
+     * ({@link #periodsNote}); its samples (and the margins) are then the total over that divisor.
+     */
+    static final long PERIOD_GCD = 100_000;
     private final Map<String, Double> unnamedByBinary;
 
     /**
@@ -133,20 +138,12 @@ public final class Report {
         return total;
     }
 
-    /** The number of samples (equal to {@link #total()} when the input had no separate count). */
+    /**
+     * The number of samples: equal to {@link #total()} when the input had no separate count, or the
+     * total over the counts' common divisor when they are probably perf periods ({@link #periodsNote()}).
+     */
     public long samples() {
         return samples;
-    }
-
-    /**
-     * The sample count the 95 % margins are computed from: {@link #samples()}, except for a folded
-     * file without metadata whose counts all are multiples of a large number ({@link #periodsNote()}):
-     * then the counts are probably perf periods, and the margins come from the samples they make
-     * (2,191,919,170 in multiples of 10,101,010: 217 samples), not from 2.19 billion "samples", which
-     * would give every share a margin of 0.0.
-     */
-    public long marginSamples() {
-        return countGcd >= 100_000 && samples == total ? total / countGcd : samples;
     }
 
     /**
@@ -266,7 +263,7 @@ public final class Report {
      * is &plusmn;3.0 pp.
      */
     public double margin(double share) {
-        return Margins.share(share, marginSamples());
+        return Margins.share(share, samples);
     }
 
     /** Every category of the rules, in rule order. */
@@ -351,17 +348,13 @@ public final class Report {
             g.writeStringField("rules", rules);
             g.writeNumberField("total", total);
             g.writeNumberField("samples", samples);
-            if (marginSamples() != samples) {
-                // the counts are probably perf periods (periodsNote): the margins come from these samples
-                g.writeNumberField("marginSamples", marginSamples());
-            }
             writeMeta(g, meta);
             writeObjects(g, "categories", categories, (w, c) -> {
                 w.writeStringField("name", c.name());
                 w.writeNumberField("exclusive", c.exclusive());
-                number(w, "exclusiveMargin", Margins.share(c.exclusive(), marginSamples()));
+                number(w, "exclusiveMargin", Margins.share(c.exclusive(), samples));
                 w.writeNumberField("inclusive", c.inclusive());
-                number(w, "inclusiveMargin", Margins.share(c.inclusive(), marginSamples()));
+                number(w, "inclusiveMargin", Margins.share(c.inclusive(), samples));
             });
             g.writeNumberField("unclassified", unclassified);
             g.writeObjectFieldStart("unnamed");
@@ -387,6 +380,20 @@ public final class Report {
                 w.writeStringField("verb", a.verb());
                 w.writeStringField("resource", a.resource());
             }, ApiCallShare::share);
+            // the text's answers, line for line, so that the JSON says what the text says
+            g.writeArrayFieldStart("answers");
+            List<List<String>> sections = Answers.of(this, null).sections();
+            for (int i = 0; i < sections.size(); i++) {
+                g.writeStartObject();
+                g.writeStringField("question", Answers.titles().get(i));
+                g.writeArrayFieldStart("lines");
+                for (String line : sections.get(i)) {
+                    g.writeString(line);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeEndObject();
         }
         out.write('\n');
@@ -438,7 +445,7 @@ public final class Report {
             naming.write(w, entry);
             double s = share.applyAsDouble(entry);
             w.writeNumberField("share", s);
-            number(w, "margin", Margins.share(s, marginSamples()));
+            number(w, "margin", Margins.share(s, samples));
         });
     }
 
@@ -469,10 +476,17 @@ public final class Report {
             sb.append(verdict()).append(":\n  category, verb and resource shares would read 0.0% for work that may sit in those frames;\n  ")
                     .append(remedy()).append('\n');
         }
-        sb.append(String.format(Locale.ROOT, "%nShares below are of %s, \u00b1 the 95%% margin (Wilson interval)%n",
-                samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)
-                        + (marginSamples() != samples
-                        ? String.format(Locale.ROOT, " (margins from the %,d samples the periods make)", marginSamples()) : "")));
+        if (meta.weight() == ProfileMeta.Weight.EVENTS && meta.period() == 0) {
+            // shares of event counts (cycles) whose periods vary per sample: not shares of samples, and the
+            // samples' margin treats each as weighing the same, which they do not
+            sb.append(String.format(Locale.ROOT, "%nShares below are of all %,d %s (not of the %,d samples: their periods"
+                    + " vary), \u00b1 the 95%% margin (Wilson interval) of %,d equal samples: too narrow when a few"
+                    + " samples carry most of the events%n", total, meta.unitText(), samples, samples));
+        } else {
+            sb.append(String.format(Locale.ROOT, "%nShares below are of %s, \u00b1 the 95%% margin (Wilson interval)%n",
+                    samples == 1 ? "the one sample" : String.format(Locale.ROOT, "all %,d samples", samples)
+                            + (periods.isEmpty() ? "" : " (the counts read as periods, see the note)")));
+        }
         sb.append(String.format(Locale.ROOT, "%nCPU by category           exclusive     inclusive%n"));
         for (CategoryShare c : categories) {
             sb.append(String.format(Locale.ROOT, "  %-20s %12s  %12s%n", c.name(), shownWithMargin(c.exclusive()),
@@ -525,7 +539,7 @@ public final class Report {
 
     /** A share of all samples with its 95 % margin: {@code 4.5% ±2.9} (no margin when the sample count is unknown). */
     public String withMargin(double share) {
-        return Comparison.withMargin(share, marginSamples());
+        return Comparison.withMargin(share, samples);
     }
 
     /**
@@ -546,7 +560,7 @@ public final class Report {
      * samples of 10.10 ms (99 Hz)". Empty otherwise.
      */
     public String periodsNote() {
-        if (countGcd < 100_000) {
+        if (countGcd < PERIOD_GCD) {
             return "";
         }
         return String.format(Locale.ROOT, "every count is a multiple of %,d: these are probably perf periods "

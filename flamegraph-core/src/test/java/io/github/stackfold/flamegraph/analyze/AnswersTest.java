@@ -121,4 +121,50 @@ class AnswersTest {
         assertThat(text).contains("cannot tell: 100.0% of CPU is in unnamed kube-apiserver frames: the authenticators'")
                 .contains("no lead can be derived from unnamed frames").doesNotContain("knob:");
     }
+
+    /**
+     * An etcd profile analyzed with etcd's rules has no apiserver filters: answer 1 read "authentication: own
+     * work 0.0% ±0.1; everything under the WithAuthentication filter 0.0%" for a loaded etcd recording,
+     * a figure no data stood behind. It now says the rules cannot tell and gives etcd's auth category,
+     * recounted here (1 of 4 samples).
+     */
+    @Test
+    void anEtcdProfileIsNotToldItsApiserverAuthenticationIsZero() {
+        FoldedProfile p = AnalyzerTest.folded("etcd;go.etcd.io/etcd/auth.(*authStore).IsPutPermitted 1\netcd;runtime.mcall;runtime.schedule 3\n");
+        Report r = Analyzer.create(new Analyzer.Options(Rules.builtIn("etcd"), 10)).analyze(p);
+        String text = r.toText();
+        String md = Answers.of(r, null).toMarkdown();
+        for (String out : List.of(text, md)) {
+            assertThat(out).doesNotContain("WithAuthentication").doesNotContain("authentication: own work")
+                    .contains("The etcd rules have no authentication or authorization category")
+                    .contains("this program's auth: own work " + withMargin(0.25, 4));
+        }
+        assertThat(md).contains("95 % margins (Wilson interval)");
+    }
+
+    /**
+     * analyze --json carried no answers: the text's "everything under the WithAuthentication filter 10.6%
+     * ±4.3" and "Not attributable to an API call: 94.0% ±3.4" were in no JSON key. The JSON now holds the
+     * text's answers line for line; the filter's share is recounted here.
+     */
+    @Test
+    void theJsonCarriesTheTextsAnswersLineForLine() throws Exception {
+        FoldedProfile p = load("kubeapiserver_cpu_profile.pb");
+        Report r = Analyzer.withDefaults().analyze(p);
+        com.fasterxml.jackson.databind.JsonNode answers = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.toJson()).get("answers");
+        assertThat(answers).as("answers in the JSON").isNotNull();
+        assertThat(answers.get(0).get("question").asText()).isEqualTo("1. What share of CPU is authentication/authorization?");
+        String text = r.toText();
+        List<String> lines = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode q : answers) {
+            assertThat(text).contains(q.get("question").asText());
+            for (com.fasterxml.jackson.databind.JsonNode l : q.get("lines")) {
+                assertThat(text).contains("  " + l.asText());
+                lines.add(l.asText());
+            }
+        }
+        double underAuthn = share(p, f -> f.startsWith("k8s.io/apiserver/pkg/endpoints/filters.withAuthentication")
+                || f.startsWith("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication"));
+        assertThat(String.join("\n", lines)).contains("everything under the WithAuthentication filter " + withMargin(underAuthn, 199));
+    }
 }

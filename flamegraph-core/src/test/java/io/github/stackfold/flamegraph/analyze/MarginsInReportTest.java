@@ -76,17 +76,16 @@ class MarginsInReportTest {
         long k = selfOfTop / 10_101_010;
 
         Report r = Analyzer.withDefaults().analyze(p);
-        assertThat(r.samples()).isEqualTo(total);
+        assertThat(r.samples()).isEqualTo(n);
         double share = (double) selfOfTop / total;
         assertThat(r.margin(share)).isCloseTo(wilsonHalfWidth(k, n), within(1e-9)).isGreaterThan(0.05);
         String text = r.toText();
         assertThat(text).contains(String.format(Locale.ROOT, "%.1f%% \u00b1%.1f  [kube-apiserver]", 100 * share,
                 100 * wilsonHalfWidth(k, n)));
-        assertThat(text).doesNotContain("\u00b10.0  [kube-apiserver]").contains("margins from the 217 samples");
+        assertThat(text).doesNotContain("\u00b10.0  [kube-apiserver]").contains("all 217 samples (the counts read as periods, see the note)");
         JsonNode j = new ObjectMapper().readTree(r.toJson());
         assertThat(j.get("categories").get(0).get("exclusiveMargin").asDouble()).isGreaterThan(0.001);
-        assertThat(j.get("samples").asLong()).isEqualTo(total);
-        assertThat(j.get("marginSamples").asLong()).isEqualTo(217);
+        assertThat(j.get("samples").asLong()).isEqualTo(217);
     }
 
     @Test
@@ -96,5 +95,55 @@ class MarginsInReportTest {
         // the margins are Wilson's (wilsonHalfWidth above); the text says so, the markdown said "binomial"
         assertThat(r.toText()).contains("95% margin (Wilson interval)");
         assertThat(Answers.of(r, null).toMarkdown()).contains("95 % margins (Wilson interval)").doesNotContain("binomial");
+    }
+
+    /**
+     * A lab's flame graph whose counts are cpu-clock periods (48 samples of 10,101,010 ns, README of the
+     * lab recordings): its margins were computed from 484,848,480 "samples" and read ±0.0 on every share.
+     * They are counted from the 48 samples, recounted here from the SVG's folded twin.
+     */
+    @Test
+    void aFlameGraphOfPeriodsHasMarginsOfItsSamplesNotOfItsNanoseconds() throws Exception {
+        java.util.Map<String, Long> leaves = new java.util.HashMap<>();
+        long n = 0;
+        for (String line : java.nio.file.Files.readAllLines(Shared.path("real/lab-recordings/oleksii-bebych-flame.folded"))) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int sp = line.lastIndexOf(' ');
+            long c = Long.parseLong(line.substring(sp + 1));
+            assertThat(c % 10_101_010).as(line).isZero();
+            String stack = line.substring(0, sp);
+            leaves.merge(stack.substring(stack.lastIndexOf(';') + 1), c / 10_101_010, Long::sum);
+            n += c / 10_101_010;
+        }
+        assertThat(n).isEqualTo(48);
+        long k = leaves.get("[kube-apiserver]");
+        FoldedProfile p = io.github.stackfold.flamegraph.io.ProfileLoader.create().load(Shared.path("real/lab-recordings/oleksii-bebych-flame.svg"));
+        Report r = Analyzer.withDefaults().analyze(p);
+        assertThat(r.samples()).isEqualTo(48);
+        String text = r.toText();
+        assertThat(text).contains("Shares below are of all 48 samples (the counts read as periods, see the note)");
+        assertThat(text).contains(String.format(Locale.ROOT, "%.1f%% \u00b1%.1f  [kube-apiserver]", 100.0 * k / n, 100 * wilsonHalfWidth(k, n)));
+        JsonNode j = new ObjectMapper().readTree(r.toJson());
+        assertThat(j.get("samples").asLong()).isEqualTo(48);
+        assertThat(j.get("topSelf").get(0).get("margin").asDouble()).isCloseTo(wilsonHalfWidth(k, n), within(1e-9));
+    }
+
+    /**
+     * The lab's arm64 perf.data weighs its 157 samples in cycles, periods from 1 to millions (README of the
+     * lab recordings: 373,058,756 cycles in 157 samples). Its text said "Shares below are of all 157 samples"
+     * over shares of cycles; it now says what they are of and that the margin assumes equal samples.
+     */
+    @Test
+    void sharesOfVaryingEventCountsAreNotCalledSharesOfSamples() throws Exception {
+        FoldedProfile p = io.github.stackfold.flamegraph.io.ProfileLoader.create().load(Shared.path("real/lab-recordings/vkamlov-arm64.perf.data"));
+        Report r = Analyzer.withDefaults().analyze(p);
+        assertThat(r.total()).isEqualTo(373_058_756L);
+        assertThat(r.samples()).isEqualTo(157);
+        String text = r.toText();
+        assertThat(text).doesNotContain("Shares below are of all 157 samples")
+                .contains("Shares below are of all 373,058,756 cycles:P events (not of the 157 samples: their periods vary)")
+                .contains("too narrow when a few samples carry most of the events");
     }
 }
