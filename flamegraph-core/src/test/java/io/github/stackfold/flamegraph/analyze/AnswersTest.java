@@ -143,6 +143,25 @@ class AnswersTest {
     }
 
     /**
+     * Answer 2's line on the work outside API calls named tls, gc, the go scheduler and the watch fan-out
+     * whatever the rules: a JVM profile read "go scheduler 0.0%", etcd's "watch fan-out 0.0%", figures of
+     * categories those rules never count. It names only what the rules have, recounted here.
+     */
+    @Test
+    void workOutsideApiCallsNamesOnlyTheCategoriesTheRulesCount() {
+        FoldedProfile etcd = AnalyzerTest.folded("etcd;runtime.mcall;runtime.schedule 3\netcd;runtime.gcBgMarkWorker 1\n");
+        String etcdText = Answers.of(Analyzer.create(new Analyzer.Options(Rules.builtIn("etcd"), 10)).analyze(etcd), null).toText();
+        assertThat(etcdText).contains("go scheduler " + withMargin(0.75, 4)).contains("gc " + withMargin(0.25, 4))
+                .doesNotContain("watch fan-out");
+        FoldedProfile jvm = AnalyzerTest.folded("java;java.lang.Thread.run;G1ParTask::work 2\njava;java.lang.Thread.run;Foo.bar 2\n");
+        String jvmText = Answers.of(Analyzer.create(new Analyzer.Options(Rules.builtIn("jvm"), 10)).analyze(jvm), null).toText();
+        assertThat(jvmText).contains("Not attributable to an API call: ").doesNotContain("go scheduler").doesNotContain("watch fan-out");
+        FoldedProfile api = AnalyzerTest.folded("apiserver;runtime.mcall;runtime.schedule 1\n");
+        String apiText = Answers.of(Analyzer.withDefaults().analyze(api), null).toText();
+        assertThat(apiText).contains("go scheduler ").contains("watch fan-out ");
+    }
+
+    /**
      * analyze --json carried no answers: the text's "everything under the WithAuthentication filter 10.6%
      * ±4.3" and "Not attributable to an API call: 94.0% ±3.4" were in no JSON key. The JSON now holds the
      * text's answers line for line; the filter's share is recounted here.
