@@ -57,23 +57,7 @@ public final class GoToolPprof {
 
     /** {@code go tool pprof -raw FILE}, run with a timeout. */
     public static String raw(String go, Path profile) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("pprof-raw", ".txt");
-        try {
-            Process p = new ProcessBuilder(go, "tool", "pprof", "-raw", profile.toString())
-                    .redirectOutput(out.toFile())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new IOException("go tool pprof -raw did not finish in 120 s");
-            }
-            if (p.exitValue() != 0) {
-                throw new IOException("go tool pprof -raw exited with " + p.exitValue());
-            }
-            return Files.readString(out, StandardCharsets.ISO_8859_1);
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        return run(go, "-raw", profile, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -81,36 +65,38 @@ public final class GoToolPprof {
      * {@code Type:}, {@code Time:}, {@code Duration: 30.06s, Total samples = ...}).
      */
     public static List<String> topHead(String go, Path profile) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("pprof-top", ".txt");
+        List<String> head = new ArrayList<>();
+        for (String l : run(go, "-top", profile, StandardCharsets.UTF_8).split("\n")) {
+            if (l.startsWith("Showing") || l.strip().startsWith("flat")) {
+                break;
+            }
+            head.add(l);
+        }
+        return head;
+    }
+
+    /** The output of {@code go tool pprof REPORT FILE} (e.g. {@code -raw}), run with a 120 s timeout. */
+    private static String run(String go, String report, Path profile, java.nio.charset.Charset charset)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile("pprof" + report, ".txt");
         try {
-            Process p = new ProcessBuilder(go, "tool", "pprof", "-top", profile.toString())
+            Process p = new ProcessBuilder(go, "tool", "pprof", report, profile.toString())
                     .redirectOutput(out.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new IOException("go tool pprof -top did not finish in 120 s");
+                throw new IOException("go tool pprof " + report + " did not finish in 120 s");
             }
             if (p.exitValue() != 0) {
-                throw new IOException("go tool pprof -top exited with " + p.exitValue());
+                throw new IOException("go tool pprof " + report + " exited with " + p.exitValue());
             }
-            List<String> head = new ArrayList<>();
-            for (String l : Files.readAllLines(out, StandardCharsets.UTF_8)) {
-                if (l.startsWith("Showing") || l.strip().startsWith("flat")) {
-                    break;
-                }
-                head.add(l);
-            }
-            return head;
+            return Files.readString(out, charset);
         } finally {
             Files.deleteIfExists(out);
         }
     }
 
-    /**
-     * Folds {@code -raw} text: root first, inlined lines outermost first, weighted by the value in
-     * column {@code valueColumn} of the samples table (0 = the first sample type).
-     */
     /**
      * {@code folded} without its "[no stack]" entry: go tool pprof leaves samples without a location
      * out, flame keeps their time under that name (PprofReaderTest), so that is the one stack in
@@ -122,6 +108,10 @@ public final class GoToolPprof {
         return m;
     }
 
+    /**
+     * Folds {@code -raw} text: root first, inlined lines outermost first, weighted by the value in
+     * column {@code valueColumn} of the samples table (0 = the first sample type).
+     */
     public static Map<String, Long> fold(String raw, int valueColumn) {
         List<long[]> values = new ArrayList<>();
         List<long[]> stacks = new ArrayList<>();
