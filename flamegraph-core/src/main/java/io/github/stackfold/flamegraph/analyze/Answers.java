@@ -271,8 +271,23 @@ public final class Answers {
         return l;
     }
 
-    /** A usual cause and knob for a category, or null when there is no well-known one. */
+    /**
+     * A usual cause and knob for a category, or null when there is no well-known one. The knobs are the
+     * kube-apiserver's (its flags, its clients' content types) and the Go runtime's: given only for rules
+     * that count the apiserver's request path (an authentication category) and, for gc and the scheduler,
+     * a Go program's (a go-scheduler category); a JVM's gc has other knobs than GOGC.
+     */
     private String lead(String category) {
+        boolean apiserver = r.category("authentication").isPresent();
+        boolean go = r.category("go-scheduler").isPresent();
+        boolean known = switch (category) {
+            case "tls", "network-syscall" -> true;
+            case "gc", "go-scheduler" -> go;
+            default -> apiserver;
+        };
+        if (!known) {
+            return null;
+        }
         return switch (category) {
             case "tls" -> {
                 double hs = r.markerShare("tls-handshake");
@@ -340,6 +355,7 @@ public final class Answers {
         }
         List<Report.CategoryShare> cats = new ArrayList<>(r.categories());
         cats.sort(Collections.reverseOrder(java.util.Comparator.comparingDouble(Report.CategoryShare::inclusive)));
+        List<String> unknown = new ArrayList<>();
         for (Report.CategoryShare cat : cats) {
             if (cat.inclusive() < LEAD_AT) {
                 continue;
@@ -347,7 +363,13 @@ public final class Answers {
             String why = lead(cat.name());
             if (why != null) {
                 l.add(cat.name() + " " + s(cat.inclusive()) + ": " + why + ".");
+            } else {
+                unknown.add(cat.name() + " " + s(cat.inclusive()));
             }
+        }
+        if (!unknown.isEmpty()) {
+            l.add("No usual cause or knob is known here for " + String.join(", ", unknown) + " (the " + r.rules()
+                    + " rules): the flame graph's widest frames in them are the place to look.");
         }
         if (l.isEmpty()) {
             l.add(String.format(Locale.ROOT, "No category reaches %.0f%% of the samples: no lead stands out.", LEAD_AT * 100));

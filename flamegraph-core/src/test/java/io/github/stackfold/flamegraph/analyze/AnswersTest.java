@@ -162,6 +162,24 @@ class AnswersTest {
     }
 
     /**
+     * The leads' knobs are the apiserver's and the Go runtime's: a JVM profile whose gc reached 5 % was
+     * told "knob: GOGC / GOMEMLIMIT", an etcd one with serialization "application/vnd.kubernetes.protobuf".
+     * Other rules get no knob, and the categories without one are named.
+     */
+    @Test
+    void leadsGiveTheApiserversAndGosKnobsOnlyToTheirOwnRules() {
+        FoldedProfile jvm = AnalyzerTest.folded("java;G1ParTask::work 5\njava;java.lang.Thread.run;Foo.bar 5\n");
+        String jvmText = Answers.of(Analyzer.create(new Analyzer.Options(Rules.builtIn("jvm"), 10)).analyze(jvm), null).toText();
+        assertThat(jvmText).doesNotContain("GOGC").contains("No usual cause or knob is known here for gc " + withMargin(0.5, 10));
+        FoldedProfile etcd = AnalyzerTest.folded("etcd;runtime.gcBgMarkWorker 5\netcd;encoding/json.Marshal 5\n");
+        Report er = Analyzer.create(new Analyzer.Options(Rules.builtIn("etcd"), 10)).analyze(etcd);
+        assertThat(er.category("serialization").orElseThrow().inclusive()).isEqualTo(0.5);
+        String etcdText = Answers.of(er, null).toText();
+        assertThat(etcdText).contains("gc " + withMargin(0.5, 10) + ": garbage collection").contains("GOGC")
+                .doesNotContain("kubernetes.protobuf").contains("for serialization " + withMargin(0.5, 10) + " (the etcd rules)");
+    }
+
+    /**
      * analyze --json carried no answers: the text's "everything under the WithAuthentication filter 10.6%
      * ±4.3" and "Not attributable to an API call: 94.0% ±3.4" were in no JSON key. The JSON now holds the
      * text's answers line for line; the filter's share is recounted here.
