@@ -117,7 +117,7 @@ public final class Answers {
             l.add(r.verdict() + ": the authenticators' and authorizers' frames cannot be seen. To " + r.remedy() + ".");
             return l;
         }
-        if (r.category("authentication").isEmpty() && r.category("authorization").isEmpty()) {
+        if (!apiserverRules()) {
             // rules of another program (etcd's): no apiserver filters to count, so no 0.0% for them
             l.add("The " + r.rules() + " rules have no authentication or authorization category: the apiserver's"
                     + " request filters are not in this program, so their share is not 0.0% but not measured here.");
@@ -151,6 +151,15 @@ public final class Answers {
                 + s(r.anywhereShare("http2")) + ".");
         l.add("Rule for wrapped work: every sample with a frame of the category anywhere on its stack.");
         return l;
+    }
+
+    /**
+     * Whether the rules count the kube-apiserver's request path (an authentication or authorization
+     * category): only then do its filters, watch fan-out and knobs belong in the answers; etcd's or a
+     * JVM's rules get no 0.0% for them.
+     */
+    private boolean apiserverRules() {
+        return r.category("authentication").isPresent() || r.category("authorization").isPresent();
     }
 
     private double own(String category) {
@@ -194,7 +203,7 @@ public final class Answers {
                 beside.add(c[1] + " " + s(own(c[0])));
             }
         }
-        if (r.category("watch-cache").isPresent()) {
+        if (apiserverRules()) {
             beside.add("watch fan-out " + s(r.markerShare("watch-fan-out")));
         }
         l.add("Not attributable to an API call: " + s(outside) + " of samples"
@@ -274,11 +283,11 @@ public final class Answers {
     /**
      * A usual cause and knob for a category, or null when there is no well-known one. The knobs are the
      * kube-apiserver's (its flags, its clients' content types) and the Go runtime's: given only for rules
-     * that count the apiserver's request path (an authentication category) and, for gc and the scheduler,
+     * that count the apiserver's request path ({@link #apiserverRules()}) and, for gc and the scheduler,
      * a Go program's (a go-scheduler category); a JVM's gc has other knobs than GOGC.
      */
     private String lead(String category) {
-        boolean apiserver = r.category("authentication").isPresent();
+        boolean apiserver = apiserverRules();
         boolean go = r.category("go-scheduler").isPresent();
         boolean known = switch (category) {
             case "tls", "network-syscall" -> true;
