@@ -104,15 +104,21 @@ class CompareCommandTest {
                 .isEqualTo(1_990_000_000L);
     }
 
-    @Test
-    void foldedInputsAndTheFunctionsThatGrew(@TempDir Path dir) throws Exception {
+    /** {@code flame compare --json} of two folded files (idle.folded, busy.folded) written into dir; exit 0 checked. */
+    static JsonNode compareJson(Path dir, String idle, String busy) throws Exception {
         Path before = dir.resolve("idle.folded");
         Path after = dir.resolve("busy.folded");
-        Files.writeString(before, "main;runtime.mcall;runtime.schedule 9\nmain;encoding/json.Marshal 1\n");
-        Files.writeString(after, "main;runtime.mcall;runtime.schedule 4\nmain;encoding/json.Marshal 6\n");
+        Files.writeString(before, idle);
+        Files.writeString(after, busy);
         Run r = flame("", "compare", "--json", before.toString(), after.toString(), "--output-dir", dir.resolve("out").toString());
         assertThat(r.code()).as(r.err()).isZero();
-        JsonNode c = new ObjectMapper().readTree(r.out());
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    @Test
+    void foldedInputsAndTheFunctionsThatGrew(@TempDir Path dir) throws Exception {
+        JsonNode c = compareJson(dir, "main;runtime.mcall;runtime.schedule 9\nmain;encoding/json.Marshal 1\n",
+                "main;runtime.mcall;runtime.schedule 4\nmain;encoding/json.Marshal 6\n");
         assertThat(c.get("grewMost").get(0).get("name").asText()).isEqualTo("encoding/json.Marshal");
         assertThat(c.get("grewMost").get(0).get("selfDelta").asDouble()).isCloseTo(0.5, within(1e-12));
         assertThat(Files.exists(dir.resolve("out/compare.svg"))).isTrue();
@@ -125,13 +131,8 @@ class CompareCommandTest {
      */
     @Test
     void twoEtcdProfilesAreComparedWithEtcdsRulesAsAnalyzeReadsThem(@TempDir Path dir) throws Exception {
-        Path before = dir.resolve("idle.folded");
-        Path after = dir.resolve("busy.folded");
-        Files.writeString(before, "etcd;runtime.mcall;runtime.schedule 9\netcd;google.golang.org/grpc.(*Server).serveStreams 1\n");
-        Files.writeString(after, "etcd;runtime.mcall;runtime.schedule 2\netcd;google.golang.org/grpc.(*Server).serveStreams 6\n");
-        Run r = flame("", "compare", "--json", before.toString(), after.toString(), "--output-dir", dir.resolve("out").toString());
-        assertThat(r.code()).as(r.err()).isZero();
-        JsonNode c = new ObjectMapper().readTree(r.out());
+        JsonNode c = compareJson(dir, "etcd;runtime.mcall;runtime.schedule 9\netcd;google.golang.org/grpc.(*Server).serveStreams 1\n",
+                "etcd;runtime.mcall;runtime.schedule 2\netcd;google.golang.org/grpc.(*Server).serveStreams 6\n");
         assertThat(c.get("rules").asText()).isEqualTo("etcd");
         JsonNode grpc = null;
         for (JsonNode cat : c.get("categories")) {
@@ -139,12 +140,14 @@ class CompareCommandTest {
                 grpc = cat;
             }
         }
-        assertThat(grpc).as("etcd's grpc category in %s", r.out()).isNotNull();
+        assertThat(grpc).as("etcd's grpc category in %s", c).isNotNull();
         assertThat(grpc.get("exclusiveBefore").asDouble()).isCloseTo(1.0 / 10, within(1e-12));
         assertThat(grpc.get("exclusiveAfter").asDouble()).isCloseTo(6.0 / 8, within(1e-12));
         // a kube-apiserver profile against an etcd one: kube-apiserver's rules, as before
+        Path before = dir.resolve("idle.folded");
         Files.writeString(before, "kube-apiserver;runtime.mcall;runtime.schedule 9\n");
-        Run mixed = flame("", "compare", "--json", before.toString(), after.toString(), "--output-dir", dir.resolve("out").toString());
+        Run mixed = flame("", "compare", "--json", before.toString(), dir.resolve("busy.folded").toString(),
+                "--output-dir", dir.resolve("out").toString());
         assertThat(new ObjectMapper().readTree(mixed.out()).get("rules").asText()).as(mixed.err()).isEqualTo("kube-apiserver");
     }
 

@@ -24,6 +24,19 @@ class MarginsInReportTest {
         return z / (1 + z * z / n) * Math.sqrt(p * (1 - p) / n + z * z / (4.0 * n * n));
     }
 
+    /** The profile's total weight and the weight of the stacks whose leaf frame is {@code leaf}, counted here. */
+    static long[] totalAndLeaf(FoldedProfile p, String leaf) {
+        long total = 0;
+        long atLeaf = 0;
+        for (int i = 0; i < p.size(); i++) {
+            total += p.count(i);
+            if (p.stack(i).endsWith(";" + leaf)) {
+                atLeaf += p.count(i);
+            }
+        }
+        return new long[] {total, atLeaf};
+    }
+
     @Test
     void theRealProfilesSharesCarryWilsonMarginsInTextAndJson() throws Exception {
         FoldedProfile p = PprofReader.create().read(Shared.path("real/kube-apiserver-pprof/kubeapiserver_cpu_profile.pb")).folded();
@@ -31,14 +44,9 @@ class MarginsInReportTest {
         assertThat(r.samples()).isEqualTo(199);
 
         // runtime.futex as the leaf: recount the samples whose last frame it is (10 ms each)
-        long futex = 0;
-        long total = 0;
-        for (int i = 0; i < p.size(); i++) {
-            total += p.count(i);
-            if (p.stack(i).endsWith(";runtime.futex")) {
-                futex += p.count(i);
-            }
-        }
+        long[] counted = totalAndLeaf(p, "runtime.futex");
+        long total = counted[0];
+        long futex = counted[1];
         long k = Math.round(199.0 * futex / total);
         String text = r.toText();
         assertThat(text).contains("Shares below are of all 199 samples");
@@ -62,14 +70,9 @@ class MarginsInReportTest {
         try (var in = java.nio.file.Files.newInputStream(Shared.path("real/lab-recordings/dereban25-flame.folded"))) {
             p = FoldedProfile.read(in, "dereban25-flame.folded");
         }
-        long total = 0;
-        long selfOfTop = 0;
-        for (int i = 0; i < p.size(); i++) {
-            total += p.count(i);
-            if (p.stack(i).endsWith(";[kube-apiserver]")) {
-                selfOfTop += p.count(i);
-            }
-        }
+        long[] counted = totalAndLeaf(p, "[kube-apiserver]");
+        long total = counted[0];
+        long selfOfTop = counted[1];
         assertThat(total % 10_101_010).isZero();
         long n = total / 10_101_010;
         assertThat(n).isEqualTo(217);

@@ -57,16 +57,25 @@ class MarginsTest {
         assertThat(Margins.share(0.05, 0)).isNaN();
     }
 
+    /**
+     * The two real apiserver profiles compared idle -> loaded, with each side's sample count as
+     * go tool pprof counts it (the n every margin is checked against).
+     */
+    record RealPair(long n1, long n2, Comparison comparison) {
+        static RealPair load() throws Exception {
+            var idleFile = ProfileMetaTest.pprof("kubeapiserver_alone_cpu_profile.pb");
+            var loadFile = ProfileMetaTest.pprof("kubeapiserver_cpu_profile.pb");
+            return new RealPair(ProfileMetaTest.goToolPprof(idleFile).samples(), ProfileMetaTest.goToolPprof(loadFile).samples(),
+                    Analyzer.withDefaults().compare(ProfileLoader.create().load(idleFile), ProfileLoader.create().load(loadFile)));
+        }
+    }
+
     @Test
     void theRealIdleAndLoadedProfilesCompareWithAMarginOnEveryShareAndDelta() throws Exception {
-        var idleFile = ProfileMetaTest.pprof("kubeapiserver_alone_cpu_profile.pb");
-        var loadFile = ProfileMetaTest.pprof("kubeapiserver_cpu_profile.pb");
-        long n1 = ProfileMetaTest.goToolPprof(idleFile).samples();
-        long n2 = ProfileMetaTest.goToolPprof(loadFile).samples();
-        FoldedProfile idle = ProfileLoader.create().load(idleFile);
-        FoldedProfile load = ProfileLoader.create().load(loadFile);
-        Analyzer a = Analyzer.withDefaults();
-        Comparison c = a.compare(idle, load);
+        RealPair pair = RealPair.load();
+        long n1 = pair.n1();
+        long n2 = pair.n2();
+        Comparison c = pair.comparison();
         assertThat(c.before().samples()).isEqualTo(n1);
         assertThat(c.after().samples()).isEqualTo(n2);
 
@@ -203,11 +212,10 @@ class MarginsTest {
      */
     @Test
     void compareJsonHoldsTheInclusiveSideMarginsTheTextPrints() throws Exception {
-        var idleFile = ProfileMetaTest.pprof("kubeapiserver_alone_cpu_profile.pb");
-        var loadFile = ProfileMetaTest.pprof("kubeapiserver_cpu_profile.pb");
-        long n1 = ProfileMetaTest.goToolPprof(idleFile).samples();
-        long n2 = ProfileMetaTest.goToolPprof(loadFile).samples();
-        Comparison c = Analyzer.withDefaults().compare(ProfileLoader.create().load(idleFile), ProfileLoader.create().load(loadFile));
+        RealPair pair = RealPair.load();
+        long n1 = pair.n1();
+        long n2 = pair.n2();
+        Comparison c = pair.comparison();
         String text = c.toText();
         JsonNode j = new ObjectMapper().readTree(c.toJson());
         for (JsonNode cat : j.get("categories")) {
